@@ -1,0 +1,1 @@
+"""Qt-free, torch-free core: paths, settings, database, secrets, engine protocol."""

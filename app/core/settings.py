@@ -1,0 +1,107 @@
+"""Typed user settings with a schema version, stored as JSON in the home folder.
+
+All defaults live here, free of Qt (see STYLE.md). Older files are migrated on load; a file that
+cannot be read is kept aside as ``settings.json.bad`` and defaults are used, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import json
+import locale
+import logging
+import os
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+from app.core import paths
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 2
+LANGUAGES = ("en", "zh_CN")
+THEMES = ("light", "dark")
+
+
+def system_language() -> str:
+    """zh_CN when the system locale is Chinese, else English."""
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        value = os.environ.get(var, "")
+        if value:
+            return "zh_CN" if value.lower().startswith("zh") else "en"
+    try:
+        loc = locale.getlocale()[0] or ""
+    except ValueError:
+        loc = ""
+    return "zh_CN" if loc.lower().startswith("zh") else "en"
+
+
+def default_threads() -> int:
+    # One thread was the stable choice on 2 shared cores (ENVIRONMENT.md); leave one core to the GUI.
+    return max(1, (os.cpu_count() or 2) - 1)
+
+
+@dataclass
+class Settings:
+    schema_version: int = SCHEMA_VERSION
+    language: str = field(default_factory=system_language)
+    theme: str = "light"
+    cpu_threads: int = field(default_factory=default_threads)
+    # Empty = the vLLM runtime made by the installer; else the python of an existing vLLM install.
+    vllm_python: str = ""
+    # "keyring" or "session" (session = kept in memory only, chosen when no keyring backend exists).
+    secret_storage: str = "keyring"
+    first_run_done: bool = False
+
+    def validated(self) -> "Settings":
+        if self.language not in LANGUAGES:
+            self.language = "en"
+        if self.theme not in THEMES:
+            self.theme = "light"
+        try:
+            self.cpu_threads = max(1, min(int(self.cpu_threads), 256))
+        except (TypeError, ValueError):
+            self.cpu_threads = default_threads()
+        if self.secret_storage not in ("keyring", "session"):
+            self.secret_storage = "keyring"
+        return self
+
+
+def _migrate(raw: dict) -> dict:
+    version = int(raw.get("schema_version", 1))
+    if version < 2:
+        # v1 stored the language as "zh"/"en" and threads as "threads".
+        if raw.get("language") == "zh":
+            raw["language"] = "zh_CN"
+        if "threads" in raw:
+            raw["cpu_threads"] = raw.pop("threads")
+    raw["schema_version"] = SCHEMA_VERSION
+    return raw
+
+
+def load(path: Path | None = None) -> Settings:
+    path = path or paths.settings_file()
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(raw, dict):
+            raise ValueError("settings file is not a JSON object")
+    except FileNotFoundError:
+        return Settings().validated()
+    except (OSError, ValueError) as exc:
+        bad = path.with_name(path.name + ".bad")
+        log.warning("Could not read %s (%s); keeping it as %s and using defaults", path, exc, bad.name)
+        try:
+            os.replace(path, bad)
+        except OSError:
+            pass
+        return Settings().validated()
+    if int(raw.get("schema_version", 1)) > SCHEMA_VERSION:
+        log.warning("%s was written by a newer version; unknown keys are ignored", path)
+    raw = _migrate(raw)
+    known = {f.name for f in fields(Settings)}
+    return Settings(**{k: v for k, v in raw.items() if k in known}).validated()
+
+
+def save(settings: Settings, path: Path | None = None) -> None:
+    path = path or paths.settings_file()
+    settings.schema_version = SCHEMA_VERSION
+    paths.atomic_write_text(path, json.dumps(asdict(settings), indent=2, ensure_ascii=False) + "\n")

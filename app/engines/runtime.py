@@ -1,0 +1,176 @@
+"""What every engine shares: emitting protocol events, reading commands, stopping cleanly.
+
+An engine writes each event as one JSON line on stdout (flushed) and, when it owns a run folder,
+appends the same line to ``events.jsonl`` itself, so the folder stays the truth even when no GUI is
+listening. Its human log goes to stderr. ``{"cmd":"stop"}`` on stdin or SIGTERM sets ``stop_requested``;
+the engine checks it at safe points (a step boundary) and exits with ``done: stopped``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any, TextIO
+
+from app import __version__
+from app.core import protocol
+
+ENGINE_INFO_FILE = "engine.json"
+EVENTS_FILE = "events.jsonl"
+
+
+def process_start_time(pid: int) -> float | None:
+    """Creation time of ``pid`` (psutil), used to tell a live engine from a reused PID."""
+    try:
+        import psutil
+
+        return psutil.Process(pid).create_time()
+    except Exception:  # noqa: BLE001 - any failure means "cannot tell"
+        return None
+
+
+class EngineRuntime:
+    def __init__(self, engine: str, run_dir: str | os.PathLike | None = None,
+                 stdout: TextIO | None = None, listen_stdin: bool = True):
+        self.engine = engine
+        self.run_dir = Path(run_dir) if run_dir else None
+        self._out = stdout or sys.stdout
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._sigterm_seen = False  # set by the signal handler itself; plain attribute, no lock
+        self._signal_pipe_w: int | None = None
+        self._events_fh = None
+        self.log = logging.getLogger(f"engine.{engine}")
+        if not logging.getLogger().handlers:
+            logging.basicConfig(stream=sys.stderr, level=logging.INFO,
+                                format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        if self.run_dir is not None:
+            self.run_dir.mkdir(parents=True, exist_ok=True)
+            self._events_fh = open(self.run_dir / EVENTS_FILE, "a", encoding="utf-8")
+            self._write_engine_info()
+        self._install_signal_handlers()
+        if listen_stdin:
+            threading.Thread(target=self._read_commands, name="engine-stdin", daemon=True).start()
+
+    # --- stopping ---------------------------------------------------------------------------
+    @property
+    def stop_requested(self) -> bool:
+        return self._sigterm_seen or self._stop.is_set()
+
+    def request_stop(self, reason: str = "") -> None:
+        if not self._stop.is_set():
+            self._stop.set()
+            self.log.info("stop requested%s", f" ({reason})" if reason else "")
+
+    def wait_stop(self, timeout: float) -> bool:
+        return self._stop.wait(timeout)
+
+    def _install_signal_handlers(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        # The handler must not log or set the threading.Event itself: the main thread may be
+        # inside a stderr write or hold the Event's lock (wait_stop) when the signal lands, and
+        # re-entering either fails or deadlocks. It sets a flag and wakes a relay thread instead.
+        r, w = os.pipe()
+        os.set_blocking(w, False)
+        self._signal_pipe_w = w
+        threading.Thread(target=self._relay_signals, args=(r,), name="engine-signals", daemon=True).start()
+        signal.signal(signal.SIGTERM, self._on_sigterm)
+
+    def _on_sigterm(self, signum, frame) -> None:
+        self._sigterm_seen = True
+        try:
+            os.write(self._signal_pipe_w, b"T")
+        except OSError:
+            pass
+
+    def _relay_signals(self, fd: int) -> None:
+        while True:
+            try:
+                data = os.read(fd, 64)
+            except OSError:
+                return
+            if not data:
+                return
+            self.request_stop("SIGTERM")
+
+    def _read_commands(self) -> None:
+        for line in sys.stdin:
+            cmd = protocol.decode_command(line)
+            if cmd is None:
+                continue
+            if cmd["cmd"] == "stop":
+                self.request_stop("stop command")
+            elif cmd["cmd"] == "ping":
+                self.emit(protocol.Log(level="INFO", message="pong"))
+        # stdin closed: the GUI went away. Keep working (the run folder is the truth).
+
+    # --- emitting ---------------------------------------------------------------------------
+    def emit(self, event: protocol.Event) -> None:
+        line = protocol.encode(event)
+        with self._lock:
+            if self._events_fh is not None:
+                self._events_fh.write(line + "\n")
+                self._events_fh.flush()
+            try:
+                self._out.write(line + "\n")
+                self._out.flush()
+            except (BrokenPipeError, ValueError, OSError):
+                # The reader died; the events file still has everything.
+                pass
+
+    def started(self, **extra: Any) -> None:
+        self.emit(protocol.Started(pid=os.getpid(), engine=self.engine, version=__version__, extra=extra))
+
+    def progress(self, step: int, total: int | None = None, eta_s: float | None = None, message: str = "") -> None:
+        self.emit(protocol.Progress(step=step, total=total, eta_s=eta_s, message=message))
+
+    def info(self, message: str, level: str = "INFO") -> None:
+        self.log.log(getattr(logging, level, logging.INFO), "%s", message)
+        self.emit(protocol.Log(level=level, message=message))
+
+    def error(self, message: str, hint: str = "") -> None:
+        self.log.error("%s%s", message, f" — {hint}" if hint else "")
+        self.emit(protocol.Error(message=message, hint=hint))
+
+    def result(self, **data: Any) -> None:
+        self.emit(protocol.Result(data=data))
+
+    def done(self, status: str, **extra: Any) -> None:
+        self.emit(protocol.Done(status=status, extra=extra))
+        self.close()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._events_fh is not None:
+                self._events_fh.close()
+                self._events_fh = None
+
+    def _write_engine_info(self) -> None:
+        from app.core.paths import atomic_write_text
+
+        info = {"pid": os.getpid(), "engine": self.engine, "version": __version__,
+                "started_at": time.time(), "create_time": process_start_time(os.getpid())}
+        atomic_write_text(self.run_dir / ENGINE_INFO_FILE, json.dumps(info) + "\n")
+
+
+def run_main(engine: str, body, run_dir=None, **kwargs) -> int:
+    """Run ``body(rt)`` with a runtime; any uncaught exception becomes error + done:failed."""
+    rt = EngineRuntime(engine, run_dir=run_dir, **kwargs)
+    rt.started()
+    try:
+        status = body(rt) or ("stopped" if rt.stop_requested else "completed")
+    except KeyboardInterrupt:
+        status = "stopped"
+    except Exception as exc:  # noqa: BLE001 - the GUI must get an event, not a dead pipe
+        rt.log.exception("engine failed")
+        rt.error(f"{type(exc).__name__}: {exc}", hint="See the engine log for details.")
+        status = "failed"
+    rt.done(status)
+    return 0 if status in ("completed", "stopped") else 1

@@ -1,0 +1,1 @@
+"""Qt widgets: one module per panel, plus the main window."""

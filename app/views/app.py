@@ -1,0 +1,119 @@
+"""Start the window: settings, database, language, theme, main window.
+
+Only Qt, SQLAlchemy and our core are imported here; torch & co stay in engine processes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import logging.handlers
+import sys
+import time
+
+HEAVY_MODULES = ("torch", "transformers", "vllm", "llama_index", "langgraph")
+
+
+def heavy_modules_loaded() -> list[str]:
+    return [m for m in HEAVY_MODULES if m in sys.modules]
+
+
+def process_age_s() -> float:
+    """Seconds since this process was created (the honest cold-start clock).
+
+    On Linux: system uptime minus the process start tick, both precise to 10 ms (psutil's
+    create_time adds the boot time, which /proc gives only to the whole second).
+    """
+    try:
+        import os
+
+        with open("/proc/self/stat", encoding="ascii") as fh:
+            start_ticks = int(fh.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/uptime", encoding="ascii") as fh:
+            uptime = float(fh.read().split()[0])
+        return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        import psutil
+
+        return time.time() - psutil.Process().create_time()
+
+
+def setup_logging(logs_dir) -> None:
+    root = logging.getLogger()
+    if any(getattr(h, "_ai_platform", False) for h in root.handlers):
+        return
+    handler = logging.handlers.RotatingFileHandler(logs_dir / "app.log", maxBytes=2_000_000,
+                                                   backupCount=3, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler._ai_platform = True
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+def create_main_window(app):
+    """Build the context and window for ``app``; used by the real start and by tests."""
+    from app.core import paths, settings
+    from app.core.db import open_database
+    from app.views.context import AppContext
+    from app.views.main_window import MainWindow
+
+    home = paths.ensure_home()
+    setup_logging(paths.logs_dir(home))
+    db = open_database()
+    ctx = AppContext(app, settings.load(), db)
+    ctx.apply_initial()
+    return MainWindow(ctx)
+
+
+class _FirstPaint:
+    """Calls back once, at the first paint of any widget inside ``window``."""
+
+    def __init__(self, app, window, callback):
+        from PySide6.QtCore import QEvent, QObject
+
+        outer = self
+
+        class Filter(QObject):
+            def eventFilter(self, obj, event):  # noqa: N802 - Qt override
+                if event.type() == QEvent.Type.Paint and not outer.done:
+                    w = obj.window() if hasattr(obj, "window") else None
+                    if w is window:
+                        outer.done = True
+                        callback()
+                return False
+
+        self.done = False
+        self.filter = Filter()
+        app.installEventFilter(self.filter)
+
+
+def run_gui(smoke: bool = False) -> int:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from app import APP_DISPLAY_NAME, APP_NAME
+    from app.core.errors import UserError
+    from app.views import assets
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_DISPLAY_NAME)
+    app.setDesktopFileName(APP_NAME)
+    app.setWindowIcon(QIcon(assets.icon_path("ai-platform")))
+    try:
+        window = create_main_window(app)
+    except UserError as err:
+        QMessageBox.critical(None, APP_DISPLAY_NAME, str(err))
+        print(str(err), file=sys.stderr)
+        return 2
+
+    if smoke:
+        def report() -> None:
+            print(json.dumps({"startup_s": round(process_age_s(), 3), "heavy_modules": heavy_modules_loaded()}),
+                  flush=True)
+            QTimer.singleShot(0, app.quit)
+
+        window._first_paint = _FirstPaint(app, window, report)
+    window.show()
+    return app.exec()

@@ -1,0 +1,53 @@
+"""What the panels share: settings, the database, the language and theme switches.
+
+Panels get one ``AppContext``; they never open files or databases themselves.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QApplication
+
+from app.core import settings as settings_mod
+from app.core.settings import Settings
+from app.views import theme
+from app.views.i18n import LanguageManager
+
+
+class AppContext(QObject):
+    settings_changed = Signal()
+    # A short, non-blocking message for the status bar (text, milliseconds).
+    status_message = Signal(str, int)
+
+    def __init__(self, app: QApplication, settings: Settings, db, parent: QObject | None = None):
+        super().__init__(parent)
+        self.app = app
+        self.settings = settings
+        self.db = db
+        self.languages = LanguageManager(app)
+
+    def apply_initial(self) -> None:
+        self.languages.set_language(self.settings.language)
+        theme.apply_theme(self.app, self.settings.theme)
+
+    def set_language(self, language: str) -> None:
+        if language == self.languages.language and language == self.settings.language:
+            return
+        self.settings.language = language
+        self._save()
+        self.languages.set_language(language)
+
+    def set_theme(self, name: str) -> None:
+        self.settings.theme = name
+        self._save()
+        theme.apply_theme(self.app, name)
+
+    def update(self, **changes) -> None:
+        for key, value in changes.items():
+            setattr(self.settings, key, value)
+        self._save()
+
+    def _save(self) -> None:
+        self.settings.validated()
+        settings_mod.save(self.settings)
+        self.settings_changed.emit()

@@ -1,0 +1,72 @@
+"""Render the main window's panels in both languages into docs/screenshots/ (offscreen).
+
+    python scripts/screenshots.py [--out docs/screenshots] [--panels dashboard,projects,settings]
+
+Uses a temporary data folder with a few sample projects, so nothing of yours is shown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+SAMPLE_PROJECTS = {
+    "en": [("Support assistant", "Fine-tune SmolLM2 on our help-desk answers."),
+           ("Contract Q&A", "RAG over signed contracts, with citations."),
+           ("Bilingual FAQ", "English and Chinese FAQ pairs for a LoRA adapter.")],
+    "zh_CN": [("客服助手", "用帮助台问答微调 SmolLM2。"),
+              ("合同问答", "基于已签合同的检索增强问答，附引用。"),
+              ("双语常见问题", "中英文常见问题对，用于训练 LoRA 适配器。")],
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", default=str(REPO / "docs" / "screenshots"))
+    parser.add_argument("--panels", default="dashboard,projects,settings,training")
+    args = parser.parse_args()
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+
+    from PySide6.QtWidgets import QApplication
+
+    from app.core.db import open_database
+    from app.core.projects import ProjectStore
+    from app.views.app import create_main_window
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    keep = tempfile.TemporaryDirectory()
+    for lang in ("en", "zh_CN"):
+        if True:
+            home = os.path.join(keep.name, lang)
+            os.environ["AI_PLATFORM_HOME"] = home
+            db = open_database()
+            store = ProjectStore(db)
+            for name, desc in SAMPLE_PROJECTS[lang]:
+                store.create(name, desc)
+            db.close()
+            window = create_main_window(app)
+            window.ctx.set_language(lang)
+            window.resize(1180, 760)
+            window.show()
+            for key in args.panels.split(","):
+                window.show_panel(key)
+                for _ in range(5):
+                    app.processEvents()
+                path = out / f"{key}-{lang}.png"
+                window.grab().save(str(path))
+                print(path.relative_to(REPO) if path.is_relative_to(REPO) else path)
+            window.close()
+            window.deleteLater()
+            app.processEvents()
+
+
+if __name__ == "__main__":
+    main()
