@@ -1,0 +1,1 @@
+"""Small programs and helpers that tests run as real child processes."""
