@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from app.core import bundled
@@ -30,8 +30,9 @@ class DashboardPanel(QWidget):
         self.progress = QProgressBar(visible=False)
         self.prepare_btn = QPushButton(objectName="Primary")
         self.prepare_btn.clicked.connect(self.prepare_model)
-        for w in (self.model_state, self.model_detail, self.progress, self.prepare_btn):
+        for w in (self.model_state, self.model_detail, self.progress):
             self.model_card.body.addWidget(w)
+        self.model_card.body.addWidget(self.prepare_btn, alignment=Qt.AlignmentFlag.AlignLeft)
         self.model_card.body.addStretch(1)
         grid.addWidget(self.model_card, 0, 0)
 
@@ -40,7 +41,7 @@ class DashboardPanel(QWidget):
         self.open_projects = QPushButton()
         self.open_projects.clicked.connect(lambda: self.window().show_panel("projects"))
         self.projects_card.body.addWidget(self.projects_text)
-        self.projects_card.body.addWidget(self.open_projects)
+        self.projects_card.body.addWidget(self.open_projects, alignment=Qt.AlignmentFlag.AlignLeft)
         self.projects_card.body.addStretch(1)
         grid.addWidget(self.projects_card, 0, 1)
 

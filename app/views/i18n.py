@@ -34,6 +34,7 @@ class LanguageManager:
         if language == "en":
             # No translator installed: still tell every widget to re-read its English texts.
             QCoreApplication.postEvent(self._app, _language_change_event())
+            _flush_language_events()
             return True
         ok = True
         ours = QTranslator(self._app)
@@ -49,7 +50,16 @@ class LanguageManager:
             self._installed.append(qtbase)
         for tr in self._installed:
             self._app.installTranslator(tr)
+        _flush_language_events()
         return ok
+
+
+def _flush_language_events() -> None:
+    """Qt delivers LanguageChange to widgets as posted events; deliver them now, so a switch is
+    complete when set_language returns (no half-translated frame, deterministic in tests)."""
+    from PySide6.QtCore import QEvent
+
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.LanguageChange)
 
 
 def _language_change_event():
