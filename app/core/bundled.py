@@ -130,7 +130,7 @@ def default_model_status(root: Path | None = None) -> dict[str, Any]:
                             "is not installed, so it cannot be converted")
         status["fix"] = INSTALL_HINT
     else:
-        status["fix"] = "Convert it (about a minute, offline): python -m app.engines.convert"
+        status["fix"] = "Convert it (about a minute, offline): ai-platform setup-models (or Dashboard → Prepare the model)"
     return status
 
 
