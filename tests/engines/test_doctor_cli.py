@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.engines.conftest import engine_env_for
+from tests.helpers.engines import engine_env_for
 
 
 def test_doctor_reports_converted_default_model_ready(convert_run, converted_model_dir):
