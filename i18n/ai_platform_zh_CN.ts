@@ -69,6 +69,253 @@
     </message>
   </context>
   <context>
+    <name>DatasetsPanel</name>
+    <message>
+      <source>Datasets</source>
+      <translation>数据集</translation>
+    </message>
+    <message>
+      <source>Import chat data to fine-tune on: JSON, JSONL or CSV in the Alpaca, ShareGPT or OpenAI messages shape. Drop files here or use Import. Every bad record is listed by line; good ones are kept.</source>
+      <translation>导入用于微调的对话数据：Alpaca、ShareGPT 或 OpenAI messages 格式的 JSON、JSONL 或 CSV 文件。可把文件拖到这里，或点击“导入”。每条有问题的记录都会按行列出，正确的记录会保留。</translation>
+    </message>
+    <message>
+      <source>Import…</source>
+      <translation>导入…</translation>
+    </message>
+    <message>
+      <source>Shape</source>
+      <translation>格式</translation>
+    </message>
+    <message>
+      <source>Detect</source>
+      <translation>自动识别</translation>
+    </message>
+    <message>
+      <source>Validation share</source>
+      <translation>验证集比例</translation>
+    </message>
+    <message>
+      <source>Delete…</source>
+      <translation>删除…</translation>
+    </message>
+    <message>
+      <source>Name</source>
+      <translation>名称</translation>
+    </message>
+    <message>
+      <source>Records</source>
+      <translation>记录数</translation>
+    </message>
+    <message>
+      <source>Train / validation</source>
+      <translation>训练 / 验证</translation>
+    </message>
+    <message>
+      <source>Skipped</source>
+      <translation>已跳过</translation>
+    </message>
+    <message>
+      <source>System</source>
+      <translation>系统提示</translation>
+    </message>
+    <message>
+      <source>First question</source>
+      <translation>第一个问题</translation>
+    </message>
+    <message>
+      <source>First answer</source>
+      <translation>第一个回答</translation>
+    </message>
+    <message>
+      <source>Line</source>
+      <translation>行号</translation>
+    </message>
+    <message>
+      <source>Problem</source>
+      <translation>问题</translation>
+    </message>
+    <message>
+      <source>Preview</source>
+      <translation>预览</translation>
+    </message>
+    <message>
+      <source>Problems</source>
+      <translation>问题</translation>
+    </message>
+    <message>
+      <source>Token lengths</source>
+      <translation>词元长度</translation>
+    </message>
+    <message>
+      <source>Max length</source>
+      <translation>最大长度</translation>
+    </message>
+    <message>
+      <source>Count tokens</source>
+      <translation>统计词元</translation>
+    </message>
+    <message>
+      <source>Records by token length (bundled model's tokenizer)</source>
+      <translation>按词元长度统计的记录数（内置模型的分词器）</translation>
+    </message>
+    <message>
+      <source>No datasets yet. Import a file, or drop one onto this panel. A bilingual sample ships with the app in resources/samples.</source>
+      <translation>还没有数据集。导入一个文件，或把文件拖到此面板。应用自带一个双语示例，位于 resources/samples。</translation>
+    </message>
+    <message>
+      <source>{valid} of {records} records imported ({train} for training, {val} for validation); {invalid} skipped, each listed under Problems.</source>
+      <translation>已导入 {records} 条中的 {valid} 条（训练 {train} 条，验证 {val} 条）；跳过 {invalid} 条，均列在“问题”中。</translation>
+    </message>
+    <message>
+      <source>Problems ({n})</source>
+      <translation>问题（{n}）</translation>
+    </message>
+    <message>
+      <source>Import a dataset</source>
+      <translation>导入数据集</translation>
+    </message>
+    <message>
+      <source>Datasets (*.json *.jsonl *.csv *.tsv);;All files (*)</source>
+      <translation>数据集 (*.json *.jsonl *.csv *.tsv);;所有文件 (*)</translation>
+    </message>
+    <message>
+      <source>Import failed</source>
+      <translation>导入失败</translation>
+    </message>
+    <message>
+      <source>{file} could not be imported:
+{reason}</source>
+      <translation>无法导入 {file}：
+{reason}</translation>
+    </message>
+    <message>
+      <source>Imported "{name}": {n} records.</source>
+      <translation>已导入“{name}”：{n} 条记录。</translation>
+    </message>
+    <message>
+      <source>Delete dataset</source>
+      <translation>删除数据集</translation>
+    </message>
+    <message>
+      <source>Delete the dataset "{name}"? The imported copy is removed; your original file is kept.</source>
+      <translation>删除数据集“{name}”？导入的副本将被删除，你的原始文件会保留。</translation>
+    </message>
+    <message>
+      <source>The bundled model is not prepared yet; its tokenizer counts the tokens. Prepare it on the Dashboard.</source>
+      <translation>内置模型尚未准备，需要用它的分词器统计词元。请在仪表盘中准备模型。</translation>
+    </message>
+    <message>
+      <source>{n} records · mean {mean:.0f} · median {p50:.0f} · 95th percentile {p95:.0f} · longest {max} tokens. {over} records ({share:.1%}) are longer than {max_len} and will be cut.</source>
+      <translation>{n} 条记录 · 平均 {mean:.0f} · 中位数 {p50:.0f} · 95 分位 {p95:.0f} · 最长 {max} 个词元。{over} 条记录（{share:.1%}）超过 {max_len}，将被截断。</translation>
+    </message>
+    <message>
+      <source>Counting failed: {reason}</source>
+      <translation>统计失败：{reason}</translation>
+    </message>
+  </context>
+  <context>
+    <name>ExperimentsPanel</name>
+    <message>
+      <source>Experiments</source>
+      <translation>实验</translation>
+    </message>
+    <message>
+      <source>Every training run with its settings and results. Select several runs to compare their loss curves.</source>
+      <translation>所有训练及其设置和结果。选中多条即可比较它们的损失曲线。</translation>
+    </message>
+    <message>
+      <source>Export chart (PNG)…</source>
+      <translation>导出图表（PNG）…</translation>
+    </message>
+    <message>
+      <source>Export metrics (CSV)…</source>
+      <translation>导出指标（CSV）…</translation>
+    </message>
+    <message>
+      <source>Run</source>
+      <translation>训练</translation>
+    </message>
+    <message>
+      <source>Project</source>
+      <translation>项目</translation>
+    </message>
+    <message>
+      <source>Status</source>
+      <translation>状态</translation>
+    </message>
+    <message>
+      <source>Model</source>
+      <translation>模型</translation>
+    </message>
+    <message>
+      <source>Method</source>
+      <translation>方法</translation>
+    </message>
+    <message>
+      <source>Learning rate</source>
+      <translation>学习率</translation>
+    </message>
+    <message>
+      <source>Rank</source>
+      <translation>秩</translation>
+    </message>
+    <message>
+      <source>Final loss</source>
+      <translation>最终损失</translation>
+    </message>
+    <message>
+      <source>Best loss</source>
+      <translation>最低损失</translation>
+    </message>
+    <message>
+      <source>Duration</source>
+      <translation>用时</translation>
+    </message>
+    <message>
+      <source>Adapter size</source>
+      <translation>适配器大小</translation>
+    </message>
+    <message>
+      <source>Training loss</source>
+      <translation>训练损失</translation>
+    </message>
+    <message>
+      <source>Export chart</source>
+      <translation>导出图表</translation>
+    </message>
+    <message>
+      <source>Export metrics</source>
+      <translation>导出指标</translation>
+    </message>
+  </context>
+  <context>
+    <name>LogView</name>
+    <message>
+      <source>All levels</source>
+      <translation>全部级别</translation>
+    </message>
+    <message>
+      <source>Info and above</source>
+      <translation>信息及以上</translation>
+    </message>
+    <message>
+      <source>Warnings and errors</source>
+      <translation>警告和错误</translation>
+    </message>
+    <message>
+      <source>Errors only</source>
+      <translation>仅错误</translation>
+    </message>
+    <message>
+      <source>Search the log…</source>
+      <translation>搜索日志…</translation>
+    </message>
+    <message>
+      <source>Open folder</source>
+      <translation>打开文件夹</translation>
+    </message>
+  </context>
+  <context>
     <name>MainWindow</name>
     <message>
       <source>Dashboard</source>
@@ -373,6 +620,196 @@
     </message>
   </context>
   <context>
+    <name>RunDetail</name>
+    <message>
+      <source>train</source>
+      <translation>训练</translation>
+    </message>
+    <message>
+      <source>eval</source>
+      <translation>验证</translation>
+    </message>
+    <message>
+      <source>allocated</source>
+      <translation>已分配</translation>
+    </message>
+    <message>
+      <source>peak</source>
+      <translation>峰值</translation>
+    </message>
+    <message>
+      <source>Stop</source>
+      <translation>停止</translation>
+    </message>
+    <message>
+      <source>Resume…</source>
+      <translation>继续训练…</translation>
+    </message>
+    <message>
+      <source>Duplicate settings</source>
+      <translation>复制设置</translation>
+    </message>
+    <message>
+      <source>Delete…</source>
+      <translation>删除…</translation>
+    </message>
+    <message>
+      <source>Open folder</source>
+      <translation>打开文件夹</translation>
+    </message>
+    <message>
+      <source>More</source>
+      <translation>更多</translation>
+    </message>
+    <message>
+      <source>Export adapter…</source>
+      <translation>导出适配器…</translation>
+    </message>
+    <message>
+      <source>Merge into a full model…</source>
+      <translation>合并为完整模型…</translation>
+    </message>
+    <message>
+      <source>Loss smoothing</source>
+      <translation>损失平滑</translation>
+    </message>
+    <message>
+      <source>Charts</source>
+      <translation>图表</translation>
+    </message>
+    <message>
+      <source>Log</source>
+      <translation>日志</translation>
+    </message>
+    <message>
+      <source>Start a run with the form on the left, or select a run above to see its charts and log.</source>
+      <translation>用左侧表单开始一次训练，或在上方选择一次训练，查看它的图表和日志。</translation>
+    </message>
+    <message>
+      <source>Loss (train, eval)</source>
+      <translation>损失（训练、验证）</translation>
+    </message>
+    <message>
+      <source>Learning rate</source>
+      <translation>学习率</translation>
+    </message>
+    <message>
+      <source>Gradient norm</source>
+      <translation>梯度范数</translation>
+    </message>
+    <message>
+      <source>Tokens per second</source>
+      <translation>每秒词元数</translation>
+    </message>
+    <message>
+      <source>GPU memory (GB)</source>
+      <translation>GPU 显存（GB）</translation>
+    </message>
+    <message>
+      <source>Step %v of %m</source>
+      <translation>第 %v / %m 步</translation>
+    </message>
+    <message>
+      <source>Waiting for the first step…</source>
+      <translation>等待第一步…</translation>
+    </message>
+    <message>
+      <source>This run was interrupted (the app or the computer stopped while it trained). Resume continues from its last complete checkpoint.</source>
+      <translation>这次训练被中断了（训练期间应用或电脑停止运行）。继续训练会从最后一个完整的检查点接着进行。</translation>
+    </message>
+    <message>
+      <source>ETA {eta}</source>
+      <translation>预计剩余 {eta}</translation>
+    </message>
+    <message>
+      <source>Stopping at the next step; a checkpoint and the adapter are saved.</source>
+      <translation>将在下一步停止，并保存检查点和适配器。</translation>
+    </message>
+    <message>
+      <source>Latest (step {step})</source>
+      <translation>最新（第 {step} 步）</translation>
+    </message>
+    <message>
+      <source>Step {step}</source>
+      <translation>第 {step} 步</translation>
+    </message>
+    <message>
+      <source>Resume training</source>
+      <translation>继续训练</translation>
+    </message>
+    <message>
+      <source>Resume from checkpoint:</source>
+      <translation>从检查点继续：</translation>
+    </message>
+    <message>
+      <source>Delete run</source>
+      <translation>删除训练</translation>
+    </message>
+    <message>
+      <source>Delete the run "{name}" with its checkpoints, adapter and logs? This cannot be undone.</source>
+      <translation>删除训练“{name}”及其检查点、适配器和日志？此操作无法撤销。</translation>
+    </message>
+    <message>
+      <source>Export the adapter into a folder</source>
+      <translation>把适配器导出到文件夹</translation>
+    </message>
+    <message>
+      <source>Export adapter</source>
+      <translation>导出适配器</translation>
+    </message>
+    <message>
+      <source>Adapter exported to {path}</source>
+      <translation>适配器已导出到 {path}</translation>
+    </message>
+    <message>
+      <source>Merge into a full model</source>
+      <translation>合并为完整模型</translation>
+    </message>
+    <message>
+      <source>Name of the merged model:</source>
+      <translation>合并后模型的名称：</translation>
+    </message>
+    <message>
+      <source>Merging the adapter into the base model…</source>
+      <translation>正在把适配器合并进基础模型…</translation>
+    </message>
+    <message>
+      <source>Merging failed: {reason}</source>
+      <translation>合并失败：{reason}</translation>
+    </message>
+    <message>
+      <source>Merged model "{name}" saved to {path}.</source>
+      <translation>合并后的模型“{name}”已保存到 {path}。</translation>
+    </message>
+  </context>
+  <context>
+    <name>RunStatus</name>
+    <message>
+      <source>Queued</source>
+      <translation>排队中</translation>
+    </message>
+    <message>
+      <source>Running</source>
+      <translation>运行中</translation>
+    </message>
+    <message>
+      <source>Completed</source>
+      <translation>已完成</translation>
+    </message>
+    <message>
+      <source>Stopped</source>
+      <translation>已停止</translation>
+    </message>
+    <message>
+      <source>Failed</source>
+      <translation>失败</translation>
+    </message>
+    <message>
+      <source>Interrupted</source>
+      <translation>已中断</translation>
+    </message>
+  </context>
+  <context>
     <name>SettingsPanel</name>
     <message>
       <source>Settings</source>
@@ -529,6 +966,300 @@
     <message>
       <source>No vLLM runtime found: {reason}</source>
       <translation>未找到 vLLM 运行环境：{reason}</translation>
+    </message>
+  </context>
+  <context>
+    <name>TrainForm</name>
+    <message>
+      <source>What to train</source>
+      <translation>训练什么</translation>
+    </message>
+    <message>
+      <source>How</source>
+      <translation>怎么训练</translation>
+    </message>
+    <message>
+      <source>GPU memory estimate</source>
+      <translation>显存估算</translation>
+    </message>
+    <message>
+      <source>Run name</source>
+      <translation>训练名称</translation>
+    </message>
+    <message>
+      <source>Project</source>
+      <translation>项目</translation>
+    </message>
+    <message>
+      <source>Dataset</source>
+      <translation>数据集</translation>
+    </message>
+    <message>
+      <source>Base model</source>
+      <translation>基础模型</translation>
+    </message>
+    <message>
+      <source>Preset</source>
+      <translation>预设</translation>
+    </message>
+    <message>
+      <source>Method</source>
+      <translation>方法</translation>
+    </message>
+    <message>
+      <source>Base weights</source>
+      <translation>基础权重</translation>
+    </message>
+    <message>
+      <source>Precision</source>
+      <translation>精度</translation>
+    </message>
+    <message>
+      <source>LoRA targets</source>
+      <translation>LoRA 作用层</translation>
+    </message>
+    <message>
+      <source>LoRA rank</source>
+      <translation>LoRA 秩</translation>
+    </message>
+    <message>
+      <source>LoRA alpha</source>
+      <translation>LoRA alpha</translation>
+    </message>
+    <message>
+      <source>LoRA dropout</source>
+      <translation>LoRA dropout</translation>
+    </message>
+    <message>
+      <source>Max sequence length</source>
+      <translation>最大序列长度</translation>
+    </message>
+    <message>
+      <source>Batch size</source>
+      <translation>批大小</translation>
+    </message>
+    <message>
+      <source>Gradient accumulation</source>
+      <translation>梯度累积</translation>
+    </message>
+    <message>
+      <source>Epochs</source>
+      <translation>轮数</translation>
+    </message>
+    <message>
+      <source>Max steps (-1: by epochs)</source>
+      <translation>最大步数（-1：按轮数）</translation>
+    </message>
+    <message>
+      <source>Learning rate</source>
+      <translation>学习率</translation>
+    </message>
+    <message>
+      <source>Scheduler</source>
+      <translation>学习率调度</translation>
+    </message>
+    <message>
+      <source>Warm-up share</source>
+      <translation>预热比例</translation>
+    </message>
+    <message>
+      <source>Gradient checkpointing</source>
+      <translation>梯度检查点</translation>
+    </message>
+    <message>
+      <source>Optimizer</source>
+      <translation>优化器</translation>
+    </message>
+    <message>
+      <source>Checkpoint every (steps)</source>
+      <translation>检查点间隔（步）</translation>
+    </message>
+    <message>
+      <source>e.g. support-bot first try</source>
+      <translation>例如：客服机器人第一次尝试</translation>
+    </message>
+    <message>
+      <source>CPU demo (bundled model)</source>
+      <translation>CPU 演示（内置模型）</translation>
+    </message>
+    <message>
+      <source>QLoRA 7–8B on 24 GB</source>
+      <translation>QLoRA 7–8B，24 GB 显卡</translation>
+    </message>
+    <message>
+      <source>LoRA 1–3B on 24 GB</source>
+      <translation>LoRA 1–3B，24 GB 显卡</translation>
+    </message>
+    <message>
+      <source>LoRA</source>
+      <translation>LoRA</translation>
+    </message>
+    <message>
+      <source>QLoRA (4-bit base)</source>
+      <translation>QLoRA（4 位量化基础模型）</translation>
+    </message>
+    <message>
+      <source>Not quantized</source>
+      <translation>不量化</translation>
+    </message>
+    <message>
+      <source>4-bit NF4</source>
+      <translation>4 位 NF4</translation>
+    </message>
+    <message>
+      <source>8-bit</source>
+      <translation>8 位</translation>
+    </message>
+    <message>
+      <source>Attention only</source>
+      <translation>仅注意力层</translation>
+    </message>
+    <message>
+      <source>All linear layers</source>
+      <translation>全部线性层</translation>
+    </message>
+    <message>
+      <source>Cosine</source>
+      <translation>余弦</translation>
+    </message>
+    <message>
+      <source>Linear</source>
+      <translation>线性</translation>
+    </message>
+    <message>
+      <source>Constant</source>
+      <translation>恒定</translation>
+    </message>
+    <message>
+      <source>Recompute activations (less memory, slower)</source>
+      <translation>重新计算激活值（省显存，较慢）</translation>
+    </message>
+    <message>
+      <source>Card memory</source>
+      <translation>显卡显存</translation>
+    </message>
+    <message>
+      <source>Largest batch that fits</source>
+      <translation>能放下的最大批大小</translation>
+    </message>
+    <message>
+      <source>Longest sequence that fits</source>
+      <translation>能放下的最长序列</translation>
+    </message>
+    <message>
+      <source>Start training</source>
+      <translation>开始训练</translation>
+    </message>
+    <message>
+      <source>No NVIDIA GPU found: this computer trains on the CPU. The estimate shows what the run would need on a card of the size above.</source>
+      <translation>未找到 NVIDIA 显卡：本机将用 CPU 训练。估算值表示这次训练在上面所选大小的显卡上需要多少显存。</translation>
+    </message>
+    <message>
+      <source>(no project)</source>
+      <translation>（无项目）</translation>
+    </message>
+    <message>
+      <source>No dataset yet: import one in Datasets</source>
+      <translation>还没有数据集：请在“数据集”中导入</translation>
+    </message>
+    <message>
+      <source>{name} ({n} records)</source>
+      <translation>{name}（{n} 条记录）</translation>
+    </message>
+    <message>
+      <source>Bundled: {name}</source>
+      <translation>内置：{name}</translation>
+    </message>
+    <message>
+      <source>Choose a model folder…</source>
+      <translation>选择模型文件夹…</translation>
+    </message>
+    <message>
+      <source>Choose a Hugging Face model folder</source>
+      <translation>选择 Hugging Face 模型文件夹</translation>
+    </message>
+    <message>
+      <source>No estimate: {reason}</source>
+      <translation>无法估算：{reason}</translation>
+    </message>
+    <message>
+      <source>Predicted peak: {total:.1f} GB of {card:.0f} GB</source>
+      <translation>预计峰值：{total:.1f} GB / {card:.0f} GB</translation>
+    </message>
+    <message>
+      <source>Weights {w:.2f} GB · LoRA + optimizer {o:.2f} GB · activations {a:.2f} GB · overhead {x:.2f} GB</source>
+      <translation>权重 {w:.2f} GB · LoRA + 优化器 {o:.2f} GB · 激活值 {a:.2f} GB · 额外开销 {x:.2f} GB</translation>
+    </message>
+    <message>
+      <source>Needs about {total:.1f} GB but the card has {card:.0f} GB: lower the batch size or sequence length, enable gradient checkpointing, or use QLoRA.</source>
+      <translation>大约需要 {total:.1f} GB，但显卡只有 {card:.0f} GB：请减小批大小或序列长度、开启梯度检查点，或改用 QLoRA。</translation>
+    </message>
+    <message>
+      <source>Only {free:.1f} GB would stay free; another program on the GPU could push this run out of memory.</source>
+      <translation>仅剩约 {free:.1f} GB 空闲；显卡上的其他程序可能导致这次训练显存不足。</translation>
+    </message>
+    <message>
+      <source>The sequence length is longer than the model was trained for ({n} positions).</source>
+      <translation>序列长度超过了模型训练时的长度（{n} 个位置）。</translation>
+    </message>
+    <message>
+      <source>With gradient checkpointing it would fit (about 30% slower).</source>
+      <translation>开启梯度检查点即可放下（约慢 30%）。</translation>
+    </message>
+    <message>
+      <source>float32 doubles the weights' memory for no gain in LoRA training: use bfloat16.</source>
+      <translation>float32 会让权重显存翻倍，而对 LoRA 训练没有好处：请使用 bfloat16。</translation>
+    </message>
+    <message>
+      <source>The model's large vocabulary makes the loss itself take a lot of memory; it grows with batch × sequence length.</source>
+      <translation>模型词表很大，计算损失本身就要占用大量显存，并随批大小 × 序列长度增长。</translation>
+    </message>
+    <message>
+      <source>This architecture was estimated as a Llama-style model; treat the figure as a guide.</source>
+      <translation>此架构按 Llama 类模型估算，数值仅供参考。</translation>
+    </message>
+    <message>
+      <source>Nothing fits on this card with these settings.</source>
+      <translation>按当前设置，这块显卡放不下。</translation>
+    </message>
+    <message>
+      <source>Choose a dataset first (import one in the Datasets panel).</source>
+      <translation>请先选择数据集（在“数据集”面板中导入）。</translation>
+    </message>
+    <message>
+      <source>The setting "{field}" is not valid: {message}</source>
+      <translation>设置“{field}”无效：{message}</translation>
+    </message>
+  </context>
+  <context>
+    <name>TrainingPanel</name>
+    <message>
+      <source>Training</source>
+      <translation>训练</translation>
+    </message>
+    <message>
+      <source>Fine-tune a model on a dataset with LoRA or QLoRA. Runs keep going when the window closes.</source>
+      <translation>用 LoRA 或 QLoRA 在数据集上微调模型。关闭窗口后训练仍会继续。</translation>
+    </message>
+    <message>
+      <source>Run</source>
+      <translation>训练</translation>
+    </message>
+    <message>
+      <source>Status</source>
+      <translation>状态</translation>
+    </message>
+    <message>
+      <source>Step</source>
+      <translation>步数</translation>
+    </message>
+    <message>
+      <source>Loss</source>
+      <translation>损失</translation>
+    </message>
+    <message>
+      <source>Training "{name}" started.</source>
+      <translation>训练“{name}”已开始。</translation>
     </message>
   </context>
 </TS>

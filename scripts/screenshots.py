@@ -29,7 +29,9 @@ SAMPLE_PROJECTS = {
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", default=str(REPO / "docs" / "screenshots"))
-    parser.add_argument("--panels", default="dashboard,projects,settings,training")
+    parser.add_argument("--panels", default="dashboard,projects,datasets,training,experiments,settings")
+    parser.add_argument("--with-run", action="append", default=[], metavar="RUN_DIR",
+                        help="copy a finished run folder in, so Training and Experiments show real charts")
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     out = Path(args.out)
@@ -51,6 +53,14 @@ def main() -> None:
             store = ProjectStore(db)
             for name, desc in SAMPLE_PROJECTS[lang]:
                 store.create(name, desc)
+            from app.core.datasets import DatasetStore
+
+            import shutil
+
+            for run in args.with_run:
+                shutil.copytree(run, Path(home) / "runs" / Path(run).name)
+            DatasetStore(db).import_file(REPO / "resources/samples/sample_sft_en_zh.jsonl",
+                                         name="Aurora FAQ" if lang == "en" else "Aurora 常见问题", val_ratio=0.1)
             db.close()
             window = create_main_window(app)
             window.ctx.set_language(lang)
@@ -58,6 +68,9 @@ def main() -> None:
             window.show()
             for key in args.panels.split(","):
                 window.show_panel(key)
+                panel = window.panel(key)
+                if hasattr(panel, "table") and panel.table.rowCount():
+                    panel.table.selectRow(0)
                 for _ in range(5):
                     app.processEvents()
                 path = out / f"{key}-{lang}.png"

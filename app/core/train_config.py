@@ -45,6 +45,7 @@ class TrainConfig:
     """One training run. Defaults are the plain-LoRA values a 24 GB card handles for small models."""
 
     schema_version: int = SCHEMA_VERSION
+    name: str = ""  # what people call the run (the folder name is its id)
     # What to train on.
     base_model: str = DEFAULT_MODEL  # a Hugging Face folder, or "default" (the bundled model)
     dataset_path: str = ""  # JSONL of {"messages": [...]} records

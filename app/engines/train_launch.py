@@ -150,6 +150,8 @@ def prepare(*, config: Path | None = None, preset: str | None = None, dataset: P
         cfg.base_model = model if model == train_config.DEFAULT_MODEL else str(Path(model).expanduser().resolve())
     if max_steps is not None:
         cfg.max_steps = max_steps
+    if name:
+        cfg.name = name
     cfg.validate()
     folder = _prepare_run_dir(run_dir, name or (preset or (config.stem if config else "run")))
     try:

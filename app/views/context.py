@@ -25,6 +25,22 @@ class AppContext(QObject):
         self.settings = settings
         self.db = db
         self.languages = LanguageManager(app)
+        self._runs = None
+
+    @property
+    def runs(self):
+        """The training-run manager, made on first use (after the window is up)."""
+        if self._runs is None:
+            from app.workers.run_manager import RunManager
+
+            self._runs = RunManager(self.db, parent=self)
+            self._runs.reattach_all()
+        return self._runs
+
+    def shutdown(self) -> None:
+        """The window closes: stop following runs (they go on), flush what arrived."""
+        if self._runs is not None:
+            self._runs.shutdown()
 
     def apply_initial(self) -> None:
         self.languages.set_language(self.settings.language)

@@ -73,6 +73,18 @@ class MainWindow(QMainWindow):
             from app.views.settings_panel import SettingsPanel
 
             return SettingsPanel(self.ctx)
+        if key == "datasets":
+            from app.views.datasets import DatasetsPanel
+
+            return DatasetsPanel(self.ctx)
+        if key == "experiments":
+            from app.views.experiments import ExperimentsPanel
+
+            return ExperimentsPanel(self.ctx)
+        if key == "training":
+            from app.views.training import TrainingPanel
+
+            return TrainingPanel(self.ctx)
         if key == "dashboard":
             from app.views.dashboard import DashboardPanel
 
@@ -175,6 +187,10 @@ class MainWindow(QMainWindow):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate_ui()
         super().changeEvent(event)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self.ctx.shutdown()
+        super().closeEvent(event)
 
     def show_about(self) -> None:
         QMessageBox.about(self, self.tr("About AI Platform"), self.tr(

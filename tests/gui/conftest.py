@@ -44,3 +44,21 @@ def memory_keyring():
     backend = mk.install()
     yield backend
     keyring.set_keyring(old)
+
+
+@pytest.fixture
+def home_with_model(ai_home, converted_model_dir):
+    """The temp home with the converted bundled model linked in (read-only, shared)."""
+    from app.core import bundled
+
+    target = bundled.default_model_dir(ai_home)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.symlink_to(converted_model_dir, target_is_directory=True)
+    return ai_home
+
+
+@pytest.fixture
+def sample_dataset_file():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parents[2] / "resources" / "samples" / "sample_sft_en_zh.jsonl"

@@ -21,7 +21,9 @@ ZH_TS = REPO / "i18n" / "ai_platform_zh_CN.ts"
 ALLOWED = {
     "AI", "GPU", "CPU", "vLLM", "LoRA", "QLoRA", "GGUF", "JSON", "JSONL", "CSV", "Alpaca", "ShareGPT",
     "OpenAI", "messages", "Hugging", "Face", "Python", "SmolLM2-135M-Instruct", "English", "AI_PLATFORM_HOME",
-    "GNOME", "Keyring", "KWallet", "RAG", "VRAM", "tmp", "home", "zh_CN", "en",
+    "GNOME", "Keyring", "KWallet", "RAG", "VRAM", "tmp", "home", "zh_CN", "en", "NVIDIA", "NF4",
+    "float32", "bfloat16", "float16", "alpha", "dropout", "adamw_torch", "paged_adamw_8bit", "ETA",
+    "openai", "alpaca", "sharegpt", "PNG",
 }
 
 
@@ -80,7 +82,7 @@ def _visible_texts(widget: QWidget) -> list[tuple[str, str]]:
 
 def _english_words(text: str) -> list[str]:
     text = re.sub(r"<[^>]+>", " ", text)           # rich-text tags
-    text = re.sub(r"(/[\w.\-]+)+", " ", text)      # paths
+    text = re.sub(r"[\w.\-]*(/[\w.\-]+)+", " ", text)  # paths, absolute or relative
     text = re.sub(r"&(?=\w)", "", text)            # mnemonics
     return [w for w in re.findall(r"[A-Za-z][A-Za-z_0-9\-]{2,}", text) if w not in ALLOWED]
 

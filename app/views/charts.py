@@ -1,0 +1,159 @@
+"""Live metric charts that stay smooth with 100k+ points: pyqtgraph with peak downsampling and
+clip-to-view, data kept in growable numpy buffers (appending never copies the whole history)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+
+PALETTE = ("#2563eb", "#dc2626", "#16a34a", "#d97706", "#7c3aed", "#0891b2", "#db2777", "#4b5563")
+
+
+class SeriesBuffer:
+    """Append-only (x, y) storage with amortised O(1) growth, and its smoothed copy kept up to
+    date point by point (so a live chart never re-smooths its whole history)."""
+
+    def __init__(self, capacity: int = 1024):
+        self._x = np.empty(capacity, dtype=np.float64)
+        self._y = np.empty(capacity, dtype=np.float64)
+        self._s = np.empty(capacity, dtype=np.float64)
+        self.n = 0
+        self.weight = 0.0
+        self._acc = 0.0
+        self._norm = 0.0
+
+    def extend(self, xs, ys) -> None:
+        xs = np.asarray(xs, dtype=np.float64)
+        ys = np.asarray(ys, dtype=np.float64)
+        need = self.n + len(xs)
+        if need > len(self._x):
+            cap = max(need, 2 * len(self._x))
+            self._x = np.resize(self._x, cap)
+            self._y = np.resize(self._y, cap)
+            self._s = np.resize(self._s, cap)
+        self._x[self.n:need] = xs
+        self._y[self.n:need] = ys
+        self._smooth_from(self.n, need)
+        self.n = need
+
+    def set_weight(self, weight: float) -> None:
+        self.weight = float(weight)
+        self._acc = self._norm = 0.0
+        self._smooth_from(0, self.n)
+
+    def _smooth_from(self, start: int, stop: int) -> None:
+        w = self.weight
+        if w <= 0:
+            self._s[start:stop] = self._y[start:stop]
+            return
+        acc, norm = self._acc, self._norm
+        for i in range(start, stop):
+            acc = acc * w + (1 - w) * self._y[i]
+            norm = norm * w + (1 - w)
+            self._s[i] = acc / norm
+        self._acc, self._norm = acc, norm
+
+    @property
+    def smoothed(self) -> np.ndarray:
+        return self._s[: self.n]
+
+    @property
+    def x(self) -> np.ndarray:
+        return self._x[: self.n]
+
+    @property
+    def y(self) -> np.ndarray:
+        return self._y[: self.n]
+
+
+def ema(values, weight: float) -> np.ndarray:
+    """TensorBoard-style exponential smoothing (weight 0 = raw), debiased at the start."""
+    buf = SeriesBuffer(max(1, len(values)))
+    buf.weight = float(weight)
+    buf.extend(np.arange(len(values)), values)
+    return buf.smoothed.copy()
+
+
+class MetricChart(pg.PlotWidget):
+    """One chart, several named series (e.g. several runs' loss, or train vs eval)."""
+
+    def __init__(self, title: str = "", parent=None):
+        super().__init__(parent=parent, background=None)
+        self.setMinimumHeight(160)
+        self.plotItem.showGrid(x=True, y=True, alpha=0.25)
+        self.plotItem.setDownsampling(auto=True, mode="peak")
+        self.plotItem.setClipToView(True)
+        self.legend = self.plotItem.addLegend(offset=(-10, 10))
+        self.setTitle(title)
+        self._series: dict[str, tuple[SeriesBuffer, pg.PlotDataItem]] = {}
+        self.smoothing = 0.0
+
+    def setTitle(self, title: str) -> None:  # noqa: N802 - mirrors pyqtgraph
+        self.plotItem.setTitle(title, size="10pt")
+
+    def series(self, name: str, colour: str | None = None, label: str | None = None) -> tuple[SeriesBuffer, pg.PlotDataItem]:
+        """The series ``name`` (made on first use). ``label`` is what the legend shows; a series
+        without one stays out of the legend (single-series charts say it in their title)."""
+        if name not in self._series:
+            colour = colour or PALETTE[len(self._series) % len(PALETTE)]
+            item = self.plotItem.plot([], [], pen=pg.mkPen(QColor(colour), width=1.6))
+            if label:
+                self.legend.addItem(item, label)
+            item.setDownsampling(auto=True, method="peak")
+            item.setClipToView(True)
+            buf = SeriesBuffer()
+            buf.weight = self.smoothing
+            self._series[name] = (buf, item)
+        return self._series[name]
+
+    def append(self, name: str, xs, ys, redraw: bool = True, label: str | None = None) -> None:
+        buf, _ = self.series(name, label=label)
+        buf.extend(xs, ys)
+        if redraw:
+            self.redraw(name)
+
+    def redraw(self, name: str | None = None) -> None:
+        for key in ([name] if name else list(self._series)):
+            buf, item = self._series[key]
+            self._fix_flat_range(buf)
+            # Values were checked when they arrived (NaN never reaches a chart): skip the O(n) re-check.
+            item.setData(buf.x, buf.smoothed, skipFiniteCheck=True)
+
+    def _fix_flat_range(self, buf: SeriesBuffer) -> None:
+        """A constant series (e.g. a constant learning rate) would get pyqtgraph's ±0.5 padding and
+        read as 0: give it a range around its own value instead."""
+        if len(self._series) != 1 or buf.n == 0:
+            return
+        lo, hi = float(buf.y.min()), float(buf.y.max())
+        if hi - lo <= 1e-12 * max(abs(hi), 1e-300):
+            pad = abs(hi) * 0.1 or 1.0
+            self.plotItem.setYRange(hi - pad, hi + pad, padding=0)
+        else:
+            self.plotItem.enableAutoRange(axis="y")
+
+    def set_smoothing(self, weight: float) -> None:
+        self.smoothing = float(weight)
+        for buf, _ in self._series.values():
+            buf.set_weight(self.smoothing)
+        self.redraw()
+
+    def point_count(self, name: str) -> int:
+        return self._series[name][0].n if name in self._series else 0
+
+    def names(self) -> list[str]:
+        return list(self._series)
+
+    def clear_series(self) -> None:
+        for _, item in self._series.values():
+            self.plotItem.removeItem(item)
+        self.legend.clear()
+        self._series.clear()
+
+    def export_png(self, path: str) -> bool:
+        return self.grab().save(path)
+
+
+pg.setConfigOptions(antialias=False, foreground=QColor("#5b6b80"))
+__all__ = ["MetricChart", "SeriesBuffer", "ema", "Qt"]

@@ -1,0 +1,324 @@
+"""Datasets: import (button or drag and drop), the validation report by line, a preview, the split,
+and a token-length histogram computed by the dataset_stats engine with the model's tokenizer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QDoubleSpinBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
+    QMessageBox, QProgressBar, QPushButton, QSpinBox, QSplitter, QTableWidget, QTableWidgetItem,
+    QTabWidget, QVBoxLayout, QWidget,
+)
+
+from app.core import bundled, protocol
+from app.core.datasets import SHAPES, DatasetStore, read_jsonl
+from app.core.errors import UserError
+from app.views.widgets import PanelHeader, show_error
+
+PREVIEW_ROWS = 200
+DATA_SUFFIXES = (".json", ".jsonl", ".csv", ".tsv")
+
+
+class _ImportJob(QRunnable):
+    """Validation of a large file takes seconds: off the GUI thread."""
+
+    class Signals(QObject):
+        done = Signal(object, object)  # DatasetInfo or None, UserError or None
+
+    def __init__(self, store: DatasetStore, path: str, shape: str | None, val_ratio: float, project_id):
+        super().__init__()
+        self.signals = self.Signals()
+        self.args = (store, path, shape, val_ratio, project_id)
+
+    def run(self) -> None:
+        store, path, shape, val_ratio, project_id = self.args
+        try:
+            info = store.import_file(path, shape=shape, val_ratio=val_ratio, project_id=project_id)
+        except UserError as err:
+            self.signals.done.emit(None, err)
+            return
+        self.signals.done.emit(info, None)
+
+
+class DatasetsPanel(QWidget):
+    imported = Signal(int)
+
+    def __init__(self, ctx, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("panel-datasets")
+        self.setAcceptDrops(True)
+        self.ctx = ctx
+        self.store = DatasetStore(ctx.db)
+        self.stats = None
+        self._jobs: list[_ImportJob] = []
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(28, 24, 28, 24)
+        self.header = PanelHeader()
+        layout.addWidget(self.header)
+
+        bar = QHBoxLayout()
+        self.import_btn = QPushButton(objectName="Primary")
+        self.import_btn.clicked.connect(self.choose_file)
+        self.shape_label = QLabel()
+        self.shape = QComboBox()
+        self.shape.addItem("", None)
+        for s in SHAPES:
+            self.shape.addItem({"alpaca": "Alpaca", "sharegpt": "ShareGPT", "openai": "OpenAI messages"}[s], s)
+        self.val_label = QLabel()
+        self.val_ratio = QDoubleSpinBox(minimum=0.0, maximum=0.5, decimals=2, singleStep=0.05, value=0.1)
+        self.delete_btn = QPushButton()
+        self.delete_btn.clicked.connect(self.delete_selected)
+        self.busy = QProgressBar(maximumWidth=160)
+        self.busy.setRange(0, 0)
+        self.busy.setVisible(False)
+        for w in (self.import_btn, self.shape_label, self.shape, self.val_label, self.val_ratio, self.busy):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        bar.addWidget(self.delete_btn)
+        layout.addLayout(bar)
+
+        split = QSplitter(Qt.Orientation.Vertical)
+        self.table = QTableWidget(0, 5)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.itemSelectionChanged.connect(self.show_selected)
+        split.addWidget(self.table)
+
+        self.tabs = QTabWidget()
+        self.preview = QTableWidget(0, 3)
+        self.preview.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.preview.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.preview.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.problems = QTableWidget(0, 2)
+        self.problems.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.problems.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.problems.verticalHeader().setVisible(False)
+        self.tabs.addTab(self.preview, "")
+        self.tabs.addTab(self.problems, "")
+        self.tabs.addTab(self._build_lengths_tab(), "")
+        split.addWidget(self.tabs)
+        split.setSizes([200, 400])
+        layout.addWidget(split, 1)
+        self.summary = QLabel(wordWrap=True)
+        layout.addWidget(self.summary)
+        self.retranslate_ui()
+        self.refresh()
+
+    def _build_lengths_tab(self) -> QWidget:
+        page = QWidget()
+        v = QVBoxLayout(page)
+        row = QHBoxLayout()
+        self.max_len_label = QLabel()
+        self.max_len = QSpinBox(minimum=16, maximum=131072, value=2048, singleStep=128)
+        self.compute_btn = QPushButton()
+        self.compute_btn.clicked.connect(self.compute_lengths)
+        self.lengths_progress = QProgressBar(visible=False)
+        for w in (self.max_len_label, self.max_len, self.compute_btn, self.lengths_progress):
+            row.addWidget(w)
+        row.addStretch(1)
+        v.addLayout(row)
+        from app.views.charts import MetricChart
+        import pyqtgraph as pg
+
+        self.histogram = MetricChart()
+        self._bars = pg.BarGraphItem(x=[], height=[], width=1, brush="#2563eb")
+        self.histogram.plotItem.addItem(self._bars)
+        v.addWidget(self.histogram, 1)
+        self.lengths_summary = QLabel(wordWrap=True)
+        v.addWidget(self.lengths_summary)
+        return page
+
+    # --- texts --------------------------------------------------------------------------------
+    def retranslate_ui(self) -> None:
+        self.header.set_texts(self.tr("Datasets"), self.tr(
+            "Import chat data to fine-tune on: JSON, JSONL or CSV in the Alpaca, ShareGPT or OpenAI messages "
+            "shape. Drop files here or use Import. Every bad record is listed by line; good ones are kept."))
+        self.import_btn.setText(self.tr("Import…"))
+        self.shape_label.setText(self.tr("Shape"))
+        self.shape.setItemText(0, self.tr("Detect"))
+        self.val_label.setText(self.tr("Validation share"))
+        self.delete_btn.setText(self.tr("Delete…"))
+        self.table.setHorizontalHeaderLabels([self.tr("Name"), self.tr("Shape"), self.tr("Records"),
+                                              self.tr("Train / validation"), self.tr("Skipped")])
+        self.preview.setHorizontalHeaderLabels([self.tr("System"), self.tr("First question"), self.tr("First answer")])
+        self.problems.setHorizontalHeaderLabels([self.tr("Line"), self.tr("Problem")])
+        self.tabs.setTabText(0, self.tr("Preview"))
+        self.tabs.setTabText(1, self.tr("Problems"))
+        self.tabs.setTabText(2, self.tr("Token lengths"))
+        self.max_len_label.setText(self.tr("Max length"))
+        self.compute_btn.setText(self.tr("Count tokens"))
+        self.histogram.setTitle(self.tr("Records by token length (bundled model's tokenizer)"))
+        self.refresh()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+    # --- list ---------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        selected = self.selected_id()
+        items = self.store.list()
+        self.table.blockSignals(True)
+        self.table.setRowCount(len(items))
+        for row, d in enumerate(items):
+            cells = (d.name, d.shape, str(d.n_records), f"{d.n_train} / {d.n_val}", str(d.n_errors))
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, d.id)
+                self.table.setItem(row, col, item)
+            if d.id == selected:
+                self.table.selectRow(row)
+        self.table.blockSignals(False)
+        if not items:
+            self.summary.setText(self.tr("No datasets yet. Import a file, or drop one onto this panel. A bilingual "
+                                         "sample ships with the app in resources/samples."))
+        self.delete_btn.setEnabled(self.selected_id() is not None)
+
+    def selected_id(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        return self.table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole) if rows else None
+
+    def select(self, dataset_id: int) -> None:
+        for row in range(self.table.rowCount()):
+            if self.table.item(row, 0).data(Qt.ItemDataRole.UserRole) == dataset_id:
+                self.table.selectRow(row)
+
+    def show_selected(self) -> None:
+        did = self.selected_id()
+        self.delete_btn.setEnabled(did is not None)
+        self.preview.setRowCount(0)
+        self.problems.setRowCount(0)
+        if did is None:
+            return
+        try:
+            info = self.store.get(did)
+            report = self.store.report(did)
+        except UserError as err:
+            self.summary.setText(str(err))
+            return
+        records = read_jsonl(info.train_path)[:PREVIEW_ROWS]
+        self.preview.setRowCount(len(records))
+        for row, rec in enumerate(records):
+            msgs = rec.get("messages", [])
+            first = lambda role: next((m.get("content", "") for m in msgs if m.get("role") == role), "")  # noqa: E731
+            for col, text in enumerate((first("system"), first("user"), first("assistant"))):
+                self.preview.setItem(row, col, QTableWidgetItem(str(text)[:500]))
+        errors = report.get("errors", [])
+        self.problems.setRowCount(len(errors))
+        for row, err in enumerate(errors):
+            self.problems.setItem(row, 0, QTableWidgetItem(str(err.get("line", ""))))
+            self.problems.setItem(row, 1, QTableWidgetItem(str(err.get("reason", ""))))
+        counts = report.get("counts", {})
+        self.summary.setText(self.tr(
+            "{valid} of {records} records imported ({train} for training, {val} for validation); {invalid} "
+            "skipped, each listed under Problems.").format(
+                valid=counts.get("valid", info.n_records), records=counts.get("records", info.n_records),
+                train=info.n_train, val=info.n_val, invalid=counts.get("invalid", info.n_errors)))
+        self.tabs.setTabText(1, self.tr("Problems ({n})").format(n=len(errors)))
+
+    # --- importing ----------------------------------------------------------------------------
+    def choose_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Import a dataset"), "",
+                                              self.tr("Datasets (*.json *.jsonl *.csv *.tsv);;All files (*)"))
+        if path:
+            self.import_path(path)
+
+    def import_path(self, path: str, wait: bool = False) -> None:
+        job = _ImportJob(self.store, path, self.shape.currentData(), float(self.val_ratio.value()), None)
+        job.setAutoDelete(False)
+        job.signals.done.connect(lambda info, err, p=path, j=job: self._imported(j, p, info, err))
+        self._jobs.append(job)
+        self.busy.setVisible(True)
+        self.import_btn.setEnabled(False)
+        QThreadPool.globalInstance().start(job)
+
+    def _imported(self, job, path: str, info, err) -> None:
+        self._jobs = [j for j in self._jobs if j is not job]
+        self.busy.setVisible(bool(self._jobs))
+        self.import_btn.setEnabled(not self._jobs)
+        if err is not None:
+            show_error(self, self.tr("Import failed"), self.tr("{file} could not be imported:\n{reason}").format(
+                file=Path(path).name, reason=str(err)))
+            return
+        self.refresh()
+        self.select(info.id)
+        self.ctx.status_message.emit(self.tr('Imported "{name}": {n} records.').format(name=info.name, n=info.n_records), 5000)
+        self.imported.emit(info.id)
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if any(Path(u.toLocalFile()).suffix.lower() in DATA_SUFFIXES for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 - Qt override
+        for url in event.mimeData().urls():
+            path = url.toLocalFile()
+            if Path(path).suffix.lower() in DATA_SUFFIXES:
+                self.import_path(path)
+        event.acceptProposedAction()
+
+    def delete_selected(self) -> None:
+        did = self.selected_id()
+        if did is None:
+            return
+        info = self.store.get(did)
+        answer = QMessageBox.question(
+            self, self.tr("Delete dataset"),
+            self.tr('Delete the dataset "{name}"? The imported copy is removed; your original file is kept.').format(
+                name=info.name),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
+        if answer == QMessageBox.StandardButton.Yes:
+            self.store.delete(did)
+            self.refresh()
+            self.show_selected()
+
+    # --- token lengths ------------------------------------------------------------------------
+    def compute_lengths(self) -> None:
+        did = self.selected_id()
+        if did is None:
+            return
+        status = bundled.default_model_status()
+        if not status["ready"]:
+            show_error(self, self.tr("Token lengths"), self.tr(
+                "The bundled model is not prepared yet; its tokenizer counts the tokens. Prepare it on the Dashboard."))
+            return
+        from app.workers.engine_process import EngineProcess
+
+        info = self.store.get(did)
+        self.stats = EngineProcess("app.engines.dataset_stats", ["--dataset", str(info.train_path), "--model",
+                                                                  str(status["dir"]), "--max-len", str(self.max_len.value())],
+                                   parent=self)
+        self.stats.event.connect(self._stats_event)
+        self.stats.finished.connect(self._stats_finished)
+        self.lengths_progress.setVisible(True)
+        self.lengths_progress.setRange(0, 0)
+        self.compute_btn.setEnabled(False)
+        self.stats.start()
+
+    def _stats_event(self, ev) -> None:
+        if isinstance(ev, protocol.Progress) and ev.total:
+            self.lengths_progress.setRange(0, int(ev.total))
+            self.lengths_progress.setValue(int(ev.step))
+        elif isinstance(ev, protocol.Result):
+            d = ev.data
+            edges, counts = d["histogram"]["edges"], d["histogram"]["counts"]
+            centers = [(a + b) / 2 for a, b in zip(edges[:-1], edges[1:])]
+            width = (edges[1] - edges[0]) * 0.9 if len(edges) > 1 else 1
+            self._bars.setOpts(x=centers, height=counts, width=width)
+            self.lengths_summary.setText(self.tr(
+                "{n} records · mean {mean:.0f} · median {p50:.0f} · 95th percentile {p95:.0f} · longest {max} "
+                "tokens. {over} records ({share:.1%}) are longer than {max_len} and will be cut.").format(
+                    n=d["n"], mean=d["mean"], p50=d["p50"], p95=d["p95"], max=d["max"], over=d["over_max_len"],
+                    share=d["over_share"], max_len=d["max_len"]))
+
+    def _stats_finished(self, outcome) -> None:
+        self.lengths_progress.setVisible(False)
+        self.compute_btn.setEnabled(True)
+        if outcome.status != "completed":
+            self.lengths_summary.setText(self.tr("Counting failed: {reason}").format(reason=outcome.last_error))

@@ -1,0 +1,163 @@
+"""A live log viewer: tails files, filters by level and text, highlights errors and warnings."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QTimer, QUrl
+from PySide6.QtGui import QColor, QDesktopServices, QFont, QSyntaxHighlighter, QTextCharFormat
+from PySide6.QtWidgets import (
+    QComboBox, QHBoxLayout, QLineEdit, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget,
+)
+
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+_LEVEL_RE = re.compile(r"\b(DEBUG|INFO|WARNING|ERROR|CRITICAL)\b")
+MAX_LINES = 20_000
+
+
+def line_level(line: str) -> str:
+    m = _LEVEL_RE.search(line[:80])
+    if not m:
+        # Tracebacks and continuation lines: treat as errors when they look like one.
+        return "ERROR" if line.startswith(("Traceback", "  File ", "RuntimeError", "torch.OutOfMemoryError")) else "INFO"
+    return "ERROR" if m.group(1) == "CRITICAL" else m.group(1)
+
+
+class _Highlighter(QSyntaxHighlighter):
+    def __init__(self, doc):
+        super().__init__(doc)
+        self.error = QTextCharFormat()
+        self.error.setForeground(QColor("#dc2626"))
+        self.error.setFontWeight(QFont.Weight.Bold)
+        self.warning = QTextCharFormat()
+        self.warning.setForeground(QColor("#d97706"))
+        self.match = QTextCharFormat()
+        self.match.setBackground(QColor("#fde68a"))
+        self.search = ""
+
+    def highlightBlock(self, text: str) -> None:  # noqa: N802 - Qt override
+        level = line_level(text)
+        if level == "ERROR":
+            self.setFormat(0, len(text), self.error)
+        elif level == "WARNING":
+            self.setFormat(0, len(text), self.warning)
+        if self.search:
+            for m in re.finditer(re.escape(self.search), text, re.IGNORECASE):
+                self.setFormat(m.start(), m.end() - m.start(), self.match)
+
+
+class LogView(QWidget):
+    """Shows the lines of one or more log files, following them as they grow."""
+
+    def __init__(self, parent: QWidget | None = None, poll_ms: int = 500):
+        super().__init__(parent)
+        self._files: list[Path] = []
+        self._offsets: dict[Path, int] = {}
+        self._partial: dict[Path, str] = {}
+        self._lines: list[str] = []
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        self.level = QComboBox()
+        for lvl in LEVELS:
+            self.level.addItem("", lvl)
+        self.level.setCurrentIndex(1)
+        self.level.currentIndexChanged.connect(self.rerender)
+        self.search = QLineEdit()
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self.rerender)
+        self.open_folder = QPushButton()
+        self.open_folder.clicked.connect(self._open_folder)
+        bar.addWidget(self.level)
+        bar.addWidget(self.search, 1)
+        bar.addWidget(self.open_folder)
+        layout.addLayout(bar)
+        self.text = QPlainTextEdit(readOnly=True)
+        self.text.setMaximumBlockCount(MAX_LINES)
+        self.text.setFont(QFont("monospace", 9))
+        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.highlighter = _Highlighter(self.text.document())
+        layout.addWidget(self.text, 1)
+        self._timer = QTimer(self)
+        self._timer.setInterval(poll_ms)
+        self._timer.timeout.connect(self.poll)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        names = {"DEBUG": self.tr("All levels"), "INFO": self.tr("Info and above"),
+                 "WARNING": self.tr("Warnings and errors"), "ERROR": self.tr("Errors only")}
+        for i, lvl in enumerate(LEVELS):
+            self.level.setItemText(i, names[lvl])
+        self.search.setPlaceholderText(self.tr("Search the log…"))
+        self.open_folder.setText(self.tr("Open folder"))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+    def follow(self, files: list[Path]) -> None:
+        self._files = [Path(f) for f in files]
+        self._offsets = {f: 0 for f in self._files}
+        self._partial = {f: "" for f in self._files}
+        self._lines = []
+        self.text.clear()
+        self.poll()
+        self._timer.start()
+
+    def stop_following(self) -> None:
+        self._timer.stop()
+
+    def lines(self) -> list[str]:
+        return list(self._lines)
+
+    def poll(self) -> None:
+        new: list[str] = []
+        for f in self._files:
+            try:
+                size = f.stat().st_size
+            except OSError:
+                continue
+            if size < self._offsets[f]:
+                self._offsets[f], self._partial[f] = 0, ""
+            if size == self._offsets[f]:
+                continue
+            with open(f, "rb") as fh:
+                fh.seek(self._offsets[f])
+                chunk = fh.read(size - self._offsets[f])
+            self._offsets[f] = size
+            text = self._partial[f] + chunk.decode("utf-8", errors="replace")
+            parts = text.split("\n")
+            self._partial[f] = parts.pop()
+            new += [p.rstrip("\r") for p in parts]
+        if new:
+            self._lines += new
+            if len(self._lines) > MAX_LINES:
+                self._lines = self._lines[-MAX_LINES:]
+            self._append([ln for ln in new if self._visible(ln)])
+
+    def _visible(self, line: str) -> bool:
+        threshold = LEVELS.index(self.level.currentData() or "INFO")
+        if LEVELS.index(line_level(line)) < threshold:
+            return False
+        needle = self.search.text().strip().lower()
+        return not needle or needle in line.lower()
+
+    def _append(self, lines: list[str]) -> None:
+        if not lines:
+            return
+        bar = self.text.verticalScrollBar()
+        at_end = bar.value() >= bar.maximum() - 2
+        self.text.appendPlainText("\n".join(lines))
+        if at_end:
+            bar.setValue(bar.maximum())
+
+    def rerender(self) -> None:
+        self.highlighter.search = self.search.text().strip()
+        self.text.clear()
+        self._append([ln for ln in self._lines if self._visible(ln)])
+
+    def _open_folder(self) -> None:
+        if self._files:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._files[0].parent)))

@@ -1,0 +1,382 @@
+"""One training run, live: progress with ETA, metric charts, the run's log, and its controls."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QFileDialog, QGridLayout, QHBoxLayout, QInputDialog, QLabel, QMenu, QMessageBox, QProgressBar,
+    QPushButton, QSlider, QTabWidget, QToolButton, QVBoxLayout, QWidget,
+)
+
+from app.core import protocol
+from app.core.errors import UserError
+from app.core.runs import complete_checkpoints, export_adapter
+from app.views.charts import MetricChart
+from app.views.log_view import LogView
+from app.views.widgets import show_error
+
+# chart key → the metric names it shows
+CHARTS = {
+    "loss": ("loss", "eval_loss"),
+    "lr": ("lr",),
+    "grad_norm": ("grad_norm",),
+    "tokens_per_s": ("tokens_per_s",),
+    "gpu_mem": ("gpu_mem_gb", "gpu_mem_peak_gb"),
+}
+
+
+def status_text(status: str) -> str:
+    """Translated run status: one context ("RunStatus"), so every panel says the same."""
+    return {
+        "queued": QCoreApplication.translate("RunStatus", "Queued"),
+        "running": QCoreApplication.translate("RunStatus", "Running"),
+        "completed": QCoreApplication.translate("RunStatus", "Completed"),
+        "stopped": QCoreApplication.translate("RunStatus", "Stopped"),
+        "failed": QCoreApplication.translate("RunStatus", "Failed"),
+        "interrupted": QCoreApplication.translate("RunStatus", "Interrupted"),
+    }.get(status, status)
+
+
+def format_eta(seconds: float | None) -> str:
+    if seconds is None or seconds < 0:
+        return "–"
+    seconds = int(seconds)
+    h, rem = divmod(seconds, 3600)
+    m, s = divmod(rem, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+class RunDetail(QWidget):
+    duplicate_requested = Signal(dict)  # the run's config, to load into the launch form
+    merged = Signal(str)  # name of a merged model, registered in Models
+
+    def __init__(self, ctx, manager, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.manager = manager
+        self.run_id: str | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+
+        top = QHBoxLayout()
+        self.title = QLabel(objectName="CardTitle")
+        self.status = QLabel(objectName="Muted")
+        top.addWidget(self.title)
+        top.addWidget(self.status)
+        top.addStretch(1)
+        self.stop_btn = QPushButton()
+        self.resume_btn = QPushButton(objectName="Primary")
+        self.more_btn = QToolButton(popupMode=QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.more_btn)
+        self.duplicate_act = menu.addAction("", self.duplicate)
+        self.export_act = menu.addAction("", self.export_adapter)
+        self.merge_act = menu.addAction("", self.merge)
+        self.folder_act = menu.addAction("", self.open_folder)
+        menu.addSeparator()
+        self.delete_act = menu.addAction("", self.delete)
+        self.more_btn.setMenu(menu)
+        for b in (self.stop_btn, self.resume_btn, self.more_btn):
+            top.addWidget(b)
+        layout.addLayout(top)
+        self.stop_btn.clicked.connect(self.stop)
+        self.resume_btn.clicked.connect(self.resume)
+        self.merge_job = None
+
+        prog = QHBoxLayout()
+        self.progress = QProgressBar()
+        self.eta = QLabel(objectName="Muted")
+        prog.addWidget(self.progress, 1)
+        prog.addWidget(self.eta)
+        layout.addLayout(prog)
+        self.message = QLabel(wordWrap=True)
+        self.message.setVisible(False)
+        layout.addWidget(self.message)
+
+        self.empty = QLabel(objectName="Muted", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
+        layout.addWidget(self.empty, 1)
+        self.tabs = QTabWidget()
+        charts_page = QWidget()
+        page_layout = QVBoxLayout(charts_page)
+        smooth_row = QHBoxLayout()
+        self.smooth_label = QLabel()
+        self.smoothing = QSlider(Qt.Orientation.Horizontal, minimum=0, maximum=99, value=60)
+        self.smoothing.setMaximumWidth(240)
+        self.smoothing.valueChanged.connect(lambda v: self.charts["loss"].set_smoothing(v / 100))
+        smooth_row.addWidget(self.smooth_label)
+        smooth_row.addWidget(self.smoothing)
+        smooth_row.addStretch(1)
+        page_layout.addLayout(smooth_row)
+        grid = QGridLayout()
+        page_layout.addLayout(grid, 1)
+        self.charts: dict[str, MetricChart] = {}
+        for i, key in enumerate(CHARTS):
+            chart = MetricChart()
+            self.charts[key] = chart
+            grid.addWidget(chart, i // 2, i % 2)
+        self.charts["loss"].set_smoothing(0.6)
+        self.tabs.addTab(charts_page, "")
+        self.log = LogView()
+        self.tabs.addTab(self.log, "")
+        layout.addWidget(self.tabs, 1)
+
+        manager.run_event.connect(self._on_event)
+        manager.run_changed.connect(self._on_changed)
+        self.retranslate_ui()
+        self.show_run(None)
+
+    # --- texts --------------------------------------------------------------------------------
+    def series_label(self, name: str) -> str | None:
+        """Legend text for charts that hold two series; None for single-series charts."""
+        return {"loss": self.tr("train"), "eval_loss": self.tr("eval"), "gpu_mem_gb": self.tr("allocated"),
+                "gpu_mem_peak_gb": self.tr("peak")}.get(name)
+
+    def retranslate_ui(self) -> None:
+        self.stop_btn.setText(self.tr("Stop"))
+        self.resume_btn.setText(self.tr("Resume…"))
+        self.more_btn.setText(self.tr("More"))
+        self.duplicate_act.setText(self.tr("Duplicate settings"))
+        self.export_act.setText(self.tr("Export adapter…"))
+        self.merge_act.setText(self.tr("Merge into a full model…"))
+        self.folder_act.setText(self.tr("Open folder"))
+        self.delete_act.setText(self.tr("Delete…"))
+        self.smooth_label.setText(self.tr("Loss smoothing"))
+        self.tabs.setTabText(0, self.tr("Charts"))
+        self.tabs.setTabText(1, self.tr("Log"))
+        self.empty.setText(self.tr("Start a run with the form on the left, or select a run above to see "
+                                   "its charts and log."))
+        titles = {"loss": self.tr("Loss (train, eval)"), "lr": self.tr("Learning rate"),
+                  "grad_norm": self.tr("Gradient norm"), "tokens_per_s": self.tr("Tokens per second"),
+                  "gpu_mem": self.tr("GPU memory (GB)")}
+        for key, chart in self.charts.items():
+            chart.setTitle(titles[key])
+        if self.run_id:
+            self._refresh_header()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+    # --- showing a run ------------------------------------------------------------------------
+    def show_run(self, run_id: str | None) -> None:
+        self.run_id = run_id
+        for chart in self.charts.values():
+            chart.clear_series()
+        self.message.setVisible(False)
+        for w in (self.tabs, self.progress, self.eta, self.title, self.status, self.stop_btn, self.resume_btn,
+                  self.more_btn):
+            w.setVisible(run_id is not None)
+        self.empty.setVisible(run_id is None)
+        if run_id is None:
+            self.title.setText("")
+            self.status.setText("")
+            self.log.stop_following()
+            self._update_controls()
+            return
+        info = self.manager.store.get(run_id)
+        for key, names in CHARTS.items():
+            for name in names:
+                steps, values = self.manager.store.metric(run_id, name)
+                if steps:
+                    self.charts[key].append(name, steps, values, label=self.series_label(name))
+        self._update_gpu_chart()
+        run_dir = Path(info.run_dir)
+        # The engine writes its log to train.log itself; stderr.log (raw stderr, kept for hard
+        # crashes) repeats the same lines, so it is not shown twice here.
+        self.log.follow([run_dir / "train.log"])
+        self._refresh_header()
+
+    def _refresh_header(self) -> None:
+        if not self.run_id:
+            return
+        try:
+            info = self.manager.store.get(self.run_id)
+        except UserError:
+            self.show_run(None)
+            return
+        self.title.setText(info.name)
+        self.status.setText(status_text(info.status))
+        total = info.total_steps or 0
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(min(info.last_step, total) if total else 0)
+        self.progress.setFormat(self.tr("Step %v of %m") if total else self.tr("Waiting for the first step…"))
+        if info.status == "interrupted":
+            self._show_message(self.tr(
+                "This run was interrupted (the app or the computer stopped while it trained). Resume "
+                "continues from its last complete checkpoint."), "Warning")
+        self._update_controls()
+
+    def _show_message(self, text: str, kind: str) -> None:
+        self.message.setObjectName(kind)
+        self.message.setText(text)
+        self.message.setVisible(True)
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
+
+    def _update_controls(self) -> None:
+        running = bool(self.run_id and self.manager.is_running(self.run_id))
+        has_ckpt = False
+        if self.run_id and not running:
+            try:
+                info = self.manager.store.get(self.run_id)
+                # A completed run has nothing left to do; stopped, failed and interrupted ones do.
+                has_ckpt = info.status in ("stopped", "failed", "interrupted") and bool(
+                    complete_checkpoints(info.run_dir))
+            except UserError:
+                has_ckpt = False
+        has_adapter = False
+        if self.run_id:
+            try:
+                has_adapter = (Path(self.manager.store.get(self.run_id).run_dir) / "adapter" / "adapter_config.json").exists()
+            except UserError:
+                pass
+        self.stop_btn.setEnabled(running)
+        self.resume_btn.setEnabled(has_ckpt)
+        self.delete_act.setEnabled(self.run_id is not None and not running)
+        self.export_act.setEnabled(has_adapter)
+        self.merge_act.setEnabled(has_adapter and self.merge_job is None)
+
+    # --- live updates -------------------------------------------------------------------------
+    def _on_event(self, run_id: str, ev) -> None:
+        if run_id != self.run_id:
+            return
+        if isinstance(ev, protocol.Metric):
+            for key, names in CHARTS.items():
+                for name in names:
+                    value = (ev.values or {}).get(name)
+                    if isinstance(value, (int, float)):
+                        self.charts[key].append(name, [ev.step], [value], label=self.series_label(name))
+            self._update_gpu_chart()
+        elif isinstance(ev, protocol.Progress):
+            if ev.total:
+                self.progress.setRange(0, int(ev.total))
+                self.progress.setFormat(self.tr("Step %v of %m"))
+            self.progress.setValue(int(ev.step or 0))
+            self.eta.setText(self.tr("ETA {eta}").format(eta=format_eta(ev.eta_s)))
+        elif isinstance(ev, protocol.Error):
+            self._show_message(f"{ev.message}\n{ev.hint}".strip(), "Error")
+
+    def _update_gpu_chart(self) -> None:
+        # CPU runs have no GPU figures: an empty chart would only look broken.
+        self.charts["gpu_mem"].setVisible(self.charts["gpu_mem"].point_count("gpu_mem_gb") > 0)
+
+    def _on_changed(self, run_id: str) -> None:
+        if run_id == self.run_id:
+            self._refresh_header()
+
+    # --- actions ------------------------------------------------------------------------------
+    def stop(self) -> None:
+        if self.run_id and self.manager.stop(self.run_id):
+            self.ctx.status_message.emit(self.tr("Stopping at the next step; a checkpoint and the adapter are saved."), 6000)
+
+    def resume(self) -> None:
+        if not self.run_id:
+            return
+        info = self.manager.store.get(self.run_id)
+        ckpts = complete_checkpoints(info.run_dir)
+        if not ckpts:
+            return
+        labels = [self.tr("Latest (step {step})").format(step=ckpts[-1][0])]
+        labels += [self.tr("Step {step}").format(step=step) for step, _ in reversed(ckpts[:-1])]
+        choice, ok = QInputDialog.getItem(self, self.tr("Resume training"), self.tr("Resume from checkpoint:"),
+                                          labels, 0, False)
+        if not ok:
+            return
+        index = labels.index(choice)
+        target = "latest" if index == 0 else str(list(reversed(ckpts[:-1]))[index - 1][1])
+        try:
+            self.manager.resume(self.run_id, target)
+        except UserError as err:
+            show_error(self, self.tr("Resume training"), str(err))
+        self._update_controls()
+
+    def duplicate(self) -> None:
+        if self.run_id:
+            self.duplicate_requested.emit(dict(self.manager.store.get(self.run_id).config))
+
+    def delete(self) -> None:
+        if not self.run_id:
+            return
+        info = self.manager.store.get(self.run_id)
+        answer = QMessageBox.question(
+            self, self.tr("Delete run"),
+            self.tr('Delete the run "{name}" with its checkpoints, adapter and logs? This cannot be undone.')
+            .format(name=info.name),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            self.manager.store.delete(self.run_id)
+        except UserError as err:
+            show_error(self, self.tr("Delete run"), str(err))
+            return
+        deleted = self.run_id
+        self.show_run(None)
+        self.manager.run_changed.emit(deleted)
+
+    def export_adapter(self) -> None:
+        if not self.run_id:
+            return
+        info = self.manager.store.get(self.run_id)
+        parent = QFileDialog.getExistingDirectory(self, self.tr("Export the adapter into a folder"))
+        if not parent:
+            return
+        try:
+            dest = export_adapter(info.run_dir, Path(parent) / f"{info.id}-adapter")
+        except (UserError, OSError) as err:
+            show_error(self, self.tr("Export adapter"), str(err))
+            return
+        self.ctx.status_message.emit(self.tr("Adapter exported to {path}").format(path=dest), 6000)
+
+    def merge(self, name: str | None = None) -> None:
+        """Merge the adapter into its base model; the result is registered as a model."""
+        if not self.run_id:
+            return
+        info = self.manager.store.get(self.run_id)
+        if name is None:
+            name, ok = QInputDialog.getText(self, self.tr("Merge into a full model"),
+                                            self.tr("Name of the merged model:"), text=f"{info.name}-merged")
+            if not ok or not name.strip():
+                return
+        from app.core import paths
+        from app.core.train_config import slugify
+        from app.workers.engine_process import EngineProcess
+
+        out = paths.models_dir() / f"merged-{slugify(name)}"
+        self.merge_job = EngineProcess("app.engines.merge", ["--adapter", str(Path(info.run_dir) / "adapter"),
+                                                              "--out", str(out)], parent=self)
+        self.merge_job.event.connect(self._merge_event)
+        self.merge_job.finished.connect(lambda outcome, n=name.strip(), o=out, rid=info.id: self._merged(outcome, n, o, rid))
+        self.merge_job.start()
+        self._update_controls()
+        self.ctx.status_message.emit(self.tr("Merging the adapter into the base model…"), 0)
+
+    def _merge_event(self, ev) -> None:
+        if isinstance(ev, protocol.Result):
+            self._merge_result = dict(ev.data)
+
+    def _merged(self, outcome, name: str, out: Path, run_id: str) -> None:
+        self.merge_job = None
+        self._update_controls()
+        if outcome.status != "completed":
+            show_error(self, self.tr("Merge into a full model"), self.tr("Merging failed: {reason}").format(
+                reason=outcome.last_error or outcome.status))
+            return
+        from app.core.models_registry import ModelRegistry
+
+        data = getattr(self, "_merge_result", {})
+        try:
+            ModelRegistry(self.ctx.db).register_folder(name, out, kind="merged", source=f"run:{run_id}",
+                                                       params=data.get("params"), size_bytes=data.get("size_bytes"))
+        except UserError as err:
+            show_error(self, self.tr("Merge into a full model"), str(err))
+            return
+        self.ctx.status_message.emit(self.tr('Merged model "{name}" saved to {path}.').format(name=name, path=out), 8000)
+        self.merged.emit(name)
+
+    def open_folder(self) -> None:
+        if self.run_id:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(self.manager.store.get(self.run_id).run_dir))

@@ -1,0 +1,440 @@
+"""The launch form: dataset, model, method and hyperparameters, with the VRAM planner beside them.
+
+The planner predicts the peak GPU memory before launch (weights / LoRA + optimizer / activations /
+overhead), warns above the card's memory and offers the largest batch or sequence length that fits.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
+    QLineEdit, QPushButton, QSizePolicy, QSpinBox, QVBoxLayout, QWidget,
+)
+
+from app.core import bundled, train_config, vram_planner
+from app.core.datasets import DatasetStore
+from app.core.errors import UserError
+from app.core.projects import ProjectStore
+from app.core.train_config import TrainConfig
+
+SEGMENT_COLOURS = {"weights": "#2563eb", "lora_and_optimizer": "#16a34a", "activations": "#d97706",
+                   "overhead": "#94a3b8"}
+
+
+def detected_gpu_memory_gb() -> float | None:
+    """Total memory of GPU 0 through NVML, or None without an NVIDIA driver."""
+    try:
+        import pynvml
+
+        pynvml.nvmlInit()
+        try:
+            handle = pynvml.nvmlDeviceGetHandleByIndex(0)
+            return pynvml.nvmlDeviceGetMemoryInfo(handle).total / 2**30
+        finally:
+            pynvml.nvmlShutdown()
+    except Exception:  # noqa: BLE001 - NVMLError_LibraryNotFound and friends: no GPU here
+        return None
+
+
+class MemoryBar(QWidget):
+    """A horizontal stacked bar: each part of the predicted peak, against the card's memory."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setMinimumHeight(18)
+        self.parts: dict[str, float] = {}
+        self.capacity = 24.0
+
+    def set_parts(self, parts: dict[str, float], capacity: float) -> None:
+        self.parts, self.capacity = parts, capacity
+        self.update()
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
+        p = QPainter(self)
+        rect = self.rect().adjusted(0, 2, -1, -2)
+        p.fillRect(rect, QColor("#e5e7eb"))
+        total = sum(self.parts.values())
+        scale = rect.width() / max(self.capacity, total, 1e-9)
+        x = float(rect.left())
+        for key, gb in self.parts.items():
+            w = gb * scale
+            p.fillRect(QRectF(x, rect.top(), w, rect.height()), QColor(SEGMENT_COLOURS.get(key, "#64748b")))
+            x += w
+        cap_x = rect.left() + self.capacity * scale
+        p.setPen(QColor("#dc2626"))
+        p.drawLine(int(cap_x), rect.top() - 2, int(cap_x), rect.bottom() + 2)
+        p.end()
+
+
+class TrainForm(QWidget):
+    launch_requested = Signal(object, str, object, object)  # TrainConfig, name, project_id, dataset_id
+
+    def __init__(self, ctx, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.gpu_gb = detected_gpu_memory_gb()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+
+        self.what = QGroupBox()
+        form = QFormLayout(self.what)
+        self.name = QLineEdit()
+        self.project = QComboBox()
+        self.dataset = QComboBox()
+        self.model = QComboBox()
+        self.model.activated.connect(self._model_chosen)
+        self.preset = QComboBox()
+        for key in train_config.PRESETS:
+            self.preset.addItem("", key)
+        self.preset.activated.connect(lambda: self.apply_preset(self.preset.currentData()))
+        self.labels: dict[str, QLabel] = {}
+        for key, widget in (("name", self.name), ("project", self.project), ("dataset", self.dataset),
+                            ("model", self.model), ("preset", self.preset)):
+            self.labels[key] = QLabel()
+            form.addRow(self.labels[key], widget)
+        layout.addWidget(self.what)
+
+        self.how = QGroupBox()
+        form = QFormLayout(self.how)
+        self.method = QComboBox()
+        for key in train_config.METHODS:
+            self.method.addItem("", key)
+        self.quantization = QComboBox()
+        for key in train_config.QUANTIZATIONS:
+            self.quantization.addItem("", key)
+        self.dtype = QComboBox()
+        for key in train_config.DTYPES:
+            self.dtype.addItem(key, key)
+        self.targets = QComboBox()
+        for key in train_config.TARGETS:
+            self.targets.addItem("", key)
+        self.lora_r = QSpinBox(minimum=1, maximum=1024)
+        self.lora_alpha = QDoubleSpinBox(minimum=0.1, maximum=4096, decimals=1)
+        self.lora_dropout = QDoubleSpinBox(minimum=0.0, maximum=0.9, decimals=2, singleStep=0.05)
+        self.max_seq_len = QSpinBox(minimum=16, maximum=131072, singleStep=128)
+        self.batch_size = QSpinBox(minimum=1, maximum=1024)
+        self.grad_accum = QSpinBox(minimum=1, maximum=1024)
+        self.epochs = QDoubleSpinBox(minimum=0.1, maximum=1000, decimals=1)
+        self.max_steps = QSpinBox(minimum=-1, maximum=10_000_000)
+        self.learning_rate = QDoubleSpinBox(minimum=1e-7, maximum=1.0, decimals=6, singleStep=1e-5)
+        self.scheduler = QComboBox()
+        for key in train_config.SCHEDULERS:
+            self.scheduler.addItem("", key)
+        self.warmup_ratio = QDoubleSpinBox(minimum=0.0, maximum=0.99, decimals=2, singleStep=0.01)
+        self.gradient_checkpointing = QCheckBox()
+        self.optimizer = QComboBox()
+        for key in train_config.OPTIMIZERS:
+            self.optimizer.addItem(key, key)
+        self.save_steps = QSpinBox(minimum=1, maximum=1_000_000)
+        self.rows = [("method", self.method), ("quantization", self.quantization), ("dtype", self.dtype),
+                     ("targets", self.targets), ("lora_r", self.lora_r), ("lora_alpha", self.lora_alpha),
+                     ("lora_dropout", self.lora_dropout), ("max_seq_len", self.max_seq_len),
+                     ("batch_size", self.batch_size), ("grad_accum", self.grad_accum), ("epochs", self.epochs),
+                     ("max_steps", self.max_steps), ("learning_rate", self.learning_rate),
+                     ("scheduler", self.scheduler), ("warmup_ratio", self.warmup_ratio),
+                     ("gradient_checkpointing", self.gradient_checkpointing), ("optimizer", self.optimizer),
+                     ("save_steps", self.save_steps)]
+        for key, widget in self.rows:
+            self.labels[key] = QLabel()
+            form.addRow(self.labels[key], widget)
+            signal = getattr(widget, "valueChanged", None) or getattr(widget, "currentIndexChanged", None) \
+                or widget.toggled
+            signal.connect(self.update_plan)
+        self.method.currentIndexChanged.connect(self._method_changed)
+        layout.addWidget(self.how)
+
+        # The estimate and the launch button stay in view below the scrolling fields: the panel
+        # places ``self.footer`` under the scroll area.
+        self.footer = QWidget()
+        footer = QVBoxLayout(self.footer)
+        footer.setContentsMargins(0, 6, 0, 0)
+        self.vram = QGroupBox()
+        v = QVBoxLayout(self.vram)
+        card_row = QHBoxLayout()
+        self.card_label = QLabel()
+        self.card_gb = QDoubleSpinBox(minimum=1, maximum=1024, decimals=0, suffix=" GB")
+        self.card_gb.setValue(round(self.gpu_gb) if self.gpu_gb else 24)
+        self.card_gb.valueChanged.connect(self.update_plan)
+        card_row.addWidget(self.card_label)
+        card_row.addWidget(self.card_gb)
+        card_row.addStretch(1)
+        v.addLayout(card_row)
+        self.total_label = QLabel(objectName="CardTitle")
+        self.bar = MemoryBar()
+        self.breakdown = QLabel(objectName="Muted", wordWrap=True)
+        self.plan_warning = QLabel(wordWrap=True, objectName="Warning")
+        self.no_gpu_note = QLabel(wordWrap=True, objectName="Muted")
+        fit_row = QHBoxLayout()
+        self.fit_batch = QPushButton()
+        self.fit_seq = QPushButton()
+        self.fit_batch.clicked.connect(lambda: self._fit("batch_size"))
+        self.fit_seq.clicked.connect(lambda: self._fit("seq_len"))
+        fit_row.addWidget(self.fit_batch)
+        fit_row.addWidget(self.fit_seq)
+        fit_row.addStretch(1)
+        for w in (self.total_label, self.bar, self.breakdown, self.plan_warning, self.no_gpu_note):
+            v.addWidget(w)
+        v.addLayout(fit_row)
+        footer.addWidget(self.vram)
+
+        self.launch_btn = QPushButton(objectName="Primary")
+        self.launch_btn.clicked.connect(self.launch)
+        self.form_error = QLabel(wordWrap=True, objectName="Error")
+        self.form_error.setVisible(False)
+        footer.addWidget(self.form_error)
+        footer.addWidget(self.launch_btn)
+        layout.addStretch(1)
+
+        for combo in self.findChildren(QComboBox):
+            # Long item texts (dataset names, folders) must not widen the whole form.
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(12)
+        # Take the width the scroll area gives, whatever the longest text wants.
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.plan: vram_planner.Plan | None = None
+        self.retranslate_ui()
+        self.reload_choices()
+        self.apply_preset("cpu-demo")
+
+    # --- texts --------------------------------------------------------------------------------
+    def retranslate_ui(self) -> None:
+        self.what.setTitle(self.tr("What to train"))
+        self.how.setTitle(self.tr("How"))
+        self.vram.setTitle(self.tr("GPU memory estimate"))
+        texts = {
+            "name": self.tr("Run name"), "project": self.tr("Project"), "dataset": self.tr("Dataset"),
+            "model": self.tr("Base model"), "preset": self.tr("Preset"), "method": self.tr("Method"),
+            "quantization": self.tr("Base weights"), "dtype": self.tr("Precision"),
+            "targets": self.tr("LoRA targets"), "lora_r": self.tr("LoRA rank"), "lora_alpha": self.tr("LoRA alpha"),
+            "lora_dropout": self.tr("LoRA dropout"), "max_seq_len": self.tr("Max sequence length"),
+            "batch_size": self.tr("Batch size"), "grad_accum": self.tr("Gradient accumulation"),
+            "epochs": self.tr("Epochs"), "max_steps": self.tr("Max steps (-1: by epochs)"),
+            "learning_rate": self.tr("Learning rate"), "scheduler": self.tr("Scheduler"),
+            "warmup_ratio": self.tr("Warm-up share"), "gradient_checkpointing": self.tr("Gradient checkpointing"),
+            "optimizer": self.tr("Optimizer"), "save_steps": self.tr("Checkpoint every (steps)"),
+        }
+        for key, text in texts.items():
+            self.labels[key].setText(text)
+        self.name.setPlaceholderText(self.tr("e.g. support-bot first try"))
+        presets = {"cpu-demo": self.tr("CPU demo (bundled model)"),
+                   "qlora-8b-24gb": self.tr("QLoRA 7–8B on 24 GB"), "lora-3b-24gb": self.tr("LoRA 1–3B on 24 GB")}
+        for i in range(self.preset.count()):
+            self.preset.setItemText(i, presets[self.preset.itemData(i)])
+        for combo, names in (
+            (self.method, {"lora": self.tr("LoRA"), "qlora": self.tr("QLoRA (4-bit base)")}),
+            (self.quantization, {"none": self.tr("Not quantized"), "4bit": self.tr("4-bit NF4"),
+                                 "8bit": self.tr("8-bit")}),
+            (self.targets, {"attention": self.tr("Attention only"), "all-linear": self.tr("All linear layers")}),
+            (self.scheduler, {"cosine": self.tr("Cosine"), "linear": self.tr("Linear"),
+                              "constant": self.tr("Constant")}),
+        ):
+            for i in range(combo.count()):
+                combo.setItemText(i, names[combo.itemData(i)])
+        self.gradient_checkpointing.setText(self.tr("Recompute activations (less memory, slower)"))
+        self.card_label.setText(self.tr("Card memory"))
+        self.fit_batch.setText(self.tr("Largest batch that fits"))
+        self.fit_seq.setText(self.tr("Longest sequence that fits"))
+        self.launch_btn.setText(self.tr("Start training"))
+        self.no_gpu_note.setText("" if self.gpu_gb else self.tr(
+            "No NVIDIA GPU found: this computer trains on the CPU. The estimate shows what the run "
+            "would need on a card of the size above."))
+        self.no_gpu_note.setVisible(not self.gpu_gb)
+        self._model_items()
+        self.reload_choices()
+        self.update_plan()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+    # --- choices ------------------------------------------------------------------------------
+    def reload_choices(self) -> None:
+        keep_p, keep_d = self.project.currentData(), self.dataset.currentData()
+        self.project.blockSignals(True)
+        self.project.clear()
+        self.project.addItem(self.tr("(no project)"), None)
+        for p in ProjectStore(self.ctx.db).list():
+            self.project.addItem(p.name, p.id)
+        self.project.setCurrentIndex(max(0, self.project.findData(keep_p)))
+        self.project.blockSignals(False)
+        self.dataset.clear()
+        datasets = DatasetStore(self.ctx.db).list()
+        if not datasets:
+            self.dataset.addItem(self.tr("No dataset yet: import one in Datasets"), None)
+        for d in datasets:
+            self.dataset.addItem(self.tr("{name} ({n} records)").format(name=d.name, n=d.n_records), d.id)
+        if keep_d is not None:
+            self.dataset.setCurrentIndex(max(0, self.dataset.findData(keep_d)))
+
+    def _model_items(self) -> None:
+        current = self.model.currentData()
+        extra = [self.model.itemData(i) for i in range(self.model.count())
+                 if self.model.itemData(i) not in (train_config.DEFAULT_MODEL, "__browse__")]
+        self.model.blockSignals(True)
+        self.model.clear()
+        self.model.addItem(self.tr("Bundled: {name}").format(name=bundled.DEFAULT_CHAT_MODEL), train_config.DEFAULT_MODEL)
+        for path in extra:
+            self.model.addItem(path, path)
+        self.model.addItem(self.tr("Choose a model folder…"), "__browse__")
+        self.model.setCurrentIndex(max(0, self.model.findData(current)))
+        self.model.blockSignals(False)
+
+    def _model_chosen(self) -> None:
+        if self.model.currentData() != "__browse__":
+            self.update_plan()
+            return
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Choose a Hugging Face model folder"))
+        self.set_model(folder or train_config.DEFAULT_MODEL)
+
+    def set_model(self, value: str) -> None:
+        if self.model.findData(value) < 0:
+            self.model.insertItem(self.model.count() - 1, value, value)
+        self.model.setCurrentIndex(self.model.findData(value))
+        self.update_plan()
+
+    # --- config <-> form ----------------------------------------------------------------------
+    def apply_preset(self, key: str) -> None:
+        self.preset.setCurrentIndex(max(0, self.preset.findData(key)))
+        cfg = train_config.preset(key)
+        self.load_config(cfg.to_dict(), keep_paths=True)
+
+    def load_config(self, cfg: dict, keep_paths: bool = False) -> None:
+        base = TrainConfig()
+        cfg = dict(cfg)
+        if cfg.get("method") == "qlora" and "quantization" not in cfg:
+            cfg["quantization"] = "4bit"  # as TrainConfig.from_dict reads it
+        get = lambda k: cfg.get(k, getattr(base, k))  # noqa: E731
+        widgets = dict(self.rows)
+        for key, widget in widgets.items():
+            value = get(key if key != "targets" else "target_modules")
+            if isinstance(widget, QComboBox):
+                widget.setCurrentIndex(max(0, widget.findData(value)))
+            elif isinstance(widget, QCheckBox):
+                widget.setChecked(bool(value))
+            else:
+                widget.setValue(value)
+        if not keep_paths and cfg.get("base_model"):
+            self.set_model(cfg["base_model"])
+        self.update_plan()
+
+    def _method_changed(self) -> None:
+        if self.method.currentData() == "qlora":
+            self.quantization.setCurrentIndex(self.quantization.findData("4bit"))
+
+    def config(self) -> TrainConfig:
+        """The validated config, or UserError naming the field."""
+        dataset_id = self.dataset.currentData()
+        if dataset_id is None:
+            raise UserError("Choose a dataset first (import one in the Datasets panel).", code="form.no_dataset")
+        ds = DatasetStore(self.ctx.db).get(dataset_id)
+        model = self.model.currentData()
+        if model == "__browse__":
+            model = train_config.DEFAULT_MODEL
+        values = {key if key != "targets" else "target_modules": (
+            w.currentData() if isinstance(w, QComboBox) else w.isChecked() if isinstance(w, QCheckBox) else w.value())
+            for key, w in self.rows}
+        values["eval_steps"] = values["save_steps"]
+        values["logging_steps"] = 1 if (values["max_steps"] != -1 and values["max_steps"] <= 200) else 10
+        cfg = TrainConfig(base_model=model, dataset_path=str(ds.train_path),
+                          val_path=str(ds.val_path) if ds.val_path else None, **values)
+        if self.plan is not None:
+            cfg.predicted_peak_gb = round(self.plan.total_gb, 3)
+        return cfg.validate()
+
+    # --- planner ------------------------------------------------------------------------------
+    def _shape(self) -> vram_planner.ModelShape:
+        model = self.model.currentData()
+        folder = bundled.default_model_dir() if model in (None, train_config.DEFAULT_MODEL, "__browse__") else Path(model)
+        try:
+            return vram_planner.ModelShape.from_model_dir(folder)
+        except (OSError, ValueError, UserError):
+            return vram_planner.REFERENCE_SHAPES["smollm2-135m"]
+
+    def plan_input(self) -> vram_planner.PlanInput:
+        quant = self.quantization.currentData() or "none"
+        dtype = self.dtype.currentData() or "float32"
+        return vram_planner.PlanInput(
+            shape=self._shape(), quantization=quant, compute_dtype=dtype, lora_r=self.lora_r.value(),
+            target_modules=self.targets.currentData() or "all-linear", seq_len=self.max_seq_len.value(),
+            batch_size=self.batch_size.value(), gradient_checkpointing=self.gradient_checkpointing.isChecked(),
+            optimizer=self.optimizer.currentData() or "adamw_torch", gpu_total_gb=float(self.card_gb.value()),
+            lora_dropout=float(self.lora_dropout.value()), autocast=dtype != "float32",
+            upcast_frozen_fp32=quant != "none", device="cuda")
+
+    def update_plan(self, *_) -> None:
+        if not hasattr(self, "total_label"):
+            return
+        try:
+            self.plan = vram_planner.plan(self.plan_input())
+        except UserError as err:
+            self.plan = None
+            self.total_label.setText(self.tr("No estimate: {reason}").format(reason=str(err)))
+            return
+        p = self.plan
+        self.total_label.setText(self.tr("Predicted peak: {total:.1f} GB of {card:.0f} GB").format(
+            total=p.total_gb, card=p.input.gpu_total_gb))
+        self.bar.set_parts({k: v for k, v in p.breakdown().items() if k != "total"}, p.input.gpu_total_gb)
+        self.breakdown.setText(self.tr(
+            "Weights {w:.2f} GB · LoRA + optimizer {o:.2f} GB · activations {a:.2f} GB · overhead {x:.2f} GB").format(
+                w=p.weights_gb, o=p.lora_and_optimizer_gb, a=p.activations_gb, x=p.overhead_gb))
+        messages = [self._warning_text(code, msg) for code, msg in p.warnings]
+        self.plan_warning.setText("\n".join(m for m in messages if m))
+        self.plan_warning.setVisible(bool(self.plan_warning.text()))
+
+    def _warning_text(self, code: str, fallback: str) -> str:
+        p = self.plan
+        if code == "exceeds_gpu":
+            return self.tr("Needs about {total:.1f} GB but the card has {card:.0f} GB: lower the batch size or "
+                           "sequence length, enable gradient checkpointing, or use QLoRA.").format(
+                total=p.total_gb, card=p.input.gpu_total_gb)
+        if code == "tight_headroom":
+            return self.tr("Only {free:.1f} GB would stay free; another program on the GPU could push this "
+                           "run out of memory.").format(free=p.headroom_gb)
+        if code == "seq_len_exceeds_model_max":
+            return self.tr("The sequence length is longer than the model was trained for ({n} positions).").format(
+                n=p.input.shape.max_position_embeddings)
+        if code == "enable_gradient_checkpointing":
+            return self.tr("With gradient checkpointing it would fit (about 30% slower).")
+        if code == "float32_large_model":
+            return self.tr("float32 doubles the weights' memory for no gain in LoRA training: use bfloat16.")
+        if code == "large_vocab_logits":
+            return self.tr("The model's large vocabulary makes the loss itself take a lot of memory; it "
+                           "grows with batch × sequence length.")
+        if code == "unverified_architecture":
+            return self.tr("This architecture was estimated as a Llama-style model; treat the figure as a guide.")
+        return fallback
+
+    def _fit(self, vary: str) -> None:
+        try:
+            best = vram_planner.largest_fitting(self.plan_input(), vary=vary)
+        except UserError:
+            best = None
+        if best is None:
+            self.ctx.status_message.emit(self.tr("Nothing fits on this card with these settings."), 5000)
+            return
+        (self.batch_size if vary == "batch_size" else self.max_seq_len).setValue(int(best))
+
+    # --- launching ----------------------------------------------------------------------------
+    def launch(self) -> None:
+        try:
+            cfg = self.config()
+        except UserError as err:
+            self.form_error.setText(self._config_error_text(err))
+            self.form_error.setVisible(True)
+            return
+        self.form_error.setVisible(False)
+        name = self.name.text().strip() or Path(cfg.dataset_path).parent.name
+        self.launch_requested.emit(cfg, name, self.project.currentData(), self.dataset.currentData())
+
+    def _config_error_text(self, err: UserError) -> str:
+        if err.code == "form.no_dataset":
+            return self.tr("Choose a dataset first (import one in the Datasets panel).")
+        field_name = (err.params or {}).get("field")
+        if field_name:
+            return self.tr("The setting \"{field}\" is not valid: {message}").format(field=field_name, message=str(err))
+        return str(err)

@@ -1,0 +1,123 @@
+"""Training: the launch form with its VRAM estimate, the list of runs, and the selected run live."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView, QHeaderView, QScrollArea, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout,
+    QWidget,
+)
+
+from app.core import train_config
+from app.core.errors import UserError
+from app.views.run_detail import RunDetail, status_text
+from app.views.train_form import TrainForm
+from app.views.widgets import PanelHeader, show_error
+
+
+class TrainingPanel(QWidget):
+    def __init__(self, ctx, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("panel-training")
+        self.ctx = ctx
+        self.manager = ctx.runs
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(28, 24, 28, 24)
+        self.header = PanelHeader()
+        layout.addWidget(self.header)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        self.form = TrainForm(ctx)
+        scroll = QScrollArea(widgetResizable=True)
+        scroll.setWidget(self.form)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(scroll, 1)
+        left_layout.addWidget(self.form.footer)
+        left.setMinimumWidth(400)
+        split.addWidget(left)
+
+        right = QSplitter(Qt.Orientation.Vertical)
+        self.table = QTableWidget(0, 4)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.itemSelectionChanged.connect(self._selected)
+        right.addWidget(self.table)
+        self.detail = RunDetail(ctx, self.manager)
+        right.addWidget(self.detail)
+        right.setSizes([160, 600])
+        split.addWidget(right)
+        split.setSizes([430, 800])
+        split.setStretchFactor(1, 1)
+        layout.addWidget(split, 1)
+
+        self.form.launch_requested.connect(self.launch)
+        self.detail.duplicate_requested.connect(self.form.load_config)
+        self.manager.run_changed.connect(self._run_changed)
+        self.retranslate_ui()
+        self.refresh()
+
+    def retranslate_ui(self) -> None:
+        self.header.set_texts(self.tr("Training"), self.tr(
+            "Fine-tune a model on a dataset with LoRA or QLoRA. Runs keep going when the window closes."))
+        self.table.setHorizontalHeaderLabels([self.tr("Run"), self.tr("Status"), self.tr("Step"), self.tr("Loss")])
+        self.refresh()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self.form.reload_choices()
+        super().showEvent(event)
+
+    def refresh(self) -> None:
+        selected = self.detail.run_id
+        runs = self.manager.store.list()
+        self.table.blockSignals(True)
+        self.table.setRowCount(len(runs))
+        for row, r in enumerate(runs):
+            step = f"{r.last_step}/{r.total_steps}" if r.total_steps else str(r.last_step or "")
+            loss = f"{r.final_loss:.4f}" if r.final_loss is not None else ""
+            for col, text in enumerate((r.name, status_text(r.status), step, loss)):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, r.id)
+                self.table.setItem(row, col, item)
+            if r.id == selected:
+                self.table.selectRow(row)
+        self.table.blockSignals(False)
+
+    def select_run(self, run_id: str) -> None:
+        for row in range(self.table.rowCount()):
+            if self.table.item(row, 0).data(Qt.ItemDataRole.UserRole) == run_id:
+                self.table.selectRow(row)
+                return
+
+    def _selected(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        run_id = self.table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole) if rows else None
+        if run_id != self.detail.run_id:
+            self.detail.show_run(run_id)
+
+    def _run_changed(self, run_id: str) -> None:
+        self.refresh()
+
+    def launch(self, cfg, name: str, project_id, dataset_id) -> str | None:
+        run_dir = train_config.new_run_dir(name)
+        cfg.name = name
+        train_config.write_config(run_dir, cfg)
+        try:
+            run_id = self.manager.launch(run_dir, name=name, project_id=project_id, dataset_id=dataset_id)
+        except (UserError, OSError) as err:
+            show_error(self, self.tr("Training"), str(err))
+            return None
+        self.refresh()
+        self.select_run(run_id)
+        self.ctx.status_message.emit(self.tr('Training "{name}" started.').format(name=name), 5000)
+        return run_id

@@ -1,0 +1,43 @@
+"""The launch form's VRAM planner: reacts to settings, warns above the card, finds what fits."""
+
+from __future__ import annotations
+
+
+def test_planner_reacts_and_fits(main_window):
+    main_window.show_panel("training")
+    form = main_window.panel("training").form
+    form.apply_preset("qlora-8b-24gb")
+    base = form.plan.total_gb
+    form.batch_size.setValue(form.batch_size.value() * 4)
+    assert form.plan.total_gb > base
+    assert form.total_label.text().startswith("Predicted peak:")
+
+    form.card_gb.setValue(2)
+    assert not form.plan.fits
+    assert "Needs about" in form.plan_warning.text()
+    form.card_gb.setValue(24)
+    form.max_seq_len.setValue(2048)
+    form.fit_batch.click()
+    fitted = form.batch_size.value()
+    assert form.plan.fits
+    form.batch_size.setValue(fitted + 1 if fitted < 8 else fitted * 2)
+    # One past the largest that fits does not fit (or the search stopped at its ceiling).
+    assert not form.plan.fits or fitted >= 64
+
+
+def test_launch_without_dataset_says_what_to_do(main_window):
+    main_window.show_panel("training")
+    form = main_window.panel("training").form
+    form.launch_btn.click()
+    assert form.form_error.isVisible() or not form.form_error.isHidden()
+    assert "Choose a dataset first" in form.form_error.text()
+
+
+def test_duplicate_loads_config_into_form(main_window):
+    main_window.show_panel("training")
+    form = main_window.panel("training").form
+    form.load_config({"lora_r": 32, "learning_rate": 5e-5, "method": "qlora", "target_modules": "attention"})
+    assert form.lora_r.value() == 32
+    assert abs(form.learning_rate.value() - 5e-5) < 1e-9
+    assert form.quantization.currentData() == "4bit"
+    assert form.targets.currentData() == "attention"
