@@ -190,6 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_datasets_parser(sub)
     _add_train_parser(sub)
+    from app.commands import register_all
+
+    register_all(sub)
     return parser
 
 
