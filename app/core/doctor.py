@@ -350,7 +350,7 @@ def format_text(report: dict[str, Any]) -> str:
         f"  Qt (PySide6)    : {report['qt'].get('version') or 'not installed'}",
         f"  PyTorch         : {torch_line}",
         f"  GPU             : {gpu_line}",
-        f"  vLLM runtime    : " + (f"{vllm['package']} {vllm['version']} ({vllm['python']})" if vllm.get("found")
+        "  vLLM runtime    : " + (f"{vllm['package']} {vllm['version']} ({vllm['python']})" if vllm.get("found")
                                    else f"not found ({vllm['python']})"),
         f"  Keyring         : {report['keyring'].get('backend')}"
         + ("" if report["keyring"].get("available") else " (not usable)"),

@@ -108,3 +108,31 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def fsync_tree(folder: Path) -> None:
+    """Flush every file below ``folder`` to disk (before a rename makes it visible)."""
+    for p in Path(folder).rglob("*"):
+        if p.is_file():
+            with open(p, "rb") as fh:
+                os.fsync(fh.fileno())
+
+
+def install_dir(tmp: Path, target: Path) -> None:
+    """Rename the finished folder ``tmp`` to ``target``. An existing ``target`` is moved aside first
+    and removed only after the rename, so a crash leaves either the old or the new folder whole."""
+    import shutil
+
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old-{os.getpid()}")
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(target, old)
+    try:
+        os.replace(tmp, target)
+    except OSError:
+        if old is not None and not target.exists():
+            os.replace(old, target)  # put the previous folder back
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

@@ -64,30 +64,6 @@ def _cleanup_stale(out: Path) -> None:
                 shutil.rmtree(p, ignore_errors=True)
 
 
-def _fsync_tree(folder: Path) -> None:
-    for p in folder.iterdir():
-        if p.is_file():
-            with open(p, "rb") as fh:
-                os.fsync(fh.fileno())
-
-
-def _install_into_place(tmp: Path, out: Path) -> None:
-    """Rename ``tmp`` to ``out``; an existing (incomplete, or forced) ``out`` is moved aside first."""
-    old = None
-    if out.exists():
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
-        shutil.rmtree(old, ignore_errors=True)
-        os.replace(out, old)
-    try:
-        os.replace(tmp, out)
-    except OSError:
-        if old is not None and not out.exists():
-            os.replace(old, out)  # put the previous folder back
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
 def convert(rt: EngineRuntime, args: argparse.Namespace) -> str:
     t0 = time.monotonic()
     out = (args.out or bundled.default_model_dir()).expanduser().resolve()
@@ -230,9 +206,9 @@ def convert(rt: EngineRuntime, args: argparse.Namespace) -> str:
                   "params": params, "chat_template": bool(template), "created": time.time(),
                   "app_version": __version__, "transformers": transformers.__version__,
                   "torch": torch.__version__}
-        _fsync_tree(tmp)
+        paths.fsync_tree(tmp)
         paths.atomic_write_text(tmp / bundled.COMPLETE_MARKER, json.dumps(marker, indent=2) + "\n")
-        _install_into_place(tmp, out)
+        paths.install_dir(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -16,7 +16,7 @@ import shutil
 import time
 from pathlib import Path
 
-from app.core import bundled, settings
+from app.core import bundled, paths, settings
 from app.engines.runtime import run_main
 
 TOTAL_STEPS = 4
@@ -95,7 +95,8 @@ def merge(rt, args) -> str:
         return "failed"
     n_params = sum(p.numel() for p in check.parameters())
     (tmp / bundled.COMPLETE_MARKER).write_text(json.dumps({"merged_from": str(adapter), "base": str(base)}))
-    os.replace(tmp, out)
+    paths.fsync_tree(tmp)
+    paths.install_dir(tmp, out)
     size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
     rt.result(path=str(out), base=str(base), adapter=str(adapter), params=n_params, dtype=args.dtype,
               size_bytes=size, seconds=round(time.monotonic() - t0, 2))

@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
-from app.core import settings
+from app.core import paths, settings
 from app.core.checkpoints import (  # noqa: F401 - re-exported: the engine's own vocabulary
     ADAPTER_FILES, CHECKPOINT_PREFIX, CHECKPOINTS, TMP_CHECKPOINT_PREFIX, TRAINER_STATE, checkpoint_problem,
     checkpoint_step, complete_checkpoints, latest_checkpoint, remove_incomplete_checkpoints,
@@ -60,30 +60,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--resume", default=None, metavar="latest|CHECKPOINT_DIR",
                     help="continue from the newest complete checkpoint, or from the one given")
     return ap.parse_args(argv)
-
-
-def _fsync_tree(folder: Path) -> None:
-    for p in Path(folder).rglob("*"):
-        if p.is_file():
-            with open(p, "rb") as fh:
-                os.fsync(fh.fileno())
-
-
-def _install_dir(tmp: Path, target: Path) -> None:
-    """Rename ``tmp`` to ``target``, replacing an existing ``target`` (moved aside first)."""
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
-        shutil.rmtree(old, ignore_errors=True)
-        os.replace(target, old)
-    try:
-        os.replace(tmp, target)
-    except OSError:
-        if old is not None and not target.exists():
-            os.replace(old, target)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 # --- errors a person can act on ---------------------------------------------------------------
@@ -493,8 +469,8 @@ def save_adapter(model, run_dir: Path) -> Path:
         missing = [name for name in ADAPTER_FILES if not (tmp / name).is_file()]
         if missing:
             raise RuntimeError(f"the saved adapter lacks {', '.join(missing)}")
-        _fsync_tree(tmp)
-        _install_dir(tmp, target)
+        paths.fsync_tree(tmp)
+        paths.install_dir(tmp, target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return target
@@ -536,8 +512,8 @@ def atomic_checkpoint_trainer() -> type:
             src = staging / f"{CHECKPOINT_PREFIX}{step}"
             if not (src / TRAINER_STATE).is_file():
                 raise RuntimeError(f"checkpoint {step} was not written completely")
-            _fsync_tree(src)
-            _install_dir(src, root / f"{CHECKPOINT_PREFIX}{step}")
+            paths.fsync_tree(src)
+            paths.install_dir(src, root / f"{CHECKPOINT_PREFIX}{step}")
             shutil.rmtree(staging, ignore_errors=True)
             if self.args.should_save:
                 rotate_checkpoints(output_dir=str(root), save_total_limit=self.args.save_total_limit,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.core import bundled, protocol
+from app.core import bundled, paths, protocol
 from app.engines import convert
 
 pytestmark = pytest.mark.slow
@@ -131,7 +131,7 @@ def test_install_into_place_replaces_an_incomplete_folder(converted_model_dir, t
     (target / bundled.COMPLETE_MARKER).unlink()
     (target / "leftover.bin").write_bytes(b"x")
     new = _link_copy(converted_model_dir, tmp_path / "models" / ".m.tmp-1")
-    convert._install_into_place(new, target)
+    paths.install_dir(new, target)
     assert bundled.is_model_dir_ready(target)
     assert not (target / "leftover.bin").exists()
     assert sorted(p.name for p in target.parent.iterdir()) == ["m"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 from pathlib import Path
 
 import pytest
@@ -62,7 +61,6 @@ def test_launch_from_form_trains_and_charts_points(panel, qtbot, tmp_path, monke
     from PySide6.QtWidgets import QFileDialog
 
     from app.core.models_registry import ModelRegistry
-    from app.views import run_detail
 
     export_root = tmp_path / "exports"
     export_root.mkdir()

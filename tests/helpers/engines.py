@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.core import bundled, protocol
+from app.core import protocol
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from app.core import paths
 from app.engines import train
 
 
@@ -68,6 +69,6 @@ def test_install_dir_replaces_the_old_folder(tmp_path):
     new = tmp_path / ".adapter.tmp-1"
     new.mkdir()
     (new / "adapter_config.json").write_text("{}")
-    train._install_dir(new, old)
+    paths.install_dir(new, old)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["adapter"]
     assert [p.name for p in old.iterdir()] == ["adapter_config.json"]

@@ -28,7 +28,6 @@ from sqlalchemy import (
     Dialect,
     ForeignKey,
     Index,
-    Integer,
     MetaData,
     String,
     Text,
