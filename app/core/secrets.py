@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from app.core.errors import UserError
+from app.core.logging_setup import register_secret
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ def keyring_available() -> bool:
 
 def set_secret(name: str, value: str, storage: str = "keyring") -> str:
     """Store ``value``; returns where it went ("keyring" or "session")."""
+    register_secret(value)
     if storage == "session":
         _session_store[name] = value
         return "session"
@@ -66,6 +68,12 @@ def set_secret(name: str, value: str, storage: str = "keyring") -> str:
 
 
 def get_secret(name: str) -> str | None:
+    value = _get_secret(name)
+    register_secret(value)  # whatever we hand out is masked in every log from now on
+    return value
+
+
+def _get_secret(name: str) -> str | None:
     if name in _session_store:
         return _session_store[name]
     if not keyring_available():

@@ -51,6 +51,8 @@ class Settings:
     # "keyring" or "session" (session = kept in memory only, chosen when no keyring backend exists).
     secret_storage: str = "keyring"
     first_run_done: bool = False
+    # Seconds between two GPU monitor samples (NVML + CPU/RAM).
+    gpu_sample_s: float = 1.0
 
     def validated(self) -> "Settings":
         if self.language not in LANGUAGES:
@@ -61,6 +63,10 @@ class Settings:
             self.cpu_threads = max(1, min(int(self.cpu_threads), 256))
         except (TypeError, ValueError):
             self.cpu_threads = default_threads()
+        try:
+            self.gpu_sample_s = max(0.2, min(float(self.gpu_sample_s), 60.0))
+        except (TypeError, ValueError):
+            self.gpu_sample_s = 1.0
         if self.secret_storage not in ("keyring", "session"):
             self.secret_storage = "keyring"
         return self

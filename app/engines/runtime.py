@@ -50,6 +50,11 @@ class EngineRuntime:
         if not logging.getLogger().handlers:
             logging.basicConfig(stream=sys.stderr, level=logging.INFO,
                                 format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        from app.core import logging_setup
+
+        for handler in logging.getLogger().handlers:
+            logging_setup.install(handler)  # secrets never reach the engine's log
+        logging_setup.install_process_wide()  # handlers added later (train.log, libraries) too
         if self.run_dir is not None:
             self.run_dir.mkdir(parents=True, exist_ok=True)
             self._events_fh = open(self.run_dir / EVENTS_FILE, "a", encoding="utf-8")

@@ -45,6 +45,9 @@ def setup_logging(logs_dir) -> None:
     handler = logging.handlers.RotatingFileHandler(logs_dir / "app.log", maxBytes=2_000_000,
                                                    backupCount=3, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    from app.core import logging_setup
+
+    logging_setup.install(handler)  # secrets (tokens, API keys) are masked before they are written
     handler._ai_platform = True
     root.addHandler(handler)
     root.setLevel(logging.INFO)

@@ -26,6 +26,8 @@ class AppContext(QObject):
         self.db = db
         self.languages = LanguageManager(app)
         self._runs = None
+        self._gpu = None
+        self._closed = False
 
     @property
     def runs(self):
@@ -37,8 +39,22 @@ class AppContext(QObject):
             self._runs.reattach_all()
         return self._runs
 
+    @property
+    def gpu(self):
+        """The GPU monitor (sampling off the GUI thread), started on first use."""
+        if self._gpu is None:
+            from app.workers.gpu_monitor import GpuMonitor
+
+            self._gpu = GpuMonitor(interval_s=self.settings.gpu_sample_s, parent=self)
+            if not self._closed:
+                self._gpu.start()
+        return self._gpu
+
     def shutdown(self) -> None:
-        """The window closes: stop following runs (they go on), flush what arrived."""
+        """The window closes: stop following runs (they go on), flush what arrived, stop sampling."""
+        self._closed = True
+        if self._gpu is not None:
+            self._gpu.stop()
         if self._runs is not None:
             self._runs.shutdown()
 

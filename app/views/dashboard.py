@@ -1,13 +1,45 @@
-"""Dashboard: getting started (the bundled model, projects). The full dashboard comes later."""
+"""Dashboard: everything at a glance. The default model (and preparing it), running and recent runs,
+the serving engine, a GPU summary, knowledge bases, recent chats and projects; each card opens its
+panel."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
-from app.core import bundled
+from app.core import bundled, overview
 from app.core.projects import ProjectStore
+from app.core.runs import RunStore
 from app.views.widgets import Card, PanelHeader
+
+RECENT_RUNS = 5
+REFRESH_MS = 2000
+
+
+class _ListCard(Card):
+    """A card with a few lines (or an empty-state text) and a button that opens a panel."""
+
+    def __init__(self, panel_key: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.panel_key = panel_key
+        self.text = QLabel(wordWrap=True)
+        self.text.setTextFormat(Qt.TextFormat.PlainText)
+        self.body.addWidget(self.text)
+        self.rows = QVBoxLayout()
+        self.rows.setSpacing(2)
+        self.body.addLayout(self.rows)
+        self.body.addStretch(1)
+        self.open_btn = QPushButton()
+        self.open_btn.clicked.connect(lambda: self.window().show_panel(self.panel_key))
+        self.body.addWidget(self.open_btn, alignment=Qt.AlignmentFlag.AlignLeft)
 
 
 class DashboardPanel(QWidget):
@@ -16,10 +48,19 @@ class DashboardPanel(QWidget):
         self.setObjectName("panel-dashboard")
         self.ctx = ctx
         self.setup = None
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(28, 24, 28, 24)
+        self.gpu_reading: dict | None = None
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(28, 24, 28, 24)
         self.header = PanelHeader()
-        layout.addWidget(self.header)
+        outer.addWidget(self.header)
+        scroll = QScrollArea(widgetResizable=True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        inner = QWidget()
+        layout = QVBoxLayout(inner)
+        layout.setContentsMargins(0, 0, 8, 0)
+        scroll.setWidget(inner)
+        outer.addWidget(scroll, 1)
         grid = QGridLayout()
         grid.setSpacing(14)
         layout.addLayout(grid)
@@ -34,31 +75,55 @@ class DashboardPanel(QWidget):
             self.model_card.body.addWidget(w)
         self.model_card.body.addWidget(self.prepare_btn, alignment=Qt.AlignmentFlag.AlignLeft)
         self.model_card.body.addStretch(1)
-        grid.addWidget(self.model_card, 0, 0)
+
+        self.gpu_card = _ListCard("gpu")
+        self.runs_card = _ListCard("training")
+        self.run_buttons: list[QPushButton] = []
+        self.serve_card = _ListCard("chat")
+        self.serve_card.text.setObjectName("Muted")
+        self.kb_card = _ListCard("knowledge")
+        self.chats_card = _ListCard("chat")
 
         self.projects_card = Card()
         self.projects_text = QLabel(wordWrap=True)
         self.open_projects = QPushButton()
         self.open_projects.clicked.connect(lambda: self.window().show_panel("projects"))
         self.projects_card.body.addWidget(self.projects_text)
-        self.projects_card.body.addWidget(self.open_projects, alignment=Qt.AlignmentFlag.AlignLeft)
         self.projects_card.body.addStretch(1)
-        grid.addWidget(self.projects_card, 0, 1)
+        self.projects_card.body.addWidget(self.open_projects, alignment=Qt.AlignmentFlag.AlignLeft)
 
-        self.next_card = Card()
-        self.next_text = QLabel(wordWrap=True, objectName="Muted")
-        self.next_card.body.addWidget(self.next_text)
-        grid.addWidget(self.next_card, 1, 0, 1, 2)
+        cards = (self.model_card, self.gpu_card, self.runs_card, self.serve_card, self.kb_card,
+                 self.chats_card, self.projects_card)
+        for i, card in enumerate(cards):
+            grid.addWidget(card, i // 2, i % 2)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
         layout.addStretch(1)
+
+        self._timer = QTimer(self)
+        self._timer.setInterval(REFRESH_MS)
+        self._timer.timeout.connect(self.refresh_runs)
+        self.ctx.gpu.sampled.connect(self._gpu_sampled)
+        self.gpu_reading = self.ctx.gpu.last
         self.retranslate_ui()
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         self.refresh()
+        self._timer.start()
         super().showEvent(event)
 
+    def hideEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self._timer.stop()
+        super().hideEvent(event)
+
     def refresh(self) -> None:
+        self.refresh_model()
+        self.refresh_runs()
+        self.refresh_gpu()
+        self.refresh_data()
+
+    # --- cards ----------------------------------------------------------------------------------
+    def refresh_model(self) -> None:
         status = bundled.default_model_status()
         running = self.setup is not None and self.setup.is_running()
         if status["ready"]:
@@ -71,7 +136,8 @@ class DashboardPanel(QWidget):
             self.model_state.setText(self.tr(
                 "The bundled model {name} is not prepared yet. Preparing converts it once, offline "
                 "(about a minute).").format(name=bundled.DEFAULT_CHAT_MODEL))
-            self.model_detail.setText("")
+            if not running:
+                self.model_detail.setText("")
         else:
             self.model_state.setObjectName("Error")
             self.model_state.setText(self.tr(
@@ -89,16 +155,112 @@ class DashboardPanel(QWidget):
         else:
             self.projects_text.setText(self.tr("No projects yet. Start by creating one."))
 
+    def run_line(self, r) -> str:
+        from app.views.run_detail import status_text
+
+        parts = [r.name, status_text(r.status)]
+        if r.total_steps:
+            parts.append(self.tr("step {step}/{total} ({pct}%)").format(
+                step=r.last_step, total=r.total_steps, pct=int(100 * r.last_step / max(1, r.total_steps))))
+        elif r.last_step:
+            parts.append(self.tr("step {step}").format(step=r.last_step))
+        if r.final_loss is not None:
+            parts.append(self.tr("loss {loss}").format(loss=f"{r.final_loss:.4f}"))
+        return " · ".join(parts)
+
+    def refresh_runs(self) -> None:
+        runs = RunStore(self.ctx.db).list()
+        active = [r for r in runs if r.status in ("queued", "running")]
+        shown = (active + [r for r in runs if r not in active])[:RECENT_RUNS]
+        while len(self.run_buttons) < len(shown):
+            btn = QPushButton(flat=True)
+            btn.setStyleSheet("text-align: left; padding: 3px 4px;")
+            btn.setCursor(Qt.CursorShape.PointingHandCursor)
+            btn.clicked.connect(lambda _=False, b=btn: self.open_run(b.property("run_id")))
+            self.runs_card.rows.addWidget(btn)
+            self.run_buttons.append(btn)
+        for i, btn in enumerate(self.run_buttons):
+            if i < len(shown):
+                btn.setProperty("run_id", shown[i].id)
+                btn.setText(self.run_line(shown[i]))
+            btn.setVisible(i < len(shown))
+        if not runs:
+            self.runs_card.text.setText(self.tr("No training runs yet."))
+        elif active:
+            self.runs_card.text.setText(self.tr("{n} run(s) training now. Click a run to open it.").format(
+                n=len(active)))
+        else:
+            self.runs_card.text.setText(self.tr("Nothing is training now. Recent runs:"))
+
+    def open_run(self, run_id: str) -> None:
+        window = self.window()
+        window.show_panel("training")
+        window.panel("training").select_run(run_id)
+
+    def _gpu_sampled(self, reading: dict) -> None:
+        self.gpu_reading = reading
+        if self.isVisible():
+            self.refresh_gpu()
+
+    def refresh_gpu(self) -> None:
+        from app.views.gpu_texts import reason_text
+
+        r = self.gpu_reading
+        if r is None:
+            self.gpu_card.text.setText(self.tr("Reading the GPUs…"))
+            return
+        cpu, ram = r.get("cpu") or {}, r.get("ram") or {}
+        host = self.tr("CPU {cpu}% · RAM {used} / {total} GiB").format(
+            cpu=f"{cpu.get('percent', 0):.0f}", used=f"{ram.get('used_gb', 0):.1f}",
+            total=f"{ram.get('total_gb', 0):.1f}")
+        if not r.get("available"):
+            self.gpu_card.text.setText(reason_text(r.get("reason_code")) + "\n" + host)
+            return
+        lines = []
+        for g in r.get("gpus") or []:
+            if "error" in g:
+                continue
+            lines.append(self.tr("GPU {index} {name}: {util}% busy, {used} / {total} GiB, {temp} °C").format(
+                index=g["index"], name=g.get("name") or "", util=_n(g.get("utilization")),
+                used=_n(g.get("memory_used_gb"), "{:.1f}"), total=_n(g.get("memory_total_gb"), "{:.1f}"),
+                temp=_n(g.get("temperature_c"))))
+        self.gpu_card.text.setText("\n".join(lines + [host]))
+
+    def refresh_data(self) -> None:
+        kbs = overview.knowledge_bases(self.ctx.db)
+        if kbs:
+            self.kb_card.text.setText("\n".join(
+                self.tr("{name}: {n} document(s), {indexed} indexed").format(
+                    name=kb.name, n=kb.documents, indexed=kb.indexed) for kb in kbs[:6]))
+        else:
+            self.kb_card.text.setText(self.tr("No knowledge bases yet."))
+        chats = overview.recent_chats(self.ctx.db)
+        if chats:
+            self.chats_card.text.setText("\n".join(
+                self.tr("{title} ({n} messages)").format(title=c.title or self.tr("Untitled chat"), n=c.messages)
+                for c in chats))
+        else:
+            self.chats_card.text.setText(self.tr("No chats yet."))
+
+    # --- texts ----------------------------------------------------------------------------------
     def retranslate_ui(self) -> None:
         self.header.set_texts(self.tr("Dashboard"), self.tr("Welcome. Everything here runs on this computer, offline."))
         self.model_card.title.setText(self.tr("Default model"))
         self.prepare_btn.setText(self.tr("Prepare the model"))
         self.projects_card.title.setText(self.tr("Projects"))
         self.open_projects.setText(self.tr("Open Projects"))
-        self.next_card.title.setText(self.tr("Coming next"))
-        self.next_text.setText(self.tr(
-            "Running training runs, the serving engine, GPU, knowledge bases and recent chats will "
-            "appear here as those panels arrive."))
+        self.gpu_card.title.setText(self.tr("GPU"))
+        self.gpu_card.open_btn.setText(self.tr("Open GPU"))
+        self.runs_card.title.setText(self.tr("Training runs"))
+        self.runs_card.open_btn.setText(self.tr("Open Training"))
+        self.serve_card.title.setText(self.tr("Serving"))
+        self.serve_card.text.setText(self.tr(
+            "No model is being served. Serving and chat arrive with the Chat panel."))
+        self.serve_card.open_btn.setText(self.tr("Open Chat"))
+        self.kb_card.title.setText(self.tr("Knowledge bases"))
+        self.kb_card.open_btn.setText(self.tr("Open Knowledge"))
+        self.chats_card.title.setText(self.tr("Recent chats"))
+        self.chats_card.open_btn.setText(self.tr("Open Chat"))
         self.refresh()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
@@ -115,7 +277,7 @@ class DashboardPanel(QWidget):
         self.setup.finished.connect(self._on_finished)
         self.progress.setRange(0, 0)
         self.setup.start()
-        self.refresh()
+        self.refresh_model()
 
     def _on_progress(self, step: int, total: int, message: str) -> None:
         self.progress.setVisible(True)
@@ -125,8 +287,12 @@ class DashboardPanel(QWidget):
         self.model_detail.setText(message)
 
     def _on_finished(self, ok: bool, message: str) -> None:
-        self.refresh()
+        self.refresh_model()
         if ok:
             self.ctx.status_message.emit(self.tr("The default model is ready."), 5000)
         else:
             self.model_detail.setText(self.tr("Preparing failed: {reason}").format(reason=message))
+
+
+def _n(value, fmt: str = "{:.0f}") -> str:
+    return "–" if value is None else fmt.format(value)

@@ -1,4 +1,7 @@
-"""A live log viewer: tails files, filters by level and text, highlights errors and warnings."""
+"""A live log viewer: tails files, filters by level and text, highlights errors and warnings.
+
+``follow(files)`` shows the lines as they are; ``follow(files, labels={path: label})`` prefixes each
+line with ``[label]`` so lines of several sources (the app, runs, engines) can share one view."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QTimer, QUrl
 from PySide6.QtGui import QColor, QDesktopServices, QFont, QSyntaxHighlighter, QTextCharFormat
 from PySide6.QtWidgets import (
-    QComboBox, QHBoxLayout, QLineEdit, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget,
+    QApplication, QComboBox, QHBoxLayout, QLineEdit, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget,
 )
 
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -17,7 +20,7 @@ MAX_LINES = 20_000
 
 
 def line_level(line: str) -> str:
-    m = _LEVEL_RE.search(line[:80])
+    m = _LEVEL_RE.search(line[:120])
     if not m:
         # Tracebacks and continuation lines: treat as errors when they look like one.
         return "ERROR" if line.startswith(("Traceback", "  File ", "RuntimeError", "torch.OutOfMemoryError")) else "INFO"
@@ -50,9 +53,10 @@ class _Highlighter(QSyntaxHighlighter):
 class LogView(QWidget):
     """Shows the lines of one or more log files, following them as they grow."""
 
-    def __init__(self, parent: QWidget | None = None, poll_ms: int = 500):
+    def __init__(self, parent: QWidget | None = None, poll_ms: int = 500, copy_buttons: bool = False):
         super().__init__(parent)
         self._files: list[Path] = []
+        self._labels: dict[Path, str] = {}
         self._offsets: dict[Path, int] = {}
         self._partial: dict[Path, str] = {}
         self._lines: list[str] = []
@@ -71,6 +75,14 @@ class LogView(QWidget):
         self.open_folder.clicked.connect(self._open_folder)
         bar.addWidget(self.level)
         bar.addWidget(self.search, 1)
+        self.copy_selected_btn = self.copy_all_btn = None
+        if copy_buttons:
+            self.copy_selected_btn = QPushButton()
+            self.copy_selected_btn.clicked.connect(self.copy_selected)
+            self.copy_all_btn = QPushButton()
+            self.copy_all_btn.clicked.connect(self.copy_visible)
+            bar.addWidget(self.copy_selected_btn)
+            bar.addWidget(self.copy_all_btn)
         bar.addWidget(self.open_folder)
         layout.addLayout(bar)
         self.text = QPlainTextEdit(readOnly=True)
@@ -91,14 +103,18 @@ class LogView(QWidget):
             self.level.setItemText(i, names[lvl])
         self.search.setPlaceholderText(self.tr("Search the log…"))
         self.open_folder.setText(self.tr("Open folder"))
+        if self.copy_selected_btn is not None:
+            self.copy_selected_btn.setText(self.tr("Copy selection"))
+            self.copy_all_btn.setText(self.tr("Copy all shown"))
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate_ui()
         super().changeEvent(event)
 
-    def follow(self, files: list[Path]) -> None:
+    def follow(self, files: list[Path], labels: dict | None = None) -> None:
         self._files = [Path(f) for f in files]
+        self._labels = {Path(k): str(v) for k, v in (labels or {}).items()}
         self._offsets = {f: 0 for f in self._files}
         self._partial = {f: "" for f in self._files}
         self._lines = []
@@ -130,7 +146,9 @@ class LogView(QWidget):
             text = self._partial[f] + chunk.decode("utf-8", errors="replace")
             parts = text.split("\n")
             self._partial[f] = parts.pop()
-            new += [p.rstrip("\r") for p in parts]
+            label = self._labels.get(f)
+            prefix = f"[{label}] " if label else ""
+            new += [prefix + p.rstrip("\r") for p in parts]
         if new:
             self._lines += new
             if len(self._lines) > MAX_LINES:
@@ -158,6 +176,23 @@ class LogView(QWidget):
         self.text.clear()
         self._append([ln for ln in self._lines if self._visible(ln)])
 
+    def visible_text(self) -> str:
+        return self.text.toPlainText()
+
+    def copy_selected(self) -> None:
+        if self.text.textCursor().hasSelection():
+            self.text.copy()
+
+    def copy_visible(self) -> None:
+        QApplication.clipboard().setText(self.visible_text())
+
+    def folder(self) -> Path | None:
+        """The folder "Open folder" opens: ``folder_override`` when set, else the first file's."""
+        if getattr(self, "folder_override", None):
+            return Path(self.folder_override)
+        return self._files[0].parent if self._files else None
+
     def _open_folder(self) -> None:
-        if self._files:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._files[0].parent)))
+        folder = self.folder()
+        if folder is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
