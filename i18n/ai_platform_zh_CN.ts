@@ -28,6 +28,62 @@
       <translation>还没有项目。先创建一个吧。</translation>
     </message>
     <message>
+      <source>step {step}/{total} ({pct}%)</source>
+      <translation>第 {step}/{total} 步（{pct}%）</translation>
+    </message>
+    <message>
+      <source>step {step}</source>
+      <translation>第 {step} 步</translation>
+    </message>
+    <message>
+      <source>loss {loss}</source>
+      <translation>损失 {loss}</translation>
+    </message>
+    <message>
+      <source>No training runs yet.</source>
+      <translation>还没有训练任务。</translation>
+    </message>
+    <message>
+      <source>{n} run(s) training now. Click a run to open it.</source>
+      <translation>{n} 个任务正在训练。点击任务即可打开。</translation>
+    </message>
+    <message>
+      <source>Nothing is training now. Recent runs:</source>
+      <translation>当前没有正在训练的任务。最近的任务：</translation>
+    </message>
+    <message>
+      <source>Reading the GPUs…</source>
+      <translation>正在读取 GPU…</translation>
+    </message>
+    <message>
+      <source>CPU {cpu}% · RAM {used} / {total} GiB</source>
+      <translation>CPU {cpu}% · 内存 {used} / {total} GB</translation>
+    </message>
+    <message>
+      <source>GPU {index} {name}: {util}% busy, {used} / {total} GiB, {temp} °C</source>
+      <translation>GPU {index} {name}：占用 {util}%，显存 {used} / {total} GB，{temp} °C</translation>
+    </message>
+    <message>
+      <source>{name}: {n} document(s), {indexed} indexed</source>
+      <translation>{name}：{n} 个文档，已索引 {indexed} 个</translation>
+    </message>
+    <message>
+      <source>No knowledge bases yet.</source>
+      <translation>还没有知识库。</translation>
+    </message>
+    <message>
+      <source>{title} ({n} messages)</source>
+      <translation>{title}（{n} 条消息）</translation>
+    </message>
+    <message>
+      <source>Untitled chat</source>
+      <translation>未命名对话</translation>
+    </message>
+    <message>
+      <source>No chats yet.</source>
+      <translation>还没有对话。</translation>
+    </message>
+    <message>
       <source>Dashboard</source>
       <translation>仪表盘</translation>
     </message>
@@ -52,12 +108,44 @@
       <translation>打开项目</translation>
     </message>
     <message>
-      <source>Coming next</source>
-      <translation>即将推出</translation>
+      <source>GPU</source>
+      <translation>GPU</translation>
     </message>
     <message>
-      <source>Running training runs, the serving engine, GPU, knowledge bases and recent chats will appear here as those panels arrive.</source>
-      <translation>正在进行的训练、推理服务、GPU、知识库和最近的对话，将随这些面板的推出显示在这里。</translation>
+      <source>Open GPU</source>
+      <translation>打开 GPU</translation>
+    </message>
+    <message>
+      <source>Training runs</source>
+      <translation>训练任务</translation>
+    </message>
+    <message>
+      <source>Open Training</source>
+      <translation>打开训练</translation>
+    </message>
+    <message>
+      <source>Serving</source>
+      <translation>模型服务</translation>
+    </message>
+    <message>
+      <source>No model is being served. Serving and chat arrive with the Chat panel.</source>
+      <translation>当前没有正在提供服务的模型。模型服务和对话将随“对话”面板一起推出。</translation>
+    </message>
+    <message>
+      <source>Open Chat</source>
+      <translation>打开对话</translation>
+    </message>
+    <message>
+      <source>Knowledge bases</source>
+      <translation>知识库</translation>
+    </message>
+    <message>
+      <source>Open Knowledge</source>
+      <translation>打开知识库</translation>
+    </message>
+    <message>
+      <source>Recent chats</source>
+      <translation>最近的对话</translation>
     </message>
     <message>
       <source>The default model is ready.</source>
@@ -214,6 +302,37 @@
     </message>
   </context>
   <context>
+    <name>DocStatus</name>
+    <message>
+      <source>Queued</source>
+      <translation>排队中</translation>
+    </message>
+    <message>
+      <source>Indexing</source>
+      <translation>索引中</translation>
+    </message>
+    <message>
+      <source>Indexed</source>
+      <translation>已索引</translation>
+    </message>
+    <message>
+      <source>Unchanged</source>
+      <translation>未变化</translation>
+    </message>
+    <message>
+      <source>Failed</source>
+      <translation>失败</translation>
+    </message>
+    <message>
+      <source>Skipped</source>
+      <translation>已跳过</translation>
+    </message>
+    <message>
+      <source>Removed</source>
+      <translation>已移除</translation>
+    </message>
+  </context>
+  <context>
     <name>ExperimentsPanel</name>
     <message>
       <source>Experiments</source>
@@ -289,6 +408,306 @@
     </message>
   </context>
   <context>
+    <name>GpuCard</name>
+    <message>
+      <source>GPU {index}: {name}</source>
+      <translation>GPU {index}：{name}</translation>
+    </message>
+    <message>
+      <source>unknown</source>
+      <translation>未知</translation>
+    </message>
+    <message>
+      <source>Utilisation (%)</source>
+      <translation>利用率（%）</translation>
+    </message>
+    <message>
+      <source>Memory by process (GiB)</source>
+      <translation>各进程显存（GB）</translation>
+    </message>
+    <message>
+      <source>Temperature (°C)</source>
+      <translation>温度（°C）</translation>
+    </message>
+    <message>
+      <source>Power (W)</source>
+      <translation>功耗（瓦）</translation>
+    </message>
+    <message>
+      <source>Utilisation {util}% · Memory {used} / {total} GiB · Temperature {temp} °C (slowdown {slow} °C) · Power {power} / {limit} W · Clocks {sm} / {mem} MHz · Fan {fan}%</source>
+      <translation>利用率 {util}% · 显存 {used} / {total} GB · 温度 {temp} °C（降频阈值 {slow} °C）· 功耗 {power} / {limit} 瓦 · 频率 {sm} / {mem} 兆赫 · 风扇 {fan}%</translation>
+    </message>
+    <message>
+      <source>all processes</source>
+      <translation>全部进程</translation>
+    </message>
+  </context>
+  <context>
+    <name>GpuPanel</name>
+    <message>
+      <source>GPU</source>
+      <translation>GPU</translation>
+    </message>
+    <message>
+      <source>Utilisation, memory, temperature and power of each GPU over the last ten minutes, and the processes using it.</source>
+      <translation>每块 GPU 最近十分钟的利用率、显存、温度和功耗，以及正在使用它的进程。</translation>
+    </message>
+    <message>
+      <source>No NVIDIA GPU found</source>
+      <translation>未找到 NVIDIA GPU</translation>
+    </message>
+    <message>
+      <source>CPU and memory</source>
+      <translation>CPU 与内存</translation>
+    </message>
+    <message>
+      <source>CPU (%)</source>
+      <translation>CPU（%）</translation>
+    </message>
+    <message>
+      <source>RAM used (GiB)</source>
+      <translation>已用内存（GB）</translation>
+    </message>
+    <message>
+      <source>Processes on the GPUs</source>
+      <translation>GPU 上的进程</translation>
+    </message>
+    <message>
+      <source>PID</source>
+      <translation>进程号</translation>
+    </message>
+    <message>
+      <source>Process</source>
+      <translation>进程</translation>
+    </message>
+    <message>
+      <source>GPU memory (GiB)</source>
+      <translation>显存（GB）</translation>
+    </message>
+    <message>
+      <source>Owner</source>
+      <translation>所属</translation>
+    </message>
+    <message>
+      <source>Run reports (GiB)</source>
+      <translation>任务自报显存（GB）</translation>
+    </message>
+    <message>
+      <source>Reading the GPUs…</source>
+      <translation>正在读取 GPU…</translation>
+    </message>
+    <message>
+      <source>CPU {cpu}% of {cores} cores · RAM {used} / {total} GiB</source>
+      <translation>CPU {cpu}%（共 {cores} 核）· 内存 {used} / {total} GB</translation>
+    </message>
+    <message>
+      <source>Training run {name}</source>
+      <translation>训练任务 {name}</translation>
+    </message>
+  </context>
+  <context>
+    <name>GpuTexts</name>
+    <message>
+      <source>The NVIDIA monitoring library (nvidia-ml-py) is not installed, so GPUs cannot be read.</source>
+      <translation>未安装 NVIDIA 监控库（nvidia-ml-py），无法读取 GPU。</translation>
+    </message>
+    <message>
+      <source>No NVIDIA driver was found on this computer, so there is no GPU to show. Training and chat run on the CPU.</source>
+      <translation>这台电脑上没有找到 NVIDIA 驱动，因此没有可显示的 GPU。训练和对话将在 CPU 上运行。</translation>
+    </message>
+    <message>
+      <source>An NVIDIA driver is installed but not loaded. Restart the computer or load the driver.</source>
+      <translation>已安装 NVIDIA 驱动，但尚未加载。请重启电脑或加载驱动。</translation>
+    </message>
+    <message>
+      <source>This user is not allowed to read the NVIDIA driver.</source>
+      <translation>当前用户无权读取 NVIDIA 驱动。</translation>
+    </message>
+    <message>
+      <source>The NVIDIA driver reports no GPU.</source>
+      <translation>NVIDIA 驱动报告没有 GPU。</translation>
+    </message>
+    <message>
+      <source>The NVIDIA driver could not be read.</source>
+      <translation>无法读取 NVIDIA 驱动。</translation>
+    </message>
+    <message>
+      <source>GPU {index}: memory is over 95% full ({used} of {total} GiB).</source>
+      <translation>GPU {index}：显存已用超过 95%（{used} / {total} GB）。</translation>
+    </message>
+    <message>
+      <source>GPU {index}: temperature {temp} °C reached its slowdown threshold ({limit} °C).</source>
+      <translation>GPU {index}：温度 {temp} °C 已达到降频阈值（{limit} °C）。</translation>
+    </message>
+    <message>
+      <source>n/a</source>
+      <translation>无</translation>
+    </message>
+    <message>
+      <source>seconds ago</source>
+      <translation>秒前</translation>
+    </message>
+  </context>
+  <context>
+    <name>KnowledgePanel</name>
+    <message>
+      <source>Knowledge</source>
+      <translation>知识库</translation>
+    </message>
+    <message>
+      <source>Drop PDF, Word, HTML, Markdown or text files (or whole folders) here to index them into the chosen knowledge base. Chinese and English both work. Bad files are listed with the reason.</source>
+      <translation>把 PDF、Word、HTML、Markdown 或文本文件（或整个文件夹）拖到这里，即可索引进所选知识库。中文和英文都支持。有问题的文件会列出原因。</translation>
+    </message>
+    <message>
+      <source>New…</source>
+      <translation>新建…</translation>
+    </message>
+    <message>
+      <source>Rename…</source>
+      <translation>重命名…</translation>
+    </message>
+    <message>
+      <source>Delete…</source>
+      <translation>删除…</translation>
+    </message>
+    <message>
+      <source>Add files…</source>
+      <translation>添加文件…</translation>
+    </message>
+    <message>
+      <source>Add folder…</source>
+      <translation>添加文件夹…</translation>
+    </message>
+    <message>
+      <source>Cancel</source>
+      <translation>取消</translation>
+    </message>
+    <message>
+      <source>Document</source>
+      <translation>文档</translation>
+    </message>
+    <message>
+      <source>Status</source>
+      <translation>状态</translation>
+    </message>
+    <message>
+      <source>Chunks</source>
+      <translation>段落数</translation>
+    </message>
+    <message>
+      <source>Reason</source>
+      <translation>原因</translation>
+    </message>
+    <message>
+      <source>Remove</source>
+      <translation>移除</translation>
+    </message>
+    <message>
+      <source>Re-index</source>
+      <translation>重新索引</translation>
+    </message>
+    <message>
+      <source>Try a question</source>
+      <translation>试着提个问题</translation>
+    </message>
+    <message>
+      <source>Ask something the documents answer…</source>
+      <translation>问一个文档里能找到答案的问题…</translation>
+    </message>
+    <message>
+      <source>Search</source>
+      <translation>搜索</translation>
+    </message>
+    <message>
+      <source>Score</source>
+      <translation>得分</translation>
+    </message>
+    <message>
+      <source>File</source>
+      <translation>文件</translation>
+    </message>
+    <message>
+      <source>Page</source>
+      <translation>页码</translation>
+    </message>
+    <message>
+      <source>Passage</source>
+      <translation>段落</translation>
+    </message>
+    <message>
+      <source>No knowledge base yet. Create one, then drop documents here.</source>
+      <translation>还没有知识库。先创建一个，再把文档拖到这里。</translation>
+    </message>
+    <message>
+      <source>Empty. Drop files or folders here, or use Add files.</source>
+      <translation>还是空的。把文件或文件夹拖到这里，或点击“添加文件”。</translation>
+    </message>
+    <message>
+      <source>{docs} documents, {chunks} passages, {failed} failed.</source>
+      <translation>{docs} 个文档，{chunks} 个段落，{failed} 个失败。</translation>
+    </message>
+    <message>
+      <source>New knowledge base</source>
+      <translation>新建知识库</translation>
+    </message>
+    <message>
+      <source>Name:</source>
+      <translation>名称：</translation>
+    </message>
+    <message>
+      <source>Rename knowledge base</source>
+      <translation>重命名知识库</translation>
+    </message>
+    <message>
+      <source>Delete knowledge base</source>
+      <translation>删除知识库</translation>
+    </message>
+    <message>
+      <source>Delete the knowledge base "{name}" and its index? Your documents themselves are not touched.</source>
+      <translation>删除知识库“{name}”及其索引？你的文档本身不会被改动。</translation>
+    </message>
+    <message>
+      <source>Add documents</source>
+      <translation>添加文档</translation>
+    </message>
+    <message>
+      <source>Documents (*.pdf *.docx *.md *.markdown *.txt *.html *.htm);;All files (*)</source>
+      <translation>文档 (*.pdf *.docx *.md *.markdown *.txt *.html *.htm);;所有文件 (*)</translation>
+    </message>
+    <message>
+      <source>Add a folder of documents</source>
+      <translation>添加文档文件夹</translation>
+    </message>
+    <message>
+      <source>Starting…</source>
+      <translation>正在启动…</translation>
+    </message>
+    <message>
+      <source>{files:.1f} files/s · {chunks:.0f} passages/s</source>
+      <translation>{files:.1f} 个文件/秒 · {chunks:.0f} 个段落/秒</translation>
+    </message>
+    <message>
+      <source>Indexing stopped: {reason}</source>
+      <translation>索引已停止：{reason}</translation>
+    </message>
+    <message>
+      <source>My documents</source>
+      <translation>我的文档</translation>
+    </message>
+    <message>
+      <source>Indexing is running; drop more files when it is done.</source>
+      <translation>正在索引，请等完成后再拖入更多文件。</translation>
+    </message>
+    <message>
+      <source>Loading the embedding model…</source>
+      <translation>正在加载向量模型…</translation>
+    </message>
+    <message>
+      <source>{n} passages in {ms:.0f} ms.</source>
+      <translation>{n} 个段落，用时 {ms:.0f} 毫秒。</translation>
+    </message>
+  </context>
+  <context>
     <name>LogView</name>
     <message>
       <source>All levels</source>
@@ -313,6 +732,49 @@
     <message>
       <source>Open folder</source>
       <translation>打开文件夹</translation>
+    </message>
+    <message>
+      <source>Copy selection</source>
+      <translation>复制所选</translation>
+    </message>
+    <message>
+      <source>Copy all shown</source>
+      <translation>复制全部显示内容</translation>
+    </message>
+  </context>
+  <context>
+    <name>LogsPanel</name>
+    <message>
+      <source>Logs</source>
+      <translation>日志</translation>
+    </message>
+    <message>
+      <source>The app's log, every training run's log and the engines' logs, followed live.</source>
+      <translation>应用日志、每个训练任务的日志和各引擎的日志，实时跟踪。</translation>
+    </message>
+    <message>
+      <source>Source:</source>
+      <translation>来源：</translation>
+    </message>
+    <message>
+      <source>Refresh sources</source>
+      <translation>刷新来源</translation>
+    </message>
+    <message>
+      <source>All sources</source>
+      <translation>全部来源</translation>
+    </message>
+    <message>
+      <source>App</source>
+      <translation>应用</translation>
+    </message>
+    <message>
+      <source>Run: {name}</source>
+      <translation>任务：{name}</translation>
+    </message>
+    <message>
+      <source>Engine: {name}</source>
+      <translation>引擎：{name}</translation>
     </message>
   </context>
   <context>

@@ -49,8 +49,11 @@ class MainWindow(QMainWindow):
         self.sidebar.currentRowChanged.connect(self._show_row)
 
         self.home_label = QLabel(objectName="Muted")
+        self.gpu_alert_label = QLabel(objectName="Error", visible=False)
+        self.statusBar().addPermanentWidget(self.gpu_alert_label)
         self.statusBar().addPermanentWidget(self.home_label)
         ctx.status_message.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
+        self._hook_gpu_alerts()
 
         self._build_menus()
         self.retranslate_ui()
@@ -77,6 +80,10 @@ class MainWindow(QMainWindow):
             from app.views.datasets import DatasetsPanel
 
             return DatasetsPanel(self.ctx)
+        if key == "knowledge":
+            from app.views.knowledge import KnowledgePanel
+
+            return KnowledgePanel(self.ctx)
         if key == "experiments":
             from app.views.experiments import ExperimentsPanel
 
@@ -89,6 +96,14 @@ class MainWindow(QMainWindow):
             from app.views.dashboard import DashboardPanel
 
             return DashboardPanel(self.ctx)
+        if key == "gpu":
+            from app.views.gpu import GpuPanel
+
+            return GpuPanel(self.ctx)
+        if key == "logs":
+            from app.views.logs import LogsPanel
+
+            return LogsPanel(self.ctx)
         from app.views.placeholder import PlaceholderPanel
 
         return PlaceholderPanel(key)
@@ -102,6 +117,29 @@ class MainWindow(QMainWindow):
     def _show_row(self, row: int) -> None:
         if 0 <= row < len(PANEL_KEYS):
             self.stack.setCurrentWidget(self.panel(PANEL_KEYS[row]))
+
+    # --- GPU alerts -------------------------------------------------------------------------------
+    def _hook_gpu_alerts(self) -> None:
+        """A GPU alert (memory > 95 %, temperature at slowdown) shows in the status bar: once as a
+        message when it starts, and as a warning that stays while it lasts."""
+        monitor = self.ctx.gpu
+        monitor.alert.connect(self._on_gpu_alert)
+        monitor.sampled.connect(self._update_gpu_alert_label)
+
+    def _on_gpu_alert(self, code: str, index: int, _message: str) -> None:
+        from app.views.gpu_texts import alert_text
+
+        self.ctx.status_message.emit(alert_text(code, index, self.ctx.gpu.last), 15000)
+
+    def _update_gpu_alert_label(self, reading: dict) -> None:
+        from app.core import gpu as gpu_core
+
+        found = gpu_core.alerts(reading)
+        if found:
+            from app.views.gpu_texts import alert_text
+
+            self.gpu_alert_label.setText("⚠ " + alert_text(found[0][0], found[0][1], reading))
+        self.gpu_alert_label.setVisible(bool(found))
 
     # --- menus --------------------------------------------------------------------------------
     def _build_menus(self) -> None:
@@ -189,6 +227,11 @@ class MainWindow(QMainWindow):
         super().changeEvent(event)
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        for panel in self._panels.values():
+            # Panels that own short-lived engines (queries, indexing) end them with the window;
+            # training runs are not theirs and go on.
+            if hasattr(panel, "shutdown"):
+                panel.shutdown()
         self.ctx.shutdown()
         super().closeEvent(event)
 

@@ -240,6 +240,10 @@ class EngineProcess(QObject):
         else:
             self._escalate()
 
+    def wait(self, ms: int) -> bool:
+        """Block until the engine exits (at most ``ms``); only for shutdown, never in normal paths."""
+        return self._proc.waitForFinished(ms) if self.is_running() else True
+
     def kill(self) -> None:
         """SIGKILL the whole process group now."""
         self._escalation.stop()

@@ -23,7 +23,7 @@ ALLOWED = {
     "OpenAI", "messages", "Hugging", "Face", "Python", "SmolLM2-135M-Instruct", "English", "AI_PLATFORM_HOME",
     "GNOME", "Keyring", "KWallet", "RAG", "VRAM", "tmp", "home", "zh_CN", "en", "NVIDIA", "NF4",
     "float32", "bfloat16", "float16", "alpha", "dropout", "adamw_torch", "paged_adamw_8bit", "ETA",
-    "openai", "alpaca", "sharegpt", "PNG",
+    "openai", "alpaca", "sharegpt", "PNG", "PDF", "Word", "HTML", "Markdown", "DOCX", "TXT",
 }
 
 

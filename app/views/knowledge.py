@@ -1,0 +1,405 @@
+"""Knowledge: knowledge bases fed by dropping files or folders, each document's status, and a
+retrieval tester. Indexing and queries run in the knowledge engine (its own process)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit,
+    QMessageBox, QProgressBar, QPushButton, QSpinBox, QSplitter, QTableWidget, QTableWidgetItem,
+    QVBoxLayout, QWidget,
+)
+
+from app.core import protocol
+from app.core.errors import UserError
+from app.core.kb import KnowledgeStore
+from app.views.widgets import PanelHeader, show_error
+
+ENGINE = "app.engines.knowledge"
+
+
+def doc_status_text(status: str) -> str:
+    return {
+        "queued": QCoreApplication.translate("DocStatus", "Queued"),
+        "indexing": QCoreApplication.translate("DocStatus", "Indexing"),
+        "indexed": QCoreApplication.translate("DocStatus", "Indexed"),
+        "unchanged": QCoreApplication.translate("DocStatus", "Unchanged"),
+        "failed": QCoreApplication.translate("DocStatus", "Failed"),
+        "skipped": QCoreApplication.translate("DocStatus", "Skipped"),
+        "removed": QCoreApplication.translate("DocStatus", "Removed"),
+    }.get(status, status)
+
+
+class KnowledgePanel(QWidget):
+    indexing_finished = Signal(object)  # the engine's Outcome
+    query_answered = Signal(dict)
+
+    def __init__(self, ctx, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("panel-knowledge")
+        self.setAcceptDrops(True)
+        self.ctx = ctx
+        self.store = KnowledgeStore(ctx.db)
+        self.job = None       # the running `add` engine
+        self.server = None    # the `serve` engine answering tester queries
+        self._server_kb = None
+        self._pending_query = None
+        self._t0 = 0.0
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(28, 24, 28, 24)
+        self.header = PanelHeader()
+        layout.addWidget(self.header)
+
+        bar = QHBoxLayout()
+        self.kb = QComboBox(minimumWidth=220)
+        self.kb.currentIndexChanged.connect(self.show_kb)
+        self.new_btn = QPushButton(objectName="Primary")
+        self.rename_btn = QPushButton()
+        self.delete_btn = QPushButton()
+        self.add_files_btn = QPushButton()
+        self.add_folder_btn = QPushButton()
+        for w in (self.kb, self.new_btn, self.rename_btn, self.delete_btn):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        bar.addWidget(self.add_files_btn)
+        bar.addWidget(self.add_folder_btn)
+        layout.addLayout(bar)
+        self.new_btn.clicked.connect(self.create_kb)
+        self.rename_btn.clicked.connect(self.rename_kb)
+        self.delete_btn.clicked.connect(self.delete_kb)
+        self.add_files_btn.clicked.connect(self.choose_files)
+        self.add_folder_btn.clicked.connect(self.choose_folder)
+
+        prog = QHBoxLayout()
+        self.progress = QProgressBar(visible=False)
+        self.rate = QLabel(objectName="Muted")
+        self.cancel_btn = QPushButton(visible=False)
+        self.cancel_btn.clicked.connect(self.cancel)
+        prog.addWidget(self.progress, 1)
+        prog.addWidget(self.rate)
+        prog.addWidget(self.cancel_btn)
+        layout.addLayout(prog)
+
+        split = QSplitter(Qt.Orientation.Vertical)
+        docs = QWidget()
+        dl = QVBoxLayout(docs)
+        dl.setContentsMargins(0, 0, 0, 0)
+        self.docs = QTableWidget(0, 4)
+        self.docs.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.docs.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.docs.verticalHeader().setVisible(False)
+        self.docs.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.docs.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        dl.addWidget(self.docs, 1)
+        drow = QHBoxLayout()
+        self.empty = QLabel(objectName="Muted", wordWrap=True)
+        self.remove_btn = QPushButton()
+        self.reindex_btn = QPushButton()
+        self.remove_btn.clicked.connect(self.remove_selected)
+        self.reindex_btn.clicked.connect(self.reindex_selected)
+        drow.addWidget(self.empty, 1)
+        drow.addWidget(self.remove_btn)
+        drow.addWidget(self.reindex_btn)
+        dl.addLayout(drow)
+        split.addWidget(docs)
+
+        tester = QWidget()
+        tl = QVBoxLayout(tester)
+        tl.setContentsMargins(0, 0, 0, 0)
+        qrow = QHBoxLayout()
+        self.query = QLineEdit()
+        self.query.returnPressed.connect(self.search)
+        self.top_k = QSpinBox(minimum=1, maximum=50, value=5)
+        self.search_btn = QPushButton()
+        self.search_btn.clicked.connect(self.search)
+        self.tester_label = QLabel(objectName="CardTitle")
+        tl.addWidget(self.tester_label)
+        qrow.addWidget(self.query, 1)
+        qrow.addWidget(self.top_k)
+        qrow.addWidget(self.search_btn)
+        tl.addLayout(qrow)
+        self.results = QTableWidget(0, 4)
+        self.results.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.results.setWordWrap(True)
+        self.results.verticalHeader().setVisible(False)
+        self.results.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        tl.addWidget(self.results, 1)
+        self.query_info = QLabel(objectName="Muted")
+        tl.addWidget(self.query_info)
+        split.addWidget(tester)
+        split.setSizes([320, 280])
+        layout.addWidget(split, 1)
+        self.retranslate_ui()
+        self.reload_kbs()
+
+    # --- texts --------------------------------------------------------------------------------
+    def retranslate_ui(self) -> None:
+        self.header.set_texts(self.tr("Knowledge"), self.tr(
+            "Drop PDF, Word, HTML, Markdown or text files (or whole folders) here to index them into the chosen "
+            "knowledge base. Chinese and English both work. Bad files are listed with the reason."))
+        self.new_btn.setText(self.tr("New…"))
+        self.rename_btn.setText(self.tr("Rename…"))
+        self.delete_btn.setText(self.tr("Delete…"))
+        self.add_files_btn.setText(self.tr("Add files…"))
+        self.add_folder_btn.setText(self.tr("Add folder…"))
+        self.cancel_btn.setText(self.tr("Cancel"))
+        self.docs.setHorizontalHeaderLabels([self.tr("Document"), self.tr("Status"), self.tr("Chunks"), self.tr("Reason")])
+        self.remove_btn.setText(self.tr("Remove"))
+        self.reindex_btn.setText(self.tr("Re-index"))
+        self.tester_label.setText(self.tr("Try a question"))
+        self.query.setPlaceholderText(self.tr("Ask something the documents answer…"))
+        self.search_btn.setText(self.tr("Search"))
+        self.results.setHorizontalHeaderLabels([self.tr("Score"), self.tr("File"), self.tr("Page"), self.tr("Passage")])
+        self.show_kb()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+    # --- knowledge bases ----------------------------------------------------------------------
+    def reload_kbs(self, select: int | None = None) -> None:
+        keep = select if select is not None else self.kb.currentData()
+        self.kb.blockSignals(True)
+        self.kb.clear()
+        for kb in self.store.list():
+            self.kb.addItem(kb.name, kb.id)
+        if keep is not None and self.kb.findData(keep) >= 0:
+            self.kb.setCurrentIndex(self.kb.findData(keep))
+        self.kb.blockSignals(False)
+        self.show_kb()
+
+    def kb_id(self) -> int | None:
+        return self.kb.currentData()
+
+    def show_kb(self) -> None:
+        kb_id = self.kb_id()
+        has = kb_id is not None
+        for w in (self.rename_btn, self.delete_btn, self.search_btn):
+            w.setEnabled(has)
+        busy = self.job is not None
+        self.add_files_btn.setEnabled(has and not busy)
+        self.add_folder_btn.setEnabled(has and not busy)
+        docs = self.store.documents(kb_id) if has else []
+        self.docs.setRowCount(len(docs))
+        for row, d in enumerate(docs):
+            cells = (d.path, doc_status_text(d.status), str(d.n_chunks or 0), d.error or "")
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, d.path)
+                if col == 3 and text:
+                    item.setToolTip(text)
+                self.docs.setItem(row, col, item)
+        if not has:
+            self.empty.setText(self.tr("No knowledge base yet. Create one, then drop documents here."))
+        elif not docs:
+            self.empty.setText(self.tr("Empty. Drop files or folders here, or use Add files."))
+        else:
+            kb = self.store.get(kb_id)
+            self.empty.setText(self.tr("{docs} documents, {chunks} passages, {failed} failed.").format(
+                docs=kb.n_documents, chunks=kb.n_chunks, failed=kb.n_failed))
+        self.remove_btn.setEnabled(bool(docs) and not busy)
+        self.reindex_btn.setEnabled(bool(docs) and not busy)
+
+    def create_kb(self) -> None:
+        name, ok = QInputDialog.getText(self, self.tr("New knowledge base"), self.tr("Name:"))
+        if ok:
+            self._create(name)
+
+    def _create(self, name: str) -> int | None:
+        try:
+            kb = self.store.create(name)
+        except UserError as err:
+            show_error(self, self.tr("Knowledge"), str(err))
+            return None
+        self.reload_kbs(select=kb.id)
+        return kb.id
+
+    def rename_kb(self) -> None:
+        kb_id = self.kb_id()
+        if kb_id is None:
+            return
+        name, ok = QInputDialog.getText(self, self.tr("Rename knowledge base"), self.tr("Name:"),
+                                        text=self.store.get(kb_id).name)
+        if ok:
+            try:
+                self.store.rename(kb_id, name)
+            except UserError as err:
+                show_error(self, self.tr("Knowledge"), str(err))
+            self.reload_kbs()
+
+    def delete_kb(self) -> None:
+        kb_id = self.kb_id()
+        if kb_id is None:
+            return
+        kb = self.store.get(kb_id)
+        answer = QMessageBox.question(
+            self, self.tr("Delete knowledge base"),
+            self.tr('Delete the knowledge base "{name}" and its index? Your documents themselves are not touched.')
+            .format(name=kb.name),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
+        if answer == QMessageBox.StandardButton.Yes:
+            self._stop_server()
+            self.store.delete(kb_id)
+            self.reload_kbs()
+
+    # --- indexing -----------------------------------------------------------------------------
+    def choose_files(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self, self.tr("Add documents"), "",
+                                                self.tr("Documents (*.pdf *.docx *.md *.markdown *.txt *.html *.htm);;All files (*)"))
+        if files:
+            self.add_paths(files)
+
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Add a folder of documents"))
+        if folder:
+            self.add_paths([folder])
+
+    def add_paths(self, items: list[str], extra_args: list[str] | None = None) -> bool:
+        kb_id = self.kb_id()
+        if kb_id is None or self.job is not None:
+            return False
+        from app.workers.engine_process import EngineProcess
+
+        self._stop_server()  # it would answer from the index as it was
+        self.job = EngineProcess(ENGINE, ["add", "--kb", str(kb_id), *(extra_args or []), *map(str, items)], parent=self)
+        self.job.event.connect(self._index_event)
+        self.job.finished.connect(self._index_finished)
+        self.progress.setRange(0, 0)
+        self.progress.setVisible(True)
+        self.cancel_btn.setVisible(True)
+        self.rate.setText(self.tr("Starting…"))
+        self.job.start()
+        self.show_kb()
+        return True
+
+    def _index_event(self, ev) -> None:
+        if isinstance(ev, protocol.Progress):
+            if ev.total:
+                self.progress.setRange(0, int(ev.total))
+                self.progress.setValue(int(ev.step))
+            extra = ev.extra or {}
+            if "files_per_s" in extra or "chunks_per_s" in extra:
+                self.rate.setText(self.tr("{files:.1f} files/s · {chunks:.0f} passages/s").format(
+                    files=float(extra.get("files_per_s") or 0), chunks=float(extra.get("chunks_per_s") or 0)))
+        elif isinstance(ev, (protocol.Result, protocol.Checkpoint)):
+            self.show_kb()
+
+    def _index_finished(self, outcome) -> None:
+        self.job = None
+        self.progress.setVisible(False)
+        self.cancel_btn.setVisible(False)
+        self.rate.setText("" if outcome.ok else self.tr("Indexing stopped: {reason}").format(
+            reason=outcome.last_error or outcome.status))
+        self.show_kb()
+        self.indexing_finished.emit(outcome)
+
+    def cancel(self) -> None:
+        if self.job is not None:
+            self.job.stop(grace_s=10, term_grace_s=5)
+
+    def selected_paths(self) -> list[str]:
+        rows = {i.row() for i in self.docs.selectionModel().selectedRows()}
+        return [self.docs.item(r, 0).data(Qt.ItemDataRole.UserRole) for r in sorted(rows)]
+
+    def remove_selected(self) -> None:
+        paths_ = self.selected_paths()
+        kb_id = self.kb_id()
+        if not paths_ or kb_id is None or self.job is not None:
+            return
+        from app.workers.engine_process import EngineProcess
+
+        self._stop_server()
+        self.job = EngineProcess(ENGINE, ["remove", "--kb", str(kb_id), *paths_], parent=self)
+        self.job.event.connect(self._index_event)
+        self.job.finished.connect(self._index_finished)
+        self.job.start()
+        self.show_kb()
+
+    def reindex_selected(self) -> None:
+        paths_ = self.selected_paths()
+        if paths_:
+            self.add_paths(paths_)
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 - Qt override
+        items = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if not items:
+            return
+        if self.kb_id() is None:
+            self._create(self.tr("My documents"))
+        if self.job is not None:
+            self.ctx.status_message.emit(self.tr("Indexing is running; drop more files when it is done."), 5000)
+            return
+        self.add_paths(items)
+        event.acceptProposedAction()
+
+    # --- retrieval tester ---------------------------------------------------------------------
+    def search(self) -> None:
+        text, kb_id = self.query.text().strip(), self.kb_id()
+        if not text or kb_id is None or self.job is not None:
+            return
+        if self.server is None or self._server_kb != kb_id:
+            self._stop_server()
+            from app.workers.engine_process import EngineProcess
+
+            self.server = EngineProcess(ENGINE, ["serve", "--kb", str(kb_id)], parent=self)
+            self._server_kb = kb_id
+            self.server.event.connect(self._server_event)
+            self.server.start()
+            self.query_info.setText(self.tr("Loading the embedding model…"))
+            self._pending_query = (text, self.top_k.value())
+            return
+        self._send(text, self.top_k.value())
+
+    def _send(self, text: str, top_k: int) -> None:
+        self._t0 = time.monotonic()
+        self.server.write_command("query", text=text, top_k=top_k, id=int(self._t0 * 1000))
+
+    def _server_event(self, ev) -> None:
+        if isinstance(ev, protocol.Log) and (ev.extra or {}).get("ready") and self._pending_query:
+            text, k = self._pending_query
+            self._pending_query = None
+            self._send(text, k)
+        elif isinstance(ev, protocol.Result):
+            self._show_results(ev.data)
+        elif isinstance(ev, protocol.Error):
+            self.query_info.setText(ev.message)
+
+    def _show_results(self, data: dict) -> None:
+        chunks = data.get("chunks", [])
+        self.results.setRowCount(len(chunks))
+        for row, c in enumerate(chunks):
+            cells = (f"{c.get('score', 0):.3f}", Path(str(c.get("file", ""))).name,
+                     "" if c.get("page") in (None, "") else str(c.get("page")), str(c.get("text", "")))
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if col == 1:
+                    item.setToolTip(str(c.get("file", "")))
+                self.results.setItem(row, col, item)
+        self.results.resizeRowsToContents()
+        self.query_info.setText(self.tr("{n} passages in {ms:.0f} ms.").format(n=len(chunks), ms=float(data.get("ms", 0))))
+        self.query_answered.emit(data)
+
+    def _stop_server(self) -> None:
+        if self.server is not None:
+            self.server.stop(grace_s=2, term_grace_s=2)
+            self.server = None
+            self._server_kb = None
+
+    def shutdown(self) -> None:
+        """The window closes: the query server goes; an indexing run is stopped at a batch boundary
+        (it resumes next time from what was saved)."""
+        for proc in (self.server, self.job):
+            if proc is not None and proc.is_running():
+                proc.write_command("stop")
+                if not proc.wait(5000):
+                    proc.kill()
+                    proc.wait(2000)
+        self.server = None
