@@ -1,0 +1,198 @@
+"""What a serve engine launch needs, decided without Qt or torch: the model folder, the port, a key.
+
+The serve engine (``python -m app.engines.serve``) binds 127.0.0.1 only, on a free port unless one
+is given, and protects its OpenAI-compatible API with a random key made per launch (never stored:
+it travels in the engine's ``result`` event to whoever started it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app.core import bundled
+from app.core.errors import UserError
+
+HOST = "127.0.0.1"
+ENGINES = ("vllm", "transformers")
+CPU_MAX_MODEL_LEN = 2048
+GPU_MAX_MODEL_LEN_CAP = 8192
+GPU_MEMORY_UTILIZATION = 0.90
+CPU_KVCACHE_GIB = 1
+DEFAULT_MODEL = "default"
+
+
+def new_api_key() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def free_port(host: str = HOST) -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def port_open(port: int, host: str = HOST, timeout: float = 0.5) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def parse_adapter(spec: str) -> tuple[str, Path]:
+    """``NAME=PATH`` → (name, path); the folder must hold adapter_config.json."""
+    name, sep, path = spec.partition("=")
+    name = name.strip()
+    if not sep or not name or not path.strip():
+        raise UserError(f"--adapter wants NAME=PATH, got {spec!r}.", code="serve.adapter_spec",
+                        params={"spec": spec})
+    folder = Path(path.strip()).expanduser()
+    if not (folder / "adapter_config.json").is_file():
+        raise UserError(f"{folder} is not a LoRA adapter folder (no adapter_config.json).",
+                        code="serve.adapter_missing", params={"path": str(folder)})
+    return name, folder
+
+
+def adapter_rank(folder: Path) -> int:
+    try:
+        cfg = json.loads((Path(folder) / "adapter_config.json").read_text(encoding="utf-8"))
+        return int(cfg.get("r") or 8)
+    except (OSError, ValueError, TypeError):
+        return 8
+
+
+def resolve_model(name_or_path: str, root: Path | None = None, allow_remote_code: bool = False) -> tuple[str, Path]:
+    """(display name, folder) for ``default``, a registered model's name, or a folder path."""
+    if name_or_path in (DEFAULT_MODEL, "", None):
+        status = bundled.default_model_status(root)
+        if not status["ready"]:
+            raise UserError(f"The default model is not prepared: {status['reason']}. "
+                            f"{status['fix'] or ''}".strip(), code="serve.default_not_ready",
+                            params={"reason": status["reason"]})
+        return bundled.DEFAULT_CHAT_MODEL, Path(status["dir"])
+    folder = Path(name_or_path).expanduser()
+    name = folder.name
+    if not folder.is_dir():
+        folder = _registered_folder(name_or_path)
+        name = name_or_path
+    if not (folder / "config.json").is_file():
+        raise UserError(f"{folder} is not a Hugging Face model folder (no config.json).",
+                        code="serve.model_not_folder", params={"path": str(folder)})
+    cfg = _read_json(folder / "config.json")
+    if cfg.get("auto_map") and not allow_remote_code:
+        raise UserError(f"{folder} needs trust_remote_code (its config.json has auto_map: code from the "
+                        "model's author would run). Only allow it for models you trust.",
+                        code="serve.remote_code", params={"path": str(folder)})
+    return name, folder
+
+
+def _registered_folder(name: str) -> Path:
+    from app.core.db.database import open_database
+    from app.core.models_registry import ModelRegistry
+
+    with open_database() as db:
+        for m in ModelRegistry(db).list():
+            if m.name == name and m.path:
+                return Path(m.path)
+    raise UserError(f'No model folder or registered model named "{name}". See: ai-platform models list',
+                    code="serve.model_unknown", params={"name": name})
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def model_max_len(folder: Path) -> int | None:
+    cfg = _read_json(Path(folder) / "config.json")
+    for key in ("max_position_embeddings", "n_positions", "max_seq_len", "seq_length"):
+        if isinstance(cfg.get(key), int):
+            return cfg[key]
+    return None
+
+
+def cuda_available() -> bool:
+    """An NVIDIA GPU is visible (NVML), without torch."""
+    if os.environ.get("CUDA_VISIBLE_DEVICES", None) in ("", "-1"):
+        return False
+    try:
+        import pynvml
+
+        pynvml.nvmlInit()
+        try:
+            return pynvml.nvmlDeviceGetCount() > 0
+        finally:
+            pynvml.nvmlShutdown()
+    except Exception:  # noqa: BLE001 - no driver, no library: no GPU
+        return False
+
+
+@dataclass
+class ServeConfig:
+    model_name: str
+    model_dir: Path
+    engine: str = "vllm"
+    port: int = 0
+    api_key: str = field(default_factory=new_api_key)
+    adapters: dict[str, Path] = field(default_factory=dict)
+    max_model_len: int | None = None
+    gpu_memory_utilization: float | None = None
+    host: str = HOST
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}/v1"
+
+
+def vllm_command(python: str | os.PathLike, cfg: ServeConfig, cuda: bool) -> list[str]:
+    """The vLLM api_server command line, with the CPU or GPU defaults filled in."""
+    cmd = [str(python), "-m", "vllm.entrypoints.openai.api_server", "--model", str(cfg.model_dir),
+           "--served-model-name", cfg.model_name, "--host", cfg.host, "--port", str(cfg.port),
+           "--api-key", cfg.api_key]
+    model_len = model_max_len(cfg.model_dir)
+    if cuda:
+        max_len = cfg.max_model_len or min(model_len or GPU_MAX_MODEL_LEN_CAP, GPU_MAX_MODEL_LEN_CAP)
+        cmd += ["--gpu-memory-utilization", str(cfg.gpu_memory_utilization or GPU_MEMORY_UTILIZATION)]
+    else:
+        max_len = cfg.max_model_len or min(model_len or CPU_MAX_MODEL_LEN, CPU_MAX_MODEL_LEN)
+        cmd += ["--enforce-eager"]
+    cmd += ["--max-model-len", str(max_len)]
+    if cfg.adapters:
+        rank = max(adapter_rank(p) for p in cfg.adapters.values())
+        rank = next(r for r in (8, 16, 32, 64, 128, 256, 512) if r >= rank) if rank <= 512 else rank
+        cmd += ["--enable-lora", "--max-lora-rank", str(rank), "--lora-modules",
+                *[f"{n}={p}" for n, p in cfg.adapters.items()]]
+    return cmd
+
+
+def vllm_env(base: dict[str, str], data_root: Path, cuda: bool, threads: int | None = None) -> dict[str, str]:
+    env = dict(base)
+    cache = Path(data_root) / "cache" / "vllm"
+    tmp = cache / "tmp"
+    tmp.mkdir(parents=True, exist_ok=True)
+    env["VLLM_CACHE_ROOT"] = str(cache)
+    env["TMPDIR"] = str(tmp)
+    env.setdefault("VLLM_NO_USAGE_STATS", "1")
+    env.setdefault("DO_NOT_TRACK", "1")
+    env.setdefault("HF_HUB_OFFLINE", "1")
+    env["PYTHONUNBUFFERED"] = "1"
+    # The app's own package must not shadow anything in the vLLM runtime.
+    env.pop("PYTHONPATH", None)
+    if not cuda:
+        env.setdefault("VLLM_CPU_KVCACHE_SPACE", str(CPU_KVCACHE_GIB))
+        if threads:
+            env.setdefault("OMP_NUM_THREADS", str(threads))
+    return env
+
+
+__all__ = ["HOST", "ENGINES", "ServeConfig", "new_api_key", "free_port", "port_open", "parse_adapter",
+           "adapter_rank", "resolve_model", "model_max_len", "cuda_available", "vllm_command", "vllm_env"]

@@ -1,0 +1,169 @@
+"""The transformers serve engine (where vLLM cannot run): the same OpenAI-compatible API, in-process.
+
+One ``python -m app.engines.serve --engine transformers`` process for the module, on the real
+bundled model with the session's tiny LoRA adapter, then `ai-platform serve` as a user runs it.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from app.core import chat_client, protocol
+from tests.helpers import serve as h
+from tests.helpers.engines import REPO, engine_env_for
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def hf_server(tmp_path_factory, converted_model_dir):
+    root = tmp_path_factory.mktemp("serve-hf")
+    adapter = h.trained_adapter(converted_model_dir, tmp_path_factory.mktemp("adapter"))
+    live = h.LiveServe(["--model", str(converted_model_dir), "--engine", "transformers", "--threads", "1",
+                        "--adapter", f"zorbania={adapter}"], root)
+    try:
+        yield live, live.wait_for(protocol.Result, timeout=180).data
+    finally:
+        live.close()
+
+
+def test_models_and_auth(hf_server):
+    live, r = hf_server
+    assert r["engine"] == "transformers" and r["adapters"] == ["zorbania"] and r["pid"] == live.proc.pid
+    assert not live.of(protocol.Error) and live.bad == []
+    status, body = h.http("GET", r["base_url"] + "/models", r["api_key"])
+    assert status == 200 and [m["id"] for m in body["data"]] == [r["model"], "zorbania"]
+    assert h.http("GET", r["base_url"] + "/models")[0] == 401
+    assert h.http("GET", r["base_url"] + "/models", "wrong")[0] == 401
+    assert h.http("POST", r["base_url"] + "/chat/completions", None, {"model": r["model"], "messages": []})[0] == 401
+    with pytest.raises(chat_client.AuthError):
+        chat_client.list_models(r["base_url"], "wrong")
+
+
+def test_stream_chat_sse(hf_server):
+    _, r = hf_server
+    body = {"model": r["model"], "messages": [{"role": "user", "content": "Say hello."}], "max_tokens": 12,
+            "temperature": 0, "stream_options": {"include_usage": True}}
+    payloads = h.raw_sse(r["base_url"] + "/chat/completions", r["api_key"], body)
+    assert payloads[-1] == "[DONE]"
+    chunks = [json.loads(p) for p in payloads[:-1]]
+    assert chunks[0]["choices"][0]["delta"]["role"] == "assistant"
+    assert all(c["object"] == "chat.completion.chunk" and c["id"] == chunks[0]["id"] for c in chunks)
+    text = "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks if c["choices"])
+    assert text.strip()
+    finals = [c for c in chunks if c["choices"] and c["choices"][0]["finish_reason"]]
+    assert len(finals) == 1 and finals[0]["choices"][0]["finish_reason"] in ("stop", "length")
+    assert chunks[-1]["usage"]["completion_tokens"] > 0
+    # Non-stream, greedy: the same text.
+    status, full = h.http("POST", r["base_url"] + "/chat/completions", r["api_key"], dict(body, stream=False))
+    assert status == 200 and full["object"] == "chat.completion"
+    assert full["choices"][0]["message"] == {"role": "assistant", "content": text}
+    assert full["usage"]["total_tokens"] == full["usage"]["prompt_tokens"] + full["usage"]["completion_tokens"]
+    # The app's client.
+    text2, stats = chat_client.chat(r["base_url"], r["api_key"], r["model"], body["messages"], max_tokens=12,
+                                    temperature=0)
+    assert text2 == text and stats.ttft_s > 0 and stats.completion_tokens > 0 and stats.tokens_per_s > 0
+
+
+def test_completions(hf_server):
+    _, r = hf_server
+    status, body = h.http("POST", r["base_url"] + "/completions", r["api_key"],
+                          {"model": r["model"], "prompt": "The sky is", "max_tokens": 5, "temperature": 0})
+    assert status == 200 and body["object"] == "text_completion"
+    assert body["choices"][0]["text"] and body["usage"]["completion_tokens"] == 5
+    assert body["choices"][0]["finish_reason"] == "length"
+    payloads = h.raw_sse(r["base_url"] + "/completions", r["api_key"],
+                         {"model": r["model"], "prompt": "The sky is", "max_tokens": 5, "temperature": 0})
+    assert payloads[-1] == "[DONE]"
+    streamed = "".join(json.loads(p)["choices"][0]["text"] for p in payloads[:-1])
+    assert streamed == body["choices"][0]["text"]
+
+
+def test_errors(hf_server):
+    _, r = hf_server
+    status, body = h.http("POST", r["base_url"] + "/chat/completions", r["api_key"],
+                          {"model": "nope", "messages": [{"role": "user", "content": "hi"}]})
+    assert status == 404
+    with pytest.raises(chat_client.ContextTooLong):
+        chat_client.chat(r["base_url"], r["api_key"], r["model"], [{"role": "user", "content": "hi"}],
+                         max_tokens=100_000)
+
+
+def test_adapter_switch_per_request(hf_server):
+    _, r = hf_server
+    msgs = [{"role": "user", "content": h.QUESTION}]
+    base, _ = chat_client.chat(r["base_url"], r["api_key"], r["model"], msgs, max_tokens=12, temperature=0)
+    tuned, _ = chat_client.chat(r["base_url"], r["api_key"], "zorbania", msgs, max_tokens=12, temperature=0)
+    base2, _ = chat_client.chat(r["base_url"], r["api_key"], r["model"], msgs, max_tokens=12, temperature=0)
+    print(f"\ntransformers base: {base!r}\ntransformers adapter: {tuned!r}")
+    assert h.FACT_WORD in tuned and h.FACT_WORD not in base
+    assert base2 == base  # the adapter is off again for the base model
+
+
+def test_bound_to_loopback_only(hf_server):
+    _, r = hf_server
+    h.assert_loopback_only(r["pid"], r["port"])
+
+
+def test_stop_command(hf_server):
+    live, r = hf_server
+    assert live.stop("command", timeout=30) == 0
+    assert live.wait_for(protocol.Done, timeout=5).status == "stopped"
+    assert h.port_closed(r["port"])
+    with pytest.raises(chat_client.EngineNotRunning):
+        chat_client.list_models(r["base_url"], r["api_key"])
+
+
+# --- `ai-platform serve` ------------------------------------------------------------------------------
+
+def test_cli_serve_prints_one_json_line_and_stops_on_sigterm(convert_run, converted_model_dir):
+    env = engine_env_for(convert_run.home)  # the home where the default model was prepared
+    proc = subprocess.Popen([sys.executable, "-m", "app", "serve", "--model", "default", "--engine", "transformers"],
+                            env=env, cwd=str(REPO), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        line = proc.stdout.readline()
+        info = json.loads(line)
+        assert set(info) == {"base_url", "api_key", "model"}
+        assert info["model"] == "SmolLM2-135M-Instruct" and info["base_url"].startswith("http://127.0.0.1:")
+        assert chat_client.list_models(info["base_url"], info["api_key"]) == [info["model"]]
+        text, _ = chat_client.chat(info["base_url"], info["api_key"], info["model"],
+                                   [{"role": "user", "content": "Hi"}], max_tokens=4, temperature=0)
+        assert text
+        t0 = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err[-3000:]
+        assert out == ""  # exactly one line on stdout, all of it
+        assert time.monotonic() - t0 < 30
+        port = int(info["base_url"].rsplit(":", 1)[1].split("/")[0])
+        assert h.port_closed(port)
+        import psutil
+
+        left = []
+        for p in psutil.process_iter(["cmdline"]):
+            try:
+                if ("app.engines.serve" in " ".join(p.info["cmdline"] or [])
+                        and p.environ().get("AI_PLATFORM_HOME") == str(convert_run.home)):
+                    left.append(p.pid)
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+        assert left == []  # the engine child is gone too
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+
+
+def test_cli_serve_default_model_missing_is_clear(ai_home):
+    proc = subprocess.run([sys.executable, "-m", "app", "serve", "--model", "default", "--engine", "transformers"],
+                          env=engine_env_for(ai_home), cwd=str(REPO), stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert "default model is not prepared" in proc.stderr and "setup-models" in proc.stderr
