@@ -60,6 +60,7 @@ from app.core.db.models import DatasetShape
 from app.core.db.models import Project as ProjectRow
 from app.core.db.models import utcnow
 from app.core.errors import UserError
+from app.core.names import clean_name
 
 SHAPES: tuple[str, ...] = tuple(s.value for s in DatasetShape)  # alpaca, sharegpt, openai
 FORMATS = ("jsonl", "json", "csv", "tsv")
@@ -814,13 +815,7 @@ class DatasetInfo:
 
 
 def _clean_name(name: str) -> str:
-    name = (name or "").strip()
-    if not name:
-        raise UserError("A dataset needs a name.", code="dataset.name_empty")
-    if len(name) > NAME_MAX:
-        raise UserError(f"A dataset name can have at most {NAME_MAX} characters.",
-                        code="dataset.name_too_long", params={"max": NAME_MAX})
-    return name
+    return clean_name(name, what="dataset", code="dataset", max_len=NAME_MAX)
 
 
 def _folder_of(row: DatasetRow) -> Path:

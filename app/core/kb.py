@@ -22,6 +22,7 @@ from app.core.db.models import Document as DocumentRow
 from app.core.db.models import DocumentStatus, utcnow
 from app.core.db.models import KnowledgeBase as KBRow
 from app.core.errors import UserError
+from app.core.names import clean_name
 
 NAME_MAX = 200
 DEFAULT_CHUNK_SIZE = 512  # characters (CJK-safe: see app/engines/kb_index.py)
@@ -72,13 +73,7 @@ def default_embedding_model() -> str:
 
 
 def _clean_name(name: str) -> str:
-    name = (name or "").strip()
-    if not name:
-        raise UserError("A knowledge base needs a name.", code="kb.name_empty")
-    if len(name) > NAME_MAX:
-        raise UserError(f"A knowledge base name can have at most {NAME_MAX} characters.",
-                        code="kb.name_too_long", params={"max": NAME_MAX})
-    return name
+    return clean_name(name, what="knowledge base", code="kb", max_len=NAME_MAX)
 
 
 def check_chunking(chunk_size: int, overlap: int) -> None:

@@ -17,6 +17,7 @@ from app.core.db.database import Database
 from app.core.db.models import Project as ProjectRow
 from app.core.db.models import utcnow
 from app.core.errors import UserError
+from app.core.names import clean_name
 
 NAME_MAX = 200  # the column's length
 
@@ -48,16 +49,7 @@ def _fold(s: str) -> str:
 
 
 def _clean_name(name: str) -> str:
-    name = (name or "").strip()
-    if not name:
-        raise UserError("A project needs a name.", code="project.name_empty")
-    if len(name) > NAME_MAX:
-        raise UserError(
-            f"A project name can have at most {NAME_MAX} characters.",
-            code="project.name_too_long",
-            params={"max": NAME_MAX},
-        )
-    return name
+    return clean_name(name, what="project", code="project", max_len=NAME_MAX)
 
 
 def _name_taken(name: str) -> UserError:
