@@ -29,7 +29,7 @@ SAMPLE_PROJECTS = {
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", default=str(REPO / "docs" / "screenshots"))
-    parser.add_argument("--panels", default="dashboard,projects,datasets,training,experiments,gpu,logs,settings")
+    parser.add_argument("--panels", default="dashboard,projects,datasets,training,experiments,knowledge,gpu,logs,settings")
     parser.add_argument("--with-run", action="append", default=[], metavar="RUN_DIR",
                         help="copy a finished run folder in, so Training and Experiments show real charts")
     args = parser.parse_args()
@@ -63,6 +63,7 @@ def main() -> None:
                                          name="Aurora FAQ" if lang == "en" else "Aurora 常见问题", val_ratio=0.1)
             db.close()
             window = create_main_window(app)
+            window.ctx.runs  # index the copied run folders, as a normal start does after its first paint
             window.ctx.set_language(lang)
             window.resize(1180, 760)
             window.show()

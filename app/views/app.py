@@ -90,6 +90,12 @@ class _FirstPaint:
         app.installEventFilter(self.filter)
 
 
+def after_first_paint(window) -> None:
+    """Start-up work that can wait for the window: reattach to runs that kept training while the
+    app was closed, and mark the ones that died with it as interrupted (resumable)."""
+    window.ctx.runs.run_changed.emit("")  # the manager indexes run folders when it is made
+
+
 def run_gui(smoke: bool = False) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtGui import QIcon
@@ -118,5 +124,9 @@ def run_gui(smoke: bool = False) -> int:
             QTimer.singleShot(0, app.quit)
 
         window._first_paint = _FirstPaint(app, window, report)
+    else:
+        # Once the window is up: find runs that kept training while the app was closed (reattach)
+        # or died with it (interrupted, resumable). The dashboard shows them on its next refresh.
+        QTimer.singleShot(300, lambda: after_first_paint(window))
     window.show()
     return app.exec()

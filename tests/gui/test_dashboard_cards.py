@@ -77,3 +77,19 @@ def test_dashboard_knowledge_bases_chats_serve_and_gpu(main_window, qtbot):
         main_window.show_panel("dashboard")
         card.open_btn.click()
         assert main_window.current_panel_key() == key
+
+
+def test_start_up_finds_runs_left_by_an_earlier_session(main_window, qtbot):
+    """A run trained from the CLI (or before a crash) shows up once the window is up."""
+    from app.core import paths
+    from app.views.app import after_first_paint
+    from tests.unit.test_runs_index import write_run
+
+    write_run(paths.runs_dir() / "20261126-000000-cli-run-abcd", [2.0, 1.0])
+    main_window.show_panel("dashboard")
+    after_first_paint(main_window)
+    dashboard = main_window.panel("dashboard")
+    dashboard.refresh_runs()
+    assert dashboard.runs_card.text.text() == "Nothing is training now. Recent runs:"
+    assert [b.property("run_id") for b in dashboard.run_buttons if not b.isHidden()] == [
+        "20261126-000000-cli-run-abcd"]
