@@ -28,7 +28,9 @@ DEFAULT_MODEL = "default"
 
 
 def new_api_key() -> str:
-    return secrets.token_urlsafe(32)
+    # A fixed letter prefix: a bare token_urlsafe() can start with "-", which a command line would
+    # read as an option (it broke vLLM's argument parsing about one launch in 64).
+    return "aip-" + secrets.token_urlsafe(32)
 
 
 def free_port(host: str = HOST) -> int:
@@ -156,8 +158,9 @@ class ServeConfig:
 def vllm_command(python: str | os.PathLike, cfg: ServeConfig, cuda: bool) -> list[str]:
     """The vLLM api_server command line, with the CPU or GPU defaults filled in."""
     cmd = [str(python), "-m", "vllm.entrypoints.openai.api_server", "--model", str(cfg.model_dir),
-           "--served-model-name", cfg.model_name, "--host", cfg.host, "--port", str(cfg.port),
-           "--api-key", cfg.api_key]
+           "--served-model-name", cfg.model_name, "--host", cfg.host, "--port", str(cfg.port)]
+    # The API key goes through the environment (VLLM_API_KEY, see vllm_env), not the command line,
+    # where any local user could read it with `ps`.
     model_len = model_max_len(cfg.model_dir)
     if cuda:
         max_len = cfg.max_model_len or min(model_len or GPU_MAX_MODEL_LEN_CAP, GPU_MAX_MODEL_LEN_CAP)
@@ -174,8 +177,11 @@ def vllm_command(python: str | os.PathLike, cfg: ServeConfig, cuda: bool) -> lis
     return cmd
 
 
-def vllm_env(base: dict[str, str], data_root: Path, cuda: bool, threads: int | None = None) -> dict[str, str]:
+def vllm_env(base: dict[str, str], data_root: Path, cuda: bool, threads: int | None = None,
+             api_key: str | None = None) -> dict[str, str]:
     env = dict(base)
+    if api_key:
+        env["VLLM_API_KEY"] = api_key
     cache = Path(data_root) / "cache" / "vllm"
     tmp = cache / "tmp"
     tmp.mkdir(parents=True, exist_ok=True)

@@ -107,7 +107,8 @@ class VllmServer:
         self.rt, self.cfg = rt, cfg
         self.cuda = serve_config.cuda_available()
         self.cmd = serve_config.vllm_command(python, cfg, cuda=self.cuda)
-        self.env = serve_config.vllm_env(os.environ, paths.home(), cuda=self.cuda, threads=threads)
+        self.env = serve_config.vllm_env(os.environ, paths.home(), cuda=self.cuda, threads=threads,
+                                         api_key=cfg.api_key)
         log_dir = paths.logs_dir()
         log_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = log_dir / f"serve-{cfg.port}.log"
@@ -116,8 +117,7 @@ class VllmServer:
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
-        shown = [("***" if i and self.cmd[i - 1] == "--api-key" else a) for i, a in enumerate(self.cmd)]
-        self.rt.info("starting: " + " ".join(shown))
+        self.rt.info("starting: " + " ".join(self.cmd))  # the key is in the environment, not here
         self._log_fh = open(self.log_path, "a", encoding="utf-8")
         self.proc = subprocess.Popen(self.cmd, env=self.env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, start_new_session=True, text=True,

@@ -23,7 +23,9 @@ def test_vllm_command_defaults_cpu_and_gpu(tmp_path):
     cpu = serve_config.vllm_command("/py", cfg, cuda=False)
     assert cpu[:3] == ["/py", "-m", "vllm.entrypoints.openai.api_server"]
     assert "--enforce-eager" in cpu and cpu[cpu.index("--max-model-len") + 1] == "2048"
-    assert cpu[cpu.index("--host") + 1] == "127.0.0.1" and cpu[cpu.index("--api-key") + 1] == "k"
+    assert cpu[cpu.index("--host") + 1] == "127.0.0.1"
+    assert "--api-key" not in cpu and "k" not in cpu  # the key never shows in `ps`
+    assert serve_config.vllm_env({}, tmp_path, cuda=False, api_key="k")["VLLM_API_KEY"] == "k"
     gpu = serve_config.vllm_command("/py", cfg, cuda=True)
     assert "--enforce-eager" not in gpu and gpu[gpu.index("--max-model-len") + 1] == "8192"
     assert gpu[gpu.index("--gpu-memory-utilization") + 1] == "0.9"
