@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 from app.core import bundled, protocol
 from app.core.datasets import SHAPES, DatasetStore, read_jsonl
 from app.core.errors import UserError
-from app.views.widgets import PanelHeader, show_error
+from app.views.widgets import PanelHeader, record_table, show_error
 
 PREVIEW_ROWS = 200
 DATA_SUFFIXES = (".json", ".jsonl", ".csv", ".tsv")
@@ -80,11 +80,7 @@ class DatasetsPanel(QWidget):
         layout.addLayout(bar)
 
         split = QSplitter(Qt.Orientation.Vertical)
-        self.table = QTableWidget(0, 5)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
+        self.table = record_table(5)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self.show_selected)

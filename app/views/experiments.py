@@ -7,14 +7,13 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QPushButton, QSplitter, QTableWidget,
-    QTableWidgetItem, QVBoxLayout, QWidget,
+    QFileDialog, QHBoxLayout, QHeaderView, QPushButton, QSplitter, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
 from app.core.projects import ProjectStore
 from app.views.charts import MetricChart
 from app.views.run_detail import status_text
-from app.views.widgets import PanelHeader
+from app.views.widgets import PanelHeader, record_table
 
 
 def folder_size(path: str | None) -> int:
@@ -61,12 +60,8 @@ class ExperimentsPanel(QWidget):
         bar.addWidget(self.export_csv)
         layout.addLayout(bar)
         split = QSplitter(Qt.Orientation.Vertical)
-        self.table = QTableWidget(0, self.COLUMNS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table = record_table(self.COLUMNS, multi=True)
         self.table.setSortingEnabled(True)
-        self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.itemSelectionChanged.connect(self.overlay)

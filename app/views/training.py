@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView, QHeaderView, QScrollArea, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout,
+    QHeaderView, QScrollArea, QSplitter, QTableWidgetItem, QVBoxLayout,
     QWidget,
 )
 
@@ -12,7 +12,7 @@ from app.core import train_config
 from app.core.errors import UserError
 from app.views.run_detail import RunDetail, status_text
 from app.views.train_form import TrainForm
-from app.views.widgets import PanelHeader, show_error
+from app.views.widgets import PanelHeader, record_table, show_error
 
 
 class TrainingPanel(QWidget):
@@ -40,11 +40,7 @@ class TrainingPanel(QWidget):
         split.addWidget(left)
 
         right = QSplitter(Qt.Orientation.Vertical)
-        self.table = QTableWidget(0, 4)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
+        self.table = record_table(4)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self._selected)
         right.addWidget(self.table)

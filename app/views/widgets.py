@@ -34,3 +34,16 @@ class Card(QFrame):
 def show_error(parent: QWidget, title: str, text: str) -> None:
     """A message that stays until read. Never a traceback: callers pass a sentence."""
     QMessageBox.warning(parent, title, text)
+
+
+def record_table(columns: int, multi: bool = False):
+    """A read-only table of records selected by row (runs, datasets, …): one look in every panel."""
+    from PySide6.QtWidgets import QAbstractItemView, QTableWidget
+
+    table = QTableWidget(0, columns)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection if multi
+                           else QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().setVisible(False)
+    return table
