@@ -1,4 +1,10 @@
-"""`ai-platform models list [--json]`: the bundled model, registered models, and runs' adapters."""
+"""`ai-platform models list [--json]`: the bundled model, registered models, and runs' adapters.
+
+`ai-platform models import PATH [--name NAME]`: a Hugging Face folder (registered where it is) or a
+.gguf file (converted once into models/, like the Models panel does).
+`ai-platform models delete NAME [--delete-files]`: files inside the data folder always go; others
+only with --delete-files. `ai-platform models allow-remote-code NAME`: trust_remote_code for it only.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,18 @@ def register(subparsers) -> None:
     lp = sub.add_parser("list", help="bundled, registered and adapter models, with size, params, context")
     lp.add_argument("--json", action="store_true", help="one JSON array on stdout")
     lp.set_defaults(func=run_list)
+    ip = sub.add_parser("import", help="register a Hugging Face folder, or convert a .gguf file once")
+    ip.add_argument("path", help="a model folder (config.json + weights) or a .gguf file")
+    ip.add_argument("--name", default=None, help="the name to list it under (default: from the path)")
+    ip.set_defaults(func=run_import)
+    dp = sub.add_parser("delete", help="remove a registered model (files outside the data folder stay unless asked)")
+    dp.add_argument("name")
+    dp.add_argument("--delete-files", action="store_true", help="also delete files outside the data folder")
+    dp.set_defaults(func=run_delete)
+    ap = sub.add_parser("allow-remote-code", help="let one model run the code that came with it (trust_remote_code)")
+    ap.add_argument("name")
+    ap.add_argument("--revoke", action="store_true", help="refuse it again")
+    ap.set_defaults(func=run_allow_remote_code)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 
@@ -48,8 +66,87 @@ def run_list(args) -> int:
     print(f"{'NAME':32} {'KIND':8} {'PARAMS':>8} {'SIZE':>9} {'DTYPE':9} {'CTX':>6} {'TMPL':4} PATH")
     for r in rows:
         print(f"{r['name'][:32]:32} {r['kind']:8} {_params(r.get('params')):>8} {_size(r.get('size_bytes')):>9} "
-              f"{(r.get('dtype') or '-'):9} {str(r.get('context_length') or '-'):>6} "
+              f"{(r.get('dtype') or '-'):9} {r.get('context_length') or '-'!s:>6} "
               f"{'yes' if r.get('chat_template') else 'no':4} {r.get('path') or '-'}")
         if not r.get("ready", True) and r.get("reason"):
             print(f"{'':32} not ready: {r['reason']}" + (f" ({r['fix']})" if r.get("fix") else ""))
+    return 0
+
+
+def _find(db, name: str):
+    from app.core import bundled
+    from app.core.errors import UserError
+    from app.core.models_registry import ModelRegistry
+
+    if name in ("default", bundled.DEFAULT_CHAT_MODEL):
+        raise UserError("The bundled default model cannot be deleted or changed: the app needs it to work offline.",
+                        code="model.bundled")
+    m = ModelRegistry(db).find(name)
+    if m is None:
+        raise UserError(f'No registered model named "{name}". See: ai-platform models list',
+                        code="model.unknown", params={"name": name})
+    return m
+
+
+def run_import(args) -> int:
+    import subprocess
+    from pathlib import Path
+
+    from app.core import models_registry as mr
+    from app.core.db.database import open_database
+    from app.core.errors import UserError
+
+    try:
+        with open_database() as db:
+            if Path(args.path).is_file():
+                gguf = mr.validate_gguf(args.path)
+                out = mr.gguf_target(gguf)
+                code = subprocess.call([sys.executable, "-m", "app.engines.convert", "--gguf", str(gguf),
+                                        "--out", str(out)])
+                if code != 0:
+                    print(f"error: converting {gguf} failed (see the events above)", file=sys.stderr)
+                    return 1
+                info = mr.register_converted(db, out, "gguf", str(gguf), args.name or gguf.stem)
+            else:
+                info = mr.import_folder(db, args.path, name=args.name)
+            reason = mr.remote_code_reason(info.path)
+    except UserError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(f'imported "{info.name}" ({info.path})')
+    if reason:
+        print(f"note: it will not be loaded until you allow remote code for it: {reason} "
+              f'(ai-platform models allow-remote-code "{info.name}")', file=sys.stderr)
+    return 0
+
+
+def run_delete(args) -> int:
+    from app.core.db.database import open_database
+    from app.core.errors import UserError
+    from app.core.models_registry import delete_model
+
+    try:
+        with open_database() as db:
+            m = _find(db, args.name)
+            removed = delete_model(db, m.id, delete_files=args.delete_files)
+    except (UserError, OSError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(f'removed "{m.name}"' + (f" and deleted {m.path}" if removed else f" (its files stay at {m.path})"))
+    return 0
+
+
+def run_allow_remote_code(args) -> int:
+    from app.core.db.database import open_database
+    from app.core.errors import UserError
+    from app.core.models_registry import ModelRegistry
+
+    try:
+        with open_database() as db:
+            m = _find(db, args.name)
+            ModelRegistry(db).set_trust_remote_code(m.id, not args.revoke)
+    except UserError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(f'remote code {"refused" if args.revoke else "allowed"} for "{m.name}" only')
     return 0

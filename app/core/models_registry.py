@@ -1,5 +1,11 @@
-"""Models the app knows besides the bundled one: merged models from training runs (and, later,
-imported folders, GGUF files and downloads). A row per model in the ``models`` table."""
+"""Models the app knows besides the bundled one: imported Hugging Face folders, converted GGUF files,
+hub downloads and merged models from training runs. A row per model in the ``models`` table.
+
+Everything here reads files as JSON / safetensors headers: no torch, no transformers import (the
+GUI calls it). Remote code: a model whose config needs it (``auto_map``, or a ``model_type`` the
+installed transformers does not know) is refused until the user allows it for that model only
+(``Model.trust_remote_code``); ``remote_code_reason`` says why, the serve engine honours the flag.
+"""
 
 from __future__ import annotations
 
@@ -22,10 +28,12 @@ class ModelInfo:
     source: str | None
     params: int | None
     size_bytes: int | None
+    trust_remote_code: bool = False
 
 
 def _info(row: Model) -> ModelInfo:
-    return ModelInfo(row.id, row.name, row.kind, row.path, row.source, row.params, row.size_bytes)
+    return ModelInfo(row.id, row.name, row.kind, row.path, row.source, row.params, row.size_bytes,
+                     bool(row.trust_remote_code))
 
 
 class ModelRegistry:
@@ -57,6 +65,45 @@ class ModelRegistry:
     def list(self) -> list[ModelInfo]:
         with self.db.session() as s:
             return [_info(r) for r in s.scalars(select(Model).order_by(Model.created_at.desc()))]
+
+    def get(self, model_id: int) -> ModelInfo:
+        with self.db.session() as s:
+            row = s.get(Model, model_id)
+            if row is None:
+                raise UserError(f"No model with id {model_id}.", code="model.not_found", params={"id": model_id})
+            return _info(row)
+
+    def find(self, name_or_path: str) -> ModelInfo | None:
+        """The registered model with this name, or whose folder is this path (resolved), else None."""
+        for m in self.list():
+            if m.name == name_or_path:
+                return m
+        target = _resolved(name_or_path)
+        return next((m for m in self.list() if m.path and _resolved(m.path) == target), None)
+
+    def unique_name(self, wanted: str) -> str:
+        """``wanted``, or ``wanted-2``, ``wanted-3``… when taken."""
+        taken = {m.name for m in self.list()}
+        wanted = wanted.strip() or "model"
+        name, n = wanted, 2
+        while name in taken:
+            name, n = f"{wanted}-{n}", n + 1
+        return name
+
+    def set_trust_remote_code(self, model_id: int, allow: bool) -> ModelInfo:
+        with self.db.session() as s:
+            row = s.get(Model, model_id)
+            if row is None:
+                raise UserError(f"No model with id {model_id}.", code="model.not_found", params={"id": model_id})
+            row.trust_remote_code = bool(allow)
+            s.flush()
+            return _info(row)
+
+    def unregister(self, model_id: int) -> None:
+        with self.db.session() as s:
+            row = s.get(Model, model_id)
+            if row is not None:
+                s.delete(row)
 
 
 # --- describing a model folder without torch -------------------------------------------------------
@@ -151,6 +198,7 @@ def describe_model_dir(path: str | Path, allow_remote_code: bool = False) -> dic
     params, by_dtype = safetensors_params(p)
     text_cfg = cfg.get("text_config") if isinstance(cfg.get("text_config"), dict) else {}
     qcfg = cfg.get("quantization_config") or {}
+    info["quant_bits"] = _quant_bits(qcfg) if isinstance(qcfg, dict) else None
     info.update(format="hf", architecture=(cfg.get("architectures") or [None])[0], model_type=cfg.get("model_type"),
                 params=params or None,
                 dtype=cfg.get("torch_dtype") or cfg.get("dtype") or _main_dtype(by_dtype),
@@ -159,6 +207,17 @@ def describe_model_dir(path: str | Path, allow_remote_code: bool = False) -> dic
                 context_length=cfg.get("max_position_embeddings") or text_cfg.get("max_position_embeddings"),
                 chat_template=has_chat_template(p))
     return info
+
+
+def _quant_bits(qcfg: dict) -> int | None:
+    """Bits per weight of a quantization_config: AWQ/GPTQ say ``bits`` (AWQ also ``w_bit``),
+    bitsandbytes says load_in_4bit / load_in_8bit."""
+    if qcfg.get("load_in_4bit"):
+        return 4
+    if qcfg.get("load_in_8bit"):
+        return 8
+    bits = qcfg.get("bits", qcfg.get("w_bit"))
+    return int(bits) if isinstance(bits, (int, float)) else None
 
 
 def _main_dtype(by_dtype: dict[str, int]) -> str | None:
@@ -181,23 +240,28 @@ def list_all_models(db=None, root: Path | None = None) -> list[dict]:
     """Every model the app can serve: the bundled default, registered models, finished runs' adapters.
 
     Each row: name, kind (bundled|local|gguf|merged|remote|adapter), path, ready, params, size_bytes,
-    dtype, quantization, context_length, chat_template, trust_remote_code; adapters add run_id and
-    base_model; the bundled row adds reason/fix when it is not ready.
+    dtype, quantization, quant_bits, context_length, chat_template, trust_remote_code (allowed for
+    this model), remote_code (why it needs remote code, or None), refused (needs it and not
+    allowed), gpu_bytes (estimated GPU memory to serve, see ``serve_memory_estimate``);
+    registered rows add id and source; adapters add run_id, run_name and base_model; the bundled
+    row adds reason/fix when it is not ready.
     """
     from app.core import bundled
 
     rows: list[dict] = []
     status = bundled.default_model_status(root)
     d = _safe_describe(status["dir"]) if status["ready"] else {}
-    rows.append({"name": status["name"], "kind": "bundled", "path": status["dir"], "ready": status["ready"],
-                 "reason": status["reason"], "fix": status["fix"], **_fields(d)})
+    rows.append({"name": status["name"], "kind": "bundled", "id": None, "path": status["dir"],
+                 "ready": status["ready"], "reason": status["reason"], "fix": status["fix"], **_fields(d),
+                 **_serve_fields(status["dir"] if status["ready"] else None, False)})
     if db is None:
         return rows
     for m in ModelRegistry(db).list():
         d = _safe_describe(m.path)
         kind = {"base": "local"}.get(m.kind, m.kind)
-        row = {"name": m.name, "kind": kind, "path": m.path, "ready": bool(m.path and Path(m.path).exists()),
-               "source": m.source, **_fields(d)}
+        row = {"name": m.name, "kind": kind, "id": m.id, "path": m.path,
+               "ready": bool(m.path and Path(m.path).exists()), "source": m.source, **_fields(d),
+               **_serve_fields(m.path, m.trust_remote_code)}
         row["params"] = row["params"] or m.params
         row["size_bytes"] = row["size_bytes"] or m.size_bytes
         rows.append(row)
@@ -207,12 +271,281 @@ def list_all_models(db=None, root: Path | None = None) -> list[dict]:
         if not run.adapter_path or not Path(run.adapter_path).is_dir():
             continue
         d = _safe_describe(run.adapter_path)
-        rows.append({"name": run.name, "kind": "adapter", "path": run.adapter_path, "ready": True,
-                     "run_id": run.id, "base_model": run.base_model, "status": run.status, **_fields(d),
-                     "lora_r": d.get("lora_r")})
+        rows.append({"name": run.name, "kind": "adapter", "id": None, "path": run.adapter_path, "ready": True,
+                     "run_id": run.id, "run_name": run.name, "base_model": run.base_model, "status": run.status,
+                     **_fields(d), "trust_remote_code": False, "remote_code": None, "refused": False,
+                     "gpu_bytes": None, "lora_r": d.get("lora_r")})
     return rows
 
 
+def _serve_fields(path: str | None, allowed: bool) -> dict:
+    reason = remote_code_reason(path) if path else None
+    est = None
+    if path and Path(path).is_dir():
+        try:
+            est = serve_memory_estimate(path)["total_bytes"]
+        except (OSError, ValueError, UserError):
+            est = None
+    return {"trust_remote_code": bool(allowed), "remote_code": reason, "refused": bool(reason) and not allowed,
+            "gpu_bytes": est}
+
+
 def _fields(d: dict) -> dict:
-    return {k: d.get(k) for k in ("architecture", "params", "size_bytes", "dtype", "quantization",
-                                  "context_length", "chat_template", "trust_remote_code")}
+    return {k: d.get(k) for k in ("architecture", "params", "size_bytes", "dtype", "quantization", "quant_bits",
+                                  "context_length", "chat_template")}
+
+
+# --- checking a folder before it is registered -----------------------------------------------------
+
+WEIGHT_PATTERNS = ("*.safetensors", "pytorch_model*.bin", "model*.bin")
+
+
+def _resolved(path: str | Path) -> Path:
+    try:
+        return Path(path).expanduser().resolve()
+    except (OSError, RuntimeError):
+        return Path(path)
+
+
+def validate_hf_folder(path: str | Path) -> Path:
+    """The folder, resolved, when it is a Hugging Face model folder (config.json + weights);
+    a ``UserError`` naming the folder and what is missing otherwise."""
+    folder = _resolved(path)
+    if not folder.is_dir():
+        raise UserError(f"{folder} is not a folder. Choose the folder that holds config.json and the weights.",
+                        code="model.not_folder", params={"path": str(folder)})
+    if (folder / "adapter_config.json").is_file() and not (folder / "config.json").is_file():
+        raise UserError(f"{folder} is a LoRA adapter, not a model. Adapters are listed with the training run "
+                        "that made them; to serve one, start its base model with the adapter.",
+                        code="model.is_adapter", params={"path": str(folder)})
+    if not (folder / "config.json").is_file():
+        raise UserError(f"{folder} is not a Hugging Face model folder: it has no config.json. Choose the folder "
+                        "that holds config.json, the tokenizer files and the *.safetensors weights (for a single "
+                        ".gguf file use Import GGUF).", code="model.no_config", params={"path": str(folder)})
+    if not _read_json_file(folder / "config.json"):
+        raise UserError(f"{folder / 'config.json'} is not valid JSON. The download may be incomplete: fetch the "
+                        "model again.", code="model.bad_config", params={"path": str(folder)})
+    if not any(any(folder.glob(p)) for p in WEIGHT_PATTERNS):
+        raise UserError(f"{folder} has a config.json but no weights (*.safetensors or pytorch_model*.bin). "
+                        "The download may be incomplete: fetch the weight files too.",
+                        code="model.no_weights", params={"path": str(folder)})
+    return folder
+
+
+_KNOWN_TYPES: frozenset[str] | None = None
+_KNOWN_TYPES_READ = False
+
+
+def known_model_types() -> frozenset[str] | None:
+    """The ``model_type`` values the installed transformers knows, read from its source files
+    (transformers/models/auto/*.py and the model folder names) without importing it: importing
+    transformers in the GUI would take seconds and pull in torch. None when it cannot tell."""
+    global _KNOWN_TYPES, _KNOWN_TYPES_READ
+    if _KNOWN_TYPES_READ:
+        return _KNOWN_TYPES
+    _KNOWN_TYPES_READ = True
+    import importlib.util
+    import re
+
+    try:
+        spec = importlib.util.find_spec("transformers")
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None or not spec.origin:
+        return None
+    models = Path(spec.origin).parent / "models"
+    found: set[str] = set()
+    for f in ("auto/auto_mappings.py", "auto/configuration_auto.py"):
+        try:
+            text = (models / f).read_text(encoding="utf-8")
+        except OSError:
+            continue
+        found.update(re.findall(r'\(\s*"([\w.-]+)",\s*"\w+Config"\s*\)', text))
+        found.update(re.findall(r'"([\w.-]+)":\s*"\w+Config"', text))
+    if len(found) < 50:  # the layout changed: better not to refuse models on a guess
+        return None
+    if models.is_dir():
+        found.update(p.name for p in models.iterdir() if p.is_dir() and not p.name.startswith("_"))
+    _KNOWN_TYPES = frozenset(found)
+    return _KNOWN_TYPES
+
+
+def remote_code_reason(path: str | Path) -> str | None:
+    """Why loading this model folder would need trust_remote_code, or None when it does not."""
+    cfg = _read_json_file(Path(path) / "config.json")
+    if not cfg:
+        return None
+    if cfg.get("auto_map"):
+        return ("Its config.json has auto_map: loading it runs Python code that came with the model, with "
+                "your permissions.")
+    model_type = cfg.get("model_type")
+    known = known_model_types()
+    if isinstance(model_type, str) and known is not None and model_type not in known:
+        return (f'Its model type "{model_type}" is unknown to the installed transformers: it would only load '
+                "with code that came with the model (or with a newer transformers).")
+    return None
+
+
+# --- estimated GPU memory to serve ------------------------------------------------------------------
+
+_ST_BYTES = dict(_DTYPE_BYTES, F32=2, F64=2)  # vLLM serves float32 checkpoints in 16-bit
+
+
+def serve_memory_estimate(path: str | Path, max_model_len: int | None = None) -> dict:
+    """GPU memory a model needs to be served on one GPU, in bytes (a floor, not what vLLM reserves:
+    vLLM pre-allocates ``gpu_memory_utilization`` × the card and fills the rest with KV cache).
+
+        weights  = Σ safetensors tensor bytes, float32 counted as 16-bit (vLLM's dtype "auto"
+                   serves float32 checkpoints in float16); AWQ/GPTQ weights count as stored
+        kv_cache = 2 (K and V) × layers × kv_heads × head_dim × max_model_len × 2 bytes
+                   (one full-length sequence in 16-bit)
+        overhead = CUDA context (vram_planner.CUDA_CONTEXT_GIB) + 10 % of the weights for
+                   activations and the allocator
+        total    = weights + kv_cache + overhead
+
+    ``max_model_len`` defaults to what the serve engine uses on a GPU: the model's context length,
+    capped at serve_config.GPU_MAX_MODEL_LEN_CAP.
+    """
+    from app.core import serve_config, vram_planner
+
+    folder = Path(path)
+    weights = 0
+    for f in sorted(folder.glob("*.safetensors")):
+        try:
+            header = safetensors_header(f)
+        except (OSError, ValueError):
+            continue
+        for name, meta in header.items():
+            if name == "__metadata__" or not isinstance(meta, dict):
+                continue
+            n = 1
+            for d in meta.get("shape", []):
+                n *= int(d)
+            weights += n * _ST_BYTES.get(meta.get("dtype", ""), 2)
+    if not weights:  # pytorch_model*.bin: the file sizes (float32 halved, as above)
+        bins = sum(f.stat().st_size for f in folder.glob("*.bin"))
+        dtype = str(_read_json_file(folder / "config.json").get("torch_dtype") or "")
+        weights = bins // 2 if dtype in ("float32", "") else bins
+    cfg = _read_json_file(folder / "config.json")
+    length = max_model_len or min(serve_config.model_max_len(folder) or serve_config.GPU_MAX_MODEL_LEN_CAP,
+                                  serve_config.GPU_MAX_MODEL_LEN_CAP)
+    kv = 0
+    try:
+        shape = vram_planner.ModelShape.from_config_dict(cfg)
+        kv = 2 * shape.n_layers * shape.kv_dim * length * 2
+    except UserError:
+        pass
+    overhead = int(vram_planner.CUDA_CONTEXT_GIB * vram_planner.GIB + 0.10 * weights)
+    return {"weights_bytes": int(weights), "kv_cache_bytes": int(kv), "overhead_bytes": overhead,
+            "max_model_len": length, "total_bytes": int(weights + kv + overhead)}
+
+
+# --- importing and deleting ---------------------------------------------------------------------------
+
+def inside_data_folder(path: str | Path, root: Path | None = None) -> bool:
+    """Whether ``path`` lies inside the data folder (only such files are ours to delete).
+    The path is normalised but not resolved: a symlink in models/ is ours, its target is not."""
+    import os
+
+    from app.core import paths
+
+    home = Path(root or paths.home()).expanduser()
+    target = Path(os.path.normpath(Path(path).expanduser().absolute()))
+    for base in {Path(os.path.normpath(home.absolute())), _resolved(home)}:
+        if target != base and target.is_relative_to(base):
+            return True
+    return False
+
+
+def import_folder(db, path: str | Path, name: str | None = None) -> ModelInfo:
+    """Register a Hugging Face folder where it is (nothing is copied). Raises UserError for a folder
+    that is not a model. A model that needs remote code is registered but refused until allowed."""
+    folder = validate_hf_folder(path)
+    reg = ModelRegistry(db)
+    existing = reg.find(str(folder))
+    if existing is not None:
+        raise UserError(f'{folder} is already in the list as "{existing.name}".', code="model.already_registered",
+                        params={"path": str(folder), "name": existing.name})
+    d = _safe_describe(str(folder))
+    return reg.register_folder(reg.unique_name(name or folder.name), folder, "base", source=str(folder),
+                               params=d.get("params"), size_bytes=d.get("size_bytes"))
+
+
+def register_converted(db, folder: str | Path, kind: str, source: str, name: str) -> ModelInfo:
+    """Register a folder the app made under models/ (a converted GGUF or a hub download)."""
+    reg = ModelRegistry(db)
+    existing = reg.find(str(folder))
+    if existing is not None:
+        return existing
+    d = _safe_describe(str(folder))
+    return reg.register_folder(reg.unique_name(name), Path(folder), kind, source=source, params=d.get("params"),
+                               size_bytes=d.get("size_bytes"))
+
+
+def _slug(text: str) -> str:
+    import re
+
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-._").lower()
+    return slug[:80] or "model"
+
+
+def gguf_target(gguf: str | Path, root: Path | None = None) -> Path:
+    """Where a GGUF file is converted to: models/gguf-<file stem>."""
+    from app.core import paths
+
+    return paths.models_dir(root) / f"gguf-{_slug(Path(gguf).stem)}"
+
+
+def validate_gguf(path: str | Path) -> Path:
+    f = _resolved(path)
+    if not f.is_file():
+        raise UserError(f"{f} is not a file.", code="model.gguf_missing", params={"path": str(f)})
+    try:
+        with open(f, "rb") as fh:
+            magic = fh.read(4)
+    except OSError as exc:
+        raise UserError(f"Cannot read {f}: {exc}", code="model.gguf_unreadable", params={"path": str(f)}) from None
+    if magic != b"GGUF":
+        raise UserError(f"{f} is not a GGUF file (it does not start with the GGUF signature).",
+                        code="model.not_gguf", params={"path": str(f)})
+    return f
+
+
+def hub_target(repo_id: str, root: Path | None = None) -> Path:
+    from app.core import paths
+
+    return paths.models_dir(root) / "hub" / _slug(repo_id.replace("/", "--"))
+
+
+def validate_repo_id(repo_id: str) -> str:
+    import re
+
+    repo_id = (repo_id or "").strip()
+    if repo_id.startswith("https://huggingface.co/"):
+        repo_id = repo_id[len("https://huggingface.co/"):].strip("/")
+    if not re.fullmatch(r"[A-Za-z0-9][\w.-]*/[\w.-]+", repo_id):
+        raise UserError(f'"{repo_id}" is not a Hugging Face model id. Write it as owner/name, for example '
+                        "Qwen/Qwen2.5-0.5B-Instruct.", code="model.bad_repo_id", params={"repo_id": repo_id})
+    return repo_id
+
+
+def delete_model(db, model_id: int, delete_files: bool = False, root: Path | None = None) -> bool:
+    """Unregister a model. Its files go too when they are inside the data folder, or when
+    ``delete_files`` (the user ticked it). Returns whether files were deleted."""
+    import shutil
+
+    m = ModelRegistry(db).get(model_id)
+    remove = bool(m.path) and (inside_data_folder(m.path, root) or delete_files)
+    if remove and m.path:
+        p = Path(m.path)
+        if p.is_symlink() or p.is_file():
+            p.unlink(missing_ok=True)
+        elif p.is_dir():
+            shutil.rmtree(p)
+    ModelRegistry(db).unregister(model_id)
+    return remove
+
+
+def bundled_delete_error() -> UserError:
+    return UserError("The bundled default model cannot be deleted: the app needs it to work offline.",
+                     code="model.bundled_delete")

@@ -87,7 +87,7 @@ def resolve_model(name_or_path: str, root: Path | None = None, allow_remote_code
         raise UserError(f"{folder} is not a Hugging Face model folder (no config.json).",
                         code="serve.model_not_folder", params={"path": str(folder)})
     cfg = _read_json(folder / "config.json")
-    if cfg.get("auto_map") and not allow_remote_code:
+    if cfg.get("auto_map") and not allow_remote_code and not registered_trusts_remote_code(name_or_path):
         raise UserError(f"{folder} needs trust_remote_code (its config.json has auto_map: code from the "
                         "model's author would run). Only allow it for models you trust.",
                         code="serve.remote_code", params={"path": str(folder)})
@@ -104,6 +104,19 @@ def _registered_folder(name: str) -> Path:
                 return Path(m.path)
     raise UserError(f'No model folder or registered model named "{name}". See: ai-platform models list',
                     code="serve.model_unknown", params={"name": name})
+
+
+def registered_trusts_remote_code(name_or_path: str) -> bool:
+    """Whether the user allowed remote code for this registered model (Models panel), by name or folder."""
+    try:
+        from app.core.db.database import open_database
+        from app.core.models_registry import ModelRegistry
+
+        with open_database() as db:
+            m = ModelRegistry(db).find(str(name_or_path))
+            return bool(m and m.trust_remote_code)
+    except Exception:  # noqa: BLE001 - no database or no row: the default (refuse) applies
+        return False
 
 
 def _read_json(path: Path) -> dict[str, Any]:
@@ -149,6 +162,7 @@ class ServeConfig:
     max_model_len: int | None = None
     gpu_memory_utilization: float | None = None
     host: str = HOST
+    trust_remote_code: bool = False  # allowed for this model only (flag or the Models panel)
 
     @property
     def base_url(self) -> str:
@@ -169,6 +183,8 @@ def vllm_command(python: str | os.PathLike, cfg: ServeConfig, cuda: bool) -> lis
         max_len = cfg.max_model_len or min(model_len or CPU_MAX_MODEL_LEN, CPU_MAX_MODEL_LEN)
         cmd += ["--enforce-eager"]
     cmd += ["--max-model-len", str(max_len)]
+    if cfg.trust_remote_code:
+        cmd.append("--trust-remote-code")
     if cfg.adapters:
         rank = max(adapter_rank(p) for p in cfg.adapters.values())
         rank = next(r for r in (8, 16, 32, 64, 128, 256, 512) if r >= rank) if rank <= 512 else rank

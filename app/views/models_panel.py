@@ -1,0 +1,602 @@
+"""Models: the bundled default, imported folders, converted GGUF files, hub downloads, merged models
+and the adapters of training runs; the details of the selected one (read from its files, no torch);
+import, download, delete; remote code allowed per model; the running chat engines.
+
+Long jobs (GGUF conversion, downloads) run as engine processes (app/workers/model_import.py); the
+chat engines belong to ``ctx.serve`` (app/workers/serve_manager.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core import models_registry
+from app.core.errors import UserError
+from app.views.widgets import Card, PanelHeader, record_table, show_error
+
+DETAIL_KEYS = ("kind", "architecture", "params", "size", "dtype", "quantization", "context", "template",
+               "gpu", "path", "origin")
+
+
+def human_bytes(n) -> str:
+    if not n:
+        return "–"
+    n = float(n)
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if n < 1024 or unit == "TB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return str(n)
+
+
+def human_params(n) -> str:
+    if not n:
+        return "–"
+    if n >= 1e9:
+        return f"{n / 1e9:.2f} B"
+    return f"{n / 1e6:.1f} M" if n >= 1e5 else f"{n:,}"
+
+
+def kind_text(kind: str) -> str:
+    return {
+        "bundled": QCoreApplication.translate("ModelKind", "Bundled default"),
+        "local": QCoreApplication.translate("ModelKind", "Local folder"),
+        "gguf": QCoreApplication.translate("ModelKind", "GGUF (converted)"),
+        "merged": QCoreApplication.translate("ModelKind", "Merged"),
+        "adapter": QCoreApplication.translate("ModelKind", "Adapter"),
+        "remote": QCoreApplication.translate("ModelKind", "Remote"),
+    }.get(kind, kind)
+
+
+def quantization_text(row: dict) -> str:
+    """AWQ/GPTQ/bitsandbytes from quantization_config, a GGUF's own type, or none."""
+    q, bits = row.get("quantization"), row.get("quant_bits")
+    if not q:
+        return QCoreApplication.translate("ModelsPanel", "none")
+    name = {"awq": "AWQ", "gptq": "GPTQ", "bitsandbytes": "bitsandbytes", "4bit": "bitsandbytes"}.get(str(q), str(q))
+    return f"{name} {bits}-bit" if bits else name
+
+
+def state_text(state: str) -> str:
+    return {
+        "loading": QCoreApplication.translate("EngineState", "Loading"),
+        "ready": QCoreApplication.translate("EngineState", "Ready"),
+        "failed": QCoreApplication.translate("EngineState", "Failed"),
+        "stopped": QCoreApplication.translate("EngineState", "Stopped"),
+    }.get(state, state)
+
+
+class ModelsPanel(QWidget):
+    run_requested = Signal(str)      # a run id: the user clicked an adapter's training run
+    job_finished = Signal(bool, str)  # an import or download ended: ok, model name or error
+
+    def __init__(self, ctx, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("panel-models")
+        self.ctx = ctx
+        self.rows: list[dict] = []
+        self.job = None  # the running ModelImportJob
+        self._serve = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(28, 24, 28, 24)
+        self.header = PanelHeader()
+        layout.addWidget(self.header)
+
+        bar = QHBoxLayout()
+        self.import_folder_btn = QPushButton(objectName="Primary")
+        self.import_gguf_btn = QPushButton()
+        self.download_btn = QPushButton()
+        self.delete_btn = QPushButton()
+        self.refresh_btn = QPushButton()
+        for w in (self.import_folder_btn, self.import_gguf_btn, self.download_btn, self.delete_btn):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        bar.addWidget(self.refresh_btn)
+        layout.addLayout(bar)
+        self.import_folder_btn.clicked.connect(self.choose_folder)
+        self.import_gguf_btn.clicked.connect(self.choose_gguf)
+        self.download_btn.clicked.connect(self.ask_download)
+        self.delete_btn.clicked.connect(self.delete_selected)
+        self.refresh_btn.clicked.connect(self.refresh)
+
+        prog = QHBoxLayout()
+        self.progress = QProgressBar(visible=False)
+        self.progress_label = QLabel(objectName="Muted", wordWrap=True)
+        self.cancel_btn = QPushButton(visible=False)
+        self.cancel_btn.clicked.connect(self.cancel_job)
+        prog.addWidget(self.progress, 1)
+        prog.addWidget(self.progress_label, 1)
+        prog.addWidget(self.cancel_btn)
+        layout.addLayout(prog)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        self.table = record_table(6)
+        self.table.setWordWrap(False)
+        head = self.table.horizontalHeader()
+        head.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        head.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.itemSelectionChanged.connect(self.show_details)
+        split.addWidget(self.table)
+        split.addWidget(self._build_details())
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
+        split.setSizes([680, 440])
+        layout.addWidget(split, 1)
+        layout.addWidget(self._build_engines())
+        self.retranslate_ui()
+        self.refresh()
+        self._connect_serve()
+
+    # --- building -----------------------------------------------------------------------------
+    def _build_details(self) -> QWidget:
+        self.details = Card()
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.detail_labels: dict[str, QLabel] = {}
+        self.detail_values: dict[str, QLabel] = {}
+        for key in DETAIL_KEYS:
+            name, value = QLabel(objectName="Muted"), QLabel(wordWrap=True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.detail_labels[key], self.detail_values[key] = name, value
+            self.form.addRow(name, value)
+        # The training run of an adapter is a link; clicking it shows the run.
+        self.detail_values["origin"].setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.detail_values["origin"].linkActivated.connect(self._origin_link)
+        self.details.body.addLayout(self.form)
+        self.status_note = QLabel(wordWrap=True, objectName="Warning", visible=False)
+        self.details.body.addWidget(self.status_note)
+        actions = QHBoxLayout()
+        self.allow_btn = QPushButton(visible=False)
+        self.allow_btn.clicked.connect(self.allow_remote_code)
+        self.start_btn = QPushButton(objectName="Primary")
+        self.start_btn.clicked.connect(self.start_selected)
+        actions.addWidget(self.allow_btn)
+        actions.addStretch(1)
+        actions.addWidget(self.start_btn)
+        self.details.body.addLayout(actions)
+        self.details.body.addStretch(1)
+        return self.details
+
+    def _build_engines(self) -> QWidget:
+        self.engines_card = Card()
+        self.engines_table = QTableWidget(0, 6)
+        self.engines_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.engines_table.verticalHeader().setVisible(False)
+        self.engines_table.setMaximumHeight(170)
+        self.engines_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.engines_table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.engines_empty = QLabel(objectName="Muted", wordWrap=True)
+        self.engines_card.body.addWidget(self.engines_table, 1)
+        self.engines_card.body.addWidget(self.engines_empty)
+        return self.engines_card
+
+    # --- texts --------------------------------------------------------------------------------
+    def retranslate_ui(self) -> None:
+        self.header.set_texts(self.tr("Models"), self.tr(
+            "The bundled model, models you imported or downloaded, merged models, and the adapters your "
+            "training runs produced. Select one to see what it is and what it needs to run."))
+        self.import_folder_btn.setText(self.tr("Import local folder…"))
+        self.import_gguf_btn.setText(self.tr("Import GGUF…"))
+        self.download_btn.setText(self.tr("Download from hub…"))
+        self.delete_btn.setText(self.tr("Delete…"))
+        self.refresh_btn.setText(self.tr("Refresh"))
+        self.cancel_btn.setText(self.tr("Cancel"))
+        self.table.setHorizontalHeaderLabels([self.tr("Name"), self.tr("Kind"), self.tr("Parameters"),
+                                              self.tr("Size"), self.tr("Quantization"), self.tr("GPU (est.)")])
+        names = {"kind": self.tr("Kind"), "architecture": self.tr("Architecture"), "params": self.tr("Parameters"),
+                 "size": self.tr("Size on disk"), "dtype": self.tr("Data type"),
+                 "quantization": self.tr("Quantization"), "context": self.tr("Context length"),
+                 "template": self.tr("Chat template"), "gpu": self.tr("GPU memory to serve (est.)"),
+                 "path": self.tr("Path"), "origin": self.tr("Source")}
+        for key, text in names.items():
+            self.detail_labels[key].setText(text)
+        self.start_btn.setText(self.tr("Start engine"))
+        self.allow_btn.setText(self.tr("Allow remote code for this model…"))
+        self.engines_card.title.setText(self.tr("Running engines"))
+        self.engines_table.setHorizontalHeaderLabels([self.tr("Model"), self.tr("Engine"), self.tr("State"),
+                                                      self.tr("Port"), self.tr("Memory"), ""])
+        self.fill_table()
+        self.refresh_engines()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+    def showEvent(self, event) -> None:
+        self.refresh()  # a training run may have finished, or a model been merged, meanwhile
+        super().showEvent(event)
+
+    # --- the list -----------------------------------------------------------------------------
+    def refresh(self) -> None:
+        self.rows = models_registry.list_all_models(self.ctx.db)
+        self.fill_table()
+
+    def fill_table(self) -> None:
+        keep = self._key(self.selected())
+        self.table.blockSignals(True)
+        self.table.setRowCount(len(self.rows))
+        select = 0
+        for i, r in enumerate(self.rows):
+            if self._key(r) == keep:
+                select = i
+            cells = (r["name"], kind_text(r["kind"]), human_params(r.get("params")),
+                     human_bytes(r.get("size_bytes")), quantization_text(r) if r["kind"] != "adapter" else "–",
+                     human_bytes(r.get("gpu_bytes")))
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if col == 0:
+                    item.setToolTip(f'{r["name"]}\n{r.get("path") or ""}')
+                self.table.setItem(i, col, item)
+        if self.rows:
+            self.table.selectRow(select)
+        self.table.blockSignals(False)
+        self.show_details()
+
+    @staticmethod
+    def _key(row: dict | None):
+        return (row.get("kind"), row.get("name")) if row else None
+
+    def selected(self) -> dict | None:
+        if not hasattr(self, "table"):
+            return None
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        if not rows or rows[0].row() >= len(self.rows):
+            return None
+        return self.rows[rows[0].row()]
+
+    def select(self, name: str, kind: str | None = None) -> bool:
+        for i, r in enumerate(self.rows):
+            if r["name"] == name and (kind is None or r["kind"] == kind):
+                self.table.selectRow(i)
+                return True
+        return False
+
+    def row(self, name: str) -> dict | None:
+        return next((r for r in self.rows if r["name"] == name), None)
+
+    # --- details ------------------------------------------------------------------------------
+    def detail_text(self, key: str) -> str:
+        return self.detail_values[key].text().replace("\u200b", "")
+
+    def show_details(self) -> None:
+        r = self.selected()
+        self.delete_btn.setEnabled(r is not None and r["kind"] not in ("bundled", "adapter"))
+        if r is None:
+            self.details.title.setText(self.tr("No model selected"))
+            for v in self.detail_values.values():
+                v.setText("")
+            self.status_note.setVisible(False)
+            self.allow_btn.setVisible(False)
+            self.start_btn.setEnabled(False)
+            return
+        self.details.title.setText(r["name"])
+        yes, no, dash = self.tr("yes"), self.tr("no"), "–"
+        values = {
+            "kind": kind_text(r["kind"]),
+            "architecture": r.get("architecture") or dash,
+            "params": human_params(r.get("params")),
+            "size": human_bytes(r.get("size_bytes")),
+            "dtype": r.get("dtype") or dash,
+            "quantization": quantization_text(r),
+            "context": str(r["context_length"]) if r.get("context_length") else dash,
+            "template": yes if r.get("chat_template") else no,
+            "gpu": self._gpu_text(r),
+            "path": r.get("path") or dash,
+            "origin": self._origin_text(r),
+        }
+        # A long path has no spaces to wrap at: allow a break after each separator.
+        values["path"] = values["path"].replace("/", "/\u200b").replace("\\", "\\\u200b")
+        for key, text in values.items():
+            self.detail_values[key].setText(text)
+        self.detail_values["path"].setToolTip(r.get("path") or "")
+        for key in ("architecture", "quantization", "context", "template", "gpu"):
+            hide = r["kind"] == "adapter" and key in ("architecture", "context", "gpu")
+            self.detail_labels[key].setVisible(not hide)
+            self.detail_values[key].setVisible(not hide)
+        note = ""
+        if not r.get("ready", True):
+            # the engine's reason is English detail for the log; the person gets a sentence in their language
+            if r["kind"] == "bundled":
+                note = self.tr("The bundled model is not prepared yet. Prepare it from the Dashboard, or run "
+                               "ai-platform setup-models (about a minute, offline).")
+            else:
+                note = self.tr("The model's files are missing.")
+            self.status_note.setToolTip(" ".join(filter(None, (r.get("reason"), r.get("fix")))))
+        elif r.get("refused"):
+            note = self.tr("Refused: this model needs remote code (trust_remote_code). {reason} It stays off "
+                           "unless you allow it for this model only.").format(reason=r.get("remote_code") or "")
+        elif r.get("remote_code") and r.get("trust_remote_code"):
+            note = self.tr("Remote code is allowed for this model.")
+        self.status_note.setText(note)
+        self.status_note.setVisible(bool(note))
+        self.allow_btn.setVisible(bool(r.get("refused")) and r.get("id") is not None)
+        self.start_btn.setEnabled(bool(r.get("ready", True)) and not r.get("refused") and self.serve is not None)
+
+    def _gpu_text(self, r: dict) -> str:
+        if r["kind"] == "adapter" or not r.get("path") or not r.get("ready", True):
+            return "–"
+        try:
+            est = models_registry.serve_memory_estimate(r["path"])
+        except (OSError, ValueError, UserError):
+            return "–"
+        if not est["kv_cache_bytes"]:  # a shape the planner does not know (mixture of experts…)
+            return self.tr("{total} (weights {weights} + overhead {over}; KV cache not estimated)").format(
+                total=human_bytes(est["total_bytes"]), weights=human_bytes(est["weights_bytes"]),
+                over=human_bytes(est["overhead_bytes"]))
+        return self.tr("{total} (weights {weights} + KV cache {kv} for {tokens} tokens + overhead {over})").format(
+            total=human_bytes(est["total_bytes"]), weights=human_bytes(est["weights_bytes"]),
+            kv=human_bytes(est["kv_cache_bytes"]), tokens=est["max_model_len"],
+            over=human_bytes(est["overhead_bytes"]))
+
+    def _origin_text(self, r: dict) -> str:
+        if r["kind"] == "adapter":
+            run = f'<a href="run:{r["run_id"]}">{r.get("run_name") or r["name"]}</a>'
+            return self.tr("Training run {run} ({id}), base model {base}").format(
+                run=run, id=r["run_id"], base=r.get("base_model") or "–")
+        if r["kind"] == "bundled":
+            return self.tr("Shipped with the app (SmolLM2-135M-Instruct GGUF, converted once)")
+        return r.get("source") or "–"
+
+    def _origin_link(self, link: str) -> None:
+        if link.startswith("run:"):
+            run_id = link[4:]
+            self.ctx.status_message.emit(self.tr("Training run {id}").format(id=run_id), 5000)
+            self.run_requested.emit(run_id)
+            window = self.window()
+            if hasattr(window, "show_panel") and hasattr(window, "panel"):
+                window.show_panel("training")
+                training = window.panel("training")
+                if hasattr(training, "select_run"):
+                    training.select_run(run_id)
+
+    # --- importing ----------------------------------------------------------------------------
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Import a Hugging Face model folder"))
+        if folder:
+            self.import_folder(folder)
+
+    def import_folder(self, folder: str) -> dict | None:
+        try:
+            info = models_registry.import_folder(self.ctx.db, folder)
+        except UserError as err:
+            show_error(self, self.tr("Import local folder"), str(err))
+            return None
+        self.refresh()
+        self.select(info.name)
+        row = self.selected()
+        if row and row.get("refused"):
+            show_error(self, self.tr("Import local folder"), self.tr(
+                '"{name}" was added but will not be loaded: it needs remote code. {reason} Select it and use '
+                '"Allow remote code for this model" only if you trust its author.').format(
+                name=info.name, reason=row.get("remote_code") or ""))
+        return row
+
+    def choose_gguf(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Import a GGUF file"), "",
+                                              self.tr("GGUF models (*.gguf);;All files (*)"))
+        if path:
+            self.import_gguf(path)
+
+    def import_gguf(self, path: str) -> bool:
+        from app.workers.model_import import ModelImportJob
+
+        return self._start_job(lambda: ModelImportJob.gguf(self.ctx.db, path, parent=self),
+                               self.tr("Converting {name}…").format(name=Path(path).name))
+
+    def ask_download(self) -> None:
+        repo, ok = QInputDialog.getText(self, self.tr("Download from hub"), self.tr(
+            "Hugging Face model id (owner/name), for example Qwen/Qwen2.5-0.5B-Instruct.\nA token saved in "
+            "Settings is used for gated or private models."))
+        if ok and repo.strip():
+            self.download(repo)
+
+    def download(self, repo_id: str) -> bool:
+        from app.workers.model_import import ModelImportJob
+
+        return self._start_job(lambda: ModelImportJob.hub(self.ctx.db, repo_id, parent=self),
+                               self.tr("Downloading {repo}…").format(repo=repo_id.strip()))
+
+    def _start_job(self, make, message: str) -> bool:
+        if self.job is not None:
+            self.ctx.status_message.emit(self.tr("Another import is running; wait for it to finish."), 5000)
+            return False
+        try:
+            job = make()
+        except UserError as err:
+            show_error(self, self.tr("Models"), str(err))
+            return False
+        self.job = job
+        job.progress.connect(self._job_progress)
+        job.finished.connect(self._job_finished)
+        self.progress.setRange(0, 0)
+        self.progress.setVisible(True)
+        self.cancel_btn.setVisible(True)
+        self.progress_label.setText(message)
+        self._set_import_enabled(False)
+        job.start()
+        return True
+
+    def _set_import_enabled(self, on: bool) -> None:
+        for b in (self.import_gguf_btn, self.download_btn):
+            b.setEnabled(on)
+
+    def _job_progress(self, step: int, total: int, message: str) -> None:
+        if total > 0:
+            # Byte counts overflow a QProgressBar's int: show per mille.
+            self.progress.setRange(0, 1000)
+            self.progress.setValue(int(1000 * min(step, total) / total))
+        if message:
+            self.progress_label.setText(message)
+
+    def _job_finished(self, ok: bool, message: str) -> None:
+        self.job = None
+        self.progress.setVisible(False)
+        self.cancel_btn.setVisible(False)
+        self._set_import_enabled(True)
+        if ok:
+            self.progress_label.setText(self.tr('"{name}" is ready.').format(name=message))
+            self.refresh()
+            self.select(message)
+        else:
+            self.progress_label.setText("")
+            show_error(self, self.tr("Models"), message)
+        self.job_finished.emit(ok, message)
+
+    def cancel_job(self) -> None:
+        if self.job is not None:
+            self.job.stop()
+
+    # --- deleting -----------------------------------------------------------------------------
+    def delete_selected(self) -> None:
+        r = self.selected()
+        if r is None:
+            return
+        if r["kind"] == "bundled":
+            show_error(self, self.tr("Delete model"), self.tr(
+                "The bundled default model cannot be deleted: the app needs it to work offline."))
+            return
+        if r["kind"] == "adapter":
+            show_error(self, self.tr("Delete model"), self.tr(
+                "An adapter belongs to its training run: delete the run in Experiments to remove it."))
+            return
+        path = r.get("path") or ""
+        ours = bool(path) and models_registry.inside_data_folder(path)
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Delete model"), "", parent=self)
+        also = None
+        if ours:
+            box.setText(self.tr('Delete "{name}" and its files at {path}? This cannot be undone.').format(
+                name=r["name"], path=path))
+        else:
+            box.setText(self.tr('Remove "{name}" from the list? Its files at {path} stay where they are.').format(
+                name=r["name"], path=path))
+            also = QCheckBox(self.tr("Also delete the files at {path}").format(path=path))
+            box.setCheckBox(also)
+        delete = box.addButton(self.tr("Delete") if ours else self.tr("Remove"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        if box.clickedButton() is not delete:
+            return
+        try:
+            models_registry.delete_model(self.ctx.db, r["id"], delete_files=bool(also and also.isChecked()))
+        except (UserError, OSError) as err:
+            show_error(self, self.tr("Delete model"), str(err))
+        self.refresh()
+
+    # --- remote code --------------------------------------------------------------------------
+    def allow_remote_code(self) -> None:
+        r = self.selected()
+        if r is None or r.get("id") is None:
+            return
+        answer = QMessageBox.warning(
+            self, self.tr("Allow remote code"),
+            self.tr('Allowing remote code for "{name}" lets the Python files in {path} run on this computer, with '
+                    "your permissions, whenever the model loads. Only do this for a model whose author you trust. "
+                    "Other models stay refused.\n\nAllow remote code for this model?").format(
+                name=r["name"], path=r.get("path") or ""),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        models_registry.ModelRegistry(self.ctx.db).set_trust_remote_code(r["id"], True)
+        self.refresh()
+
+    # --- engines ------------------------------------------------------------------------------
+    @property
+    def serve(self):
+        return self._serve
+
+    def _connect_serve(self) -> None:
+        try:
+            self._serve = getattr(self.ctx, "serve", None)
+        except Exception:  # noqa: BLE001 - the engine manager is missing or broken: no engines card
+            self._serve = None
+        if self._serve is not None and hasattr(self._serve, "changed"):
+            self._serve.changed.connect(self.refresh_engines)
+        self.refresh_engines()
+        self.show_details()
+
+    def serve_ref(self, r: dict) -> tuple[str, dict[str, str]]:
+        """(model_ref, adapters) to start an engine for a row: an adapter starts its base model."""
+        if r["kind"] == "bundled":
+            return "default", {}
+        if r["kind"] == "adapter":
+            base = r.get("base_model") or "default"
+            import re
+
+            # The adapter's served name: vLLM's --lora-modules takes NAME=PATH, so no spaces or "=".
+            name = re.sub(r"[^\w.-]+", "-", r["name"]).strip("-") or r["run_id"]
+            return ("default" if base in ("default", "") else base), {name: r["path"]}
+        return r["name"], {}
+
+    def start_selected(self) -> str | None:
+        r = self.selected()
+        if r is None or self.serve is None:
+            return None
+        if r.get("refused"):
+            show_error(self, self.tr("Start engine"), r.get("remote_code") or "")
+            return None
+        ref, adapters = self.serve_ref(r)
+        try:
+            return self.serve.start(ref, adapters or None)
+        except UserError as err:
+            show_error(self, self.tr("Start engine"), str(err))
+            return None
+
+    def refresh_engines(self) -> None:
+        if not hasattr(self, "engines_table"):
+            return
+        engines = [e for e in (self.serve.engines() if self.serve is not None else []) if e.engine != "remote"]
+        self.engines_table.setRowCount(len(engines))
+        for i, e in enumerate(engines):
+            label = e.label + (" + " + ", ".join(e.adapters) if e.adapters else "")
+            state = state_text(e.state) + (f" — {e.message}" if e.message else "")
+            cells = (label, e.engine or "…", state, str(e.port or "–"), human_bytes(e.memory_bytes))
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if col == 2 and e.message:
+                    item.setToolTip(e.message)
+                self.engines_table.setItem(i, col, item)
+            stop = QPushButton(self.tr("Stop"))
+            stop.setEnabled(e.state in ("loading", "ready"))
+            stop.clicked.connect(lambda _=False, key=e.key: self.stop_engine(key))
+            self.engines_table.setCellWidget(i, 5, stop)
+        self.engines_table.setVisible(bool(engines))
+        if self.serve is None:
+            self.engines_empty.setText(self.tr("The engine manager is not available."))
+        elif not engines:
+            self.engines_empty.setText(self.tr('No engine is running. Select a model and press "Start engine".'))
+        self.engines_empty.setVisible(self.serve is None or not engines)
+
+    def stop_engine(self, key: str) -> None:
+        if self.serve is not None:
+            self.serve.stop(key)
+
+    def shutdown(self) -> None:
+        """The window closes: a conversion or download is stopped (it leaves no partial folder);
+        the engines belong to ctx.serve, which stops them itself."""
+        if self.job is not None and self.job.is_running():
+            self.job.stop()
+            if not self.job.proc.wait(5000):
+                self.job.proc.kill()
+                self.job.proc.wait(2000)
+        self.job = None
