@@ -94,9 +94,57 @@ class Done(Event):
     status: str = "completed"  # completed | stopped | failed
 
 
+# --- the agent engine's steps (app/engines/agent.py documents their use) -------------------------
+
+@dataclass
+class ToolCall(Event):
+    """The model asked for a tool: ``id`` pairs it with its ``tool_result``."""
+
+    type: ClassVar[str] = "tool_call"
+    step: int = 0
+    id: str = ""
+    name: str = ""
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ToolResult(Event):
+    """What a tool answered (``text`` cut for display when ``truncated``); ``ok`` false: an error
+    the model was told about."""
+
+    type: ClassVar[str] = "tool_result"
+    step: int = 0
+    id: str = ""
+    name: str = ""
+    ok: bool = True
+    text: str = ""
+    truncated: bool = False
+
+
+@dataclass
+class Delta(Event):
+    """A piece of streamed answer text."""
+
+    type: ClassVar[str] = "delta"
+    step: int = 0
+    text: str = ""
+
+
+@dataclass
+class Approval(Event):
+    """A tool wants a folder the user has not approved yet; the engine waits for
+    ``{"cmd": "approve", "folder": …, "allow": true|false}``."""
+
+    type: ClassVar[str] = "approval"
+    tool: str = ""
+    folder: str = ""
+    path: str = ""
+
+
 DONE_STATUSES = ("completed", "stopped", "failed")
 EVENT_TYPES: dict[str, type[Event]] = {
-    cls.type: cls for cls in (Started, Progress, Metric, Log, Checkpoint, Error, Result, Done)
+    cls.type: cls for cls in (Started, Progress, Metric, Log, Checkpoint, Error, Result, Done,
+                              ToolCall, ToolResult, Delta, Approval)
 }
 
 
@@ -190,7 +238,8 @@ def decode_or_none(line: str | bytes, source: str = "engine") -> Event | None:
 
 # --- commands (GUI → engine) ---------------------------------------------------------------
 
-COMMANDS = ("stop", "ping", "query")  # query: the knowledge engine's serve mode
+COMMANDS = ("stop", "ping", "query", "approve")  # query: the knowledge engine's serve mode;
+# approve: the agent engine's answer to an ``approval`` event
 
 
 def encode_command(cmd: str, **args: Any) -> str:
@@ -221,6 +270,7 @@ def as_dict(event: Event) -> dict[str, Any]:
 
 __all__ = [
     "Event", "Started", "Progress", "Metric", "Log", "Checkpoint", "Error", "Result", "Done",
+    "ToolCall", "ToolResult", "Delta", "Approval",
     "EVENT_TYPES", "ProtocolError", "encode", "decode", "decode_or_none", "encode_command",
     "decode_command", "asdict", "as_dict",
 ]

@@ -40,8 +40,9 @@ class HFModel:
             torch.set_num_threads(threads)
         self.torch = torch
         self.cfg = cfg
-        self.tokenizer = AutoTokenizer.from_pretrained(cfg.model_dir)
-        model = AutoModelForCausalLM.from_pretrained(cfg.model_dir, dtype=torch.float32)
+        trust = bool(getattr(cfg, "trust_remote_code", False))  # allowed for this model only
+        self.tokenizer = AutoTokenizer.from_pretrained(cfg.model_dir, trust_remote_code=trust)
+        model = AutoModelForCausalLM.from_pretrained(cfg.model_dir, dtype=torch.float32, trust_remote_code=trust)
         self.adapters = list(cfg.adapters)
         if cfg.adapters:
             from peft import PeftModel
@@ -65,11 +66,21 @@ class HFModel:
             raise ApiError(404, f"The model `{name}` does not exist.", "NotFoundError")
         return name
 
-    def encode_chat(self, messages: list[dict]) -> list[int]:
+    def encode_chat(self, messages: list[dict], tools: list | None = None) -> list[int]:
         if not isinstance(messages, list) or not messages:
             raise ApiError(400, "messages must be a non-empty list")
-        enc = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=True,
-                                                 return_dict=True)
+        if tools is not None and not isinstance(tools, list):
+            raise ApiError(400, "tools must be a list")
+        kw = {}
+        # Tool definitions reach templates written for them (Qwen, Llama 3.1, …); a template without
+        # tool support renders the conversation alone, as vLLM does for such a model.
+        if tools and "tools" in str(self.tokenizer.chat_template or ""):
+            kw["tools"] = tools
+        try:
+            enc = self.tokenizer.apply_chat_template(_template_messages(messages), add_generation_prompt=True,
+                                                     tokenize=True, return_dict=True, **kw)
+        except Exception as exc:  # noqa: BLE001 - a template error is the request's problem, not a crash
+            raise ApiError(400, f"the model's chat template cannot render these messages: {exc}") from None
         return list(enc["input_ids"])
 
     def encode_text(self, prompt) -> list[int]:
@@ -152,6 +163,22 @@ class HFModel:
                "finish_reason": "stop" if finished or len(new) < kw["max_new_tokens"] else "length"}
 
 
+def _template_messages(messages: list) -> list:
+    """OpenAI messages as chat templates expect them: an assistant turn that only called tools has
+    ``content: null`` and content may be a list of parts; templates concatenate strings."""
+    out = []
+    for m in messages:
+        if not isinstance(m, dict):
+            raise ApiError(400, "each message must be an object")
+        content = m.get("content")
+        if content is None:
+            content = ""
+        elif isinstance(content, list):
+            content = "".join(p.get("text", "") for p in content if isinstance(p, dict))
+        out.append(dict(m, content=str(content)))
+    return out
+
+
 def _usage(info: dict) -> dict:
     return {"prompt_tokens": info["prompt_tokens"], "completion_tokens": info["completion_tokens"],
             "total_tokens": info["prompt_tokens"] + info["completion_tokens"]}
@@ -230,7 +257,8 @@ class Handler(BaseHTTPRequestHandler):
     def _completion(self, chat: bool) -> None:
         req = self._body()
         name = self.hf.check_model(req.get("model"))
-        ids = self.hf.encode_chat(req.get("messages")) if chat else self.hf.encode_text(req.get("prompt", ""))
+        ids = (self.hf.encode_chat(req.get("messages"), req.get("tools")) if chat
+               else self.hf.encode_text(req.get("prompt", "")))
         gen = self.hf.generate(name, ids, req)
         rid = ("chatcmpl-" if chat else "cmpl-") + uuid.uuid4().hex
         created = int(time.time())

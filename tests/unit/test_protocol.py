@@ -22,6 +22,10 @@ SAMPLES = [
     protocol.Done(status="completed"),
     protocol.Done(status="stopped"),
     protocol.Done(status="failed"),
+    protocol.ToolCall(step=1, id="call_1", name="calculator", args={"expression": "1+1"}),
+    protocol.ToolResult(step=1, id="call_1", name="calculator", ok=True, text="2"),
+    protocol.Delta(step=2, text="答案是 2"),
+    protocol.Approval(tool="read_file", folder="/home/u/notes", path="/home/u/notes/a.txt"),
 ]
 
 

@@ -1,0 +1,5 @@
+"""The agent: a LangGraph loop (graph.py) over a registry of tools (tools.py).
+
+Engine-side code: it imports langchain / langgraph, so only app/engines/agent.py, the `ai-platform
+agent` command and tests import it, never the GUI.
+"""

@@ -1,0 +1,176 @@
+"""`ai-platform agent`: one headless agent turn (tools, knowledge bases, steps printed).
+
+    ai-platform agent "QUESTION" [--kb NAME]... [--allow-folder DIR]... [--max-steps N] [--json]
+                      [--model M] [--base-url URL --api-key-env VAR] [--system TEXT] [--temperature T]
+
+Without ``--base-url`` it starts the serve engine on ``--model`` (default: the bundled model) with
+the transformers engine, runs the turn, and stops it. ``--json`` prints one object
+``{"answer", "steps", "citations", "status", …}`` (the agent engine's result); otherwise the steps
+and the answer stream as readable lines. Folders given with ``--allow-folder`` are granted and
+approved. Exit 0: answered; 2: an error a person can fix (no server, unknown knowledge base…);
+130: interrupted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("agent", help="ask the tool-using agent one question (knowledge bases, calculator, files)",
+                              description=__doc__.split("\n\n")[0])
+    p.add_argument("question")
+    p.add_argument("--kb", action="append", default=[], metavar="NAME", help="a knowledge base to search (repeatable)")
+    p.add_argument("--allow-folder", action="append", default=[], metavar="DIR",
+                   help="let read_file / list_folder use this folder, approved up front (repeatable)")
+    p.add_argument("--max-steps", type=int, default=None, help="tool steps before an answer is forced (default 6)")
+    p.add_argument("--model", default=None,
+                   help="without --base-url: the model to serve ('default', a registered name or a folder); "
+                        "with it: the served model's name (default: the server's first)")
+    p.add_argument("--base-url", default=None, help="an OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1")
+    p.add_argument("--api-key-env", default=None, metavar="VAR",
+                   help="environment variable holding the server's API key (default AI_PLATFORM_AGENT_API_KEY)")
+    p.add_argument("--engine", choices=("transformers", "vllm"), default="transformers",
+                   help="serve engine when no --base-url is given")
+    p.add_argument("--system", default=None, help="system prompt")
+    p.add_argument("--temperature", type=float, default=0.0)
+    p.add_argument("--max-tokens", type=int, default=None)
+    p.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    p.set_defaults(func=run)
+
+
+class _Printer:
+    """Readable steps as they happen (without --json)."""
+
+    def __init__(self, out=sys.stdout):
+        self.out = out
+        self.mid_line = False
+
+    def _line(self, text: str) -> None:
+        if self.mid_line:
+            self.out.write("\n")
+            self.mid_line = False
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def __call__(self, event) -> None:
+        from app.core import protocol
+
+        if isinstance(event, protocol.Delta):
+            self.out.write(event.text)
+            self.out.flush()
+            self.mid_line = not event.text.endswith("\n")
+        elif isinstance(event, protocol.ToolCall):
+            self._line(f"→ step {event.step}: {event.name} {json.dumps(event.args, ensure_ascii=False)}")
+        elif isinstance(event, protocol.ToolResult):
+            first = event.text.strip().splitlines()[0] if event.text.strip() else ""
+            more = " …" if len(event.text.strip().splitlines()) > 1 or event.truncated else ""
+            self._line(f"← {'ok' if event.ok else 'failed'}: {first[:200]}{more}")
+
+    def finish(self, result: dict) -> None:
+        if self.mid_line:  # end the streamed answer's line
+            self.out.write("\n")
+            self.mid_line = False
+        if result.get("message"):
+            self._line(result["message"])
+        cited = [c for c in result["citations"] if c.get("cited")] or result["citations"]
+        if cited:
+            self._line("Sources:")
+            for c in cited:
+                page = f", page {c['page']}" if c.get("page") else ""
+                self._line(f"  [{c['n']}] {c['file']}{page} ({c['kb']})")
+        if result["status"] == "stopped":
+            self._line("(stopped)")
+
+
+def _start_serve(args):
+    """(process, {base_url, api_key, model}) of a serve engine started for this turn."""
+    import subprocess
+
+    from app.core import protocol
+
+    cmd = [sys.executable, "-m", "app.engines.serve", "--model", args.model or "default", "--engine", args.engine]
+    proc = subprocess.Popen(cmd, env=dict(os.environ, PYTHONUNBUFFERED="1"), stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, encoding="utf-8",
+                            errors="replace", bufsize=1, start_new_session=True)
+    errors = []
+    for line in proc.stdout:
+        event = protocol.decode_or_none(line, source="serve")
+        if isinstance(event, protocol.Result):
+            import threading
+
+            # Keep reading: a full pipe would block the server.
+            threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()
+            return proc, event.data
+        if isinstance(event, protocol.Error):
+            errors.append(event.message + (f" ({event.hint})" if event.hint else ""))
+        elif isinstance(event, protocol.Progress) and event.message and not args.json:
+            print(f"[serve] {event.message}", file=sys.stderr, flush=True)
+    proc.wait()
+    from app.core.errors import UserError
+
+    raise UserError("The model server did not start: " + ("; ".join(errors) or f"exit {proc.returncode}"),
+                    code="agent.serve_failed")
+
+
+def _stop_serve(proc) -> None:
+    import subprocess
+
+    from app.core import protocol
+
+    if proc.poll() is None:
+        try:
+            proc.stdin.write(protocol.encode_command("stop") + "\n")
+            proc.stdin.flush()
+        except (OSError, ValueError):
+            pass
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def run(args) -> int:
+    from app.core.errors import UserError
+    from app.engines.agent import DEFAULT_KEY_ENV, check_request, run_request
+
+    req = {"messages": [{"role": "user", "content": args.question}], "kbs": args.kb,
+           "folders": args.allow_folder, "approved_folders": args.allow_folder, "system": args.system,
+           "max_steps": args.max_steps, "temperature": args.temperature, "max_tokens": args.max_tokens}
+    printer = _Printer()
+    serve = None
+    try:
+        if args.base_url:
+            req.update(base_url=args.base_url, model=args.model)
+            api_key = os.environ.get(args.api_key_env or DEFAULT_KEY_ENV)
+        else:
+            # A typo (knowledge base, folder, step count) fails now, not after a model server started.
+            check_request(dict(req, base_url="http://127.0.0.1/"))
+            if args.kb:
+                from app.agents.kb_search import KBSearcher
+
+                KBSearcher(args.kb).close()
+            serve, info = _start_serve(args)
+            req.update(base_url=info["base_url"], model=info["model"])
+            api_key = info["api_key"]
+        result = run_request(req, (lambda e: None) if args.json else printer, api_key)
+    except UserError as err:
+        if args.json:
+            print(json.dumps({"error": {"code": err.code, "message": str(err), "params": err.params}},
+                             ensure_ascii=False, default=str))
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\nstopped", file=sys.stderr)
+        return 130
+    finally:
+        if serve is not None:
+            _stop_serve(serve)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, default=str))
+    else:
+        printer.finish(result)
+    return 0

@@ -1,0 +1,286 @@
+"""The agent engine: one tool-using chat turn (app/agents/graph.py) against an OpenAI-compatible server.
+
+    python -m app.engines.agent REQUEST.json
+
+The request is a JSON file (stdin stays free for commands). The API key never travels in argv or
+the file: it is read from the environment variable named by ``api_key_env``
+(default ``AI_PLATFORM_AGENT_API_KEY``; unset = no key)::
+
+    {"base_url": "http://127.0.0.1:8000/v1",   required
+     "model": "SmolLM2-135M-Instruct",         default: the server's first model
+     "api_key_env": "AI_PLATFORM_AGENT_API_KEY",
+     "messages": [{"role": "user", "content": "…"}],   the history, oldest first; the last is the question
+     "system": "You are …",                    optional; tool guidance is appended
+     "kbs": ["docs"],                          knowledge bases (names or ids) kb_search may use
+     "folders": ["/home/me/notes"],            granted folders read_file / list_folder may use
+     "approved_folders": ["/home/me/notes"],   granted folders already approved (no question)
+     "tools": null,                            optional: only these tool names
+     "max_steps": 6, "temperature": 0.2, "max_tokens": 1024}
+
+Events on stdout (JSON lines, app/core/protocol.py), in the order they happen::
+
+    {"type":"started","pid":…,"engine":"agent","version":…,"ts":…}
+    {"type":"delta","step":1,"text":"Let me look","ts":…}              streamed model text
+    {"type":"tool_call","step":1,"id":"call_1","name":"kb_search","args":{"query":"…"},"ts":…}
+    {"type":"approval","tool":"read_file","folder":"/home/me/notes","path":"/home/me/notes/a.txt","ts":…}
+    {"type":"tool_result","step":1,"id":"call_1","name":"kb_search","ok":true,"text":"[1] a.md …",
+     "truncated":false,"ts":…}                                          text cut at 2000 chars for display
+    {"type":"result","data":{"answer":"… [1]","status":"completed","limit_reached":false,
+     "tools_refused":false,"model_calls":2,"model":"…","steps":[{"step":1,"id":"call_1","tool":"kb_search","args":{…},"ok":true,
+     "result":"…","truncated":false}],"citations":[{"n":1,"kb":"docs","file":"/…/a.md","page":null,
+     "chunk":0,"score":0.82,"text":"…","cited":true}]},"ts":…}
+    {"type":"done","status":"completed|stopped|failed","ts":…}
+
+``step`` is the model call a delta or tool belongs to. Deltas of a call that ends in tool calls are
+the model's words before using a tool; ``result.answer`` is the final text alone. An ``approval``
+belongs to the ``tool_call`` just before it; its ``tool_result`` follows the answer. With
+``limit_reached`` the result also has ``message`` (the model kept calling tools). A server that
+refuses tools (vLLM without --enable-auto-tool-choice) gets the turn without them:
+``{"type":"log","level":"WARNING",…}`` and ``tools_refused: true``. A citation is every chunk
+kb_search returned, numbered as the model saw it; ``cited`` = the answer mentions ``[n]``. A failure
+a person can fix is an ``error`` event (message + hint) before ``done: failed``.
+
+Commands on stdin: ``{"cmd":"approve","folder":…,"allow":true|false}`` answers an ``approval``;
+``{"cmd":"stop"}`` (or SIGTERM) cancels the turn at the next step, still sending the ``result`` with
+what was done so far, then ``done: stopped``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import threading
+from collections.abc import Callable
+
+from app.core import protocol
+from app.core.errors import UserError
+
+ENGINE = "agent"
+DEFAULT_KEY_ENV = "AI_PLATFORM_AGENT_API_KEY"
+
+
+def _list_of_str(req: dict, key: str) -> list[str]:
+    value = req.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
+        raise UserError(f"The agent request's {key!r} must be a list of strings.", code="agent.request",
+                        params={"field": key})
+    return [str(v) for v in value]
+
+
+def check_request(req: dict) -> dict:
+    """The request with defaults filled in, or a UserError naming the field to fix."""
+    from app.agents.graph import DEFAULT_MAX_STEPS
+
+    def bad(field: str, what: str):
+        return UserError(f"The agent request's {field!r} {what}.", code="agent.request", params={"field": field})
+
+    if not isinstance(req, dict):
+        raise UserError("The agent request must be a JSON object.", code="agent.request")
+    out = dict(req)
+    if not isinstance(req.get("base_url"), str) or not req["base_url"].startswith(("http://", "https://")):
+        raise bad("base_url", "must be the server's http(s) address, like http://127.0.0.1:8000/v1")
+    msgs = req.get("messages")
+    if not isinstance(msgs, list) or not msgs or not all(isinstance(m, dict) for m in msgs):
+        raise bad("messages", "must be a non-empty list of {role, content} objects")
+    if msgs[-1].get("role") != "user":
+        raise bad("messages", "must end with the user's question")
+    for m in msgs:
+        if m.get("role") not in ("user", "assistant", "system"):
+            raise bad("messages", f"has an unknown role {m.get('role')!r} (use user, assistant or system)")
+    out["kbs"] = _list_of_str(req, "kbs")
+    out["folders"] = _list_of_str(req, "folders")
+    out["approved_folders"] = _list_of_str(req, "approved_folders")
+    for folder in out["folders"]:
+        if not os.path.isdir(folder):
+            raise UserError(f"The granted folder {folder} does not exist.", code="agent.folder_missing",
+                            params={"folder": folder})
+    if req.get("tools") is not None:
+        out["tools"] = _list_of_str(req, "tools")
+    try:
+        steps = req.get("max_steps")
+        out["max_steps"] = DEFAULT_MAX_STEPS if steps is None else int(steps)
+    except (TypeError, ValueError):
+        raise bad("max_steps", "must be a whole number") from None
+    if not 1 <= out["max_steps"] <= 50:
+        raise bad("max_steps", "must be between 1 and 50")
+    for key in ("temperature", "max_tokens"):
+        if req.get(key) is not None and not isinstance(req[key], (int, float)):
+            raise bad(key, "must be a number")
+    return out
+
+
+def build_model(req: dict, api_key: str | None):
+    from langchain_openai import ChatOpenAI
+
+    kw = {}
+    if req.get("temperature") is not None:
+        kw["temperature"] = float(req["temperature"])
+    if req.get("max_tokens"):
+        kw["max_tokens"] = int(req["max_tokens"])
+    # max_retries=0: a dead server is reported at once, not after minutes of back-off.
+    return ChatOpenAI(model=req["model"], base_url=req["base_url"], api_key=api_key or "none",
+                      streaming=True, max_retries=0, timeout=600, **kw)
+
+
+def _api_error(exc: Exception, req: dict) -> UserError | None:
+    """openai's exceptions as messages a person can act on (None: not an API error)."""
+    try:
+        import openai
+    except ImportError:
+        return None
+    url = req["base_url"]
+    if isinstance(exc, openai.APIConnectionError):
+        return UserError(f"Cannot reach the model server at {url}: start it (ai-platform serve) or check "
+                         "the address.", code="agent.no_server", params={"base_url": url})
+    if isinstance(exc, openai.AuthenticationError):
+        return UserError(f"The model server at {url} refused the API key.", code="agent.auth",
+                         params={"base_url": url})
+    if isinstance(exc, openai.NotFoundError):
+        return UserError(f"The model server at {url} has no model {req.get('model')!r}.",
+                         code="agent.model_missing", params={"model": req.get("model")})
+    if isinstance(exc, openai.APIStatusError):
+        return UserError(f"The model server rejected the request: {exc.message}", code="agent.api_error",
+                         params={"status": exc.status_code})
+    return None
+
+
+def run_request(req: dict, emit: Callable[[protocol.Event], None], api_key: str | None, *,
+                ask: Callable[[str, str, str], bool] | None = None, model=None,
+                on_runner: Callable | None = None) -> dict:
+    """One turn: events through ``emit``; returns the Result data. ``ask(tool, folder, path)`` answers
+    approval requests (None: unapproved folders are refused). ``model``: a chat model to use instead
+    of ChatOpenAI (tests). ``on_runner(runner)`` gets the runner before it starts (to stop it)."""
+    from app.agents.folders import FolderAccess
+    from app.agents.graph import AgentRunner, system_prompt, to_messages
+    from app.agents.tools import ToolContext
+
+    req = check_request(req)
+    searcher = None
+    if req["kbs"]:
+        from app.agents.kb_search import KBSearcher
+
+        searcher = KBSearcher(req["kbs"])  # an unknown name fails here, before the model runs
+    try:
+        if model is None and not req.get("model"):
+            from app.core import chat_client
+
+            names = chat_client.list_models(req["base_url"], api_key)
+            if not names:
+                raise UserError(f"The model server at {req['base_url']} serves no model.", code="agent.no_model")
+            req["model"] = names[0]
+        ctx = ToolContext(kb=searcher, folders=FolderAccess(req["folders"], req["approved_folders"], ask))
+        runner = AgentRunner(model or build_model(req, api_key), ctx, emit, max_steps=req["max_steps"],
+                             tool_names=req.get("tools"))
+        if on_runner:
+            on_runner(runner)
+        messages = to_messages(req["messages"], system_prompt(req.get("system"), [t.name for t in runner.tools]))
+        try:
+            result = runner.run(messages)
+        except Exception as exc:
+            err = _api_error(exc, req)
+            if err is None:
+                raise
+            raise err from None
+        result["model"] = req.get("model")
+        return result
+    finally:
+        if searcher is not None:
+            searcher.close()
+
+
+class Commands:
+    """stdin commands for a running turn: stop, and approval answers the tool thread waits on."""
+
+    def __init__(self, rt):
+        self.rt = rt
+        self.runner = None
+        self._cond = threading.Condition()
+        self._answers: dict[str, bool] = {}
+        self._eof = False
+
+    def attach(self, runner) -> None:
+        self.runner = runner
+        if self.rt.stop_requested:
+            runner.stop()
+
+    def listen(self) -> None:
+        for line in sys.stdin:
+            cmd = protocol.decode_command(line)
+            if cmd is None:
+                continue
+            if cmd["cmd"] == "stop":
+                self.rt.request_stop("stop command")
+            elif cmd["cmd"] == "ping":
+                self.rt.emit(protocol.Log(level="INFO", message="pong"))
+            elif cmd["cmd"] == "approve":
+                with self._cond:
+                    self._answers[os.path.realpath(str(cmd.get("folder", "")))] = cmd.get("allow") is True
+                    self._cond.notify_all()
+        with self._cond:  # the GUI went away: nobody can approve any more
+            self._eof = True
+            self._cond.notify_all()
+
+    def watch_stop(self) -> None:
+        self.rt.wait_stop(None)  # stop command or SIGTERM
+        if self.runner is not None:
+            self.runner.stop()
+        with self._cond:
+            self._cond.notify_all()
+
+    def ask(self, tool: str, folder: str, path: str) -> bool:
+        from app.agents.tools import TurnCancelled
+
+        self.rt.emit(protocol.Approval(tool=tool, folder=folder, path=path))
+        with self._cond:
+            while True:
+                if self.rt.stop_requested:
+                    raise TurnCancelled()
+                if folder in self._answers:
+                    return self._answers[folder]
+                if self._eof:
+                    return False
+                self._cond.wait(1.0)
+
+
+def _body(args, rt) -> str:
+    try:
+        with open(args.request, encoding="utf-8") as fh:
+            req = json.load(fh)
+    except OSError as exc:
+        rt.error(f"Cannot read the agent request {args.request}: {exc.strerror}.", hint="Pass a JSON file.")
+        return "failed"
+    except ValueError as exc:
+        rt.error(f"The agent request {args.request} is not valid JSON: {exc}.")
+        return "failed"
+    key_env = (req.get("api_key_env") if isinstance(req, dict) else None) or DEFAULT_KEY_ENV
+    commands = Commands(rt)
+    threading.Thread(target=commands.listen, name="agent-stdin", daemon=True).start()
+    threading.Thread(target=commands.watch_stop, name="agent-stop", daemon=True).start()
+    try:
+        result = run_request(req, rt.emit, os.environ.get(key_env), ask=commands.ask, on_runner=commands.attach)
+    except UserError as err:
+        rt.error(str(err), hint=_hint(err))
+        return "failed"
+    rt.result(**result)
+    return result["status"]
+
+
+def _hint(err: UserError) -> str:
+    return {"agent.no_server": "Start the model server in the Chat panel or with `ai-platform serve`.",
+            "agent.auth": "Check the API key of the server.",
+            "kb.not_found": "Create it in the Knowledge panel or with `ai-platform kb create NAME`."}.get(err.code, "")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m app.engines.agent", description="One agent turn (see the module doc).")
+    p.add_argument("request", help="the request JSON file")
+    args = p.parse_args(argv)
+    from app.engines.runtime import run_main
+
+    return run_main(ENGINE, lambda rt: _body(args, rt), listen_stdin=False)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
