@@ -32,6 +32,9 @@ def main() -> None:
     parser.add_argument("--panels", default="dashboard,projects,datasets,training,experiments,knowledge,gpu,logs,settings")
     parser.add_argument("--with-run", action="append", default=[], metavar="RUN_DIR",
                         help="copy a finished run folder in, so Training and Experiments show real charts")
+    parser.add_argument("--model-dir", default=None,
+                        help="a converted bundled model folder (see `ai-platform setup-models`): the chat and "
+                             "knowledge screenshots then show real answers from the sample project")
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     out = Path(args.out)
@@ -61,6 +64,15 @@ def main() -> None:
                 shutil.copytree(run, Path(home) / "runs" / Path(run).name)
             DatasetStore(db).import_file(REPO / "resources/samples/sample_sft_en_zh.jsonl",
                                          name="Aurora FAQ" if lang == "en" else "Aurora 常见问题", val_ratio=0.1)
+            sample = None
+            if args.model_dir:
+                from app.core import bundled, samples
+
+                target = bundled.default_model_dir(Path(home))
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.symlink_to(Path(args.model_dir).resolve(), target_is_directory=True)
+                sample = samples.create_sample_project(db)
+                samples.index_sample_kb(db, sample)
             db.close()
             window = create_main_window(app)
             window.ctx.runs  # index the copied run folders, as a normal start does after its first paint
@@ -70,6 +82,8 @@ def main() -> None:
             for key in args.panels.split(","):
                 window.show_panel(key)
                 panel = window.panel(key)
+                if key == "chat" and sample is not None:
+                    real_chat(app, panel, sample, lang)
                 if hasattr(panel, "table") and panel.table.rowCount():
                     panel.table.selectRow(0)
                 for _ in range(5):
@@ -80,6 +94,30 @@ def main() -> None:
             window.close()
             window.deleteLater()
             app.processEvents()
+
+
+QUESTIONS = {"en": ("What does the Training panel show while a run trains?", "Say hello in one short sentence."),
+             "zh_CN": ("训练时训练面板会显示什么？", "用一句话打个招呼。")}
+
+
+def real_chat(app, panel, sample, lang: str) -> None:
+    """Two real answers from the bundled model: a plain one, then one grounded in the sample KB."""
+    import time
+
+    panel.ctx.serve._engine_choice = "transformers"
+    panel.side.temperature.setValue(0.0)
+    panel.side.max_tokens.setValue(60)
+    grounded, plain = QUESTIONS[lang]
+    for text, kbs in ((plain, []), (grounded, [sample.kb.id])):
+        panel.side.set_attached(kbs)
+        panel.send(text)
+        deadline = time.monotonic() + 300
+        while panel.jobs and time.monotonic() < deadline:
+            app.processEvents()
+            time.sleep(0.02)
+    panel.ctx.serve.shutdown()
+    panel.ctx.kb_query.shutdown()
+    panel.render(force_bottom=True)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 SCHEMA_VERSION = 2
 LANGUAGES = ("en", "zh_CN")
 THEMES = ("light", "dark")
+CHAT_ENGINES = ("auto", "vllm", "transformers")
 
 
 def system_language() -> str:
@@ -53,6 +54,11 @@ class Settings:
     first_run_done: bool = False
     # Seconds between two GPU monitor samples (NVML + CPU/RAM).
     gpu_sample_s: float = 1.0
+    # Which engine serves chat models: "auto" (vLLM when its runtime is found), "vllm", "transformers".
+    chat_engine: str = "auto"
+    # Remote OpenAI-compatible endpoints: [{"name", "base_url", "model"}]; each key is in the keyring
+    # under remote_key_name(name), never here.
+    remote_endpoints: list = field(default_factory=list)
 
     def validated(self) -> "Settings":
         if self.language not in LANGUAGES:
@@ -69,7 +75,18 @@ class Settings:
             self.gpu_sample_s = 1.0
         if self.secret_storage not in ("keyring", "session"):
             self.secret_storage = "keyring"
+        if self.chat_engine not in CHAT_ENGINES:
+            self.chat_engine = "auto"
+        if not isinstance(self.remote_endpoints, list):
+            self.remote_endpoints = []
+        self.remote_endpoints = [e for e in self.remote_endpoints
+                                 if isinstance(e, dict) and e.get("name") and e.get("base_url")]
         return self
+
+
+def remote_key_name(endpoint_name: str) -> str:
+    """The keyring entry that holds a remote endpoint's API key."""
+    return f"remote-endpoint:{endpoint_name}"
 
 
 def _migrate(raw: dict) -> dict:

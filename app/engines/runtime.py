@@ -37,8 +37,9 @@ def process_start_time(pid: int) -> float | None:
 
 class EngineRuntime:
     def __init__(self, engine: str, run_dir: str | os.PathLike | None = None,
-                 stdout: TextIO | None = None, listen_stdin: bool = True):
+                 stdout: TextIO | None = None, listen_stdin: bool = True, stop_on_eof: bool = False):
         self.engine = engine
+        self._stop_on_eof = stop_on_eof
         self.run_dir = Path(run_dir) if run_dir else None
         self._out = stdout or sys.stdout
         self._lock = threading.Lock()
@@ -114,7 +115,10 @@ class EngineRuntime:
                 self.request_stop("stop command")
             elif cmd["cmd"] == "ping":
                 self.emit(protocol.Log(level="INFO", message="pong"))
-        # stdin closed: the GUI went away. Keep working (the run folder is the truth).
+        # stdin closed: the GUI went away. A training run keeps working (the run folder is the
+        # truth); a server that only the GUI used (stop_on_eof) would hold memory for nobody.
+        if self._stop_on_eof:
+            self.request_stop("stdin closed")
 
     # --- emitting ---------------------------------------------------------------------------
     def emit(self, event: protocol.Event) -> None:

@@ -65,11 +65,14 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--vllm-python", default=None, help="the vLLM runtime's python (default: located)")
     ap.add_argument("--threads", type=int, default=None, help="CPU threads (default: settings)")
     ap.add_argument("--trust-remote-code", action="store_true", help="allow a model whose config has auto_map")
+    ap.add_argument("--exit-with-parent", action="store_true",
+                    help="stop when stdin closes (the app that started this engine died)")
     return ap.parse_args(argv)
 
 
 def build_config(args: argparse.Namespace) -> serve_config.ServeConfig:
-    name, folder = serve_config.resolve_model(args.model, allow_remote_code=args.trust_remote_code)
+    trust = args.trust_remote_code or serve_config.registered_trusts_remote_code(args.model)
+    name, folder = serve_config.resolve_model(args.model, allow_remote_code=trust)
     adapters: dict[str, Path] = {}
     for spec in args.adapter:
         a_name, a_path = serve_config.parse_adapter(spec)
@@ -77,7 +80,8 @@ def build_config(args: argparse.Namespace) -> serve_config.ServeConfig:
     return serve_config.ServeConfig(model_name=name, model_dir=folder, engine=args.engine or "vllm",
                                     port=args.port or serve_config.free_port(), adapters=adapters,
                                     max_model_len=args.max_model_len,
-                                    gpu_memory_utilization=args.gpu_memory_utilization)
+                                    gpu_memory_utilization=args.gpu_memory_utilization,
+                                    trust_remote_code=trust)
 
 
 def models_ready(base_url: str, api_key: str, timeout: float = 2.0) -> list[str] | None:
@@ -311,7 +315,7 @@ def body(rt: EngineRuntime, args: argparse.Namespace) -> str:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    return run_main("serve", lambda rt: body(rt, args))
+    return run_main("serve", lambda rt: body(rt, args), stop_on_eof=args.exit_with_parent)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,8 @@ class AppContext(QObject):
         self.languages = LanguageManager(app)
         self._runs = None
         self._gpu = None
+        self._serve = None
+        self._kb_query = None
         self._closed = False
 
     @property
@@ -50,9 +52,32 @@ class AppContext(QObject):
                 self._gpu.start()
         return self._gpu
 
+    @property
+    def serve(self):
+        """The chat engines (serve engines and remote endpoints), made on first use."""
+        if self._serve is None:
+            from app.workers.serve_manager import ServeManager
+
+            self._serve = ServeManager(self.settings, parent=self)
+        return self._serve
+
+    @property
+    def kb_query(self):
+        """Retrieval for chat: one knowledge engine kept loaded, made on first use."""
+        if self._kb_query is None:
+            from app.workers.kb_query import KbQueryService
+
+            self._kb_query = KbQueryService(parent=self)
+        return self._kb_query
+
     def shutdown(self) -> None:
-        """The window closes: stop following runs (they go on), flush what arrived, stop sampling."""
+        """The window closes: stop following runs (they go on), flush what arrived, stop sampling,
+        stop the chat engines (they serve only this window)."""
         self._closed = True
+        if self._serve is not None:
+            self._serve.shutdown()
+        if self._kb_query is not None:
+            self._kb_query.shutdown()
         if self._gpu is not None:
             self._gpu.stop()
         if self._runs is not None:

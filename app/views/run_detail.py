@@ -52,12 +52,16 @@ def format_eta(seconds: float | None) -> str:
 class RunDetail(QWidget):
     duplicate_requested = Signal(dict)  # the run's config, to load into the launch form
     merged = Signal(str)  # name of a merged model, registered in Models
+    chat_requested = Signal(str)  # run id: open a chat with this run's adapter
 
     def __init__(self, ctx, manager, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.manager = manager
         self.run_id: str | None = None
+        # Last step charted per (chart, series): a reattached run's watcher replays events.jsonl
+        # from the start, and points already loaded from the database must not be drawn twice.
+        self._charted: dict[tuple[str, str], int] = {}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
 
@@ -69,6 +73,8 @@ class RunDetail(QWidget):
         top.addStretch(1)
         self.stop_btn = QPushButton()
         self.resume_btn = QPushButton(objectName="Primary")
+        self.chat_btn = QPushButton()
+        self.chat_btn.clicked.connect(lambda: self.run_id and self.chat_requested.emit(self.run_id))
         self.more_btn = QToolButton(popupMode=QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.more_btn)
         self.duplicate_act = menu.addAction("", self.duplicate)
@@ -78,7 +84,7 @@ class RunDetail(QWidget):
         menu.addSeparator()
         self.delete_act = menu.addAction("", self.delete)
         self.more_btn.setMenu(menu)
-        for b in (self.stop_btn, self.resume_btn, self.more_btn):
+        for b in (self.chat_btn, self.stop_btn, self.resume_btn, self.more_btn):
             top.addWidget(b)
         layout.addLayout(top)
         self.stop_btn.clicked.connect(self.stop)
@@ -136,6 +142,8 @@ class RunDetail(QWidget):
     def retranslate_ui(self) -> None:
         self.stop_btn.setText(self.tr("Stop"))
         self.resume_btn.setText(self.tr("Resume…"))
+        self.chat_btn.setText(self.tr("Chat with adapter"))
+        self.chat_btn.setToolTip(self.tr("Open a new chat with the adapter this run trained"))
         self.more_btn.setText(self.tr("More"))
         self.duplicate_act.setText(self.tr("Duplicate settings"))
         self.export_act.setText(self.tr("Export adapter…"))
@@ -163,6 +171,7 @@ class RunDetail(QWidget):
     # --- showing a run ------------------------------------------------------------------------
     def show_run(self, run_id: str | None) -> None:
         self.run_id = run_id
+        self._charted = {}
         for chart in self.charts.values():
             chart.clear_series()
         self.message.setVisible(False)
@@ -182,6 +191,7 @@ class RunDetail(QWidget):
                 steps, values = self.manager.store.metric(run_id, name)
                 if steps:
                     self.charts[key].append(name, steps, values, label=self.series_label(name))
+                    self._charted[(key, name)] = steps[-1]
         self._update_gpu_chart()
         run_dir = Path(info.run_dir)
         # The engine writes its log to train.log itself; stderr.log (raw stderr, kept for hard
@@ -237,6 +247,7 @@ class RunDetail(QWidget):
         self.resume_btn.setEnabled(has_ckpt)
         self.delete_act.setEnabled(self.run_id is not None and not running)
         self.export_act.setEnabled(has_adapter)
+        self.chat_btn.setEnabled(has_adapter and not running)
         self.merge_act.setEnabled(has_adapter and self.merge_job is None)
 
     # --- live updates -------------------------------------------------------------------------
@@ -247,8 +258,9 @@ class RunDetail(QWidget):
             for key, names in CHARTS.items():
                 for name in names:
                     value = (ev.values or {}).get(name)
-                    if isinstance(value, (int, float)):
+                    if isinstance(value, (int, float)) and ev.step > self._charted.get((key, name), -1):
                         self.charts[key].append(name, [ev.step], [value], label=self.series_label(name))
+                        self._charted[(key, name)] = ev.step
             self._update_gpu_chart()
         elif isinstance(ev, protocol.Progress):
             if ev.total:

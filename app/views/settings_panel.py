@@ -110,6 +110,24 @@ class SettingsPanel(QWidget):
         self.vllm_status = QLabel(objectName="Muted", wordWrap=True)
         form.addRow("", self.vllm_status)
         layout.addWidget(self.runtime_group)
+
+        # Chat engines: local engine choice, remote endpoints (app/views/remote_endpoints.py)
+        from app.views.remote_endpoints import ChatEnginesGroup
+
+        self.chat_engines = ChatEnginesGroup(ctx)
+        layout.addWidget(self.chat_engines)
+
+        # Getting started: the welcome flow again, the sample project (app/views/welcome.py)
+        self.start_group = QGroupBox()
+        row = QHBoxLayout(self.start_group)
+        self.welcome_btn = QPushButton()
+        self.welcome_btn.clicked.connect(self._show_welcome)
+        self.sample_btn = QPushButton()
+        self.sample_btn.clicked.connect(self._create_sample)
+        row.addWidget(self.welcome_btn)
+        row.addWidget(self.sample_btn)
+        row.addStretch(1)
+        layout.addWidget(self.start_group)
         layout.addStretch(1)
 
         self.load_values()
@@ -165,6 +183,9 @@ class SettingsPanel(QWidget):
         self.browse_vllm.setText(self.tr("Browse…"))
         self.check_vllm.setText(self.tr("Check"))
         self.vllm_status.setText(self.tr("Press Check to find the runtime and its version."))
+        self.start_group.setTitle(self.tr("Getting started"))
+        self.welcome_btn.setText(self.tr("Show the welcome screen again"))
+        self.sample_btn.setText(self.tr("Create the sample project"))
         self._update_token_status()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
@@ -245,6 +266,16 @@ class SettingsPanel(QWidget):
         if path:
             self.vllm_python.setText(path)
             self.ctx.update(vllm_python=path)
+
+    def _show_welcome(self) -> None:
+        from app.views.welcome import open_welcome
+
+        self.welcome = open_welcome(self.ctx, self.window())
+
+    def _create_sample(self) -> None:
+        from app.views.welcome import create_sample_project
+
+        create_sample_project(self.ctx, self)
 
     def _check_vllm(self) -> None:
         from app.core import vllm_runtime

@@ -54,9 +54,18 @@ class TrainingPanel(QWidget):
 
         self.form.launch_requested.connect(self.launch)
         self.detail.duplicate_requested.connect(self.form.load_config)
+        self.detail.chat_requested.connect(self.chat_with_run)
         self.manager.run_changed.connect(self._run_changed)
         self.retranslate_ui()
         self.refresh()
+
+    def chat_with_run(self, run_id: str) -> None:
+        """Train, then chat with what was trained: the Chat panel opens on a new chat with the adapter."""
+        window = self.window()
+        if not hasattr(window, "panel"):
+            return
+        window.show_panel("chat")
+        window.panel("chat").chat_with_run(run_id)
 
     def retranslate_ui(self) -> None:
         self.header.set_texts(self.tr("Training"), self.tr(

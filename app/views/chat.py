@@ -1,0 +1,917 @@
+"""Chat: sessions on the left, the transcript in the middle, the session's settings on the right.
+
+An answer is a job: optional retrieval from the attached knowledge bases (``ctx.kb_query``), then
+the model's engine made ready (``ctx.serve``, started on demand, with a progress bar), then a
+``ChatStream`` that writes the answer to the database while it streams. Compare mode sends the same
+question to a second model and shows the two answers side by side. Agent mode hands the turn to
+the agent engine (``app.workers.agent_turn``), whose steps are shown as they happen.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, Qt, QTimer, QUrl
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication, QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QListWidget,
+    QListWidgetItem, QMenu, QMessageBox, QPlainTextEdit, QProgressBar, QPushButton, QSplitter, QTextBrowser,
+    QToolButton, QVBoxLayout, QWidget,
+)
+
+from app.core import chat_targets, rag
+from app.core.chat_store import ChatStore, MessageInfo, SessionInfo
+from app.core.chat_targets import ChatTarget
+from app.core.db.models import MessageStatus
+from app.core.errors import UserError
+from app.views import chat_render
+from app.views.chat_settings import ChatSettingsPane
+from app.views.widgets import PanelHeader, show_error
+
+log = logging.getLogger(__name__)
+
+RENDER_MS = 60
+TOP_K = 5
+
+
+@dataclass
+class Job:
+    """One answer on its way: waiting for passages, for the engine, or streaming."""
+
+    message_id: int
+    session_id: int
+    slot: str
+    target: ChatTarget
+    question: str
+    history: list[dict]
+    params: dict
+    kb_ids: list[int] = field(default_factory=list)
+    passages: list | None = None  # None = not retrieved yet (or no knowledge base attached)
+    engine_key: str | None = None
+    stream: object | None = None
+    kb_request: int | None = None
+    agent: bool = False  # an agent turn: the agent engine searches the knowledge bases itself
+
+
+class ChatPanel(QWidget):
+    def __init__(self, ctx, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("panel-chat")
+        self.ctx = ctx
+        self.store = ChatStore(ctx.db)
+        self.recovered = self.store.recover_interrupted()
+        self.session: SessionInfo | None = None
+        self.messages: list[MessageInfo] = []
+        self.targets: list[ChatTarget] = []
+        self.jobs: dict[int, Job] = {}
+        self.live: dict[int, str] = {}
+        self.expanded_steps: set[int] = set()
+        self.editing_from: int | None = None
+        self._autoload_checked = False
+        self._render_timer = QTimer(self, singleShot=True, interval=RENDER_MS)
+        self._render_timer.timeout.connect(self.render)
+        self._build()
+        self.ctx.serve.changed.connect(self._engines_changed)
+        self.ctx.serve.failed.connect(self._engine_failed)
+        self.ctx.kb_query.answered.connect(self._kb_answered)
+        self.ctx.kb_query.failed.connect(self._kb_failed)
+        self.retranslate_ui()
+        self.refresh_targets()
+        self.refresh_sessions()
+
+    # --- layout ---------------------------------------------------------------------------------
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 16, 20, 16)
+        self.header = PanelHeader()
+        layout.addWidget(self.header)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        layout.addWidget(split, 1)
+
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 8, 0)
+        self.new_btn = QPushButton(objectName="Primary")
+        self.new_btn.clicked.connect(self.new_session)
+        self.search = QLineEdit()
+        self.search.setClearButtonEnabled(True)
+        self._search_timer = QTimer(self, singleShot=True, interval=200)
+        self._search_timer.timeout.connect(self.refresh_sessions)
+        self.search.textChanged.connect(self._search_timer.start)
+        self.sessions = QListWidget()
+        self.sessions.setMinimumWidth(170)
+        self.sessions.currentItemChanged.connect(self._session_selected)
+        self.sessions.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.sessions.customContextMenuRequested.connect(self._session_menu)
+        ll.addWidget(self.new_btn)
+        ll.addWidget(self.search)
+        ll.addWidget(self.sessions, 1)
+        split.addWidget(left)
+
+        mid = QWidget()
+        ml = QVBoxLayout(mid)
+        ml.setContentsMargins(0, 0, 0, 0)
+        top = QHBoxLayout()
+        self.model_label = QLabel()
+        fit = QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon  # long names: panel fits 1024 px
+        self.model = QComboBox(minimumWidth=140, minimumContentsLength=10, sizeAdjustPolicy=fit)
+        self.model.currentIndexChanged.connect(self._target_changed)
+        self.compare = QCheckBox()
+        self.compare.toggled.connect(self._compare_toggled)
+        self.model_b = QComboBox(minimumWidth=120, minimumContentsLength=10, sizeAdjustPolicy=fit)
+        self.model_b.currentIndexChanged.connect(self._target_b_changed)
+        self.settings_btn = QToolButton(checkable=True, checked=True)
+        top.addWidget(self.model_label)
+        top.addWidget(self.model, 1)
+        top.addWidget(self.compare)
+        top.addWidget(self.model_b, 1)
+        top.addWidget(self.settings_btn)
+        ml.addLayout(top)
+
+        engine_row = QHBoxLayout()
+        self.engine_state = QLabel(objectName="Muted")
+        self.engine_state.setWordWrap(True)
+        self.engine_progress = QProgressBar(maximumWidth=180, textVisible=False)
+        self.engine_progress.setVisible(False)
+        self.load_btn = QPushButton()
+        self.load_btn.clicked.connect(self.load_engine)
+        self.unload_btn = QPushButton()
+        self.unload_btn.clicked.connect(self.unload_engine)
+        engine_row.addWidget(self.engine_state, 1)
+        engine_row.addWidget(self.engine_progress)
+        engine_row.addWidget(self.load_btn)
+        engine_row.addWidget(self.unload_btn)
+        ml.addLayout(engine_row)
+
+        self.banner = QLabel(objectName="Banner", wordWrap=True)
+        self.banner.setVisible(False)
+        ml.addWidget(self.banner)
+
+        self.view = QTextBrowser()
+        self.view.setOpenLinks(False)
+        self.view.setOpenExternalLinks(False)
+        self.view.anchorClicked.connect(self._link)
+        ml.addWidget(self.view, 1)
+
+        self.edit_note = QLabel(objectName="Muted")
+        self.edit_note.setVisible(False)
+        ml.addWidget(self.edit_note)
+        entry = QHBoxLayout()
+        self.input = QPlainTextEdit()
+        self.input.setMaximumHeight(110)
+        self.input.installEventFilter(self)
+        self.send_btn = QPushButton(objectName="Primary")
+        self.send_btn.clicked.connect(self.send)
+        self.stop_btn = QPushButton()
+        self.stop_btn.clicked.connect(self.stop)
+        self.stop_btn.setEnabled(False)
+        buttons = QVBoxLayout()
+        buttons.addWidget(self.send_btn)
+        buttons.addWidget(self.stop_btn)
+        buttons.addStretch(1)
+        entry.addWidget(self.input, 1)
+        entry.addLayout(buttons)
+        ml.addLayout(entry)
+        split.addWidget(mid)
+
+        self.side = ChatSettingsPane()
+        self.side.changed.connect(self._settings_changed)
+        self.settings_btn.toggled.connect(self.side.setVisible)
+        split.addWidget(self.side)
+        split.setStretchFactor(0, 0)
+        split.setStretchFactor(1, 1)
+        split.setStretchFactor(2, 0)
+        split.setSizes([200, 600, 260])
+
+        from app.views import shortcuts
+
+        binds = [(shortcuts.key_sequence("chat.new"), self.new_session),
+                 (shortcuts.key_sequence("chat.send"), self.send), (QKeySequence("Ctrl+Enter"), self.send),
+                 (shortcuts.key_sequence("chat.stop"), self.stop),
+                 (shortcuts.key_sequence("chat.compare"), self.compare.toggle)]
+        for keys, slot in binds:
+            sc = QShortcut(keys, self)
+            sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            sc.activated.connect(slot)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt override
+        # Enter sends, Shift+Enter is a new line (as in every chat app).
+        if obj is self.input and event.type() == QEvent.Type.KeyPress:
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not (
+                    event.modifiers() & Qt.KeyboardModifier.ShiftModifier):
+                self.send()
+                return True
+        return super().eventFilter(obj, event)
+
+    # --- sessions -------------------------------------------------------------------------------
+    def refresh_sessions(self, select_id: int | None = None) -> None:
+        current = select_id if select_id is not None else (self.session.id if self.session else None)
+        self.sessions.blockSignals(True)
+        self.sessions.clear()
+        chosen = None
+        for s in self.store.list_sessions(self.search.text()):
+            item = QListWidgetItem(s.title or self.tr("New chat"))
+            item.setData(Qt.ItemDataRole.UserRole, s.id)
+            item.setToolTip(f"{s.title}\n{s.updated_at:%Y-%m-%d %H:%M}")
+            self.sessions.addItem(item)
+            if s.id == current:
+                chosen = item
+        self.sessions.blockSignals(False)
+        if chosen is None and self.sessions.count() and not self.search.text():
+            chosen = self.sessions.item(0)
+        if chosen is not None:
+            self.sessions.setCurrentItem(chosen)
+            if self.session is None or self.session.id != chosen.data(Qt.ItemDataRole.UserRole):
+                self.open_session(chosen.data(Qt.ItemDataRole.UserRole))
+        elif self.session is None:
+            self.open_session(None)
+
+    def _session_selected(self, item, _previous=None) -> None:
+        if item is not None:
+            self.open_session(item.data(Qt.ItemDataRole.UserRole))
+
+    def open_session(self, session_id: int | None) -> None:
+        self.side.flush()
+        self.editing_from = None
+        self.edit_note.setVisible(False)
+        if session_id is None:
+            self.session = None
+            self.messages = []
+        else:
+            try:
+                self.session = self.store.get_session(session_id)
+            except UserError:
+                self.session = None
+            self.messages = self.store.messages(session_id) if self.session else []
+        self.side.load(self.session, self._knowledge_bases())
+        self._select_target_for_session()
+        self._update_buttons()
+        self._update_engine_bar()
+        self.render(force_bottom=True)
+
+    def new_session(self) -> SessionInfo:
+        target = self.current_target()
+        params = {}
+        if target and target.adapter_path:
+            params["adapter_path"] = target.adapter_path
+        # carry the sampling settings over (what the side pane shows), as users expect
+        params.update({k: v for k, v in self.side.params().items() if k in ("temperature", "top_p", "max_tokens", "kbs")})
+        self.side.flush()
+        info = self.store.create_session(model=target.model_ref if target else None,
+                                         adapter=target.adapter if target else None, params=params,
+                                         system_prompt=self.side.system_prompt.toPlainText(),
+                                         mode=self.side.mode.currentData() or "chat")
+        self.search.clear()
+        self.session = None
+        self.refresh_sessions(select_id=info.id)
+        self.input.setFocus()
+        return info
+
+    def rename_session(self, session_id: int, title: str | None = None) -> None:
+        info = self.store.get_session(session_id)
+        if title is None:
+            title, ok = QInputDialog.getText(self, self.tr("Rename chat"), self.tr("Title:"), text=info.title)
+            if not ok:
+                return
+        try:
+            self.store.rename(session_id, title)
+        except UserError as err:
+            show_error(self, self.tr("Rename chat"), str(err))
+            return
+        self.refresh_sessions(select_id=session_id)
+
+    def delete_session(self, session_id: int, confirm: bool = True) -> None:
+        info = self.store.get_session(session_id)
+        if confirm:
+            answer = QMessageBox.question(
+                self, self.tr("Delete chat"),
+                self.tr('Delete the chat "{title}" and all its messages? This cannot be undone.').format(
+                    title=info.title or self.tr("New chat")))
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        for job in [j for j in self.jobs.values() if j.session_id == session_id]:
+            self._cancel_job(job)
+        self.store.delete_session(session_id)
+        if self.session and self.session.id == session_id:
+            self.session = None
+        self.refresh_sessions()
+
+    def export_session(self, session_id: int, fmt: str, path: str | None = None) -> Path | None:
+        info = self.store.get_session(session_id)
+        if path is None:
+            suffix = "md" if fmt == "md" else "json"
+            name = "".join(ch if ch.isalnum() or ch in "-_ " else "_" for ch in (info.title or "chat"))[:60]
+            path, _ = QFileDialog.getSaveFileName(self, self.tr("Export chat"), f"{name}.{suffix}",
+                                                  self.tr("Markdown (*.md)") if fmt == "md" else self.tr("JSON (*.json)"))
+            if not path:
+                return None
+        from app.core.paths import atomic_write_text
+
+        text = self.store.export_markdown(session_id) if fmt == "md" else self.store.export_json(session_id)
+        try:
+            atomic_write_text(Path(path), text)
+        except OSError as exc:
+            show_error(self, self.tr("Export chat"), self.tr("Could not write {path}: {err}").format(path=path, err=exc))
+            return None
+        self.ctx.status_message.emit(self.tr("Chat exported to {path}").format(path=path), 4000)
+        return Path(path)
+
+    def _session_menu(self, pos) -> None:
+        item = self.sessions.itemAt(pos)
+        if item is None:
+            return
+        sid = item.data(Qt.ItemDataRole.UserRole)
+        menu = QMenu(self)
+        menu.addAction(self.tr("Rename…"), lambda: self.rename_session(sid))
+        menu.addAction(self.tr("Export as Markdown…"), lambda: self.export_session(sid, "md"))
+        menu.addAction(self.tr("Export as JSON…"), lambda: self.export_session(sid, "json"))
+        menu.addSeparator()
+        menu.addAction(self.tr("Delete…"), lambda: self.delete_session(sid))
+        menu.exec(self.sessions.viewport().mapToGlobal(pos))
+
+    # --- models ---------------------------------------------------------------------------------
+    def refresh_targets(self) -> None:
+        try:
+            self.targets = chat_targets.list_targets(self.ctx.db, self.ctx.settings)
+        except Exception:  # noqa: BLE001 - a broken registry row must not take the chat down
+            log.exception("listing chat targets failed")
+            self.targets = [chat_targets.ChatTarget(label="SmolLM2-135M-Instruct", model_ref="default", kind="bundled")]
+        for combo in (self.model, self.model_b):
+            combo.blockSignals(True)
+            combo.clear()
+            for t in self.targets:
+                combo.addItem(self._target_text(t), t.key)
+            combo.blockSignals(False)
+        self._select_target_for_session()
+
+    def _target_text(self, t: ChatTarget) -> str:
+        if t.kind == "bundled":
+            return self.tr("{name} (bundled)").format(name=t.label)
+        if t.kind == "adapter":
+            return self.tr("{name} (adapter)").format(name=t.label)
+        if t.kind == "remote":
+            return self.tr("{name} (remote)").format(name=t.label)
+        return t.label
+
+    def current_target(self) -> ChatTarget | None:
+        i = self.model.currentIndex()
+        return self.targets[i] if 0 <= i < len(self.targets) else None
+
+    def compare_target(self) -> ChatTarget | None:
+        if not self.compare.isChecked():
+            return None
+        i = self.model_b.currentIndex()
+        return self.targets[i] if 0 <= i < len(self.targets) else None
+
+    def _select_target_for_session(self) -> None:
+        s = self.session
+        for combo, ref, adapter in ((self.model, s.model if s else None, s.adapter if s else None),):
+            target = chat_targets.find_target(self.targets, ref, adapter) if s else None
+            if s and target is None and s.adapter and s.params.get("adapter_path"):
+                # the run was deleted from the list but its adapter folder may still be there
+                target = ChatTarget(label=s.adapter, model_ref=s.model or "default", kind="adapter",
+                                    adapter=s.adapter, adapter_path=s.params["adapter_path"])
+                self.targets.append(target)
+                for c in (self.model, self.model_b):
+                    c.blockSignals(True)
+                    c.addItem(self._target_text(target), target.key)
+                    c.blockSignals(False)
+            combo.blockSignals(True)
+            combo.setCurrentIndex(max(0, combo.findData(target.key)) if target else 0)
+            combo.blockSignals(False)
+        compare = (s.params.get("compare") if s else None) or None
+        self.compare.blockSignals(True)
+        self.compare.setChecked(bool(compare))
+        self.compare.blockSignals(False)
+        self.model_b.setVisible(bool(compare))
+        if compare:
+            t = chat_targets.find_target(self.targets, compare.get("model"), compare.get("adapter"))
+            self.model_b.blockSignals(True)
+            self.model_b.setCurrentIndex(max(0, self.model_b.findData(t.key)) if t else 0)
+            self.model_b.blockSignals(False)
+
+    def select_target(self, target: ChatTarget) -> None:
+        """Choose a model for the current chat (the Training panel's "Chat with this adapter" uses it)."""
+        if chat_targets.find_target(self.targets, target.model_ref, target.adapter) is None:
+            self.refresh_targets()
+        i = self.model.findData(target.key)
+        if i >= 0:
+            self.model.setCurrentIndex(i)
+
+    def chat_with_run(self, run_id: str) -> SessionInfo | None:
+        """A new chat with a training run's adapter (from the Training panel)."""
+        self.refresh_targets()
+        target = next((t for t in self.targets if t.run_id == run_id), None)
+        if target is None:
+            show_error(self, self.tr("Chat"), self.tr("This run has no adapter to chat with yet."))
+            return None
+        self.model.blockSignals(True)
+        self.model.setCurrentIndex(self.model.findData(target.key))
+        self.model.blockSignals(False)
+        info = self.new_session()
+        self.store.rename(info.id, self.tr("Chat with {name}").format(name=target.label))
+        self.refresh_sessions(select_id=info.id)
+        self.load_engine()
+        return info
+
+    def _target_changed(self, _index: int) -> None:
+        t = self.current_target()
+        if t is None:
+            return
+        if self.session is None:
+            self.new_session()
+            return
+        params = {"adapter_path": t.adapter_path} if t.adapter_path else {"adapter_path": None}
+        self.session = self.store.update_session(self.session.id, model=t.model_ref, adapter=t.adapter, params=params)
+        self._update_engine_bar()
+
+    def _compare_toggled(self, on: bool) -> None:
+        self.model_b.setVisible(on)
+        if on:  # two answers side by side need the room; the button brings the pane back
+            self.settings_btn.setChecked(False)
+        if on and self.model_b.currentIndex() == self.model.currentIndex() and self.model_b.count() > 1:
+            self.model_b.setCurrentIndex((self.model.currentIndex() + 1) % self.model_b.count())
+        self._save_compare()
+
+    def _target_b_changed(self, _index: int) -> None:
+        self._save_compare()
+
+    def _save_compare(self) -> None:
+        if self.session is None:
+            return
+        t = self.compare_target()
+        value = ({"model": t.model_ref, "adapter": t.adapter, "adapter_path": t.adapter_path} if t else None)
+        self.session = self.store.update_session(self.session.id, params={"compare": value})
+        self._update_engine_bar()
+
+    def _knowledge_bases(self) -> list[tuple[int, str]]:
+        try:
+            from app.core.kb import KnowledgeStore
+
+            return [(kb.id, kb.name) for kb in KnowledgeStore(self.ctx.db).list()]
+        except Exception:  # noqa: BLE001
+            log.exception("listing knowledge bases failed")
+            return []
+
+    def _settings_changed(self, change: dict) -> None:
+        if self.session is None:
+            return
+        self.session = self.store.update_session(self.session.id, **change)
+
+    # --- engines --------------------------------------------------------------------------------
+    def _engine_for(self, target: ChatTarget):
+        return self.ctx.serve.find(target.model_ref, target.adapter)
+
+    def load_engine(self) -> None:
+        self.banner.setVisible(False)
+        for t in filter(None, (self.current_target(), self.compare_target())):
+            self._ensure_engine(t)
+
+    def _ensure_engine(self, t: ChatTarget) -> str:
+        adapter = (t.adapter, t.adapter_path) if t.adapter and t.adapter_path else None
+        return self.ctx.serve.ensure(t.model_ref, adapter, label=t.label)
+
+    def unload_engine(self) -> None:
+        t = self.current_target()
+        if t is None:
+            return
+        info = self.ctx.serve.find(t.model_ref)
+        if info is not None and info.engine != "remote":
+            self.ctx.serve.stop(info.key)
+
+    def _engines_changed(self) -> None:
+        self._update_engine_bar()
+        for job in list(self.jobs.values()):
+            if job.stream is None and job.passages is not None:
+                self._advance(job)
+
+    def _engine_failed(self, key: str, message: str) -> None:
+        for job in list(self.jobs.values()):
+            if job.stream is None and job.engine_key == key:
+                self._finish_job_error(job, message, "chat.engine_failed")
+
+    def _update_engine_bar(self) -> None:
+        t = self.current_target()
+        info = self._engine_for(t) if t else None
+        if t is None:
+            self.engine_state.setText(self.tr("No model available."))
+            state = None
+        elif info is None:
+            failed = self.ctx.serve.get(self.ctx.serve.key_for(t.model_ref))
+            if failed is not None and failed.state == "failed":
+                self.engine_state.setText(self.tr("The engine failed: {message}").format(message=failed.message))
+            else:
+                self.engine_state.setText(self.tr("Not loaded. It loads when you send a message, or press Load."))
+            state = None
+        else:
+            state = info.state
+            if info.state == "loading":
+                stage = info.message or self.tr("starting")
+                self.engine_state.setText(self.tr("Loading {model}: {stage}").format(model=t.label, stage=stage))
+            elif info.engine == "remote":
+                self.engine_state.setText(self.tr("Remote endpoint {url}").format(url=info.base_url))
+            else:
+                mem = f" · {info.memory_bytes / 2**30:.1f} GiB" if info.memory_bytes else ""
+                self.engine_state.setText(self.tr("Ready: {engine} on port {port}{mem}").format(
+                    engine=info.engine, port=info.port, mem=mem))
+        loading = state == "loading"
+        self.engine_progress.setVisible(loading)
+        if loading and info.progress and info.progress[1]:
+            self.engine_progress.setRange(0, info.progress[1])
+            self.engine_progress.setValue(info.progress[0])
+        elif loading:
+            self.engine_progress.setRange(0, 0)
+        self.load_btn.setVisible(state is None)
+        self.unload_btn.setVisible(state in ("ready", "loading") and (info is None or info.engine != "remote"))
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        # runs finish, models and knowledge bases appear while the panel is hidden
+        self.refresh_targets()
+        self.side.load(self.session, self._knowledge_bases())
+        self._update_engine_bar()
+        if not self._autoload_checked:
+            self._autoload_checked = True
+            QTimer.singleShot(0, self._autoload)
+
+    def _autoload(self) -> None:
+        """Continuing a conversation: load its model now, unless loading crashed the app last time."""
+        if self.session is None or not self.messages:
+            return
+        t = self.current_target()
+        if t is None or t.kind == "remote" or self._engine_for(t) is not None:
+            return
+        from app.core import safe_start
+
+        crashed = safe_start.crashed_while_loading()
+        if crashed:
+            self.banner.setText(self.tr(
+                "The app closed while loading {model} last time, so it was not loaded automatically. "
+                "Press Load to try again, or choose a smaller model.").format(model=crashed))
+            self.banner.setVisible(True)
+            return
+        self.load_engine()
+
+    # --- sending --------------------------------------------------------------------------------
+    def send(self, text: str | None = None) -> list[int]:
+        """Send the input (or ``text``); returns the ids of the answers being written."""
+        text = (text if isinstance(text, str) else self.input.toPlainText()).strip()
+        if not text:
+            return []
+        if any(j.session_id == (self.session.id if self.session else None) for j in self.jobs.values()):
+            self.ctx.status_message.emit(self.tr("Wait for the answer to finish, or press Stop."), 3000)
+            return []
+        target = self.current_target()
+        if target is None:
+            show_error(self, self.tr("Chat"), self.tr("No model is available. Prepare the bundled model in Settings."))
+            return []
+        if self.session is None:
+            self.new_session()
+        self.side.flush()
+        if self.editing_from is not None:
+            self.store.delete_from(self.session.id, self.editing_from)
+            self.editing_from = None
+            self.edit_note.setVisible(False)
+        self.input.clear()
+        session = self.store.get_session(self.session.id)
+        user = self.store.add_message(session.id, "user", text)
+        ids = self._start_answers(session, text, user.id)
+        self.refresh_sessions(select_id=session.id)
+        return ids
+
+    def _start_answers(self, session: SessionInfo, question: str, user_id: int) -> list[int]:
+        pairs = [("A", self.current_target())]
+        agent = session.mode == "agent"
+        compare = None if agent else self.compare_target()
+        if compare is not None:
+            pairs.append(("B", compare))
+        kb_ids = [] if agent else session.kb_ids
+        params = {k: session.params[k] for k in ("temperature", "top_p", "max_tokens") if k in session.params}
+        ids = []
+        for slot, target in pairs:
+            meta = {"model": target.label, "label": target.label, "slot": slot,
+                    "phase": "agent" if agent else "retrieving" if kb_ids else "loading"}
+            if compare is not None:
+                meta["pair"] = user_id
+            history = self.store.history(session.id, slot=slot, before=user_id)
+            msg = self.store.add_message(session.id, "assistant", "", status=MessageStatus.STREAMING.value, meta=meta)
+            job = Job(msg.id, session.id, slot, target, question, history, params, kb_ids=kb_ids,
+                      passages=None if kb_ids else [], agent=agent)
+            self.jobs[msg.id] = job
+            ids.append(msg.id)
+        for job in [self.jobs[i] for i in ids]:
+            if job.target.kind != "remote":
+                job.engine_key = self._ensure_engine(job.target)
+        if kb_ids:
+            req = self.ctx.kb_query.ask(kb_ids, question, TOP_K)
+            for i in ids:
+                if i in self.jobs:
+                    self.jobs[i].kb_request = req
+        self._reload_messages()
+        for i in ids:
+            if i in self.jobs:
+                self._advance(self.jobs[i])
+        self._update_buttons()
+        return ids
+
+    def _advance(self, job: Job) -> None:
+        """Start streaming once the passages are in and the engine is ready."""
+        if job.stream is not None or job.passages is None or job.message_id not in self.jobs:
+            return
+        if job.kb_ids and not job.passages:
+            self._finish_job_text(job, self.tr(
+                "No relevant passage found in the attached knowledge bases, so I will not guess. "
+                "Rephrase the question, add documents that answer it, or detach the knowledge bases "
+                "to ask the model on its own."), {"rag": "none"})
+            return
+        if job.target.kind == "remote":
+            key = job.target.model_ref
+        else:
+            info = self._engine_for(job.target)
+            if info is None:
+                job.engine_key = self._ensure_engine(job.target)
+                info = self._engine_for(job.target)
+            if info is None or not info.ready:
+                return  # _engines_changed calls again
+            key = info.key
+        try:
+            base_url, api_key = self.ctx.serve.connection(key)
+        except UserError as err:
+            self._finish_job_error(job, str(err), err.code)
+            return
+        info = self.ctx.serve.get(key)
+        if job.target.kind == "remote":
+            model = job.target.remote_model or (info.model if info else None)
+        else:
+            model = job.target.adapter or (info.model if info else None)
+        if job.agent:
+            self._start_agent(job, base_url, api_key, model)
+            return
+        messages = job.history
+        meta: dict = {"phase": None}
+        if job.kb_ids:
+            messages = rag.build_messages(job.history, job.question, job.passages)
+            meta.update(rag="grounded", citations=[p.to_citation() for p in job.passages])
+        else:
+            messages = [*job.history, {"role": "user", "content": job.question}]
+        self.store.update_message(job.message_id, meta=meta)
+        from app.workers.chat_stream import ChatStream
+
+        stream = ChatStream(self.store, job.message_id, base_url=base_url, api_key=api_key, model=model or "",
+                            messages=messages, params=job.params, meta={}, parent=self)
+        stream.delta.connect(self._on_delta)
+        stream.finished.connect(self._on_stream_finished)
+        job.stream = stream
+        self._reload_messages()
+        stream.start()
+        self._update_buttons()
+
+    def _kb_answered(self, req: int, results: list) -> None:
+        for job in [j for j in self.jobs.values() if j.kb_request == req]:
+            ctx_len = chat_targets.context_length(job.target.model_ref)
+            budget = rag.context_budget(job.history, job.question, context_tokens=ctx_len,
+                                        max_tokens=int(job.params.get("max_tokens", 512)))
+            job.passages = rag.select_passages(results, budget_tokens=budget, query=job.question)
+            self.store.update_message(job.message_id, meta={"phase": "loading"})
+            self._advance(job)
+        self._reload_messages()
+
+    def _kb_failed(self, req: int, message: str) -> None:
+        for job in [j for j in self.jobs.values() if j.kb_request == req]:
+            self._finish_job_error(job, message, "kb.failed")
+
+    def _on_delta(self, message_id: int, text: str) -> None:
+        self.live[message_id] = text
+        if not self._render_timer.isActive():
+            self._render_timer.start()
+
+    def _on_stream_finished(self, message_id: int, status: str, meta: dict) -> None:
+        self.jobs.pop(message_id, None)
+        self.live.pop(message_id, None)
+        self._reload_messages()
+        self._update_buttons()
+
+    def _finish_job_text(self, job: Job, text: str, meta: dict) -> None:
+        self.store.update_message(job.message_id, content=text, status=MessageStatus.COMPLETE.value,
+                                  meta=dict(meta, phase=None))
+        self.jobs.pop(job.message_id, None)
+        self._reload_messages()
+        self._update_buttons()
+
+    def _finish_job_error(self, job: Job, message: str, code: str) -> None:
+        self.store.update_message(job.message_id, status=MessageStatus.ERROR.value,
+                                  meta={"error": message, "error_code": code, "phase": None})
+        self.jobs.pop(job.message_id, None)
+        self._reload_messages()
+        self._update_buttons()
+
+    def _cancel_job(self, job: Job) -> None:
+        if job.stream is not None:
+            job.stream.stop()
+            # the stream writes its own final state; show "stopped" at once
+        else:
+            self.store.update_message(job.message_id, status=MessageStatus.INTERRUPTED.value,
+                                      meta={"interrupted_by": "user", "phase": None})
+            self.jobs.pop(job.message_id, None)
+
+    def stop(self) -> None:
+        """Stop every answer of this chat (Esc)."""
+        sid = self.session.id if self.session else None
+        for job in [j for j in self.jobs.values() if j.session_id == sid]:
+            self._cancel_job(job)
+        self._reload_messages()
+        self._update_buttons()
+
+    def busy(self) -> bool:
+        sid = self.session.id if self.session else None
+        return any(j.session_id == sid for j in self.jobs.values())
+
+    def _update_buttons(self) -> None:
+        busy = self.busy()
+        self.stop_btn.setEnabled(busy)
+        self.send_btn.setEnabled(not busy)
+
+    # --- message actions ------------------------------------------------------------------------
+    def _link(self, url: QUrl) -> None:
+        text = url.toString()
+        kind, _, rest = text.partition(":")
+        try:
+            if kind == "act":
+                action, _, mid = rest.partition(":")
+                {"copy": self.copy_message, "edit": self.edit_message, "regen": self.regenerate}[action](int(mid))
+            elif kind == "cite":
+                mid, _, n = rest.partition(":")
+                self.open_citation(int(mid), int(n))
+            elif kind == "steps":
+                mid = int(rest)
+                self.expanded_steps ^= {mid}
+                self.render()
+            elif kind in ("http", "https"):
+                from PySide6.QtGui import QDesktopServices
+
+                QDesktopServices.openUrl(url)
+        except (ValueError, KeyError, UserError) as err:
+            log.warning("chat link %s: %s", text, err)
+
+    def _message(self, message_id: int) -> MessageInfo | None:
+        return next((m for m in self.messages if m.id == message_id), None)
+
+    def copy_message(self, message_id: int) -> None:
+        m = self._message(message_id)
+        if m is not None:
+            QApplication.clipboard().setText(m.content)
+            self.ctx.status_message.emit(self.tr("Copied."), 2000)
+
+    def edit_message(self, message_id: int) -> None:
+        m = self._message(message_id)
+        if m is None or self.busy():
+            return
+        self.input.setPlainText(m.content)
+        self.input.setFocus()
+        self.editing_from = message_id
+        self.edit_note.setText(self.tr("Editing a message: sending replaces it and every message after it."))
+        self.edit_note.setVisible(True)
+
+    def regenerate(self, message_id: int) -> list[int]:
+        m = self._message(message_id)
+        if m is None or self.session is None or self.busy():
+            return []
+        users = [x for x in self.messages if x.role == "user" and x.id < message_id]
+        if not users:
+            return []
+        user = users[-1]
+        first_answer = min(x.id for x in self.messages if x.id > user.id)
+        self.store.delete_from(self.session.id, first_answer)
+        session = self.store.get_session(self.session.id)
+        return self._start_answers(session, user.content, user.id)
+
+    def open_citation(self, message_id: int, n: int):
+        m = self._message(message_id)
+        cites = {c.get("n"): c for c in (m.meta.get("citations") or [])} if m else {}
+        if n not in cites:
+            return None
+        from app.views.chat_source import SourceDialog
+
+        dialog = SourceDialog(cites[n], self)
+        dialog.setModal(False)
+        dialog.show()
+        return dialog
+
+    # --- agent mode -----------------------------------------------------------------------------
+    def _start_agent(self, job: Job, base_url: str, api_key: str | None, model: str | None) -> None:
+        from app.workers.agent_turn import AgentTurn
+
+        session = self.store.get_session(job.session_id)
+        names = dict(self._knowledge_bases())
+        kbs = [names[k] for k in session.kb_ids if k in names]
+        folders = [str(f) for f in session.params.get("folders", [])]
+        approved = [str(f) for f in session.params.get("approved_folders", []) if f in folders]
+        turn = AgentTurn(self.store, job.message_id, base_url=base_url, api_key=api_key, model=model,
+                         messages=[*job.history, {"role": "user", "content": job.question}],
+                         system=session.system_prompt, kbs=kbs, folders=folders, approved=approved,
+                         params=job.params, max_steps=int(session.params.get("max_steps", 6)), parent=self)
+        turn.delta.connect(self._on_delta)
+        turn.finished.connect(self._on_stream_finished)
+        turn.steps_changed.connect(lambda _mid: self._reload_messages())
+        turn.approval_needed.connect(lambda folder, path, t=turn, sid=job.session_id: self._approve(t, sid, folder, path))
+        job.stream = turn
+        self.store.update_message(job.message_id, meta={"phase": "agent"})
+        turn.start()
+        self._reload_messages()
+        self._update_buttons()
+
+    def _approve(self, turn, session_id: int, folder: str, path: str) -> None:
+        """A tool wants to read in ``folder``: ask once per folder; a yes is kept with the chat."""
+        answer = QMessageBox.question(
+            self, self.tr("Allow file access?"),
+            self.tr("The agent wants to read {path}.\n\nAllow it to read files in {folder} for this chat?").format(
+                path=path, folder=folder))
+        allow = answer == QMessageBox.StandardButton.Yes
+        turn.approve(folder, allow)
+        if allow:
+            approved = list(self.store.get_session(session_id).params.get("approved_folders", []))
+            if folder not in approved:
+                self.store.update_session(session_id, params={"approved_folders": [*approved, folder]})
+
+    # --- rendering ------------------------------------------------------------------------------
+    def _reload_messages(self) -> None:
+        if self.session is not None:
+            self.messages = self.store.messages(self.session.id)
+        self.render()
+
+    def colors(self) -> dict:
+        pal = self.palette()
+        dark = pal.window().color().lightness() < 128
+        return {"text": pal.text().color().name(), "muted": "#8a96a3" if not dark else "#7d8a99",
+                "user_bg": "#e8eef7" if not dark else "#1f2a37", "assistant_bg": "#ffffff" if not dark else "#1e252d",
+                "code_bg": "#f3f4f6" if not dark else "#111827", "error": "#b91c1c" if not dark else "#f87171",
+                "warn": "#b45309" if not dark else "#fbbf24", "link": pal.link().color().name()}
+
+    def render(self, force_bottom: bool = False) -> None:
+        bar = self.view.verticalScrollBar()
+        at_bottom = force_bottom or bar.value() >= bar.maximum() - 8
+        value = bar.value()
+        if not self.messages:
+            body = "<html><body><p class='meta'>" + self._empty_text() + "</p></body></html>"
+        else:
+            body = chat_render.transcript_html(self.messages, self.live, self.colors(),
+                                               expanded_steps=self.expanded_steps)
+        self.view.document().setDefaultStyleSheet(chat_render.style_sheet(self.colors()))
+        self.view.setHtml(body)
+        bar.setValue(bar.maximum() if at_bottom else value)
+
+    def _empty_text(self) -> str:
+        import html
+
+        return html.escape(self.tr("Ask anything. Enter sends, Shift+Enter adds a line. Tick knowledge bases on "
+                                   "the right to answer from your documents with citations."))
+
+    def transcript_text(self) -> str:
+        return self.view.toPlainText()
+
+    # --- language, shutdown ---------------------------------------------------------------------
+    def retranslate_ui(self) -> None:
+        self.header.set_texts(self.tr("Chat"), self.tr("Talk to the bundled model, your own models and the "
+                                                      "adapters you trained; answers stream and are saved as they arrive."))
+        self.new_btn.setText(self.tr("New chat"))
+        self.search.setPlaceholderText(self.tr("Search chats…"))
+        self.model_label.setText(self.tr("Model:"))
+        self.compare.setText(self.tr("Compare with"))
+        self.compare.setToolTip(self.tr("Send each message to a second model too and show the answers side by side"))
+        self.settings_btn.setText(self.tr("Settings"))
+        self.load_btn.setText(self.tr("Load"))
+        self.unload_btn.setText(self.tr("Unload"))
+        self.send_btn.setText(self.tr("Send"))
+        self.send_btn.setToolTip(self.tr("Enter or Ctrl+Enter"))
+        self.stop_btn.setText(self.tr("Stop"))
+        self.stop_btn.setToolTip(self.tr("Esc"))
+        self.input.setPlaceholderText(self.tr("Message… (Enter sends, Shift+Enter for a new line)"))
+        for i, t in enumerate(self.targets):
+            self.model.setItemText(i, self._target_text(t))
+            self.model_b.setItemText(i, self._target_text(t))
+        self._update_engine_bar()
+        self.refresh_sessions()
+        self.render()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+    def shutdown(self) -> None:
+        """The window closes: finish the answers' last writes (marked interrupted if cut short)."""
+        for job in list(self.jobs.values()):
+            if job.stream is not None:
+                job.stream.stop()
+        for job in list(self.jobs.values()):
+            if job.stream is not None:
+                job.stream.wait(2.0)
+            else:
+                self.store.update_message(job.message_id, status=MessageStatus.INTERRUPTED.value,
+                                          meta={"interrupted_by": "user", "phase": None})
+        self.jobs.clear()
+
+
+__all__ = ["ChatPanel", "Job"]

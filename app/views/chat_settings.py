@@ -1,0 +1,186 @@
+"""The chat's side pane: the session's system prompt, sampling parameters, attached knowledge bases
+and mode. Edits are saved to the session as they happen (``changed`` carries what changed)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPlainTextEdit,
+    QPushButton, QSpinBox, QVBoxLayout, QWidget,
+)
+
+from app.core.chat_store import DEFAULT_PARAMS, SessionInfo
+
+
+class ChatSettingsPane(QWidget):
+    changed = Signal(dict)  # {"system_prompt": …} or {"params": {…}} or {"mode": …}
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("chat-settings")
+        self.setMinimumWidth(230)
+        self.setMaximumWidth(340)
+        self._loading = False
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 0, 0, 0)
+        self.prompt_label = QLabel(objectName="CardTitle")
+        self.system_prompt = QPlainTextEdit()
+        self.system_prompt.setMaximumHeight(120)
+        self._prompt_timer = QTimer(self, singleShot=True, interval=400)
+        self._prompt_timer.timeout.connect(lambda: self._emit({"system_prompt": self.system_prompt.toPlainText()}))
+        self.system_prompt.textChanged.connect(lambda: None if self._loading else self._prompt_timer.start())
+        layout.addWidget(self.prompt_label)
+        layout.addWidget(self.system_prompt)
+
+        form = QFormLayout()
+        self.mode = QComboBox()
+        self.mode.addItem("", "chat")
+        self.mode.addItem("", "agent")
+        self.mode.currentIndexChanged.connect(lambda: self._emit({"mode": self.mode.currentData()}))
+        self.temperature = QDoubleSpinBox(minimum=0.0, maximum=2.0, singleStep=0.1, decimals=2)
+        self.top_p = QDoubleSpinBox(minimum=0.05, maximum=1.0, singleStep=0.05, decimals=2)
+        self.max_tokens = QSpinBox(minimum=16, maximum=32768, singleStep=64)
+        for w in (self.temperature, self.top_p, self.max_tokens):
+            w.valueChanged.connect(self._params_changed)
+        self.mode_label, self.temp_label, self.top_p_label, self.max_label = QLabel(), QLabel(), QLabel(), QLabel()
+        form.addRow(self.mode_label, self.mode)
+        form.addRow(self.temp_label, self.temperature)
+        form.addRow(self.top_p_label, self.top_p)
+        form.addRow(self.max_label, self.max_tokens)
+        layout.addLayout(form)
+        self._loading = True  # defaults, not user edits
+        self.temperature.setValue(DEFAULT_PARAMS["temperature"])
+        self.top_p.setValue(DEFAULT_PARAMS["top_p"])
+        self.max_tokens.setValue(DEFAULT_PARAMS["max_tokens"])
+        self._loading = False
+
+        # Agent mode: folders the read-file tools may use (asked for approval once per folder)
+        self.folders_label = QLabel(objectName="CardTitle")
+        self.folders = QListWidget(maximumHeight=80)
+        frow = QHBoxLayout()
+        self.add_folder = QPushButton()
+        self.add_folder.clicked.connect(self._add_folder)
+        self.remove_folder = QPushButton()
+        self.remove_folder.clicked.connect(self._remove_folder)
+        frow.addWidget(self.add_folder)
+        frow.addWidget(self.remove_folder)
+        frow.addStretch(1)
+        self.agent_box = QWidget()
+        al = QVBoxLayout(self.agent_box)
+        al.setContentsMargins(0, 0, 0, 0)
+        al.addWidget(self.folders_label)
+        al.addWidget(self.folders)
+        al.addLayout(frow)
+        layout.addWidget(self.agent_box)
+        self.mode.currentIndexChanged.connect(lambda: self.agent_box.setVisible(self.mode.currentData() == "agent"))
+        self.agent_box.setVisible(False)
+
+        self.kb_label = QLabel(objectName="CardTitle")
+        self.kb_hint = QLabel(objectName="Muted", wordWrap=True)
+        self.kbs = QListWidget()
+        self.kbs.itemChanged.connect(self._params_changed)
+        layout.addWidget(self.kb_label)
+        layout.addWidget(self.kb_hint)
+        layout.addWidget(self.kbs, 1)
+        self.retranslate_ui()
+
+    # --- loading a session --------------------------------------------------------------------
+    def load(self, info: SessionInfo | None, knowledge_bases: list[tuple[int, str]]) -> None:
+        self._loading = True
+        try:
+            if info is None:  # no chat yet: keep what is shown; it applies to the first chat
+                info_params = self.params()
+            else:
+                info_params = info.params
+            params = dict(DEFAULT_PARAMS, **info_params)
+            if info is not None:
+                self.system_prompt.setPlainText(info.system_prompt)
+            self.temperature.setValue(float(params.get("temperature", 0.7)))
+            self.top_p.setValue(float(params.get("top_p", 0.95)))
+            self.max_tokens.setValue(int(params.get("max_tokens", 512)))
+            if info is not None:
+                self.mode.setCurrentIndex(max(0, self.mode.findData(info.mode)))
+                self.folders.clear()
+                self.folders.addItems([str(f) for f in info.params.get("folders", [])])
+            self.agent_box.setVisible(self.mode.currentData() == "agent")
+            attached = set(info.kb_ids) if info else set(self.attached_kbs())
+            self.kbs.clear()
+            for kb_id, name in knowledge_bases:
+                item = QListWidgetItem(name)
+                item.setData(Qt.ItemDataRole.UserRole, kb_id)
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(Qt.CheckState.Checked if kb_id in attached else Qt.CheckState.Unchecked)
+                self.kbs.addItem(item)
+            self.kb_hint.setVisible(not knowledge_bases)
+        finally:
+            self._loading = False
+
+    def attached_kbs(self) -> list[int]:
+        return [self.kbs.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.kbs.count())
+                if self.kbs.item(i).checkState() == Qt.CheckState.Checked]
+
+    def set_attached(self, kb_ids: list[int]) -> None:
+        for i in range(self.kbs.count()):
+            item = self.kbs.item(i)
+            item.setCheckState(Qt.CheckState.Checked if item.data(Qt.ItemDataRole.UserRole) in kb_ids
+                               else Qt.CheckState.Unchecked)
+
+    def params(self) -> dict:
+        return {"temperature": round(self.temperature.value(), 3), "top_p": round(self.top_p.value(), 3),
+                "max_tokens": int(self.max_tokens.value()), "kbs": self.attached_kbs(),
+                "folders": [self.folders.item(i).text() for i in range(self.folders.count())]}
+
+    def add_folder_path(self, folder: str) -> None:
+        if folder and not self.folders.findItems(folder, Qt.MatchFlag.MatchExactly):
+            self.folders.addItem(folder)
+            self._params_changed()
+
+    def _add_folder(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        folder = QFileDialog.getExistingDirectory(self, self.tr("A folder the agent may read"))
+        self.add_folder_path(folder)
+
+    def _remove_folder(self) -> None:
+        item = self.folders.currentItem()
+        if item is not None:
+            self.folders.takeItem(self.folders.row(item))
+            self._params_changed()
+
+    def flush(self) -> None:
+        """Save a system prompt still waiting for its debounce (before sending, say)."""
+        if self._prompt_timer.isActive():
+            self._prompt_timer.stop()
+            self._emit({"system_prompt": self.system_prompt.toPlainText()})
+
+    def _params_changed(self, *_):
+        if not self._loading:
+            self._emit({"params": self.params()})
+
+    def _emit(self, change: dict) -> None:
+        if not self._loading:
+            self.changed.emit(change)
+
+    # --- language -------------------------------------------------------------------------------
+    def retranslate_ui(self) -> None:
+        self.prompt_label.setText(self.tr("System prompt"))
+        self.system_prompt.setPlaceholderText(self.tr("How the assistant should behave (optional)"))
+        self.mode_label.setText(self.tr("Mode"))
+        self.mode.setItemText(0, self.tr("Chat"))
+        self.mode.setItemText(1, self.tr("Agent (tools)"))
+        self.temp_label.setText(self.tr("Temperature"))
+        self.top_p_label.setText(self.tr("Top-p"))
+        self.max_label.setText(self.tr("Max tokens"))
+        self.kb_label.setText(self.tr("Knowledge bases"))
+        self.folders_label.setText(self.tr("Folders the agent may read"))
+        self.folders.setToolTip(self.tr("The agent asks before it reads a folder for the first time in a chat"))
+        self.add_folder.setText(self.tr("Add folder…"))
+        self.remove_folder.setText(self.tr("Remove"))
+        self.kb_hint.setText(self.tr("No knowledge bases yet. Create one in the Knowledge panel, then tick it "
+                                     "here to answer from your documents with citations."))
+        self.kbs.setToolTip(self.tr("Answers use the ticked knowledge bases and cite the passages they used."))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)

@@ -1,0 +1,127 @@
+"""Settings → Chat engines: which local engine serves chats, and remote OpenAI-compatible endpoints
+(key in the keyring). Used by the Settings panel."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import (
+    QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
+    QListWidgetItem, QPushButton, QVBoxLayout,
+)
+
+from app.core import remote_endpoints, settings as settings_mod
+from app.core.errors import UserError
+from app.core.secrets import NoKeyringError
+from app.views.widgets import show_error
+
+
+class EndpointDialog(QDialog):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Add a remote endpoint"))
+        self.setMinimumWidth(460)
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.name = QLineEdit(placeholderText=self.tr("e.g. Team cluster"))
+        self.url = QLineEdit(placeholderText="https://example.com/v1")
+        self.model = QLineEdit(placeholderText=self.tr("optional: the first model the server lists"))
+        self.key = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
+        self.key.setPlaceholderText(self.tr("stored in the system keyring"))
+        form.addRow(self.tr("Name"), self.name)
+        form.addRow(self.tr("Base URL"), self.url)
+        form.addRow(self.tr("Model id"), self.model)
+        form.addRow(self.tr("API key"), self.key)
+        layout.addLayout(form)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+
+class ChatEnginesGroup(QGroupBox):
+    def __init__(self, ctx, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.engine = QComboBox()
+        for value in settings_mod.CHAT_ENGINES:
+            self.engine.addItem("", value)
+        self.engine.setCurrentIndex(max(0, self.engine.findData(ctx.settings.chat_engine)))
+        self.engine.currentIndexChanged.connect(lambda: self.ctx.update(chat_engine=self.engine.currentData()))
+        self.engine_label = QLabel()
+        form.addRow(self.engine_label, self.engine)
+        layout.addLayout(form)
+        self.remote_label = QLabel()
+        layout.addWidget(self.remote_label)
+        self.list = QListWidget(maximumHeight=110)
+        layout.addWidget(self.list)
+        row = QHBoxLayout()
+        self.add_btn = QPushButton()
+        self.add_btn.clicked.connect(self.add)
+        self.remove_btn = QPushButton()
+        self.remove_btn.clicked.connect(self.remove_selected)
+        row.addWidget(self.add_btn)
+        row.addWidget(self.remove_btn)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.note = QLabel(objectName="Muted", wordWrap=True)
+        layout.addWidget(self.note)
+        self.refresh()
+        self.retranslate_ui()
+
+    def refresh(self) -> None:
+        self.list.clear()
+        for ep in self.ctx.settings.remote_endpoints:
+            item = QListWidgetItem(f"{ep['name']} — {ep['base_url']}" + (f" ({ep['model']})" if ep.get("model") else ""))
+            item.setData(Qt.ItemDataRole.UserRole, ep["name"])
+            self.list.addItem(item)
+        self.remove_btn.setEnabled(self.list.count() > 0)
+
+    def add(self, values: dict | None = None) -> bool:
+        """Ask for an endpoint (or take ``values``: name, base_url, model, api_key) and save it."""
+        if not isinstance(values, dict):
+            dialog = EndpointDialog(self)
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return False
+            values = {"name": dialog.name.text(), "base_url": dialog.url.text(), "model": dialog.model.text(),
+                      "api_key": dialog.key.text()}
+        try:
+            remote_endpoints.add_endpoint(self.ctx.settings, values.get("name", ""), values.get("base_url", ""),
+                                          values.get("model", ""), values.get("api_key", ""))
+        except NoKeyringError:
+            show_error(self, self.tr("Remote endpoint"), self.tr(
+                "No system keyring is available, so the API key was not saved. Tick \"Keep secrets for this "
+                "session only\" in the Hugging Face section to use it until the app closes."))
+            return False
+        except UserError as err:
+            show_error(self, self.tr("Remote endpoint"), str(err))
+            return False
+        self.ctx.update()
+        self.refresh()
+        return True
+
+    def remove_selected(self) -> None:
+        item = self.list.currentItem() or (self.list.item(0) if self.list.count() == 1 else None)
+        if item is None:
+            return
+        remote_endpoints.remove_endpoint(self.ctx.settings, item.data(Qt.ItemDataRole.UserRole))
+        self.ctx.update()
+        self.refresh()
+
+    def retranslate_ui(self) -> None:
+        self.setTitle(self.tr("Chat engines"))
+        self.engine_label.setText(self.tr("Local engine"))
+        for i, text in enumerate((self.tr("Automatic (vLLM when installed)"), self.tr("vLLM"),
+                                  self.tr("Transformers (works everywhere, slower)"))):
+            self.engine.setItemText(i, text)
+        self.remote_label.setText(self.tr("Remote endpoints (any OpenAI-compatible server)"))
+        self.add_btn.setText(self.tr("Add…"))
+        self.remove_btn.setText(self.tr("Remove"))
+        self.note.setText(self.tr("Remote endpoints appear in the Chat panel's model list. Their API keys are "
+                                  "kept in the system keyring, never in the settings file."))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)

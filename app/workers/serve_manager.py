@@ -1,0 +1,299 @@
+"""The chat engines the window runs: one serve engine per base model, plus remote endpoints.
+
+``ServeManager.ensure(model_ref, adapter)`` returns the key of an engine that serves that model
+(and that adapter), starting one when needed: an engine already serving the base model without the
+adapter is restarted with its adapters plus the new one (vLLM takes its LoRA modules at launch).
+Several engines may run side by side, each on its own port (two base models compared, say).
+
+The engines are the window's children: they get ``--exit-with-parent`` so a killed window never
+leaves a server holding memory, and ``shutdown()`` stops them when the window closes. While an
+engine loads, ``app.core.safe_start`` holds a marker naming the model, so a crash during loading
+keeps the next start from loading it again automatically.
+
+Remote endpoints (any OpenAI-compatible URL, key in the keyring) are listed like engines, always
+"ready"; the key is read from the keyring when a chat needs it and never stored in the object.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from app.core import protocol
+from app.workers.engine_process import EngineProcess
+
+log = logging.getLogger(__name__)
+
+ENGINE = "app.engines.serve"
+MEMORY_POLL_MS = 5000
+REMOTE_PREFIX = "remote:"
+
+
+@dataclass(frozen=True)
+class EngineInfo:
+    key: str
+    label: str
+    model_ref: str
+    adapters: dict[str, str] = field(default_factory=dict)
+    engine: str = ""  # "vllm" | "transformers" | "remote" ("" until the engine says which)
+    state: str = "loading"  # "loading" | "ready" | "failed" | "stopped"
+    base_url: str | None = None
+    model: str | None = None  # the id to send as "model" for the base model
+    pid: int | None = None
+    port: int | None = None
+    message: str = ""  # the loading stage, or the error
+    progress: tuple[int, int] | None = None  # (step, total) while loading
+    memory_bytes: int | None = None
+    load_s: float | None = None
+
+    @property
+    def ready(self) -> bool:
+        return self.state == "ready"
+
+
+def process_tree_rss(pid: int) -> int | None:
+    """Resident memory of a process and its descendants (the vLLM server is a grandchild)."""
+    try:
+        import psutil
+
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+        total = 0
+        for p in procs:
+            try:
+                total += p.memory_info().rss
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+        return total
+    except Exception:  # noqa: BLE001 - psutil missing or the process gone: no figure
+        return None
+
+
+class _Engine:
+    """One serve engine process and what it has said so far (GUI thread only)."""
+
+    def __init__(self, info: EngineInfo, proc: EngineProcess | None):
+        self.info = info
+        self.proc = proc
+        self.api_key: str | None = None
+
+
+class ServeManager(QObject):
+    changed = Signal()
+    ready = Signal(str)  # key
+    failed = Signal(str, str)  # key, message
+
+    def __init__(self, settings, parent: QObject | None = None, *, engine_choice: str | None = None):
+        super().__init__(parent)
+        self.settings = settings
+        self._engine_choice = engine_choice  # tests force "transformers"
+        self._engines: dict[str, _Engine] = {}
+        self._stopping: list[EngineProcess] = []  # stopped but maybe not exited yet
+        self._closed = False
+        self._mem_timer = QTimer(self)
+        self._mem_timer.setInterval(MEMORY_POLL_MS)
+        self._mem_timer.timeout.connect(self._poll_memory)
+
+    # --- queries --------------------------------------------------------------------------------
+    def engines(self) -> list[EngineInfo]:
+        local = [e.info for e in self._engines.values()]
+        return local + self.remote_endpoints()
+
+    def get(self, key: str) -> EngineInfo | None:
+        if key.startswith(REMOTE_PREFIX):
+            return next((e for e in self.remote_endpoints() if e.key == key), None)
+        e = self._engines.get(key)
+        return e.info if e else None
+
+    def connection(self, key: str) -> tuple[str, str | None]:
+        """(base_url, api_key) for a ready engine or remote endpoint; raises UserError otherwise."""
+        from app.core.errors import UserError
+
+        if key.startswith(REMOTE_PREFIX):
+            info = self.get(key)
+            if info is None:
+                raise UserError("That remote endpoint was removed in Settings.", code="chat.remote_missing")
+            from app.core import secrets
+            from app.core.settings import remote_key_name
+
+            return info.base_url or "", secrets.get_secret(remote_key_name(info.label))
+        e = self._engines.get(key)
+        if e is None or not e.info.ready:
+            raise UserError("The model is not loaded.", code="chat.not_loaded")
+        return e.info.base_url or "", e.api_key
+
+    def key_for(self, model_ref: str) -> str:
+        return model_ref
+
+    def find(self, model_ref: str, adapter: str | None = None) -> EngineInfo | None:
+        """A running or loading engine for this model that serves ``adapter`` (if given)."""
+        if model_ref.startswith(REMOTE_PREFIX):
+            return self.get(model_ref)
+        e = self._engines.get(self.key_for(model_ref))
+        if e is None or e.info.state in ("failed", "stopped"):
+            return None
+        if adapter and adapter not in e.info.adapters:
+            return None
+        return e.info
+
+    def remote_endpoints(self) -> list[EngineInfo]:
+        out = []
+        for ep in getattr(self.settings, "remote_endpoints", []) or []:
+            name = ep.get("name", "")
+            out.append(EngineInfo(key=REMOTE_PREFIX + name, label=name, model_ref=REMOTE_PREFIX + name,
+                                  engine="remote", state="ready", base_url=ep.get("base_url"),
+                                  model=ep.get("model") or None))
+        return out
+
+    # --- starting and stopping -----------------------------------------------------------------
+    def ensure(self, model_ref: str, adapter: tuple[str, str] | None = None, *, label: str = "") -> str:
+        """The key of an engine for ``model_ref`` (+ ``adapter`` = (name, path)), started if needed."""
+        if model_ref.startswith(REMOTE_PREFIX):
+            return model_ref
+        key = self.key_for(model_ref)
+        current = self._engines.get(key)
+        adapters: dict[str, str] = {}
+        if current is not None and current.info.state in ("loading", "ready"):
+            if adapter is None or adapter[0] in current.info.adapters:
+                return key
+            adapters = dict(current.info.adapters)
+            self._stop_process(current)
+        elif current is not None:
+            adapters = dict(current.info.adapters)  # a failed/stopped engine: retry with what it had
+        if adapter is not None:
+            adapters[adapter[0]] = adapter[1]
+        return self.start(model_ref, adapters, label=label)
+
+    def start(self, model_ref: str, adapters: dict[str, str] | None = None, engine: str | None = None,
+              *, label: str = "") -> str:
+        key = self.key_for(model_ref)
+        old = self._engines.get(key)
+        if old is not None and old.proc is not None and old.proc.is_running():
+            self._stop_process(old)
+        adapters = dict(adapters or {})
+        argv = ["--model", model_ref, "--exit-with-parent"]
+        for name, path in adapters.items():
+            argv += ["--adapter", f"{name}={path}"]
+        choice = engine or self._engine_choice or getattr(self.settings, "chat_engine", "auto")
+        if choice in ("vllm", "transformers"):
+            argv += ["--engine", choice]
+        proc = EngineProcess(ENGINE, argv, parent=self)
+        info = EngineInfo(key=key, label=label or model_ref, model_ref=model_ref, adapters=adapters,
+                          state="loading", message="")
+        entry = _Engine(info, proc)
+        self._engines[key] = entry
+        proc.event.connect(lambda ev, k=key, p=proc: self._on_event(k, p, ev))
+        proc.finished.connect(lambda outcome, k=key, p=proc: self._on_finished(k, p, outcome))
+        self._mark_loading()
+        proc.start()
+        self.changed.emit()
+        if not self._mem_timer.isActive():
+            self._mem_timer.start()
+        return key
+
+    def stop(self, key: str) -> None:
+        e = self._engines.get(key)
+        if e is None:
+            return
+        self._stop_process(e)
+        self._engines.pop(key, None)
+        self._mark_loading()
+        self.changed.emit()
+
+    def shutdown(self) -> None:
+        """The window closes: stop every engine (they serve only this window)."""
+        self._closed = True
+        self._mem_timer.stop()
+        for e in list(self._engines.values()):
+            self._stop_process(e)
+        for proc in self._stopping:
+            if proc.is_running() and not proc.wait(8000):
+                proc.kill()
+                proc.wait(2000)
+        self._stopping.clear()
+        self._engines.clear()
+        self._mark_loading()
+
+    # --- internals ------------------------------------------------------------------------------
+    def _stop_process(self, e: _Engine) -> None:
+        if e.proc is not None and e.proc.is_running():
+            try:
+                e.proc.finished.disconnect()
+            except (RuntimeError, TypeError):
+                pass
+            e.proc.stop(grace_s=5, term_grace_s=5)
+            self._stopping = [p for p in self._stopping if p.is_running()] + [e.proc]
+        e.info = replace(e.info, state="stopped")
+
+    def _update(self, key: str, proc: EngineProcess, **changes) -> _Engine | None:
+        e = self._engines.get(key)
+        if e is None or e.proc is not proc:
+            return None  # an event from an engine we replaced
+        e.info = replace(e.info, **changes)
+        return e
+
+    def _on_event(self, key: str, proc: EngineProcess, ev) -> None:
+        if isinstance(ev, protocol.Started):
+            self._update(key, proc, pid=ev.pid)
+        elif isinstance(ev, protocol.Progress):
+            self._update(key, proc, message=ev.message, progress=(ev.step, ev.total or 0))
+        elif isinstance(ev, protocol.Error):
+            self._update(key, proc, message=ev.message + (f" — {ev.hint}" if ev.hint else ""))
+        elif isinstance(ev, protocol.Result):
+            d = ev.data
+            e = self._update(key, proc, state="ready", engine=d.get("engine", ""), base_url=d.get("base_url"),
+                             model=d.get("model"), port=d.get("port"), message="", progress=None,
+                             load_s=d.get("load_s"))
+            if e is None:
+                return
+            e.api_key = d.get("api_key")
+            self._mark_loading()
+            self.ready.emit(key)
+        else:
+            return
+        self.changed.emit()
+
+    def _on_finished(self, key: str, proc: EngineProcess, outcome) -> None:
+        e = self._engines.get(key)
+        if e is None or e.proc is not proc:
+            return
+        if outcome.status == "stopped":
+            e.info = replace(e.info, state="stopped")
+        else:
+            message = e.info.message if e.info.state == "loading" and e.info.message else ""
+            message = outcome.last_error or message or outcome.status
+            e.info = replace(e.info, state="failed", message=message, progress=None)
+            self.failed.emit(key, message)
+        self._mark_loading()
+        self.changed.emit()
+
+    def _mark_loading(self) -> None:
+        """Keep the safe-start marker while any engine is loading, naming it."""
+        try:
+            from app.core import safe_start
+        except ImportError:  # pragma: no cover - the module ships with the app
+            return
+        loading = [e.info.label for e in self._engines.values() if e.info.state == "loading"]
+        try:
+            if loading and not self._closed:
+                safe_start.mark_loading(", ".join(loading))
+            else:
+                safe_start.clear_loading()
+        except OSError as exc:
+            log.warning("safe-start marker: %s", exc)
+
+    def _poll_memory(self) -> None:
+        changed = False
+        for e in self._engines.values():
+            if e.info.pid and e.info.state in ("loading", "ready"):
+                rss = process_tree_rss(e.info.pid)
+                if rss != e.info.memory_bytes:
+                    e.info = replace(e.info, memory_bytes=rss)
+                    changed = True
+        if changed:
+            self.changed.emit()
+
+
+__all__ = ["ServeManager", "EngineInfo", "process_tree_rss", "REMOTE_PREFIX"]

@@ -1,0 +1,71 @@
+"""RAG in chat: attached knowledge bases ground the answer, citations open the source at the chunk,
+and an off-topic question gets "No relevant passage found" instead of a made-up answer."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.core.chat_store import ChatStore
+
+pytestmark = pytest.mark.slow
+
+DOCS = {
+    "bridge.md": "# Ostrand\n\nThe Velmora glass bridge in the fictional city of Ostrand was built in 1893 "
+                 "and sways gently when the north wind blows across the harbour.\n",
+    "jam.txt": "Quillberry jam is made by boiling violet quillberries with honey for exactly forty minutes.\n",
+    "tea.txt": "云雾山的茶农每年清明前采摘第一批嫩芽，用竹篓背下山。\n",
+}
+
+
+def make_kb(db, folder):
+    from app.core.kb import KnowledgeStore
+    from app.engines.knowledge import Knowledge
+
+    folder.mkdir()
+    for name, text in DOCS.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    store = KnowledgeStore(db)
+    kb = store.create("Ostrand facts")
+    Knowledge(kb, store, None).add([str(folder)])
+    return kb
+
+
+@pytest.fixture
+def rag_chat(main_window, home_with_model, tmp_path):
+    ctx = main_window.ctx
+    ctx.serve._engine_choice = "transformers"
+    kb = make_kb(ctx.db, tmp_path / "docs")
+    main_window.show_panel("chat")
+    panel = main_window.panel("chat")
+    panel.new_session()
+    panel.side.temperature.setValue(0.0)
+    panel.side.max_tokens.setValue(48)
+    panel.side.set_attached([kb.id])
+    yield panel, kb
+    ctx.kb_query.shutdown()
+    ctx.serve.shutdown()
+
+
+def test_grounded_answer_cites_the_passage_and_opens_it(rag_chat, qtbot):
+    panel, kb = rag_chat
+    assert panel.store.get_session(panel.session.id).kb_ids == [kb.id]
+    panel.send("When was the Velmora glass bridge built?")
+    qtbot.waitUntil(lambda: not panel.jobs, timeout=300_000)
+    answer = ChatStore(panel.ctx.db).messages(panel.session.id)[-1]
+    assert answer.status == "complete", answer.meta
+    assert answer.meta["rag"] == "grounded"
+    cites = answer.meta["citations"]
+    assert cites[0]["file"].endswith("bridge.md") and "1893" in cites[0]["text"]
+    assert "Sources: [1] bridge.md" in panel.transcript_text()
+    dialog = panel.open_citation(answer.id, 1)
+    assert dialog.highlighted and "1893" in dialog.text.toPlainText()
+    dialog.close()
+
+
+def test_off_topic_question_says_no_relevant_passage(rag_chat, qtbot):
+    panel, _kb = rag_chat
+    panel.send("How do I install Python on Windows?")
+    qtbot.waitUntil(lambda: not panel.jobs, timeout=300_000)
+    answer = ChatStore(panel.ctx.db).messages(panel.session.id)[-1]
+    assert answer.meta.get("rag") == "none"
+    assert answer.content.startswith("No relevant passage found")
