@@ -46,7 +46,7 @@ def build() -> None:
         qm = OUT / "i18n" / (ts.stem + ".qm")
         if not qm.exists() or qm.stat().st_mtime < ts.stat().st_mtime:
             subprocess.run([tool("pyside6-lrelease"), "-silent", str(ts), "-qm", str(qm)], check=True)
-    for sub in ("icons", "styles"):
+    for sub in ("icons", "styles", "samples"):
         dest = OUT / sub
         if dest.exists():
             shutil.rmtree(dest)

@@ -40,8 +40,13 @@ def process_age_s() -> float:
 
 def setup_logging(logs_dir) -> None:
     root = logging.getLogger()
-    if any(getattr(h, "_ai_platform", False) for h in root.handlers):
-        return
+    target = str((logs_dir / "app.log").resolve())
+    for h in [h for h in root.handlers if getattr(h, "_ai_platform", False)]:
+        if getattr(h, "baseFilename", None) == target:
+            return
+        # another data folder's log (a second window in the same process, as in tests): switch over
+        root.removeHandler(h)
+        h.close()
     handler = logging.handlers.RotatingFileHandler(logs_dir / "app.log", maxBytes=2_000_000,
                                                    backupCount=3, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -77,7 +82,7 @@ class _FirstPaint:
         outer = self
 
         class Filter(QObject):
-            def eventFilter(self, obj, event):  # noqa: N802 - Qt override
+            def eventFilter(self, obj, event):
                 if event.type() == QEvent.Type.Paint and not outer.done:
                     w = obj.window() if hasattr(obj, "window") else None
                     if w is window:
@@ -96,6 +101,77 @@ def after_first_paint(window) -> None:
     window.ctx.runs.run_changed.emit("")  # the manager indexes run folders when it is made
 
 
+def claim_single_instance(app):
+    """The ``SingleInstance`` guard of this data folder, or an exit code when another app runs on it
+    (0: its window was brought to the front; 3: it did not answer)."""
+    from app import APP_DISPLAY_NAME
+    from app.core import paths
+    from app.views.single_instance import SingleInstance
+
+    guard = SingleInstance(paths.home(), parent=app)
+    if guard.claim():
+        return guard
+    if guard.notify_running():
+        print(f"{APP_DISPLAY_NAME} is already running on the data folder {paths.home()}; "
+              "its window was brought to the front.", flush=True)
+        return 0
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QMessageBox
+
+    text = QCoreApplication.translate("SingleInstance", "AI Platform is already running on the data folder "
+                                      "{folder} but does not answer. Close it (or end its process) and start "
+                                      "again.").format(folder=paths.home())
+    print(text, file=sys.stderr)
+    QMessageBox.critical(None, APP_DISPLAY_NAME, text)
+    return 3
+
+
+def safe_start_notice(window):
+    """If the last session died while loading a model, say so without blocking (the engine manager
+    skips the automatic load). Closing the message acknowledges it. Returns the message box."""
+    from app.core import safe_start
+
+    label = safe_start.crashed_while_loading()
+    if not label:
+        return None
+    from PySide6.QtCore import QCoreApplication, Qt
+    from PySide6.QtWidgets import QMessageBox
+
+    translate = QCoreApplication.translate
+    model = translate("SafeStart", "a model") if label == safe_start.UNKNOWN_LABEL else label
+    text = translate("SafeStart", "The app closed while loading {model} last time, so it was not loaded "
+                                  "automatically. Load it again from Chat when you are ready; if it fails again, "
+                                  "choose a smaller model or give it less GPU memory.")
+    box = QMessageBox(QMessageBox.Icon.Warning, translate("SafeStart", "Safe start"), text.format(model=model),
+                      QMessageBox.StandardButton.Ok, window)
+    box.setObjectName("SafeStartNotice")
+    box.setWindowModality(Qt.WindowModality.NonModal)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.finished.connect(lambda _result: safe_start.acknowledge())
+    box.show()
+    return box
+
+
+def start_interactive(window, guard=None) -> None:
+    """What a real (not --smoke) start adds once the window shows: a second launch raises it, the
+    safe-start notice, and the welcome flow on the first start."""
+    from PySide6.QtCore import QTimer
+
+    if guard is not None:
+        from app.views.single_instance import bring_to_front
+
+        guard.activation_requested.connect(lambda: bring_to_front(window))
+        window.ctx.app.aboutToQuit.connect(guard.release)
+    QTimer.singleShot(0, lambda: safe_start_notice(window))
+    if not window.ctx.settings.first_run_done:
+        def welcome() -> None:
+            from app.views.welcome import open_welcome
+
+            window._welcome = open_welcome(window.ctx, window)
+
+        QTimer.singleShot(0, welcome)
+
+
 def run_gui(smoke: bool = False) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtGui import QIcon
@@ -110,6 +186,11 @@ def run_gui(smoke: bool = False) -> int:
     app.setApplicationDisplayName(APP_DISPLAY_NAME)
     app.setDesktopFileName(APP_NAME)
     app.setWindowIcon(QIcon(assets.icon_path("ai-platform")))
+    guard = None
+    if not smoke:  # --smoke measures a start; it neither claims the data folder nor defers to one
+        guard = claim_single_instance(app)
+        if isinstance(guard, int):
+            return guard
     try:
         window = create_main_window(app)
     except UserError as err:
@@ -128,5 +209,7 @@ def run_gui(smoke: bool = False) -> int:
         # Once the window is up: find runs that kept training while the app was closed (reattach)
         # or died with it (interrupted, resumable). The dashboard shows them on its next refresh.
         QTimer.singleShot(300, lambda: after_first_paint(window))
+        start_interactive(window, guard)
+    __import__("app.views.exception_hook", fromlist=["install"]).install(window)  # errors: dialog + log
     window.show()
     return app.exec()
