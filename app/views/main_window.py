@@ -5,19 +5,30 @@ Panels are built on first view (start-up stays light); each is one module in app
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSize, Qt
-from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QIcon
 from PySide6.QtWidgets import (
-    QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QStackedWidget,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QStyle,
+    QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
-from app import APP_DISPLAY_NAME, __version__
 from app.core import paths
-from app.views import assets
+from app.views import assets, shortcuts
 
 PANEL_KEYS = ("dashboard", "projects", "datasets", "training", "experiments", "models", "chat",
               "knowledge", "gpu", "logs", "settings")
+
+SIDEBAR_WIDTH = 190
+SIDEBAR_COLLAPSED_WIDTH = 56  # icon (20) + item padding and margins from the style sheet
+MINIMUM_SIZE = QSize(1024, 700)  # tests/gui/test_layout.py checks every panel fits in it
 
 
 class MainWindow(QMainWindow):
@@ -27,23 +38,35 @@ class MainWindow(QMainWindow):
         self.setObjectName("MainWindow")
         self.setWindowIcon(QIcon(assets.icon_path("ai-platform")))
         self.resize(1180, 760)
-        self.setMinimumSize(QSize(960, 640))
+        self.setMinimumSize(MINIMUM_SIZE)
 
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         self.sidebar = QListWidget(objectName="Sidebar")
-        self.sidebar.setFixedWidth(190)
+        self.sidebar.setFixedWidth(SIDEBAR_WIDTH)
         self.sidebar.setIconSize(QSize(20, 20))
         self.sidebar.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.sidebar.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         for key in PANEL_KEYS:
             item = QListWidgetItem(QIcon(assets.icon_path(key)), "")
             item.setData(Qt.ItemDataRole.UserRole, key)
             self.sidebar.addItem(item)
+        # The collapse button sits under the list, in the sidebar's own column.
+        self.sidebar_toggle = QToolButton(objectName="SidebarToggle", autoRaise=True)
+        self.sidebar_toggle.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.sidebar_toggle.clicked.connect(lambda: self.set_sidebar_collapsed(not self.sidebar_collapsed))
+        side = QWidget(objectName="SidebarPane")
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 4)
+        side_layout.setSpacing(0)
+        side_layout.addWidget(self.sidebar, 1)
+        side_layout.addWidget(self.sidebar_toggle, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.sidebar_collapsed = False
         self.stack = QStackedWidget()
         self._panels: dict[str, QWidget] = {}
-        layout.addWidget(self.sidebar)
+        layout.addWidget(side)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self.sidebar.currentRowChanged.connect(self._show_row)
@@ -55,6 +78,14 @@ class MainWindow(QMainWindow):
         ctx.status_message.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
         self._hook_gpu_alerts()
 
+        from app.views.notify import Notifier
+
+        self.notifier = Notifier(self)
+        self._runs_hooked = False
+        self._closing = False
+        # Training runs: hooked once the run manager exists (made after the first paint, see app.py).
+        QTimer.singleShot(1000, self, self._hook_long_jobs)
+
         self._build_menus()
         self.retranslate_ui()
         self.show_panel("dashboard")
@@ -65,6 +96,7 @@ class MainWindow(QMainWindow):
             widget = self._create_panel(key)
             self._panels[key] = widget
             self.stack.addWidget(widget)
+            self._hook_panel_jobs(widget)
         return self._panels[key]
 
     def _create_panel(self, key: str) -> QWidget:
@@ -76,6 +108,14 @@ class MainWindow(QMainWindow):
             from app.views.settings_panel import SettingsPanel
 
             return SettingsPanel(self.ctx)
+        if key == "chat":
+            from app.views.chat import ChatPanel
+
+            return ChatPanel(self.ctx)
+        if key == "models":
+            from app.views.models_panel import ModelsPanel
+
+            return ModelsPanel(self.ctx)
         if key == "datasets":
             from app.views.datasets import DatasetsPanel
 
@@ -104,9 +144,7 @@ class MainWindow(QMainWindow):
             from app.views.logs import LogsPanel
 
             return LogsPanel(self.ctx)
-        from app.views.placeholder import PlaceholderPanel
-
-        return PlaceholderPanel(key)
+        raise KeyError(f"no panel named {key!r}")
 
     def show_panel(self, key: str) -> None:
         self.sidebar.setCurrentRow(PANEL_KEYS.index(key))
@@ -141,12 +179,66 @@ class MainWindow(QMainWindow):
             self.gpu_alert_label.setText("⚠ " + alert_text(found[0][0], found[0][1], reading))
         self.gpu_alert_label.setVisible(bool(found))
 
+    # --- sidebar ------------------------------------------------------------------------------
+    def set_sidebar_collapsed(self, collapsed: bool) -> None:
+        """Icons only (names as tooltips), or icons and names."""
+        self.sidebar_collapsed = collapsed
+        self.sidebar.setFixedWidth(SIDEBAR_COLLAPSED_WIDTH if collapsed else SIDEBAR_WIDTH)
+        self.collapse_action.setChecked(collapsed)
+        arrow = QStyle.StandardPixmap.SP_ArrowRight if collapsed else QStyle.StandardPixmap.SP_ArrowLeft
+        self.sidebar_toggle.setIcon(self.style().standardIcon(arrow))
+        self._apply_sidebar_texts()
+
+    def _apply_sidebar_texts(self) -> None:
+        titles = self.panel_titles()
+        for row, key in enumerate(PANEL_KEYS):
+            item = self.sidebar.item(row)
+            item.setText("" if self.sidebar_collapsed else titles[key])
+            item.setToolTip(titles[key] if self.sidebar_collapsed else "")
+        tip = self.tr("Expand the sidebar") if self.sidebar_collapsed else self.tr("Collapse the sidebar")
+        self.sidebar_toggle.setToolTip(f"{tip} ({shortcuts.key_text(shortcuts.get('sidebar.toggle'))})")
+
+    # --- long jobs: notify when they end ------------------------------------------------------
+    def _hook_long_jobs(self) -> None:
+        if self._runs_hooked or self._closing:
+            return
+        self._runs_hooked = True
+        self.ctx.runs.run_finished.connect(self._on_run_finished)
+
+    def _hook_panel_jobs(self, panel: QWidget) -> None:
+        if hasattr(panel, "indexing_finished"):  # the knowledge panel
+            panel.indexing_finished.connect(lambda outcome, p=panel: self._on_indexing_finished(p, outcome))
+        if hasattr(panel, "manager"):  # training and experiments use the run manager: hook it now
+            self._hook_long_jobs()
+
+    def _on_run_finished(self, run_id: str, outcome) -> None:
+        from app.views.notify import run_message
+
+        try:
+            name = self.ctx.runs.store.get(run_id).name or run_id
+        except Exception:  # noqa: BLE001 - a run missing from the index still deserves its message
+            name = run_id
+        message = run_message(outcome.status, name, outcome.last_error)
+        if message is not None:
+            self.notifier.notify(*message)
+
+    def _on_indexing_finished(self, panel: QWidget, outcome) -> None:
+        from app.views.notify import indexing_message
+
+        kb_name = panel.kb.currentText() if hasattr(panel, "kb") else ""
+        self.notifier.notify(*indexing_message(outcome.ok, kb_name, outcome.last_error))
+
     # --- menus --------------------------------------------------------------------------------
     def _build_menus(self) -> None:
         bar = self.menuBar()
         self.file_menu = bar.addMenu("")
+        self.settings_action = QAction(self)
+        self.settings_action.setShortcut(shortcuts.key_sequence("settings"))
+        self.settings_action.triggered.connect(lambda: self.show_panel("settings"))
+        self.file_menu.addAction(self.settings_action)
+        self.file_menu.addSeparator()
         self.quit_action = QAction(self)
-        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.setShortcut(shortcuts.key_sequence("quit"))
         self.quit_action.triggered.connect(self.close)
         self.file_menu.addAction(self.quit_action)
 
@@ -171,20 +263,30 @@ class MainWindow(QMainWindow):
             tgroup.addAction(act)
             self.theme_menu.addAction(act)
             self.theme_actions[code] = act
+        self.view_menu.addSeparator()
+        self.collapse_action = QAction(self, checkable=True)
+        self.collapse_action.setShortcut(shortcuts.key_sequence("sidebar.toggle"))
+        self.collapse_action.triggered.connect(self.set_sidebar_collapsed)
+        self.view_menu.addAction(self.collapse_action)
         self.panel_actions = []
         self.view_menu.addSeparator()
-        for i, key in enumerate(PANEL_KEYS):
+        for key in PANEL_KEYS:
             act = QAction(self)
-            if i < 9:
-                act.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
+            if f"panel.{key}" in {sc.action for sc in shortcuts.SHORTCUTS}:  # Ctrl+1 … Ctrl+9
+                act.setShortcut(shortcuts.key_sequence(f"panel.{key}"))
             act.triggered.connect(lambda _=False, k=key: self.show_panel(k))
             self.view_menu.addAction(act)
             self.panel_actions.append(act)
 
         self.help_menu = bar.addMenu("")
+        self.shortcuts_action = QAction(self)
+        self.shortcuts_action.setShortcut(shortcuts.key_sequence("help.shortcuts"))
+        self.shortcuts_action.triggered.connect(self.show_shortcuts)
+        self.help_menu.addAction(self.shortcuts_action)
         self.about_action = QAction(self)
         self.about_action.triggered.connect(self.show_about)
         self.help_menu.addAction(self.about_action)
+        self.set_sidebar_collapsed(False)
         self.ctx.settings_changed.connect(self._sync_checks)
         self._sync_checks()
 
@@ -208,25 +310,34 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self.tr("AI Platform"))
         titles = self.panel_titles()
         for row, key in enumerate(PANEL_KEYS):
-            self.sidebar.item(row).setText(titles[key])
             self.panel_actions[row].setText(titles[key])
+        self._apply_sidebar_texts()
         self.file_menu.setTitle(self.tr("&File"))
+        self.settings_action.setText(self.tr("&Settings"))
         self.quit_action.setText(self.tr("&Quit"))
         self.view_menu.setTitle(self.tr("&View"))
+        self.collapse_action.setText(self.tr("Collapse the &sidebar"))
         self.language_menu.setTitle(self.tr("Language"))
         self.theme_menu.setTitle(self.tr("Theme"))
         self.theme_actions["light"].setText(self.tr("Light"))
         self.theme_actions["dark"].setText(self.tr("Dark"))
         self.help_menu.setTitle(self.tr("&Help"))
+        self.shortcuts_action.setText(self.tr("&Keyboard shortcuts"))
         self.about_action.setText(self.tr("&About AI Platform"))
         self.home_label.setText(self.tr("Data: {path}").format(path=paths.home()))
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+    def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate_ui()
         super().changeEvent(event)
 
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
+    def closeEvent(self, event) -> None:
+        self._closing = True
+        self.notifier.close()
+        for attr in ("_about_dialog", "_shortcuts_dialog"):  # Help windows go with the main window
+            dialog = getattr(self, attr, None)
+            if dialog is not None:
+                dialog.close()
         for panel in self._panels.values():
             # Panels that own short-lived engines (queries, indexing) end them with the window;
             # training runs are not theirs and go on.
@@ -235,8 +346,25 @@ class MainWindow(QMainWindow):
         self.ctx.shutdown()
         super().closeEvent(event)
 
-    def show_about(self) -> None:
-        QMessageBox.about(self, self.tr("About AI Platform"), self.tr(
-            "<b>{name}</b> {version}<br>A local workstation for large language models: datasets, "
-            "fine-tuning, chat, knowledge bases and agents, on your own machine.").format(
-                name=APP_DISPLAY_NAME, version=__version__))
+    # --- help ---------------------------------------------------------------------------------
+    def show_about(self):
+        """Help → About: versions of the app and its engines (non-modal; returned for tests)."""
+        from app.views.about import AboutDialog
+
+        return self._show_dialog("_about_dialog", lambda: AboutDialog(self))
+
+    def show_shortcuts(self):
+        """Help → Keyboard shortcuts (F1)."""
+        from app.views.about import ShortcutsDialog
+
+        return self._show_dialog("_shortcuts_dialog", lambda: ShortcutsDialog(self.panel_titles, self))
+
+    def _show_dialog(self, attr: str, make):
+        dialog = getattr(self, attr, None)
+        if dialog is None:
+            dialog = make()
+            setattr(self, attr, dialog)
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
