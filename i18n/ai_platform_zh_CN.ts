@@ -2,6 +2,481 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
   <context>
+    <name>AboutDialog</name>
+    <message>
+      <source>not installed</source>
+      <translation>未安装</translation>
+    </message>
+    <message>
+      <source>checking…</source>
+      <translation>正在检查…</translation>
+    </message>
+    <message>
+      <source>not found</source>
+      <translation>未找到</translation>
+    </message>
+    <message>
+      <source>vLLM runtime</source>
+      <translation>vLLM 运行环境</translation>
+    </message>
+    <message>
+      <source>Copied</source>
+      <translation>已复制</translation>
+    </message>
+    <message>
+      <source>About AI Platform</source>
+      <translation>关于 AI 平台</translation>
+    </message>
+    <message>
+      <source>A local workstation for large language models: datasets, fine-tuning, chat, knowledge bases and agents, on your own machine.</source>
+      <translation>在您自己的电脑上使用大语言模型的本地工作站：数据集、微调、对话、知识库和智能体。</translation>
+    </message>
+    <message>
+      <source>Component</source>
+      <translation>组件</translation>
+    </message>
+    <message>
+      <source>Version</source>
+      <translation>版本</translation>
+    </message>
+    <message>
+      <source>Copy to clipboard</source>
+      <translation>复制到剪贴板</translation>
+    </message>
+  </context>
+  <context>
+    <name>ChatEnginesGroup</name>
+    <message>
+      <source>Remote endpoint</source>
+      <translation>远程端点</translation>
+    </message>
+    <message>
+      <source>No system keyring is available, so the API key was not saved. Tick "Keep secrets for this session only" in the Hugging Face section to use it until the app closes.</source>
+      <translation>系统中没有可用的密钥环，因此未保存 API 密钥。在 Hugging Face 一节勾选“机密仅保存在本次会话”，即可在应用关闭前使用它。</translation>
+    </message>
+    <message>
+      <source>Chat engines</source>
+      <translation>对话引擎</translation>
+    </message>
+    <message>
+      <source>Local engine</source>
+      <translation>本地引擎</translation>
+    </message>
+    <message>
+      <source>Automatic (vLLM when installed)</source>
+      <translation>自动（已安装 vLLM 时使用它）</translation>
+    </message>
+    <message>
+      <source>vLLM</source>
+      <translation>vLLM</translation>
+    </message>
+    <message>
+      <source>Transformers (works everywhere, slower)</source>
+      <translation>Transformers（到处可用，较慢）</translation>
+    </message>
+    <message>
+      <source>Remote endpoints (any OpenAI-compatible server)</source>
+      <translation>远程端点（任何兼容 OpenAI 的服务器）</translation>
+    </message>
+    <message>
+      <source>Add…</source>
+      <translation>添加…</translation>
+    </message>
+    <message>
+      <source>Remove</source>
+      <translation>移除</translation>
+    </message>
+    <message>
+      <source>Remote endpoints appear in the Chat panel's model list. Their API keys are kept in the system keyring, never in the settings file.</source>
+      <translation>远程端点会出现在对话面板的模型列表中。它们的 API 密钥保存在系统密钥环中，绝不写入设置文件。</translation>
+    </message>
+  </context>
+  <context>
+    <name>ChatPanel</name>
+    <message>
+      <source>New chat</source>
+      <translation>新建对话</translation>
+    </message>
+    <message>
+      <source>Rename chat</source>
+      <translation>重命名对话</translation>
+    </message>
+    <message>
+      <source>Title:</source>
+      <translation>标题：</translation>
+    </message>
+    <message>
+      <source>Delete chat</source>
+      <translation>删除对话</translation>
+    </message>
+    <message>
+      <source>Delete the chat "{title}" and all its messages? This cannot be undone.</source>
+      <translation>删除对话“{title}”及其全部消息？此操作无法撤销。</translation>
+    </message>
+    <message>
+      <source>Export chat</source>
+      <translation>导出对话</translation>
+    </message>
+    <message>
+      <source>Markdown (*.md)</source>
+      <translation>Markdown 文件 (*.md)</translation>
+    </message>
+    <message>
+      <source>JSON (*.json)</source>
+      <translation>JSON 文件 (*.json)</translation>
+    </message>
+    <message>
+      <source>Could not write {path}: {err}</source>
+      <translation>无法写入 {path}：{err}</translation>
+    </message>
+    <message>
+      <source>Chat exported to {path}</source>
+      <translation>对话已导出到 {path}</translation>
+    </message>
+    <message>
+      <source>Rename…</source>
+      <translation>重命名…</translation>
+    </message>
+    <message>
+      <source>Export as Markdown…</source>
+      <translation>导出为 Markdown…</translation>
+    </message>
+    <message>
+      <source>Export as JSON…</source>
+      <translation>导出为 JSON…</translation>
+    </message>
+    <message>
+      <source>Delete…</source>
+      <translation>删除…</translation>
+    </message>
+    <message>
+      <source>{name} (bundled)</source>
+      <translation>{name}（内置）</translation>
+    </message>
+    <message>
+      <source>{name} (adapter)</source>
+      <translation>{name}（适配器）</translation>
+    </message>
+    <message>
+      <source>{name} (remote)</source>
+      <translation>{name}（远程）</translation>
+    </message>
+    <message>
+      <source>Chat</source>
+      <translation>对话</translation>
+    </message>
+    <message>
+      <source>This run has no adapter to chat with yet.</source>
+      <translation>此训练还没有可用于对话的适配器。</translation>
+    </message>
+    <message>
+      <source>Chat with {name}</source>
+      <translation>与 {name} 对话</translation>
+    </message>
+    <message>
+      <source>No model available.</source>
+      <translation>没有可用的模型。</translation>
+    </message>
+    <message>
+      <source>The engine failed: {message}</source>
+      <translation>引擎出错：{message}</translation>
+    </message>
+    <message>
+      <source>Not loaded. It loads when you send a message, or press Load.</source>
+      <translation>未加载。发送消息时会自动加载，也可以点击“加载”。</translation>
+    </message>
+    <message>
+      <source>starting</source>
+      <translation>正在启动</translation>
+    </message>
+    <message>
+      <source>Loading {model}: {stage}</source>
+      <translation>正在加载 {model}：{stage}</translation>
+    </message>
+    <message>
+      <source>Remote endpoint {url}</source>
+      <translation>远程端点 {url}</translation>
+    </message>
+    <message>
+      <source>Ready: {engine} on port {port}{mem}</source>
+      <translation>就绪：{engine}，端口 {port}{mem}</translation>
+    </message>
+    <message>
+      <source>The app closed while loading {model} last time, so it was not loaded automatically. Press Load to try again, or choose a smaller model.</source>
+      <translation>上次加载 {model} 时应用意外关闭，因此这次没有自动加载它。点击“加载”重试，或选择更小的模型。</translation>
+    </message>
+    <message>
+      <source>Wait for the answer to finish, or press Stop.</source>
+      <translation>请等待回答完成，或点击“停止”。</translation>
+    </message>
+    <message>
+      <source>No model is available. Prepare the bundled model in Settings.</source>
+      <translation>没有可用的模型。请在设置中准备内置模型。</translation>
+    </message>
+    <message>
+      <source>No relevant passage found in the attached knowledge bases, so I will not guess. Rephrase the question, add documents that answer it, or detach the knowledge bases to ask the model on its own.</source>
+      <translation>在所附知识库中没有找到相关段落，因此我不作猜测。请换个问法、添加能回答该问题的文档，或取消勾选知识库直接询问模型。</translation>
+    </message>
+    <message>
+      <source>Copied.</source>
+      <translation>已复制。</translation>
+    </message>
+    <message>
+      <source>Editing a message: sending replaces it and every message after it.</source>
+      <translation>正在编辑消息：发送后将替换该消息及其后的所有消息。</translation>
+    </message>
+    <message>
+      <source>Allow file access?</source>
+      <translation>允许访问文件？</translation>
+    </message>
+    <message>
+      <source>The agent wants to read {path}.
+
+Allow it to read files in {folder} for this chat?</source>
+      <translation>智能体想要读取 {path}。
+
+允许它在本对话中读取 {folder} 中的文件吗？</translation>
+    </message>
+    <message>
+      <source>Ask anything. Enter sends, Shift+Enter adds a line. Tick knowledge bases on the right to answer from your documents with citations.</source>
+      <translation>随便问。回车发送，Shift+回车换行。在右侧勾选知识库，即可根据你的文档回答并给出引用。</translation>
+    </message>
+    <message>
+      <source>Talk to the bundled model, your own models and the adapters you trained; answers stream and are saved as they arrive.</source>
+      <translation>与内置模型、你自己的模型以及你训练的适配器对话；回答以流式显示，并在生成时随时保存。</translation>
+    </message>
+    <message>
+      <source>Search chats…</source>
+      <translation>搜索对话…</translation>
+    </message>
+    <message>
+      <source>Model:</source>
+      <translation>模型：</translation>
+    </message>
+    <message>
+      <source>Compare with</source>
+      <translation>对比</translation>
+    </message>
+    <message>
+      <source>Send each message to a second model too and show the answers side by side</source>
+      <translation>同时把每条消息发给第二个模型，并排显示两个回答</translation>
+    </message>
+    <message>
+      <source>Settings</source>
+      <translation>设置</translation>
+    </message>
+    <message>
+      <source>Load</source>
+      <translation>加载</translation>
+    </message>
+    <message>
+      <source>Unload</source>
+      <translation>卸载</translation>
+    </message>
+    <message>
+      <source>Send</source>
+      <translation>发送</translation>
+    </message>
+    <message>
+      <source>Enter or Ctrl+Enter</source>
+      <translation>回车或 Ctrl+回车</translation>
+    </message>
+    <message>
+      <source>Stop</source>
+      <translation>停止</translation>
+    </message>
+    <message>
+      <source>Esc</source>
+      <translation>Esc 键</translation>
+    </message>
+    <message>
+      <source>Message… (Enter sends, Shift+Enter for a new line)</source>
+      <translation>输入消息…（回车发送，Shift+回车换行）</translation>
+    </message>
+  </context>
+  <context>
+    <name>ChatSettingsPane</name>
+    <message>
+      <source>A folder the agent may read</source>
+      <translation>智能体可读取的文件夹</translation>
+    </message>
+    <message>
+      <source>System prompt</source>
+      <translation>系统提示词</translation>
+    </message>
+    <message>
+      <source>How the assistant should behave (optional)</source>
+      <translation>助手应如何表现（可选）</translation>
+    </message>
+    <message>
+      <source>Mode</source>
+      <translation>模式</translation>
+    </message>
+    <message>
+      <source>Chat</source>
+      <translation>对话</translation>
+    </message>
+    <message>
+      <source>Agent (tools)</source>
+      <translation>智能体（工具）</translation>
+    </message>
+    <message>
+      <source>Temperature</source>
+      <translation>温度</translation>
+    </message>
+    <message>
+      <source>Top-p</source>
+      <translation>Top-p 采样</translation>
+    </message>
+    <message>
+      <source>Max tokens</source>
+      <translation>最大令牌数</translation>
+    </message>
+    <message>
+      <source>Knowledge bases</source>
+      <translation>知识库</translation>
+    </message>
+    <message>
+      <source>Folders the agent may read</source>
+      <translation>智能体可读取的文件夹</translation>
+    </message>
+    <message>
+      <source>The agent asks before it reads a folder for the first time in a chat</source>
+      <translation>智能体在一个对话中首次读取某个文件夹前会先征求你的同意</translation>
+    </message>
+    <message>
+      <source>Add folder…</source>
+      <translation>添加文件夹…</translation>
+    </message>
+    <message>
+      <source>Remove</source>
+      <translation>移除</translation>
+    </message>
+    <message>
+      <source>No knowledge bases yet. Create one in the Knowledge panel, then tick it here to answer from your documents with citations.</source>
+      <translation>还没有知识库。先在知识库面板中创建一个，再在这里勾选，即可根据文档回答并给出引用。</translation>
+    </message>
+    <message>
+      <source>Answers use the ticked knowledge bases and cite the passages they used.</source>
+      <translation>回答会使用勾选的知识库，并引用所用的段落。</translation>
+    </message>
+  </context>
+  <context>
+    <name>ChatView</name>
+    <message>
+      <source>first token {s:.2f} s</source>
+      <translation>首个令牌 {s:.2f} 秒</translation>
+    </message>
+    <message>
+      <source>{v:.1f} tokens/s</source>
+      <translation>{v:.1f} 令牌/秒</translation>
+    </message>
+    <message>
+      <source>{p} prompt + {c} answer tokens</source>
+      <translation>提示 {p} + 回答 {c} 个令牌</translation>
+    </message>
+    <message>
+      <source>The model engine is not running. Press Load to start it; the Logs panel has its output.</source>
+      <translation>模型引擎没有运行。点击“加载”启动它；其输出在日志面板中。</translation>
+    </message>
+    <message>
+      <source>The model engine stopped while answering (it may have crashed). Press Load to start it again; the Logs panel has its output.</source>
+      <translation>模型引擎在回答时停止了（可能已崩溃）。点击“加载”重新启动；其输出在日志面板中。</translation>
+    </message>
+    <message>
+      <source>The model engine could not start. Check the message above and the Logs panel, then press Load to try again.</source>
+      <translation>模型引擎无法启动。请查看上面的消息和日志面板，然后点击“加载”重试。</translation>
+    </message>
+    <message>
+      <source>The server refused the API key. Set the right key for this endpoint in Settings → Remote endpoints.</source>
+      <translation>服务器拒绝了 API 密钥。请在 设置 → 远程端点 中为此端点设置正确的密钥。</translation>
+    </message>
+    <message>
+      <source>The conversation is longer than the model can read. Start a new chat, shorten the system prompt, or lower Max tokens.</source>
+      <translation>对话长度超出了模型能读取的范围。请新建对话、缩短系统提示词，或调低最大令牌数。</translation>
+    </message>
+    <message>
+      <source>Choose another model: this remote endpoint was removed in Settings.</source>
+      <translation>请选择其他模型：此远程端点已在设置中删除。</translation>
+    </message>
+    <message>
+      <source>The server does not know this model name. Check the model id of the remote endpoint in Settings.</source>
+      <translation>服务器不认识这个模型名称。请在设置中检查远程端点的模型 ID。</translation>
+    </message>
+    <message>
+      <source>Searching the knowledge bases failed. Check them in the Knowledge panel, or detach them from this chat.</source>
+      <translation>检索知识库失败。请在知识库面板中检查它们，或在此对话中取消勾选。</translation>
+    </message>
+    <message>
+      <source>Try again; if it keeps failing, the Logs panel has the details.</source>
+      <translation>请重试；如果一直失败，日志面板中有详细信息。</translation>
+    </message>
+    <message>
+      <source>Tool steps: {n}</source>
+      <translation>工具步骤：{n}</translation>
+    </message>
+    <message>
+      <source>Steps: {n}</source>
+      <translation>步骤：{n}</translation>
+    </message>
+    <message>
+      <source>Tool</source>
+      <translation>工具</translation>
+    </message>
+    <message>
+      <source>Result</source>
+      <translation>结果</translation>
+    </message>
+    <message>
+      <source>Asked to read files in</source>
+      <translation>请求读取以下文件夹中的文件</translation>
+    </message>
+    <message>
+      <source>allowed</source>
+      <translation>已允许</translation>
+    </message>
+    <message>
+      <source>refused</source>
+      <translation>已拒绝</translation>
+    </message>
+    <message>
+      <source>You</source>
+      <translation>你</translation>
+    </message>
+    <message>
+      <source>Assistant</source>
+      <translation>助手</translation>
+    </message>
+    <message>
+      <source>Searching the knowledge bases…</source>
+      <translation>正在检索知识库…</translation>
+    </message>
+    <message>
+      <source>Loading the model…</source>
+      <translation>正在加载模型…</translation>
+    </message>
+    <message>
+      <source>Thinking…</source>
+      <translation>思考中…</translation>
+    </message>
+    <message>
+      <source>Waiting for the first token…</source>
+      <translation>等待第一个令牌…</translation>
+    </message>
+    <message>
+      <source>Something went wrong.</source>
+      <translation>出了点问题。</translation>
+    </message>
+    <message>
+      <source>Stopped by you.</source>
+      <translation>已被你停止。</translation>
+    </message>
+    <message>
+      <source>Interrupted: the app closed before this answer finished. The text above is what was saved.</source>
+      <translation>已中断：应用在这个回答完成前关闭了。上面是已保存的内容。</translation>
+    </message>
+  </context>
+  <context>
     <name>DashboardPanel</name>
     <message>
       <source>{name} is ready to chat and to fine-tune.</source>
@@ -330,6 +805,95 @@
     <message>
       <source>Removed</source>
       <translation>已移除</translation>
+    </message>
+  </context>
+  <context>
+    <name>EndpointDialog</name>
+    <message>
+      <source>Add a remote endpoint</source>
+      <translation>添加远程端点</translation>
+    </message>
+    <message>
+      <source>e.g. Team cluster</source>
+      <translation>例如：团队集群</translation>
+    </message>
+    <message>
+      <source>optional: the first model the server lists</source>
+      <translation>可选：默认使用服务器列出的第一个模型</translation>
+    </message>
+    <message>
+      <source>stored in the system keyring</source>
+      <translation>保存在系统密钥环中</translation>
+    </message>
+    <message>
+      <source>Name</source>
+      <translation>名称</translation>
+    </message>
+    <message>
+      <source>Base URL</source>
+      <translation>基础 URL</translation>
+    </message>
+    <message>
+      <source>Model id</source>
+      <translation>模型 ID</translation>
+    </message>
+    <message>
+      <source>API key</source>
+      <translation>API 密钥</translation>
+    </message>
+  </context>
+  <context>
+    <name>EngineState</name>
+    <message>
+      <source>Loading</source>
+      <translation>加载中</translation>
+    </message>
+    <message>
+      <source>Ready</source>
+      <translation>就绪</translation>
+    </message>
+    <message>
+      <source>Failed</source>
+      <translation>失败</translation>
+    </message>
+    <message>
+      <source>Stopped</source>
+      <translation>已停止</translation>
+    </message>
+  </context>
+  <context>
+    <name>ErrorDialog</name>
+    <message>
+      <source>Something went wrong</source>
+      <translation>出了点问题</translation>
+    </message>
+    <message>
+      <source>An unexpected error happened. The app keeps running and your saved work is not affected; you can go on working. If it happens again, please send the details to the developers.
+
+The full report is in the log: {path}</source>
+      <translation>发生了意外错误。应用仍在运行，已保存的工作不受影响，您可以继续使用。如果再次出现，请把详细信息发给开发者。
+
+完整报告在日志中：{path}</translation>
+    </message>
+    <message>
+      <source>Copy details</source>
+      <translation>复制详细信息</translation>
+    </message>
+    <message>
+      <source>Show details</source>
+      <translation>显示详细信息</translation>
+    </message>
+    <message>
+      <source>Close</source>
+      <translation>关闭</translation>
+    </message>
+    <message>
+      <source>Errors since this one: {n} more (all are in the log).</source>
+      <translation>此后又发生了 {n} 个错误（全部记录在日志中）。</translation>
+    </message>
+    <message>
+      <source>Copied</source>
+      <translation>已复制</translation>
     </message>
   </context>
   <context>
@@ -780,6 +1344,14 @@
   <context>
     <name>MainWindow</name>
     <message>
+      <source>Expand the sidebar</source>
+      <translation>展开侧边栏</translation>
+    </message>
+    <message>
+      <source>Collapse the sidebar</source>
+      <translation>收起侧边栏</translation>
+    </message>
+    <message>
       <source>Dashboard</source>
       <translation>仪表盘</translation>
     </message>
@@ -832,12 +1404,20 @@
       <translation>文件(&amp;F)</translation>
     </message>
     <message>
+      <source>&amp;Settings</source>
+      <translation>设置(&amp;S)</translation>
+    </message>
+    <message>
       <source>&amp;Quit</source>
       <translation>退出(&amp;Q)</translation>
     </message>
     <message>
       <source>&amp;View</source>
       <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+      <source>Collapse the &amp;sidebar</source>
+      <translation>收起侧边栏(&amp;S)</translation>
     </message>
     <message>
       <source>Language</source>
@@ -860,6 +1440,10 @@
       <translation>帮助(&amp;H)</translation>
     </message>
     <message>
+      <source>&amp;Keyboard shortcuts</source>
+      <translation>键盘快捷键(&amp;K)</translation>
+    </message>
+    <message>
       <source>&amp;About AI Platform</source>
       <translation>关于 AI 平台(&amp;A)</translation>
     </message>
@@ -867,96 +1451,352 @@
       <source>Data: {path}</source>
       <translation>数据：{path}</translation>
     </message>
+  </context>
+  <context>
+    <name>ModelKind</name>
     <message>
-      <source>About AI Platform</source>
-      <translation>关于 AI 平台</translation>
+      <source>Bundled default</source>
+      <translation>内置默认</translation>
     </message>
     <message>
-      <source>&lt;b&gt;{name}&lt;/b&gt; {version}&lt;br&gt;A local workstation for large language models: datasets, fine-tuning, chat, knowledge bases and agents, on your own machine.</source>
-      <translation>&lt;b&gt;{name}&lt;/b&gt; {version}&lt;br&gt;本地大语言模型工作站：数据集、微调、对话、知识库与智能体，全部在你自己的电脑上。</translation>
+      <source>Local folder</source>
+      <translation>本地文件夹</translation>
+    </message>
+    <message>
+      <source>GGUF (converted)</source>
+      <translation>GGUF（已转换）</translation>
+    </message>
+    <message>
+      <source>Merged</source>
+      <translation>已合并</translation>
+    </message>
+    <message>
+      <source>Adapter</source>
+      <translation>适配器</translation>
+    </message>
+    <message>
+      <source>Remote</source>
+      <translation>远程</translation>
     </message>
   </context>
   <context>
-    <name>PlaceholderPanel</name>
+    <name>ModelsPanel</name>
     <message>
-      <source>Dashboard</source>
-      <translation>仪表盘</translation>
-    </message>
-    <message>
-      <source>Running and recent training runs, the serving engine, a GPU summary, knowledge bases and recent chats, at a glance.</source>
-      <translation>一眼看到正在进行和最近的训练、推理服务、GPU 概况、知识库和最近的对话。</translation>
-    </message>
-    <message>
-      <source>Datasets</source>
-      <translation>数据集</translation>
-    </message>
-    <message>
-      <source>Import JSON, JSONL or CSV datasets (Alpaca, ShareGPT, OpenAI messages), validate every record by line, preview them and see their token lengths.</source>
-      <translation>导入 JSON、JSONL 或 CSV 数据集（Alpaca、ShareGPT、OpenAI messages），逐行校验每条记录，预览内容并查看词元长度分布。</translation>
-    </message>
-    <message>
-      <source>Training</source>
-      <translation>训练</translation>
-    </message>
-    <message>
-      <source>Fine-tune with QLoRA or LoRA: a VRAM planner before launch, then live loss, GPU and log panels, stop and one-click resume.</source>
-      <translation>用 QLoRA 或 LoRA 微调：启动前估算显存，训练中实时查看损失、GPU 和日志，可随时停止并一键续训。</translation>
-    </message>
-    <message>
-      <source>Experiments</source>
-      <translation>实验</translation>
-    </message>
-    <message>
-      <source>Compare runs side by side, overlay their loss curves, export charts and metrics.</source>
-      <translation>并排比较多次训练，叠加损失曲线，导出图表和指标。</translation>
+      <source>none</source>
+      <translation>无</translation>
     </message>
     <message>
       <source>Models</source>
       <translation>模型</translation>
     </message>
     <message>
-      <source>The bundled model, local folders, GGUF files, downloads and the adapters your runs produced.</source>
-      <translation>内置模型、本地文件夹、GGUF 文件、下载的模型，以及训练产出的适配器。</translation>
+      <source>The bundled model, models you imported or downloaded, merged models, and the adapters your training runs produced. Select one to see what it is and what it needs to run.</source>
+      <translation>内置模型、你导入或下载的模型、合并后的模型，以及训练运行产生的适配器。选中一项即可查看它是什么、运行它需要什么。</translation>
     </message>
     <message>
-      <source>Chat</source>
-      <translation>对话</translation>
+      <source>Import local folder…</source>
+      <translation>导入本地文件夹…</translation>
     </message>
     <message>
-      <source>Streaming chat with a base model or a trained adapter, served locally by vLLM.</source>
-      <translation>与基础模型或训练好的适配器流式对话，由本机 vLLM 提供服务。</translation>
+      <source>Import GGUF…</source>
+      <translation>导入 GGUF…</translation>
     </message>
     <message>
-      <source>Knowledge</source>
-      <translation>知识库</translation>
+      <source>Download from hub…</source>
+      <translation>从 Hub 下载…</translation>
     </message>
     <message>
-      <source>Drop documents to build knowledge bases, then ask questions and get answers with citations.</source>
-      <translation>拖入文档即可建立知识库，提问后得到附带引用的回答。</translation>
+      <source>Delete…</source>
+      <translation>删除…</translation>
     </message>
     <message>
-      <source>GPU</source>
-      <translation>GPU</translation>
+      <source>Refresh</source>
+      <translation>刷新</translation>
     </message>
     <message>
-      <source>Live utilisation, memory, temperature and power for each GPU and each process.</source>
-      <translation>实时显示每块 GPU、每个进程的利用率、显存、温度和功耗。</translation>
+      <source>Cancel</source>
+      <translation>取消</translation>
     </message>
     <message>
-      <source>Logs</source>
-      <translation>日志</translation>
+      <source>Name</source>
+      <translation>名称</translation>
     </message>
     <message>
-      <source>The app's log and every engine's log in one searchable, filterable viewer.</source>
-      <translation>应用日志和所有引擎日志集中在一个可搜索、可筛选的查看器中。</translation>
+      <source>Kind</source>
+      <translation>类型</translation>
     </message>
     <message>
-      <source>Not available yet</source>
-      <translation>尚未推出</translation>
+      <source>Parameters</source>
+      <translation>参数量</translation>
     </message>
     <message>
-      <source>This panel arrives in a coming version. Projects and Settings already work.</source>
-      <translation>此面板将在后续版本中推出。项目和设置现已可用。</translation>
+      <source>Size</source>
+      <translation>大小</translation>
+    </message>
+    <message>
+      <source>Quantization</source>
+      <translation>量化</translation>
+    </message>
+    <message>
+      <source>GPU (est.)</source>
+      <translation>显存（估算）</translation>
+    </message>
+    <message>
+      <source>Architecture</source>
+      <translation>架构</translation>
+    </message>
+    <message>
+      <source>Size on disk</source>
+      <translation>磁盘占用</translation>
+    </message>
+    <message>
+      <source>Data type</source>
+      <translation>数据类型</translation>
+    </message>
+    <message>
+      <source>Context length</source>
+      <translation>上下文长度</translation>
+    </message>
+    <message>
+      <source>Chat template</source>
+      <translation>对话模板</translation>
+    </message>
+    <message>
+      <source>GPU memory to serve (est.)</source>
+      <translation>推理所需显存（估算）</translation>
+    </message>
+    <message>
+      <source>Path</source>
+      <translation>路径</translation>
+    </message>
+    <message>
+      <source>Source</source>
+      <translation>来源</translation>
+    </message>
+    <message>
+      <source>Start engine</source>
+      <translation>启动引擎</translation>
+    </message>
+    <message>
+      <source>Allow remote code for this model…</source>
+      <translation>允许此模型运行远程代码…</translation>
+    </message>
+    <message>
+      <source>Running engines</source>
+      <translation>运行中的引擎</translation>
+    </message>
+    <message>
+      <source>Model</source>
+      <translation>模型</translation>
+    </message>
+    <message>
+      <source>Engine</source>
+      <translation>引擎</translation>
+    </message>
+    <message>
+      <source>State</source>
+      <translation>状态</translation>
+    </message>
+    <message>
+      <source>Port</source>
+      <translation>端口</translation>
+    </message>
+    <message>
+      <source>Memory</source>
+      <translation>内存</translation>
+    </message>
+    <message>
+      <source>No model selected</source>
+      <translation>未选择模型</translation>
+    </message>
+    <message>
+      <source>yes</source>
+      <translation>有</translation>
+    </message>
+    <message>
+      <source>no</source>
+      <translation>无</translation>
+    </message>
+    <message>
+      <source>The bundled model is not prepared yet. Prepare it from the Dashboard, or run ai-platform setup-models (about a minute, offline).</source>
+      <translation>内置模型尚未准备好。请在仪表盘中准备它，或运行 ai-platform setup-models（约一分钟，无需联网）。</translation>
+    </message>
+    <message>
+      <source>The model's files are missing.</source>
+      <translation>模型文件缺失。</translation>
+    </message>
+    <message>
+      <source>Refused: this model needs remote code (trust_remote_code). {reason} It stays off unless you allow it for this model only.</source>
+      <translation>已拒绝：此模型需要远程代码（trust_remote_code）。{reason} 除非你只对此模型允许，否则保持关闭。</translation>
+    </message>
+    <message>
+      <source>Remote code is allowed for this model.</source>
+      <translation>已允许此模型运行远程代码。</translation>
+    </message>
+    <message>
+      <source>{total} (weights {weights} + overhead {over}; KV cache not estimated)</source>
+      <translation>{total}（权重 {weights} + 额外开销 {over}；未估算 KV 缓存）</translation>
+    </message>
+    <message>
+      <source>{total} (weights {weights} + KV cache {kv} for {tokens} tokens + overhead {over})</source>
+      <translation>{total}（权重 {weights} + {tokens} 个 token 的 KV 缓存 {kv} + 额外开销 {over}）</translation>
+    </message>
+    <message>
+      <source>Training run {run} ({id}), base model {base}</source>
+      <translation>训练运行 {run}（{id}），基础模型 {base}</translation>
+    </message>
+    <message>
+      <source>Shipped with the app (SmolLM2-135M-Instruct GGUF, converted once)</source>
+      <translation>随应用附带（SmolLM2-135M-Instruct GGUF，已转换一次）</translation>
+    </message>
+    <message>
+      <source>Training run {id}</source>
+      <translation>训练运行 {id}</translation>
+    </message>
+    <message>
+      <source>Import a Hugging Face model folder</source>
+      <translation>导入 Hugging Face 模型文件夹</translation>
+    </message>
+    <message>
+      <source>Import local folder</source>
+      <translation>导入本地文件夹</translation>
+    </message>
+    <message>
+      <source>"{name}" was added but will not be loaded: it needs remote code. {reason} Select it and use "Allow remote code for this model" only if you trust its author.</source>
+      <translation>已添加“{name}”，但不会加载：它需要远程代码。{reason} 只有在你信任其作者时，才选中它并使用“允许此模型运行远程代码”。</translation>
+    </message>
+    <message>
+      <source>Import a GGUF file</source>
+      <translation>导入 GGUF 文件</translation>
+    </message>
+    <message>
+      <source>GGUF models (*.gguf);;All files (*)</source>
+      <translation>GGUF 模型 (*.gguf);;所有文件 (*)</translation>
+    </message>
+    <message>
+      <source>Converting {name}…</source>
+      <translation>正在转换 {name}…</translation>
+    </message>
+    <message>
+      <source>Download from hub</source>
+      <translation>从 Hub 下载</translation>
+    </message>
+    <message>
+      <source>Hugging Face model id (owner/name), for example Qwen/Qwen2.5-0.5B-Instruct.
+A token saved in Settings is used for gated or private models.</source>
+      <translation>Hugging Face 模型 ID（所有者/名称），例如 Qwen/Qwen2.5-0.5B-Instruct。
+受限或私有模型会使用在“设置”中保存的令牌。</translation>
+    </message>
+    <message>
+      <source>Downloading {repo}…</source>
+      <translation>正在下载 {repo}…</translation>
+    </message>
+    <message>
+      <source>Another import is running; wait for it to finish.</source>
+      <translation>另一个导入正在进行，请等它完成。</translation>
+    </message>
+    <message>
+      <source>"{name}" is ready.</source>
+      <translation>“{name}”已就绪。</translation>
+    </message>
+    <message>
+      <source>Delete model</source>
+      <translation>删除模型</translation>
+    </message>
+    <message>
+      <source>The bundled default model cannot be deleted: the app needs it to work offline.</source>
+      <translation>内置默认模型不能删除：应用离线工作需要它。</translation>
+    </message>
+    <message>
+      <source>An adapter belongs to its training run: delete the run in Experiments to remove it.</source>
+      <translation>适配器属于它的训练运行：要移除它，请在“实验”中删除该运行。</translation>
+    </message>
+    <message>
+      <source>Delete "{name}" and its files at {path}? This cannot be undone.</source>
+      <translation>删除“{name}”及其位于 {path} 的文件？此操作无法撤销。</translation>
+    </message>
+    <message>
+      <source>Remove "{name}" from the list? Its files at {path} stay where they are.</source>
+      <translation>从列表中移除“{name}”？它位于 {path} 的文件将保留原处。</translation>
+    </message>
+    <message>
+      <source>Also delete the files at {path}</source>
+      <translation>同时删除位于 {path} 的文件</translation>
+    </message>
+    <message>
+      <source>Delete</source>
+      <translation>删除</translation>
+    </message>
+    <message>
+      <source>Remove</source>
+      <translation>移除</translation>
+    </message>
+    <message>
+      <source>Allow remote code</source>
+      <translation>允许远程代码</translation>
+    </message>
+    <message>
+      <source>Allowing remote code for "{name}" lets the Python files in {path} run on this computer, with your permissions, whenever the model loads. Only do this for a model whose author you trust. Other models stay refused.
+
+Allow remote code for this model?</source>
+      <translation>允许“{name}”运行远程代码后，每次加载该模型时，{path} 中的 Python 文件都会以你的权限在这台电脑上运行。只对你信任其作者的模型这样做。其他模型仍会被拒绝。
+
+允许此模型运行远程代码吗？</translation>
+    </message>
+    <message>
+      <source>Stop</source>
+      <translation>停止</translation>
+    </message>
+    <message>
+      <source>The engine manager is not available.</source>
+      <translation>引擎管理器不可用。</translation>
+    </message>
+    <message>
+      <source>No engine is running. Select a model and press "Start engine".</source>
+      <translation>没有运行中的引擎。选择一个模型并点击“启动引擎”。</translation>
+    </message>
+  </context>
+  <context>
+    <name>Notify</name>
+    <message>
+      <source>Training finished</source>
+      <translation>训练完成</translation>
+    </message>
+    <message>
+      <source>{name} completed.</source>
+      <translation>{name} 已完成。</translation>
+    </message>
+    <message>
+      <source>Training stopped</source>
+      <translation>训练已停止</translation>
+    </message>
+    <message>
+      <source>{name} stopped; its adapter was saved.</source>
+      <translation>{name} 已停止，适配器已保存。</translation>
+    </message>
+    <message>
+      <source>{name} failed.</source>
+      <translation>{name} 失败。</translation>
+    </message>
+    <message>
+      <source>Training failed</source>
+      <translation>训练失败</translation>
+    </message>
+    <message>
+      <source>Indexing finished</source>
+      <translation>索引完成</translation>
+    </message>
+    <message>
+      <source>The knowledge base {name} is up to date.</source>
+      <translation>知识库 {name} 已是最新。</translation>
+    </message>
+    <message>
+      <source>Indexing of {name} stopped.</source>
+      <translation>{name} 的索引已停止。</translation>
+    </message>
+    <message>
+      <source>Indexing stopped</source>
+      <translation>索引已停止</translation>
     </message>
   </context>
   <context>
@@ -1120,6 +1960,14 @@
       <translation>打开文件夹</translation>
     </message>
     <message>
+      <source>Chat with adapter</source>
+      <translation>用适配器对话</translation>
+    </message>
+    <message>
+      <source>Open a new chat with the adapter this run trained</source>
+      <translation>用此次训练得到的适配器新建一个对话</translation>
+    </message>
+    <message>
       <source>More</source>
       <translation>更多</translation>
     </message>
@@ -1272,6 +2120,21 @@
     </message>
   </context>
   <context>
+    <name>SafeStart</name>
+    <message>
+      <source>a model</source>
+      <translation>一个模型</translation>
+    </message>
+    <message>
+      <source>The app closed while loading {model} last time, so it was not loaded automatically. Load it again from Chat when you are ready; if it fails again, choose a smaller model or give it less GPU memory.</source>
+      <translation>上次应用在加载 {model} 时关闭了，所以这次没有自动加载它。准备好后请在“对话”中重新加载；如果再次失败，请选择更小的模型或给它分配更少的显存。</translation>
+    </message>
+    <message>
+      <source>Safe start</source>
+      <translation>安全启动</translation>
+    </message>
+  </context>
+  <context>
     <name>SettingsPanel</name>
     <message>
       <source>Settings</source>
@@ -1378,6 +2241,18 @@
       <translation>点击“检测”查找运行环境及其版本。</translation>
     </message>
     <message>
+      <source>Getting started</source>
+      <translation>入门</translation>
+    </message>
+    <message>
+      <source>Show the welcome screen again</source>
+      <translation>再次显示欢迎界面</translation>
+    </message>
+    <message>
+      <source>Create the sample project</source>
+      <translation>创建示例项目</translation>
+    </message>
+    <message>
       <source>Choose the data folder</source>
       <translation>选择数据文件夹</translation>
     </message>
@@ -1428,6 +2303,102 @@
     <message>
       <source>No vLLM runtime found: {reason}</source>
       <translation>未找到 vLLM 运行环境：{reason}</translation>
+    </message>
+  </context>
+  <context>
+    <name>Shortcuts</name>
+    <message>
+      <source>Show the {panel} panel</source>
+      <translation>显示“{panel}”面板</translation>
+    </message>
+    <message>
+      <source>Collapse or expand the sidebar</source>
+      <translation>收起或展开侧边栏</translation>
+    </message>
+    <message>
+      <source>Open Settings</source>
+      <translation>打开设置</translation>
+    </message>
+    <message>
+      <source>Show this list of shortcuts</source>
+      <translation>显示此快捷键列表</translation>
+    </message>
+    <message>
+      <source>Quit</source>
+      <translation>退出</translation>
+    </message>
+    <message>
+      <source>New chat</source>
+      <translation>新建对话</translation>
+    </message>
+    <message>
+      <source>Send the message</source>
+      <translation>发送消息</translation>
+    </message>
+    <message>
+      <source>Stop generating</source>
+      <translation>停止生成</translation>
+    </message>
+    <message>
+      <source>Compare two models side by side</source>
+      <translation>并排比较两个模型</translation>
+    </message>
+    <message>
+      <source>Anywhere</source>
+      <translation>任意位置</translation>
+    </message>
+    <message>
+      <source>In Chat</source>
+      <translation>对话中</translation>
+    </message>
+  </context>
+  <context>
+    <name>ShortcutsDialog</name>
+    <message>
+      <source>Keyboard shortcuts</source>
+      <translation>键盘快捷键</translation>
+    </message>
+    <message>
+      <source>Keys</source>
+      <translation>按键</translation>
+    </message>
+    <message>
+      <source>Where</source>
+      <translation>适用范围</translation>
+    </message>
+    <message>
+      <source>Action</source>
+      <translation>操作</translation>
+    </message>
+  </context>
+  <context>
+    <name>SingleInstance</name>
+    <message>
+      <source>AI Platform is already running on the data folder {folder} but does not answer. Close it (or end its process) and start again.</source>
+      <translation>AI Platform 已经在使用数据文件夹 {folder} 运行，但没有响应。请关闭它（或结束它的进程）后重新启动。</translation>
+    </message>
+  </context>
+  <context>
+    <name>SourceDialog</name>
+    <message>
+      <source>Source [{n}]</source>
+      <translation>来源 [{n}]</translation>
+    </message>
+    <message>
+      <source>page {p}</source>
+      <translation>第 {p} 页</translation>
+    </message>
+    <message>
+      <source>knowledge base: {kb}</source>
+      <translation>知识库：{kb}</translation>
+    </message>
+    <message>
+      <source>The file is no longer at this path; this is the passage as it was indexed.</source>
+      <translation>文件已不在此路径；这里显示的是索引时的段落。</translation>
+    </message>
+    <message>
+      <source>Open file</source>
+      <translation>打开文件</translation>
     </message>
   </context>
   <context>
@@ -1722,6 +2693,224 @@
     <message>
       <source>Training "{name}" started.</source>
       <translation>训练“{name}”已开始。</translation>
+    </message>
+  </context>
+  <context>
+    <name>Welcome</name>
+    <message>
+      <source>{gpus}, driver {driver} (CUDA {cuda})</source>
+      <translation>{gpus}，驱动 {driver}（CUDA {cuda}）</translation>
+    </message>
+    <message>
+      <source>No NVIDIA GPU found ({reason}). Training and chat run on the CPU, which suits the small bundled models.</source>
+      <translation>未找到 NVIDIA GPU（{reason}）。训练和对话将在 CPU 上运行，适合随附的小模型。</translation>
+    </message>
+    <message>
+      <source>Not found: {reason}</source>
+      <translation>未找到：{reason}</translation>
+    </message>
+    <message>
+      <source>{package} {version}: the CPU build, although this machine has an NVIDIA GPU. Run the installer again to get the CUDA build.</source>
+      <translation>{package} {version}：这是 CPU 版本，但这台电脑有 NVIDIA GPU。请重新运行安装程序以获得 CUDA 版本。</translation>
+    </message>
+    <message>
+      <source>{backend}: tokens are kept in the system keyring.</source>
+      <translation>{backend}：令牌保存在系统密钥环中。</translation>
+    </message>
+    <message>
+      <source>No system keyring: a Hugging Face token is kept for this session only. Install or unlock GNOME Keyring or KWallet to keep it.</source>
+      <translation>没有系统密钥环：Hugging Face 令牌只在本次会话中保留。安装或解锁 GNOME Keyring 或 KWallet 即可长期保存。</translation>
+    </message>
+    <message>
+      <source>The sample knowledge base is indexed.</source>
+      <translation>示例知识库已建立索引。</translation>
+    </message>
+    <message>
+      <source>Indexing the sample knowledge base failed: {reason}</source>
+      <translation>示例知识库建立索引失败：{reason}</translation>
+    </message>
+    <message>
+      <source>Sample project</source>
+      <translation>示例项目</translation>
+    </message>
+    <message>
+      <source>The sample project is ready: {project}.</source>
+      <translation>示例项目已就绪：{project}。</translation>
+    </message>
+    <message>
+      <source>The sample project is already there.</source>
+      <translation>示例项目已经存在。</translation>
+    </message>
+  </context>
+  <context>
+    <name>WelcomeDialog</name>
+    <message>
+      <source>Finish</source>
+      <translation>完成</translation>
+    </message>
+    <message>
+      <source>Next</source>
+      <translation>下一步</translation>
+    </message>
+    <message>
+      <source>Step {n} of {total}</source>
+      <translation>第 {n} 步，共 {total} 步</translation>
+    </message>
+    <message>
+      <source>Welcome to AI Platform</source>
+      <translation>欢迎使用 AI Platform</translation>
+    </message>
+    <message>
+      <source>Where your data is kept</source>
+      <translation>数据保存在哪里</translation>
+    </message>
+    <message>
+      <source>What was found on this computer</source>
+      <translation>在这台电脑上找到了什么</translation>
+    </message>
+    <message>
+      <source>The bundled models</source>
+      <translation>随附的模型</translation>
+    </message>
+    <message>
+      <source>{free:.1f} GB free.</source>
+      <translation>可用空间 {free:.1f} GB。</translation>
+    </message>
+    <message>
+      <source>This folder cannot be written to.</source>
+      <translation>这个文件夹无法写入。</translation>
+    </message>
+    <message>
+      <source>Set by the environment variable AI_PLATFORM_HOME for this session; unset it to choose a folder here.</source>
+      <translation>本次会话由环境变量 AI_PLATFORM_HOME 指定；取消设置该变量后才能在这里选择文件夹。</translation>
+    </message>
+    <message>
+      <source>The new folder is used from the next start. Until then, this session keeps its data in {old}.</source>
+      <translation>新文件夹从下次启动开始使用。在此之前，本次会话的数据仍保存在 {old}。</translation>
+    </message>
+    <message>
+      <source>Models, training runs, knowledge bases, chats and logs are kept here. You can change it later in Settings.</source>
+      <translation>模型、训练记录、知识库、对话和日志都保存在这里。以后可以在“设置”中更改。</translation>
+    </message>
+    <message>
+      <source>Choose the data folder</source>
+      <translation>选择数据文件夹</translation>
+    </message>
+    <message>
+      <source>Data folder</source>
+      <translation>数据文件夹</translation>
+    </message>
+    <message>
+      <source>The folder {folder} cannot be written to. Choose a folder you own.</source>
+      <translation>文件夹 {folder} 无法写入。请选择一个你有权限的文件夹。</translation>
+    </message>
+    <message>
+      <source>Checking…</source>
+      <translation>正在检查…</translation>
+    </message>
+    <message>
+      <source>Chat model</source>
+      <translation>对话模型</translation>
+    </message>
+    <message>
+      <source>{name}: ready.</source>
+      <translation>{name}：已就绪。</translation>
+    </message>
+    <message>
+      <source>{name}: preparing (about a minute, offline)…</source>
+      <translation>{name}：正在准备（大约一分钟，无需联网）…</translation>
+    </message>
+    <message>
+      <source>{name} is not installed: {fix}</source>
+      <translation>{name} 未安装：{fix}</translation>
+    </message>
+    <message>
+      <source>{name}: not prepared yet (about a minute, offline).</source>
+      <translation>{name}：尚未准备（大约一分钟，无需联网）。</translation>
+    </message>
+    <message>
+      <source>Embedding model</source>
+      <translation>嵌入模型</translation>
+    </message>
+    <message>
+      <source>{model}: ready, reads Chinese and English.</source>
+      <translation>{model}：已就绪，支持中文和英文。</translation>
+    </message>
+    <message>
+      <source>Starting…</source>
+      <translation>正在启动…</translation>
+    </message>
+    <message>
+      <source>The default model is ready.</source>
+      <translation>默认模型已就绪。</translation>
+    </message>
+    <message>
+      <source>Preparing failed: {reason}</source>
+      <translation>准备失败：{reason}</translation>
+    </message>
+    <message>
+      <source>Welcome</source>
+      <translation>欢迎</translation>
+    </message>
+    <message>
+      <source>Skip</source>
+      <translation>跳过</translation>
+    </message>
+    <message>
+      <source>Back</source>
+      <translation>上一步</translation>
+    </message>
+    <message>
+      <source>AI Platform fine-tunes, serves and chats with large language models on this computer, with no network needed. Choose the language of the app:</source>
+      <translation>AI Platform 在这台电脑上微调、部署大语言模型并与之对话，无需联网。请选择应用的语言：</translation>
+    </message>
+    <message>
+      <source>The app switches at once. You can change it later in Settings.</source>
+      <translation>应用会立即切换。以后可以在“设置”中更改。</translation>
+    </message>
+    <message>
+      <source>Everything the app makes is kept in one data folder:</source>
+      <translation>应用生成的所有内容都保存在一个数据文件夹中：</translation>
+    </message>
+    <message>
+      <source>Choose another…</source>
+      <translation>选择其他文件夹…</translation>
+    </message>
+    <message>
+      <source>The app checked this computer. Nothing here needs the network.</source>
+      <translation>应用检查了这台电脑。这些检查都不需要联网。</translation>
+    </message>
+    <message>
+      <source>GPU and driver</source>
+      <translation>GPU 和驱动</translation>
+    </message>
+    <message>
+      <source>vLLM runtime</source>
+      <translation>vLLM 运行环境</translation>
+    </message>
+    <message>
+      <source>Keyring</source>
+      <translation>密钥环</translation>
+    </message>
+    <message>
+      <source>Run ai-platform doctor for the full report, with what to fix and how.</source>
+      <translation>运行 ai-platform doctor 可查看完整报告，包括需要修复的问题和修复方法。</translation>
+    </message>
+    <message>
+      <source>A small chat model and a bilingual embedding model ship with the app, so every panel works offline. The chat model is converted once on this computer.</source>
+      <translation>应用自带一个小型对话模型和一个中英双语嵌入模型，所以每个面板都能离线使用。对话模型需要在这台电脑上转换一次。</translation>
+    </message>
+    <message>
+      <source>Prepare now</source>
+      <translation>立即准备</translation>
+    </message>
+    <message>
+      <source>Create the sample project</source>
+      <translation>创建示例项目</translation>
+    </message>
+    <message>
+      <source>A project with a small Chinese–English dataset and a knowledge base about this app, so every panel has something real to show. It is indexed in the background.</source>
+      <translation>一个包含中英双语小数据集和本应用介绍知识库的项目，让每个面板都有真实的内容可看。知识库会在后台建立索引。</translation>
     </message>
   </context>
 </TS>

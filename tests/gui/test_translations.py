@@ -24,6 +24,7 @@ ALLOWED = {
     "GNOME", "Keyring", "KWallet", "RAG", "VRAM", "tmp", "home", "zh_CN", "en", "NVIDIA", "NF4",
     "float32", "bfloat16", "float16", "alpha", "dropout", "adamw_torch", "paged_adamw_8bit", "ETA",
     "openai", "alpaca", "sharegpt", "PNG", "PDF", "Word", "HTML", "Markdown", "DOCX", "TXT",
+    "Hub", "Top", "Top-p", "Shift", "Ctrl", "Enter", "Esc", "Transformers", "API", "URL", "ai-platform", "setup-models",
 }
 
 
@@ -84,6 +85,8 @@ def _english_words(text: str) -> list[str]:
     text = re.sub(r"<[^>]+>", " ", text)           # rich-text tags
     text = re.sub(r"[\w.\-]*(/[\w.\-]+)+", " ", text)  # paths, absolute or relative
     text = re.sub(r"&(?=\w)", "", text)            # mnemonics
+    # file paths are data (the user's folders), not interface text
+    text = re.sub(r"\S*/\S*", "", text.replace("\u200b", ""))
     return [w for w in re.findall(r"[A-Za-z][A-Za-z_0-9\-]{2,}", text) if w not in ALLOWED]
 
 
