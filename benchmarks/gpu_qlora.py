@@ -40,6 +40,7 @@ import shutil
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -188,6 +189,11 @@ def run(args: argparse.Namespace) -> dict:
         lora_dropout=args.lora_dropout, autocast=True, upcast_frozen_fp32=prepare_kbit,
         device="cuda" if cuda else "cpu")
     prediction = vp.plan(inp)
+    full_layers = (TINY if args.smoke_cpu else LLAMA_3_8B)["num_hidden_layers"]
+    full_prediction = None
+    if shape.n_layers != full_layers:  # a cut-down run: say what the whole model would need
+        full_shape = vp.ModelShape.from_config_dict(dict(config_dict, num_hidden_layers=full_layers))
+        full_prediction = vp.plan(replace(inp, shape=full_shape))
     result: dict = {
         "device": torch.cuda.get_device_name(device) if cuda else "cpu (smoke test)",
         "versions": {"torch": torch.__version__, "transformers": transformers.__version__,
@@ -199,6 +205,10 @@ def run(args: argparse.Namespace) -> dict:
         "predicted": {k: round(v, 3) for k, v in prediction.breakdown().items()}
                      | {"allocated": round(prediction.allocated_gb, 3), "fits": prediction.fits},
     }
+    if full_prediction is not None:
+        result["predicted_full_model"] = (
+            {"layers": full_layers} | {k: round(v, 3) for k, v in full_prediction.breakdown().items()}
+            | {"allocated": round(full_prediction.allocated_gb, 3), "fits": full_prediction.fits})
     if cuda:
         total = torch.cuda.get_device_properties(device).total_memory
         fraction = min(1.0, args.cap_gb * GIB / total)
@@ -209,7 +219,10 @@ def run(args: argparse.Namespace) -> dict:
     ckpt = workdir / "random-llama"
     try:
         log(f"writing a random {shape.n_params / 1e9:.2f}B-parameter bf16 checkpoint to {ckpt} ...")
+        log(f"planner: {json.dumps(result['predicted'])}"
+            + (f"; full model: {json.dumps(result['predicted_full_model'])}" if full_prediction else ""))
         result["checkpoint"] = write_random_checkpoint(ckpt, config_dict, device, dtype)
+        log(f"checkpoint written: {result['checkpoint']}")
         if cuda:
             torch.cuda.empty_cache()
             torch.cuda.reset_peak_memory_stats(device)
@@ -237,6 +250,7 @@ def run(args: argparse.Namespace) -> dict:
         opt_cls = bnb.optim.PagedAdamW8bit if cuda else bnb.optim.AdamW8bit
         opt = opt_cls(params, lr=2e-4, weight_decay=0.0)
         result["load_seconds"] = round(time.monotonic() - t0, 1)
+        log(f"loaded in {result['load_seconds']} s")
         result["trainable_params"] = sum(p.numel() for p in params)
         result["predicted_lora_params"] = vp.lora_param_count(shape, args.lora_r, "all-linear")
         if cuda:
@@ -268,7 +282,9 @@ def run(args: argparse.Namespace) -> dict:
                 torch.cuda.synchronize(device)
             times.append(time.monotonic() - t)
             losses.append(round(float(loss.detach()), 4))
-            log(f"step {step + 1}: loss {losses[-1]} in {times[-1]:.2f} s")
+            peaks = (f", peak allocated {torch.cuda.max_memory_allocated(device) / GIB:.3f} GiB, reserved "
+                     f"{torch.cuda.max_memory_reserved(device) / GIB:.3f} GiB" if cuda else "")
+            log(f"step {step + 1}: loss {losses[-1]} in {times[-1]:.2f} s{peaks}")
             del loss, ids
         result["losses"] = losses
         result["oom"] = oom

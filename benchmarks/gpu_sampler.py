@@ -1,6 +1,6 @@
 """The real GPU sampler beside a small CUDA job, on a machine with an NVIDIA GPU.
 
-    python benchmarks/gpu_sampler.py [--seconds 20] [--size 4096]
+    python benchmarks/gpu_sampler.py [--seconds 20] [--size 4096] [--json readings.json]
 
 Needs only torch (CUDA build) and nvidia-ml-py. Starts a child process that runs fp16 matmuls on
 GPU 0 (and holds ~1 GiB), samples once a second with ``app.core.gpu.Sampler`` (the same code the
@@ -42,6 +42,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--size", type=int, default=4096)
+    parser.add_argument("--json", type=Path, default=None,
+                        help="also write every raw reading (the sampler's whole dict) and a summary here")
     args = parser.parse_args()
 
     from app.core import gpu
@@ -67,6 +69,7 @@ def main() -> int:
         print("the CUDA job did not start")
         return 2
     costs: list[float] = []
+    readings: list[dict] = []
     seen_job = 0
     end = time.monotonic() + args.seconds
     next_tick = time.monotonic()
@@ -75,6 +78,7 @@ def main() -> int:
             started = time.perf_counter()
             reading = sampler.sample({job.pid: "benchmark job"})
             costs.append((time.perf_counter() - started) * 1000)
+            readings.append(reading)
             g = reading["gpus"][0]
             mine = [p for p in g["processes"] if p["pid"] == job.pid]
             seen_job += bool(mine)
@@ -91,6 +95,12 @@ def main() -> int:
         job.terminate()
         job.wait(timeout=30)
         sampler.close()
+    summary = {"gpu": first["gpus"][0].get("name"), "samples": len(costs), "job_pid": job.pid,
+               "job_seen_in": seen_job, "sample_ms_median": round(statistics.median(costs), 3),
+               "sample_ms_max": round(max(costs), 3)}
+    if args.json is not None:
+        args.json.write_text(json.dumps({"summary": summary, "first": first, "readings": readings},
+                                        indent=1, default=str), encoding="utf-8")
     print(f"GPU: {first['gpus'][0].get('name')}")
     print(f"samples: {len(costs)}, job seen in {seen_job}; sampler cost per sample: median "
           f"{statistics.median(costs):.2f} ms, max {max(costs):.2f} ms")
