@@ -160,9 +160,14 @@ def documents_to_index(db, sample: SampleProject) -> list[str]:
     return todo
 
 
-def index_arguments(sample: SampleProject, documents: list[str] | None = None) -> list[str]:
-    """Arguments for ``python -m app.engines.knowledge`` that index the sample documents."""
-    return ["add", "--kb", str(sample.kb.id), *(sample.documents if documents is None else documents)]
+def index_arguments(sample: SampleProject, documents: list[str] | None = None, *,
+                    exit_with_parent: bool = False) -> list[str]:
+    """Arguments for ``python -m app.engines.knowledge`` that index the sample documents.
+
+    ``exit_with_parent``: the window's indexer stops if the window dies (adding again resumes), so
+    a restarted window never has a second writer on the same index."""
+    flag = ["--exit-with-parent"] if exit_with_parent else []
+    return ["add", *flag, "--kb", str(sample.kb.id), *(sample.documents if documents is None else documents)]
 
 
 def index_sample_kb(db, sample: SampleProject, timeout: float = 900) -> subprocess.CompletedProcess | None:

@@ -397,6 +397,10 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("paths", nargs="*")
     a.add_argument("--batch-files", type=int, default=BATCH_FILES)
     a.add_argument("--throttle-s", type=float, default=0.0, help=argparse.SUPPRESS)  # tests: slow down
+    # The window's indexing job: a second writer to the same index after the window restarts would
+    # lose batches, so a killed window's engine stops at the next file (what it saved is kept).
+    a.add_argument("--exit-with-parent", action="store_true",
+                   help="stop when stdin closes (the app that started this engine died)")
     q = sub.add_parser("query")
     q.add_argument("--kb", required=True)
     q.add_argument("text")
@@ -448,7 +452,8 @@ def main(argv: list[str] | None = None) -> int:
             db.close()
 
     # serve reads stdin itself (query commands); the runtime's reader would race it for lines.
-    return run_main(ENGINE, body, listen_stdin=args.mode != "serve")
+    return run_main(ENGINE, body, listen_stdin=args.mode != "serve",
+                    stop_on_eof=getattr(args, "exit_with_parent", False))
 
 
 if __name__ == "__main__":

@@ -265,7 +265,9 @@ class KnowledgePanel(QWidget):
         from app.workers.engine_process import EngineProcess
 
         self._stop_server()  # it would answer from the index as it was
-        self.job = EngineProcess(ENGINE, ["add", "--kb", str(kb_id), *(extra_args or []), *map(str, items)], parent=self)
+        # --exit-with-parent: if this window dies, the job stops too (adding again resumes it).
+        self.job = EngineProcess(ENGINE, ["add", "--kb", str(kb_id), "--exit-with-parent", *(extra_args or []),
+                                          *map(str, items)], parent=self)
         self.job.event.connect(self._index_event)
         self.job.finished.connect(self._index_finished)
         self.progress.setRange(0, 0)

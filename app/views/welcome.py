@@ -134,7 +134,8 @@ def create_sample_project(ctx, parent: QWidget | None = None):
         from app.workers.engine_process import EngineProcess
 
         # Parented to the context, not to a dialog: it goes on after the welcome flow closes.
-        proc = EngineProcess(samples.INDEX_ENGINE, samples.index_arguments(made, todo), parent=ctx)
+        proc = EngineProcess(samples.INDEX_ENGINE, samples.index_arguments(made, todo, exit_with_parent=True),
+                             parent=ctx)
         proc.setObjectName(INDEXER_NAME)
         proc.finished.connect(functools.partial(_sample_indexed, ctx, proc))
         proc.start()
