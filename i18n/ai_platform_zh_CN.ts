@@ -1143,6 +1143,14 @@ The full report is in the log: {path}</source>
       <translation>添加文件夹…</translation>
     </message>
     <message>
+      <source>Rebuild…</source>
+      <translation>重建…</translation>
+    </message>
+    <message>
+      <source>Change the passage size and re-embed every document</source>
+      <translation>更改段落大小并重新嵌入所有文档</translation>
+    </message>
+    <message>
       <source>Cancel</source>
       <translation>取消</translation>
     </message>
@@ -1241,6 +1249,26 @@ The full report is in the log: {path}</source>
     <message>
       <source>Add a folder of documents</source>
       <translation>添加文档文件夹</translation>
+    </message>
+    <message>
+      <source>Rebuild {name}</source>
+      <translation>重建 {name}</translation>
+    </message>
+    <message>
+      <source>Every document is read and embedded again; the old index is replaced.</source>
+      <translation>所有文档都会重新读取并嵌入；旧索引将被替换。</translation>
+    </message>
+    <message>
+      <source>Passage size (tokens)</source>
+      <translation>段落大小（令牌）</translation>
+    </message>
+    <message>
+      <source>Overlap (tokens)</source>
+      <translation>重叠（令牌）</translation>
+    </message>
+    <message>
+      <source>Rebuild</source>
+      <translation>重建</translation>
     </message>
     <message>
       <source>Starting…</source>

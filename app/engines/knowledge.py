@@ -409,6 +409,8 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("rebuild")
     r.add_argument("--kb", required=True)
     r.add_argument("--batch-files", type=int, default=BATCH_FILES)
+    r.add_argument("--exit-with-parent", action="store_true",
+                   help="stop when stdin closes (the app that started this engine died)")
     d = sub.add_parser("remove")
     d.add_argument("--kb", required=True)
     d.add_argument("paths", nargs="+")

@@ -61,7 +61,9 @@ class KnowledgePanel(QWidget):
         self.delete_btn = QPushButton()
         self.add_files_btn = QPushButton()
         self.add_folder_btn = QPushButton()
-        for w in (self.kb, self.new_btn, self.rename_btn, self.delete_btn):
+        self.rebuild_btn = QPushButton()
+        self.rebuild_btn.clicked.connect(self.rebuild_kb)
+        for w in (self.kb, self.new_btn, self.rename_btn, self.delete_btn, self.rebuild_btn):
             bar.addWidget(w)
         bar.addStretch(1)
         bar.addWidget(self.add_files_btn)
@@ -145,6 +147,8 @@ class KnowledgePanel(QWidget):
         self.delete_btn.setText(self.tr("Delete…"))
         self.add_files_btn.setText(self.tr("Add files…"))
         self.add_folder_btn.setText(self.tr("Add folder…"))
+        self.rebuild_btn.setText(self.tr("Rebuild…"))
+        self.rebuild_btn.setToolTip(self.tr("Change the passage size and re-embed every document"))
         self.cancel_btn.setText(self.tr("Cancel"))
         self.docs.setHorizontalHeaderLabels([self.tr("Document"), self.tr("Status"), self.tr("Chunks"), self.tr("Reason")])
         self.remove_btn.setText(self.tr("Remove"))
@@ -183,6 +187,7 @@ class KnowledgePanel(QWidget):
         busy = self.job is not None
         self.add_files_btn.setEnabled(has and not busy)
         self.add_folder_btn.setEnabled(has and not busy)
+        self.rebuild_btn.setEnabled(has and not busy)
         docs = self.store.documents(kb_id) if has else []
         self.docs.setRowCount(len(docs))
         for row, d in enumerate(docs):
@@ -258,16 +263,52 @@ class KnowledgePanel(QWidget):
         if folder:
             self.add_paths([folder])
 
+    def rebuild_kb(self, chunk_size: int | None = None, chunk_overlap: int | None = None) -> bool:
+        """Re-embed every document, after asking for the passage size (or with the sizes given)."""
+        kb_id = self.kb_id()
+        if kb_id is None or self.job is not None:
+            return False
+        kb = self.store.get(kb_id)
+        if chunk_size is None:
+            from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout
+
+            dialog = QDialog(self)
+            dialog.setWindowTitle(self.tr("Rebuild {name}").format(name=kb.name))
+            form = QFormLayout(dialog)
+            size = QSpinBox(minimum=64, maximum=4096, value=kb.chunk_size, singleStep=64)
+            overlap = QSpinBox(minimum=0, maximum=2048, value=kb.chunk_overlap, singleStep=16)
+            note = QLabel(self.tr("Every document is read and embedded again; the old index is replaced."),
+                          wordWrap=True)
+            form.addRow(note)
+            form.addRow(self.tr("Passage size (tokens)"), size)
+            form.addRow(self.tr("Overlap (tokens)"), overlap)
+            buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+            buttons.accepted.connect(dialog.accept)
+            buttons.rejected.connect(dialog.reject)
+            form.addRow(buttons)
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return False
+            chunk_size, chunk_overlap = size.value(), overlap.value()
+        try:
+            self.store.update_settings(kb_id, chunk_size=chunk_size, chunk_overlap=chunk_overlap)
+        except UserError as err:
+            show_error(self, self.tr("Rebuild"), str(err))
+            return False
+        return self._start_job(["rebuild", "--kb", str(kb_id), "--exit-with-parent"])
+
     def add_paths(self, items: list[str], extra_args: list[str] | None = None) -> bool:
         kb_id = self.kb_id()
         if kb_id is None or self.job is not None:
             return False
+        # --exit-with-parent: if this window dies, the job stops too (adding again resumes it).
+        return self._start_job(["add", "--kb", str(kb_id), "--exit-with-parent", *(extra_args or []),
+                                *map(str, items)])
+
+    def _start_job(self, args: list[str]) -> bool:
         from app.workers.engine_process import EngineProcess
 
         self._stop_server()  # it would answer from the index as it was
-        # --exit-with-parent: if this window dies, the job stops too (adding again resumes it).
-        self.job = EngineProcess(ENGINE, ["add", "--kb", str(kb_id), "--exit-with-parent", *(extra_args or []),
-                                          *map(str, items)], parent=self)
+        self.job = EngineProcess(ENGINE, args, parent=self)
         self.job.event.connect(self._index_event)
         self.job.finished.connect(self._index_finished)
         self.progress.setRange(0, 0)
