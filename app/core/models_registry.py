@@ -131,9 +131,8 @@ def safetensors_header(path: Path) -> dict:
         return json.loads(fh.read(length))
 
 
-def safetensors_params(folder: Path) -> tuple[int, dict[str, int]]:
-    """(parameter count, {safetensors dtype: element count}) summed over every *.safetensors header."""
-    total, by_dtype = 0, {}
+def safetensors_tensors(folder: Path):
+    """(safetensors dtype, element count) for every tensor in the folder's *.safetensors headers."""
     for f in sorted(Path(folder).glob("*.safetensors")):
         try:
             header = safetensors_header(f)
@@ -145,8 +144,15 @@ def safetensors_params(folder: Path) -> tuple[int, dict[str, int]]:
             n = 1
             for d in meta.get("shape", []):
                 n *= int(d)
-            total += n
-            by_dtype[meta.get("dtype", "?")] = by_dtype.get(meta.get("dtype", "?"), 0) + n
+            yield meta.get("dtype", "?"), n
+
+
+def safetensors_params(folder: Path) -> tuple[int, dict[str, int]]:
+    """(parameter count, {safetensors dtype: element count}) summed over every *.safetensors header."""
+    total, by_dtype = 0, {}
+    for dtype, n in safetensors_tensors(folder):
+        total += n
+        by_dtype[dtype] = by_dtype.get(dtype, 0) + n
     return total, by_dtype
 
 
@@ -409,19 +415,7 @@ def serve_memory_estimate(path: str | Path, max_model_len: int | None = None) ->
     from app.core import serve_config, vram_planner
 
     folder = Path(path)
-    weights = 0
-    for f in sorted(folder.glob("*.safetensors")):
-        try:
-            header = safetensors_header(f)
-        except (OSError, ValueError):
-            continue
-        for name, meta in header.items():
-            if name == "__metadata__" or not isinstance(meta, dict):
-                continue
-            n = 1
-            for d in meta.get("shape", []):
-                n *= int(d)
-            weights += n * _ST_BYTES.get(meta.get("dtype", ""), 2)
+    weights = sum(n * _ST_BYTES.get(dtype, 2) for dtype, n in safetensors_tensors(folder))
     if not weights:  # pytorch_model*.bin: the file sizes (float32 halved, as above)
         bins = sum(f.stat().st_size for f in folder.glob("*.bin"))
         dtype = str(_read_json_file(folder / "config.json").get("torch_dtype") or "")
