@@ -440,12 +440,20 @@ Allow it to read files in {folder} for this chat?</source>
       <translation>已拒绝</translation>
     </message>
     <message>
+      <source>Sources</source>
+      <translation>来源</translation>
+    </message>
+    <message>
       <source>You</source>
       <translation>你</translation>
     </message>
     <message>
       <source>Assistant</source>
       <translation>助手</translation>
+    </message>
+    <message>
+      <source>from your knowledge bases</source>
+      <translation>来自你的知识库</translation>
     </message>
     <message>
       <source>Searching the knowledge bases…</source>
@@ -474,6 +482,18 @@ Allow it to read files in {folder} for this chat?</source>
     <message>
       <source>Interrupted: the app closed before this answer finished. The text above is what was saved.</source>
       <translation>已中断：应用在这个回答完成前关闭了。上面是已保存的内容。</translation>
+    </message>
+    <message>
+      <source>Copy</source>
+      <translation>复制</translation>
+    </message>
+    <message>
+      <source>Edit</source>
+      <translation>编辑</translation>
+    </message>
+    <message>
+      <source>Regenerate</source>
+      <translation>重新生成</translation>
     </message>
   </context>
   <context>

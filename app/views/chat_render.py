@@ -118,7 +118,8 @@ def _citations_html(m: MessageInfo) -> str:
         name = str(c.get("file", "")).replace("\\", "/").rsplit("/", 1)[-1]
         where = f"{name}, p. {c['page']}" if c.get("page") else name
         links.append(f'<a href="cite:{m.id}:{c.get("n")}">[{c.get("n")}] {html.escape(where)}</a>')
-    return f'<p class="meta">{html.escape(QCoreApplication.translate("ChatView", "Sources"))}: ' + " &nbsp; ".join(links) + "</p>"
+    label = html.escape(QCoreApplication.translate("ChatView", "Sources"))
+    return f'<p class="meta">{label}: ' + " &nbsp; ".join(links) + "</p>"
 
 
 def message_body(m: MessageInfo, text: str, *, live: bool, expanded_steps: bool, is_last: bool) -> str:
@@ -131,7 +132,8 @@ def message_body(m: MessageInfo, text: str, *, live: bool, expanded_steps: bool,
         who = role
     head = f'<p><span class="role">{html.escape(str(who))}</span>'
     if m.meta.get("rag") == "grounded":
-        head += f' <span class="meta">· {html.escape(QCoreApplication.translate("ChatView", "from your knowledge bases"))}</span>'
+        grounded = html.escape(QCoreApplication.translate("ChatView", "from your knowledge bases"))
+        head += f' <span class="meta">· {grounded}</span>'
     head += "</p>"
     parts = [head, _steps_html(m, expanded_steps)]
     if text.strip():
@@ -156,11 +158,14 @@ def message_body(m: MessageInfo, text: str, *, live: bool, expanded_steps: bool,
         if line:
             footer.append(html.escape(line))
     if not live:
-        footer.append(f'<a href="act:copy:{m.id}">{html.escape(QCoreApplication.translate("ChatView", "Copy"))}</a>')
+        copy = html.escape(QCoreApplication.translate("ChatView", "Copy"))
+        footer.append(f'<a href="act:copy:{m.id}">{copy}</a>')
         if role == "user":
-            footer.append(f'<a href="act:edit:{m.id}">{html.escape(QCoreApplication.translate("ChatView", "Edit"))}</a>')
+            edit = html.escape(QCoreApplication.translate("ChatView", "Edit"))
+            footer.append(f'<a href="act:edit:{m.id}">{edit}</a>')
         if role == "assistant" and is_last:
-            footer.append(f'<a href="act:regen:{m.id}">{html.escape(QCoreApplication.translate("ChatView", "Regenerate"))}</a>')
+            regen = html.escape(QCoreApplication.translate("ChatView", "Regenerate"))
+            footer.append(f'<a href="act:regen:{m.id}">{regen}</a>')
     if footer:
         parts.append('<p class="meta">' + " · ".join(footer) + "</p>")
     return "".join(parts)

@@ -100,3 +100,16 @@ def test_running_app_in_chinese_shows_no_untranslated_text(main_window, qtbot):
     offenders = [(cls, text) for cls, text in _visible_texts(main_window) if _english_words(text)]
     offenders += [("menu", a.text()) for a in main_window.menuBar().actions() if _english_words(a.text())]
     assert not offenders, f"untranslated text in zh_CN: {offenders[:10]}"
+
+
+def test_no_translation_call_hides_inside_an_f_string():
+    """lupdate does not look inside f-string expressions: a tr()/translate() there never gets translated."""
+    import pathlib
+
+    pattern = re.compile(r"""\bf(["']).*\{[^{}]*(?:\btranslate|\.tr)\(""")
+    offenders = []
+    for path in sorted(pathlib.Path(__file__).resolve().parents[2].joinpath("app").rglob("*.py")):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if pattern.search(line):
+                offenders.append(f"{path.name}:{n}")
+    assert not offenders, offenders
