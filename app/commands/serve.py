@@ -22,6 +22,8 @@ def register(subparsers) -> None:
     p.add_argument("--port", type=int, default=None)
     p.add_argument("--max-model-len", type=int, default=None)
     p.add_argument("--gpu-memory-utilization", type=float, default=None)
+    p.add_argument("--quantize", choices=("4bit", "8bit"), default=None,
+                   help="transformers engine: load the weights in 4-bit (NF4) or 8-bit with bitsandbytes")
     p.add_argument("--verbose", action="store_true", help="also copy the server's log lines to stderr")
     p.set_defaults(func=run)
 
@@ -38,6 +40,8 @@ def engine_argv(args) -> list[str]:
         argv += ["--max-model-len", str(args.max_model_len)]
     if args.gpu_memory_utilization:
         argv += ["--gpu-memory-utilization", str(args.gpu_memory_utilization)]
+    if getattr(args, "quantize", None):
+        argv += ["--quantize", args.quantize]
     return argv
 
 

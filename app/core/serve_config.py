@@ -163,6 +163,7 @@ class ServeConfig:
     gpu_memory_utilization: float | None = None
     host: str = HOST
     trust_remote_code: bool = False  # allowed for this model only (flag or the Models panel)
+    quantize: str | None = None  # transformers engine only: "4bit" (NF4) or "8bit", with bitsandbytes
 
     @property
     def base_url(self) -> str:

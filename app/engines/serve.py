@@ -65,6 +65,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--vllm-python", default=None, help="the vLLM runtime's python (default: located)")
     ap.add_argument("--threads", type=int, default=None, help="CPU threads (default: settings)")
     ap.add_argument("--trust-remote-code", action="store_true", help="allow a model whose config has auto_map")
+    ap.add_argument("--quantize", choices=("4bit", "8bit"), default=None,
+                    help="transformers engine: load the weights in 4-bit (NF4) or 8-bit with bitsandbytes "
+                         "(vLLM serves AWQ/GPTQ folders as they are)")
     ap.add_argument("--exit-with-parent", action="store_true",
                     help="stop when stdin closes (the app that started this engine died)")
     return ap.parse_args(argv)
@@ -81,6 +84,7 @@ def build_config(args: argparse.Namespace) -> serve_config.ServeConfig:
                                     port=args.port or serve_config.free_port(), adapters=adapters,
                                     max_model_len=args.max_model_len,
                                     gpu_memory_utilization=args.gpu_memory_utilization,
+                                    quantize=getattr(args, "quantize", None),
                                     trust_remote_code=trust)
 
 
@@ -265,7 +269,8 @@ def serve_transformers(rt: EngineRuntime, cfg: serve_config.ServeConfig, threads
         rt.progress(3, 3, message="Ready")
         rt.result(base_url=cfg.base_url, api_key=cfg.api_key, model=cfg.model_name,
                   adapters=sorted(cfg.adapters), engine="transformers", pid=os.getpid(), port=cfg.port,
-                  models=ids, load_s=round(time.monotonic() - t0, 2))
+                  models=ids, load_s=round(time.monotonic() - t0, 2), quantization=cfg.quantize,
+                  weights_bytes=server.weights_bytes)
         while not rt.stop_requested:
             rt.wait_stop(0.5)
         rt.info("stopping the transformers server")
@@ -294,7 +299,14 @@ def choose_engine(requested: str | None, vllm_python: str | None) -> tuple[str, 
 def body(rt: EngineRuntime, args: argparse.Namespace) -> str:
     try:
         cfg = build_config(args)
-        engine, python, note = choose_engine(args.engine, args.vllm_python)
+        if cfg.quantize and args.engine == "vllm":
+            rt.emit(protocol.Error(message="--quantize loads a model with bitsandbytes in the transformers engine; "
+                                           "vLLM serves AWQ and GPTQ folders as they are.",
+                                   hint="Use --engine transformers, or serve a pre-quantized (AWQ/GPTQ) folder "
+                                        "with vLLM.", extra={"code": "serve.quantize_engine"}))
+            return "failed"
+        # bitsandbytes loading is the transformers engine's: --quantize alone picks it
+        engine, python, note = choose_engine("transformers" if cfg.quantize else args.engine, args.vllm_python)
     except UserError as err:
         rt.emit(protocol.Error(message=str(err), hint="", extra={"code": err.code}))
         return "failed"

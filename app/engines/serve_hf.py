@@ -42,7 +42,17 @@ class HFModel:
         self.cfg = cfg
         trust = bool(getattr(cfg, "trust_remote_code", False))  # allowed for this model only
         self.tokenizer = AutoTokenizer.from_pretrained(cfg.model_dir, trust_remote_code=trust)
-        model = AutoModelForCausalLM.from_pretrained(cfg.model_dir, dtype=torch.float32, trust_remote_code=trust)
+        kwargs = {}
+        if getattr(cfg, "quantize", None):
+            from transformers import BitsAndBytesConfig
+
+            kwargs["quantization_config"] = (
+                BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
+                                   bnb_4bit_compute_dtype=torch.float32)
+                if cfg.quantize == "4bit" else BitsAndBytesConfig(load_in_8bit=True))
+        model = AutoModelForCausalLM.from_pretrained(cfg.model_dir, dtype=torch.float32, trust_remote_code=trust,
+                                                     **kwargs)
+        self.weights_bytes = int(model.get_memory_footprint())
         self.adapters = list(cfg.adapters)
         if cfg.adapters:
             from peft import PeftModel
@@ -337,6 +347,7 @@ def build_server(cfg: ServeConfig, threads: int | None = None, log=log) -> Serve
     server = Server((cfg.host, cfg.port), Handler)
     server.hf = hf  # type: ignore[attr-defined]
     server.api_key = cfg.api_key  # type: ignore[attr-defined]
+    server.weights_bytes = hf.weights_bytes  # type: ignore[attr-defined]
     log.info("transformers engine: %s (%d adapters) on %s", cfg.model_dir, len(cfg.adapters), cfg.base_url)
     return server
 

@@ -167,3 +167,29 @@ def test_cli_serve_default_model_missing_is_clear(ai_home):
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1 and proc.stdout == ""
     assert "default model is not prepared" in proc.stderr and "setup-models" in proc.stderr
+
+
+def test_four_bit_loading_with_bitsandbytes(tmp_path, converted_model_dir):
+    """--quantize 4bit: the weights take well under half their fp32 size and the model still answers."""
+    live = h.LiveServe(["--model", str(converted_model_dir), "--engine", "transformers", "--threads", "1",
+                        "--quantize", "4bit"], tmp_path / "q4")
+    try:
+        r = live.wait_for(protocol.Result, timeout=180).data
+        assert r["quantization"] == "4bit"
+        disk = sum(f.stat().st_size for f in converted_model_dir.glob("*.safetensors"))
+        assert r["weights_bytes"] < 0.5 * disk, (r["weights_bytes"], disk)
+        text, stats = chat_client.chat(r["base_url"], r["api_key"], r["model"],
+                                       [{"role": "user", "content": "Say hello."}], max_tokens=8, temperature=0)
+        assert text.strip() and stats.completion_tokens > 0
+    finally:
+        live.close()
+
+
+def test_quantize_with_vllm_is_refused_with_a_next_step(tmp_path, converted_model_dir):
+    live = h.LiveServe(["--model", str(converted_model_dir), "--engine", "vllm", "--quantize", "8bit"], tmp_path / "qv")
+    try:
+        err = live.wait_for(protocol.Error, timeout=60)
+        assert "AWQ" in err.message and "--engine transformers" in err.hint
+        assert live.wait_for(protocol.Done, timeout=60).status == "failed"
+    finally:
+        live.close()
