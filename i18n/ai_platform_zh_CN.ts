@@ -52,7 +52,7 @@
     </message>
     <message>
       <source>No system keyring is available, so the API key was not saved. Tick "Keep secrets for this session only" in the Hugging Face section to use it until the app closes.</source>
-      <translation>系统中没有可用的密钥环，因此未保存 API 密钥。在 Hugging Face 一节勾选“机密仅保存在本次会话”，即可在应用关闭前使用它。</translation>
+      <translation>系统中没有可用的密钥环，因此未保存 API 密钥。在 Hugging Face 一节勾选“仅在本次会话中保存密钥”，即可在应用关闭前使用它。</translation>
     </message>
     <message>
       <source>Chat engines</source>
@@ -73,6 +73,30 @@
     <message>
       <source>Transformers (works everywhere, slower)</source>
       <translation>Transformers（到处可用，较慢）</translation>
+    </message>
+    <message>
+      <source>GPU memory for vLLM</source>
+      <translation>vLLM 可用显存</translation>
+    </message>
+    <message>
+      <source>Default (0.90)</source>
+      <translation>默认（0.90）</translation>
+    </message>
+    <message>
+      <source>The share of GPU memory vLLM may take for weights and the KV cache</source>
+      <translation>vLLM 可用于权重和 KV 缓存的显存比例</translation>
+    </message>
+    <message>
+      <source>Context length</source>
+      <translation>上下文长度</translation>
+    </message>
+    <message>
+      <source>Model's own (at most 8192)</source>
+      <translation>模型自身的长度（最多 8192）</translation>
+    </message>
+    <message>
+      <source>Longer contexts need more KV-cache memory; applies to engines started after the change</source>
+      <translation>更长的上下文需要更多 KV 缓存显存；对更改之后启动的引擎生效</translation>
     </message>
     <message>
       <source>Remote endpoints (any OpenAI-compatible server)</source>
@@ -210,8 +234,8 @@
       <translation>请等待回答完成，或点击“停止”。</translation>
     </message>
     <message>
-      <source>No model is available. Prepare the bundled model in Settings.</source>
-      <translation>没有可用的模型。请在设置中准备内置模型。</translation>
+      <source>No model is available. Prepare the bundled model on the Dashboard, or run: ai-platform setup-models</source>
+      <translation>没有可用的模型。请在仪表盘中准备内置模型，或运行：ai-platform setup-models</translation>
     </message>
     <message>
       <source>No relevant passage found in the attached knowledge bases, so I will not guess. Rephrase the question, add documents that answer it, or detach the knowledge bases to ask the model on its own.</source>
@@ -388,8 +412,8 @@ Allow it to read files in {folder} for this chat?</source>
       <translation>模型引擎无法启动。请查看上面的消息和日志面板，然后点击“加载”重试。</translation>
     </message>
     <message>
-      <source>The server refused the API key. Set the right key for this endpoint in Settings → Remote endpoints.</source>
-      <translation>服务器拒绝了 API 密钥。请在 设置 → 远程端点 中为此端点设置正确的密钥。</translation>
+      <source>The server refused the API key. In Settings → Chat engines, remove this endpoint and add it again with the right key.</source>
+      <translation>服务器拒绝了 API 密钥。请在 设置 → 对话引擎 中删除此端点，再用正确的密钥重新添加。</translation>
     </message>
     <message>
       <source>The conversation is longer than the model can read. Start a new chat, shorten the system prompt, or lower Max tokens.</source>
@@ -498,6 +522,26 @@ Allow it to read files in {folder} for this chat?</source>
   </context>
   <context>
     <name>DashboardPanel</name>
+    <message>
+      <source>loading</source>
+      <translation>加载中</translation>
+    </message>
+    <message>
+      <source>ready</source>
+      <translation>就绪</translation>
+    </message>
+    <message>
+      <source>failed</source>
+      <translation>失败</translation>
+    </message>
+    <message>
+      <source>stopped</source>
+      <translation>已停止</translation>
+    </message>
+    <message>
+      <source>No model is loaded. Chat loads one when you send a message; Models shows every engine.</source>
+      <translation>尚未加载模型。在对话中发送消息时会自动加载；模型面板会列出所有引擎。</translation>
+    </message>
     <message>
       <source>{name} is ready to chat and to fine-tune.</source>
       <translation>{name} 已就绪，可以对话和微调。</translation>
@@ -621,10 +665,6 @@ Allow it to read files in {folder} for this chat?</source>
     <message>
       <source>Serving</source>
       <translation>模型服务</translation>
-    </message>
-    <message>
-      <source>No model is being served. Serving and chat arrive with the Chat panel.</source>
-      <translation>当前没有正在提供服务的模型。模型服务和对话将随“对话”面板一起推出。</translation>
     </message>
     <message>
       <source>Open Chat</source>
@@ -1279,12 +1319,12 @@ The full report is in the log: {path}</source>
       <translation>所有文档都会重新读取并嵌入；旧索引将被替换。</translation>
     </message>
     <message>
-      <source>Passage size (tokens)</source>
-      <translation>段落大小（令牌）</translation>
+      <source>Passage size (characters)</source>
+      <translation>段落大小（字符）</translation>
     </message>
     <message>
-      <source>Overlap (tokens)</source>
-      <translation>重叠（令牌）</translation>
+      <source>Overlap (characters)</source>
+      <translation>重叠（字符）</translation>
     </message>
     <message>
       <source>Rebuild</source>
@@ -1756,8 +1796,8 @@ A token saved in Settings is used for gated or private models.</source>
       <translation>内置默认模型不能删除：应用离线工作需要它。</translation>
     </message>
     <message>
-      <source>An adapter belongs to its training run: delete the run in Experiments to remove it.</source>
-      <translation>适配器属于它的训练运行：要移除它，请在“实验”中删除该运行。</translation>
+      <source>An adapter belongs to its training run: delete the run in Training (More → Delete…) to remove it.</source>
+      <translation>适配器属于它的训练任务：要删除它，请在训练面板中删除该任务（更多 → 删除…）。</translation>
     </message>
     <message>
       <source>Delete "{name}" and its files at {path}? This cannot be undone.</source>

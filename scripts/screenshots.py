@@ -29,7 +29,7 @@ SAMPLE_PROJECTS = {
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", default=str(REPO / "docs" / "screenshots"))
-    parser.add_argument("--panels", default="dashboard,projects,datasets,training,experiments,knowledge,gpu,logs,settings")
+    parser.add_argument("--panels", default="dashboard,projects,datasets,training,experiments,models,chat,knowledge,gpu,logs,settings")
     parser.add_argument("--with-run", action="append", default=[], metavar="RUN_DIR",
                         help="copy a finished run folder in, so Training and Experiments show real charts")
     parser.add_argument("--model-dir", default=None,

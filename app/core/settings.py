@@ -56,6 +56,10 @@ class Settings:
     gpu_sample_s: float = 1.0
     # Which engine serves chat models: "auto" (vLLM when its runtime is found), "vllm", "transformers".
     chat_engine: str = "auto"
+    # vLLM on a GPU: share of GPU memory it may take, and the context length; 0 = the defaults
+    # (serve_config.GPU_MEMORY_UTILIZATION, the model's own length capped at GPU_MAX_MODEL_LEN_CAP).
+    gpu_memory_utilization: float = 0.0
+    max_model_len: int = 0
     # Remote OpenAI-compatible endpoints: [{"name", "base_url", "model"}]; each key is in the keyring
     # under remote_key_name(name), never here.
     remote_endpoints: list = field(default_factory=list)
@@ -77,6 +81,11 @@ class Settings:
             self.secret_storage = "keyring"
         if self.chat_engine not in CHAT_ENGINES:
             self.chat_engine = "auto"
+        try:
+            self.gpu_memory_utilization = min(0.98, max(0.0, float(self.gpu_memory_utilization)))
+            self.max_model_len = min(1_048_576, max(0, int(self.max_model_len)))
+        except (TypeError, ValueError):
+            self.gpu_memory_utilization, self.max_model_len = 0.0, 0
         if not isinstance(self.remote_endpoints, list):
             self.remote_endpoints = []
         self.remote_endpoints = [e for e in self.remote_endpoints

@@ -565,7 +565,7 @@ class ChatPanel(QWidget):
             return []
         target = self.current_target()
         if target is None:
-            show_error(self, self.tr("Chat"), self.tr("No model is available. Prepare the bundled model in Settings."))
+            show_error(self, self.tr("Chat"), self.tr("No model is available. Prepare the bundled model on the Dashboard, or run: ai-platform setup-models"))
             return []
         if self.session is None:
             self.new_session()

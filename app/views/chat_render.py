@@ -65,7 +65,7 @@ def error_next_step(code: str) -> str:
         "chat.not_running": QCoreApplication.translate("ChatView", "The model engine is not running. Press Load to start it; the Logs panel has its output."),
         "chat.connection_lost": QCoreApplication.translate("ChatView", "The model engine stopped while answering (it may have crashed). Press Load to start it again; the Logs panel has its output."),
         "chat.engine_failed": QCoreApplication.translate("ChatView", "The model engine could not start. Check the message above and the Logs panel, then press Load to try again."),
-        "chat.auth": QCoreApplication.translate("ChatView", "The server refused the API key. Set the right key for this endpoint in Settings → Remote endpoints."),
+        "chat.auth": QCoreApplication.translate("ChatView", "The server refused the API key. In Settings → Chat engines, remove this endpoint and add it again with the right key."),
         "chat.context_too_long": QCoreApplication.translate("ChatView", "The conversation is longer than the model can read. Start a new chat, shorten the system prompt, or lower Max tokens."),
         "chat.remote_missing": QCoreApplication.translate("ChatView", "Choose another model: this remote endpoint was removed in Settings."),
         "chat.not_found": QCoreApplication.translate("ChatView", "The server does not know this model name. Check the model id of the remote endpoint in Settings."),

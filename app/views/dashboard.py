@@ -105,6 +105,7 @@ class DashboardPanel(QWidget):
         self._timer.timeout.connect(self.refresh_runs)
         self.ctx.gpu.sampled.connect(self._gpu_sampled)
         self.gpu_reading = self.ctx.gpu.last
+        self.ctx.serve.changed.connect(self.refresh_serve)
         self.retranslate_ui()
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
@@ -121,6 +122,15 @@ class DashboardPanel(QWidget):
         self.refresh_runs()
         self.refresh_gpu()
         self.refresh_data()
+        self.refresh_serve()
+
+    def refresh_serve(self) -> None:
+        states = {"loading": self.tr("loading"), "ready": self.tr("ready"), "failed": self.tr("failed"),
+                  "stopped": self.tr("stopped")}
+        lines = [f"{e.label} — {e.engine or '…'} · {states.get(e.state, e.state)}"
+                 for e in self.ctx.serve.engines() if e.engine != "remote"]
+        self.serve_card.text.setText("\n".join(lines) if lines else self.tr(
+            "No model is loaded. Chat loads one when you send a message; Models shows every engine."))
 
     # --- cards ----------------------------------------------------------------------------------
     def refresh_model(self) -> None:
@@ -254,8 +264,7 @@ class DashboardPanel(QWidget):
         self.runs_card.title.setText(self.tr("Training runs"))
         self.runs_card.open_btn.setText(self.tr("Open Training"))
         self.serve_card.title.setText(self.tr("Serving"))
-        self.serve_card.text.setText(self.tr(
-            "No model is being served. Serving and chat arrive with the Chat panel."))
+        self.refresh_serve()
         self.serve_card.open_btn.setText(self.tr("Open Chat"))
         self.kb_card.title.setText(self.tr("Knowledge bases"))
         self.kb_card.open_btn.setText(self.tr("Open Knowledge"))

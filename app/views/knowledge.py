@@ -280,8 +280,8 @@ class KnowledgePanel(QWidget):
             note = QLabel(self.tr("Every document is read and embedded again; the old index is replaced."),
                           wordWrap=True)
             form.addRow(note)
-            form.addRow(self.tr("Passage size (tokens)"), size)
-            form.addRow(self.tr("Overlap (tokens)"), overlap)
+            form.addRow(self.tr("Passage size (characters)"), size)
+            form.addRow(self.tr("Overlap (characters)"), overlap)
             buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
             buttons.accepted.connect(dialog.accept)
             buttons.rejected.connect(dialog.reject)

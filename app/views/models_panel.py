@@ -477,7 +477,7 @@ class ModelsPanel(QWidget):
             return
         if r["kind"] == "adapter":
             show_error(self, self.tr("Delete model"), self.tr(
-                "An adapter belongs to its training run: delete the run in Experiments to remove it."))
+                "An adapter belongs to its training run: delete the run in Training (More → Delete…) to remove it."))
             return
         path = r.get("path") or ""
         ours = bool(path) and models_registry.inside_data_folder(path)

@@ -51,6 +51,17 @@ class ChatEnginesGroup(QGroupBox):
         self.engine.currentIndexChanged.connect(lambda: self.ctx.update(chat_engine=self.engine.currentData()))
         self.engine_label = QLabel()
         form.addRow(self.engine_label, self.engine)
+        from PySide6.QtWidgets import QDoubleSpinBox, QSpinBox
+
+        self.gpu_util = QDoubleSpinBox(minimum=0.0, maximum=0.98, singleStep=0.05, decimals=2)
+        self.gpu_util.setValue(ctx.settings.gpu_memory_utilization)
+        self.gpu_util.valueChanged.connect(lambda v: self.ctx.update(gpu_memory_utilization=round(float(v), 2)))
+        self.max_len = QSpinBox(minimum=0, maximum=1_048_576, singleStep=1024)
+        self.max_len.setValue(ctx.settings.max_model_len)
+        self.max_len.valueChanged.connect(lambda v: self.ctx.update(max_model_len=int(v)))
+        self.gpu_util_label, self.max_len_label = QLabel(), QLabel()
+        form.addRow(self.gpu_util_label, self.gpu_util)
+        form.addRow(self.max_len_label, self.max_len)
         layout.addLayout(form)
         self.remote_label = QLabel()
         layout.addWidget(self.remote_label)
@@ -115,6 +126,12 @@ class ChatEnginesGroup(QGroupBox):
         for i, text in enumerate((self.tr("Automatic (vLLM when installed)"), self.tr("vLLM"),
                                   self.tr("Transformers (works everywhere, slower)"))):
             self.engine.setItemText(i, text)
+        self.gpu_util_label.setText(self.tr("GPU memory for vLLM"))
+        self.gpu_util.setSpecialValueText(self.tr("Default (0.90)"))
+        self.gpu_util.setToolTip(self.tr("The share of GPU memory vLLM may take for weights and the KV cache"))
+        self.max_len_label.setText(self.tr("Context length"))
+        self.max_len.setSpecialValueText(self.tr("Model's own (at most 8192)"))
+        self.max_len.setToolTip(self.tr("Longer contexts need more KV-cache memory; applies to engines started after the change"))
         self.remote_label.setText(self.tr("Remote endpoints (any OpenAI-compatible server)"))
         self.add_btn.setText(self.tr("Add…"))
         self.remove_btn.setText(self.tr("Remove"))

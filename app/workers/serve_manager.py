@@ -176,6 +176,10 @@ class ServeManager(QObject):
         argv = ["--model", model_ref, "--exit-with-parent"]
         for name, path in adapters.items():
             argv += ["--adapter", f"{name}={path}"]
+        if getattr(self.settings, "gpu_memory_utilization", 0):
+            argv += ["--gpu-memory-utilization", str(self.settings.gpu_memory_utilization)]
+        if getattr(self.settings, "max_model_len", 0):
+            argv += ["--max-model-len", str(self.settings.max_model_len)]
         choice = engine or self._engine_choice or getattr(self.settings, "chat_engine", "auto")
         if choice in ("vllm", "transformers"):
             argv += ["--engine", choice]

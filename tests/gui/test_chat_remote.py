@@ -41,7 +41,7 @@ def test_remote_endpoint_wrong_key_then_right_key(main_window, memory_keyring, r
     qtbot.waitUntil(lambda: not panel.jobs, timeout=120_000)
     answer = ChatStore(panel.ctx.db).messages(panel.session.id)[-1]
     assert answer.status == "error" and answer.meta["error_code"] == "chat.auth"
-    assert "Settings → Remote endpoints" in panel.transcript_text()
+    assert "Settings → Chat engines" in panel.transcript_text()
     assert panel.engine_state.text().startswith("Remote endpoint")
 
     main_window.show_panel("settings")

@@ -38,7 +38,7 @@ def test_dashboard_knowledge_bases_chats_serve_and_gpu(main_window, qtbot):
     main_window.show_panel("dashboard")
     assert panel.kb_card.text.text() == "No knowledge bases yet."
     assert panel.chats_card.text.text() == "No chats yet."
-    assert panel.serve_card.text.text().startswith("No model is being served")
+    assert panel.serve_card.text.text().startswith("No model is loaded")
     db = main_window.ctx.db
     with db.session() as s:
         kb = KnowledgeBase(name="Contracts", embedding_model="e5", chunk_size=512, chunk_overlap=64)

@@ -1,0 +1,52 @@
+"""Chat settings that need no engine: the side pane's defaults, the chat-engine settings reaching the
+engine's command line, remote endpoint validation."""
+
+from __future__ import annotations
+
+from app.core.chat_store import DEFAULT_PARAMS
+
+
+def test_side_pane_starts_at_the_defaults_and_the_first_chat_takes_them(main_window):
+    main_window.show_panel("chat")
+    panel = main_window.panel("chat")
+    side = panel.side
+    assert (side.temperature.value(), side.top_p.value(), side.max_tokens.value()) == (
+        DEFAULT_PARAMS["temperature"], DEFAULT_PARAMS["top_p"], DEFAULT_PARAMS["max_tokens"])
+    side.max_tokens.setValue(300)
+    side.system_prompt.setPlainText("Answer in one sentence.")
+    info = panel.new_session()
+    assert info.params["max_tokens"] == 300 and info.params["top_p"] == DEFAULT_PARAMS["top_p"]
+    assert info.system_prompt == "Answer in one sentence."
+
+
+def test_gpu_memory_and_context_settings_reach_the_engine(main_window):
+    main_window.show_panel("settings")
+    group = main_window.panel("settings").chat_engines
+    group.gpu_util.setValue(0.8)
+    group.max_len.setValue(4096)
+    assert main_window.ctx.settings.gpu_memory_utilization == 0.8
+    serve = main_window.ctx.serve
+    key = serve.start("default", engine="transformers")
+    try:
+        args = serve._engines[key].proc.arguments
+        assert args[args.index("--gpu-memory-utilization") + 1] == "0.8"
+        assert args[args.index("--max-model-len") + 1] == "4096"
+        assert "--exit-with-parent" in args
+    finally:
+        serve.shutdown()
+
+
+def test_remote_endpoint_with_a_bad_url_is_refused_with_the_reason(main_window, memory_keyring, monkeypatch):
+    from app.views import remote_endpoints
+
+    shown = []
+    monkeypatch.setattr(remote_endpoints, "show_error", lambda parent, title, text: shown.append(text))
+    main_window.show_panel("settings")
+    group = main_window.panel("settings").chat_engines
+    assert not group.add({"name": "Cluster", "base_url": "ftp://example.com", "api_key": "k"})
+    assert "not an http(s) URL" in shown[0] and group.list.count() == 0
+    assert group.add({"name": "Cluster", "base_url": "https://example.com", "api_key": "k"})
+    assert main_window.ctx.settings.remote_endpoints[0]["base_url"] == "https://example.com/v1"
+    group.list.setCurrentRow(0)
+    group.remove_selected()
+    assert main_window.ctx.settings.remote_endpoints == []
