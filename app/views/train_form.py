@@ -243,7 +243,7 @@ class TrainForm(QWidget):
             "No NVIDIA GPU found: this computer trains on the CPU. The estimate shows what the run "
             "would need on a card of the size above."))
         self.no_gpu_note.setVisible(not self.gpu_gb)
-        self._model_items()
+        self.reload_models()
         self.reload_choices()
         self.update_plan()
 
@@ -271,18 +271,34 @@ class TrainForm(QWidget):
         if keep_d is not None:
             self.dataset.setCurrentIndex(max(0, self.dataset.findData(keep_d)))
 
-    def _model_items(self) -> None:
+    def reload_models(self) -> None:
         current = self.model.currentData()
         extra = [self.model.itemData(i) for i in range(self.model.count())
                  if self.model.itemData(i) not in (train_config.DEFAULT_MODEL, "__browse__")]
         self.model.blockSignals(True)
         self.model.clear()
         self.model.addItem(self.tr("Bundled: {name}").format(name=bundled.DEFAULT_CHAT_MODEL), train_config.DEFAULT_MODEL)
+        for name, path in self._registered_models():  # imported, converted, downloaded, merged (Models panel)
+            if self.model.findData(path) < 0:
+                self.model.addItem(name, path)
         for path in extra:
-            self.model.addItem(path, path)
+            if self.model.findData(path) < 0:
+                self.model.addItem(path, path)
         self.model.addItem(self.tr("Choose a model folder…"), "__browse__")
         self.model.setCurrentIndex(max(0, self.model.findData(current)))
         self.model.blockSignals(False)
+
+    def _registered_models(self) -> list[tuple[str, str]]:
+        from pathlib import Path
+
+        from app.core.models_registry import ModelRegistry
+
+        try:
+            rows = ModelRegistry(self.ctx.db).list()
+        except Exception:  # noqa: BLE001 - a broken registry must not break the launch form
+            return []
+        return [(m.name, m.path) for m in rows
+                if m.path and m.kind != "adapter" and (Path(m.path) / "config.json").is_file()]
 
     def _model_chosen(self) -> None:
         if self.model.currentData() != "__browse__":

@@ -80,6 +80,7 @@ class TrainingPanel(QWidget):
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         self.form.reload_choices()
+        self.form.reload_models()  # models imported or merged since the form was built
         super().showEvent(event)
 
     def refresh(self) -> None:

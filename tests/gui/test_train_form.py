@@ -41,3 +41,20 @@ def test_duplicate_loads_config_into_form(main_window):
     assert abs(form.learning_rate.value() - 5e-5) < 1e-9
     assert form.quantization.currentData() == "4bit"
     assert form.targets.currentData() == "attention"
+
+
+def test_models_registered_in_models_are_offered_as_base(main_window, tmp_path):
+    """An imported (or merged, downloaded) model is in the launch form's list, as its folder."""
+    import json
+
+    from app.core.models_registry import ModelRegistry
+
+    folder = tmp_path / "my-llama"
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps({"architectures": ["LlamaForCausalLM"], "model_type": "llama"}))
+    ModelRegistry(main_window.ctx.db).register_folder("My Llama", folder, "base")
+    main_window.show_panel("training")
+    form = main_window.panel("training").form
+    i = form.model.findData(str(folder))
+    assert i >= 0 and form.model.itemText(i) == "My Llama"
+    assert form.model.itemData(form.model.count() - 1) == "__browse__"  # "Choose a model folder…" stays last
