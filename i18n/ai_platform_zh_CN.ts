@@ -718,6 +718,10 @@ Allow it to read files in {folder} for this chat?</source>
       <translation>验证集比例</translation>
     </message>
     <message>
+      <source>Project</source>
+      <translation>项目</translation>
+    </message>
+    <message>
       <source>Delete…</source>
       <translation>删除…</translation>
     </message>
@@ -800,6 +804,10 @@ Allow it to read files in {folder} for this chat?</source>
     <message>
       <source>Datasets (*.json *.jsonl *.csv *.tsv);;All files (*)</source>
       <translation>数据集 (*.json *.jsonl *.csv *.tsv);;所有文件 (*)</translation>
+    </message>
+    <message>
+      <source>(no project)</source>
+      <translation>（无项目）</translation>
     </message>
     <message>
       <source>Import failed</source>

@@ -68,12 +68,15 @@ class DatasetsPanel(QWidget):
             self.shape.addItem({"alpaca": "Alpaca", "sharegpt": "ShareGPT", "openai": "OpenAI messages"}[s], s)
         self.val_label = QLabel()
         self.val_ratio = QDoubleSpinBox(minimum=0.0, maximum=0.5, decimals=2, singleStep=0.05, value=0.1)
+        self.project_label = QLabel()
+        self.project = QComboBox(minimumWidth=140)  # the project new imports belong to
         self.delete_btn = QPushButton()
         self.delete_btn.clicked.connect(self.delete_selected)
         self.busy = QProgressBar(maximumWidth=160)
         self.busy.setRange(0, 0)
         self.busy.setVisible(False)
-        for w in (self.import_btn, self.shape_label, self.shape, self.val_label, self.val_ratio, self.busy):
+        for w in (self.import_btn, self.shape_label, self.shape, self.val_label, self.val_ratio, self.project_label,
+                  self.project, self.busy):
             bar.addWidget(w)
         bar.addStretch(1)
         bar.addWidget(self.delete_btn)
@@ -139,6 +142,8 @@ class DatasetsPanel(QWidget):
         self.shape_label.setText(self.tr("Shape"))
         self.shape.setItemText(0, self.tr("Detect"))
         self.val_label.setText(self.tr("Validation share"))
+        self.project_label.setText(self.tr("Project"))
+        self.reload_projects()
         self.delete_btn.setText(self.tr("Delete…"))
         self.table.setHorizontalHeaderLabels([self.tr("Name"), self.tr("Shape"), self.tr("Records"),
                                               self.tr("Train / validation"), self.tr("Skipped")])
@@ -226,8 +231,25 @@ class DatasetsPanel(QWidget):
         if path:
             self.import_path(path)
 
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self.reload_projects()  # projects made since the panel was built
+        super().showEvent(event)
+
+    def reload_projects(self) -> None:
+        from app.core.projects import ProjectStore
+
+        keep = self.project.currentData()
+        self.project.blockSignals(True)
+        self.project.clear()
+        self.project.addItem(self.tr("(no project)"), None)
+        for p in ProjectStore(self.ctx.db).list():
+            self.project.addItem(p.name, p.id)
+        self.project.setCurrentIndex(max(0, self.project.findData(keep)))
+        self.project.blockSignals(False)
+
     def import_path(self, path: str, wait: bool = False) -> None:
-        job = _ImportJob(self.store, path, self.shape.currentData(), float(self.val_ratio.value()), None)
+        job = _ImportJob(self.store, path, self.shape.currentData(), float(self.val_ratio.value()),
+                         self.project.currentData())
         job.setAutoDelete(False)
         job.signals.done.connect(lambda info, err, p=path, j=job: self._imported(j, p, info, err))
         self._jobs.append(job)

@@ -62,3 +62,18 @@ def test_non_dataset_drop_is_ignored(main_window, tmp_path):
     f.write_bytes(b"\x89PNG")
     drop(panel, [f])
     assert not panel._jobs and panel.table.rowCount() == 0
+
+
+def test_import_goes_into_the_chosen_project(main_window, qtbot, sample_dataset_file):
+    from app.core.datasets import DatasetStore
+    from app.core.projects import ProjectStore
+
+    project = ProjectStore(main_window.ctx.db).create("Support bot", "")
+    main_window.show_panel("datasets")
+    panel = main_window.panel("datasets")
+    i = panel.project.findData(project.id)
+    assert i > 0 and panel.project.itemText(0) == "(no project)"  # made before the panel was shown
+    panel.project.setCurrentIndex(i)
+    with qtbot.waitSignal(panel.imported, timeout=30_000):
+        drop(panel, [sample_dataset_file])
+    assert [d.project_id for d in DatasetStore(main_window.ctx.db).list()] == [project.id]
