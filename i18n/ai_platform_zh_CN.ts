@@ -222,6 +222,10 @@
       <translation>远程端点 {url}</translation>
     </message>
     <message>
+      <source>GPU {gb:.1f} GiB</source>
+      <translation>显存 {gb:.1f} GiB</translation>
+    </message>
+    <message>
       <source>Ready: {engine} on port {port}{mem}</source>
       <translation>就绪：{engine}，端口 {port}{mem}</translation>
     </message>
@@ -1838,6 +1842,10 @@ Allow remote code for this model?</source>
       <translation>允许“{name}”运行远程代码后，每次加载该模型时，{path} 中的 Python 文件都会以你的权限在这台电脑上运行。只对你信任其作者的模型这样做。其他模型仍会被拒绝。
 
 允许此模型运行远程代码吗？</translation>
+    </message>
+    <message>
+      <source>{gpu} GPU · {ram} RAM</source>
+      <translation>显存 {gpu} · 内存 {ram}</translation>
     </message>
     <message>
       <source>Stop</source>

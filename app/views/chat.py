@@ -514,6 +514,8 @@ class ChatPanel(QWidget):
                 self.engine_state.setText(self.tr("Remote endpoint {url}").format(url=info.base_url))
             else:
                 mem = f" · {info.memory_bytes / 2**30:.1f} GiB" if info.memory_bytes else ""
+                if info.gpu_memory_bytes:
+                    mem += " · " + self.tr("GPU {gb:.1f} GiB").format(gb=info.gpu_memory_bytes / 2**30)
                 self.engine_state.setText(self.tr("Ready: {engine} on port {port}{mem}").format(
                     engine=info.engine, port=info.port, mem=mem))
         loading = state == "loading"

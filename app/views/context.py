@@ -48,6 +48,9 @@ class AppContext(QObject):
             from app.workers.gpu_monitor import GpuMonitor
 
             self._gpu = GpuMonitor(interval_s=self.settings.gpu_sample_s, parent=self)
+            if self._serve is not None:
+                self._gpu.sampled.connect(self._serve.apply_gpu_reading)
+                self._gpu.set_engine_pids(self._serve.gpu_owner_labels())
             if not self._closed:
                 self._gpu.start()
         return self._gpu
@@ -59,7 +62,15 @@ class AppContext(QObject):
             from app.workers.serve_manager import ServeManager
 
             self._serve = ServeManager(self.settings, parent=self)
+            self._serve.changed.connect(self._engines_to_gpu_monitor)
+            if self._gpu is not None:
+                self._gpu.sampled.connect(self._serve.apply_gpu_reading)
         return self._serve
+
+    def _engines_to_gpu_monitor(self) -> None:
+        """The GPU monitor names the chat engines' GPU processes, and their memory reaches the engines."""
+        if self._gpu is not None and self._serve is not None:
+            self._gpu.set_engine_pids(self._serve.gpu_owner_labels())
 
     @property
     def kb_query(self):

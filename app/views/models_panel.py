@@ -570,7 +570,10 @@ class ModelsPanel(QWidget):
         for i, e in enumerate(engines):
             label = e.label + (" + " + ", ".join(e.adapters) if e.adapters else "")
             state = state_text(e.state) + (f" — {e.message}" if e.message else "")
-            cells = (label, e.engine or "…", state, str(e.port or "–"), human_bytes(e.memory_bytes))
+            memory = human_bytes(e.memory_bytes)
+            if e.gpu_memory_bytes:
+                memory = self.tr("{gpu} GPU · {ram} RAM").format(gpu=human_bytes(e.gpu_memory_bytes), ram=memory)
+            cells = (label, e.engine or "…", state, str(e.port or "–"), memory)
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if col == 2 and e.message:

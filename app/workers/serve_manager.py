@@ -45,7 +45,8 @@ class EngineInfo:
     port: int | None = None
     message: str = ""  # the loading stage, or the error
     progress: tuple[int, int] | None = None  # (step, total) while loading
-    memory_bytes: int | None = None
+    memory_bytes: int | None = None  # resident memory of the engine and its children
+    gpu_memory_bytes: int | None = None  # what NVML attributes to them (None: no GPU sampled)
     load_s: float | None = None
 
     @property
@@ -287,6 +288,36 @@ class ServeManager(QObject):
                 safe_start.clear_loading()
         except OSError as exc:
             log.warning("safe-start marker: %s", exc)
+
+    def gpu_owner_labels(self) -> dict[int, str]:
+        """{engine pid: label} for the GPU monitor, which then names their GPU processes (vLLM's
+        worker is a grandchild) as owned by that engine."""
+        return {e.info.pid: self._gpu_label(e.info) for e in self._engines.values()
+                if e.info.pid and e.info.state in ("loading", "ready")}
+
+    @staticmethod
+    def _gpu_label(info: EngineInfo) -> str:
+        return f"chat engine: {info.label}"
+
+    def apply_gpu_reading(self, reading: dict) -> None:
+        """Sum the GPU memory of each engine's processes from a GPU monitor reading."""
+        if not reading.get("available"):
+            return
+        used: dict[str, float] = {}
+        for gpu in reading.get("gpus") or []:
+            for proc in gpu.get("processes") or []:
+                owner = proc.get("owner") or {}
+                if owner.get("kind") == "engine" and proc.get("memory_gb"):
+                    used[owner.get("label", "")] = used.get(owner.get("label", ""), 0.0) + float(proc["memory_gb"])
+        changed = False
+        for e in self._engines.values():
+            gb = used.get(self._gpu_label(e.info))
+            value = int(gb * 2**30) if gb is not None else None
+            if value != e.info.gpu_memory_bytes:
+                e.info = replace(e.info, gpu_memory_bytes=value)
+                changed = True
+        if changed:
+            self.changed.emit()
 
     def _poll_memory(self) -> None:
         changed = False
