@@ -170,6 +170,35 @@ class ServeConfig:
         return f"http://{self.host}:{self.port}/v1"
 
 
+# How a chat template writes tool calls → the vLLM tool-call parser that reads them back. vLLM
+# refuses any request with tools unless started with a parser, so agent mode needs the right one.
+_TOOL_PARSERS = (("<tool_call>", "hermes"),          # Qwen2.5/Qwen3, Hermes, many fine-tunes
+                 ("[TOOL_CALLS]", "mistral"),
+                 ("<|python_tag|>", "llama3_json"),  # Llama 3.1+
+                 ("ipython", "llama3_json"))
+
+
+def chat_template_text(folder: Path) -> str:
+    folder = Path(folder)
+    for name in ("chat_template.jinja",):
+        try:
+            return (folder / name).read_text(encoding="utf-8")
+        except OSError:
+            pass
+    tpl = _read_json(folder / "tokenizer_config.json").get("chat_template") or ""
+    if isinstance(tpl, list):  # named templates: [{"name": …, "template": …}]
+        tpl = " ".join(str(t.get("template", "")) for t in tpl if isinstance(t, dict))
+    return str(tpl)
+
+
+def tool_call_parser(folder: Path) -> str | None:
+    """The vLLM tool-call parser for this model's chat template, or None (no tool calling)."""
+    text = chat_template_text(folder)
+    if "tools" not in text:
+        return None
+    return next((parser for needle, parser in _TOOL_PARSERS if needle in text), None)
+
+
 def vllm_command(python: str | os.PathLike, cfg: ServeConfig, cuda: bool) -> list[str]:
     """The vLLM api_server command line, with the CPU or GPU defaults filled in."""
     cmd = [str(python), "-m", "vllm.entrypoints.openai.api_server", "--model", str(cfg.model_dir),
@@ -186,6 +215,9 @@ def vllm_command(python: str | os.PathLike, cfg: ServeConfig, cuda: bool) -> lis
     cmd += ["--max-model-len", str(max_len)]
     if cfg.trust_remote_code:
         cmd.append("--trust-remote-code")
+    parser = tool_call_parser(cfg.model_dir)
+    if parser:
+        cmd += ["--enable-auto-tool-choice", "--tool-call-parser", parser]
     if cfg.adapters:
         rank = max(adapter_rank(p) for p in cfg.adapters.values())
         rank = next(r for r in (8, 16, 32, 64, 128, 256, 512) if r >= rank) if rank <= 512 else rank

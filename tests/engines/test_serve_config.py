@@ -73,3 +73,30 @@ def test_core_and_commands_stay_light():
             "print([m for m in ('torch', 'transformers', 'vllm', 'peft') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], cwd=str(REPO), capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "[]", out.stderr
+
+
+QWEN_LIKE = ("{%- if tools %}{{- '<tools>' }}{%- for tool in tools %}{{ tool | tojson }}{%- endfor %}"
+             "{{- 'return <tool_call>{\"name\": …}</tool_call>' }}{%- endif %}")
+
+
+@pytest.mark.parametrize("template, parser", [
+    (QWEN_LIKE, "hermes"),
+    ("{% if tools %}[AVAILABLE_TOOLS]{{ tools }}[/AVAILABLE_TOOLS]{% endif %}[TOOL_CALLS]", "mistral"),
+    ("{%- if tools is not none %}Environment: ipython{% endif %}<|python_tag|>", "llama3_json"),
+    ("{% for m in messages %}<|im_start|>{{ m.role }}{% endfor %}", None),  # SmolLM2: no tools
+])
+def test_tool_call_parser_follows_the_chat_template(tmp_path, template, parser):
+    folder = model_folder(tmp_path)
+    (folder / "tokenizer_config.json").write_text(json.dumps({"chat_template": template}))
+    assert serve_config.tool_call_parser(folder) == parser
+    cmd = serve_config.vllm_command("/py", serve_config.ServeConfig(model_name="m", model_dir=folder, port=1), cuda=False)
+    if parser:  # vLLM refuses requests with tools unless it was started with a parser
+        assert cmd[cmd.index("--tool-call-parser") + 1] == parser and "--enable-auto-tool-choice" in cmd
+    else:
+        assert "--tool-call-parser" not in cmd
+
+
+def test_tool_call_parser_reads_chat_template_jinja(tmp_path):
+    folder = model_folder(tmp_path)
+    (folder / "chat_template.jinja").write_text(QWEN_LIKE, encoding="utf-8")
+    assert serve_config.tool_call_parser(folder) == "hermes"
