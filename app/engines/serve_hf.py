@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 import time
 import uuid
@@ -185,8 +186,44 @@ def _template_messages(messages: list) -> list:
             content = ""
         elif isinstance(content, list):
             content = "".join(p.get("text", "") for p in content if isinstance(p, dict))
-        out.append(dict(m, content=str(content)))
+        msg = dict(m, content=str(content))
+        if isinstance(m.get("tool_calls"), list):  # templates render arguments with tojson: give them a dict
+            calls = []
+            for c in m["tool_calls"]:
+                fn = dict((c or {}).get("function") or {})
+                if isinstance(fn.get("arguments"), str):
+                    try:
+                        fn["arguments"] = json.loads(fn["arguments"])
+                    except ValueError:
+                        pass
+                calls.append(dict(c, function=fn))
+            msg["tool_calls"] = calls
+        out.append(msg)
     return out
+
+
+_TOOL_CALL_RE = re.compile(r"<tool_call>\s*(\{.*?\})\s*</tool_call>", re.DOTALL)
+
+
+def parse_tool_calls(text: str) -> tuple[str, list[dict]]:
+    """Hermes-style tool calls (``<tool_call>{"name": …, "arguments": {…}}</tool_call>``, what Qwen
+    and many fine-tunes write) → (the remaining text, OpenAI ``tool_calls``). Malformed blocks stay text."""
+    calls, kept, last = [], [], 0
+    for m in _TOOL_CALL_RE.finditer(text):
+        try:
+            data = json.loads(m.group(1))
+        except ValueError:
+            continue
+        if not isinstance(data, dict) or not isinstance(data.get("name"), str):
+            continue
+        args = data.get("arguments", data.get("parameters", {}))
+        calls.append({"id": "call_" + uuid.uuid4().hex[:24], "type": "function",
+                      "function": {"name": data["name"],
+                                   "arguments": args if isinstance(args, str) else json.dumps(args, ensure_ascii=False)}})
+        kept.append(text[last:m.start()])
+        last = m.end()
+    kept.append(text[last:])
+    return ("".join(kept).strip() if calls else text), calls
 
 
 def _usage(info: dict) -> dict:
@@ -270,6 +307,8 @@ class Handler(BaseHTTPRequestHandler):
         ids = (self.hf.encode_chat(req.get("messages"), req.get("tools")) if chat
                else self.hf.encode_text(req.get("prompt", "")))
         gen = self.hf.generate(name, ids, req)
+        # A template that writes <tool_call> blocks: read them back as OpenAI tool calls.
+        tools_on = bool(chat and req.get("tools") and "<tool_call>" in str(self.hf.tokenizer.chat_template or ""))
         rid = ("chatcmpl-" if chat else "cmpl-") + uuid.uuid4().hex
         created = int(time.time())
         obj = "chat.completion" if chat else "text_completion"
@@ -281,8 +320,14 @@ class Handler(BaseHTTPRequestHandler):
                 else:
                     parts.append(piece)
             text = "".join(parts)
-            choice = ({"index": 0, "message": {"role": "assistant", "content": text},
-                       "finish_reason": info["finish_reason"]} if chat else
+            calls = []
+            if tools_on:
+                text, calls = parse_tool_calls(text)
+            message = {"role": "assistant", "content": text or (None if calls else "")}
+            if calls:
+                message["tool_calls"] = calls
+            choice = ({"index": 0, "message": message,
+                       "finish_reason": "tool_calls" if calls else info["finish_reason"]} if chat else
                       {"index": 0, "text": text, "finish_reason": info["finish_reason"], "logprobs": None})
             self._send_json(200, {"id": rid, "object": obj, "created": created, "model": name,
                                   "choices": [choice], "usage": _usage(info)})
@@ -310,10 +355,14 @@ class Handler(BaseHTTPRequestHandler):
                    "finish_reason": None}])
         info: dict = {}
         pieces = [first]
+        held: list[str] = []  # with tools, the answer is read whole: a tool call is only known at its end
         try:
             for piece in _chain(pieces, gen):
                 if isinstance(piece, dict):
                     info = piece
+                    continue
+                if tools_on:
+                    held.append(piece)
                     continue
                 if chat:
                     send([{"index": 0, "delta": {"content": piece}, "logprobs": None, "finish_reason": None}])
@@ -322,8 +371,17 @@ class Handler(BaseHTTPRequestHandler):
         except ApiError as err:
             self.wfile.write(b"data: " + json.dumps({"error": {"message": str(err)}}).encode() + b"\n\n")
         else:
+            finish = info.get("finish_reason")
+            if tools_on:
+                text, calls = parse_tool_calls("".join(held))
+                if text:
+                    send([{"index": 0, "delta": {"content": text}, "logprobs": None, "finish_reason": None}])
+                if calls:
+                    finish = "tool_calls"
+                    send([{"index": 0, "delta": {"tool_calls": [dict(c, index=i) for i, c in enumerate(calls)]},
+                           "logprobs": None, "finish_reason": None}])
             if chat:
-                send([{"index": 0, "delta": {}, "logprobs": None, "finish_reason": info.get("finish_reason")}])
+                send([{"index": 0, "delta": {}, "logprobs": None, "finish_reason": finish}])
             else:
                 send([{"index": 0, "text": "", "logprobs": None, "finish_reason": info.get("finish_reason")}])
             if include_usage and info:
