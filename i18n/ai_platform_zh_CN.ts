@@ -365,6 +365,14 @@ Allow it to read files in {folder} for this chat?</source>
       <translation>知识库</translation>
     </message>
     <message>
+      <source>Max tool steps per answer</source>
+      <translation>每次回答最多工具步骤</translation>
+    </message>
+    <message>
+      <source>After this many model calls the agent must answer</source>
+      <translation>模型调用达到此次数后，智能体必须给出回答</translation>
+    </message>
+    <message>
       <source>Folders the agent may read</source>
       <translation>智能体可读取的文件夹</translation>
     </message>

@@ -257,7 +257,8 @@ class ChatPanel(QWidget):
         if target and target.adapter_path:
             params["adapter_path"] = target.adapter_path
         # carry the sampling settings over (what the side pane shows), as users expect
-        params.update({k: v for k, v in self.side.params().items() if k in ("temperature", "top_p", "max_tokens", "kbs")})
+        params.update({k: v for k, v in self.side.params().items()
+                       if k in ("temperature", "top_p", "max_tokens", "kbs", "folders", "max_steps")})
         self.side.flush()
         info = self.store.create_session(model=target.model_ref if target else None,
                                          adapter=target.adapter if target else None, params=params,

@@ -68,6 +68,14 @@ class ChatSettingsPane(QWidget):
         self.agent_box = QWidget()
         al = QVBoxLayout(self.agent_box)
         al.setContentsMargins(0, 0, 0, 0)
+        srow = QHBoxLayout()
+        self.steps_label = QLabel()
+        self.max_steps = QSpinBox(minimum=1, maximum=20, value=6)
+        self.max_steps.valueChanged.connect(self._params_changed)
+        srow.addWidget(self.steps_label)
+        srow.addWidget(self.max_steps)
+        srow.addStretch(1)
+        al.addLayout(srow)
         al.addWidget(self.folders_label)
         al.addWidget(self.folders)
         al.addLayout(frow)
@@ -102,6 +110,7 @@ class ChatSettingsPane(QWidget):
                 self.mode.setCurrentIndex(max(0, self.mode.findData(info.mode)))
                 self.folders.clear()
                 self.folders.addItems([str(f) for f in info.params.get("folders", [])])
+                self.max_steps.setValue(int(info.params.get("max_steps", 6)))
             self.agent_box.setVisible(self.mode.currentData() == "agent")
             attached = set(info.kb_ids) if info else set(self.attached_kbs())
             self.kbs.clear()
@@ -128,7 +137,8 @@ class ChatSettingsPane(QWidget):
     def params(self) -> dict:
         return {"temperature": round(self.temperature.value(), 3), "top_p": round(self.top_p.value(), 3),
                 "max_tokens": int(self.max_tokens.value()), "kbs": self.attached_kbs(),
-                "folders": [self.folders.item(i).text() for i in range(self.folders.count())]}
+                "folders": [self.folders.item(i).text() for i in range(self.folders.count())],
+                "max_steps": int(self.max_steps.value())}
 
     def add_folder_path(self, folder: str) -> None:
         if folder and not self.folders.findItems(folder, Qt.MatchFlag.MatchExactly):
@@ -172,6 +182,8 @@ class ChatSettingsPane(QWidget):
         self.top_p_label.setText(self.tr("Top-p"))
         self.max_label.setText(self.tr("Max tokens"))
         self.kb_label.setText(self.tr("Knowledge bases"))
+        self.steps_label.setText(self.tr("Max tool steps per answer"))
+        self.max_steps.setToolTip(self.tr("After this many model calls the agent must answer"))
         self.folders_label.setText(self.tr("Folders the agent may read"))
         self.folders.setToolTip(self.tr("The agent asks before it reads a folder for the first time in a chat"))
         self.add_folder.setText(self.tr("Add folder…"))

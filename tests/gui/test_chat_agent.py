@@ -17,11 +17,13 @@ def test_agent_turn_runs_against_the_local_server(main_window, home_with_model, 
     main_window.show_panel("chat")
     panel = main_window.panel("chat")
     panel.side.mode.setCurrentIndex(panel.side.mode.findData("agent"))
-    assert panel.side.agent_box.isVisible()
+    assert panel.side.agent_box.isVisible() and panel.side.max_steps.value() == 6
+    panel.side.max_steps.setValue(3)
     panel.side.max_tokens.setValue(24)
     panel.side.temperature.setValue(0.0)
     panel.send("What is 12 times 7?")
-    assert panel.store.get_session(panel.session.id).mode == "agent"
+    session = panel.store.get_session(panel.session.id)
+    assert session.mode == "agent" and session.params["max_steps"] == 3
     qtbot.waitUntil(lambda: not panel.jobs, timeout=300_000)
     answer = ChatStore(ctx.db).messages(panel.session.id)[-1]
     # the 135M model rarely calls a tool; the loop must still end cleanly with an answer
