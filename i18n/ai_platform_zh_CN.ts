@@ -358,7 +358,7 @@ Allow it to read files in {folder} for this chat?</source>
     </message>
     <message>
       <source>Max tokens</source>
-      <translation>最大令牌数</translation>
+      <translation>最大词元数</translation>
     </message>
     <message>
       <source>Knowledge bases</source>
@@ -401,15 +401,15 @@ Allow it to read files in {folder} for this chat?</source>
     <name>ChatView</name>
     <message>
       <source>first token {s:.2f} s</source>
-      <translation>首个令牌 {s:.2f} 秒</translation>
+      <translation>首个词元 {s:.2f} 秒</translation>
     </message>
     <message>
       <source>{v:.1f} tokens/s</source>
-      <translation>{v:.1f} 令牌/秒</translation>
+      <translation>{v:.1f} 词元/秒</translation>
     </message>
     <message>
       <source>{p} prompt + {c} answer tokens</source>
-      <translation>提示 {p} + 回答 {c} 个令牌</translation>
+      <translation>提示 {p} + 回答 {c} 个词元</translation>
     </message>
     <message>
       <source>The model engine is not running. Press Load to start it; the Logs panel has its output.</source>
@@ -429,7 +429,7 @@ Allow it to read files in {folder} for this chat?</source>
     </message>
     <message>
       <source>The conversation is longer than the model can read. Start a new chat, shorten the system prompt, or lower Max tokens.</source>
-      <translation>对话长度超出了模型能读取的范围。请新建对话、缩短系统提示词，或调低最大令牌数。</translation>
+      <translation>对话长度超出了模型能读取的范围。请新建对话、缩短系统提示词，或调低最大词元数。</translation>
     </message>
     <message>
       <source>Choose another model: this remote endpoint was removed in Settings.</source>
@@ -505,7 +505,7 @@ Allow it to read files in {folder} for this chat?</source>
     </message>
     <message>
       <source>Waiting for the first token…</source>
-      <translation>等待第一个令牌…</translation>
+      <translation>等待第一个词元…</translation>
     </message>
     <message>
       <source>Something went wrong.</source>
