@@ -1227,6 +1227,10 @@ The full report is in the log: {path}</source>
       <translation>重建…</translation>
     </message>
     <message>
+      <source>Finish indexing</source>
+      <translation>完成索引</translation>
+    </message>
+    <message>
       <source>Change the passage size and re-embed every document</source>
       <translation>更改段落大小并重新嵌入所有文档</translation>
     </message>
@@ -1297,6 +1301,10 @@ The full report is in the log: {path}</source>
     <message>
       <source>{docs} documents, {chunks} passages, {failed} failed.</source>
       <translation>{docs} 个文档，{chunks} 个段落，{failed} 个失败。</translation>
+    </message>
+    <message>
+      <source>{n} documents were not finished: indexing stopped before them (the app closed, or it was cancelled).</source>
+      <translation>有 {n} 个文档尚未完成：索引在处理它们之前停止了（应用已关闭或任务被取消）。</translation>
     </message>
     <message>
       <source>New knowledge base</source>

@@ -96,6 +96,17 @@ class KnowledgePanel(QWidget):
         self.docs.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.docs.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         dl.addWidget(self.docs, 1)
+        # Documents a killed indexing run left unfinished: one click finishes them.
+        self.resume_box = QWidget()
+        rrow = QHBoxLayout(self.resume_box)
+        rrow.setContentsMargins(0, 0, 0, 0)
+        self.resume_note = QLabel(objectName="Warning", wordWrap=True)
+        self.resume_btn = QPushButton(objectName="Primary")
+        self.resume_btn.clicked.connect(self.resume_indexing)
+        rrow.addWidget(self.resume_note, 1)
+        rrow.addWidget(self.resume_btn)
+        self.resume_box.setVisible(False)
+        dl.addWidget(self.resume_box)
         drow = QHBoxLayout()
         self.empty = QLabel(objectName="Muted", wordWrap=True)
         self.remove_btn = QPushButton()
@@ -148,6 +159,7 @@ class KnowledgePanel(QWidget):
         self.add_files_btn.setText(self.tr("Add files…"))
         self.add_folder_btn.setText(self.tr("Add folder…"))
         self.rebuild_btn.setText(self.tr("Rebuild…"))
+        self.resume_btn.setText(self.tr("Finish indexing"))
         self.rebuild_btn.setToolTip(self.tr("Change the passage size and re-embed every document"))
         self.cancel_btn.setText(self.tr("Cancel"))
         self.docs.setHorizontalHeaderLabels([self.tr("Document"), self.tr("Status"), self.tr("Chunks"), self.tr("Reason")])
@@ -208,6 +220,19 @@ class KnowledgePanel(QWidget):
                 docs=kb.n_documents, chunks=kb.n_chunks, failed=kb.n_failed))
         self.remove_btn.setEnabled(bool(docs) and not busy)
         self.reindex_btn.setEnabled(bool(docs) and not busy)
+        unfinished = [d for d in docs if d.status in ("queued", "indexing")]
+        self.resume_box.setVisible(bool(unfinished) and not busy)
+        if unfinished:
+            self.resume_note.setText(self.tr(
+                "{n} documents were not finished: indexing stopped before them (the app closed, or it was "
+                "cancelled).").format(n=len(unfinished)))
+
+    def resume_indexing(self) -> bool:
+        """Index the documents an interrupted run left queued (the engine picks them up itself)."""
+        kb_id = self.kb_id()
+        if kb_id is None or self.job is not None:
+            return False
+        return self._start_job(["add", "--kb", str(kb_id), "--exit-with-parent"])
 
     def create_kb(self) -> None:
         name, ok = QInputDialog.getText(self, self.tr("New knowledge base"), self.tr("Name:"))
