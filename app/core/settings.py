@@ -60,6 +60,7 @@ class Settings:
     # (serve_config.GPU_MEMORY_UTILIZATION, the model's own length capped at GPU_MAX_MODEL_LEN_CAP).
     gpu_memory_utilization: float = 0.0
     max_model_len: int = 0
+    sidebar_collapsed: bool = False
     # Remote OpenAI-compatible endpoints: [{"name", "base_url", "model"}]; each key is in the keyring
     # under remote_key_name(name), never here.
     remote_endpoints: list = field(default_factory=list)

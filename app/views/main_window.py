@@ -180,9 +180,11 @@ class MainWindow(QMainWindow):
         self.gpu_alert_label.setVisible(bool(found))
 
     # --- sidebar ------------------------------------------------------------------------------
-    def set_sidebar_collapsed(self, collapsed: bool) -> None:
-        """Icons only (names as tooltips), or icons and names."""
-        self.sidebar_collapsed = collapsed
+    def set_sidebar_collapsed(self, collapsed: bool, remember: bool = True) -> None:
+        """Icons only (names as tooltips), or icons and names; remembered for the next start."""
+        self.sidebar_collapsed = collapsed = bool(collapsed)
+        if remember and self.ctx.settings.sidebar_collapsed != collapsed:
+            self.ctx.update(sidebar_collapsed=collapsed)
         self.sidebar.setFixedWidth(SIDEBAR_COLLAPSED_WIDTH if collapsed else SIDEBAR_WIDTH)
         self.collapse_action.setChecked(collapsed)
         arrow = QStyle.StandardPixmap.SP_ArrowRight if collapsed else QStyle.StandardPixmap.SP_ArrowLeft
@@ -286,7 +288,7 @@ class MainWindow(QMainWindow):
         self.about_action = QAction(self)
         self.about_action.triggered.connect(self.show_about)
         self.help_menu.addAction(self.about_action)
-        self.set_sidebar_collapsed(False)
+        self.set_sidebar_collapsed(bool(getattr(self.ctx.settings, "sidebar_collapsed", False)), remember=False)
         self.ctx.settings_changed.connect(self._sync_checks)
         self._sync_checks()
 

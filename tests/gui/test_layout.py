@@ -142,3 +142,19 @@ def test_high_dpi_scaling_keeps_the_layout(ai_home, tmp_path):
     assert out["dpr"] == 2.0
     assert out["too_big"] == []
     assert out["grab"] == [2048, 1400]  # drawn at device pixels: crisp, not an upscaled 1024×700
+
+
+def test_the_collapsed_sidebar_is_remembered_for_the_next_start(qtbot, main_window):
+    from PySide6.QtWidgets import QApplication
+
+    from app.views.app import create_main_window
+
+    main_window.set_sidebar_collapsed(True)
+    again = create_main_window(QApplication.instance())  # a later start on the same data folder
+    qtbot.addWidget(again)
+    try:
+        assert again.sidebar_collapsed and again.collapse_action.isChecked()
+        assert again.sidebar.item(0).text() == ""
+    finally:
+        again.ctx.shutdown()
+        again.ctx.db.close()
