@@ -2785,6 +2785,53 @@ Allow remote code for this model?</source>
     </message>
   </context>
   <context>
+    <name>TrainTexts</name>
+    <message>
+      <source>lower the batch size from {a} to {b} and raise gradient accumulation from {c} to {d} (the same effective batch)</source>
+      <translation>把批大小从 {a} 降到 {b}，并把梯度累积从 {c} 提高到 {d}（有效批大小不变）</translation>
+    </message>
+    <message>
+      <source>lower the batch size (raise gradient accumulation to keep the effective batch)</source>
+      <translation>降低批大小（提高梯度累积以保持有效批大小）</translation>
+    </message>
+    <message>
+      <source>lower the max sequence length from {a} to {b}</source>
+      <translation>把最大序列长度从 {a} 降到 {b}</translation>
+    </message>
+    <message>
+      <source>lower the max sequence length</source>
+      <translation>降低最大序列长度</translation>
+    </message>
+    <message>
+      <source>turn on gradient checkpointing</source>
+      <translation>开启梯度检查点</translation>
+    </message>
+    <message>
+      <source>use QLoRA (a 4-bit base model)</source>
+      <translation>改用 QLoRA（4 位基础模型）</translation>
+    </message>
+    <message>
+      <source>lower the LoRA rank, or choose a smaller base model</source>
+      <translation>降低 LoRA 秩，或选择更小的基础模型</translation>
+    </message>
+    <message>
+      <source>The GPU ran out of memory at step {step}.</source>
+      <translation>GPU 显存在第 {step} 步耗尽。</translation>
+    </message>
+    <message>
+      <source>The GPU ran out of memory while loading or preparing the model.</source>
+      <translation>加载或准备模型时 GPU 显存耗尽。</translation>
+    </message>
+    <message>
+      <source>It tried to allocate {size} more.</source>
+      <translation>当时还要再分配 {size}。</translation>
+    </message>
+    <message>
+      <source>Try, in this order: {fixes}. The estimate in the launch form shows what fits.</source>
+      <translation>请按以下顺序尝试：{fixes}。启动表单中的显存估算会显示哪些设置放得下。</translation>
+    </message>
+  </context>
+  <context>
     <name>TrainingPanel</name>
     <message>
       <source>Training</source>

@@ -108,9 +108,8 @@ def _decode_quiet(line: bytes) -> protocol.Event | None:
         return None
 
 
-def last_done(run_dir: str | os.PathLike, window: int = 256 * 1024) -> protocol.Done | None:
-    """The run's ``done`` event, or None. Nothing follows ``done`` in events.jsonl (the runtime
-    closes the file there), so only the end of the file is read, however long the run."""
+def _tail_events(run_dir: str | os.PathLike, window: int) -> list[protocol.Event]:
+    """The events in the last ``window`` bytes of events.jsonl, oldest first."""
     path = Path(run_dir) / EVENTS_FILE
     try:
         with open(path, "rb") as fh:
@@ -119,20 +118,25 @@ def last_done(run_dir: str | os.PathLike, window: int = 256 * 1024) -> protocol.
             fh.seek(start)
             data = fh.read()
     except FileNotFoundError:
-        return None
+        return []
     except OSError as exc:
         log.warning("%s: unreadable (%s)", path, exc)
-        return None
+        return []
     lines = data.split(b"\n")
     if start > 0:
         lines = lines[1:]  # the first piece is most likely the end of a cut line
-    for line in reversed(lines):
-        if not line.strip():
-            continue
-        event = _decode_quiet(line)
-        if isinstance(event, protocol.Done):
-            return event
-    return None
+    return [e for e in (_decode_quiet(line) for line in lines if line.strip()) if e is not None]
+
+
+def last_done(run_dir: str | os.PathLike, window: int = 256 * 1024) -> protocol.Done | None:
+    """The run's ``done`` event, or None. Nothing follows ``done`` in events.jsonl (the runtime
+    closes the file there), so only the end of the file is read, however long the run."""
+    return next((e for e in reversed(_tail_events(run_dir, window)) if isinstance(e, protocol.Done)), None)
+
+
+def last_error(run_dir: str | os.PathLike, window: int = 256 * 1024) -> protocol.Error | None:
+    """The run's last ``error`` event (why a failed run failed), read from the end of events.jsonl."""
+    return next((e for e in reversed(_tail_events(run_dir, window)) if isinstance(e, protocol.Error)), None)
 
 
 def run_state(run_dir: str | os.PathLike) -> RunState:

@@ -144,9 +144,10 @@ class EngineRuntime:
         self.log.log(getattr(logging, level, logging.INFO), "%s", message)
         self.emit(protocol.Log(level=level, message=message))
 
-    def error(self, message: str, hint: str = "") -> None:
+    def error(self, message: str, hint: str = "", extra: dict | None = None) -> None:
+        """``extra``: the same as data (``code`` and parameters) for a GUI that words it itself."""
         self.log.error("%s%s", message, f" — {hint}" if hint else "")
-        self.emit(protocol.Error(message=message, hint=hint))
+        self.emit(protocol.Error(message=message, hint=hint, extra=dict(extra or {})))
 
     def result(self, **data: Any) -> None:
         self.emit(protocol.Result(data=data))

@@ -64,40 +64,59 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 # --- errors a person can act on ---------------------------------------------------------------
 
-def oom_error(exc: BaseException, cfg: TrainConfig | None, step: int | None = None) -> tuple[str, str]:
-    """(message, hint) for a CUDA out-of-memory error: what happened and which setting to lower.
-
-    The hint lists, in order: a smaller batch with more gradient accumulation (same effective
-    batch), a shorter max_seq_len, gradient checkpointing, QLoRA.
-    """
-    first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    m = re.search(r"Tried to allocate ([\d.]+ [KMGT]?i?B)", str(exc))
-    where = f" at step {step}" if step else ""
-    message = "The GPU ran out of memory" + where
-    if m:
-        message += f" (tried to allocate {m.group(1)})"
-    message += "."
-    if first and not m:
-        message += f" {first[:200]}"
-    steps: list[str] = []
+def oom_details(exc: BaseException, cfg: TrainConfig | None, step: int | None = None) -> dict:
+    """What an out-of-memory error needs said, as data (the GUI words it in the user's language):
+    ``{"code": "train.oom", "step", "alloc", "first_line", "fixes": [...]}``. The fixes, in order: a
+    smaller batch with more gradient accumulation (same effective batch), a shorter max_seq_len,
+    gradient checkpointing, QLoRA; else a smaller rank or model."""
+    text = str(exc).strip()
+    m = re.search(r"Tried to allocate ([\d.]+ [KMGT]?i?B)", text)
+    fixes: list[dict] = []
     if cfg is None:
-        steps = ["lower batch_size (raise grad_accum to keep the effective batch)", "lower max_seq_len",
-                 "enable gradient_checkpointing", "use QLoRA (method \"qlora\")"]
+        fixes = [{"fix": "batch"}, {"fix": "seq"}, {"fix": "checkpointing"}, {"fix": "qlora"}]
     else:
         if cfg.batch_size > 1:
             new_bs = max(1, cfg.batch_size // 2)
-            new_ga = cfg.grad_accum * cfg.batch_size // new_bs
-            steps.append(f"lower batch_size from {cfg.batch_size} to {new_bs} and raise grad_accum from "
-                         f"{cfg.grad_accum} to {new_ga} (same effective batch)")
+            fixes.append({"fix": "batch", "from": cfg.batch_size, "to": new_bs, "ga_from": cfg.grad_accum,
+                          "ga_to": cfg.grad_accum * cfg.batch_size // new_bs})
         if cfg.max_seq_len > 256:
-            steps.append(f"lower max_seq_len from {cfg.max_seq_len} to {max(256, cfg.max_seq_len // 2)}")
+            fixes.append({"fix": "seq", "from": cfg.max_seq_len, "to": max(256, cfg.max_seq_len // 2)})
         if not cfg.gradient_checkpointing:
-            steps.append("enable gradient_checkpointing")
+            fixes.append({"fix": "checkpointing"})
         if cfg.method != "qlora":
-            steps.append("use QLoRA (method \"qlora\", a 4-bit base)")
-        if not steps:
-            steps.append("lower lora_r, or choose a smaller base model")
-    hint = "Try, in this order: " + "; ".join(steps) + "."
+            fixes.append({"fix": "qlora"})
+        if not fixes:
+            fixes.append({"fix": "smaller"})
+    return {"code": "train.oom", "step": step, "alloc": m.group(1) if m else None,
+            "first_line": text.splitlines()[0][:200] if text else "", "fixes": fixes}
+
+
+def _fix_text(f: dict) -> str:
+    kind = f["fix"]
+    if kind == "batch":
+        if "from" in f:
+            return (f"lower batch_size from {f['from']} to {f['to']} and raise grad_accum from "
+                    f"{f['ga_from']} to {f['ga_to']} (same effective batch)")
+        return "lower batch_size (raise grad_accum to keep the effective batch)"
+    if kind == "seq":
+        return f"lower max_seq_len from {f['from']} to {f['to']}" if "from" in f else "lower max_seq_len"
+    if kind == "checkpointing":
+        return "enable gradient_checkpointing"
+    if kind == "qlora":
+        return "use QLoRA (method \"qlora\", a 4-bit base)"
+    return "lower lora_r, or choose a smaller base model"
+
+
+def oom_error(exc: BaseException, cfg: TrainConfig | None, step: int | None = None) -> tuple[str, str]:
+    """(message, hint) in English for the log and the CLI; ``oom_details`` is the same as data."""
+    d = oom_details(exc, cfg, step)
+    message = "The GPU ran out of memory" + (f" at step {step}" if step else "")
+    if d["alloc"]:
+        message += f" (tried to allocate {d['alloc']})"
+    message += "."
+    if d["first_line"] and not d["alloc"]:
+        message += f" {d['first_line']}"
+    hint = "Try, in this order: " + "; ".join(_fix_text(f) for f in d["fixes"]) + "."
     return message, hint
 
 
@@ -425,9 +444,10 @@ def train(rt: EngineRuntime, args: argparse.Namespace, interrupts: _Interrupts |
         step_now = trainer.state.global_step
     except torch.OutOfMemoryError as exc:
         step_now = trainer.state.global_step if trainer is not None else 0
-        message, hint = oom_error(exc, cfg, step_now + 1 if trainer is not None else None)
+        oom_step = step_now + 1 if trainer is not None else None
+        message, hint = oom_error(exc, cfg, oom_step)
         log.error("CUDA out of memory: %s", str(exc).strip().splitlines()[0] if str(exc).strip() else exc)
-        rt.error(message, hint=hint)
+        rt.error(message, hint=hint, extra=oom_details(exc, cfg, oom_step))
         _summarize(out, events, step_now, t0)
         _write_memory(run_dir, cfg, "oom", step_now)
         return out

@@ -217,6 +217,13 @@ class RunDetail(QWidget):
             self._show_message(self.tr(
                 "This run was interrupted (the app or the computer stopped while it trained). Resume "
                 "continues from its last complete checkpoint."), "Warning")
+        elif info.status == "failed":
+            from app.core.run_folder import last_error
+            from app.views.train_texts import error_text
+
+            err = last_error(info.run_dir)  # why it failed, also for a run finished before this start
+            if err is not None:
+                self._show_message(error_text(err.message, err.hint, err.extra), "Error")
         self._update_controls()
 
     def _show_message(self, text: str, kind: str) -> None:
@@ -269,7 +276,9 @@ class RunDetail(QWidget):
             self.progress.setValue(int(ev.step or 0))
             self.eta.setText(self.tr("ETA {eta}").format(eta=format_eta(ev.eta_s)))
         elif isinstance(ev, protocol.Error):
-            self._show_message(f"{ev.message}\n{ev.hint}".strip(), "Error")
+            from app.views.train_texts import error_text
+
+            self._show_message(error_text(ev.message, ev.hint, ev.extra), "Error")
 
     def _update_gpu_chart(self) -> None:
         # CPU runs have no GPU figures: an empty chart would only look broken.
