@@ -2495,7 +2495,7 @@ Allow remote code for this model?</source>
     <name>SingleInstance</name>
     <message>
       <source>AI Platform is already running on the data folder {folder} but does not answer. Close it (or end its process) and start again.</source>
-      <translation>AI Platform 已经在使用数据文件夹 {folder} 运行，但没有响应。请关闭它（或结束它的进程）后重新启动。</translation>
+      <translation>AI 平台 已经在使用数据文件夹 {folder} 运行，但没有响应。请关闭它（或结束它的进程）后重新启动。</translation>
     </message>
   </context>
   <context>
@@ -2925,7 +2925,7 @@ Allow remote code for this model?</source>
     </message>
     <message>
       <source>Welcome to AI Platform</source>
-      <translation>欢迎使用 AI Platform</translation>
+      <translation>欢迎使用 AI 平台</translation>
     </message>
     <message>
       <source>Where your data is kept</source>
@@ -3029,7 +3029,7 @@ Allow remote code for this model?</source>
     </message>
     <message>
       <source>AI Platform fine-tunes, serves and chats with large language models on this computer, with no network needed. Choose the language of the app:</source>
-      <translation>AI Platform 在这台电脑上微调、部署大语言模型并与之对话，无需联网。请选择应用的语言：</translation>
+      <translation>AI 平台 在这台电脑上微调、部署大语言模型并与之对话，无需联网。请选择应用的语言：</translation>
     </message>
     <message>
       <source>The app switches at once. You can change it later in Settings.</source>
