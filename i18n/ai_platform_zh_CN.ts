@@ -704,6 +704,101 @@ Allow it to read files in {folder} for this chat?</source>
     </message>
   </context>
   <context>
+    <name>DatasetReasons</name>
+    <message>
+      <source>bad JSON: {msg} (column {col})</source>
+      <translation>JSON 格式错误：{msg}（第 {col} 列）</translation>
+    </message>
+    <message>
+      <source>not valid UTF-8 text (byte {byte} at column {col}); save the file as UTF-8</source>
+      <translation>不是有效的 UTF-8 文本（第 {col} 列的字节 {byte}）；请把文件另存为 UTF-8</translation>
+    </message>
+    <message>
+      <source>not valid UTF-8 text; save the file as UTF-8</source>
+      <translation>不是有效的 UTF-8 文本；请把文件另存为 UTF-8</translation>
+    </message>
+    <message>
+      <source>row has {n} columns but the header has {m}</source>
+      <translation>这一行有 {n} 列，但表头有 {m} 列</translation>
+    </message>
+    <message>
+      <source>missing field "{name}" in turn {k}</source>
+      <translation>第 {k} 轮缺少字段“{name}”</translation>
+    </message>
+    <message>
+      <source>missing field "{name}" (this record looks like {looks}; the file is read as {shape})</source>
+      <translation>缺少字段“{name}”（这条记录看起来是 {looks} 格式，而文件按 {shape} 格式读取）</translation>
+    </message>
+    <message>
+      <source>missing field "{name}"</source>
+      <translation>缺少字段“{name}”</translation>
+    </message>
+    <message>
+      <source>wrong type: field "{name}" in turn {k} should be a {expected}, got {got}</source>
+      <translation>类型错误：第 {k} 轮的字段“{name}”应为 {expected}，实际为 {got}</translation>
+    </message>
+    <message>
+      <source>wrong type: field "{name}" should be a {expected}, got {got}</source>
+      <translation>类型错误：字段“{name}”应为 {expected}，实际为 {got}</translation>
+    </message>
+    <message>
+      <source>turn {k} has non-text content ({kind}); only text is supported</source>
+      <translation>第 {k} 轮含有非文本内容（{kind}）；只支持文本</translation>
+    </message>
+    <message>
+      <source>empty conversation: "{key}" has no turns</source>
+      <translation>对话为空：“{key}”中没有任何轮次</translation>
+    </message>
+    <message>
+      <source>turn {k} is not an object (got {got})</source>
+      <translation>第 {k} 轮不是对象（实际为 {got}）</translation>
+    </message>
+    <message>
+      <source>unknown role "{role}" in turn {k} (allowed: {allowed})</source>
+      <translation>第 {k} 轮的角色“{role}”未知（允许：{allowed}）</translation>
+    </message>
+    <message>
+      <source>empty content in turn {k} ({role})</source>
+      <translation>第 {k} 轮（{role}）内容为空</translation>
+    </message>
+    <message>
+      <source>turn {k} contains bytes that are not valid UTF-8 text; save the file as UTF-8</source>
+      <translation>第 {k} 轮含有无效的 UTF-8 字节；请把文件另存为 UTF-8</translation>
+    </message>
+    <message>
+      <source>field "{name}" contains bytes that are not valid UTF-8 text; save the file as UTF-8</source>
+      <translation>字段“{name}”含有无效的 UTF-8 字节；请把文件另存为 UTF-8</translation>
+    </message>
+    <message>
+      <source>empty content: "instruction" and "input" are both empty</source>
+      <translation>内容为空：“instruction”和“input”都为空</translation>
+    </message>
+    <message>
+      <source>empty content in field "output": no assistant answer to learn from</source>
+      <translation>字段“output”为空：没有可学习的助手回答</translation>
+    </message>
+    <message>
+      <source>history item {k} should be a [question, answer] pair of non-empty strings</source>
+      <translation>历史第 {k} 项应为由非空字符串组成的 [问题, 回答] 对</translation>
+    </message>
+    <message>
+      <source>history item {k} contains bytes that are not valid UTF-8 text</source>
+      <translation>历史第 {k} 项含有无效的 UTF-8 字节</translation>
+    </message>
+    <message>
+      <source>no assistant turn to learn from</source>
+      <translation>没有可学习的助手轮次</translation>
+    </message>
+    <message>
+      <source>turns {n1} and {n2} are both "{role}"; turns must alternate between user and assistant</source>
+      <translation>第 {n1} 轮和第 {n2} 轮都是“{role}”；对话必须在 user 与 assistant 之间交替</translation>
+    </message>
+    <message>
+      <source>not a JSON object (got {got})</source>
+      <translation>不是 JSON 对象（实际为 {got}）</translation>
+    </message>
+  </context>
+  <context>
     <name>DatasetsPanel</name>
     <message>
       <source>Datasets</source>

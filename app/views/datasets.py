@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 from app.core import bundled, protocol
 from app.core.datasets import SHAPES, DatasetStore, read_jsonl
 from app.core.errors import UserError
+from app.views.dataset_texts import reason_text
 from app.views.widgets import PanelHeader, record_table, show_error
 
 PREVIEW_ROWS = 200
@@ -215,7 +216,10 @@ class DatasetsPanel(QWidget):
         self.problems.setRowCount(len(errors))
         for row, err in enumerate(errors):
             self.problems.setItem(row, 0, QTableWidgetItem(str(err.get("line", ""))))
-            self.problems.setItem(row, 1, QTableWidgetItem(str(err.get("reason", ""))))
+            reason = str(err.get("reason", ""))
+            item = QTableWidgetItem(reason_text(reason))
+            item.setToolTip(reason)  # the English original, as in report.json and the CLI
+            self.problems.setItem(row, 1, item)
         counts = report.get("counts", {})
         self.summary.setText(self.tr(
             "{valid} of {records} records imported ({train} for training, {val} for validation); {invalid} "
