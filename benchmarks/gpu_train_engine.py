@@ -83,7 +83,7 @@ def planned_peak(model_dir: Path, cfg: TrainConfig, cuda: bool, total_gb: float)
         target_modules=cfg.target_modules, seq_len=cfg.max_seq_len, batch_size=cfg.batch_size,
         gradient_checkpointing=cfg.gradient_checkpointing, optimizer=cfg.optimizer, gpu_total_gb=total_gb,
         lora_dropout=cfg.lora_dropout, autocast=cfg.dtype != "float32",
-        upcast_frozen_fp32=cfg.quantization != "none", device="cuda" if cuda else "cpu")
+        upcast_frozen_fp32=False, device="cuda" if cuda else "cpu")  # the engine keeps frozen weights 16-bit
     p = vp.plan(inp)
     return {k: round(v, 4) for k, v in p.breakdown().items()} | {"allocated": round(p.allocated_gb, 4)}
 

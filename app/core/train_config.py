@@ -287,7 +287,7 @@ def preset(name: str, **overrides: Any) -> TrainConfig:
 
     - ``cpu-demo``: the bundled SmolLM2-135M on CPU, fp32 LoRA on all linear layers; a handful of
       steps on ~16 short examples visibly lowers the loss (a first-minute demo, and the tests).
-    - ``qlora-8b-24gb``: an 8B model as a 4-bit NF4 base on a 24 GB card (≈ 14–18 GB at 2048 tokens).
+    - ``qlora-8b-24gb``: an 8B model as a 4-bit NF4 base on a 24 GB card (≈ 11–15 GB at 2048 tokens).
     - ``lora-3b-24gb``: a 3B model in bfloat16 with plain LoRA on a 24 GB card.
     """
     if name == "cpu-demo":

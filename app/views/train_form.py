@@ -380,7 +380,7 @@ class TrainForm(QWidget):
             batch_size=self.batch_size.value(), gradient_checkpointing=self.gradient_checkpointing.isChecked(),
             optimizer=self.optimizer.currentData() or "adamw_torch", gpu_total_gb=float(self.card_gb.value()),
             lora_dropout=float(self.lora_dropout.value()), autocast=dtype != "float32",
-            upcast_frozen_fp32=quant != "none", device="cuda")
+            upcast_frozen_fp32=False, device="cuda")  # the engine keeps frozen weights 16-bit
 
     def update_plan(self, *_) -> None:
         if not hasattr(self, "total_label"):
