@@ -6,23 +6,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject
 
-from app.core import models_registry, protocol
-from app.workers.engine_process import EngineProcess
+from app.core import models_registry
+from app.workers.engine_job import EngineJob
 
 
-class ModelImportJob(QObject):
-    progress = Signal(int, int, str)   # step, total (0: unknown), message
-    finished = Signal(bool, str)       # ok, message (the new model's name, or an error a person can act on)
+class ModelImportJob(EngineJob):
+    """``finished(ok, message)``: the message is the new model's name, or an error a person can act on."""
 
     def __init__(self, db, engine: str, args: list[str], *, kind: str, name: str, source: str, out: Path,
                  env: dict[str, str] | None = None, parent: QObject | None = None):
-        super().__init__(parent)
+        super().__init__(engine, args, env=env, parent=parent)
         self.db, self.kind, self.name, self.source, self.out = db, kind, name, source, Path(out)
-        self.proc = EngineProcess(engine, args, env=env, parent=self)
-        self.proc.event.connect(self._on_event)
-        self.proc.finished.connect(self._on_finished)
         self.model = None  # the registered ModelInfo once done
 
     @classmethod
@@ -45,19 +41,6 @@ class ModelImportJob(QObject):
         env = {"HF_TOKEN": token} if token else None
         return cls(db, "app.engines.download", ["--repo", repo, "--out", str(out)], kind="base", name=repo,
                    source=f"hf://{repo}", out=out, env=env, parent=parent)
-
-    def start(self) -> None:
-        self.proc.start()
-
-    def is_running(self) -> bool:
-        return self.proc.is_running()
-
-    def stop(self) -> None:
-        self.proc.stop(grace_s=5, term_grace_s=5)
-
-    def _on_event(self, event) -> None:
-        if isinstance(event, protocol.Progress):
-            self.progress.emit(int(event.step), int(event.total or 0), event.message)
 
     def _on_finished(self, outcome) -> None:
         if outcome.status != "completed" or not self.out.is_dir():

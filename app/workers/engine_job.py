@@ -1,0 +1,40 @@
+"""A one-shot engine job for the GUI (convert a model, download one, …): start it, relay its
+progress, keep its result, say how it ended. Subclasses add what happens after a success."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+from app.core import protocol
+from app.workers.engine_process import EngineProcess
+
+
+class EngineJob(QObject):
+    progress = Signal(int, int, str)   # step, total (0: unknown), message
+    finished = Signal(bool, str)       # ok, message (an error text a person can act on)
+
+    def __init__(self, engine: str, args: list[str], *, env: dict[str, str] | None = None,
+                 parent: QObject | None = None):
+        super().__init__(parent)
+        self.proc = EngineProcess(engine, list(args), env=env, parent=self)
+        self.proc.event.connect(self._on_event)
+        self.proc.finished.connect(self._on_finished)
+        self.result: dict = {}
+
+    def start(self) -> None:
+        self.proc.start()
+
+    def is_running(self) -> bool:
+        return self.proc.is_running()
+
+    def stop(self) -> None:
+        self.proc.stop(grace_s=5, term_grace_s=5)
+
+    def _on_event(self, event) -> None:
+        if isinstance(event, protocol.Progress):
+            self.progress.emit(int(event.step), int(event.total or 0), event.message)
+        elif isinstance(event, protocol.Result):
+            self.result = dict(event.data)
+
+    def _on_finished(self, outcome) -> None:
+        self.finished.emit(outcome.status == "completed", outcome.last_error or outcome.status)
