@@ -3,7 +3,6 @@ retrieval tester. Indexing and queries run in the knowledge engine (its own proc
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
@@ -44,10 +43,9 @@ class KnowledgePanel(QWidget):
         self.ctx = ctx
         self.store = KnowledgeStore(ctx.db)
         self.job = None       # the running `add` engine
-        self.server = None    # the `serve` engine answering tester queries
-        self._server_kb = None
-        self._pending_query = None
-        self._t0 = 0.0
+        self._query_req = None  # the tester's question, answered by ctx.kb_query (shared with chat)
+        ctx.kb_query.answered.connect(self._kb_answered)
+        ctx.kb_query.failed.connect(self._kb_failed)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(28, 24, 28, 24)
         self.header = PanelHeader()
@@ -413,32 +411,19 @@ class KnowledgePanel(QWidget):
         text, kb_id = self.query.text().strip(), self.kb_id()
         if not text or kb_id is None or self.job is not None:
             return
-        if self.server is None or self._server_kb != kb_id:
-            self._stop_server()
-            from app.workers.engine_process import EngineProcess
-
-            self.server = EngineProcess(ENGINE, ["serve", "--kb", str(kb_id)], parent=self)
-            self._server_kb = kb_id
-            self.server.event.connect(self._server_event)
-            self.server.start()
+        self._query_req = self.ctx.kb_query.ask([kb_id], text, self.top_k.value())
+        if not self.ctx.kb_query.ready:
             self.query_info.setText(self.tr("Loading the embedding model…"))
-            self._pending_query = (text, self.top_k.value())
-            return
-        self._send(text, self.top_k.value())
 
-    def _send(self, text: str, top_k: int) -> None:
-        self._t0 = time.monotonic()
-        self.server.write_command("query", text=text, top_k=top_k, id=int(self._t0 * 1000))
+    def _kb_answered(self, req: int, results: list) -> None:
+        if req == self._query_req:
+            self._query_req = None
+            self._show_results(results[0] if results else {"chunks": []})
 
-    def _server_event(self, ev) -> None:
-        if isinstance(ev, protocol.Log) and (ev.extra or {}).get("ready") and self._pending_query:
-            text, k = self._pending_query
-            self._pending_query = None
-            self._send(text, k)
-        elif isinstance(ev, protocol.Result):
-            self._show_results(ev.data)
-        elif isinstance(ev, protocol.Error):
-            self.query_info.setText(ev.message)
+    def _kb_failed(self, req: int, message: str) -> None:
+        if req == self._query_req:
+            self._query_req = None
+            self.query_info.setText(message)
 
     def _show_results(self, data: dict) -> None:
         chunks = data.get("chunks", [])
@@ -456,18 +441,17 @@ class KnowledgePanel(QWidget):
         self.query_answered.emit(data)
 
     def _stop_server(self) -> None:
-        if self.server is not None:
-            self.server.stop(grace_s=2, term_grace_s=2)
-            self.server = None
-            self._server_kb = None
+        """The index is about to change: the shared retrieval engine (tester and chat) reloads it on
+        the next question."""
+        if self.kb_id() is not None:
+            self.ctx.kb_query.forget(self.kb_id())
 
     def shutdown(self) -> None:
-        """The window closes: the query server goes; an indexing run is stopped at a batch boundary
-        (it resumes next time from what was saved)."""
-        for proc in (self.server, self.job):
-            if proc is not None and proc.is_running():
-                proc.write_command("stop")
-                if not proc.wait(5000):
-                    proc.kill()
-                    proc.wait(2000)
-        self.server = None
+        """The window closes: an indexing run is stopped at a batch boundary (it resumes next time
+        from what was saved). The retrieval engine is the context's (ctx.shutdown stops it)."""
+        proc = self.job
+        if proc is not None and proc.is_running():
+            proc.write_command("stop")
+            if not proc.wait(5000):
+                proc.kill()
+                proc.wait(2000)
