@@ -82,6 +82,14 @@ def _message(row: ChatMessage) -> MessageInfo:
                        row.created_at)
 
 
+def _session_row(s, session_id: int) -> ChatSession:
+    row = s.get(ChatSession, session_id)
+    if row is None:
+        raise UserError(f"Chat session {session_id} does not exist (it may have been deleted).",
+                        code="chat.no_session", params={"id": session_id})
+    return row
+
+
 def _escape_like(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -110,11 +118,7 @@ class ChatStore:
 
     def get_session(self, session_id: int) -> SessionInfo:
         with self.db.session() as s:
-            row = s.get(ChatSession, session_id)
-            if row is None:
-                raise UserError(f"Chat session {session_id} does not exist (it may have been deleted).",
-                                code="chat.no_session", params={"id": session_id})
-            return _session(row)
+            return _session(_session_row(s, session_id))
 
     def list_sessions(self, search: str = "") -> list[SessionInfo]:
         """Newest activity first; ``search`` matches the title or any message's text."""
@@ -134,10 +138,7 @@ class ChatStore:
         if unknown:
             raise ValueError(f"unknown session fields: {sorted(unknown)}")
         with self.db.session() as s:
-            row = s.get(ChatSession, session_id)
-            if row is None:
-                raise UserError(f"Chat session {session_id} does not exist.", code="chat.no_session",
-                                params={"id": session_id})
+            row = _session_row(s, session_id)
             for key, value in changes.items():
                 if key == "params":
                     merged = _loads(row.params_json)
@@ -179,10 +180,7 @@ class ChatStore:
         if role not in {r.value for r in MessageRole}:
             raise ValueError(f"unknown role {role!r}")
         with self.db.session() as s:
-            session = s.get(ChatSession, session_id)
-            if session is None:
-                raise UserError(f"Chat session {session_id} does not exist.", code="chat.no_session",
-                                params={"id": session_id})
+            session = _session_row(s, session_id)
             row = ChatMessage(session_id=session_id, role=role, content=content, status=status,
                               meta_json=json.dumps(meta or {}, ensure_ascii=False))
             s.add(row)
