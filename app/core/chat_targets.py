@@ -86,7 +86,7 @@ def context_length(model_ref: str) -> int | None:
         return None
     try:
         folder = (bundled.default_model_dir() if model_ref == DEFAULT_MODEL
-                  else Path(model_ref) if Path(model_ref).is_dir() else serve_config._registered_folder(model_ref))
+                  else Path(model_ref) if Path(model_ref).is_dir() else serve_config.registered_folder(model_ref))
     except Exception:  # noqa: BLE001 - unknown model: the RAG budget falls back to a default
         return None
     return serve_config.model_max_len(folder)

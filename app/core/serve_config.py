@@ -81,7 +81,7 @@ def resolve_model(name_or_path: str, root: Path | None = None, allow_remote_code
     folder = Path(name_or_path).expanduser()
     name = folder.name
     if not folder.is_dir():
-        folder = _registered_folder(name_or_path)
+        folder = registered_folder(name_or_path)
         name = name_or_path
     if not (folder / "config.json").is_file():
         raise UserError(f"{folder} is not a Hugging Face model folder (no config.json).",
@@ -94,7 +94,7 @@ def resolve_model(name_or_path: str, root: Path | None = None, allow_remote_code
     return name, folder
 
 
-def _registered_folder(name: str) -> Path:
+def registered_folder(name: str) -> Path:
     from app.core.db.database import open_database
     from app.core.models_registry import ModelRegistry
 
