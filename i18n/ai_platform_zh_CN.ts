@@ -1470,10 +1470,6 @@ The full report is in the log: {path}</source>
       <translation>我的文档</translation>
     </message>
     <message>
-      <source>Indexing is running; drop more files when it is done.</source>
-      <translation>正在索引，请等完成后再拖入更多文件。</translation>
-    </message>
-    <message>
       <source>Loading the embedding model…</source>
       <translation>正在加载向量模型…</translation>
     </message>
@@ -2982,14 +2978,6 @@ Allow remote code for this model?</source>
     <message>
       <source>No system keyring: a Hugging Face token is kept for this session only. Install or unlock GNOME Keyring or KWallet to keep it.</source>
       <translation>没有系统密钥环：Hugging Face 令牌只在本次会话中保留。安装或解锁 GNOME Keyring 或 KWallet 即可长期保存。</translation>
-    </message>
-    <message>
-      <source>The sample knowledge base is indexed.</source>
-      <translation>示例知识库已建立索引。</translation>
-    </message>
-    <message>
-      <source>Indexing the sample knowledge base failed: {reason}</source>
-      <translation>示例知识库建立索引失败：{reason}</translation>
     </message>
     <message>
       <source>Sample project</source>

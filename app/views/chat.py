@@ -1,16 +1,12 @@
 """Chat: sessions on the left, the transcript in the middle, the session's settings on the right.
 
-An answer is a job: optional retrieval from the attached knowledge bases (``ctx.kb_query``), then
-the model's engine made ready (``ctx.serve``, started on demand, with a progress bar), then a
-``ChatStream`` that writes the answer to the database while it streams. Compare mode sends the same
-question to a second model and shows the two answers side by side. Agent mode hands the turn to
-the agent engine (``app.workers.agent_turn``), whose steps are shown as they happen.
+The panel renders; the answers are made by ``app.workers.answers.AnswerPipeline`` (retrieval →
+engine → stream → database, agent turns, compare = two answers), whose signals say what to repaint.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, QTimer, QUrl
@@ -21,51 +17,36 @@ from PySide6.QtWidgets import (
     QToolButton, QVBoxLayout, QWidget,
 )
 
-from app.core import chat_targets, rag
+from app.core import chat_targets
 from app.core.chat_store import ChatStore, MessageInfo, SessionInfo
 from app.core.chat_targets import ChatTarget
-from app.core.db.models import MessageStatus
 from app.core.errors import UserError
 from app.views import chat_render
 from app.views.chat_settings import ChatSettingsPane
-from app.views.widgets import PanelHeader, show_error
+from app.views.panel import Panel
+from app.views.widgets import show_error
+from app.workers.answers import AnswerPipeline
 
 log = logging.getLogger(__name__)
 
 RENDER_MS = 60
-TOP_K = 5
 
 
-@dataclass
-class Job:
-    """One answer on its way: waiting for passages, for the engine, or streaming."""
-
-    message_id: int
-    session_id: int
-    slot: str
-    target: ChatTarget
-    question: str
-    history: list[dict]
-    params: dict
-    kb_ids: list[int] = field(default_factory=list)
-    passages: list | None = None  # None = not retrieved yet (or no knowledge base attached)
-    engine_key: str | None = None
-    stream: object | None = None
-    kb_request: int | None = None
-    agent: bool = False  # an agent turn: the agent engine searches the knowledge bases itself
-
-
-class ChatPanel(QWidget):
+class ChatPanel(Panel):
     def __init__(self, ctx, parent: QWidget | None = None):
-        super().__init__(parent)
+        super().__init__(ctx, parent, margins=(20, 16, 20, 16))
         self.setObjectName("panel-chat")
-        self.ctx = ctx
         self.store = ChatStore(ctx.db)
         self.recovered = self.store.recover_interrupted()
         self.session: SessionInfo | None = None
         self.messages: list[MessageInfo] = []
         self.targets: list[ChatTarget] = []
-        self.jobs: dict[int, Job] = {}
+        self.answers = AnswerPipeline(self.store, ctx.serve, ctx.kb_query, knowledge_bases=self._knowledge_bases,
+                                      parent=self)
+        self.answers.delta.connect(self._on_delta)
+        self.answers.changed.connect(lambda _mid: self._reload_messages())
+        self.answers.finished.connect(self._on_answer_finished)
+        self.answers.approval_needed.connect(self._approve)
         self.live: dict[int, str] = {}
         self.expanded_steps: set[int] = set()
         self.editing_from: int | None = None
@@ -73,20 +54,14 @@ class ChatPanel(QWidget):
         self._render_timer = QTimer(self, singleShot=True, interval=RENDER_MS)
         self._render_timer.timeout.connect(self.render)
         self._build()
-        self.ctx.serve.changed.connect(self._engines_changed)
-        self.ctx.serve.failed.connect(self._engine_failed)
-        self.ctx.kb_query.answered.connect(self._kb_answered)
-        self.ctx.kb_query.failed.connect(self._kb_failed)
+        self.ctx.serve.changed.connect(self._update_engine_bar)
         self.retranslate_ui()
         self.refresh_targets()
         self.refresh_sessions()
 
     # --- layout ---------------------------------------------------------------------------------
     def _build(self) -> None:
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(20, 16, 20, 16)
-        self.header = PanelHeader()
-        layout.addWidget(self.header)
+        layout = self.body
         split = QSplitter(Qt.Orientation.Horizontal)
         layout.addWidget(split, 1)
 
@@ -292,8 +267,7 @@ class ChatPanel(QWidget):
                     title=info.title or self.tr("New chat")))
             if answer != QMessageBox.StandardButton.Yes:
                 return
-        for job in [j for j in self.jobs.values() if j.session_id == session_id]:
-            self._cancel_job(job)
+        self.answers.stop_session(session_id)
         self.store.delete_session(session_id)
         if self.session and self.session.id == session_id:
             self.session = None
@@ -417,6 +391,10 @@ class ChatPanel(QWidget):
         self.load_engine()
         return info
 
+    def navigate(self, chat_with_run: str | None = None, **_where) -> None:
+        if chat_with_run:
+            self.chat_with_run(chat_with_run)
+
     def _target_changed(self, _index: int) -> None:
         t = self.current_target()
         if t is None:
@@ -471,8 +449,7 @@ class ChatPanel(QWidget):
             self._ensure_engine(t)
 
     def _ensure_engine(self, t: ChatTarget) -> str:
-        adapter = (t.adapter, t.adapter_path) if t.adapter and t.adapter_path else None
-        return self.ctx.serve.ensure(t.model_ref, adapter, label=t.label)
+        return self.answers.ensure_engine(t)
 
     def unload_engine(self) -> None:
         t = self.current_target()
@@ -481,17 +458,6 @@ class ChatPanel(QWidget):
         info = self.ctx.serve.find(t.model_ref)
         if info is not None and info.engine != "remote":
             self.ctx.serve.stop(info.key)
-
-    def _engines_changed(self) -> None:
-        self._update_engine_bar()
-        for job in list(self.jobs.values()):
-            if job.stream is None and job.passages is not None:
-                self._advance(job)
-
-    def _engine_failed(self, key: str, message: str) -> None:
-        for job in list(self.jobs.values()):
-            if job.stream is None and job.engine_key == key:
-                self._finish_job_error(job, message, "chat.engine_failed")
 
     def _update_engine_bar(self) -> None:
         t = self.current_target()
@@ -563,7 +529,7 @@ class ChatPanel(QWidget):
         text = (text if isinstance(text, str) else self.input.toPlainText()).strip()
         if not text:
             return []
-        if any(j.session_id == (self.session.id if self.session else None) for j in self.jobs.values()):
+        if self.busy():
             self.ctx.status_message.emit(self.tr("Wait for the answer to finish, or press Stop."), 3000)
             return []
         target = self.current_target()
@@ -585,151 +551,33 @@ class ChatPanel(QWidget):
         return ids
 
     def _start_answers(self, session: SessionInfo, question: str, user_id: int) -> list[int]:
-        pairs = [("A", self.current_target())]
-        agent = session.mode == "agent"
-        compare = None if agent else self.compare_target()
+        targets = [("A", self.current_target())]
+        compare = None if session.mode == "agent" else self.compare_target()
         if compare is not None:
-            pairs.append(("B", compare))
-        kb_ids = [] if agent else session.kb_ids
-        params = {k: session.params[k] for k in ("temperature", "top_p", "max_tokens") if k in session.params}
-        ids = []
-        for slot, target in pairs:
-            meta = {"model": target.label, "label": target.label, "slot": slot,
-                    "phase": "agent" if agent else "retrieving" if kb_ids else "loading"}
-            if compare is not None:
-                meta["pair"] = user_id
-            history = self.store.history(session.id, slot=slot, before=user_id)
-            msg = self.store.add_message(session.id, "assistant", "", status=MessageStatus.STREAMING.value, meta=meta)
-            job = Job(msg.id, session.id, slot, target, question, history, params, kb_ids=kb_ids,
-                      passages=None if kb_ids else [], agent=agent)
-            self.jobs[msg.id] = job
-            ids.append(msg.id)
-        for job in [self.jobs[i] for i in ids]:
-            if job.target.kind != "remote":
-                job.engine_key = self._ensure_engine(job.target)
-        if kb_ids:
-            req = self.ctx.kb_query.ask(kb_ids, question, TOP_K)
-            for i in ids:
-                if i in self.jobs:
-                    self.jobs[i].kb_request = req
+            targets.append(("B", compare))
+        ids = self.answers.start(session, question, user_id, targets)
         self._reload_messages()
-        for i in ids:
-            if i in self.jobs:
-                self._advance(self.jobs[i])
         self._update_buttons()
         return ids
-
-    def _advance(self, job: Job) -> None:
-        """Start streaming once the passages are in and the engine is ready."""
-        if job.stream is not None or job.passages is None or job.message_id not in self.jobs:
-            return
-        if job.kb_ids and not job.passages:
-            self._finish_job_text(job, self.tr(
-                "No relevant passage found in the attached knowledge bases, so I will not guess. "
-                "Rephrase the question, add documents that answer it, or detach the knowledge bases "
-                "to ask the model on its own."), {"rag": "none"})
-            return
-        if job.target.kind == "remote":
-            key = job.target.model_ref
-        else:
-            info = self._engine_for(job.target)
-            if info is None:
-                job.engine_key = self._ensure_engine(job.target)
-                info = self._engine_for(job.target)
-            if info is None or not info.ready:
-                return  # _engines_changed calls again
-            key = info.key
-        try:
-            base_url, api_key = self.ctx.serve.connection(key)
-        except UserError as err:
-            self._finish_job_error(job, str(err), err.code)
-            return
-        info = self.ctx.serve.get(key)
-        if job.target.kind == "remote":
-            model = job.target.remote_model or (info.model if info else None)
-        else:
-            model = job.target.adapter or (info.model if info else None)
-        if job.agent:
-            self._start_agent(job, base_url, api_key, model)
-            return
-        messages = job.history
-        meta: dict = {"phase": None}
-        if job.kb_ids:
-            messages = rag.build_messages(job.history, job.question, job.passages)
-            meta.update(rag="grounded", citations=[p.to_citation() for p in job.passages])
-        else:
-            messages = [*job.history, {"role": "user", "content": job.question}]
-        self.store.update_message(job.message_id, meta=meta)
-        from app.workers.chat_stream import ChatStream
-
-        stream = ChatStream(self.store, job.message_id, base_url=base_url, api_key=api_key, model=model or "",
-                            messages=messages, params=job.params, meta={}, parent=self)
-        stream.delta.connect(self._on_delta)
-        stream.finished.connect(self._on_stream_finished)
-        job.stream = stream
-        self._reload_messages()
-        stream.start()
-        self._update_buttons()
-
-    def _kb_answered(self, req: int, results: list) -> None:
-        for job in [j for j in self.jobs.values() if j.kb_request == req]:
-            ctx_len = chat_targets.context_length(job.target.model_ref)
-            budget = rag.context_budget(job.history, job.question, context_tokens=ctx_len,
-                                        max_tokens=int(job.params.get("max_tokens", 512)))
-            job.passages = rag.select_passages(results, budget_tokens=budget, query=job.question)
-            self.store.update_message(job.message_id, meta={"phase": "loading"})
-            self._advance(job)
-        self._reload_messages()
-
-    def _kb_failed(self, req: int, message: str) -> None:
-        for job in [j for j in self.jobs.values() if j.kb_request == req]:
-            self._finish_job_error(job, message, "kb.failed")
 
     def _on_delta(self, message_id: int, text: str) -> None:
         self.live[message_id] = text
         if not self._render_timer.isActive():
             self._render_timer.start()
 
-    def _on_stream_finished(self, message_id: int, status: str, meta: dict) -> None:
-        self.jobs.pop(message_id, None)
+    def _on_answer_finished(self, message_id: int, _status: str) -> None:
         self.live.pop(message_id, None)
         self._reload_messages()
         self._update_buttons()
 
-    def _finish_job_text(self, job: Job, text: str, meta: dict) -> None:
-        self.store.update_message(job.message_id, content=text, status=MessageStatus.COMPLETE.value,
-                                  meta=dict(meta, phase=None))
-        self.jobs.pop(job.message_id, None)
-        self._reload_messages()
-        self._update_buttons()
-
-    def _finish_job_error(self, job: Job, message: str, code: str) -> None:
-        self.store.update_message(job.message_id, status=MessageStatus.ERROR.value,
-                                  meta={"error": message, "error_code": code, "phase": None})
-        self.jobs.pop(job.message_id, None)
-        self._reload_messages()
-        self._update_buttons()
-
-    def _cancel_job(self, job: Job) -> None:
-        if job.stream is not None:
-            job.stream.stop()
-            # the stream writes its own final state; show "stopped" at once
-        else:
-            self.store.update_message(job.message_id, status=MessageStatus.INTERRUPTED.value,
-                                      meta={"interrupted_by": "user", "phase": None})
-            self.jobs.pop(job.message_id, None)
-
     def stop(self) -> None:
         """Stop every answer of this chat (Esc)."""
-        sid = self.session.id if self.session else None
-        for job in [j for j in self.jobs.values() if j.session_id == sid]:
-            self._cancel_job(job)
+        self.answers.stop_session(self.session.id if self.session else None)
         self._reload_messages()
         self._update_buttons()
 
     def busy(self) -> bool:
-        sid = self.session.id if self.session else None
-        return any(j.session_id == sid for j in self.jobs.values())
+        return self.answers.busy(self.session.id if self.session else None)
 
     def _update_buttons(self) -> None:
         busy = self.busy()
@@ -803,40 +651,13 @@ class ChatPanel(QWidget):
         return dialog
 
     # --- agent mode -----------------------------------------------------------------------------
-    def _start_agent(self, job: Job, base_url: str, api_key: str | None, model: str | None) -> None:
-        from app.workers.agent_turn import AgentTurn
-
-        session = self.store.get_session(job.session_id)
-        names = dict(self._knowledge_bases())
-        kbs = [names[k] for k in session.kb_ids if k in names]
-        folders = [str(f) for f in session.params.get("folders", [])]
-        approved = [str(f) for f in session.params.get("approved_folders", []) if f in folders]
-        turn = AgentTurn(self.store, job.message_id, base_url=base_url, api_key=api_key, model=model,
-                         messages=[*job.history, {"role": "user", "content": job.question}],
-                         system=session.system_prompt, kbs=kbs, folders=folders, approved=approved,
-                         params=job.params, max_steps=int(session.params.get("max_steps", 6)), parent=self)
-        turn.delta.connect(self._on_delta)
-        turn.finished.connect(self._on_stream_finished)
-        turn.steps_changed.connect(lambda _mid: self._reload_messages())
-        turn.approval_needed.connect(lambda folder, path, t=turn, sid=job.session_id: self._approve(t, sid, folder, path))
-        job.stream = turn
-        self.store.update_message(job.message_id, meta={"phase": "agent"})
-        turn.start()
-        self._reload_messages()
-        self._update_buttons()
-
-    def _approve(self, turn, session_id: int, folder: str, path: str) -> None:
-        """A tool wants to read in ``folder``: ask once per folder; a yes is kept with the chat."""
+    def _approve(self, message_id: int, folder: str, path: str) -> None:
+        """A tool wants to read in ``folder``: ask once per folder (a yes is kept with the chat)."""
         answer = QMessageBox.question(
             self, self.tr("Allow file access?"),
             self.tr("The agent wants to read {path}.\n\nAllow it to read files in {folder} for this chat?").format(
                 path=path, folder=folder))
-        allow = answer == QMessageBox.StandardButton.Yes
-        turn.approve(folder, allow)
-        if allow:
-            approved = list(self.store.get_session(session_id).params.get("approved_folders", []))
-            if folder not in approved:
-                self.store.update_session(session_id, params={"approved_folders": [*approved, folder]})
+        self.answers.approve(message_id, folder, answer == QMessageBox.StandardButton.Yes)
 
     # --- rendering ------------------------------------------------------------------------------
     def _reload_messages(self) -> None:
@@ -898,23 +719,9 @@ class ChatPanel(QWidget):
         self.refresh_sessions()
         self.render()
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate_ui()
-        super().changeEvent(event)
-
     def shutdown(self) -> None:
         """The window closes: finish the answers' last writes (marked interrupted if cut short)."""
-        for job in list(self.jobs.values()):
-            if job.stream is not None:
-                job.stream.stop()
-        for job in list(self.jobs.values()):
-            if job.stream is not None:
-                job.stream.wait(2.0)
-            else:
-                self.store.update_message(job.message_id, status=MessageStatus.INTERRUPTED.value,
-                                          meta={"interrupted_by": "user", "phase": None})
-        self.jobs.clear()
+        self.answers.shutdown()
 
 
-__all__ = ["ChatPanel", "Job"]
+__all__ = ["ChatPanel"]

@@ -1,6 +1,9 @@
-"""What the panels share: settings, the database, the language and theme switches.
+"""What the panels share: settings, the database, the language and theme switches, the workers
+(made on first use), and navigation between panels.
 
-Panels get one ``AppContext``; they never open files or databases themselves.
+Panels get one ``AppContext``; they never open files or databases themselves, and they reach each
+other only through ``navigate(key, **where)`` (the main window shows the panel and hands it
+``where``, see ``Panel.navigate``).
 """
 
 from __future__ import annotations
@@ -18,6 +21,11 @@ class AppContext(QObject):
     settings_changed = Signal()
     # A short, non-blocking message for the status bar (text, milliseconds).
     status_message = Signal(str, int)
+    # Show a panel, and a thing inside it: (panel key, {"run": id} …).
+    navigate_requested = Signal(str, dict)
+    # A worker was just made (for the window to hook its notifications without making it early).
+    runs_ready = Signal(object)
+    kb_jobs_ready = Signal(object)
 
     def __init__(self, app: QApplication, settings: Settings, db, parent: QObject | None = None):
         super().__init__(parent)
@@ -29,7 +37,12 @@ class AppContext(QObject):
         self._gpu = None
         self._serve = None
         self._kb_query = None
+        self._kb_jobs = None
         self._closed = False
+
+    def navigate(self, key: str, **where) -> None:
+        """Show panel ``key`` (a key of ``app.views.panels.PANELS``), at ``where`` inside it."""
+        self.navigate_requested.emit(key, where)
 
     @property
     def runs(self):
@@ -39,6 +52,7 @@ class AppContext(QObject):
 
             self._runs = RunManager(self.db, parent=self)
             self._runs.reattach_all()
+            self.runs_ready.emit(self._runs)
         return self._runs
 
     @property
@@ -81,10 +95,22 @@ class AppContext(QObject):
             self._kb_query = KbQueryService(parent=self)
         return self._kb_query
 
+    @property
+    def kb_jobs(self):
+        """Indexing jobs of the knowledge bases (one engine at a time, the rest queued)."""
+        if self._kb_jobs is None:
+            from app.workers.kb_jobs import KbJobs
+
+            self._kb_jobs = KbJobs(self.db, self.kb_query, parent=self)
+            self.kb_jobs_ready.emit(self._kb_jobs)
+        return self._kb_jobs
+
     def shutdown(self) -> None:
         """The window closes: stop following runs (they go on), flush what arrived, stop sampling,
         stop the chat engines (they serve only this window)."""
         self._closed = True
+        if self._kb_jobs is not None:
+            self._kb_jobs.shutdown()
         if self._serve is not None:
             self._serve.shutdown()
         if self._kb_query is not None:

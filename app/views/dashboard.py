@@ -4,7 +4,7 @@ panel."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (
 from app.core import bundled, overview
 from app.core.projects import ProjectStore
 from app.core.runs import RunStore
-from app.views.widgets import Card, PanelHeader
+from app.views.panel import Panel
+from app.views.widgets import Card
 
 RECENT_RUNS = 5
 REFRESH_MS = 2000
@@ -27,7 +28,7 @@ REFRESH_MS = 2000
 class _ListCard(Card):
     """A card with a few lines (or an empty-state text) and a button that opens a panel."""
 
-    def __init__(self, panel_key: str, parent: QWidget | None = None):
+    def __init__(self, ctx, panel_key: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.panel_key = panel_key
         self.text = QLabel(wordWrap=True)
@@ -38,21 +39,17 @@ class _ListCard(Card):
         self.body.addLayout(self.rows)
         self.body.addStretch(1)
         self.open_btn = QPushButton()
-        self.open_btn.clicked.connect(lambda: self.window().show_panel(self.panel_key))
+        self.open_btn.clicked.connect(lambda: ctx.navigate(self.panel_key))
         self.body.addWidget(self.open_btn, alignment=Qt.AlignmentFlag.AlignLeft)
 
 
-class DashboardPanel(QWidget):
+class DashboardPanel(Panel):
     def __init__(self, ctx, parent: QWidget | None = None):
-        super().__init__(parent)
+        super().__init__(ctx, parent)
         self.setObjectName("panel-dashboard")
-        self.ctx = ctx
         self.setup = None
         self.gpu_reading: dict | None = None
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(28, 24, 28, 24)
-        self.header = PanelHeader()
-        outer.addWidget(self.header)
+        outer = self.body
         scroll = QScrollArea(widgetResizable=True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -76,18 +73,18 @@ class DashboardPanel(QWidget):
         self.model_card.body.addWidget(self.prepare_btn, alignment=Qt.AlignmentFlag.AlignLeft)
         self.model_card.body.addStretch(1)
 
-        self.gpu_card = _ListCard("gpu")
-        self.runs_card = _ListCard("training")
+        self.gpu_card = _ListCard(ctx, "gpu")
+        self.runs_card = _ListCard(ctx, "training")
         self.run_buttons: list[QPushButton] = []
-        self.serve_card = _ListCard("chat")
+        self.serve_card = _ListCard(ctx, "chat")
         self.serve_card.text.setObjectName("Muted")
-        self.kb_card = _ListCard("knowledge")
-        self.chats_card = _ListCard("chat")
+        self.kb_card = _ListCard(ctx, "knowledge")
+        self.chats_card = _ListCard(ctx, "chat")
 
         self.projects_card = Card()
         self.projects_text = QLabel(wordWrap=True)
         self.open_projects = QPushButton()
-        self.open_projects.clicked.connect(lambda: self.window().show_panel("projects"))
+        self.open_projects.clicked.connect(lambda: self.ctx.navigate("projects"))
         self.projects_card.body.addWidget(self.projects_text)
         self.projects_card.body.addStretch(1)
         self.projects_card.body.addWidget(self.open_projects, alignment=Qt.AlignmentFlag.AlignLeft)
@@ -203,9 +200,7 @@ class DashboardPanel(QWidget):
             self.runs_card.text.setText(self.tr("Nothing is training now. Recent runs:"))
 
     def open_run(self, run_id: str) -> None:
-        window = self.window()
-        window.show_panel("training")
-        window.panel("training").select_run(run_id)
+        self.ctx.navigate("training", run=run_id)
 
     def _gpu_sampled(self, reading: dict) -> None:
         self.gpu_reading = reading
@@ -271,11 +266,6 @@ class DashboardPanel(QWidget):
         self.chats_card.title.setText(self.tr("Recent chats"))
         self.chats_card.open_btn.setText(self.tr("Open Chat"))
         self.refresh()
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate_ui()
-        super().changeEvent(event)
 
     # --- preparing the bundled model ----------------------------------------------------------
     def prepare_model(self) -> None:

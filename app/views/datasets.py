@@ -1,63 +1,41 @@
 """Datasets: import (button or drag and drop), the validation report by line, a preview, the split,
-and a token-length histogram computed by the dataset_stats engine with the model's tokenizer."""
+and a token-length histogram computed by the dataset_stats engine with the model's tokenizer (both
+jobs in ``app.workers.dataset_jobs``)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDoubleSpinBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
     QMessageBox, QProgressBar, QPushButton, QSpinBox, QSplitter, QTableWidget, QTableWidgetItem,
     QTabWidget, QVBoxLayout, QWidget,
 )
 
-from app.core import bundled, protocol
+from app.core import bundled
 from app.core.datasets import SHAPES, DatasetStore, read_jsonl
 from app.core.errors import UserError
 from app.views.dataset_texts import reason_text
-from app.views.widgets import PanelHeader, record_table, show_error
+from app.views.panel import Panel
+from app.views.widgets import record_table, show_error
+from app.workers.dataset_jobs import DatasetImport, TokenLengths
 
 PREVIEW_ROWS = 200
 DATA_SUFFIXES = (".json", ".jsonl", ".csv", ".tsv")
 
 
-class _ImportJob(QRunnable):
-    """Validation of a large file takes seconds: off the GUI thread."""
-
-    class Signals(QObject):
-        done = Signal(object, object)  # DatasetInfo or None, UserError or None
-
-    def __init__(self, store: DatasetStore, path: str, shape: str | None, val_ratio: float, project_id):
-        super().__init__()
-        self.signals = self.Signals()
-        self.args = (store, path, shape, val_ratio, project_id)
-
-    def run(self) -> None:
-        store, path, shape, val_ratio, project_id = self.args
-        try:
-            info = store.import_file(path, shape=shape, val_ratio=val_ratio, project_id=project_id)
-        except UserError as err:
-            self.signals.done.emit(None, err)
-            return
-        self.signals.done.emit(info, None)
-
-
-class DatasetsPanel(QWidget):
+class DatasetsPanel(Panel):
     imported = Signal(int)
 
     def __init__(self, ctx, parent: QWidget | None = None):
-        super().__init__(parent)
+        super().__init__(ctx, parent)
         self.setObjectName("panel-datasets")
         self.setAcceptDrops(True)
-        self.ctx = ctx
         self.store = DatasetStore(ctx.db)
-        self.stats = None
-        self._jobs: list[_ImportJob] = []
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(28, 24, 28, 24)
-        self.header = PanelHeader()
-        layout.addWidget(self.header)
+        self.stats: TokenLengths | None = None
+        self._jobs: list[DatasetImport] = []
+        layout = self.body
 
         bar = QHBoxLayout()
         self.import_btn = QPushButton(objectName="Primary")
@@ -158,11 +136,6 @@ class DatasetsPanel(QWidget):
         self.histogram.setTitle(self.tr("Records by token length (bundled model's tokenizer)"))
         self.refresh()
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate_ui()
-        super().changeEvent(event)
-
     # --- list ---------------------------------------------------------------------------------
     def refresh(self) -> None:
         selected = self.selected_id()
@@ -252,17 +225,17 @@ class DatasetsPanel(QWidget):
         self.project.blockSignals(False)
 
     def import_path(self, path: str, wait: bool = False) -> None:
-        job = _ImportJob(self.store, path, self.shape.currentData(), float(self.val_ratio.value()),
-                         self.project.currentData())
-        job.setAutoDelete(False)
-        job.signals.done.connect(lambda info, err, p=path, j=job: self._imported(j, p, info, err))
+        job = DatasetImport(self.store, path, shape=self.shape.currentData(), val_ratio=float(self.val_ratio.value()),
+                            project_id=self.project.currentData(), parent=self)
+        job.done.connect(lambda info, err, p=path, j=job: self._imported(j, p, info, err))
         self._jobs.append(job)
         self.busy.setVisible(True)
         self.import_btn.setEnabled(False)
-        QThreadPool.globalInstance().start(job)
+        job.start()
 
     def _imported(self, job, path: str, info, err) -> None:
         self._jobs = [j for j in self._jobs if j is not job]
+        job.deleteLater()
         self.busy.setVisible(bool(self._jobs))
         self.import_btn.setEnabled(not self._jobs)
         if err is not None:
@@ -310,37 +283,38 @@ class DatasetsPanel(QWidget):
             show_error(self, self.tr("Token lengths"), self.tr(
                 "The bundled model is not prepared yet; its tokenizer counts the tokens. Prepare it on the Dashboard."))
             return
-        from app.workers.engine_process import EngineProcess
-
         info = self.store.get(did)
-        self.stats = EngineProcess("app.engines.dataset_stats", ["--dataset", str(info.train_path), "--model",
-                                                                  str(status["dir"]), "--max-len", str(self.max_len.value())],
-                                   parent=self)
-        self.stats.event.connect(self._stats_event)
+        self.stats = TokenLengths(str(info.train_path), str(status["dir"]), self.max_len.value(), parent=self)
+        self.stats.progress.connect(self._stats_progress)
         self.stats.finished.connect(self._stats_finished)
         self.lengths_progress.setVisible(True)
         self.lengths_progress.setRange(0, 0)
         self.compute_btn.setEnabled(False)
         self.stats.start()
 
-    def _stats_event(self, ev) -> None:
-        if isinstance(ev, protocol.Progress) and ev.total:
-            self.lengths_progress.setRange(0, int(ev.total))
-            self.lengths_progress.setValue(int(ev.step))
-        elif isinstance(ev, protocol.Result):
-            d = ev.data
-            edges, counts = d["histogram"]["edges"], d["histogram"]["counts"]
-            centers = [(a + b) / 2 for a, b in zip(edges[:-1], edges[1:])]
-            width = (edges[1] - edges[0]) * 0.9 if len(edges) > 1 else 1
-            self._bars.setOpts(x=centers, height=counts, width=width)
-            self.lengths_summary.setText(self.tr(
-                "{n} records · mean {mean:.0f} · median {p50:.0f} · 95th percentile {p95:.0f} · longest {max} "
-                "tokens. {over} records ({share:.1%}) are longer than {max_len} and will be cut.").format(
-                    n=d["n"], mean=d["mean"], p50=d["p50"], p95=d["p95"], max=d["max"], over=d["over_max_len"],
-                    share=d["over_share"], max_len=d["max_len"]))
+    def _stats_progress(self, step: int, total: int, _message: str) -> None:
+        if total:
+            self.lengths_progress.setRange(0, total)
+            self.lengths_progress.setValue(step)
 
-    def _stats_finished(self, outcome) -> None:
+    def _show_lengths(self, d: dict) -> None:
+        edges, counts = d["histogram"]["edges"], d["histogram"]["counts"]
+        centers = [(a + b) / 2 for a, b in zip(edges[:-1], edges[1:])]
+        width = (edges[1] - edges[0]) * 0.9 if len(edges) > 1 else 1
+        self._bars.setOpts(x=centers, height=counts, width=width)
+        self.lengths_summary.setText(self.tr(
+            "{n} records · mean {mean:.0f} · median {p50:.0f} · 95th percentile {p95:.0f} · longest {max} "
+            "tokens. {over} records ({share:.1%}) are longer than {max_len} and will be cut.").format(
+                n=d["n"], mean=d["mean"], p50=d["p50"], p95=d["p95"], max=d["max"], over=d["over_max_len"],
+                share=d["over_share"], max_len=d["max_len"]))
+
+    def _stats_finished(self, ok: bool, message: str) -> None:
+        job, self.stats = self.stats, None
         self.lengths_progress.setVisible(False)
         self.compute_btn.setEnabled(True)
-        if outcome.status != "completed":
-            self.lengths_summary.setText(self.tr("Counting failed: {reason}").format(reason=outcome.last_error))
+        if not ok:
+            self.lengths_summary.setText(self.tr("Counting failed: {reason}").format(reason=message))
+        elif job is not None and job.result.get("histogram"):
+            self._show_lengths(job.result)
+        if job is not None:
+            job.deleteLater()

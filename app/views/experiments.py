@@ -5,15 +5,16 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QFileDialog, QHBoxLayout, QHeaderView, QPushButton, QSplitter, QTableWidgetItem, QVBoxLayout, QWidget,
+    QFileDialog, QHBoxLayout, QHeaderView, QPushButton, QSplitter, QTableWidgetItem, QWidget,
 )
 
 from app.core.projects import ProjectStore
 from app.views.charts import MetricChart
 from app.views.run_detail import status_text
-from app.views.widgets import PanelHeader, record_table
+from app.views.panel import Panel
+from app.views.widgets import record_table
 
 
 def folder_size(path: str | None) -> int:
@@ -38,18 +39,14 @@ def human_duration(seconds: float | None) -> str:
     return f"{h}h {m:02d}m" if h else f"{m}m {s:02d}s"
 
 
-class ExperimentsPanel(QWidget):
+class ExperimentsPanel(Panel):
     COLUMNS = 11
 
     def __init__(self, ctx, parent: QWidget | None = None):
-        super().__init__(parent)
+        super().__init__(ctx, parent)
         self.setObjectName("panel-experiments")
-        self.ctx = ctx
         self.manager = ctx.runs
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(28, 24, 28, 24)
-        self.header = PanelHeader()
-        layout.addWidget(self.header)
+        layout = self.body
         bar = QHBoxLayout()
         self.export_png = QPushButton()
         self.export_csv = QPushButton()
@@ -84,11 +81,6 @@ class ExperimentsPanel(QWidget):
             self.tr("Duration"), self.tr("Adapter size")])
         self.chart.setTitle(self.tr("Training loss"))
         self.refresh()
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate_ui()
-        super().changeEvent(event)
 
     def refresh(self) -> None:
         selected = set(self.selected_ids())

@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
 
 from app.views.charts import PALETTE, MetricChart
 from app.views.gpu_texts import _fmt, alert_text, reason_text
-from app.views.widgets import Card, PanelHeader
+from app.views.panel import Panel
+from app.views.widgets import Card
 
 MAX_STACKED = 6  # processes drawn separately in the memory chart; the rest is "other"
 
@@ -175,19 +176,15 @@ class GpuCard(Card):
         self.mem_chart.legend.addItem(self._total_curve, self.tr("all processes"))
 
 
-class GpuPanel(QWidget):
+class GpuPanel(Panel):
     PROCESS_COLUMNS = 6
 
     def __init__(self, ctx, parent: QWidget | None = None, monitor=None):
-        super().__init__(parent)
+        super().__init__(ctx, parent)
         self.setObjectName("panel-gpu")
-        self.ctx = ctx
         self.monitor = monitor if monitor is not None else ctx.gpu
         self.reading: dict | None = None
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(28, 24, 28, 24)
-        self.header = PanelHeader()
-        layout.addWidget(self.header)
+        layout = self.body
         self.alert_label = QLabel(objectName="Error", wordWrap=True, visible=False)
         layout.addWidget(self.alert_label)
 
@@ -195,9 +192,9 @@ class GpuPanel(QWidget):
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         inner = QWidget()
-        self.body = QVBoxLayout(inner)
-        self.body.setContentsMargins(0, 0, 8, 0)
-        self.body.setSpacing(14)
+        self.content = QVBoxLayout(inner)
+        self.content.setContentsMargins(0, 0, 8, 0)
+        self.content.setSpacing(14)
         scroll.setWidget(inner)
         layout.addWidget(scroll, 1)
 
@@ -207,7 +204,7 @@ class GpuPanel(QWidget):
         self.host_values = QLabel(wordWrap=True, objectName="Muted")
         self.none_card.body.addWidget(self.none_text)
         self.none_card.body.addWidget(self.host_values)
-        self.body.addWidget(self.none_card)
+        self.content.addWidget(self.none_card)
         self.host_card = Card()
         host_grid = QGridLayout()
         self.cpu_chart = _chart()
@@ -216,11 +213,11 @@ class GpuPanel(QWidget):
         host_grid.addWidget(self.cpu_chart, 0, 0)
         host_grid.addWidget(self.ram_chart, 0, 1)
         self.host_card.body.addLayout(host_grid)
-        self.body.addWidget(self.host_card)
+        self.content.addWidget(self.host_card)
 
         self.cards_box = QVBoxLayout()
         self.cards_box.setSpacing(14)
-        self.body.addLayout(self.cards_box)
+        self.content.addLayout(self.cards_box)
         self.cards: list[GpuCard] = []
 
         self.proc_card = Card()
@@ -234,8 +231,8 @@ class GpuPanel(QWidget):
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)  # owner
         self.table.setMinimumHeight(140)
         self.proc_card.body.addWidget(self.table)
-        self.body.addWidget(self.proc_card)
-        self.body.addStretch(1)
+        self.content.addWidget(self.proc_card)
+        self.content.addStretch(1)
 
         self.monitor.sampled.connect(self.show_reading)
         self.retranslate_ui()
@@ -263,11 +260,6 @@ class GpuPanel(QWidget):
             self.show_reading(self.reading)
         else:
             self.none_text.setText(self.tr("Reading the GPUs…"))
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate_ui()
-        super().changeEvent(event)
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)

@@ -1,11 +1,12 @@
 """Knowledge: knowledge bases fed by dropping files or folders, each document's status, and a
-retrieval tester. Indexing and queries run in the knowledge engine (its own process)."""
+retrieval tester. Indexing runs through ``ctx.kb_jobs`` and questions through ``ctx.kb_query``
+(both run the knowledge engine in its own process)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit,
     QMessageBox, QProgressBar, QPushButton, QSpinBox, QSplitter, QTableWidget, QTableWidgetItem,
@@ -15,9 +16,8 @@ from PySide6.QtWidgets import (
 from app.core import protocol
 from app.core.errors import UserError
 from app.core.kb import KnowledgeStore
-from app.views.widgets import PanelHeader, show_error
-
-ENGINE = "app.engines.knowledge"
+from app.views.panel import Panel
+from app.views.widgets import show_error
 
 
 def doc_status_text(status: str) -> str:
@@ -32,24 +32,23 @@ def doc_status_text(status: str) -> str:
     }.get(status, status)
 
 
-class KnowledgePanel(QWidget):
-    indexing_finished = Signal(object)  # the engine's Outcome
+class KnowledgePanel(Panel):
+    indexing_finished = Signal(object)  # an indexing job's Outcome (any base: the list may change)
     query_answered = Signal(dict)
 
     def __init__(self, ctx, parent: QWidget | None = None):
-        super().__init__(parent)
+        super().__init__(ctx, parent)
         self.setObjectName("panel-knowledge")
         self.setAcceptDrops(True)
-        self.ctx = ctx
         self.store = KnowledgeStore(ctx.db)
-        self.job = None       # the running `add` engine
+        self.jobs = ctx.kb_jobs  # indexing, one engine at a time for the whole window
+        self.jobs.started.connect(self._job_started)
+        self.jobs.event.connect(self._index_event)
+        self.jobs.job_done.connect(self._index_finished)
         self._query_req = None  # the tester's question, answered by ctx.kb_query (shared with chat)
         ctx.kb_query.answered.connect(self._kb_answered)
         ctx.kb_query.failed.connect(self._kb_failed)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(28, 24, 28, 24)
-        self.header = PanelHeader()
-        layout.addWidget(self.header)
+        layout = self.body
 
         bar = QHBoxLayout()
         self.kb = QComboBox(minimumWidth=220)
@@ -169,11 +168,6 @@ class KnowledgePanel(QWidget):
         self.results.setHorizontalHeaderLabels([self.tr("Score"), self.tr("File"), self.tr("Page"), self.tr("Passage")])
         self.show_kb()
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate_ui()
-        super().changeEvent(event)
-
     # --- knowledge bases ----------------------------------------------------------------------
     def reload_kbs(self, select: int | None = None) -> None:
         keep = select if select is not None else self.kb.currentData()
@@ -194,7 +188,8 @@ class KnowledgePanel(QWidget):
         has = kb_id is not None
         for w in (self.rename_btn, self.delete_btn, self.search_btn):
             w.setEnabled(has)
-        busy = self.job is not None
+        busy = self.busy()
+        self._show_progress()
         self.add_files_btn.setEnabled(has and not busy)
         self.add_folder_btn.setEnabled(has and not busy)
         self.rebuild_btn.setEnabled(has and not busy)
@@ -225,12 +220,13 @@ class KnowledgePanel(QWidget):
                 "{n} documents were not finished: indexing stopped before them (the app closed, or it was "
                 "cancelled).").format(n=len(unfinished)))
 
+    def busy(self) -> bool:
+        """An indexing job runs or waits for the shown knowledge base."""
+        return self.kb_id() is not None and self.jobs.busy(self.kb_id())
+
     def resume_indexing(self) -> bool:
         """Index the documents an interrupted run left queued (the engine picks them up itself)."""
-        kb_id = self.kb_id()
-        if kb_id is None or self.job is not None:
-            return False
-        return self._start_job(["add", "--kb", str(kb_id), "--exit-with-parent"])
+        return self.add_paths([])
 
     def create_kb(self) -> None:
         name, ok = QInputDialog.getText(self, self.tr("New knowledge base"), self.tr("Name:"))
@@ -270,7 +266,8 @@ class KnowledgePanel(QWidget):
             .format(name=kb.name),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
         if answer == QMessageBox.StandardButton.Yes:
-            self._stop_server()
+            self.jobs.cancel(kb_id)
+            self.ctx.kb_query.forget(kb_id)
             self.store.delete(kb_id)
             self.reload_kbs()
 
@@ -289,7 +286,7 @@ class KnowledgePanel(QWidget):
     def rebuild_kb(self, chunk_size: int | None = None, chunk_overlap: int | None = None) -> bool:
         """Re-embed every document, after asking for the passage size (or with the sizes given)."""
         kb_id = self.kb_id()
-        if kb_id is None or self.job is not None:
+        if kb_id is None or self.busy():
             return False
         kb = self.store.get(kb_id)
         if chunk_size is None:
@@ -317,32 +314,33 @@ class KnowledgePanel(QWidget):
         except UserError as err:
             show_error(self, self.tr("Rebuild"), str(err))
             return False
-        return self._start_job(["rebuild", "--kb", str(kb_id), "--exit-with-parent"])
-
-    def add_paths(self, items: list[str], extra_args: list[str] | None = None) -> bool:
-        kb_id = self.kb_id()
-        if kb_id is None or self.job is not None:
-            return False
-        # --exit-with-parent: if this window dies, the job stops too (adding again resumes it).
-        return self._start_job(["add", "--kb", str(kb_id), "--exit-with-parent", *(extra_args or []),
-                                *map(str, items)])
-
-    def _start_job(self, args: list[str]) -> bool:
-        from app.workers.engine_process import EngineProcess
-
-        self._stop_server()  # it would answer from the index as it was
-        self.job = EngineProcess(ENGINE, args, parent=self)
-        self.job.event.connect(self._index_event)
-        self.job.finished.connect(self._index_finished)
-        self.progress.setRange(0, 0)
-        self.progress.setVisible(True)
-        self.cancel_btn.setVisible(True)
-        self.rate.setText(self.tr("Starting…"))
-        self.job.start()
+        self.jobs.rebuild(kb_id)
         self.show_kb()
         return True
 
-    def _index_event(self, ev) -> None:
+    def add_paths(self, items: list[str], extra_args: list[str] | None = None) -> bool:
+        """Index files and folders into the shown knowledge base (after what is already queued)."""
+        kb_id = self.kb_id()
+        if kb_id is None:
+            return False
+        self.jobs.add(kb_id, items, extra_args)
+        self.show_kb()
+        return True
+
+    def _job_started(self, kb_id: int) -> None:
+        if kb_id == self.kb_id():
+            self.rate.setText(self.tr("Starting…"))
+            self.progress.setRange(0, 0)
+        self.show_kb()
+
+    def _show_progress(self) -> None:
+        mine = self.kb_id() is not None and self.jobs.running_kb == self.kb_id()
+        self.progress.setVisible(mine)
+        self.cancel_btn.setVisible(self.busy())
+
+    def _index_event(self, kb_id: int, ev) -> None:
+        if kb_id != self.kb_id():
+            return
         if isinstance(ev, protocol.Progress):
             if ev.total:
                 self.progress.setRange(0, int(ev.total))
@@ -354,18 +352,16 @@ class KnowledgePanel(QWidget):
         elif isinstance(ev, (protocol.Result, protocol.Checkpoint)):
             self.show_kb()
 
-    def _index_finished(self, outcome) -> None:
-        self.job = None
-        self.progress.setVisible(False)
-        self.cancel_btn.setVisible(False)
-        self.rate.setText("" if outcome.ok else self.tr("Indexing stopped: {reason}").format(
-            reason=outcome.last_error or outcome.status))
-        self.show_kb()
+    def _index_finished(self, kb_id: int, outcome) -> None:
+        if kb_id == self.kb_id():
+            self.rate.setText("" if outcome.ok else self.tr("Indexing stopped: {reason}").format(
+                reason=outcome.last_error or outcome.status))
+        self.reload_kbs()
         self.indexing_finished.emit(outcome)
 
     def cancel(self) -> None:
-        if self.job is not None:
-            self.job.stop(grace_s=10, term_grace_s=5)
+        if self.kb_id() is not None:
+            self.jobs.cancel(self.kb_id())
 
     def selected_paths(self) -> list[str]:
         rows = {i.row() for i in self.docs.selectionModel().selectedRows()}
@@ -374,15 +370,9 @@ class KnowledgePanel(QWidget):
     def remove_selected(self) -> None:
         paths_ = self.selected_paths()
         kb_id = self.kb_id()
-        if not paths_ or kb_id is None or self.job is not None:
+        if not paths_ or kb_id is None or self.busy():
             return
-        from app.workers.engine_process import EngineProcess
-
-        self._stop_server()
-        self.job = EngineProcess(ENGINE, ["remove", "--kb", str(kb_id), *paths_], parent=self)
-        self.job.event.connect(self._index_event)
-        self.job.finished.connect(self._index_finished)
-        self.job.start()
+        self.jobs.remove(kb_id, paths_)
         self.show_kb()
 
     def reindex_selected(self) -> None:
@@ -400,16 +390,13 @@ class KnowledgePanel(QWidget):
             return
         if self.kb_id() is None:
             self._create(self.tr("My documents"))
-        if self.job is not None:
-            self.ctx.status_message.emit(self.tr("Indexing is running; drop more files when it is done."), 5000)
-            return
         self.add_paths(items)
         event.acceptProposedAction()
 
     # --- retrieval tester ---------------------------------------------------------------------
     def search(self) -> None:
         text, kb_id = self.query.text().strip(), self.kb_id()
-        if not text or kb_id is None or self.job is not None:
+        if not text or kb_id is None or self.busy():
             return
         self._query_req = self.ctx.kb_query.ask([kb_id], text, self.top_k.value())
         if not self.ctx.kb_query.ready:
@@ -439,19 +426,3 @@ class KnowledgePanel(QWidget):
         self.results.resizeRowsToContents()
         self.query_info.setText(self.tr("{n} passages in {ms:.0f} ms.").format(n=len(chunks), ms=float(data.get("ms", 0))))
         self.query_answered.emit(data)
-
-    def _stop_server(self) -> None:
-        """The index is about to change: the shared retrieval engine (tester and chat) reloads it on
-        the next question."""
-        if self.kb_id() is not None:
-            self.ctx.kb_query.forget(self.kb_id())
-
-    def shutdown(self) -> None:
-        """The window closes: an indexing run is stopped at a batch boundary (it resumes next time
-        from what was saved). The retrieval engine is the context's (ctx.shutdown stops it)."""
-        proc = self.job
-        if proc is not None and proc.is_running():
-            proc.write_command("stop")
-            if not proc.wait(5000):
-                proc.kill()
-                proc.wait(2000)

@@ -5,19 +5,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from app.core import paths
 from app.views.log_view import LogView
-from app.views.widgets import PanelHeader
+from app.views.panel import Panel
 
 APP_LOG = "app.log"
 RUN_LOG = "train.log"
@@ -45,16 +43,12 @@ def log_sources(runs) -> list[tuple[str, str, list[Path]]]:
     return sources
 
 
-class LogsPanel(QWidget):
+class LogsPanel(Panel):
     def __init__(self, ctx, parent: QWidget | None = None):
-        super().__init__(parent)
+        super().__init__(ctx, parent)
         self.setObjectName("panel-logs")
-        self.ctx = ctx
         self._sources: list[tuple[str, str, list[Path]]] = []
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(28, 24, 28, 24)
-        self.header = PanelHeader()
-        layout.addWidget(self.header)
+        layout = self.body
         bar = QHBoxLayout()
         self.source_label = QLabel()
         self.source = QComboBox()
@@ -84,11 +78,6 @@ class LogsPanel(QWidget):
             for i in range(1, self.source.count()):
                 key = self.source.itemData(i)
                 self.source.setItemText(i, self._source_text(key, self._label_of(key)))
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate_ui()
-        super().changeEvent(event)
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         self.refresh_sources()

@@ -1,11 +1,12 @@
 """The main window: a sidebar with every panel of the product, a stack of panels, a status bar.
 
-Panels are built on first view (start-up stays light); each is one module in app/views.
+The panels are the rows of ``app.views.panels.PANELS``, each built on first view (start-up stays
+light). A panel asks for another through ``ctx.navigate(key, **where)``, never through the window.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QAction, QActionGroup, QIcon
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -21,10 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.core import paths
-from app.views import assets, shortcuts
-
-PANEL_KEYS = ("dashboard", "projects", "datasets", "training", "experiments", "models", "chat",
-              "knowledge", "gpu", "logs", "settings")
+from app.views import assets, panels, shortcuts
+from app.views.panels import PANEL_KEYS, PANELS
 
 SIDEBAR_WIDTH = 190
 SIDEBAR_COLLAPSED_WIDTH = 56  # icon (20) + item padding and margins from the style sheet
@@ -49,9 +48,9 @@ class MainWindow(QMainWindow):
         self.sidebar.setIconSize(QSize(20, 20))
         self.sidebar.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.sidebar.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        for key in PANEL_KEYS:
-            item = QListWidgetItem(QIcon(assets.icon_path(key)), "")
-            item.setData(Qt.ItemDataRole.UserRole, key)
+        for p in PANELS:
+            item = QListWidgetItem(QIcon(assets.icon_path(p.icon)), "")
+            item.setData(Qt.ItemDataRole.UserRole, p.key)
             self.sidebar.addItem(item)
         # The collapse button sits under the list, in the sidebar's own column.
         self.sidebar_toggle = QToolButton(objectName="SidebarToggle", autoRaise=True)
@@ -76,15 +75,17 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.gpu_alert_label)
         self.statusBar().addPermanentWidget(self.home_label)
         ctx.status_message.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
+        ctx.navigate_requested.connect(self._navigate)
         self._hook_gpu_alerts()
 
         from app.views.notify import Notifier
 
         self.notifier = Notifier(self)
-        self._runs_hooked = False
         self._closing = False
-        # Training runs: hooked once the run manager exists (made after the first paint, see app.py).
-        QTimer.singleShot(1000, self, self._hook_long_jobs)
+        # Long jobs say when they end: runs once the run manager exists (it is made after the first
+        # paint, see app.py), knowledge indexing as soon as there is any.
+        ctx.runs_ready.connect(self._hook_runs)
+        ctx.kb_jobs_ready.connect(lambda jobs: jobs.finished.connect(self._on_indexing_finished))
 
         self._build_menus()
         self.retranslate_ui()
@@ -96,55 +97,10 @@ class MainWindow(QMainWindow):
             widget = self._create_panel(key)
             self._panels[key] = widget
             self.stack.addWidget(widget)
-            self._hook_panel_jobs(widget)
         return self._panels[key]
 
     def _create_panel(self, key: str) -> QWidget:
-        if key == "projects":
-            from app.views.projects import ProjectsPanel
-
-            return ProjectsPanel(self.ctx)
-        if key == "settings":
-            from app.views.settings_panel import SettingsPanel
-
-            return SettingsPanel(self.ctx)
-        if key == "chat":
-            from app.views.chat import ChatPanel
-
-            return ChatPanel(self.ctx)
-        if key == "models":
-            from app.views.models_panel import ModelsPanel
-
-            return ModelsPanel(self.ctx)
-        if key == "datasets":
-            from app.views.datasets import DatasetsPanel
-
-            return DatasetsPanel(self.ctx)
-        if key == "knowledge":
-            from app.views.knowledge import KnowledgePanel
-
-            return KnowledgePanel(self.ctx)
-        if key == "experiments":
-            from app.views.experiments import ExperimentsPanel
-
-            return ExperimentsPanel(self.ctx)
-        if key == "training":
-            from app.views.training import TrainingPanel
-
-            return TrainingPanel(self.ctx)
-        if key == "dashboard":
-            from app.views.dashboard import DashboardPanel
-
-            return DashboardPanel(self.ctx)
-        if key == "gpu":
-            from app.views.gpu import GpuPanel
-
-            return GpuPanel(self.ctx)
-        if key == "logs":
-            from app.views.logs import LogsPanel
-
-            return LogsPanel(self.ctx)
-        raise KeyError(f"no panel named {key!r}")
+        return panels.spec(key).load()(self.ctx)
 
     def show_panel(self, key: str) -> None:
         self.sidebar.setCurrentRow(PANEL_KEYS.index(key))
@@ -201,17 +157,9 @@ class MainWindow(QMainWindow):
         self.sidebar_toggle.setToolTip(f"{tip} ({shortcuts.key_text(shortcuts.get('sidebar.toggle'))})")
 
     # --- long jobs: notify when they end ------------------------------------------------------
-    def _hook_long_jobs(self) -> None:
-        if self._runs_hooked or self._closing:
-            return
-        self._runs_hooked = True
-        self.ctx.runs.run_finished.connect(self._on_run_finished)
-
-    def _hook_panel_jobs(self, panel: QWidget) -> None:
-        if hasattr(panel, "indexing_finished"):  # the knowledge panel
-            panel.indexing_finished.connect(lambda outcome, p=panel: self._on_indexing_finished(p, outcome))
-        if hasattr(panel, "manager"):  # training and experiments use the run manager: hook it now
-            self._hook_long_jobs()
+    def _hook_runs(self, runs) -> None:
+        if not self._closing:
+            runs.run_finished.connect(self._on_run_finished)
 
     def _on_run_finished(self, run_id: str, outcome) -> None:
         from app.views.notify import run_message
@@ -224,11 +172,15 @@ class MainWindow(QMainWindow):
         if message is not None:
             self.notifier.notify(*message)
 
-    def _on_indexing_finished(self, panel: QWidget, outcome) -> None:
+    def _on_indexing_finished(self, kb_name: str, outcome) -> None:
         from app.views.notify import indexing_message
 
-        kb_name = panel.kb.currentText() if hasattr(panel, "kb") else ""
         self.notifier.notify(*indexing_message(outcome.ok, kb_name, outcome.last_error))
+
+    def _navigate(self, key: str, where: dict) -> None:
+        self.show_panel(key)
+        if where:
+            self.panel(key).navigate(**where)
 
     # --- menus --------------------------------------------------------------------------------
     def _build_menus(self) -> None:
@@ -300,13 +252,7 @@ class MainWindow(QMainWindow):
             self.theme_actions[s.theme].setChecked(True)
 
     def panel_titles(self) -> dict[str, str]:
-        return {
-            "dashboard": self.tr("Dashboard"), "projects": self.tr("Projects"),
-            "datasets": self.tr("Datasets"), "training": self.tr("Training"),
-            "experiments": self.tr("Experiments"), "models": self.tr("Models"), "chat": self.tr("Chat"),
-            "knowledge": self.tr("Knowledge"), "gpu": self.tr("GPU"), "logs": self.tr("Logs"),
-            "settings": self.tr("Settings"),
-        }
+        return panels.titles()
 
     def retranslate_ui(self) -> None:
         self.setWindowTitle(self.tr("AI Platform"))
@@ -341,10 +287,8 @@ class MainWindow(QMainWindow):
             if dialog is not None:
                 dialog.close()
         for panel in self._panels.values():
-            # Panels that own short-lived engines (queries, indexing) end them with the window;
-            # training runs are not theirs and go on.
-            if hasattr(panel, "shutdown"):
-                panel.shutdown()
+            # Panels end what they own with the window; training runs are not theirs and go on.
+            panel.shutdown()
         self.ctx.shutdown()
         super().closeEvent(event)
 

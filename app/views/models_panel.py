@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -25,13 +25,13 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
 from app.core import models_registry
 from app.core.errors import UserError
-from app.views.widgets import Card, PanelHeader, record_table, show_error
+from app.views.panel import Panel
+from app.views.widgets import Card, record_table, show_error
 
 DETAIL_KEYS = ("kind", "architecture", "params", "size", "dtype", "quantization", "context", "template",
                "gpu", "path", "origin")
@@ -85,21 +85,17 @@ def state_text(state: str) -> str:
     }.get(state, state)
 
 
-class ModelsPanel(QWidget):
+class ModelsPanel(Panel):
     run_requested = Signal(str)      # a run id: the user clicked an adapter's training run
     job_finished = Signal(bool, str)  # an import or download ended: ok, model name or error
 
     def __init__(self, ctx, parent: QWidget | None = None):
-        super().__init__(parent)
+        super().__init__(ctx, parent)
         self.setObjectName("panel-models")
-        self.ctx = ctx
         self.rows: list[dict] = []
         self.job = None  # the running ModelImportJob
         self._serve = None
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(28, 24, 28, 24)
-        self.header = PanelHeader()
-        layout.addWidget(self.header)
+        layout = self.body
 
         bar = QHBoxLayout()
         self.import_folder_btn = QPushButton(objectName="Primary")
@@ -216,11 +212,6 @@ class ModelsPanel(QWidget):
                                                       self.tr("Port"), self.tr("Memory"), ""])
         self.fill_table()
         self.refresh_engines()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate_ui()
-        super().changeEvent(event)
 
     def showEvent(self, event) -> None:
         self.refresh()  # a training run may have finished, or a model been merged, meanwhile
@@ -362,12 +353,7 @@ class ModelsPanel(QWidget):
             run_id = link[4:]
             self.ctx.status_message.emit(self.tr("Training run {id}").format(id=run_id), 5000)
             self.run_requested.emit(run_id)
-            window = self.window()
-            if hasattr(window, "show_panel") and hasattr(window, "panel"):
-                window.show_panel("training")
-                training = window.panel("training")
-                if hasattr(training, "select_run"):
-                    training.select_run(run_id)
+            self.ctx.navigate("training", run=run_id)
 
     # --- importing ----------------------------------------------------------------------------
     def choose_folder(self) -> None:

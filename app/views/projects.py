@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView,
     QLabel, QLineEdit, QMessageBox, QPlainTextEdit, QPushButton, QTableWidget, QTableWidgetItem,
-    QVBoxLayout, QWidget,
+    QWidget,
 )
 
 from app.core.errors import UserError
 from app.core.projects import ProjectStore
-from app.views.widgets import PanelHeader, show_error
+from app.views.panel import Panel
+from app.views.widgets import show_error
 
 
 class ProjectDialog(QDialog):
@@ -40,20 +41,16 @@ class ProjectDialog(QDialog):
         return self.name.text(), self.description.toPlainText()
 
 
-class ProjectsPanel(QWidget):
+class ProjectsPanel(Panel):
     COLUMNS = 4
 
     def __init__(self, ctx, parent: QWidget | None = None):
-        super().__init__(parent)
+        super().__init__(ctx, parent)
         self.setObjectName("panel-projects")
-        self.ctx = ctx
         self.store = ProjectStore(ctx.db)
         self._projects = []
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(28, 24, 28, 24)
-        self.header = PanelHeader()
-        layout.addWidget(self.header)
+        layout = self.body
 
         bar = QHBoxLayout()
         self.search = QLineEdit()
@@ -112,11 +109,6 @@ class ProjectsPanel(QWidget):
         self.table.setHorizontalHeaderLabels(
             [self.tr("Name"), self.tr("Description"), self.tr("Status"), self.tr("Updated")])
         self.refresh()
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate_ui()
-        super().changeEvent(event)
 
     def error_text(self, err: UserError) -> str:
         code = getattr(err, "code", "")

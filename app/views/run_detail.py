@@ -362,41 +362,24 @@ class RunDetail(QWidget):
                                             self.tr("Name of the merged model:"), text=f"{info.name}-merged")
             if not ok or not name.strip():
                 return
-        from app.core import paths
-        from app.core.train_config import slugify
-        from app.workers.engine_process import EngineProcess
+        from app.workers.model_import import ModelImportJob
 
-        out = paths.models_dir() / f"merged-{slugify(name)}"
-        self.merge_job = EngineProcess("app.engines.merge", ["--adapter", str(Path(info.run_dir) / "adapter"),
-                                                              "--out", str(out)], parent=self)
-        self.merge_job.event.connect(self._merge_event)
-        self.merge_job.finished.connect(lambda outcome, n=name.strip(), o=out, rid=info.id: self._merged(outcome, n, o, rid))
+        self.merge_job = ModelImportJob.merge(self.ctx.db, info.run_dir, info.id, name, parent=self)
+        self.merge_job.finished.connect(self._merged)
         self.merge_job.start()
         self._update_controls()
         self.ctx.status_message.emit(self.tr("Merging the adapter into the base model…"), 0)
 
-    def _merge_event(self, ev) -> None:
-        if isinstance(ev, protocol.Result):
-            self._merge_result = dict(ev.data)
-
-    def _merged(self, outcome, name: str, out: Path, run_id: str) -> None:
-        self.merge_job = None
+    def _merged(self, ok: bool, message: str) -> None:
+        job, self.merge_job = self.merge_job, None
         self._update_controls()
-        if outcome.status != "completed":
+        if not ok:
             show_error(self, self.tr("Merge into a full model"), self.tr("Merging failed: {reason}").format(
-                reason=outcome.last_error or outcome.status))
+                reason=message))
             return
-        from app.core.models_registry import ModelRegistry
-
-        data = getattr(self, "_merge_result", {})
-        try:
-            ModelRegistry(self.ctx.db).register_folder(name, out, kind="merged", source=f"run:{run_id}",
-                                                       params=data.get("params"), size_bytes=data.get("size_bytes"))
-        except UserError as err:
-            show_error(self, self.tr("Merge into a full model"), str(err))
-            return
-        self.ctx.status_message.emit(self.tr('Merged model "{name}" saved to {path}.').format(name=name, path=out), 8000)
-        self.merged.emit(name)
+        self.ctx.status_message.emit(self.tr('Merged model "{name}" saved to {path}.').format(
+            name=job.model.name, path=job.out), 8000)
+        self.merged.emit(job.model.name)
 
     def open_folder(self) -> None:
         if self.run_id:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
     QMessageBox, QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget,
@@ -11,25 +10,21 @@ from PySide6.QtWidgets import (
 from app.core import paths, secrets
 from app.core.errors import UserError
 from app.views.i18n import LANGUAGE_NAMES
-from app.views.widgets import PanelHeader, show_error
+from app.views.panel import Panel
+from app.views.widgets import show_error
 
 
-class SettingsPanel(QWidget):
+class SettingsPanel(Panel):
     def __init__(self, ctx, parent: QWidget | None = None):
-        super().__init__(parent)
+        super().__init__(ctx, parent)
         self.setObjectName("panel-settings")
-        self.ctx = ctx
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
         scroll = QScrollArea(widgetResizable=True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        outer.addWidget(scroll)
+        self.body.addWidget(scroll)
         body = QWidget()
         scroll.setWidget(body)
         layout = QVBoxLayout(body)
-        layout.setContentsMargins(28, 24, 28, 24)
-        self.header = PanelHeader()
-        layout.addWidget(self.header)
+        layout.setContentsMargins(0, 0, 0, 0)
 
         # Appearance
         self.appearance = QGroupBox()
@@ -187,11 +182,6 @@ class SettingsPanel(QWidget):
         self.welcome_btn.setText(self.tr("Show the welcome screen again"))
         self.sample_btn.setText(self.tr("Create the sample project"))
         self._update_token_status()
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate_ui()
-        super().changeEvent(event)
 
     # --- handlers -----------------------------------------------------------------------------
     def _language_chosen(self) -> None:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QKeySequence
 
+from app.views.panels import PANELS
+
 
 @dataclass(frozen=True)
 class Shortcut:
@@ -22,13 +24,8 @@ class Shortcut:
     scope: str   # "window" (anywhere in the main window) or "chat" (while the chat panel has focus)
 
 
-# The sidebar order of app/views/main_window.PANEL_KEYS; Ctrl+1 … Ctrl+9 reach the first nine.
-# (Kept here, not imported, so this module stays importable without the main window.)
-_PANEL_ORDER = ("dashboard", "projects", "datasets", "training", "experiments", "models", "chat",
-                "knowledge", "gpu")
-
 SHORTCUTS: tuple[Shortcut, ...] = (
-    *(Shortcut(f"panel.{key}", f"Ctrl+{i + 1}", "window") for i, key in enumerate(_PANEL_ORDER)),
+    *(Shortcut(f"panel.{p.key}", p.shortcut, "window") for p in PANELS if p.shortcut),  # Ctrl+1 … 9
     Shortcut("sidebar.toggle", "Ctrl+B", "window"),
     Shortcut("settings", "Ctrl+,", "window"),
     Shortcut("help.shortcuts", "F1", "window"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHeaderView, QScrollArea, QSplitter, QTableWidgetItem, QVBoxLayout,
     QWidget,
@@ -12,19 +12,16 @@ from app.core import train_config
 from app.core.errors import UserError
 from app.views.run_detail import RunDetail, status_text
 from app.views.train_form import TrainForm
-from app.views.widgets import PanelHeader, record_table, show_error
+from app.views.panel import Panel
+from app.views.widgets import record_table, show_error
 
 
-class TrainingPanel(QWidget):
+class TrainingPanel(Panel):
     def __init__(self, ctx, parent: QWidget | None = None):
-        super().__init__(parent)
+        super().__init__(ctx, parent)
         self.setObjectName("panel-training")
-        self.ctx = ctx
         self.manager = ctx.runs
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(28, 24, 28, 24)
-        self.header = PanelHeader()
-        layout.addWidget(self.header)
+        layout = self.body
 
         split = QSplitter(Qt.Orientation.Horizontal)
         self.form = TrainForm(ctx)
@@ -61,22 +58,17 @@ class TrainingPanel(QWidget):
 
     def chat_with_run(self, run_id: str) -> None:
         """Train, then chat with what was trained: the Chat panel opens on a new chat with the adapter."""
-        window = self.window()
-        if not hasattr(window, "panel"):
-            return
-        window.show_panel("chat")
-        window.panel("chat").chat_with_run(run_id)
+        self.ctx.navigate("chat", chat_with_run=run_id)
+
+    def navigate(self, run: str | None = None, **_where) -> None:
+        if run:
+            self.select_run(run)
 
     def retranslate_ui(self) -> None:
         self.header.set_texts(self.tr("Training"), self.tr(
             "Fine-tune a model on a dataset with LoRA or QLoRA. Runs keep going when the window closes."))
         self.table.setHorizontalHeaderLabels([self.tr("Run"), self.tr("Status"), self.tr("Step"), self.tr("Loss")])
         self.refresh()
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate_ui()
-        super().changeEvent(event)
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         self.form.reload_choices()

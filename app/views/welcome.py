@@ -8,7 +8,6 @@ the model conversion and the sample indexing run in engine processes. No network
 
 from __future__ import annotations
 
-import functools
 import logging
 import threading
 
@@ -35,7 +34,6 @@ from app.views.widgets import show_error
 
 log = logging.getLogger(__name__)
 
-INDEXER_NAME = "sample-kb-indexer"  # objectName of the sample indexing engine (one at a time)
 PAGES = ("language", "folder", "found", "models")
 
 
@@ -97,22 +95,11 @@ def found_texts(found: dict) -> dict[str, tuple[str, str]]:
 
 # --- the sample project ----------------------------------------------------------------------
 
-def sample_indexer(ctx):
-    """The running sample-indexing engine, or None."""
-    from app.workers.engine_process import EngineProcess
+def sample_indexer(ctx) -> bool:
+    """The sample knowledge base is being indexed in the background."""
+    from app.workers.sample_project import sample_indexing
 
-    proc = ctx.findChild(EngineProcess, INDEXER_NAME)
-    return proc if proc is not None and proc.is_running() else None
-
-
-def _sample_indexed(ctx, proc, outcome) -> None:
-    if outcome.ok:
-        ctx.status_message.emit(QCoreApplication.translate("Welcome", "The sample knowledge base is indexed."), 6000)
-    else:
-        log.warning("Indexing the sample knowledge base failed: %s", outcome.last_error)
-        text = QCoreApplication.translate("Welcome", "Indexing the sample knowledge base failed: {reason}")
-        ctx.status_message.emit(text.format(reason=outcome.last_error or outcome.status), 15000)
-    proc.deleteLater()
+    return sample_indexing(ctx.db, ctx.kb_jobs)
 
 
 def create_sample_project(ctx, parent: QWidget | None = None):
@@ -122,23 +109,14 @@ def create_sample_project(ctx, parent: QWidget | None = None):
     is duplicated, and indexing starts only for documents that are not indexed yet."""
     from app.core import samples
     from app.core.errors import UserError
+    from app.workers.sample_project import start_sample_project
 
     translate = QCoreApplication.translate
     try:
-        made = samples.create_sample_project(ctx.db)
-        todo = samples.documents_to_index(ctx.db, made)
+        made = start_sample_project(ctx.db, ctx.kb_jobs)
     except (UserError, OSError) as err:
         show_error(parent, translate("Welcome", "Sample project"), str(err))
         return None
-    if todo and sample_indexer(ctx) is None:
-        from app.workers.engine_process import EngineProcess
-
-        # Parented to the context, not to a dialog: it goes on after the welcome flow closes.
-        proc = EngineProcess(samples.INDEX_ENGINE, samples.index_arguments(made, todo, exit_with_parent=True),
-                             parent=ctx)
-        proc.setObjectName(INDEXER_NAME)
-        proc.finished.connect(functools.partial(_sample_indexed, ctx, proc))
-        proc.start()
     if made.created:
         text = translate("Welcome", "The sample project is ready: {project}.").format(project=samples.PROJECT_NAME)
     else:

@@ -1,6 +1,7 @@
 """The Qt side of model imports that take a while: a GGUF file converted once into a Hugging Face
-folder (the convert engine), and a hub download (the download engine). Each runs in its own process;
-this relays its progress and, when it completed, registers the new folder in the model registry."""
+folder (the convert engine), a hub download (the download engine), and a run's adapter merged into
+its base (the merge engine). Each runs in its own process; this relays its progress and, when it
+completed, registers the new folder in the model registry."""
 
 from __future__ import annotations
 
@@ -41,6 +42,17 @@ class ModelImportJob(EngineJob):
         env = {"HF_TOKEN": token} if token else None
         return cls(db, "app.engines.download", ["--repo", repo, "--out", str(out)], kind="base", name=repo,
                    source=f"hf://{repo}", out=out, env=env, parent=parent)
+
+    @classmethod
+    def merge(cls, db, run_dir: str | Path, run_id: str, name: str, root: Path | None = None,
+              parent: QObject | None = None) -> ModelImportJob:
+        """Merge a run's adapter into its base model, as models/merged-<name>."""
+        from app.core import paths
+        from app.core.train_config import slugify
+
+        out = (Path(root) / "models" if root else paths.models_dir()) / f"merged-{slugify(name)}"
+        return cls(db, "app.engines.merge", ["--adapter", str(Path(run_dir) / "adapter"), "--out", str(out)],
+                   kind="merged", name=name.strip(), source=f"run:{run_id}", out=out, parent=parent)
 
     def _on_finished(self, outcome) -> None:
         if outcome.status != "completed" or not self.out.is_dir():

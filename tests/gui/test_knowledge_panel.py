@@ -48,4 +48,4 @@ def test_drop_folder_indexes_and_tester_finds_passage(main_window, qtbot, tmp_pa
     with qtbot.waitSignal(panel.indexing_finished, timeout=240_000):
         drop(panel, [corpus])
     assert statuses(panel)["guide.md"][0] == "Unchanged"
-    panel._stop_server()
+    panel.ctx.kb_query.forget(panel.kb_id())

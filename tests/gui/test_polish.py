@@ -143,7 +143,6 @@ def test_finished_training_notifies_with_the_run_name(qtbot, main_window, tmp_pa
         '{"base_model": "tiny", "method": "lora", "name": "Poems v2"}', encoding="utf-8")
     manager = main_window.ctx.runs
     info = manager.store.register(run_dir, name="Poems v2", status="running")
-    main_window._hook_long_jobs()  # the timer would do it a second after start
 
     main_window.activateWindow()
     qtbot.waitUntil(main_window.isActiveWindow)
@@ -166,9 +165,9 @@ def test_finished_training_notifies_with_the_run_name(qtbot, main_window, tmp_pa
 
 
 def test_finished_indexing_notifies_when_the_window_is_in_the_background(qtbot, main_window):
-    panel = main_window.panel("knowledge")
+    main_window.panel("knowledge")
     _make_inactive(qtbot, main_window)
-    panel.indexing_finished.emit(Outcome(status="completed"))
+    main_window.ctx.kb_jobs.finished.emit("Docs", Outcome(status="completed"))
     channel, title, _text = main_window.notifier.last
     assert title == "Indexing finished"
     assert channel in ("tray", "alert")

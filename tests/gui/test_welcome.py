@@ -34,7 +34,7 @@ def welcome(qtbot, main_window):
 
 
 def _wait_indexer_done(qtbot, ctx):
-    qtbot.waitUntil(lambda: sample_indexer(ctx) is None, timeout=300_000)
+    qtbot.waitUntil(lambda: not sample_indexer(ctx), timeout=300_000)
 
 
 def test_first_start_opens_the_welcome_flow_and_a_returning_user_does_not_see_it(qtbot, main_window):
@@ -151,7 +151,7 @@ def test_finish_creates_the_sample_project_and_indexes_it_once(qtbot, welcome, m
     welcome.go(PAGES.index("models"))
     qtbot.mouseClick(welcome.next_btn, Qt.MouseButton.LeftButton)
     assert [p.name for p in ProjectStore(ctx.db).list()] == [samples.PROJECT_NAME]
-    assert sample_indexer(ctx) is not None  # indexing runs in the background, the dialog is gone
+    assert sample_indexer(ctx)  # indexing runs in the background, the dialog is gone
     _wait_indexer_done(qtbot, ctx)
     kb = KnowledgeStore(ctx.db).by_name(samples.KB_NAME)
     assert kb.n_documents == 4 and kb.n_failed == 0 and kb.n_chunks >= 4
@@ -159,7 +159,7 @@ def test_finish_creates_the_sample_project_and_indexes_it_once(qtbot, welcome, m
     main_window.show_panel("settings")
     panel = main_window.panel("settings")
     qtbot.mouseClick(panel.sample_btn, Qt.MouseButton.LeftButton)
-    assert sample_indexer(ctx) is None
+    assert not sample_indexer(ctx)
     assert len(ProjectStore(ctx.db).list()) == 1 and len(KnowledgeStore(ctx.db).list()) == 1
     assert KnowledgeStore(ctx.db).get(kb.id).n_chunks == kb.n_chunks
     # The Knowledge panel shows it.

@@ -1,0 +1,290 @@
+"""The answer pipeline: a sent message becomes one answer per model (two in compare mode), each
+carried through retrieval → engine → stream → database without any widget.
+
+    answers = AnswerPipeline(store, ctx.serve, ctx.kb_query)
+    ids = answers.start(session, question, user_message_id, [("A", target), ("B", other)])
+
+Each answer is an :class:`AnswerJob`: it waits for its passages (when knowledge bases are attached,
+through ``kb_query``), then for its engine (``serve``, started on demand), then streams
+(``ChatStream``) or runs an agent turn (``AgentTurn``); both write the message to the database as
+they go, so the window only renders. The signals say what to render:
+
+- ``delta(message_id, text)``: the whole text so far (repaint that message);
+- ``changed(message_id)``: the message's row changed (phase, steps, final state): reload it;
+- ``finished(message_id, status)``: the job is over (the row holds the final state);
+- ``approval_needed(message_id, folder, path)``: an agent tool wants a folder; answer with
+  :meth:`approve`.
+
+Works under a ``QCoreApplication``: tests drive compare mode and RAG without a window.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QCoreApplication, QObject, Signal
+
+from app.core import chat_targets, rag
+from app.core.chat_store import ChatStore, SessionInfo
+from app.core.chat_targets import ChatTarget
+from app.core.db.models import MessageStatus
+from app.core.errors import UserError
+
+log = logging.getLogger(__name__)
+
+TOP_K = 5
+
+
+@dataclass
+class AnswerJob:
+    """One answer on its way: waiting for passages, for the engine, or streaming."""
+
+    message_id: int
+    session_id: int
+    slot: str
+    target: ChatTarget
+    question: str
+    history: list[dict]
+    params: dict
+    kb_ids: list[int] = field(default_factory=list)
+    passages: list | None = None  # None = not retrieved yet (or no knowledge base attached)
+    engine_key: str | None = None
+    stream: object | None = None  # a ChatStream or an AgentTurn once it runs
+    kb_request: int | None = None
+    agent: bool = False  # an agent turn: the agent engine searches the knowledge bases itself
+
+
+def no_passage_text() -> str:
+    return QCoreApplication.translate(
+        "ChatPanel", "No relevant passage found in the attached knowledge bases, so I will not guess. "
+                     "Rephrase the question, add documents that answer it, or detach the knowledge bases "
+                     "to ask the model on its own.")
+
+
+class AnswerPipeline(QObject):
+    delta = Signal(int, str)
+    changed = Signal(int)
+    finished = Signal(int, str)
+    approval_needed = Signal(int, str, str)
+
+    def __init__(self, store: ChatStore, serve, kb_query, *, knowledge_bases=None, top_k: int = TOP_K,
+                 parent: QObject | None = None):
+        """``knowledge_bases()`` → [(id, name)], for agent turns that search by name."""
+        super().__init__(parent)
+        self.store = store
+        self.serve = serve
+        self.kb_query = kb_query
+        self.top_k = top_k
+        self._knowledge_bases = knowledge_bases or (lambda: [])
+        self.jobs: dict[int, AnswerJob] = {}
+        self._context_lengths: dict[str, int | None] = {}
+        serve.changed.connect(self._engines_changed)
+        serve.failed.connect(self._engine_failed)
+        kb_query.answered.connect(self._kb_answered)
+        kb_query.failed.connect(self._kb_failed)
+
+    # --- queries --------------------------------------------------------------------------------
+    def busy(self, session_id: int | None) -> bool:
+        return any(j.session_id == session_id for j in self.jobs.values())
+
+    def session_jobs(self, session_id: int | None) -> list[AnswerJob]:
+        return [j for j in self.jobs.values() if j.session_id == session_id]
+
+    # --- starting -------------------------------------------------------------------------------
+    def ensure_engine(self, target: ChatTarget) -> str:
+        """The key of an engine that serves ``target`` (started now if needed)."""
+        adapter = (target.adapter, target.adapter_path) if target.adapter and target.adapter_path else None
+        return self.serve.ensure(target.model_ref, adapter, label=target.label)
+
+    def start(self, session: SessionInfo, question: str, user_id: int,
+              targets: list[tuple[str, ChatTarget]]) -> list[int]:
+        """One answer per (slot, target); returns the ids of the assistant messages being written."""
+        agent = session.mode == "agent"
+        if agent:
+            targets = targets[:1]  # an agent turn answers with one model
+        compare = len(targets) > 1
+        kb_ids = [] if agent else list(session.kb_ids)
+        params = {k: session.params[k] for k in ("temperature", "top_p", "max_tokens") if k in session.params}
+        ids = []
+        for slot, target in targets:
+            meta = {"model": target.label, "label": target.label, "slot": slot,
+                    "phase": "agent" if agent else "retrieving" if kb_ids else "loading"}
+            if compare:
+                meta["pair"] = user_id
+            history = self.store.history(session.id, slot=slot, before=user_id)
+            msg = self.store.add_message(session.id, "assistant", "", status=MessageStatus.STREAMING.value, meta=meta)
+            self.jobs[msg.id] = AnswerJob(msg.id, session.id, slot, target, question, history, params,
+                                          kb_ids=kb_ids, passages=None if kb_ids else [], agent=agent)
+            ids.append(msg.id)
+        for job in [self.jobs[i] for i in ids]:
+            if job.target.kind != "remote":
+                job.engine_key = self.ensure_engine(job.target)
+        if kb_ids:
+            req = self.kb_query.ask(kb_ids, question, self.top_k)
+            for i in ids:
+                if i in self.jobs:
+                    self.jobs[i].kb_request = req
+        for i in ids:
+            self.changed.emit(i)
+        for i in ids:
+            if i in self.jobs:
+                self._advance(self.jobs[i])
+        return ids
+
+    def _advance(self, job: AnswerJob) -> None:
+        """Start streaming once the passages are in and the engine is ready."""
+        if job.stream is not None or job.passages is None or job.message_id not in self.jobs:
+            return
+        if job.kb_ids and not job.passages:
+            self._finish_text(job, no_passage_text(), {"rag": "none"})
+            return
+        if job.target.kind == "remote":
+            key = job.target.model_ref
+        else:
+            info = self.serve.find(job.target.model_ref, job.target.adapter)
+            if info is None:
+                job.engine_key = self.ensure_engine(job.target)
+                info = self.serve.find(job.target.model_ref, job.target.adapter)
+            if info is None or not info.ready:
+                return  # _engines_changed calls again
+            key = info.key
+        try:
+            base_url, api_key = self.serve.connection(key)
+        except UserError as err:
+            self._finish_error(job, str(err), err.code)
+            return
+        info = self.serve.get(key)
+        if job.target.kind == "remote":
+            model = job.target.remote_model or (info.model if info else None)
+        else:
+            model = job.target.adapter or (info.model if info else None)
+        if job.agent:
+            self._start_agent(job, base_url, api_key, model)
+            return
+        meta: dict = {"phase": None}
+        if job.kb_ids:
+            messages = rag.build_messages(job.history, job.question, job.passages)
+            meta.update(rag="grounded", citations=[p.to_citation() for p in job.passages])
+        else:
+            messages = [*job.history, {"role": "user", "content": job.question}]
+        self.store.update_message(job.message_id, meta=meta)
+        from app.workers.chat_stream import ChatStream
+
+        stream = ChatStream(self.store, job.message_id, base_url=base_url, api_key=api_key, model=model or "",
+                            messages=messages, params=job.params, meta={}, parent=self)
+        stream.delta.connect(self.delta)
+        stream.finished.connect(self._stream_finished)
+        job.stream = stream
+        self.changed.emit(job.message_id)
+        stream.start()
+
+    def _start_agent(self, job: AnswerJob, base_url: str, api_key: str | None, model: str | None) -> None:
+        from app.workers.agent_turn import AgentTurn
+
+        session = self.store.get_session(job.session_id)
+        names = dict(self._knowledge_bases())
+        kbs = [names[k] for k in session.kb_ids if k in names]
+        folders = [str(f) for f in session.params.get("folders", [])]
+        approved = [str(f) for f in session.params.get("approved_folders", []) if f in folders]
+        turn = AgentTurn(self.store, job.message_id, base_url=base_url, api_key=api_key, model=model,
+                         messages=[*job.history, {"role": "user", "content": job.question}],
+                         system=session.system_prompt, kbs=kbs, folders=folders, approved=approved,
+                         params=job.params, max_steps=int(session.params.get("max_steps", 6)), parent=self)
+        turn.delta.connect(self.delta)
+        turn.finished.connect(self._stream_finished)
+        turn.steps_changed.connect(self.changed)
+        turn.approval_needed.connect(lambda folder, path, mid=job.message_id: self.approval_needed.emit(mid, folder, path))
+        job.stream = turn
+        self.store.update_message(job.message_id, meta={"phase": "agent"})
+        turn.start()
+        self.changed.emit(job.message_id)
+
+    def approve(self, message_id: int, folder: str, allow: bool) -> None:
+        """The person's answer to ``approval_needed``; a yes is kept with the chat."""
+        job = self.jobs.get(message_id)
+        if job is None or job.stream is None:
+            return
+        job.stream.approve(folder, allow)
+        if allow:
+            approved = list(self.store.get_session(job.session_id).params.get("approved_folders", []))
+            if folder not in approved:
+                self.store.update_session(job.session_id, params={"approved_folders": [*approved, folder]})
+
+    # --- what the services answer ---------------------------------------------------------------
+    def context_length(self, model_ref: str) -> int | None:
+        """The model's context window, read once per model (it opens the model's config.json)."""
+        if model_ref not in self._context_lengths:
+            self._context_lengths[model_ref] = chat_targets.context_length(model_ref)
+        return self._context_lengths[model_ref]
+
+    def _kb_answered(self, req: int, results: list) -> None:
+        for job in [j for j in self.jobs.values() if j.kb_request == req]:
+            budget = rag.context_budget(job.history, job.question,
+                                        context_tokens=self.context_length(job.target.model_ref),
+                                        max_tokens=int(job.params.get("max_tokens", 512)))
+            job.passages = rag.select_passages(results, budget_tokens=budget, query=job.question)
+            self.store.update_message(job.message_id, meta={"phase": "loading"})
+            self.changed.emit(job.message_id)
+            self._advance(job)
+
+    def _kb_failed(self, req: int, message: str) -> None:
+        for job in [j for j in self.jobs.values() if j.kb_request == req]:
+            self._finish_error(job, message, "kb.failed")
+
+    def _engines_changed(self) -> None:
+        for job in list(self.jobs.values()):
+            if job.stream is None and job.passages is not None:
+                self._advance(job)
+
+    def _engine_failed(self, key: str, message: str) -> None:
+        for job in list(self.jobs.values()):
+            if job.stream is None and job.engine_key == key:
+                self._finish_error(job, message, "chat.engine_failed")
+
+    def _stream_finished(self, message_id: int, status: str, _meta: dict) -> None:
+        self.jobs.pop(message_id, None)
+        self.finished.emit(message_id, status)
+
+    # --- ending ---------------------------------------------------------------------------------
+    def _finish_text(self, job: AnswerJob, text: str, meta: dict) -> None:
+        self.store.update_message(job.message_id, content=text, status=MessageStatus.COMPLETE.value,
+                                  meta=dict(meta, phase=None))
+        self.jobs.pop(job.message_id, None)
+        self.finished.emit(job.message_id, MessageStatus.COMPLETE.value)
+
+    def _finish_error(self, job: AnswerJob, message: str, code: str) -> None:
+        self.store.update_message(job.message_id, status=MessageStatus.ERROR.value,
+                                  meta={"error": message, "error_code": code, "phase": None})
+        self.jobs.pop(job.message_id, None)
+        self.finished.emit(job.message_id, MessageStatus.ERROR.value)
+
+    def cancel(self, job: AnswerJob) -> None:
+        if job.stream is not None:
+            job.stream.stop()  # the stream writes its own final state and says finished
+        else:
+            self.store.update_message(job.message_id, status=MessageStatus.INTERRUPTED.value,
+                                      meta={"interrupted_by": "user", "phase": None})
+            self.jobs.pop(job.message_id, None)
+            self.finished.emit(job.message_id, MessageStatus.INTERRUPTED.value)
+
+    def stop_session(self, session_id: int | None) -> None:
+        """Stop every answer of one chat (Esc, or the chat is deleted)."""
+        for job in self.session_jobs(session_id):
+            self.cancel(job)
+
+    def shutdown(self) -> None:
+        """The window closes: finish the answers' last writes (marked interrupted if cut short)."""
+        for job in list(self.jobs.values()):
+            if job.stream is not None:
+                job.stream.stop()
+        for job in list(self.jobs.values()):
+            if job.stream is not None:
+                job.stream.wait(2.0)
+            else:
+                self.store.update_message(job.message_id, status=MessageStatus.INTERRUPTED.value,
+                                          meta={"interrupted_by": "user", "phase": None})
+        self.jobs.clear()
+
+
+__all__ = ["AnswerJob", "AnswerPipeline", "TOP_K", "no_passage_text"]
