@@ -98,7 +98,7 @@ class _FirstPaint:
 def after_first_paint(window) -> None:
     """Start-up work that can wait for the window: reattach to runs that kept training while the
     app was closed, and mark the ones that died with it as interrupted (resumable)."""
-    window.ctx.runs.run_changed.emit("")  # the manager indexes run folders when it is made
+    _ = window.ctx.runs  # made now: it indexes the run folders, reattaches, and says runs_listed
 
 
 def claim_single_instance(app):

@@ -1,4 +1,8 @@
-"""Experiments: every run in one table; select several to overlay their loss curves; export."""
+"""Experiments: every run in one table; select several to overlay their loss curves; export.
+
+While runs train, only their rows and new loss points are redrawn; a hidden panel does nothing and
+catches up once when shown.
+"""
 
 from __future__ import annotations
 
@@ -46,6 +50,7 @@ class ExperimentsPanel(Panel):
         super().__init__(ctx, parent)
         self.setObjectName("panel-experiments")
         self.manager = ctx.runs
+        self._sizes: dict[str, tuple[str, str]] = {}  # run id → (status, adapter size text)
         layout = self.body
         bar = QHBoxLayout()
         self.export_png = QPushButton()
@@ -67,7 +72,9 @@ class ExperimentsPanel(Panel):
         split.addWidget(self.chart)
         split.setSizes([250, 350])
         layout.addWidget(split, 1)
-        self.manager.run_changed.connect(lambda _id: self.refresh())
+        self.manager.runs_listed.connect(self.mark_stale)
+        self.manager.run_updated.connect(self._run_updated)
+        self.manager.metrics_appended.connect(self._metrics_appended)
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
@@ -90,14 +97,7 @@ class ExperimentsPanel(Panel):
         self.table.blockSignals(True)
         self.table.setRowCount(len(runs))
         for row, r in enumerate(runs):
-            cfg = r.config
-            model = "SmolLM2-135M" if r.base_model in ("default", "") else Path(r.base_model).name
-            cells = [r.name, projects.get(r.project_id, ""), status_text(r.status), model,
-                     r.method.upper(), f"{cfg.get('learning_rate', '')}", str(cfg.get("lora_r", "")),
-                     f"{r.final_loss:.4f}" if r.final_loss is not None else "",
-                     f"{r.best_loss:.4f}" if r.best_loss is not None else "",
-                     human_duration(r.duration_s), human_size(folder_size(r.adapter_path)) if r.adapter_path else ""]
-            for col, text in enumerate(cells):
+            for col, text in enumerate(self._cells(r, projects)):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, r.id)
                 self.table.setItem(row, col, item)
@@ -106,6 +106,56 @@ class ExperimentsPanel(Panel):
         self.table.blockSignals(False)
         self.table.setSortingEnabled(True)
         self.overlay()
+
+    def _cells(self, r, projects: dict[int, str] | None = None) -> list[str]:
+        cfg = r.config
+        model = "SmolLM2-135M" if r.base_model in ("default", "") else Path(r.base_model).name
+        project = (projects or {}).get(r.project_id, "") if projects is not None else None
+        return [r.name, project, status_text(r.status), model,
+                r.method.upper(), f"{cfg.get('learning_rate', '')}", str(cfg.get("lora_r", "")),
+                f"{r.final_loss:.4f}" if r.final_loss is not None else "",
+                f"{r.best_loss:.4f}" if r.best_loss is not None else "",
+                human_duration(r.duration_s), self._adapter_size(r)]
+
+    def _adapter_size(self, r) -> str:
+        """Walked once per run and status: the adapter changes only when the run ends."""
+        if not r.adapter_path:
+            return ""
+        cached = self._sizes.get(r.id)
+        if cached is None or cached[0] != r.status:
+            cached = (r.status, human_size(folder_size(r.adapter_path)))
+            self._sizes[r.id] = cached
+        return cached[1]
+
+    def _run_updated(self, run_id: str) -> None:
+        if not self.isVisible():
+            self.mark_stale()
+            return
+        try:
+            r = self.manager.store.get(run_id)
+        except Exception:  # noqa: BLE001 - deleted meanwhile: the next listing drops it
+            return
+        for row in range(self.table.rowCount()):
+            item = self.table.item(row, 0)
+            if item is not None and item.data(Qt.ItemDataRole.UserRole) == run_id:
+                self.table.setSortingEnabled(False)
+                for col, text in enumerate(self._cells(r, None)):
+                    if text is not None:
+                        self.table.item(row, col).setText(text)
+                self.table.setSortingEnabled(True)
+                return
+        self.mark_stale()  # a run this table does not list yet
+
+    def _metrics_appended(self, run_id: str, points: dict) -> None:
+        if run_id not in self.selected_ids() or "loss" not in points:
+            return
+        if not self.isVisible():
+            self.mark_stale()
+            return
+        steps, values = points["loss"]
+        label = next((self.table.item(r, 0).text() for r in range(self.table.rowCount())
+                      if self.table.item(r, 0).data(Qt.ItemDataRole.UserRole) == run_id), run_id)
+        self.chart.append(run_id, steps, values, label=label)
 
     def selected_ids(self) -> list[str]:
         model = self.table.selectionModel()

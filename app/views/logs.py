@@ -64,7 +64,7 @@ class LogsPanel(Panel):
         self.view = LogView(copy_buttons=True)
         self.view.folder_override = paths.logs_dir()
         layout.addWidget(self.view, 1)
-        self.ctx.runs.run_changed.connect(self._run_changed)
+        self.ctx.runs.runs_listed.connect(self.mark_stale)
         self.retranslate_ui()
         self.refresh_sources()
 
@@ -123,9 +123,8 @@ class LogsPanel(Panel):
         run_dirs = {f.parent for k, _, fs in chosen if k.startswith("run:") for f in fs}
         self.view.folder_override = next(iter(run_dirs)) if key.startswith("run:") and run_dirs else paths.logs_dir()
 
-    def _run_changed(self, _run_id: str) -> None:
-        if self.isVisible():
-            self.refresh_sources()
+    def refresh(self) -> None:
+        self.refresh_sources()
 
     # For tests and keyboard users: what is shown now.
     def shown_lines(self) -> list[str]:

@@ -129,7 +129,7 @@ class RunDetail(QWidget):
         layout.addWidget(self.tabs, 1)
 
         manager.run_event.connect(self._on_event)
-        manager.run_changed.connect(self._on_changed)
+        manager.run_updated.connect(self._on_changed)
         self.retranslate_ui()
         self.show_run(None)
 
@@ -336,7 +336,7 @@ class RunDetail(QWidget):
             return
         deleted = self.run_id
         self.show_run(None)
-        self.manager.run_changed.emit(deleted)
+        self.manager.forget(deleted)
 
     def export_adapter(self) -> None:
         if not self.run_id:

@@ -25,19 +25,10 @@ SEGMENT_COLOURS = {"weights": "#2563eb", "lora_and_optimizer": "#16a34a", "activ
                    "overhead": "#94a3b8"}
 
 
-def detected_gpu_memory_gb() -> float | None:
-    """Total memory of GPU 0 through NVML, or None without an NVIDIA driver."""
-    try:
-        import pynvml
-
-        pynvml.nvmlInit()
-        try:
-            handle = pynvml.nvmlDeviceGetHandleByIndex(0)
-            return pynvml.nvmlDeviceGetMemoryInfo(handle).total / 2**30
-        finally:
-            pynvml.nvmlShutdown()
-    except Exception:  # noqa: BLE001 - NVMLError_LibraryNotFound and friends: no GPU here
-        return None
+def gpu_memory_gb(reading: dict | None) -> float | None:
+    """Total memory of GPU 0 in a GPU monitor reading, or None (no reading yet, or no GPU)."""
+    gpus = (reading or {}).get("gpus") or []
+    return gpus[0].get("memory_total_gb") if gpus else None
 
 
 class MemoryBar(QWidget):
@@ -76,7 +67,10 @@ class TrainForm(QWidget):
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
-        self.gpu_gb = detected_gpu_memory_gb()
+        # The card's size comes from the GPU monitor's samples (NVML runs off the GUI thread).
+        self.gpu_reading: dict | None = ctx.gpu.last
+        self.gpu_gb = gpu_memory_gb(self.gpu_reading)
+        self._card_chosen = False  # the person set the card size: a reading no longer changes it
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
 
@@ -158,6 +152,8 @@ class TrainForm(QWidget):
         self.card_label = QLabel()
         self.card_gb = QDoubleSpinBox(minimum=1, maximum=1024, decimals=0, suffix=" GB")
         self.card_gb.setValue(round(self.gpu_gb) if self.gpu_gb else 24)
+        self.card_gb.editingFinished.connect(lambda: setattr(self, "_card_chosen", True))
+        ctx.gpu.sampled.connect(self._gpu_sampled)
         self.card_gb.valueChanged.connect(self.update_plan)
         card_row.addWidget(self.card_label)
         card_row.addWidget(self.card_gb)
@@ -239,13 +235,30 @@ class TrainForm(QWidget):
         self.fit_batch.setText(self.tr("Largest batch that fits"))
         self.fit_seq.setText(self.tr("Longest sequence that fits"))
         self.launch_btn.setText(self.tr("Start training"))
-        self.no_gpu_note.setText("" if self.gpu_gb else self.tr(
-            "No NVIDIA GPU found: this computer trains on the CPU. The estimate shows what the run "
-            "would need on a card of the size above."))
-        self.no_gpu_note.setVisible(not self.gpu_gb)
+        self._show_gpu_note()
         self.reload_models()
         self.reload_choices()
         self.update_plan()
+
+    def _gpu_sampled(self, reading: dict) -> None:
+        first = self.gpu_reading is None
+        self.gpu_reading = reading
+        found = gpu_memory_gb(reading)
+        changed = found != self.gpu_gb
+        if changed:
+            self.gpu_gb = found
+            if found and not self._card_chosen:
+                self.card_gb.setValue(round(found))
+        if first or changed:
+            self._show_gpu_note()
+
+    def _show_gpu_note(self) -> None:
+        """Said once the monitor has answered: before its first sample nothing is known yet."""
+        none = self.gpu_reading is not None and not self.gpu_gb
+        self.no_gpu_note.setText(self.tr(
+            "No NVIDIA GPU found: this computer trains on the CPU. The estimate shows what the run "
+            "would need on a card of the size above.") if none else "")
+        self.no_gpu_note.setVisible(none)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.LanguageChange:

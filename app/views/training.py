@@ -52,7 +52,8 @@ class TrainingPanel(Panel):
         self.form.launch_requested.connect(self.launch)
         self.detail.duplicate_requested.connect(self.form.load_config)
         self.detail.chat_requested.connect(self.chat_with_run)
-        self.manager.run_changed.connect(self._run_changed)
+        self.manager.runs_listed.connect(self.mark_stale)
+        self.manager.run_updated.connect(self._run_updated)
         self.retranslate_ui()
         self.refresh()
 
@@ -81,21 +82,33 @@ class TrainingPanel(Panel):
         self.table.blockSignals(True)
         self.table.setRowCount(len(runs))
         for row, r in enumerate(runs):
-            step = f"{r.last_step}/{r.total_steps}" if r.total_steps else str(r.last_step or "")
-            loss = f"{r.final_loss:.4f}" if r.final_loss is not None else ""
-            for col, text in enumerate((r.name, status_text(r.status), step, loss)):
-                item = QTableWidgetItem(text)
-                item.setData(Qt.ItemDataRole.UserRole, r.id)
-                self.table.setItem(row, col, item)
+            self._fill_row(row, r)
             if r.id == selected:
                 self.table.selectRow(row)
         self.table.blockSignals(False)
 
-    def select_run(self, run_id: str) -> None:
+    def _fill_row(self, row: int, r) -> None:
+        step = f"{r.last_step}/{r.total_steps}" if r.total_steps else str(r.last_step or "")
+        loss = f"{r.final_loss:.4f}" if r.final_loss is not None else ""
+        for col, text in enumerate((r.name, status_text(r.status), step, loss)):
+            item = self.table.item(row, col)
+            if item is None:
+                item = QTableWidgetItem()
+                self.table.setItem(row, col, item)
+            item.setText(text)
+            item.setData(Qt.ItemDataRole.UserRole, r.id)
+
+    def _row_of(self, run_id: str) -> int | None:
         for row in range(self.table.rowCount()):
-            if self.table.item(row, 0).data(Qt.ItemDataRole.UserRole) == run_id:
-                self.table.selectRow(row)
-                return
+            item = self.table.item(row, 0)
+            if item is not None and item.data(Qt.ItemDataRole.UserRole) == run_id:
+                return row
+        return None
+
+    def select_run(self, run_id: str) -> None:
+        row = self._row_of(run_id)
+        if row is not None:
+            self.table.selectRow(row)
 
     def _selected(self) -> None:
         rows = self.table.selectionModel().selectedRows()
@@ -103,8 +116,16 @@ class TrainingPanel(Panel):
         if run_id != self.detail.run_id:
             self.detail.show_run(run_id)
 
-    def _run_changed(self, run_id: str) -> None:
-        self.refresh()
+    def _run_updated(self, run_id: str) -> None:
+        """One run's progress: that row only (a hidden panel catches up when shown)."""
+        row = self._row_of(run_id)
+        if row is None or not self.isVisible():
+            self.mark_stale()
+            return
+        try:
+            self._fill_row(row, self.manager.store.get(run_id))
+        except UserError:
+            self.mark_stale()
 
     def launch(self, cfg, name: str, project_id, dataset_id) -> str | None:
         run_dir = train_config.new_run_dir(name)

@@ -4,6 +4,12 @@ A run's engine is started *detached* (its own session, no pipes to this process)
 killing the window never stops it. Every run — launched now or found running at start-up — is
 followed the same way: a RunWatcher tails its ``events.jsonl``. Events are folded into the database
 in batches (a 100k-step run must not mean 100k transactions) and re-emitted for live charts.
+
+What changed is said as narrowly as it can be, so a view redraws one row or adds a few points
+instead of rebuilding everything: ``runs_listed`` (runs added, deleted or indexed from their
+folders), ``run_updated(id)`` (one run's row: step, losses, status), ``status_changed(id, status)``,
+``metrics_appended(id, {name: (steps, values)})`` (points folded into the index), ``run_event`` (each
+event as it arrives) and ``run_finished(id, Outcome)``.
 """
 
 from __future__ import annotations
@@ -28,9 +34,12 @@ STDERR_FILE = "stderr.log"
 
 
 class RunManager(QObject):
-    run_changed = Signal(str)          # run id: its row changed (status, progress, losses)
-    run_event = Signal(str, object)    # run id, protocol.Event as it arrives
-    run_finished = Signal(str, object)  # run id, Outcome
+    runs_listed = Signal()                    # the list of runs changed
+    run_updated = Signal(str)                 # run id: its row changed (status, progress, losses)
+    status_changed = Signal(str, str)         # run id, new status
+    metrics_appended = Signal(str, object)    # run id, {metric: (steps, values)} now in the index
+    run_event = Signal(str, object)           # run id, protocol.Event as it arrives
+    run_finished = Signal(str, object)        # run id, Outcome
 
     def __init__(self, db, parent: QObject, python: str | None = None, flush_ms: int = 400):
         # A parent is required: a parentless manager collected by Python while its watchers still
@@ -52,6 +61,7 @@ class RunManager(QObject):
         running = self.store.sync_with_folders()
         for run_id in running:
             self._watch(run_id, replay=True)
+        self.runs_listed.emit()
         return running
 
     # --- launching ----------------------------------------------------------------------------
@@ -75,7 +85,8 @@ class RunManager(QObject):
         self._procs[info.id] = proc
         self.store.set_status(info.id, "running")
         self._watch(info.id, replay=False)
-        self.run_changed.emit(info.id)
+        self.runs_listed.emit()
+        self.status_changed.emit(info.id, "running")
         return info.id
 
     def resume(self, run_id: str, checkpoint: str = "latest") -> str:
@@ -94,6 +105,10 @@ class RunManager(QObject):
     def kill(self, run_id: str) -> bool:
         watcher = self._watchers.get(run_id)
         return bool(watcher and watcher.kill())
+
+    def forget(self, run_id: str) -> None:
+        """A run was deleted (its row and folder): views drop it."""
+        self.runs_listed.emit()
 
     def shutdown(self) -> None:
         """The window closes: stop following (the engines keep running), save what arrived."""
@@ -124,7 +139,24 @@ class RunManager(QObject):
             except Exception:  # noqa: BLE001 - a DB hiccup must not lose the watcher; files stay the truth
                 log.exception("could not index events of run %s", run_id)
                 continue
-            self.run_changed.emit(run_id)
+            points: dict[str, tuple[list[int], list[float]]] = {}
+            status = None
+            for ev in events:
+                if isinstance(ev, protocol.Metric):
+                    for name, value in (ev.values or {}).items():
+                        if isinstance(value, (int, float)) and value == value:
+                            steps, values = points.setdefault(name, ([], []))
+                            steps.append(int(ev.step))
+                            values.append(float(value))
+                elif isinstance(ev, protocol.Started):
+                    status = "running"
+                elif isinstance(ev, protocol.Done):
+                    status = ev.status
+            self.run_updated.emit(run_id)
+            if status is not None:
+                self.status_changed.emit(run_id, status)
+            if points:
+                self.metrics_appended.emit(run_id, points)
 
     def _on_finished(self, run_id: str, outcome) -> None:
         self.flush()
@@ -142,5 +174,9 @@ class RunManager(QObject):
             self.store.set_status(run_id, "interrupted")
         elif outcome.done_event is None and outcome.status in ("crashed", "killed", "failed"):
             self.store.set_status(run_id, "failed")
-        self.run_changed.emit(run_id)
+        self.run_updated.emit(run_id)
+        try:
+            self.status_changed.emit(run_id, self.store.get(run_id).status)
+        except UserError:  # deleted meanwhile
+            pass
         self.run_finished.emit(run_id, outcome)

@@ -44,7 +44,7 @@ QUESTION = "What colour was the Kestrel Point lighthouse painted?"
 
 
 def wait_answer(qtbot, chat, timeout=240_000):
-    qtbot.waitUntil(lambda: not chat.jobs, timeout=timeout)
+    qtbot.waitUntil(lambda: not chat.answers.jobs, timeout=timeout)
     return ChatStore(chat.ctx.db).messages(chat.session.id)[-1]
 
 

@@ -24,7 +24,7 @@ def test_agent_turn_runs_against_the_local_server(main_window, home_with_model, 
     panel.send("What is 12 times 7?")
     session = panel.store.get_session(panel.session.id)
     assert session.mode == "agent" and session.params["max_steps"] == 3
-    qtbot.waitUntil(lambda: not panel.jobs, timeout=300_000)
+    qtbot.waitUntil(lambda: not panel.answers.jobs, timeout=300_000)
     answer = ChatStore(ctx.db).messages(panel.session.id)[-1]
     # the 135M model rarely calls a tool; the loop must still end cleanly with an answer
     assert answer.status == "complete", answer.meta

@@ -41,7 +41,7 @@ def test_compare_base_and_adapter_side_by_side(main_window, home_with_model, con
     panel.side.max_tokens.setValue(24)
     ids = panel.send(QUESTION)
     assert len(ids) == 2
-    qtbot.waitUntil(lambda: not panel.jobs, timeout=300_000)
+    qtbot.waitUntil(lambda: not panel.answers.jobs, timeout=300_000)
     msgs = ChatStore(ctx.db).messages(panel.session.id)
     a, b = msgs[-2], msgs[-1]
     assert (a.slot, b.slot) == ("A", "B") and a.meta["pair"] == b.meta["pair"]

@@ -22,7 +22,7 @@ def chat(main_window, home_with_model, qtbot):
 
 
 def wait_done(qtbot, panel, timeout=240_000):
-    qtbot.waitUntil(lambda: not panel.jobs, timeout=timeout)
+    qtbot.waitUntil(lambda: not panel.answers.jobs, timeout=timeout)
 
 
 def test_streams_an_answer_into_the_database_with_stats(chat, qtbot):
@@ -32,7 +32,7 @@ def test_streams_an_answer_into_the_database_with_stats(chat, qtbot):
     ids = panel.send("What is the capital of France?")
     assert len(ids) == 1
     # the engine loads on demand with a progress bar, then streams
-    qtbot.waitUntil(lambda: panel.engine_progress.isVisible() or not panel.jobs, timeout=20_000)
+    qtbot.waitUntil(lambda: panel.engine_progress.isVisible() or not panel.answers.jobs, timeout=20_000)
     seen_partial = []
     panel.ctx.serve.ready.connect(lambda key: seen_partial.append(key))
     wait_done(qtbot, panel)

@@ -50,7 +50,7 @@ def test_grounded_answer_cites_the_passage_and_opens_it(rag_chat, qtbot):
     panel, kb = rag_chat
     assert panel.store.get_session(panel.session.id).kb_ids == [kb.id]
     panel.send("When was the Velmora glass bridge built?")
-    qtbot.waitUntil(lambda: not panel.jobs, timeout=300_000)
+    qtbot.waitUntil(lambda: not panel.answers.jobs, timeout=300_000)
     answer = ChatStore(panel.ctx.db).messages(panel.session.id)[-1]
     assert answer.status == "complete", answer.meta
     assert answer.meta["rag"] == "grounded"
@@ -65,7 +65,7 @@ def test_grounded_answer_cites_the_passage_and_opens_it(rag_chat, qtbot):
 def test_off_topic_question_says_no_relevant_passage(rag_chat, qtbot):
     panel, _kb = rag_chat
     panel.send("How do I install Python on Windows?")
-    qtbot.waitUntil(lambda: not panel.jobs, timeout=300_000)
+    qtbot.waitUntil(lambda: not panel.answers.jobs, timeout=300_000)
     answer = ChatStore(panel.ctx.db).messages(panel.session.id)[-1]
     assert answer.meta.get("rag") == "none"
     assert answer.content.startswith("No relevant passage found")

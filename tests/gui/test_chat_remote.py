@@ -38,7 +38,7 @@ def test_remote_endpoint_wrong_key_then_right_key(main_window, memory_keyring, r
     panel.model.setCurrentIndex(remote_index)
     panel.side.max_tokens.setValue(8)
     panel.send("hello")
-    qtbot.waitUntil(lambda: not panel.jobs, timeout=120_000)
+    qtbot.waitUntil(lambda: not panel.answers.jobs, timeout=120_000)
     answer = ChatStore(panel.ctx.db).messages(panel.session.id)[-1]
     assert answer.status == "error" and answer.meta["error_code"] == "chat.auth"
     assert "Settings → Chat engines" in panel.transcript_text()
@@ -49,7 +49,7 @@ def test_remote_endpoint_wrong_key_then_right_key(main_window, memory_keyring, r
                       "api_key": remote["api_key"]})
     main_window.show_panel("chat")
     panel.send("hello")
-    qtbot.waitUntil(lambda: not panel.jobs, timeout=120_000)
+    qtbot.waitUntil(lambda: not panel.answers.jobs, timeout=120_000)
     answer = ChatStore(panel.ctx.db).messages(panel.session.id)[-1]
     assert answer.status == "complete" and answer.content.strip(), answer.meta
     assert not [e for e in panel.ctx.serve.engines() if e.engine != "remote"]  # no local engine was started
