@@ -44,13 +44,13 @@ Public figures the planner agrees with:
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from app.core import model_folder
 from app.core.errors import UserError
 
 GIB = 1024 ** 3
@@ -232,7 +232,7 @@ class ModelShape:
         p = Path(path)
         cfg = p / "config.json" if p.is_dir() else p
         try:
-            data = json.loads(cfg.read_text(encoding="utf-8"))
+            data = model_folder.load_json(cfg)
         except FileNotFoundError:
             raise UserError(f"{cfg} not found: a model folder needs its config.json",
                             code="vram.no_config", params={"path": str(cfg)}) from None
@@ -768,9 +768,51 @@ def preset_input(key: str, shape: ModelShape | None = None, **overrides: Any) ->
     return PlanInput(shape=shape or REFERENCE_SHAPES[PRESETS[key]["shape"]], **settings)
 
 
+# === serving =====================================================================================
+
+# vLLM's dtype "auto" serves float32 checkpoints in 16-bit.
+_SERVE_DTYPE_BYTES = dict(model_folder.SAFETENSORS_DTYPE_BYTES, F32=2, F64=2)
+
+
+def serving_estimate(path: str | Path, max_model_len: int | None = None) -> dict[str, int]:
+    """GPU memory a model folder needs to be served on one GPU, in bytes (a floor, not what vLLM
+    reserves: vLLM pre-allocates ``gpu_memory_utilization`` × the card and fills the rest with KV cache).
+
+        weights  = Σ safetensors tensor bytes, float32 counted as 16-bit (vLLM's dtype "auto"
+                   serves float32 checkpoints in float16); AWQ/GPTQ weights count as stored
+        kv_cache = 2 (K and V) × layers × kv_heads × head_dim × max_model_len × 2 bytes
+                   (one full-length sequence in 16-bit)
+        overhead = CUDA context (CUDA_CONTEXT_GIB) + 10 % of the weights for activations and the
+                   allocator
+        total    = weights + kv_cache + overhead
+
+    ``max_model_len`` defaults to what the serve engine uses on a GPU: the model's context length,
+    capped at model_folder.GPU_MAX_MODEL_LEN_CAP. Keys: weights_bytes, kv_cache_bytes,
+    overhead_bytes, max_model_len, total_bytes (kv_cache_bytes is 0 for a shape the planner does
+    not know, a mixture of experts for one).
+    """
+    folder = Path(path)
+    cfg = model_folder.read_config(folder)
+    weights = sum(n * _SERVE_DTYPE_BYTES.get(dtype, 2) for dtype, n in model_folder.safetensors_tensors(folder))
+    if not weights:  # pytorch_model*.bin: the file sizes (float32 halved, as above)
+        bins = sum(f.stat().st_size for f in folder.glob("*.bin"))
+        dtype = str(cfg.get("torch_dtype") or "")
+        weights = bins // 2 if dtype in ("float32", "") else bins
+    length = max_model_len or model_folder.capped_max_len(folder)
+    kv = 0
+    try:
+        shape = ModelShape.from_config_dict(cfg)
+        kv = 2 * shape.n_layers * shape.kv_dim * length * 2
+    except UserError:
+        pass
+    overhead = int(CUDA_CONTEXT_GIB * GIB + 0.10 * weights)
+    return {"weights_bytes": int(weights), "kv_cache_bytes": int(kv), "overhead_bytes": overhead,
+            "max_model_len": length, "total_bytes": int(weights + kv + overhead)}
+
+
 __all__ = [
     "GIB", "QUANTIZATIONS", "COMPUTE_DTYPES", "TARGETS", "OPTIMIZERS", "DEVICES",
     "CUDA_CONTEXT_GIB", "FRAGMENTATION", "ModelShape", "REFERENCE_CONFIGS", "REFERENCE_SHAPES", "PlanInput", "Plan",
-    "plan", "largest_fitting", "PRESETS", "preset_input", "weights_bytes", "lora_param_count",
-    "lora_modules", "lora_and_optimizer_bytes", "activation_terms", "activations_bytes",
+    "plan", "largest_fitting", "PRESETS", "preset_input", "serving_estimate", "weights_bytes",
+    "lora_param_count", "lora_modules", "lora_and_optimizer_bytes", "activation_terms", "activations_bytes",
 ]
