@@ -47,6 +47,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from app.core import train_config  # noqa: E402
 from app.core import vram_planner as vp  # noqa: E402  (pure Python: no torch)
 
 GIB = 1024 ** 3
@@ -182,12 +183,13 @@ def run(args: argparse.Namespace) -> dict:
         config_dict["num_hidden_layers"] = args.layers
     prepare_kbit = not args.no_prepare_kbit
     shape = vp.ModelShape.from_config_dict(config_dict)
-    inp = vp.PlanInput(
-        shape=shape, quantization="4bit", compute_dtype="bfloat16", lora_r=args.lora_r,
-        target_modules="all-linear", seq_len=args.seq_len, batch_size=args.batch_size,
-        gradient_checkpointing=True, optimizer="paged_adamw_8bit", gpu_total_gb=args.cap_gb,
-        lora_dropout=args.lora_dropout, autocast=True, upcast_frozen_fp32=prepare_kbit,
-        device="cuda" if cuda else "cpu")
+    # The engine's QLoRA run (the 8B preset: 4-bit NF4, bf16, all linear layers, checkpointing, paged
+    # AdamW 8-bit) at this script's rank, dropout, length and batch...
+    cfg = train_config.preset("qlora-8b-24gb", lora_r=args.lora_r, lora_dropout=args.lora_dropout,
+                              max_seq_len=args.seq_len, batch_size=args.batch_size)
+    inp = vp.plan_input(cfg, shape, args.cap_gb, device="cuda" if cuda else "cpu")
+    if prepare_kbit:  # ...plus peft's fp32 upcast of the frozen 16-bit weights, which the engine skips
+        inp = inp.with_(upcast_frozen_fp32=True)
     prediction = vp.plan(inp)
     full_layers = (TINY if args.smoke_cpu else LLAMA_3_8B)["num_hidden_layers"]
     full_prediction = None

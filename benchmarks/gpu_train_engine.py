@@ -77,14 +77,8 @@ def build_model(folder: Path) -> dict:
 
 
 def planned_peak(model_dir: Path, cfg: TrainConfig, cuda: bool, total_gb: float) -> dict:
-    shape = vp.ModelShape.from_config_dict(json.loads((model_dir / "config.json").read_text()))
-    inp = vp.PlanInput(
-        shape=shape, quantization=cfg.quantization, compute_dtype=cfg.dtype, lora_r=cfg.lora_r,
-        target_modules=cfg.target_modules, seq_len=cfg.max_seq_len, batch_size=cfg.batch_size,
-        gradient_checkpointing=cfg.gradient_checkpointing, optimizer=cfg.optimizer, gpu_total_gb=total_gb,
-        lora_dropout=cfg.lora_dropout, autocast=cfg.dtype != "float32",
-        upcast_frozen_fp32=False, device="cuda" if cuda else "cpu")  # the engine keeps frozen weights 16-bit
-    p = vp.plan(inp)
+    shape = vp.ModelShape.from_model_dir(model_dir)
+    p = vp.plan(vp.plan_input(cfg, shape, total_gb, device="cuda" if cuda else "cpu"))
     return {k: round(v, 4) for k, v in p.breakdown().items()} | {"allocated": round(p.allocated_gb, 4)}
 
 

@@ -44,6 +44,7 @@ for p in (str(REPO), str(REPO / "benchmarks")):
         sys.path.insert(0, p)
 
 from app.core import vram_planner as vp  # noqa: E402
+from app.core.train_config import TrainConfig  # noqa: E402
 
 TINY = dict(model_type="llama", hidden_size=256, intermediate_size=688, num_hidden_layers=4,
             num_attention_heads=8, num_key_value_heads=2, vocab_size=8000, max_position_embeddings=4096,
@@ -360,9 +361,11 @@ def check_gpu(rows: list, tmp: Path) -> None:
         torch.cuda.synchronize()
         measured = torch.cuda.max_memory_allocated(dev)
         reserved = torch.cuda.max_memory_reserved(dev)
-        inp = vp.PlanInput(shape=vp.ModelShape.from_config_dict(cfg), quantization=quant, lora_r=16,
-                           seq_len=seq, batch_size=batch, gradient_checkpointing=ckpt, optimizer="adamw_torch",
-                           upcast_frozen_fp32=upcast)
+        # The run as the engine would plan it (bf16 autocast, no dropout), plus the fp32 upcast of
+        # peft's prepare_model_for_kbit_training where this loop applies it.
+        run = TrainConfig(quantization=quant, dtype="bfloat16", lora_r=16, lora_dropout=0.0, max_seq_len=seq,
+                          batch_size=batch, gradient_checkpointing=ckpt, optimizer="adamw_torch")
+        inp = vp.plan_input(run, vp.ModelShape.from_config_dict(cfg), 24.0).with_(upcast_frozen_fp32=upcast)
         p = vp.plan(inp)
         rows.append(dict(part="whole step peak (CUDA allocated)", model=label, case=f"b{batch}x{seq}",
                          predicted=p.allocated_gb * vp.GIB, measured=measured,

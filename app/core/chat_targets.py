@@ -80,7 +80,7 @@ def find_target(targets: list[ChatTarget], model_ref: str | None, adapter: str |
 
 def context_length(model_ref: str) -> int | None:
     """The model's context window from its config.json (no torch), or None if unknown (remote)."""
-    from app.core import serve_config
+    from app.core import model_folder, serve_config
 
     if model_ref.startswith(REMOTE_PREFIX):
         return None
@@ -89,7 +89,7 @@ def context_length(model_ref: str) -> int | None:
                   else Path(model_ref) if Path(model_ref).is_dir() else serve_config.registered_folder(model_ref))
     except Exception:  # noqa: BLE001 - unknown model: the RAG budget falls back to a default
         return None
-    return serve_config.model_max_len(folder)
+    return model_folder.model_max_len(folder)
 
 
 __all__ = ["ChatTarget", "list_targets", "find_target", "adapter_name", "base_ref", "context_length",

@@ -9,14 +9,15 @@ installed transformers does not know) is refused until the user allows it for th
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
 
+from app.core import vram_planner
 from app.core.db.models import Model
 from app.core.errors import UserError
+from app.core.model_folder import folder_size, has_chat_template, read_config, read_json, safetensors_params
 
 
 @dataclass(frozen=True)
@@ -45,11 +46,7 @@ class ModelRegistry:
         name = name.strip()
         if not name:
             raise UserError("A model needs a name.", code="model.name_empty")
-        cfg = {}
-        try:
-            cfg = json.loads((Path(path) / "config.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            pass
+        cfg = read_config(path)
         with self.db.session() as s:
             if s.scalar(select(Model).where(Model.name == name)) is not None:
                 raise UserError(f'A model named "{name}" already exists.', code="model.name_taken",
@@ -108,68 +105,6 @@ class ModelRegistry:
 
 # --- describing a model folder without torch -------------------------------------------------------
 
-_DTYPE_BYTES = {"F64": 8, "F32": 4, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "I16": 2, "I8": 1, "U8": 1,
-                "BOOL": 1, "F8_E4M3": 1, "F8_E5M2": 1, "U16": 2, "U32": 4, "U64": 8}
-
-
-def _read_json_file(path: Path) -> dict:
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def safetensors_header(path: Path) -> dict:
-    """The JSON header of a .safetensors file (8-byte little-endian length, then JSON)."""
-    import struct
-
-    with open(path, "rb") as fh:
-        (length,) = struct.unpack("<Q", fh.read(8))
-        if length > 100 * 1024 * 1024:
-            raise ValueError(f"{path}: implausible safetensors header length {length}")
-        return json.loads(fh.read(length))
-
-
-def safetensors_tensors(folder: Path):
-    """(safetensors dtype, element count) for every tensor in the folder's *.safetensors headers."""
-    for f in sorted(Path(folder).glob("*.safetensors")):
-        try:
-            header = safetensors_header(f)
-        except (OSError, ValueError):
-            continue
-        for name, meta in header.items():
-            if name == "__metadata__" or not isinstance(meta, dict):
-                continue
-            n = 1
-            for d in meta.get("shape", []):
-                n *= int(d)
-            yield meta.get("dtype", "?"), n
-
-
-def safetensors_params(folder: Path) -> tuple[int, dict[str, int]]:
-    """(parameter count, {safetensors dtype: element count}) summed over every *.safetensors header."""
-    total, by_dtype = 0, {}
-    for dtype, n in safetensors_tensors(folder):
-        total += n
-        by_dtype[dtype] = by_dtype.get(dtype, 0) + n
-    return total, by_dtype
-
-
-def folder_size(path: Path) -> int:
-    path = Path(path)
-    if path.is_file():
-        return path.stat().st_size
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
-
-
-def has_chat_template(folder: Path) -> bool:
-    folder = Path(folder)
-    if (folder / "chat_template.jinja").is_file() or (folder / "chat_template.json").is_file():
-        return True
-    return bool(_read_json_file(folder / "tokenizer_config.json").get("chat_template"))
-
-
 def describe_model_dir(path: str | Path, allow_remote_code: bool = False) -> dict:
     """What a Hugging Face folder (or an adapter folder, or a GGUF file) holds, read without torch.
 
@@ -187,12 +122,12 @@ def describe_model_dir(path: str | Path, allow_remote_code: bool = False) -> dic
         info["quantization"] = next((part for part in p.stem.split(".")[1:] if part[:1] in "QFI"), None)
         return info
     if (p / "adapter_config.json").is_file():
-        cfg = _read_json_file(p / "adapter_config.json")
+        cfg = read_json(p / "adapter_config.json")
         params, by_dtype = safetensors_params(p)
         info.update(format="adapter", params=params or None, base_model=cfg.get("base_model_name_or_path"),
                     lora_r=cfg.get("r"), dtype=_main_dtype(by_dtype), chat_template=has_chat_template(p))
         return info
-    cfg = _read_json_file(p / "config.json")
+    cfg = read_config(p)
     if not cfg:
         return info
     if cfg.get("auto_map"):
@@ -248,7 +183,7 @@ def list_all_models(db=None, root: Path | None = None) -> list[dict]:
     Each row: name, kind (bundled|local|gguf|merged|remote|adapter), path, ready, params, size_bytes,
     dtype, quantization, quant_bits, context_length, chat_template, trust_remote_code (allowed for
     this model), remote_code (why it needs remote code, or None), refused (needs it and not
-    allowed), gpu_bytes (estimated GPU memory to serve, see ``serve_memory_estimate``);
+    allowed), gpu_bytes (estimated GPU memory to serve, see ``vram_planner.serving_estimate``);
     registered rows add id and source; adapters add run_id, run_name and base_model; the bundled
     row adds reason/fix when it is not ready.
     """
@@ -289,7 +224,7 @@ def _serve_fields(path: str | None, allowed: bool) -> dict:
     est = None
     if path and Path(path).is_dir():
         try:
-            est = serve_memory_estimate(path)["total_bytes"]
+            est = vram_planner.serving_estimate(path)["total_bytes"]
         except (OSError, ValueError, UserError):
             est = None
     return {"trust_remote_code": bool(allowed), "remote_code": reason, "refused": bool(reason) and not allowed,
@@ -328,7 +263,7 @@ def validate_hf_folder(path: str | Path) -> Path:
         raise UserError(f"{folder} is not a Hugging Face model folder: it has no config.json. Choose the folder "
                         "that holds config.json, the tokenizer files and the *.safetensors weights (for a single "
                         ".gguf file use Import GGUF).", code="model.no_config", params={"path": str(folder)})
-    if not _read_json_file(folder / "config.json"):
+    if not read_config(folder):
         raise UserError(f"{folder / 'config.json'} is not valid JSON. The download may be incomplete: fetch the "
                         "model again.", code="model.bad_config", params={"path": str(folder)})
     if not any(any(folder.glob(p)) for p in WEIGHT_PATTERNS):
@@ -378,7 +313,7 @@ def known_model_types() -> frozenset[str] | None:
 
 def remote_code_reason(path: str | Path) -> str | None:
     """Why loading this model folder would need trust_remote_code, or None when it does not."""
-    cfg = _read_json_file(Path(path) / "config.json")
+    cfg = read_config(path)
     if not cfg:
         return None
     if cfg.get("auto_map"):
@@ -390,48 +325,6 @@ def remote_code_reason(path: str | Path) -> str | None:
         return (f'Its model type "{model_type}" is unknown to the installed transformers: it would only load '
                 "with code that came with the model (or with a newer transformers).")
     return None
-
-
-# --- estimated GPU memory to serve ------------------------------------------------------------------
-
-_ST_BYTES = dict(_DTYPE_BYTES, F32=2, F64=2)  # vLLM serves float32 checkpoints in 16-bit
-
-
-def serve_memory_estimate(path: str | Path, max_model_len: int | None = None) -> dict:
-    """GPU memory a model needs to be served on one GPU, in bytes (a floor, not what vLLM reserves:
-    vLLM pre-allocates ``gpu_memory_utilization`` × the card and fills the rest with KV cache).
-
-        weights  = Σ safetensors tensor bytes, float32 counted as 16-bit (vLLM's dtype "auto"
-                   serves float32 checkpoints in float16); AWQ/GPTQ weights count as stored
-        kv_cache = 2 (K and V) × layers × kv_heads × head_dim × max_model_len × 2 bytes
-                   (one full-length sequence in 16-bit)
-        overhead = CUDA context (vram_planner.CUDA_CONTEXT_GIB) + 10 % of the weights for
-                   activations and the allocator
-        total    = weights + kv_cache + overhead
-
-    ``max_model_len`` defaults to what the serve engine uses on a GPU: the model's context length,
-    capped at serve_config.GPU_MAX_MODEL_LEN_CAP.
-    """
-    from app.core import serve_config, vram_planner
-
-    folder = Path(path)
-    weights = sum(n * _ST_BYTES.get(dtype, 2) for dtype, n in safetensors_tensors(folder))
-    if not weights:  # pytorch_model*.bin: the file sizes (float32 halved, as above)
-        bins = sum(f.stat().st_size for f in folder.glob("*.bin"))
-        dtype = str(_read_json_file(folder / "config.json").get("torch_dtype") or "")
-        weights = bins // 2 if dtype in ("float32", "") else bins
-    cfg = _read_json_file(folder / "config.json")
-    length = max_model_len or min(serve_config.model_max_len(folder) or serve_config.GPU_MAX_MODEL_LEN_CAP,
-                                  serve_config.GPU_MAX_MODEL_LEN_CAP)
-    kv = 0
-    try:
-        shape = vram_planner.ModelShape.from_config_dict(cfg)
-        kv = 2 * shape.n_layers * shape.kv_dim * length * 2
-    except UserError:
-        pass
-    overhead = int(vram_planner.CUDA_CONTEXT_GIB * vram_planner.GIB + 0.10 * weights)
-    return {"weights_bytes": int(weights), "kv_cache_bytes": int(kv), "overhead_bytes": overhead,
-            "max_model_len": length, "total_bytes": int(weights + kv + overhead)}
 
 
 # --- importing and deleting ---------------------------------------------------------------------------

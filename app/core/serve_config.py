@@ -7,21 +7,19 @@ it travels in the engine's ``result`` event to whoever started it).
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import socket
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from app.core import bundled
+from app.core import bundled, model_folder
 from app.core.errors import UserError
+from app.core.model_folder import GPU_MAX_MODEL_LEN_CAP
 
 HOST = "127.0.0.1"
 ENGINES = ("vllm", "transformers")
 CPU_MAX_MODEL_LEN = 2048
-GPU_MAX_MODEL_LEN_CAP = 8192
 GPU_MEMORY_UTILIZATION = 0.90
 CPU_KVCACHE_GIB = 1
 DEFAULT_MODEL = "default"
@@ -63,9 +61,8 @@ def parse_adapter(spec: str) -> tuple[str, Path]:
 
 def adapter_rank(folder: Path) -> int:
     try:
-        cfg = json.loads((Path(folder) / "adapter_config.json").read_text(encoding="utf-8"))
-        return int(cfg.get("r") or 8)
-    except (OSError, ValueError, TypeError):
+        return int(model_folder.read_json(Path(folder) / "adapter_config.json").get("r") or 8)
+    except (ValueError, TypeError):
         return 8
 
 
@@ -86,7 +83,7 @@ def resolve_model(name_or_path: str, root: Path | None = None, allow_remote_code
     if not (folder / "config.json").is_file():
         raise UserError(f"{folder} is not a Hugging Face model folder (no config.json).",
                         code="serve.model_not_folder", params={"path": str(folder)})
-    cfg = _read_json(folder / "config.json")
+    cfg = model_folder.read_config(folder)
     if cfg.get("auto_map") and not allow_remote_code and not registered_trusts_remote_code(name_or_path):
         raise UserError(f"{folder} needs trust_remote_code (its config.json has auto_map: code from the "
                         "model's author would run). Only allow it for models you trust.",
@@ -117,22 +114,6 @@ def registered_trusts_remote_code(name_or_path: str) -> bool:
             return bool(m and m.trust_remote_code)
     except Exception:  # noqa: BLE001 - no database or no row: the default (refuse) applies
         return False
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def model_max_len(folder: Path) -> int | None:
-    cfg = _read_json(Path(folder) / "config.json")
-    for key in ("max_position_embeddings", "n_positions", "max_seq_len", "seq_length"):
-        if isinstance(cfg.get(key), int):
-            return cfg[key]
-    return None
 
 
 def cuda_available() -> bool:
@@ -170,52 +151,22 @@ class ServeConfig:
         return f"http://{self.host}:{self.port}/v1"
 
 
-# How a chat template writes tool calls → the vLLM tool-call parser that reads them back. vLLM
-# refuses any request with tools unless started with a parser, so agent mode needs the right one.
-_TOOL_PARSERS = (("<tool_call>", "hermes"),          # Qwen2.5/Qwen3, Hermes, many fine-tunes
-                 ("[TOOL_CALLS]", "mistral"),
-                 ("<|python_tag|>", "llama3_json"),  # Llama 3.1+
-                 ("ipython", "llama3_json"))
-
-
-def chat_template_text(folder: Path) -> str:
-    folder = Path(folder)
-    for name in ("chat_template.jinja",):
-        try:
-            return (folder / name).read_text(encoding="utf-8")
-        except OSError:
-            pass
-    tpl = _read_json(folder / "tokenizer_config.json").get("chat_template") or ""
-    if isinstance(tpl, list):  # named templates: [{"name": …, "template": …}]
-        tpl = " ".join(str(t.get("template", "")) for t in tpl if isinstance(t, dict))
-    return str(tpl)
-
-
-def tool_call_parser(folder: Path) -> str | None:
-    """The vLLM tool-call parser for this model's chat template, or None (no tool calling)."""
-    text = chat_template_text(folder)
-    if "tools" not in text:
-        return None
-    return next((parser for needle, parser in _TOOL_PARSERS if needle in text), None)
-
-
 def vllm_command(python: str | os.PathLike, cfg: ServeConfig, cuda: bool) -> list[str]:
     """The vLLM api_server command line, with the CPU or GPU defaults filled in."""
     cmd = [str(python), "-m", "vllm.entrypoints.openai.api_server", "--model", str(cfg.model_dir),
            "--served-model-name", cfg.model_name, "--host", cfg.host, "--port", str(cfg.port)]
     # The API key goes through the environment (VLLM_API_KEY, see vllm_env), not the command line,
     # where any local user could read it with `ps`.
-    model_len = model_max_len(cfg.model_dir)
+    max_len = cfg.max_model_len or model_folder.capped_max_len(
+        cfg.model_dir, GPU_MAX_MODEL_LEN_CAP if cuda else CPU_MAX_MODEL_LEN)
     if cuda:
-        max_len = cfg.max_model_len or min(model_len or GPU_MAX_MODEL_LEN_CAP, GPU_MAX_MODEL_LEN_CAP)
         cmd += ["--gpu-memory-utilization", str(cfg.gpu_memory_utilization or GPU_MEMORY_UTILIZATION)]
     else:
-        max_len = cfg.max_model_len or min(model_len or CPU_MAX_MODEL_LEN, CPU_MAX_MODEL_LEN)
         cmd += ["--enforce-eager"]
     cmd += ["--max-model-len", str(max_len)]
     if cfg.trust_remote_code:
         cmd.append("--trust-remote-code")
-    parser = tool_call_parser(cfg.model_dir)
+    parser = model_folder.tool_call_parser(cfg.model_dir)
     if parser:
         cmd += ["--enable-auto-tool-choice", "--tool-call-parser", parser]
     if cfg.adapters:
@@ -250,4 +201,4 @@ def vllm_env(base: dict[str, str], data_root: Path, cuda: bool, threads: int | N
 
 
 __all__ = ["HOST", "ENGINES", "ServeConfig", "new_api_key", "free_port", "port_open", "parse_adapter",
-           "adapter_rank", "resolve_model", "model_max_len", "cuda_available", "vllm_command", "vllm_env"]
+           "adapter_rank", "resolve_model", "cuda_available", "vllm_command", "vllm_env"]

@@ -9,6 +9,7 @@ gradient checkpointing, HF's causal-LM cross-entropy loss.
     p = plan(PlanInput(shape, quantization="4bit", seq_len=2048, batch_size=1))
     p.total_gb, p.fits, p.warnings
     largest_fitting(inp, vary="batch_size")
+    plan(plan_input(train_config, shape, gpu_total_gb=24))   # the run a TrainConfig launches
 
 Units: every ``*_gb`` value is GiB (2**30 bytes), the unit nvidia-smi, NVML and torch report (a
 "24 GB" RTX 3090/4090 shows 24564 MiB = 23.99 GiB).
@@ -31,9 +32,9 @@ Public figures the planner agrees with:
   batch (LLaMA-7B, seq 512, batch 1: 5.6 GiB here).
 * Llama-3-8B QLoRA, r=16, seq 2048, batch 1, gradient checkpointing is reported at 9-12 GB in
   practice (TRL-style, embeddings and lm_head left in bf16): 10.9 GiB here, 9.4 of it allocated by
-  torch. After peft's prepare_model_for_kbit_training (fp32 embeddings/lm_head, what the train
-  engine calls) it is 14.6 GiB: +2 GiB of fp32 weights, +1 GiB for the bf16 copy of lm_head autocast
-  makes every step, fp32 residual stream.
+  torch. After peft's prepare_model_for_kbit_training (fp32 embeddings/lm_head; the train engine
+  skips that upcast, see ``plan_input``) it is 14.6 GiB: +2 GiB of fp32 weights, +1 GiB for the bf16
+  copy of lm_head autocast makes every step, fp32 residual stream.
 * bf16 Llama-3-8B weights alone are 16.1 GB (15.0 GiB): bf16 LoRA of an 8B model needs a 24 GB card.
 * Unsloth's README table (Llama-3.1-8B, QLoRA r=32 all-linear, batch 1, "Hugging Face + FA2",
   older transformers): max context 932 / 2551 / 5789 / 12264 tokens on 12 / 16 / 24 / 40 GB.
@@ -44,14 +45,15 @@ Public figures the planner agrees with:
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from app.core import model_folder, train_config
 from app.core.errors import UserError
+from app.core.train_config import TrainConfig
 
 GIB = 1024 ** 3
 
@@ -232,7 +234,7 @@ class ModelShape:
         p = Path(path)
         cfg = p / "config.json" if p.is_dir() else p
         try:
-            data = json.loads(cfg.read_text(encoding="utf-8"))
+            data = model_folder.load_json(cfg)
         except FileNotFoundError:
             raise UserError(f"{cfg} not found: a model folder needs its config.json",
                             code="vram.no_config", params={"path": str(cfg)}) from None
@@ -725,52 +727,98 @@ def largest_fitting(inp: PlanInput, vary: str = "batch_size") -> int | None:
     return best
 
 
+# === from a training config =====================================================================
+
+def plan_input(cfg: TrainConfig, shape: ModelShape, gpu_total_gb: float, device: str = "cuda") -> PlanInput:
+    """The PlanInput of the run ``cfg`` launches, on a model of ``shape`` and a card of ``gpu_total_gb``
+    GiB (RAM for device "cpu"): the one mapping from a TrainConfig to the planner, as the train engine
+    (app/engines/train.py) runs it.
+
+    * Frozen 16-bit weights stay 16-bit (``upcast_frozen_fp32=False``): the engine prepares a
+      quantized base without peft's fp32 upcast of embeddings, lm_head and norms
+      (app/engines/train.py: prepare_quantized).
+    * Mixed precision is autocast whenever the dtype is half (the engine's bf16/fp16 flags).
+    """
+    return PlanInput(
+        shape=shape, quantization=cfg.quantization, compute_dtype=cfg.dtype, lora_r=cfg.lora_r,
+        target_modules=cfg.target_modules, seq_len=cfg.max_seq_len, batch_size=cfg.batch_size,
+        gradient_checkpointing=cfg.gradient_checkpointing, optimizer=cfg.optimizer,
+        gpu_total_gb=float(gpu_total_gb), lora_dropout=float(cfg.lora_dropout),
+        autocast=cfg.dtype != "float32", upcast_frozen_fp32=False, device=device)
+
+
 # === presets =====================================================================================
 
-# The same settings as app.core.train_config.preset() (what the train engine runs), so that the
-# planner's figure for a preset is the figure for the run the preset launches. The engine prepares a
-# quantized base with peft's prepare_model_for_kbit_training, hence upcast_frozen_fp32 there.
+# What each training preset (app.core.train_config.preset) is planned on: a reference model and the
+# machine it is meant for. Its settings are those of the TrainConfig the preset launches, through
+# plan_input, so the planner's figure for a preset is the figure of the run the preset starts.
 PRESETS: dict[str, dict[str, Any]] = {
-    "qlora-8b-24gb": {
-        "label": "QLoRA 7–8B on 24 GB",
-        "shape": "llama-3-8b",
-        "quantization": "4bit", "compute_dtype": "bfloat16", "lora_r": 16, "lora_dropout": 0.05,
-        "target_modules": "all-linear", "seq_len": 2048, "batch_size": 2,
-        "gradient_checkpointing": True, "optimizer": "paged_adamw_8bit", "gpu_total_gb": 24.0,
-        "autocast": True, "upcast_frozen_fp32": True, "device": "cuda",
-    },
-    "lora-3b-24gb": {
-        "label": "LoRA 1–3B on 24 GB",
-        "shape": "llama-3.2-3b",
-        "quantization": "none", "compute_dtype": "bfloat16", "lora_r": 16, "lora_dropout": 0.05,
-        "target_modules": "all-linear", "seq_len": 2048, "batch_size": 4,
-        "gradient_checkpointing": True, "optimizer": "adamw_torch", "gpu_total_gb": 24.0,
-        "autocast": True, "upcast_frozen_fp32": False, "device": "cuda",
-    },
-    "cpu-demo": {
-        "label": "CPU demo (bundled model)",
-        "shape": "smollm2-135m",
-        "quantization": "none", "compute_dtype": "float32", "lora_r": 8, "lora_dropout": 0.0,
-        "target_modules": "all-linear", "seq_len": 256, "batch_size": 2,
-        "gradient_checkpointing": False, "optimizer": "adamw_torch", "gpu_total_gb": 8.0,
-        "autocast": False, "upcast_frozen_fp32": False, "device": "cpu",
-    },
+    "qlora-8b-24gb": {"label": "QLoRA 7–8B on 24 GB", "shape": "llama-3-8b", "gpu_total_gb": 24.0,
+                      "device": "cuda"},
+    "lora-3b-24gb": {"label": "LoRA 1–3B on 24 GB", "shape": "llama-3.2-3b", "gpu_total_gb": 24.0,
+                     "device": "cuda"},
+    "cpu-demo": {"label": "CPU demo (bundled model)", "shape": "smollm2-135m", "gpu_total_gb": 8.0,
+                 "device": "cpu"},
 }
 
 
 def preset_input(key: str, shape: ModelShape | None = None, **overrides: Any) -> PlanInput:
-    """The PlanInput of a preset, on its reference shape or on ``shape`` (the user's model)."""
+    """The PlanInput of a preset's run, on its reference shape or on ``shape`` (the user's model);
+    ``overrides`` replace PlanInput fields (``gpu_total_gb=16``, ``device="cuda"``, ``seq_len=…``)."""
     if key not in PRESETS:
         raise UserError(f"unknown preset {key!r}; known: {', '.join(PRESETS)}",
                         code="vram.unknown_preset", params={"preset": key})
-    settings = {k: v for k, v in PRESETS[key].items() if k not in ("label", "shape")}
-    settings.update(overrides)
-    return PlanInput(shape=shape or REFERENCE_SHAPES[PRESETS[key]["shape"]], **settings)
+    where = PRESETS[key]
+    inp = plan_input(train_config.preset(key), shape or REFERENCE_SHAPES[where["shape"]],
+                     where["gpu_total_gb"], device=overrides.pop("device", where["device"]))
+    return replace(inp, **overrides) if overrides else inp
+
+
+# === serving =====================================================================================
+
+# vLLM's dtype "auto" serves float32 checkpoints in 16-bit.
+_SERVE_DTYPE_BYTES = dict(model_folder.SAFETENSORS_DTYPE_BYTES, F32=2, F64=2)
+
+
+def serving_estimate(path: str | Path, max_model_len: int | None = None) -> dict[str, int]:
+    """GPU memory a model folder needs to be served on one GPU, in bytes (a floor, not what vLLM
+    reserves: vLLM pre-allocates ``gpu_memory_utilization`` × the card and fills the rest with KV cache).
+
+        weights  = Σ safetensors tensor bytes, float32 counted as 16-bit (vLLM's dtype "auto"
+                   serves float32 checkpoints in float16); AWQ/GPTQ weights count as stored
+        kv_cache = 2 (K and V) × layers × kv_heads × head_dim × max_model_len × 2 bytes
+                   (one full-length sequence in 16-bit)
+        overhead = CUDA context (CUDA_CONTEXT_GIB) + 10 % of the weights for activations and the
+                   allocator
+        total    = weights + kv_cache + overhead
+
+    ``max_model_len`` defaults to what the serve engine uses on a GPU: the model's context length,
+    capped at model_folder.GPU_MAX_MODEL_LEN_CAP. Keys: weights_bytes, kv_cache_bytes,
+    overhead_bytes, max_model_len, total_bytes (kv_cache_bytes is 0 for a shape the planner does
+    not know, a mixture of experts for one).
+    """
+    folder = Path(path)
+    cfg = model_folder.read_config(folder)
+    weights = sum(n * _SERVE_DTYPE_BYTES.get(dtype, 2) for dtype, n in model_folder.safetensors_tensors(folder))
+    if not weights:  # pytorch_model*.bin: the file sizes (float32 halved, as above)
+        bins = sum(f.stat().st_size for f in folder.glob("*.bin"))
+        dtype = str(cfg.get("torch_dtype") or "")
+        weights = bins // 2 if dtype in ("float32", "") else bins
+    length = max_model_len or model_folder.capped_max_len(folder)
+    kv = 0
+    try:
+        shape = ModelShape.from_config_dict(cfg)
+        kv = 2 * shape.n_layers * shape.kv_dim * length * 2
+    except UserError:
+        pass
+    overhead = int(CUDA_CONTEXT_GIB * GIB + 0.10 * weights)
+    return {"weights_bytes": int(weights), "kv_cache_bytes": int(kv), "overhead_bytes": overhead,
+            "max_model_len": length, "total_bytes": int(weights + kv + overhead)}
 
 
 __all__ = [
     "GIB", "QUANTIZATIONS", "COMPUTE_DTYPES", "TARGETS", "OPTIMIZERS", "DEVICES",
     "CUDA_CONTEXT_GIB", "FRAGMENTATION", "ModelShape", "REFERENCE_CONFIGS", "REFERENCE_SHAPES", "PlanInput", "Plan",
-    "plan", "largest_fitting", "PRESETS", "preset_input", "weights_bytes", "lora_param_count",
-    "lora_modules", "lora_and_optimizer_bytes", "activation_terms", "activations_bytes",
+    "plan", "largest_fitting", "plan_input", "PRESETS", "preset_input", "serving_estimate", "weights_bytes",
+    "lora_param_count", "lora_modules", "lora_and_optimizer_bytes", "activation_terms", "activations_bytes",
 ]

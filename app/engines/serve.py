@@ -30,7 +30,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from app.core import paths, protocol, serve_config
+from app.core import paths, processes, protocol, serve_config
 from app.core.errors import UserError
 from app.engines.runtime import EngineRuntime, run_main
 
@@ -177,15 +177,15 @@ class VllmServer:
         if self.proc is None:
             return
         if self.proc.poll() is None:
-            _signal_group(self.proc.pid, signal.SIGTERM)
+            processes.signal_group(self.proc.pid, signal.SIGTERM)
             try:
                 self.proc.wait(timeout=STOP_GRACE_S)
             except subprocess.TimeoutExpired:
                 self.rt.info("the vLLM server did not stop in time: killing it", level="WARNING")
-                _signal_group(self.proc.pid, signal.SIGKILL)
+                processes.signal_group(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(timeout=30)
         # Whatever it left behind in its group (engine core workers) goes too.
-        _signal_group(self.proc.pid, signal.SIGKILL)
+        processes.signal_group(self.proc.pid, signal.SIGKILL)
         self._reader.join(timeout=5)
         try:
             self._log_fh.close()
@@ -205,13 +205,6 @@ def _die_with_parent() -> None:
 
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except Exception:  # noqa: BLE001 - best effort
-        pass
-
-
-def _signal_group(pgid: int, sig: int) -> None:
-    try:
-        os.killpg(pgid, sig)
-    except (ProcessLookupError, PermissionError, OSError):
         pass
 
 

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import models_registry
+from app.core import models_registry, vram_planner
 from app.core.errors import UserError
 from app.views.panel import Panel
 from app.views.widgets import Card, record_table, show_error
@@ -327,7 +327,7 @@ class ModelsPanel(Panel):
         if r["kind"] == "adapter" or not r.get("path") or not r.get("ready", True):
             return "–"
         try:
-            est = models_registry.serve_memory_estimate(r["path"])
+            est = vram_planner.serving_estimate(r["path"])
         except (OSError, ValueError, UserError):
             return "–"
         if not est["kv_cache_bytes"]:  # a shape the planner does not know (mixture of experts…)

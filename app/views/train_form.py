@@ -361,6 +361,14 @@ class TrainForm(QWidget):
         if dataset_id is None:
             raise UserError("Choose a dataset first (import one in the Datasets panel).", code="form.no_dataset")
         ds = DatasetStore(self.ctx.db).get(dataset_id)
+        cfg = self._settings_config(dataset_path=str(ds.train_path),
+                                    val_path=str(ds.val_path) if ds.val_path else None)
+        if self.plan is not None:
+            cfg.predicted_peak_gb = round(self.plan.total_gb, 3)
+        return cfg.validate()
+
+    def _settings_config(self, **paths) -> TrainConfig:
+        """The TrainConfig of the form's model and settings, not validated (``paths``: the dataset's)."""
         model = self.model.currentData()
         if model == "__browse__":
             model = train_config.DEFAULT_MODEL
@@ -369,11 +377,7 @@ class TrainForm(QWidget):
             for key, w in self.rows}
         values["eval_steps"] = values["save_steps"]
         values["logging_steps"] = 1 if (values["max_steps"] != -1 and values["max_steps"] <= 200) else 10
-        cfg = TrainConfig(base_model=model, dataset_path=str(ds.train_path),
-                          val_path=str(ds.val_path) if ds.val_path else None, **values)
-        if self.plan is not None:
-            cfg.predicted_peak_gb = round(self.plan.total_gb, 3)
-        return cfg.validate()
+        return TrainConfig(base_model=model, **paths, **values)
 
     # --- planner ------------------------------------------------------------------------------
     def _shape(self) -> vram_planner.ModelShape:
@@ -385,15 +389,8 @@ class TrainForm(QWidget):
             return vram_planner.REFERENCE_SHAPES["smollm2-135m"]
 
     def plan_input(self) -> vram_planner.PlanInput:
-        quant = self.quantization.currentData() or "none"
-        dtype = self.dtype.currentData() or "float32"
-        return vram_planner.PlanInput(
-            shape=self._shape(), quantization=quant, compute_dtype=dtype, lora_r=self.lora_r.value(),
-            target_modules=self.targets.currentData() or "all-linear", seq_len=self.max_seq_len.value(),
-            batch_size=self.batch_size.value(), gradient_checkpointing=self.gradient_checkpointing.isChecked(),
-            optimizer=self.optimizer.currentData() or "adamw_torch", gpu_total_gb=float(self.card_gb.value()),
-            lora_dropout=float(self.lora_dropout.value()), autocast=dtype != "float32",
-            upcast_frozen_fp32=False, device="cuda")  # the engine keeps frozen weights 16-bit
+        """The planner's input for the run this form would launch, on a card of the chosen size."""
+        return vram_planner.plan_input(self._settings_config(), self._shape(), float(self.card_gb.value()))
 
     def update_plan(self, *_) -> None:
         if not hasattr(self, "total_label"):

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signal
 
-from app.core import protocol
+from app.core import processes, protocol
 
 log = logging.getLogger(__name__)
 
@@ -264,20 +264,8 @@ class EngineProcess(QObject):
             self.kill()
 
     def _signal_group(self, sig: int) -> None:
-        pid = self._pid or int(self._proc.processId())
-        if pid <= 0:
-            return
-        try:
-            # The child leads its own session, so its pgid is its pid. Fall back to the process
-            # alone if that is somehow not so (never signal our own group).
-            if os.getpgid(pid) == pid and pid != os.getpgrp():
-                os.killpg(pid, sig)
-            else:
-                os.kill(pid, sig)
-        except ProcessLookupError:
-            pass
-        except PermissionError as exc:
-            log.warning("%s: cannot signal pid %d: %s", self.name, pid, exc)
+        # The child leads its own session, so its pgid is its pid (see app.core.processes).
+        processes.signal_group(self._pid or int(self._proc.processId()), sig, label=self.name)
 
     # --- QProcess slots ---------------------------------------------------------------------
     def _on_started(self) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from app.core import protocol, run_folder
+from app.core import processes, protocol, run_folder
 from app.core.run_folder import EngineInfo, run_state
 from app.workers.engine_process import Outcome, error_text
 
@@ -89,17 +89,7 @@ class RunWatcher(QObject):
         info = self.info or run_folder.read_engine_info(self.run_dir)
         if info is None or not run_folder.engine_alive(info):
             return False
-        try:
-            if os.getpgid(info.pid) == info.pid and info.pid != os.getpgrp():
-                os.killpg(info.pid, sig)
-            else:
-                os.kill(info.pid, sig)
-        except ProcessLookupError:
-            return False
-        except PermissionError as exc:
-            log.warning("%s: cannot signal pid %d: %s", self.run_dir, info.pid, exc)
-            return False
-        return True
+        return processes.signal_group(info.pid, sig, label=str(self.run_dir))
 
     # --- polling ----------------------------------------------------------------------------
     def poll(self) -> None:

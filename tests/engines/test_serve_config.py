@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from app.core import chat_client, serve_config
+from app.core import model_folder as mf
 from app.core.errors import UserError
 from tests.helpers.engines import REPO
 
@@ -88,7 +89,7 @@ QWEN_LIKE = ("{%- if tools %}{{- '<tools>' }}{%- for tool in tools %}{{ tool | t
 def test_tool_call_parser_follows_the_chat_template(tmp_path, template, parser):
     folder = model_folder(tmp_path)
     (folder / "tokenizer_config.json").write_text(json.dumps({"chat_template": template}))
-    assert serve_config.tool_call_parser(folder) == parser
+    assert mf.tool_call_parser(folder) == parser
     cmd = serve_config.vllm_command("/py", serve_config.ServeConfig(model_name="m", model_dir=folder, port=1), cuda=False)
     if parser:  # vLLM refuses requests with tools unless it was started with a parser
         assert cmd[cmd.index("--tool-call-parser") + 1] == parser and "--enable-auto-tool-choice" in cmd
@@ -99,4 +100,4 @@ def test_tool_call_parser_follows_the_chat_template(tmp_path, template, parser):
 def test_tool_call_parser_reads_chat_template_jinja(tmp_path):
     folder = model_folder(tmp_path)
     (folder / "chat_template.jinja").write_text(QWEN_LIKE, encoding="utf-8")
-    assert serve_config.tool_call_parser(folder) == "hermes"
+    assert mf.tool_call_parser(folder) == "hermes"

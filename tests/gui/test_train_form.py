@@ -58,3 +58,31 @@ def test_models_registered_in_models_are_offered_as_base(main_window, tmp_path):
     i = form.model.findData(str(folder))
     assert i >= 0 and form.model.itemText(i) == "My Llama"
     assert form.model.itemData(form.model.count() - 1) == "__browse__"  # "Choose a model folder…" stays last
+
+
+def test_each_preset_shows_the_planners_figure(main_window, tmp_path):
+    """Chosen in the form, on its reference model and its card size, a training preset shows the figure
+    the planner gives for that preset: one mapping from a TrainConfig to the planner, no second table."""
+    import json
+
+    from app.core import train_config, vram_planner
+
+    main_window.show_panel("training")
+    form = main_window.panel("training").form
+    for key in train_config.PRESETS:
+        where = vram_planner.PRESETS[key]
+        folder = tmp_path / where["shape"]
+        folder.mkdir()
+        (folder / "config.json").write_text(json.dumps(vram_planner.REFERENCE_CONFIGS[where["shape"]]))
+        form.set_model(str(folder))
+        form.card_gb.setValue(where["gpu_total_gb"])
+        index = form.preset.findData(key)
+        form.preset.setCurrentIndex(index)
+        form.preset.activated.emit(index)  # what choosing it with the mouse does
+        # The form always estimates a GPU run (cpu-demo's own figure is for the CPU: no CUDA context).
+        expected = vram_planner.plan(vram_planner.preset_input(key, device="cuda"))
+        assert form.plan.input == expected.input, key
+        assert form.plan.total_gb == expected.total_gb, key
+        assert form.total_label.text().startswith(f"Predicted peak: {expected.total_gb:.1f} GB"), key
+        if where["device"] == "cuda":
+            assert form.plan.total_gb == vram_planner.plan(vram_planner.preset_input(key)).total_gb, key

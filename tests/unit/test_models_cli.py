@@ -12,7 +12,8 @@ import pytest
 
 from app.core import bundled
 from app.core.errors import UserError
-from app.core.models_registry import describe_model_dir, safetensors_params
+from app.core.model_folder import safetensors_params
+from app.core.models_registry import describe_model_dir
 from tests.helpers.engines import REPO
 
 

@@ -9,7 +9,7 @@ import socket
 import pytest
 
 from app.core import models_registry as mr
-from app.core import paths, protocol, serve_config
+from app.core import paths, protocol, serve_config, vram_planner
 from app.core.db.database import open_database
 from app.core.errors import UserError
 from tests.helpers.engines import engine_env_for, run_engine
@@ -116,13 +116,13 @@ def test_quantization_and_gpu_estimate(tmp_path):
     for f in f32.glob("*.safetensors"):
         f.unlink()
     write_safetensors(f32 / "model.safetensors", {"w": ("F32", [1000])})
-    est = mr.serve_memory_estimate(f32)
+    est = vram_planner.serving_estimate(f32)
     # weights: float32 served in 16-bit; KV: 2 x layers x kv_heads x head_dim x tokens x 2 bytes
     assert est["weights_bytes"] == 1000 * 2
     assert est["max_model_len"] == 1024
     assert est["kv_cache_bytes"] == 2 * 2 * (2 * 16) * 1024 * 2
     assert est["total_bytes"] == est["weights_bytes"] + est["kv_cache_bytes"] + est["overhead_bytes"]
-    assert mr.serve_memory_estimate(f32, max_model_len=100)["kv_cache_bytes"] == 2 * 2 * 32 * 100 * 2
+    assert vram_planner.serving_estimate(f32, max_model_len=100)["kv_cache_bytes"] == 2 * 2 * 32 * 100 * 2
 
 
 def test_gguf_and_repo_checks(tmp_path):

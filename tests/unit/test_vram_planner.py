@@ -150,14 +150,45 @@ def test_the_8b_qlora_preset_fits_24gb():
 def test_presets_mirror_the_train_configs():
     train_config = pytest.importorskip("app.core.train_config")
     assert set(vp.PRESETS) == set(train_config.PRESETS)
-    for key, settings in vp.PRESETS.items():
-        cfg = train_config.preset(key)
-        mine = (settings["quantization"], settings["compute_dtype"], settings["lora_r"],
-                settings["lora_dropout"], settings["target_modules"], settings["seq_len"],
-                settings["batch_size"], settings["gradient_checkpointing"], settings["optimizer"])
+    for key in vp.PRESETS:
+        cfg, inp = train_config.preset(key), vp.preset_input(key)
+        mine = (inp.quantization, inp.compute_dtype, inp.lora_r, inp.lora_dropout, inp.target_modules,
+                inp.seq_len, inp.batch_size, inp.gradient_checkpointing, inp.optimizer)
         theirs = (cfg.quantization, cfg.dtype, cfg.lora_r, cfg.lora_dropout, cfg.target_modules,
                   cfg.max_seq_len, cfg.batch_size, cfg.gradient_checkpointing, cfg.optimizer)
         assert mine == theirs, key
+        assert inp == vp.plan_input(cfg, S[vp.PRESETS[key]["shape"]], vp.PRESETS[key]["gpu_total_gb"],
+                                    device=vp.PRESETS[key]["device"]), key
+
+
+def test_plan_input_is_the_run_the_engine_launches():
+    from app.core.train_config import TrainConfig
+
+    cfg = TrainConfig(method="qlora", dtype="bfloat16", lora_r=32, lora_dropout=0.1, target_modules="attention",
+                      max_seq_len=1024, batch_size=3, gradient_checkpointing=False, optimizer="paged_adamw_8bit")
+    inp = vp.plan_input(cfg, S["qwen2.5-7b"], 16)
+    assert inp == vp.PlanInput(
+        shape=S["qwen2.5-7b"], quantization="4bit", compute_dtype="bfloat16", lora_r=32, target_modules="attention",
+        seq_len=1024, batch_size=3, gradient_checkpointing=False, optimizer="paged_adamw_8bit", gpu_total_gb=16.0,
+        lora_dropout=0.1, autocast=True, upcast_frozen_fp32=False, device="cuda")
+    # Half precision trains under autocast, float32 without; a method "lora" base is not quantized.
+    half = vp.plan_input(TrainConfig(dtype="float16"), S["smollm2-135m"], 8, device="cpu")
+    assert (half.compute_dtype, half.autocast, half.quantization, half.device) == ("float16", True, "none", "cpu")
+    assert vp.plan_input(TrainConfig(dtype="float32"), S["smollm2-135m"], 24).autocast is False
+
+
+def test_the_8b_qlora_preset_keeps_frozen_weights_16_bit():
+    """The engine stopped upcasting a quantized base's embeddings, lm_head and norms to fp32 (it cost
+    ~3.4 GiB on this run); the preset's figure must not assume it either."""
+    inp = vp.preset_input("qlora-8b-24gb")
+    assert inp.upcast_frozen_fp32 is False
+    p, upcast = vp.plan(inp), vp.plan(inp.with_(upcast_frozen_fp32=True))
+    assert upcast.total_gb - p.total_gb > 3
+    assert p.total_gb == pytest.approx(14.63, abs=0.01) and upcast.total_gb == pytest.approx(18.92, abs=0.01)
+    w = vp.weights_bytes(inp.shape, "4bit", "bfloat16")
+    assert p.weights_gb * vp.GIB == pytest.approx(w["quantized"] + w["other"])  # embeddings/lm_head in bf16
+    assert vp.preset_input("qlora-8b-24gb", gpu_total_gb=16).gpu_total_gb == 16
+    assert vp.preset_input("cpu-demo", device="cuda").device == "cuda"
 
 
 def test_8b_bf16_lora_at_4096_x8_without_checkpointing_does_not_fit():
