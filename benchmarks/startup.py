@@ -3,7 +3,8 @@
     python benchmarks/startup.py [--runs 5]
 
 Prints the median start-up of `ai-platform --smoke`, the heavy modules found in the GUI process
-(must be none), a bare PySide6 window's median as the baseline, and their ratio. Target: ≤ 0.8 s.
+(must be none), a bare PySide6 window's median as the baseline, and their ratio. Target: ≤ 0.8 s and
+≤ 3× the bare window. The database, the GPU monitor and the runs are opened after the first paint.
 Each run is a fresh process on a temp data folder that already holds a database (a second start).
 """
 
@@ -66,7 +67,7 @@ def main() -> None:
     print(f"bare Qt window        median {bare_s:.3f} s")
     print(f"ratio app/bare        {app_s / bare_s:.2f}")
     print(f"heavy modules in GUI  {sorted(heavy) or 'none'}")
-    print(f"target ≤ 0.8 s        {'met' if app_s <= 0.8 else 'NOT met'}")
+    print(f"target ≤ 0.8 s, ≤ 3×   {'met' if app_s <= 0.8 and app_s <= 3 * bare_s else 'NOT met'}")
 
 
 if __name__ == "__main__":

@@ -58,46 +58,33 @@ def setup_logging(logs_dir) -> None:
     root.setLevel(logging.INFO)
 
 
-def create_main_window(app):
-    """Build the context and window for ``app``; used by the real start and by tests."""
+def open_database():
+    """The database (imported here, not at start: SQLAlchemy is a quarter of a cold start)."""
+    from app.core.db import open_database as open_db
+
+    return open_db()
+
+
+def create_main_window(app, *, defer_database: bool = False):
+    """Build the context and window for ``app``; used by the real start and by tests.
+
+    ``defer_database``: open the database on first use (after the first paint) instead of now; a
+    real start does, so the window shows before SQLAlchemy and the migrations are loaded."""
     from app.core import paths, settings
-    from app.core.db import open_database
     from app.views.context import AppContext
     from app.views.main_window import MainWindow
 
     home = paths.ensure_home()
     setup_logging(paths.logs_dir(home))
-    db = open_database()
-    ctx = AppContext(app, settings.load(), db)
+    ctx = AppContext(app, settings.load(), open_database if defer_database else open_database())
     ctx.apply_initial()
     return MainWindow(ctx)
 
 
-class _FirstPaint:
-    """Calls back once, at the first paint of any widget inside ``window``."""
-
-    def __init__(self, app, window, callback):
-        from PySide6.QtCore import QEvent, QObject
-
-        outer = self
-
-        class Filter(QObject):
-            def eventFilter(self, obj, event):
-                if event.type() == QEvent.Type.Paint and not outer.done:
-                    w = obj.window() if hasattr(obj, "window") else None
-                    if w is window:
-                        outer.done = True
-                        callback()
-                return False
-
-        self.done = False
-        self.filter = Filter()
-        app.installEventFilter(self.filter)
-
-
 def after_first_paint(window) -> None:
-    """Start-up work that can wait for the window: reattach to runs that kept training while the
-    app was closed, and mark the ones that died with it as interrupted (resumable)."""
+    """Start-up work that can wait for the window: open the database (a newer schema than this app
+    knows ends the app with its message), reattach to runs that kept training while the app was
+    closed, and mark the ones that died with it as interrupted (resumable)."""
     _ = window.ctx.runs  # made now: it indexes the run folders, reattaches, and says runs_listed
 
 
@@ -192,7 +179,7 @@ def run_gui(smoke: bool = False) -> int:
         if isinstance(guard, int):
             return guard
     try:
-        window = create_main_window(app)
+        window = create_main_window(app, defer_database=True)
     except UserError as err:
         QMessageBox.critical(None, APP_DISPLAY_NAME, str(err))
         print(str(err), file=sys.stderr)
@@ -204,11 +191,13 @@ def run_gui(smoke: bool = False) -> int:
                   flush=True)
             QTimer.singleShot(0, app.quit)
 
-        window._first_paint = _FirstPaint(app, window, report)
+        from app.views.main_window import FirstPaint
+
+        window._smoke_paint = FirstPaint(window, report)  # installed last: it sees the paint first
     else:
         # Once the window is up: find runs that kept training while the app was closed (reattach)
         # or died with it (interrupted, resumable). The dashboard shows them on its next refresh.
-        QTimer.singleShot(300, lambda: after_first_paint(window))
+        window.ctx.when_painted(lambda: QTimer.singleShot(300, lambda: after_first_paint(window)))
         start_interactive(window, guard)
     __import__("app.views.exception_hook", fromlist=["install"]).install(window)  # errors: dialog + log
     window.show()

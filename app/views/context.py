@@ -8,7 +8,7 @@ other only through ``navigate(key, **where)`` (the main window shows the panel a
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication
 
 from app.core import settings as settings_mod
@@ -26,12 +26,18 @@ class AppContext(QObject):
     # A worker was just made (for the window to hook its notifications without making it early).
     runs_ready = Signal(object)
     kb_jobs_ready = Signal(object)
+    # The main window was painted once: what the first picture does not need starts now.
+    painted = Signal()
 
     def __init__(self, app: QApplication, settings: Settings, db, parent: QObject | None = None):
+        """``db``: the open database, or a function that opens it (called on first use, so the
+        window can paint before SQLAlchemy is even imported)."""
         super().__init__(parent)
         self.app = app
         self.settings = settings
-        self.db = db
+        self._db = None if callable(db) else db
+        self._open_db = db if callable(db) else None
+        self.is_painted = False
         self.languages = LanguageManager(app)
         self._runs = None
         self._gpu = None
@@ -39,6 +45,28 @@ class AppContext(QObject):
         self._kb_query = None
         self._kb_jobs = None
         self._closed = False
+
+    @property
+    def db(self):
+        if self._db is None:
+            self._db = self._open_db()
+        return self._db
+
+    @property
+    def db_open(self) -> bool:
+        return self._db is not None
+
+    def when_painted(self, callback) -> None:
+        """Run ``callback`` once the window has been painted (at once if it has)."""
+        if self.is_painted:
+            callback()
+        else:
+            self.painted.connect(callback, Qt.ConnectionType.SingleShotConnection)
+
+    def mark_painted(self) -> None:
+        if not self.is_painted:
+            self.is_painted = True
+            self.painted.emit()
 
     def navigate(self, key: str, **where) -> None:
         """Show panel ``key`` (a key of ``app.views.panels.PANELS``), at ``where`` inside it."""

@@ -15,9 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import bundled, overview
-from app.core.projects import ProjectStore
-from app.core.runs import RunStore
+from app.core import bundled
 from app.views.panel import Panel
 from app.views.widgets import Card
 
@@ -100,14 +98,24 @@ class DashboardPanel(Panel):
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self.refresh_runs)
+        self._live = False  # hooked to the GPU monitor and the engines (after the first paint)
+        self.retranslate_ui()
+        ctx.when_painted(self._go_live)
+
+    def _go_live(self) -> None:
+        """The window is up: read the database and start following the GPU and the engines."""
+        self._live = True
         self.ctx.gpu.sampled.connect(self._gpu_sampled)
         self.gpu_reading = self.ctx.gpu.last
         self.ctx.serve.changed.connect(self.refresh_serve)
-        self.retranslate_ui()
+        if self.isVisible():
+            self.refresh()
+            self._timer.start()
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
-        self.refresh()
-        self._timer.start()
+        if self._live:
+            self.refresh()
+            self._timer.start()
         super().showEvent(event)
 
     def hideEvent(self, event) -> None:  # noqa: N802 - Qt override
@@ -115,6 +123,8 @@ class DashboardPanel(Panel):
         super().hideEvent(event)
 
     def refresh(self) -> None:
+        if not self._live:
+            return
         self.refresh_model()
         self.refresh_runs()
         self.refresh_gpu()
@@ -122,6 +132,8 @@ class DashboardPanel(Panel):
         self.refresh_serve()
 
     def refresh_serve(self) -> None:
+        if not self._live:
+            return
         states = {"loading": self.tr("loading"), "ready": self.tr("ready"), "failed": self.tr("failed"),
                   "stopped": self.tr("stopped")}
         lines = [f"{e.label} — {e.engine or '…'} · {states.get(e.state, e.state)}"
@@ -155,6 +167,8 @@ class DashboardPanel(Panel):
         self.prepare_btn.setVisible(not status["ready"] and bool(status.get("gguf_path")))
         self.prepare_btn.setEnabled(not running)
         self.progress.setVisible(running)
+        from app.core.projects import ProjectStore
+
         projects = ProjectStore(self.ctx.db).list(include_archived=False)
         if projects:
             self.projects_text.setText(self.tr("{n} active project(s). Latest: {name}").format(
@@ -176,6 +190,8 @@ class DashboardPanel(Panel):
         return " · ".join(parts)
 
     def refresh_runs(self) -> None:
+        from app.core.runs import RunStore
+
         runs = RunStore(self.ctx.db).list()
         active = [r for r in runs if r.status in ("queued", "running")]
         shown = (active + [r for r in runs if r not in active])[:RECENT_RUNS]
@@ -232,6 +248,8 @@ class DashboardPanel(Panel):
         self.gpu_card.text.setText("\n".join(lines + [host]))
 
     def refresh_data(self) -> None:
+        from app.core import overview
+
         kbs = overview.knowledge_bases(self.ctx.db)
         if kbs:
             self.kb_card.text.setText("\n".join(

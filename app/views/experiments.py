@@ -14,17 +14,12 @@ from PySide6.QtWidgets import (
     QFileDialog, QHBoxLayout, QHeaderView, QPushButton, QSplitter, QTableWidgetItem, QWidget,
 )
 
+from app.core import model_folder
 from app.core.projects import ProjectStore
 from app.views.charts import MetricChart
 from app.views.run_detail import status_text
 from app.views.panel import Panel
 from app.views.widgets import record_table
-
-
-def folder_size(path: str | None) -> int:
-    if not path or not Path(path).is_dir():
-        return 0
-    return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file())
 
 
 def human_size(n: int) -> str:
@@ -123,7 +118,7 @@ class ExperimentsPanel(Panel):
             return ""
         cached = self._sizes.get(r.id)
         if cached is None or cached[0] != r.status:
-            cached = (r.status, human_size(folder_size(r.adapter_path)))
+            cached = (r.status, human_size(model_folder.folder_size(r.adapter_path)))
             self._sizes[r.id] = cached
         return cached[1]
 

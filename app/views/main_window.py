@@ -6,9 +6,10 @@ light). A panel asks for another through ``ctx.navigate(key, **where)``, never t
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QIcon
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -22,12 +23,32 @@ from PySide6.QtWidgets import (
 )
 
 from app.core import paths
+from app.core.errors import UserError
 from app.views import assets, panels, shortcuts
 from app.views.panels import PANEL_KEYS, PANELS
 
 SIDEBAR_WIDTH = 190
 SIDEBAR_COLLAPSED_WIDTH = 56  # icon (20) + item padding and margins from the style sheet
 MINIMUM_SIZE = QSize(1024, 700)  # tests/gui/test_layout.py checks every panel fits in it
+
+
+class FirstPaint(QObject):
+    """Calls back once, just after the first paint of any widget inside ``window`` (an
+    application-wide event filter, removed when it has fired; the callback runs from the event
+    loop once that paint is done, never inside it)."""
+
+    def __init__(self, window: QWidget, callback):
+        super().__init__(window)
+        self.window, self.callback, self.done = window, callback, False
+        QApplication.instance().installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt override
+        if (not self.done and event.type() == QEvent.Type.Paint and isinstance(obj, QWidget)
+                and obj.window() is self.window):
+            self.done = True
+            QApplication.instance().removeEventFilter(self)
+            QTimer.singleShot(0, self.callback)
+        return False
 
 
 class MainWindow(QMainWindow):
@@ -76,7 +97,8 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.home_label)
         ctx.status_message.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
         ctx.navigate_requested.connect(self._navigate)
-        self._hook_gpu_alerts()
+        ctx.when_painted(self._hook_gpu_alerts)  # NVML and its thread start after the first picture
+        self._first_paint = FirstPaint(self, self._first_painted)
 
         from app.views.notify import Notifier
 
@@ -90,6 +112,22 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.retranslate_ui()
         self.show_panel("dashboard")
+
+    def _first_painted(self) -> None:
+        """The window is on screen: open the database if that was deferred, then let what waited
+        for the first paint start (ctx.painted)."""
+        try:
+            _ = self.ctx.db
+        except UserError as err:  # e.g. a database from a newer version of the app
+            import sys
+
+            from PySide6.QtWidgets import QMessageBox
+
+            print(str(err), file=sys.stderr, flush=True)
+            QMessageBox.critical(self, self.tr("AI Platform"), str(err))
+            QApplication.instance().exit(2)
+            return
+        self.ctx.mark_painted()
 
     # --- panels -------------------------------------------------------------------------------
     def panel(self, key: str) -> QWidget:

@@ -139,6 +139,7 @@ def _start_window(qtbot):
     window = create_main_window(QApplication.instance())
     qtbot.addWidget(window)
     window.show()
+    qtbot.waitUntil(lambda: window.ctx.is_painted, timeout=10_000)
     return window
 
 

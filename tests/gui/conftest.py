@@ -18,6 +18,7 @@ def main_window(qtbot, ai_home):
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: window.ctx.is_painted, timeout=10_000)  # what waits for the first paint runs
     yield window
     window.ctx.set_language("en")
     window.ctx.db.close()
