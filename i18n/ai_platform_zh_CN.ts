@@ -893,6 +893,14 @@ Allow it to read files in {folder} for this chat?</source>
       <translation>按词元长度统计的记录数（内置模型的分词器）</translation>
     </message>
     <message>
+      <source>tokens</source>
+      <translation>词元数</translation>
+    </message>
+    <message>
+      <source>records</source>
+      <translation>记录数</translation>
+    </message>
+    <message>
       <source>No datasets yet. Import a file, or drop one onto this panel. A bilingual sample ships with the app in resources/samples.</source>
       <translation>还没有数据集。导入一个文件，或把文件拖到此面板。应用自带一个双语示例，位于 resources/samples。</translation>
     </message>
@@ -1138,12 +1146,36 @@ The full report is in the log: {path}</source>
       <translation>训练损失</translation>
     </message>
     <message>
+      <source>step</source>
+      <translation>步数</translation>
+    </message>
+    <message>
+      <source>loss</source>
+      <translation>损失</translation>
+    </message>
+    <message>
       <source>Export chart</source>
       <translation>导出图表</translation>
     </message>
     <message>
+      <source>Chart saved to {path}</source>
+      <translation>图表已保存到 {path}</translation>
+    </message>
+    <message>
+      <source>Could not write {path}.</source>
+      <translation>无法写入 {path}。</translation>
+    </message>
+    <message>
       <source>Export metrics</source>
       <translation>导出指标</translation>
+    </message>
+    <message>
+      <source>Could not write {path}: {reason}</source>
+      <translation>无法写入 {path}：{reason}</translation>
+    </message>
+    <message>
+      <source>Metrics saved to {path}</source>
+      <translation>指标已保存到 {path}</translation>
     </message>
   </context>
   <context>
@@ -1422,16 +1454,16 @@ The full report is in the log: {path}</source>
       <translation>删除知识库“{name}”及其索引？你的文档本身不会被改动。</translation>
     </message>
     <message>
-      <source>Add documents</source>
-      <translation>添加文档</translation>
+      <source>Add documents to {name}</source>
+      <translation>向 {name} 添加文档</translation>
+    </message>
+    <message>
+      <source>Add a folder of documents to {name}</source>
+      <translation>向 {name} 添加文档文件夹</translation>
     </message>
     <message>
       <source>Documents (*.pdf *.docx *.md *.markdown *.txt *.html *.htm);;All files (*)</source>
       <translation>文档 (*.pdf *.docx *.md *.markdown *.txt *.html *.htm);;所有文件 (*)</translation>
-    </message>
-    <message>
-      <source>Add a folder of documents</source>
-      <translation>添加文档文件夹</translation>
     </message>
     <message>
       <source>Rebuild {name}</source>
@@ -1452,6 +1484,10 @@ The full report is in the log: {path}</source>
     <message>
       <source>Rebuild</source>
       <translation>重建</translation>
+    </message>
+    <message>
+      <source>Adding {n} item(s) to {name}.</source>
+      <translation>正在向 {name} 添加 {n} 项。</translation>
     </message>
     <message>
       <source>Starting…</source>
@@ -2227,6 +2263,26 @@ Allow remote code for this model?</source>
       <translation>GPU 显存（GB）</translation>
     </message>
     <message>
+      <source>loss</source>
+      <translation>损失</translation>
+    </message>
+    <message>
+      <source>rate</source>
+      <translation>学习率</translation>
+    </message>
+    <message>
+      <source>norm</source>
+      <translation>范数</translation>
+    </message>
+    <message>
+      <source>tokens/s</source>
+      <translation>词元/秒</translation>
+    </message>
+    <message>
+      <source>step</source>
+      <translation>步数</translation>
+    </message>
+    <message>
       <source>Step %v of %m</source>
       <translation>第 %v / %m 步</translation>
     </message>
@@ -2775,8 +2831,12 @@ Allow remote code for this model?</source>
       <translation>恒定</translation>
     </message>
     <message>
-      <source>Recompute activations (less memory, slower)</source>
-      <translation>重新计算激活值（省显存，较慢）</translation>
+      <source>Recompute activations</source>
+      <translation>重算激活值</translation>
+    </message>
+    <message>
+      <source>Less memory, about 30% slower.</source>
+      <translation>更省显存，约慢 30%。</translation>
     </message>
     <message>
       <source>Card memory</source>
@@ -3161,6 +3221,23 @@ Allow remote code for this model?</source>
     <message>
       <source>A project with a small Chinese–English dataset and a knowledge base about this app, so every panel has something real to show. It is indexed in the background.</source>
       <translation>一个包含中英双语小数据集和本应用介绍知识库的项目，让每个面板都有真实的内容可看。知识库会在后台建立索引。</translation>
+    </message>
+  </context>
+  <context>
+    <name>Widgets</name>
+    <message>
+      <source>No program to open it</source>
+      <translation>没有可打开它的程序</translation>
+    </message>
+    <message>
+      <source>This computer has no program set to open {name}. Its path is:
+{path}</source>
+      <translation>这台电脑没有设置可打开 {name} 的程序。它的路径是：
+{path}</translation>
+    </message>
+    <message>
+      <source>Copy path</source>
+      <translation>复制路径</translation>
     </message>
   </context>
 </TS>

@@ -64,6 +64,8 @@ class Settings:
     # Remote OpenAI-compatible endpoints: [{"name", "base_url", "model"}]; each key is in the keyring
     # under remote_key_name(name), never here.
     remote_endpoints: list = field(default_factory=list)
+    # What was chosen last in the panels, for the next start: {"knowledge.kb": 3, "training.dataset": 5, …}.
+    selections: dict = field(default_factory=dict)
 
     def validated(self) -> "Settings":
         if self.language not in LANGUAGES:
@@ -91,6 +93,8 @@ class Settings:
             self.remote_endpoints = []
         self.remote_endpoints = [e for e in self.remote_endpoints
                                  if isinstance(e, dict) and e.get("name") and e.get("base_url")]
+        if not isinstance(self.selections, dict):
+            self.selections = {}
         return self
 
 

@@ -56,6 +56,7 @@ def setup_logging(logs_dir) -> None:
     handler._ai_platform = True
     root.addHandler(handler)
     root.setLevel(logging.INFO)
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # our own line says which migration ran
 
 
 def open_database():
@@ -185,6 +186,13 @@ def run_gui(smoke: bool = False) -> int:
         print(str(err), file=sys.stderr)
         return 2
 
+    from app import __version__
+    from app.core import paths
+
+    log = logging.getLogger("app")
+    log.info("%s %s started (data folder %s, Python %s, pid %d)", APP_DISPLAY_NAME, __version__, paths.home(),
+             sys.version.split()[0], __import__("os").getpid())
+    app.aboutToQuit.connect(lambda: log.info("%s quit", APP_DISPLAY_NAME))
     if smoke:
         def report() -> None:
             print(json.dumps({"startup_s": round(process_age_s(), 3), "heavy_modules": heavy_modules_loaded()}),

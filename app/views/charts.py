@@ -79,16 +79,35 @@ def ema(values, weight: float) -> np.ndarray:
 class MetricChart(pg.PlotWidget):
     """One chart, several named series (e.g. several runs' loss, or train vs eval)."""
 
-    def __init__(self, title: str = "", parent=None):
+    # Where the legend sits: a falling curve (a loss) leaves the bottom-left corner free.
+    LEGEND_OFFSETS = {"top-right": (-10, 10), "bottom-left": (10, -10)}
+
+    def __init__(self, title: str = "", parent=None, *, legend: str = "top-right", marked: tuple[str, ...] = ()):
+        """``marked``: series drawn with a dot at each point too (sparse ones, like an eval loss
+        measured a few times: a single point would be invisible as a line)."""
         super().__init__(parent=parent, background=None)
         self.setMinimumHeight(160)
         self.plotItem.showGrid(x=True, y=True, alpha=0.25)
         self.plotItem.setDownsampling(auto=True, mode="peak")
         self.plotItem.setClipToView(True)
-        self.legend = self.plotItem.addLegend(offset=(-10, 10))
+        self.legend = self.plotItem.addLegend(offset=self.LEGEND_OFFSETS[legend])
         self.setTitle(title)
         self._series: dict[str, tuple[SeriesBuffer, pg.PlotDataItem]] = {}
+        self._labels: dict[str, str] = {}
+        self.marked = set(marked)
         self.smoothing = 0.0
+
+    def set_axis_labels(self, x: str = "", y: str = "") -> None:
+        self.plotItem.setLabel("bottom", x)
+        self.plotItem.setLabel("left", y)
+
+    def relabel(self, name: str, label: str) -> None:
+        """A new legend text for a series (the language changed)."""
+        if name in self._series and self._labels.get(name) not in (None, label):
+            item = self._series[name][1]
+            self.legend.removeItem(item)
+            self.legend.addItem(item, label)
+            self._labels[name] = label
 
     def setTitle(self, title: str) -> None:  # noqa: N802 - mirrors pyqtgraph
         self.plotItem.setTitle(title, size="10pt")
@@ -98,9 +117,12 @@ class MetricChart(pg.PlotWidget):
         without one stays out of the legend (single-series charts say it in their title)."""
         if name not in self._series:
             colour = colour or PALETTE[len(self._series) % len(PALETTE)]
-            item = self.plotItem.plot([], [], pen=pg.mkPen(QColor(colour), width=1.6))
+            dots = {"symbol": "o", "symbolSize": 6, "symbolBrush": QColor(colour), "symbolPen": None} \
+                if name in self.marked else {}
+            item = self.plotItem.plot([], [], pen=pg.mkPen(QColor(colour), width=1.6), **dots)
             if label:
                 self.legend.addItem(item, label)
+                self._labels[name] = label
             item.setDownsampling(auto=True, method="peak")
             item.setClipToView(True)
             buf = SeriesBuffer()
@@ -146,13 +168,27 @@ class MetricChart(pg.PlotWidget):
         return list(self._series)
 
     def clear_series(self) -> None:
+        """Empty, with the axes of an empty chart (not the last series' range)."""
         for _, item in self._series.values():
             self.plotItem.removeItem(item)
         self.legend.clear()
         self._series.clear()
+        self._labels.clear()
+        self.plotItem.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
+        self.plotItem.enableAutoRange()
 
     def export_png(self, path: str) -> bool:
-        return self.grab().save(path)
+        """Written under a temp name, then renamed: a reader never sees half a picture."""
+        import os
+
+        tmp = f"{path}.tmp.png"
+        if not self.grab().save(tmp, "PNG"):
+            return False
+        try:
+            os.replace(tmp, path)
+        except OSError:
+            return False
+        return True
 
 
 pg.setConfigOptions(antialias=False, foreground=QColor("#5b6b80"))

@@ -77,6 +77,8 @@ class ChatPanel(Panel):
         self.search.textChanged.connect(self._search_timer.start)
         self.sessions = QListWidget()
         self.sessions.setMinimumWidth(170)
+        self.sessions.setTextElideMode(Qt.TextElideMode.ElideRight)  # long titles end in "…"
+        self.sessions.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.sessions.currentItemChanged.connect(self._session_selected)
         self.sessions.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.sessions.customContextMenuRequested.connect(self._session_menu)
@@ -685,6 +687,9 @@ class ChatPanel(Panel):
         self.view.document().setDefaultStyleSheet(chat_render.style_sheet(self.colors()))
         self.view.setHtml(body)
         bar.setValue(bar.maximum() if at_bottom else value)
+
+    def palette_changed(self) -> None:
+        self.render()  # the transcript's colours are written into its HTML
 
     def _empty_text(self) -> str:
         import html

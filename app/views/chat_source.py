@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QUrl
-from PySide6.QtGui import QColor, QDesktopServices, QTextCharFormat, QTextCursor
+from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout
+
+from app.views.widgets import open_in_desktop
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".rst", ".csv", ".log"}
 MAX_TEXT_BYTES = 4 * 1024 * 1024
@@ -90,7 +91,7 @@ class SourceDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.open_btn = QPushButton(self.tr("Open file"))
         self.open_btn.setEnabled(self.path.is_file())
-        self.open_btn.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.path))))
+        self.open_btn.clicked.connect(lambda: open_in_desktop(self, self.path))
         buttons.addButton(self.open_btn, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)

@@ -164,6 +164,15 @@ class AppContext(QObject):
         self._save()
         theme.apply_theme(self.app, name)
 
+    def remember(self, key: str, value) -> None:
+        """Keep a panel's choice (a knowledge base, a dataset…) for the next start."""
+        if self.settings.selections.get(key) != value:
+            self.settings.selections = dict(self.settings.selections, **{key: value})
+            self._save()
+
+    def recall(self, key: str, default=None):
+        return self.settings.selections.get(key, default)
+
     def update(self, **changes) -> None:
         for key, value in changes.items():
             setattr(self.settings, key, value)

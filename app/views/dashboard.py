@@ -97,7 +97,9 @@ class DashboardPanel(Panel):
 
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
-        self._timer.timeout.connect(self.refresh_runs)
+        # Everything, not just the runs: the welcome flow, another panel or an engine may have made a
+        # project, a knowledge base or the model since (each card is a few cheap queries).
+        self._timer.timeout.connect(self.refresh)
         self._live = False  # hooked to the GPU monitor and the engines (after the first paint)
         self.retranslate_ui()
         ctx.when_painted(self._go_live)

@@ -34,6 +34,7 @@ class DatasetsPanel(Panel):
         self.setAcceptDrops(True)
         self.store = DatasetStore(ctx.db)
         self.stats: TokenLengths | None = None
+        self._lengths: dict[int, dict] = {}  # dataset id → its counted token lengths (this session)
         self._jobs: list[DatasetImport] = []
         layout = self.body
 
@@ -134,6 +135,7 @@ class DatasetsPanel(Panel):
         self.max_len_label.setText(self.tr("Max length"))
         self.compute_btn.setText(self.tr("Count tokens"))
         self.histogram.setTitle(self.tr("Records by token length (bundled model's tokenizer)"))
+        self.histogram.set_axis_labels(self.tr("tokens"), self.tr("records"))
         self.refresh()
 
     # --- list ---------------------------------------------------------------------------------
@@ -170,6 +172,7 @@ class DatasetsPanel(Panel):
         self.delete_btn.setEnabled(did is not None)
         self.preview.setRowCount(0)
         self.problems.setRowCount(0)
+        self._show_lengths(self._lengths.get(did))  # another dataset's histogram never stays
         if did is None:
             return
         try:
@@ -285,6 +288,7 @@ class DatasetsPanel(Panel):
             return
         info = self.store.get(did)
         self.stats = TokenLengths(str(info.train_path), str(status["dir"]), self.max_len.value(), parent=self)
+        self.stats.dataset_id = did
         self.stats.progress.connect(self._stats_progress)
         self.stats.finished.connect(self._stats_finished)
         self.lengths_progress.setVisible(True)
@@ -297,7 +301,11 @@ class DatasetsPanel(Panel):
             self.lengths_progress.setRange(0, total)
             self.lengths_progress.setValue(step)
 
-    def _show_lengths(self, d: dict) -> None:
+    def _show_lengths(self, d: dict | None) -> None:
+        if not d:
+            self._bars.setOpts(x=[], height=[], width=1)
+            self.lengths_summary.setText("")
+            return
         edges, counts = d["histogram"]["edges"], d["histogram"]["counts"]
         centers = [(a + b) / 2 for a, b in zip(edges[:-1], edges[1:])]
         width = (edges[1] - edges[0]) * 0.9 if len(edges) > 1 else 1
@@ -315,6 +323,8 @@ class DatasetsPanel(Panel):
         if not ok:
             self.lengths_summary.setText(self.tr("Counting failed: {reason}").format(reason=message))
         elif job is not None and job.result.get("histogram"):
-            self._show_lengths(job.result)
+            self._lengths[job.dataset_id] = dict(job.result)
+            if job.dataset_id == self.selected_id():
+                self._show_lengths(job.result)
         if job is not None:
             job.deleteLater()

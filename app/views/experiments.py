@@ -19,7 +19,7 @@ from app.core.projects import ProjectStore
 from app.views.charts import MetricChart
 from app.views.run_detail import status_text
 from app.views.panel import Panel
-from app.views.widgets import record_table
+from app.views.widgets import record_table, show_error
 
 
 def human_size(n: int) -> str:
@@ -36,6 +36,9 @@ def human_duration(seconds: float | None) -> str:
     m, s = divmod(int(seconds), 60)
     h, m = divmod(m, 60)
     return f"{h}h {m:02d}m" if h else f"{m}m {s:02d}s"
+
+
+METHOD_NAMES = {"lora": "LoRA", "qlora": "QLoRA", "dpo": "DPO", "orpo": "ORPO", "cpt": "CPT"}
 
 
 class ExperimentsPanel(Panel):
@@ -63,7 +66,7 @@ class ExperimentsPanel(Panel):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.itemSelectionChanged.connect(self.overlay)
         split.addWidget(self.table)
-        self.chart = MetricChart()
+        self.chart = MetricChart(legend="bottom-left")
         split.addWidget(self.chart)
         split.setSizes([250, 350])
         layout.addWidget(split, 1)
@@ -82,6 +85,7 @@ class ExperimentsPanel(Panel):
             self.tr("Learning rate"), self.tr("Rank"), self.tr("Final loss"), self.tr("Best loss"),
             self.tr("Duration"), self.tr("Adapter size")])
         self.chart.setTitle(self.tr("Training loss"))
+        self.chart.set_axis_labels(self.tr("step"), self.tr("loss"))
         self.refresh()
 
     def refresh(self) -> None:
@@ -107,7 +111,7 @@ class ExperimentsPanel(Panel):
         model = "SmolLM2-135M" if r.base_model in ("default", "") else Path(r.base_model).name
         project = (projects or {}).get(r.project_id, "") if projects is not None else None
         return [r.name, project, status_text(r.status), model,
-                r.method.upper(), f"{cfg.get('learning_rate', '')}", str(cfg.get("lora_r", "")),
+                METHOD_NAMES.get(r.method, r.method), f"{cfg.get('learning_rate', '')}", str(cfg.get("lora_r", "")),
                 f"{r.final_loss:.4f}" if r.final_loss is not None else "",
                 f"{r.best_loss:.4f}" if r.best_loss is not None else "",
                 human_duration(r.duration_s), self._adapter_size(r)]
@@ -168,12 +172,21 @@ class ExperimentsPanel(Panel):
     def save_png(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Export chart"), "loss.png", "PNG (*.png)")
         if path:
-            self.chart.export_png(path)
+            if self.chart.export_png(path):
+                self.ctx.status_message.emit(self.tr("Chart saved to {path}").format(path=path), 6000)
+            else:
+                show_error(self, self.tr("Export chart"), self.tr("Could not write {path}.").format(path=path))
 
     def save_csv(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Export metrics"), "metrics.csv", "CSV (*.csv)")
         if path:
-            self.write_csv(path, self.selected_ids() or [r.id for r in self.manager.store.list()])
+            try:
+                self.write_csv(path, self.selected_ids() or [r.id for r in self.manager.store.list()])
+            except OSError as exc:
+                show_error(self, self.tr("Export metrics"), self.tr("Could not write {path}: {reason}").format(
+                    path=path, reason=exc.strerror or exc))
+                return
+            self.ctx.status_message.emit(self.tr("Metrics saved to {path}").format(path=path), 6000)
 
     def write_csv(self, path: str, run_ids: list[str]) -> None:
         tmp = Path(path).with_suffix(".csv.tmp")

@@ -171,6 +171,8 @@ class KnowledgePanel(Panel):
     # --- knowledge bases ----------------------------------------------------------------------
     def reload_kbs(self, select: int | None = None) -> None:
         keep = select if select is not None else self.kb.currentData()
+        if keep is None:
+            keep = self.ctx.recall("knowledge.kb")  # the base chosen last time
         self.kb.blockSignals(True)
         self.kb.clear()
         for kb in self.store.list():
@@ -186,6 +188,8 @@ class KnowledgePanel(Panel):
     def show_kb(self) -> None:
         kb_id = self.kb_id()
         has = kb_id is not None
+        if has:
+            self.ctx.remember("knowledge.kb", kb_id)
         for w in (self.rename_btn, self.delete_btn, self.search_btn):
             w.setEnabled(has)
         busy = self.busy()
@@ -273,13 +277,14 @@ class KnowledgePanel(Panel):
 
     # --- indexing -----------------------------------------------------------------------------
     def choose_files(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(self, self.tr("Add documents"), "",
+        files, _ = QFileDialog.getOpenFileNames(self, self.tr("Add documents to {name}").format(name=self.kb.currentText()), "",
                                                 self.tr("Documents (*.pdf *.docx *.md *.markdown *.txt *.html *.htm);;All files (*)"))
         if files:
             self.add_paths(files)
 
     def choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, self.tr("Add a folder of documents"))
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Add a folder of documents to {name}").format(
+            name=self.kb.currentText()))
         if folder:
             self.add_paths([folder])
 
@@ -324,6 +329,9 @@ class KnowledgePanel(Panel):
         if kb_id is None:
             return False
         self.jobs.add(kb_id, items, extra_args)
+        if items:  # say where they go: the chosen base is easy to overlook
+            self.ctx.status_message.emit(self.tr("Adding {n} item(s) to {name}.").format(
+                n=len(items), name=self.kb.currentText()), 5000)
         self.show_kb()
         return True
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QTimer, QUrl
-from PySide6.QtGui import QColor, QDesktopServices, QFont, QSyntaxHighlighter, QTextCharFormat
+from PySide6.QtCore import QEvent, QTimer
+from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat
 from PySide6.QtWidgets import (
     QApplication, QComboBox, QHBoxLayout, QLineEdit, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget,
 )
+
+from app.views.widgets import open_in_desktop
 
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 _LEVEL_RE = re.compile(r"\b(DEBUG|INFO|WARNING|ERROR|CRITICAL)\b")
@@ -48,6 +50,31 @@ class _Highlighter(QSyntaxHighlighter):
         if self.search:
             for m in re.finditer(re.escape(self.search), text, re.IGNORECASE):
                 self.setFormat(m.start(), m.end() - m.start(), self.match)
+
+
+_TS_RE = re.compile(r"^(?:\[[^\]]*\] )?(\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?)")
+
+
+def merge_by_time(per_file: list[list[str]]) -> list[str]:
+    """Lines of several logs in the order they were written: each file's records (a timestamped
+    line and the untimed lines after it, such as a traceback) merged by their timestamps. A file's
+    own order is kept; records before any timestamp sort first."""
+    if len(per_file) <= 1:
+        return per_file[0] if per_file else []
+    import heapq
+
+    streams = []
+    for lines in per_file:
+        records: list[tuple[str, list[str]]] = []
+        for line in lines:
+            m = _TS_RE.match(line)
+            if m or not records:
+                records.append(((m.group(1).replace("T", " ").replace(",", ".") if m else ""), [line]))
+            else:
+                records[-1][1].append(line)
+        streams.append(records)
+    merged = heapq.merge(*streams, key=lambda rec: rec[0])
+    return [line for _, lines in merged for line in lines]
 
 
 class LogView(QWidget):
@@ -129,7 +156,7 @@ class LogView(QWidget):
         return list(self._lines)
 
     def poll(self) -> None:
-        new: list[str] = []
+        per_file: list[list[str]] = []
         for f in self._files:
             try:
                 size = f.stat().st_size
@@ -148,7 +175,8 @@ class LogView(QWidget):
             self._partial[f] = parts.pop()
             label = self._labels.get(f)
             prefix = f"[{label}] " if label else ""
-            new += [prefix + p.rstrip("\r") for p in parts]
+            per_file.append([prefix + p.rstrip("\r") for p in parts])
+        new = merge_by_time(per_file)
         if new:
             self._lines += new
             if len(self._lines) > MAX_LINES:
@@ -195,4 +223,4 @@ class LogView(QWidget):
     def _open_folder(self) -> None:
         folder = self.folder()
         if folder is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+            open_in_desktop(self, folder)

@@ -63,9 +63,14 @@ class Panel(QWidget):
             self._stale = False
             self.refresh()
 
+    def palette_changed(self) -> None:
+        """The theme changed: repaint what the panel draws itself (HTML, charts)."""
+
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate_ui()
+        elif event.type() == QEvent.Type.PaletteChange:
+            self.palette_changed()
         super().changeEvent(event)
 
 

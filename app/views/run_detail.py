@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QFileDialog, QGridLayout, QHBoxLayout, QInputDialog, QLabel, QMenu, QMessageBox, QProgressBar,
     QPushButton, QSlider, QTabWidget, QToolButton, QVBoxLayout, QWidget,
@@ -16,7 +15,7 @@ from app.core.errors import UserError
 from app.core.runs import complete_checkpoints, export_adapter
 from app.views.charts import MetricChart
 from app.views.log_view import LogView
-from app.views.widgets import show_error
+from app.views.widgets import open_in_desktop, show_error
 
 # chart key → the metric names it shows
 CHARTS = {
@@ -119,7 +118,7 @@ class RunDetail(QWidget):
         page_layout.addLayout(grid, 1)
         self.charts: dict[str, MetricChart] = {}
         for i, key in enumerate(CHARTS):
-            chart = MetricChart()
+            chart = MetricChart(legend="bottom-left" if key == "loss" else "top-right", marked=("eval_loss",))
             self.charts[key] = chart
             grid.addWidget(chart, i // 2, i % 2)
         self.charts["loss"].set_smoothing(0.6)
@@ -158,8 +157,15 @@ class RunDetail(QWidget):
         titles = {"loss": self.tr("Loss (train, eval)"), "lr": self.tr("Learning rate"),
                   "grad_norm": self.tr("Gradient norm"), "tokens_per_s": self.tr("Tokens per second"),
                   "gpu_mem": self.tr("GPU memory (GB)")}
+        units = {"loss": self.tr("loss"), "lr": self.tr("rate"), "grad_norm": self.tr("norm"),
+                 "tokens_per_s": self.tr("tokens/s"), "gpu_mem": "GB"}
         for key, chart in self.charts.items():
             chart.setTitle(titles[key])
+            chart.set_axis_labels(self.tr("step"), units[key])
+            for name in CHARTS[key]:
+                label = self.series_label(name)
+                if label:
+                    chart.relabel(name, label)  # legends already drawn follow the language too
         if self.run_id:
             self._refresh_header()
 
@@ -175,6 +181,7 @@ class RunDetail(QWidget):
         for chart in self.charts.values():
             chart.clear_series()
         self.message.setVisible(False)
+        self.eta.setText("")
         for w in (self.tabs, self.progress, self.eta, self.title, self.status, self.stop_btn, self.resume_btn,
                   self.more_btn):
             w.setVisible(run_id is not None)
@@ -209,6 +216,8 @@ class RunDetail(QWidget):
             return
         self.title.setText(info.name)
         self.status.setText(status_text(info.status))
+        if info.status not in ("running", "queued"):
+            self.eta.setText("")  # a finished or stopped run has nothing left to wait for
         total = info.total_steps or 0
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(min(info.last_step, total) if total else 0)
@@ -274,7 +283,9 @@ class RunDetail(QWidget):
                 self.progress.setRange(0, int(ev.total))
                 self.progress.setFormat(self.tr("Step %v of %m"))
             self.progress.setValue(int(ev.step or 0))
-            self.eta.setText(self.tr("ETA {eta}").format(eta=format_eta(ev.eta_s)))
+            # No estimate before the first step (it would read 0:00), nor once the run stops.
+            known = ev.step and ev.eta_s is not None and self.manager.is_running(run_id)
+            self.eta.setText(self.tr("ETA {eta}").format(eta=format_eta(ev.eta_s)) if known else "")
         elif isinstance(ev, protocol.Error):
             from app.views.train_texts import error_text
 
@@ -383,4 +394,4 @@ class RunDetail(QWidget):
 
     def open_folder(self) -> None:
         if self.run_id:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(self.manager.store.get(self.run_id).run_dir))
+            open_in_desktop(self, self.manager.store.get(self.run_id).run_dir)

@@ -29,11 +29,32 @@ _LIGHT = {
 }
 
 
+# Disabled widgets: greyed text and a flatter button, so "can't click this" is visible at a glance
+# (setColor(role, …) without a group paints every group alike, disabled included).
+_DARK_DISABLED = {
+    QPalette.ColorRole.WindowText: "#5d6875", QPalette.ColorRole.Text: "#5d6875",
+    QPalette.ColorRole.ButtonText: "#5d6875", QPalette.ColorRole.Button: "#1c222a",
+    QPalette.ColorRole.Base: "#1a2027", QPalette.ColorRole.Highlight: "#2b3a52",
+}
+_LIGHT_DISABLED = {
+    QPalette.ColorRole.WindowText: "#a3acb8", QPalette.ColorRole.Text: "#a3acb8",
+    QPalette.ColorRole.ButtonText: "#a3acb8", QPalette.ColorRole.Button: "#f3f5f8",
+    QPalette.ColorRole.Base: "#f5f7f9", QPalette.ColorRole.Highlight: "#b8c9ec",
+}
+
+
+def is_dark(palette: QPalette) -> bool:
+    return palette.window().color().lightness() < 128
+
+
 def apply_theme(app: QApplication, theme: str) -> None:
     app.setStyle("Fusion")
     palette = QPalette()
-    for role, colour in (_DARK if theme == "dark" else _LIGHT).items():
+    dark = theme == "dark"
+    for role, colour in (_DARK if dark else _LIGHT).items():
         palette.setColor(role, QColor(colour))
+    for role, colour in (_DARK_DISABLED if dark else _LIGHT_DISABLED).items():
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor(colour))
     app.setPalette(palette)
     qss = Path(assets.style_path(theme))
     app.setStyleSheet(qss.read_text(encoding="utf-8") if qss.exists() else "")

@@ -47,7 +47,7 @@ class MemoryBar(QWidget):
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
         p = QPainter(self)
         rect = self.rect().adjusted(0, 2, -1, -2)
-        p.fillRect(rect, QColor("#e5e7eb"))
+        p.fillRect(rect, self.palette().alternateBase().color().darker(108))  # the track follows the theme
         total = sum(self.parts.values())
         scale = rect.width() / max(self.capacity, total, 1e-9)
         x = float(rect.left())
@@ -79,6 +79,7 @@ class TrainForm(QWidget):
         self.name = QLineEdit()
         self.project = QComboBox()
         self.dataset = QComboBox()
+        self.dataset.activated.connect(lambda _i: self.ctx.remember("training.dataset", self.dataset.currentData()))
         self.model = QComboBox()
         self.model.activated.connect(self._model_chosen)
         self.preset = QComboBox()
@@ -230,7 +231,8 @@ class TrainForm(QWidget):
         ):
             for i in range(combo.count()):
                 combo.setItemText(i, names[combo.itemData(i)])
-        self.gradient_checkpointing.setText(self.tr("Recompute activations (less memory, slower)"))
+        self.gradient_checkpointing.setText(self.tr("Recompute activations"))
+        self.gradient_checkpointing.setToolTip(self.tr("Less memory, about 30% slower."))
         self.card_label.setText(self.tr("Card memory"))
         self.fit_batch.setText(self.tr("Largest batch that fits"))
         self.fit_seq.setText(self.tr("Longest sequence that fits"))
@@ -281,8 +283,10 @@ class TrainForm(QWidget):
             self.dataset.addItem(self.tr("No dataset yet: import one in Datasets"), None)
         for d in datasets:
             self.dataset.addItem(self.tr("{name} ({n} records)").format(name=d.name, n=d.n_records), d.id)
-        if keep_d is not None:
-            self.dataset.setCurrentIndex(max(0, self.dataset.findData(keep_d)))
+        if keep_d is None or self.dataset.findData(keep_d) < 0:
+            keep_d = self.ctx.recall("training.dataset")  # the dataset chosen last time
+        if keep_d is not None and self.dataset.findData(keep_d) >= 0:
+            self.dataset.setCurrentIndex(self.dataset.findData(keep_d))
 
     def reload_models(self) -> None:
         current = self.model.currentData()

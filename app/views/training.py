@@ -130,6 +130,8 @@ class TrainingPanel(Panel):
     def launch(self, cfg, name: str, project_id, dataset_id) -> str | None:
         run_dir = train_config.new_run_dir(name)
         cfg.name = name
+        if dataset_id is not None:
+            self.ctx.remember("training.dataset", dataset_id)
         train_config.write_config(run_dir, cfg)
         try:
             run_id = self.manager.launch(run_dir, name=name, project_id=project_id, dataset_id=dataset_id)

@@ -47,3 +47,25 @@ def record_table(columns: int, multi: bool = False):
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.verticalHeader().setVisible(False)
     return table
+
+
+def open_in_desktop(parent: QWidget, path) -> bool:
+    """Open a file or folder with the desktop's program for it. Where there is none (a bare
+    desktop, a headless session), say so and offer the path to copy instead of doing nothing."""
+    from pathlib import Path
+
+    from PySide6.QtCore import QCoreApplication, QUrl
+    from PySide6.QtGui import QDesktopServices, QGuiApplication
+
+    if QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+        return True
+    translate = QCoreApplication.translate
+    box = QMessageBox(QMessageBox.Icon.Information, translate("Widgets", "No program to open it"),
+                      translate("Widgets", "This computer has no program set to open {name}. Its path is:\n{path}")
+                      .format(name=Path(path).name or str(path), path=path), QMessageBox.StandardButton.Close, parent)
+    copy = box.addButton(translate("Widgets", "Copy path"), QMessageBox.ButtonRole.ActionRole)
+    box.setObjectName("OpenFailed")
+    box.exec()
+    if box.clickedButton() is copy:
+        QGuiApplication.clipboard().setText(str(path))
+    return False

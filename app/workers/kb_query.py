@@ -60,11 +60,7 @@ class KbQueryService(QObject):
 
     def stop(self) -> None:
         if self._proc is not None:
-            proc, self._proc = self._proc, None
-            try:
-                proc.finished.disconnect()
-            except (RuntimeError, TypeError):
-                pass
+            proc, self._proc = self._proc, None  # its finished signal is ignored from now on
             proc.stop(grace_s=2, term_grace_s=2)
         self._ready = False
         self._kbs = ()

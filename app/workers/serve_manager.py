@@ -224,12 +224,9 @@ class ServeManager(QObject):
     # --- internals ------------------------------------------------------------------------------
     def _stop_process(self, e: _Engine) -> None:
         if e.proc is not None and e.proc.is_running():
-            try:
-                e.proc.finished.disconnect()
-            except (RuntimeError, TypeError):
-                pass
             e.proc.stop(grace_s=5, term_grace_s=5)
             self._stopping = [p for p in self._stopping if p.is_running()] + [e.proc]
+            e.proc = None  # its finished signal now names a process we no longer follow (ignored)
         e.info = replace(e.info, state="stopped")
 
     def _update(self, key: str, proc: EngineProcess, **changes) -> _Engine | None:
