@@ -169,16 +169,18 @@ class ExperimentsPanel(Panel):
             if steps:
                 self.chart.append(run_id, steps, values, label=info.name)
 
-    def save_png(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("Export chart"), "loss.png", "PNG (*.png)")
+    def save_png(self, path: str | None = None) -> None:
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, self.tr("Export chart"), "loss.png", "PNG (*.png)")
         if path:
             if self.chart.export_png(path):
                 self.ctx.status_message.emit(self.tr("Chart saved to {path}").format(path=path), 6000)
             else:
                 show_error(self, self.tr("Export chart"), self.tr("Could not write {path}.").format(path=path))
 
-    def save_csv(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("Export metrics"), "metrics.csv", "CSV (*.csv)")
+    def save_csv(self, path: str | None = None) -> None:
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, self.tr("Export metrics"), "metrics.csv", "CSV (*.csv)")
         if path:
             try:
                 self.write_csv(path, self.selected_ids() or [r.id for r in self.manager.store.list()])
