@@ -277,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m app.engines.agent", description="One agent turn (see the module doc).")
     p.add_argument("request", help="the request JSON file")
     args = p.parse_args(argv)
-    from app.engines.runtime import run_main
+    from app.core.engine_runtime import run_main
 
     return run_main(ENGINE, lambda rt: _body(args, rt), listen_stdin=False)
 

@@ -424,7 +424,7 @@ def main(argv: list[str] | None = None) -> int:
     import logging
 
     from app.core.db.database import open_database
-    from app.engines.runtime import run_main
+    from app.core.engine_runtime import run_main
 
     logging.getLogger("faiss.loader").setLevel(logging.WARNING)
 

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from app.core import paths, protocol, serve_config
 from app.core.errors import UserError
-from app.engines.runtime import EngineRuntime, run_main
+from app.core.engine_runtime import EngineRuntime, run_main
 
 READY_TIMEOUT_S = 600.0
 STOP_GRACE_S = 15.0

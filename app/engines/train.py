@@ -5,7 +5,7 @@
 Reads ``RUN_DIR/config.json`` (:class:`app.core.train_config.TrainConfig`) and trains with the
 transformers Trainer and a peft LoRA adapter: plain LoRA on a float32 / bfloat16 / float16 base, on
 an 8-bit base, or QLoRA on a 4-bit NF4 base with double quantization. Events go to stdout and
-``RUN_DIR/events.jsonl`` (see app/engines/runtime.py); the human log goes to stderr and, unless
+``RUN_DIR/events.jsonl`` (see app/core/engine_runtime.py); the human log goes to stderr and, unless
 stderr already is that file, to ``RUN_DIR/train.log``.
 
 The run folder when it ends::
@@ -41,7 +41,7 @@ from app.core.checkpoints import (  # noqa: F401 - re-exported: the engine's own
 from app.core.errors import UserError
 from app.core.paths import atomic_write_text
 from app.core.train_config import CONFIG_FILE, TrainConfig, read_config, split_hint
-from app.engines.runtime import EngineRuntime
+from app.core.engine_runtime import EngineRuntime
 
 ENGINE = "train"
 LOG_FILE = "train.log"

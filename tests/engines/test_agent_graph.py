@@ -331,7 +331,7 @@ def test_engine_commands_approve_and_stop(monkeypatch, folders):
     import io
 
     from app.engines.agent import Commands
-    from app.engines.runtime import EngineRuntime
+    from app.core.engine_runtime import EngineRuntime
 
     granted, _ = folders
     out = io.StringIO()

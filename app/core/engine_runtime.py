@@ -20,9 +20,7 @@ from typing import Any, TextIO
 
 from app import __version__
 from app.core import protocol
-
-ENGINE_INFO_FILE = "engine.json"
-EVENTS_FILE = "events.jsonl"
+from app.core.run_folder import ENGINE_INFO_FILE, EVENTS_FILE
 
 
 def process_start_time(pid: int) -> float | None:
