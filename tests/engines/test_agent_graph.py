@@ -43,7 +43,7 @@ def tiny_kb(tmp_path):
     """A real knowledge base "field-notes" (bundled embedding model, faiss) of two small files."""
     from app.core.db.database import open_database
     from app.core.kb import KnowledgeStore
-    from app.engines.knowledge import Knowledge
+    from app.knowledge.base import Knowledge
 
     docs = tmp_path / "notes"
     docs.mkdir()
