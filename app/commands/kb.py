@@ -8,8 +8,8 @@
     kb rebuild NAME [--json]
     kb delete NAME
 
-The work runs in this process through the knowledge engine's code (imported only here, inside the
-command); errors a person can fix print one line and exit 2.
+The work runs in this process through app.knowledge, the knowledge engine's library (imported
+inside the command); errors a person can fix print one line and exit 2.
 """
 
 from __future__ import annotations
