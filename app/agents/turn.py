@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
+from app.agents.folders import FolderAccess
+from app.agents.tools import ToolContext
 from app.core import protocol
 from app.core.errors import UserError
 
@@ -26,7 +28,7 @@ def _list_of_str(req: dict, key: str) -> list[str]:
 
 def check_request(req: dict) -> dict:
     """The request with defaults filled in, or a UserError naming the field to fix."""
-    from app.agents.graph import DEFAULT_MAX_STEPS
+    from app.agents.graph import DEFAULT_MAX_STEPS  # langgraph
 
     def bad(field: str, what: str):
         return UserError(f"The agent request's {field!r} {what}.", code="agent.request", params={"field": field})
@@ -107,9 +109,7 @@ def run_request(req: dict, emit: Callable[[protocol.Event], None], api_key: str 
     """One turn: events through ``emit``; returns the Result data. ``ask(tool, folder, path)`` answers
     approval requests (None: unapproved folders are refused). ``model``: a chat model to use instead
     of ChatOpenAI (tests). ``on_runner(runner)`` gets the runner before it starts (to stop it)."""
-    from app.agents.folders import FolderAccess
-    from app.agents.graph import AgentRunner, system_prompt, to_messages
-    from app.agents.tools import ToolContext
+    from app.agents.graph import AgentRunner, system_prompt, to_messages  # langgraph
 
     req = check_request(req)
     searcher = None
