@@ -1,10 +1,10 @@
 """One open knowledge base: ingest files into it (incremental, crash-safe) and answer queries.
 
-``Knowledge(kb, store, reporter)`` holds a knowledge base's rows (``app.core.kb.KnowledgeStore``), its
-index on disk (``index.KBIndex``), its embedding model (``embed``) and its splitter; the knowledge
-engine (``python -m app.engines.knowledge``), the ``ai-platform kb`` command and the agent's
-``kb_search`` tool all use it. It reports to ``reporter`` (an engine runtime, or ``NullReporter``):
-``progress``, one ``result`` per file, ``checkpoint`` after every persisted batch.
+``Knowledge(kb, store, reporter)`` holds a knowledge base's rows (``app.core.kb.KnowledgeStore``),
+its index on disk (``index.KBIndex``), its embedding model (``embed``) and its splitter; the
+knowledge engine (``python -m app.engines.knowledge``), the ``ai-platform kb`` command and the
+agent's ``kb_search`` tool all use it. It reports to ``reporter`` (an engine runtime, or
+``NullReporter``): ``progress``, one ``result`` per file, ``checkpoint`` after every persisted batch.
 
 Crash safety: a batch is written to ``kb/<id>/`` atomically (``KBIndex.save``) *before* its
 documents are marked indexed. On start, documents still ``queued``/``indexing`` lose any chunks a
