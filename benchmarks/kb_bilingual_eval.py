@@ -17,8 +17,8 @@ FIXTURE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "kb" / "b
 def evaluate(model: str, modes=("dense", "bm25", "hybrid")) -> dict:
     import tempfile
 
-    from app.engines.kb_embed import get_embedder
-    from app.engines.kb_index import KBIndex
+    from app.knowledge.embed import get_embedder
+    from app.knowledge.index import KBIndex
 
     data = json.loads(FIXTURE.read_text(encoding="utf-8"))
     emb = get_embedder(model)
@@ -47,7 +47,7 @@ def evaluate(model: str, modes=("dense", "bm25", "hybrid")) -> dict:
 
 
 def main(argv=None) -> int:
-    from app.engines.kb_embed import EMBEDDERS, available
+    from app.knowledge.embed import EMBEDDERS, available
 
     models = (argv if argv is not None else sys.argv[1:]) or [m for m in EMBEDDERS if available(m)]
     for m in models:

@@ -52,14 +52,14 @@ def main() -> int:
         make_corpus(corpus, args.files)
         from app.core.db.database import open_database
         from app.core.kb import KnowledgeStore
-        from app.engines.knowledge import Knowledge
+        from app.knowledge.base import Knowledge
 
         with open_database() as db:
             store = KnowledgeStore(db)
             kb = store.create("bench", embedding_model=args.model)
             k = Knowledge(kb, store)
             k.emb.embed_passages(["warm up"])  # load weights outside both timings
-            from app.engines.kb_readers import Section
+            from app.knowledge.readers import Section
 
             t0 = time.perf_counter()
             k.chunk([Section("Warm up sentence. 句子。" * 300)])  # imports llama-index's splitter: once per process

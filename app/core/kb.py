@@ -25,7 +25,7 @@ from app.core.errors import UserError
 from app.core.names import clean_name
 
 NAME_MAX = 200
-DEFAULT_CHUNK_SIZE = 512  # characters (CJK-safe: see app/engines/kb_index.py)
+DEFAULT_CHUNK_SIZE = 512  # characters (CJK-safe: see app/knowledge/index.py)
 DEFAULT_CHUNK_OVERLAP = 64
 MIN_CHUNK_SIZE = 64
 MAX_CHUNK_SIZE = 4000

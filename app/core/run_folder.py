@@ -1,7 +1,7 @@
 """A run folder as the engine leaves it, read without Qt (the GUI's RunWatcher and the CLI share it).
 
-The engine (``app.engines.runtime``) writes ``engine.json`` (its pid and psutil create_time) when it
-starts and appends every event to ``events.jsonl``. From those two files alone we can tell whether a
+The engine (``app.core.engine_runtime``) writes ``engine.json`` (its pid and psutil create_time)
+when it starts and appends every event to ``events.jsonl``. From those two files alone we can tell whether a
 run is still going (same process alive), finished (a ``done`` event) or interrupted (process gone
 without ``done``), and tail its events from a byte offset.
 """
@@ -19,7 +19,7 @@ from app.core import protocol
 
 log = logging.getLogger(__name__)
 
-# Same names as app.engines.runtime (core must not import engines; a test keeps them equal).
+# The run folder's files, named here only: the engine runtime (app/core/engine_runtime.py) writes them.
 ENGINE_INFO_FILE = "engine.json"
 EVENTS_FILE = "events.jsonl"
 

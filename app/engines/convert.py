@@ -24,7 +24,7 @@ from pathlib import Path
 
 from app import __version__
 from app.core import bundled, paths, settings
-from app.engines.runtime import EngineRuntime, run_main
+from app.core.engine_runtime import EngineRuntime, run_main
 
 TOTAL_STEPS = 5
 DTYPES = ("float32", "bfloat16")

@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from app.engines.runtime import EngineRuntime, run_main
+from app.core.engine_runtime import EngineRuntime, run_main
 
 LENGTHS_LIMIT = 50_000
 BATCH = 256

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from app.core import paths
-from app.engines.runtime import EngineRuntime, run_main
+from app.core.engine_runtime import EngineRuntime, run_main
 
 OFFLINE_MESSAGE = "Cannot reach the Hugging Face hub: this computer looks offline."
 OFFLINE_HINT = ("Connect to the internet and try again. Without a network, download the model on another "

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from app.core import bundled, paths, settings
-from app.engines.runtime import run_main
+from app.core.engine_runtime import run_main
 
 TOTAL_STEPS = 4
 

@@ -16,7 +16,7 @@ import sys
 import time
 
 from app.core import settings
-from app.engines.runtime import EngineRuntime, run_main
+from app.core.engine_runtime import EngineRuntime, run_main
 
 # Distribution names whose versions are reported (None when not installed).
 PACKAGES = ("torch", "transformers", "peft", "bitsandbytes", "accelerate", "gguf", "safetensors")

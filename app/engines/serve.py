@@ -13,43 +13,21 @@ once the API answers, ``result`` with ``{base_url, api_key, model, adapters, eng
 it then serves until ``{"cmd":"stop"}`` or SIGTERM, stops the server (SIGTERM to the vLLM process
 group, SIGKILL after a grace period) and ends with ``done: stopped``. If the server dies on its own:
 ``error`` (the tail of its log + a hint) and ``done: failed``.
+
+This module is the command line and the choice of engine; the servers are in app/serving/.
 """
 
 from __future__ import annotations
 
 import argparse
-import collections
-import json
-import os
-import signal
-import subprocess
 import sys
-import threading
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
-from app.core import paths, processes, protocol, serve_config
+from app.core import protocol, serve_config
+from app.core.engine_runtime import EngineRuntime, run_main
 from app.core.errors import UserError
-from app.engines.runtime import EngineRuntime, run_main
-
-READY_TIMEOUT_S = 600.0
-STOP_GRACE_S = 15.0
-
-# vLLM log line fragments → what the loading stage is called (in order of appearance).
-_VLLM_STAGES = (
-    ("vLLM API server version", "Starting the vLLM server"),
-    ("Resolved architecture", "Reading the model configuration"),
-    ("Initializing a V1 LLM engine", "Initializing the engine"),
-    ("Starting to load model", "Loading the weights"),
-    ("Loading weights took", "Weights loaded"),
-    ("Model loading took", "Weights loaded"),
-    ("KV cache", "Allocating the KV cache"),
-    ("init engine", "Warming up"),
-    ("Starting vLLM API server", "Starting the HTTP server"),
-    ("Application startup complete", "HTTP server up"),
-)
+from app.serving.transformers_server import serve_transformers
+from app.serving.vllm import serve_vllm
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -88,17 +66,6 @@ def build_config(args: argparse.Namespace) -> serve_config.ServeConfig:
                                     trust_remote_code=trust)
 
 
-def models_ready(base_url: str, api_key: str, timeout: float = 2.0) -> list[str] | None:
-    """The served model ids when ``GET /v1/models`` answers with the key, else None."""
-    req = urllib.request.Request(base_url + "/models", headers={"Authorization": f"Bearer {api_key}"})
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            data = json.loads(resp.read().decode("utf-8"))
-        return [m["id"] for m in data.get("data", [])]
-    except (OSError, ValueError, KeyError, urllib.error.URLError):
-        return None
-
-
 def _settings_threads() -> int | None:
     try:
         from app.core import settings
@@ -106,172 +73,6 @@ def _settings_threads() -> int | None:
         return settings.load().cpu_threads or None
     except Exception:  # noqa: BLE001
         return None
-
-
-# --- vLLM --------------------------------------------------------------------------------------
-
-class VllmServer:
-    def __init__(self, rt: EngineRuntime, cfg: serve_config.ServeConfig, python: str, threads: int | None):
-        self.rt, self.cfg = rt, cfg
-        self.cuda = serve_config.cuda_available()
-        self.cmd = serve_config.vllm_command(python, cfg, cuda=self.cuda)
-        self.env = serve_config.vllm_env(os.environ, paths.home(), cuda=self.cuda, threads=threads,
-                                         api_key=cfg.api_key)
-        log_dir = paths.logs_dir()
-        log_dir.mkdir(parents=True, exist_ok=True)
-        self.log_path = log_dir / f"serve-{cfg.port}.log"
-        self.tail: collections.deque[str] = collections.deque(maxlen=40)
-        self.stage = 0
-        self.proc: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.rt.info("starting: " + " ".join(self.cmd))  # the key is in the environment, not here
-        self._log_fh = open(self.log_path, "a", encoding="utf-8")
-        self.proc = subprocess.Popen(self.cmd, env=self.env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, start_new_session=True, text=True,
-                                     encoding="utf-8", errors="replace", bufsize=1,
-                                     preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
-        self._reader = threading.Thread(target=self._relay, name="vllm-log", daemon=True)
-        self._reader.start()
-
-    def _relay(self) -> None:
-        for raw in self.proc.stdout:
-            line = raw.rstrip("\n")
-            if not line.strip():
-                continue
-            line = line.replace(self.cfg.api_key, "***")
-            self.tail.append(line)
-            try:
-                self._log_fh.write(line + "\n")
-                self._log_fh.flush()
-            except (OSError, ValueError):
-                pass
-            level = "ERROR" if ("ERROR" in line or "Traceback" in line) else (
-                "WARNING" if "WARNING" in line else "INFO")
-            self.rt.emit(_log_event(level, line))
-            for i, (needle, message) in enumerate(_VLLM_STAGES):
-                if i >= self.stage and needle in line:
-                    self.stage = i + 1
-                    self.rt.progress(self.stage, len(_VLLM_STAGES) + 1, message=message)
-                    break
-
-    def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
-
-    def failure(self) -> tuple[str, str]:
-        self._reader.join(timeout=5)
-        tail = "\n".join(list(self.tail)[-20:])
-        text = tail.lower()
-        hint = f"The full log is in {self.log_path}."
-        if "out of memory" in text or "cuda out of memory" in text:
-            hint = "Not enough GPU memory: lower --gpu-memory-utilization or --max-model-len, or close other GPU programs. " + hint
-        elif "address already in use" in text:
-            hint = "The port is taken: pick another with --port, or leave it out for a free one. " + hint
-        elif "max_model_len" in text or "max model len" in text:
-            hint = "Lower --max-model-len. " + hint
-        elif "no module named" in text:
-            hint = "The vLLM runtime is incomplete: run the installer again. " + hint
-        return (f"The vLLM server exited with code {self.proc.returncode} before serving.\n{tail}", hint)
-
-    def stop(self) -> None:
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
-            processes.signal_group(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=STOP_GRACE_S)
-            except subprocess.TimeoutExpired:
-                self.rt.info("the vLLM server did not stop in time: killing it", level="WARNING")
-                processes.signal_group(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=30)
-        # Whatever it left behind in its group (engine core workers) goes too.
-        processes.signal_group(self.proc.pid, signal.SIGKILL)
-        self._reader.join(timeout=5)
-        try:
-            self._log_fh.close()
-        except OSError:
-            pass
-
-
-def _log_event(level: str, message: str):
-    return protocol.Log(level=level, message=message)
-
-
-def _die_with_parent() -> None:
-    """In the vLLM child, before exec: SIGKILL it if this engine dies (even by SIGKILL), so a killed
-    engine never leaves a server holding the port and GBs of memory (it is in its own process group)."""
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except Exception:  # noqa: BLE001 - best effort
-        pass
-
-
-def serve_vllm(rt: EngineRuntime, cfg: serve_config.ServeConfig, python: str, threads: int | None) -> str:
-    server = VllmServer(rt, cfg, python, threads)
-    rt.progress(0, len(_VLLM_STAGES) + 1, message="Starting the vLLM runtime")
-    server.start()
-    try:
-        t0 = time.monotonic()
-        while True:
-            if rt.stop_requested:
-                return "stopped"
-            if not server.alive():
-                message, hint = server.failure()
-                rt.error(message, hint=hint)
-                return "failed"
-            ids = models_ready(cfg.base_url, cfg.api_key)
-            if ids is not None:
-                break
-            if time.monotonic() - t0 > READY_TIMEOUT_S:
-                rt.error(f"The vLLM server did not answer within {READY_TIMEOUT_S:.0f} s.",
-                         hint=f"See {server.log_path}.")
-                return "failed"
-            rt.wait_stop(0.5)
-        rt.progress(len(_VLLM_STAGES) + 1, len(_VLLM_STAGES) + 1, message="Ready")
-        rt.result(base_url=cfg.base_url, api_key=cfg.api_key, model=cfg.model_name,
-                  adapters=sorted(cfg.adapters), engine="vllm", pid=server.proc.pid, port=cfg.port,
-                  models=ids, log_path=str(server.log_path), load_s=round(time.monotonic() - t0, 2))
-        while not rt.stop_requested:
-            if not server.alive():
-                message, hint = server.failure()
-                rt.error(message.replace("before serving", "while serving"), hint=hint)
-                return "failed"
-            rt.wait_stop(0.5)
-        rt.info("stopping the vLLM server")
-        return "stopped"
-    finally:
-        server.stop()
-
-
-def serve_transformers(rt: EngineRuntime, cfg: serve_config.ServeConfig, threads: int | None) -> str:
-    from app.engines import serve_hf
-
-    rt.progress(0, 3, message="Loading the model (transformers)")
-    t0 = time.monotonic()
-    server = serve_hf.build_server(cfg, threads=threads, log=rt.log)
-    rt.progress(2, 3, message="Starting the HTTP server")
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="http", daemon=True)
-    thread.start()
-    try:
-        ids = models_ready(cfg.base_url, cfg.api_key, timeout=10)
-        if ids is None:
-            rt.error("The transformers server did not answer on its own port.", hint="See the engine log.")
-            return "failed"
-        rt.progress(3, 3, message="Ready")
-        rt.result(base_url=cfg.base_url, api_key=cfg.api_key, model=cfg.model_name,
-                  adapters=sorted(cfg.adapters), engine="transformers", pid=os.getpid(), port=cfg.port,
-                  models=ids, load_s=round(time.monotonic() - t0, 2), quantization=cfg.quantize,
-                  weights_bytes=server.weights_bytes)
-        while not rt.stop_requested:
-            rt.wait_stop(0.5)
-        rt.info("stopping the transformers server")
-        return "stopped"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
 
 
 def choose_engine(requested: str | None, vllm_python: str | None) -> tuple[str, str | None, str]:

@@ -13,8 +13,8 @@ import pytest
 
 from app.agents import safe_math
 from app.agents.graph import FORCE_ANSWER
+from app.agents.turn import run_request
 from app.core import protocol
-from app.engines.agent import run_request
 from tests.helpers.scripted_chat_model import ScriptedChatModel, call, tool_results
 
 NO_SERVER = "http://127.0.0.1:9/v1"  # never contacted: the scripted model stands in
@@ -43,7 +43,7 @@ def tiny_kb(tmp_path):
     """A real knowledge base "field-notes" (bundled embedding model, faiss) of two small files."""
     from app.core.db.database import open_database
     from app.core.kb import KnowledgeStore
-    from app.engines.knowledge import Knowledge
+    from app.knowledge.base import Knowledge
 
     docs = tmp_path / "notes"
     docs.mkdir()
@@ -331,7 +331,7 @@ def test_engine_commands_approve_and_stop(monkeypatch, folders):
     import io
 
     from app.engines.agent import Commands
-    from app.engines.runtime import EngineRuntime
+    from app.core.engine_runtime import EngineRuntime
 
     granted, _ = folders
     out = io.StringIO()
@@ -356,7 +356,7 @@ def test_engine_commands_approve_and_stop(monkeypatch, folders):
 
 def test_request_errors_name_the_field(tmp_path):
     from app.core.errors import UserError
-    from app.engines.agent import check_request
+    from app.agents.turn import check_request
 
     good = {"base_url": "http://127.0.0.1:1/v1", "messages": [{"role": "user", "content": "hi"}]}
     assert check_request(good)["max_steps"] == 6

@@ -32,7 +32,7 @@ def store():
 
 
 def _open(store, name="kb", **kw):
-    from app.engines.knowledge import Knowledge
+    from app.knowledge.base import Knowledge
 
     kb = store.create(name, **kw) if not any(k.name == name for k in store.list()) else store.by_name(name)
     return Knowledge(kb, store)
@@ -131,7 +131,7 @@ def test_rebuild_reembeds_everything(store, tmp_path):
     k.add([str(f)])
     before = len(k.index)
     store.update_settings(k.kb.id, chunk_size=150, chunk_overlap=10)
-    from app.engines.knowledge import Knowledge
+    from app.knowledge.base import Knowledge
 
     k2 = Knowledge(store.get(k.kb.id), store, fresh=True)
     summary = k2.rebuild()
@@ -154,7 +154,7 @@ def test_bilingual_retrieval_default_model(store):
 
 
 def test_tokenizer_and_bm25():
-    from app.engines.kb_index import BM25, rrf, tokenize
+    from app.knowledge.index import BM25, rrf, tokenize
 
     assert tokenize("Hello 猴子敲核桃 World") == ["hello", "猴", "子", "敲", "核", "桃", "猴子", "子敲",
                                                   "敲核", "核桃", "world"]
@@ -170,7 +170,7 @@ def test_tokenizer_and_bm25():
 
 
 def test_readers_encodings(tmp_path):
-    from app.engines.kb_readers import ReadError, read
+    from app.knowledge.readers import ReadError, read
 
     p = tmp_path / "g.txt"
     p.write_bytes("中文内容，编码为国标。".encode("gbk"))

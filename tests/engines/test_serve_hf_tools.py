@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from app.engines.serve_hf import _template_messages, parse_tool_calls
+from app.serving.transformers_server import _template_messages, parse_tool_calls
 
 
 def test_tool_calls_are_read_out_of_the_text():

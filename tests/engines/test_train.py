@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 
 from app.core import protocol
+from app.core.checkpoints import complete_checkpoints, latest_checkpoint
 from app.core.train_config import TrainConfig, write_config
-from app.engines import train as train_engine
+from app.training.oom import oom_error
 from tests.helpers.engines import REPO, engine_env_for
 
 pytestmark = pytest.mark.slow
@@ -219,7 +220,7 @@ def test_run_folder_is_complete(trained):
     assert "Training data: 16 example(s)" in log_text and "Adapter saved" in log_text
     assert {p.name for p in (run_dir / "adapter").iterdir()} >= {"adapter_config.json", "adapter_model.safetensors"}
     assert json.loads((run_dir / "adapter" / "adapter_config.json").read_text())["r"] == 8
-    assert [p.name for p in train_engine.complete_checkpoints(run_dir / "checkpoints")] == [
+    assert [p.name for p in complete_checkpoints(run_dir / "checkpoints")] == [
         "checkpoint-4", "checkpoint-8"]
     assert sorted(p.name for p in (run_dir / "checkpoints").iterdir()) == ["checkpoint-4", "checkpoint-8"]
     state = json.loads((run_dir / "checkpoints" / "checkpoint-8" / "trainer_state.json").read_text())
@@ -280,7 +281,7 @@ def test_stop_command_ends_at_a_step_with_checkpoint_and_adapter(tmp_path, conve
     step = done.extra["steps"]
     assert 1 <= step < 200
     assert [c.step for c in of(events, protocol.Checkpoint)] == [step]
-    assert train_engine.latest_checkpoint(run_dir / "checkpoints").name == f"checkpoint-{step}"
+    assert latest_checkpoint(run_dir / "checkpoints").name == f"checkpoint-{step}"
     assert done.extra["adapter"] == str(run_dir / "adapter")
     assert of(events, protocol.Progress)[-1].step == step
     config = json.loads((run_dir / "adapter" / "adapter_config.json").read_text())
@@ -302,7 +303,7 @@ def test_killed_run_resumes_from_the_last_complete_checkpoint(tmp_path, converte
         live.close()
     assert first.step == 2
     checkpoints = run_dir / "checkpoints"
-    saved = train_engine.latest_checkpoint(checkpoints)
+    saved = latest_checkpoint(checkpoints)
     assert saved is not None and saved.name == "checkpoint-2"  # killed long before the next save
     assert not (run_dir / "adapter").exists()
     # What a save killed half-way (or by hand) leaves behind: never picked.
@@ -366,13 +367,13 @@ def test_oom_message_names_the_settings_to_lower():
     exc = torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total "
                                  "capacity of 23.55 GiB of which 1.02 GiB is free.")
     cfg = preset("lora-3b-24gb", base_model="/m", dataset_path="/d.jsonl", gradient_checkpointing=False)
-    message, hint = train_engine.oom_error(exc, cfg, step=12)
+    message, hint = oom_error(exc, cfg, step=12)
     assert message == "The GPU ran out of memory at step 12 (tried to allocate 2.00 GiB)."
     order = [hint.index(s) for s in ("batch_size from 4 to 2", "grad_accum from 4 to 8", "max_seq_len from 2048",
                                      "gradient_checkpointing", "QLoRA")]
     assert order == sorted(order), hint
     small = preset("qlora-8b-24gb", base_model="/m", dataset_path="/d.jsonl", batch_size=1, max_seq_len=256)
-    _, hint = train_engine.oom_error(exc, small)
+    _, hint = oom_error(exc, small)
     assert "batch_size" not in hint and "QLoRA" not in hint and "lora_r" in hint
 
 
@@ -381,10 +382,12 @@ def test_oom_during_training_becomes_an_error_event(tmp_path, converted_model_di
     dataset = write_fact_dataset(tmp_path / "fact.jsonl")
     run_dir = make_run(tmp_path / "run", converted_model_dir, dataset, max_steps=3, batch_size=4)
     code = ("import sys, torch\n"
+            "from app.core.engine_runtime import stdout_for_events\n"
             "from app.engines import train\n"
+            "from app.training.trainer import atomic_checkpoint_trainer\n"
             "def boom(self, *a, **k): raise torch.OutOfMemoryError('CUDA out of memory. Tried to allocate 1.50 GiB.')\n"
-            "train.atomic_checkpoint_trainer().training_step = boom\n"
-            "sys.exit(train.main(sys.argv[1:], stdout=train._protect_stdout()))\n")
+            "atomic_checkpoint_trainer().training_step = boom\n"
+            "sys.exit(train.main(sys.argv[1:], stdout=stdout_for_events()))\n")
     run = engine_runner([str(run_dir)], tmp_path / "home", code=code)
     assert run.returncode == 1
     assert run.bad_lines == []

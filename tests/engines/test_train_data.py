@@ -10,8 +10,8 @@ import json
 
 import pytest
 
-from app.engines import train_data
-from app.engines.train_data import IGNORE_INDEX
+from app.training import data as train_data
+from app.training.data import IGNORE_INDEX
 
 pytestmark = pytest.mark.slow
 

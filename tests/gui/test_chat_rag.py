@@ -19,7 +19,7 @@ DOCS = {
 
 def make_kb(db, folder):
     from app.core.kb import KnowledgeStore
-    from app.engines.knowledge import Knowledge
+    from app.knowledge.base import Knowledge
 
     folder.mkdir()
     for name, text in DOCS.items():

@@ -9,7 +9,7 @@ pytestmark = pytest.mark.slow
 
 def test_rebuild_with_smaller_passages(main_window, qtbot, tmp_path):
     from app.core.kb import KnowledgeStore
-    from app.engines.knowledge import Knowledge
+    from app.knowledge.base import Knowledge
 
     docs = tmp_path / "docs"
     docs.mkdir()

@@ -23,7 +23,7 @@ def test_out_of_memory_is_explained_in_both_languages(main_window):
     import torch
 
     from app.core.train_config import preset
-    from app.engines.train import oom_details
+    from app.training.oom import oom_details
 
     # A named hardware edge: no CUDA here, so the allocator's error is built as CUDA raises it.
     exc = torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity "

@@ -24,7 +24,7 @@ import sys
 import time
 
 from app.core import protocol
-from app.engines.runtime import run_main
+from app.core.engine_runtime import run_main
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

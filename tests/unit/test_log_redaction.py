@@ -85,7 +85,7 @@ def test_engine_stderr_and_extra_handlers_are_masked(tmp_path, engine_env):
     """An engine process: its stderr log and a file handler it adds later both mask secrets."""
     code = f"""
 import logging, io
-from app.engines.runtime import EngineRuntime
+from app.core.engine_runtime import EngineRuntime
 rt = EngineRuntime("probe", listen_stdin=False, stdout=io.StringIO())
 fh = logging.FileHandler({str(tmp_path / 'train.log')!r}, encoding="utf-8")
 logging.getLogger().addHandler(fh)

@@ -64,7 +64,7 @@ def test_relevance_floor_on_the_bilingual_fixture(ai_home, tmp_path):
     """Real embedder and index: real questions keep their gold passage, off-topic ones mostly get none."""
     from app.core.db.database import open_database
     from app.core.kb import KnowledgeStore
-    from app.engines.knowledge import Knowledge
+    from app.knowledge.base import Knowledge
 
     data = json.loads((REPO / "tests/fixtures/kb/bilingual.json").read_text(encoding="utf-8"))
     docs = tmp_path / "docs"

@@ -15,7 +15,7 @@ import pytest
 
 from app.core import protocol, run_folder
 from app.core.run_folder import EventTail, run_state
-from app.engines import runtime
+from app.core import engine_runtime as runtime
 from app.workers.run_watcher import Outcome, RunWatcher
 
 from tests.conftest import REPO

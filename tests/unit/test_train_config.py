@@ -181,7 +181,7 @@ def test_write_and_read_config(tmp_path):
 
 
 def test_no_heavy_imports(engine_env):
-    code = ("import sys; import app.core.train_config, app.engines.train, app.engines.train_launch, app.cli; "
+    code = ("import sys; import app.core.train_config, app.engines.train, app.commands.train_launch, app.cli; "
             "heavy = [m for m in ('torch', 'transformers', 'peft', 'bitsandbytes', 'accelerate') if m in sys.modules]; "
             "print(heavy)")
     out = subprocess.run([sys.executable, "-c", code], env=engine_env, capture_output=True, text=True, timeout=60)

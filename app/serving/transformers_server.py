@@ -5,12 +5,14 @@ Endpoints: ``GET /v1/models``, ``POST /v1/chat/completions`` (``stream`` as SSE 
 delta format, ending ``data: [DONE]``), ``POST /v1/completions``. LoRA adapters are loaded with
 peft and chosen per request by ``model=<adapter name>``; the base model's name runs with the
 adapters disabled. One generation at a time (a lock); greedy when temperature is 0.
+``serve_transformers(rt, cfg, threads)`` runs it for the serve engine, reporting through its runtime.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import threading
 import time
@@ -18,7 +20,9 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from app.core.engine_runtime import EngineRuntime
 from app.core.serve_config import ServeConfig
+from app.serving.ready import models_ready
 
 log = logging.getLogger("engine.serve.hf")
 
@@ -409,4 +413,31 @@ def build_server(cfg: ServeConfig, threads: int | None = None, log=log) -> Serve
     return server
 
 
-__all__ = ["HFModel", "Handler", "Server", "build_server", "ApiError"]
+def serve_transformers(rt: EngineRuntime, cfg: ServeConfig, threads: int | None) -> str:
+    rt.progress(0, 3, message="Loading the model (transformers)")
+    t0 = time.monotonic()
+    server = build_server(cfg, threads=threads, log=rt.log)
+    rt.progress(2, 3, message="Starting the HTTP server")
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="http", daemon=True)
+    thread.start()
+    try:
+        ids = models_ready(cfg.base_url, cfg.api_key, timeout=10)
+        if ids is None:
+            rt.error("The transformers server did not answer on its own port.", hint="See the engine log.")
+            return "failed"
+        rt.progress(3, 3, message="Ready")
+        rt.result(base_url=cfg.base_url, api_key=cfg.api_key, model=cfg.model_name,
+                  adapters=sorted(cfg.adapters), engine="transformers", pid=os.getpid(), port=cfg.port,
+                  models=ids, load_s=round(time.monotonic() - t0, 2), quantization=cfg.quantize,
+                  weights_bytes=server.weights_bytes)
+        while not rt.stop_requested:
+            rt.wait_stop(0.5)
+        rt.info("stopping the transformers server")
+        return "stopped"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+__all__ = ["HFModel", "Handler", "Server", "build_server", "serve_transformers", "ApiError"]

@@ -16,7 +16,7 @@ from pathlib import Path
 from transformers import TrainerCallback
 
 from app.core import protocol
-from app.engines.runtime import EngineRuntime
+from app.core.engine_runtime import EngineRuntime
 
 GIB = float(1 << 30)
 

@@ -4,6 +4,9 @@ An engine writes each event as one JSON line on stdout (flushed) and, when it ow
 appends the same line to ``events.jsonl`` itself, so the folder stays the truth even when no GUI is
 listening. Its human log goes to stderr. ``{"cmd":"stop"}`` on stdin or SIGTERM sets ``stop_requested``;
 the engine checks it at safe points (a step boundary) and exits with ``done: stopped``.
+
+Every engine's ``main`` ends in ``run_main(engine, body, …)``: one ``started``, the body's events, and
+one ``done`` whatever happens (see its docstring for the options).
 """
 
 from __future__ import annotations
@@ -15,14 +18,13 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
 from app import __version__
 from app.core import protocol
-
-ENGINE_INFO_FILE = "engine.json"
-EVENTS_FILE = "events.jsonl"
+from app.core.run_folder import ENGINE_INFO_FILE, EVENTS_FILE
 
 
 def process_start_time(pid: int) -> float | None:
@@ -35,16 +37,32 @@ def process_start_time(pid: int) -> float | None:
         return None
 
 
+def stdout_for_events() -> TextIO:
+    """The events' own stream; file descriptor 1 then points at stderr, so a stray print (a
+    library, a C extension) can never break the JSON lines on stdout."""
+    sys.stdout.flush()
+    fd = os.dup(1)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    return os.fdopen(fd, "w", encoding="utf-8", buffering=1)
+
+
 class EngineRuntime:
+    """``sigint_stops``: Ctrl+C is a stop like SIGTERM (the body ends at its next safe point), and a
+    second Ctrl+C raises KeyboardInterrupt (abort). Without it Ctrl+C keeps Python's default."""
+
     def __init__(self, engine: str, run_dir: str | os.PathLike | None = None,
-                 stdout: TextIO | None = None, listen_stdin: bool = True, stop_on_eof: bool = False):
+                 stdout: TextIO | None = None, listen_stdin: bool = True, stop_on_eof: bool = False,
+                 sigint_stops: bool = False):
         self.engine = engine
         self._stop_on_eof = stop_on_eof
+        self._sigint_stops = sigint_stops
         self.run_dir = Path(run_dir) if run_dir else None
         self._out = stdout or sys.stdout
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._sigterm_seen = False  # set by the signal handler itself; plain attribute, no lock
+        self._signal_seen = False  # set by the signal handlers themselves; plain attribute, no lock
+        self._sigints = 0
         self._signal_pipe_w: int | None = None
         self._events_fh = None
         self.log = logging.getLogger(f"engine.{engine}")
@@ -67,7 +85,7 @@ class EngineRuntime:
     # --- stopping ---------------------------------------------------------------------------
     @property
     def stop_requested(self) -> bool:
-        return self._sigterm_seen or self._stop.is_set()
+        return self._signal_seen or self._stop.is_set()
 
     def request_stop(self, reason: str = "") -> None:
         if not self._stop.is_set():
@@ -88,11 +106,23 @@ class EngineRuntime:
         self._signal_pipe_w = w
         threading.Thread(target=self._relay_signals, args=(r,), name="engine-signals", daemon=True).start()
         signal.signal(signal.SIGTERM, self._on_sigterm)
+        if self._sigint_stops:
+            signal.signal(signal.SIGINT, self._on_sigint)
 
     def _on_sigterm(self, signum, frame) -> None:
-        self._sigterm_seen = True
+        self._signal_seen = True
+        self._wake_relay(b"T")
+
+    def _on_sigint(self, signum, frame) -> None:
+        self._sigints += 1
+        if self._sigints > 1:
+            raise KeyboardInterrupt  # the second Ctrl+C: abort, without saving
+        self._signal_seen = True
+        self._wake_relay(b"I")
+
+    def _wake_relay(self, what: bytes) -> None:
         try:
-            os.write(self._signal_pipe_w, b"T")
+            os.write(self._signal_pipe_w, what)
         except OSError:
             pass
 
@@ -104,7 +134,7 @@ class EngineRuntime:
                 return
             if not data:
                 return
-            self.request_stop("SIGTERM")
+            self.request_stop("SIGTERM" if b"T" in data else "Ctrl+C")
 
     def _read_commands(self) -> None:
         for line in sys.stdin:
@@ -170,17 +200,40 @@ class EngineRuntime:
         atomic_write_text(self.run_dir / ENGINE_INFO_FILE, json.dumps(info) + "\n")
 
 
-def run_main(engine: str, body, run_dir=None, **kwargs) -> int:
-    """Run ``body(rt)`` with a runtime; any uncaught exception becomes error + done:failed."""
+def run_main(engine: str, body: Callable[[EngineRuntime], Any], run_dir=None, *,
+             started: dict | None = None, done_fields: Callable[[], dict] | None = None,
+             error_hint: str = "See the engine log for details.", abort_hint: str = "",
+             protect_stdout: bool = False, **kwargs) -> int:
+    """Run ``body(rt)`` with a runtime between one ``started`` and one ``done``; the exit code is 0
+    for completed or stopped, 1 for failed.
+
+    ``body`` returns a status, or ``(status, fields)`` whose fields go into the ``done`` event; a
+    status of None means "stopped" when a stop was asked for, else "completed". ``done_fields()``
+    gives the fields every ``done`` carries, also when the body raised (the body's own win).
+    An uncaught exception becomes ``error`` (hint ``error_hint``) + ``done: failed``. Ctrl+C ends
+    the body with ``done: stopped``; with ``sigint_stops=True`` (a runtime option) the first Ctrl+C
+    is a stop like SIGTERM and a second one aborts: ``error`` (hint ``abort_hint``) + ``done: failed``.
+    ``started``: the ``started`` event's fields. ``protect_stdout``: the events get their own copy
+    of stdout (``stdout_for_events``) unless ``stdout`` is given. Other keywords go to EngineRuntime.
+    """
+    if protect_stdout and kwargs.get("stdout") is None:
+        kwargs["stdout"] = stdout_for_events()
     rt = EngineRuntime(engine, run_dir=run_dir, **kwargs)
-    rt.started()
+    rt.started(**(started or {}))
+    fields: dict = {}
     try:
-        status = body(rt) or ("stopped" if rt.stop_requested else "completed")
+        outcome = body(rt)
+        status, fields = outcome if isinstance(outcome, tuple) else (outcome, {})
+        status = status or ("stopped" if rt.stop_requested else "completed")
     except KeyboardInterrupt:
-        status = "stopped"
+        if rt._sigint_stops:
+            rt.error("Interrupted twice; stopped without saving.", hint=abort_hint)
+            status = "failed"
+        else:
+            status = "stopped"
     except Exception as exc:  # noqa: BLE001 - the GUI must get an event, not a dead pipe
         rt.log.exception("engine failed")
-        rt.error(f"{type(exc).__name__}: {exc}", hint="See the engine log for details.")
+        rt.error(f"{type(exc).__name__}: {exc}", hint=error_hint)
         status = "failed"
-    rt.done(status)
+    rt.done(status, **{**(done_fields() if done_fields else {}), **fields})
     return 0 if status in ("completed", "stopped") else 1

@@ -201,6 +201,17 @@ class KBIndex:
 
     # --- load / save ------------------------------------------------------------------------
     @classmethod
+    def replacement(cls, folder: Path, model: str, dim: int) -> KBIndex:
+        """An empty index that replaces the saved one at its next save (a rebuild): it goes on from
+        the saved generation and id counter, so no generation folder or id is used twice."""
+        idx = cls(folder, model, dim)
+        manifest = _read_manifest(Path(folder))
+        if manifest:
+            idx.generation = int(manifest["generation"])
+            idx.next_id = int(manifest["next_id"])
+        return idx
+
+    @classmethod
     def open(cls, folder: Path, model: str, dim: int) -> KBIndex:
         """Open the last saved generation, or an empty index. A model mismatch is the caller's
         business (see ``manifest_model``): we never mix vectors of two models."""

@@ -253,7 +253,7 @@ def fail(err: UserError, out: TextIO | None = None) -> int:
 
 
 def main(args) -> int:
-    """The ``ai-platform train`` subcommand (args from app.cli)."""
+    """The ``ai-platform train`` subcommand (args from app/commands/train.py)."""
     try:
         launch = prepare(config=Path(args.config) if args.config else None, preset=args.preset,
                          dataset=Path(args.dataset) if args.dataset else None, model=args.model,

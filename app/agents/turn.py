@@ -1,0 +1,145 @@
+"""One agent turn, as a library: check the request, build the chat model, run the loop (graph.py).
+
+The agent engine (``python -m app.engines.agent``, whose module doc describes the request and the
+events) and the ``ai-platform agent`` command both run a turn through ``run_request``. LangGraph and
+langchain are imported when a turn runs, not with this module.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from app.agents.folders import FolderAccess
+from app.agents.tools import ToolContext
+from app.core import protocol
+from app.core.errors import UserError
+
+DEFAULT_KEY_ENV = "AI_PLATFORM_AGENT_API_KEY"
+
+
+def _list_of_str(req: dict, key: str) -> list[str]:
+    value = req.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
+        raise UserError(f"The agent request's {key!r} must be a list of strings.", code="agent.request",
+                        params={"field": key})
+    return [str(v) for v in value]
+
+
+def check_request(req: dict) -> dict:
+    """The request with defaults filled in, or a UserError naming the field to fix."""
+    from app.agents.graph import DEFAULT_MAX_STEPS  # langgraph
+
+    def bad(field: str, what: str):
+        return UserError(f"The agent request's {field!r} {what}.", code="agent.request", params={"field": field})
+
+    if not isinstance(req, dict):
+        raise UserError("The agent request must be a JSON object.", code="agent.request")
+    out = dict(req)
+    if not isinstance(req.get("base_url"), str) or not req["base_url"].startswith(("http://", "https://")):
+        raise bad("base_url", "must be the server's http(s) address, like http://127.0.0.1:8000/v1")
+    msgs = req.get("messages")
+    if not isinstance(msgs, list) or not msgs or not all(isinstance(m, dict) for m in msgs):
+        raise bad("messages", "must be a non-empty list of {role, content} objects")
+    if msgs[-1].get("role") != "user":
+        raise bad("messages", "must end with the user's question")
+    for m in msgs:
+        if m.get("role") not in ("user", "assistant", "system"):
+            raise bad("messages", f"has an unknown role {m.get('role')!r} (use user, assistant or system)")
+    out["kbs"] = _list_of_str(req, "kbs")
+    out["folders"] = _list_of_str(req, "folders")
+    out["approved_folders"] = _list_of_str(req, "approved_folders")
+    for folder in out["folders"]:
+        if not os.path.isdir(folder):
+            raise UserError(f"The granted folder {folder} does not exist.", code="agent.folder_missing",
+                            params={"folder": folder})
+    if req.get("tools") is not None:
+        out["tools"] = _list_of_str(req, "tools")
+    try:
+        steps = req.get("max_steps")
+        out["max_steps"] = DEFAULT_MAX_STEPS if steps is None else int(steps)
+    except (TypeError, ValueError):
+        raise bad("max_steps", "must be a whole number") from None
+    if not 1 <= out["max_steps"] <= 50:
+        raise bad("max_steps", "must be between 1 and 50")
+    for key in ("temperature", "max_tokens"):
+        if req.get(key) is not None and not isinstance(req[key], (int, float)):
+            raise bad(key, "must be a number")
+    return out
+
+
+def build_model(req: dict, api_key: str | None):
+    from langchain_openai import ChatOpenAI
+
+    kw = {}
+    if req.get("temperature") is not None:
+        kw["temperature"] = float(req["temperature"])
+    if req.get("max_tokens"):
+        kw["max_tokens"] = int(req["max_tokens"])
+    # max_retries=0: a dead server is reported at once, not after minutes of back-off.
+    return ChatOpenAI(model=req["model"], base_url=req["base_url"], api_key=api_key or "none",
+                      streaming=True, max_retries=0, timeout=600, **kw)
+
+
+def _api_error(exc: Exception, req: dict) -> UserError | None:
+    """openai's exceptions as messages a person can act on (None: not an API error)."""
+    try:
+        import openai
+    except ImportError:
+        return None
+    url = req["base_url"]
+    if isinstance(exc, openai.APIConnectionError):
+        return UserError(f"Cannot reach the model server at {url}: start it (ai-platform serve) or check "
+                         "the address.", code="agent.no_server", params={"base_url": url})
+    if isinstance(exc, openai.AuthenticationError):
+        return UserError(f"The model server at {url} refused the API key.", code="agent.auth",
+                         params={"base_url": url})
+    if isinstance(exc, openai.NotFoundError):
+        return UserError(f"The model server at {url} has no model {req.get('model')!r}.",
+                         code="agent.model_missing", params={"model": req.get("model")})
+    if isinstance(exc, openai.APIStatusError):
+        return UserError(f"The model server rejected the request: {exc.message}", code="agent.api_error",
+                         params={"status": exc.status_code})
+    return None
+
+
+def run_request(req: dict, emit: Callable[[protocol.Event], None], api_key: str | None, *,
+                ask: Callable[[str, str, str], bool] | None = None, model=None,
+                on_runner: Callable | None = None) -> dict:
+    """One turn: events through ``emit``; returns the Result data. ``ask(tool, folder, path)`` answers
+    approval requests (None: unapproved folders are refused). ``model``: a chat model to use instead
+    of ChatOpenAI (tests). ``on_runner(runner)`` gets the runner before it starts (to stop it)."""
+    from app.agents.graph import AgentRunner, system_prompt, to_messages  # langgraph
+
+    req = check_request(req)
+    searcher = None
+    if req["kbs"]:
+        from app.agents.kb_search import KBSearcher
+
+        searcher = KBSearcher(req["kbs"])  # an unknown name fails here, before the model runs
+    try:
+        if model is None and not req.get("model"):
+            from app.core import chat_client
+
+            names = chat_client.list_models(req["base_url"], api_key)
+            if not names:
+                raise UserError(f"The model server at {req['base_url']} serves no model.", code="agent.no_model")
+            req["model"] = names[0]
+        ctx = ToolContext(kb=searcher, folders=FolderAccess(req["folders"], req["approved_folders"], ask))
+        runner = AgentRunner(model or build_model(req, api_key), ctx, emit, max_steps=req["max_steps"],
+                             tool_names=req.get("tools"))
+        if on_runner:
+            on_runner(runner)
+        messages = to_messages(req["messages"], system_prompt(req.get("system"), [t.name for t in runner.tools]))
+        try:
+            result = runner.run(messages)
+        except Exception as exc:
+            err = _api_error(exc, req)
+            if err is None:
+                raise
+            raise err from None
+        result["model"] = req.get("model")
+        return result
+    finally:
+        if searcher is not None:
+            searcher.close()

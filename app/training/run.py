@@ -1,0 +1,282 @@
+"""One LoRA / QLoRA training run, start to end: ``train(rt, resume)`` reads the run folder's
+config.json, trains with the transformers Trainer and a peft adapter, and returns the status and
+the fields of the ``done`` event (``DONE_FIELDS`` are the ones every ``done`` carries).
+
+The config and its files are checked before torch is imported, so a mistake fails in a second.
+A stop (``rt.stop_requested``) ends at a step boundary with a checkpoint and an adapter.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from app.core import settings
+from app.core.checkpoints import (
+    CHECKPOINTS, checkpoint_problem, checkpoint_step, complete_checkpoints, latest_checkpoint,
+    remove_incomplete_checkpoints,
+)
+from app.core.engine_runtime import EngineRuntime
+from app.core.errors import UserError
+from app.core.train_config import CONFIG_FILE, read_config, split_hint
+from app.training.memory import write_memory
+from app.training.model import ADAPTER, attention_targets, prepare_quantized, save_adapter
+from app.training.oom import oom_details, oom_error
+from app.training.trainer import atomic_checkpoint_trainer
+
+# What every ``done`` of a training run says, also when it failed before training began.
+DONE_FIELDS = {"adapter": None, "final_loss": None, "best_loss": None, "steps": 0}
+_BASE_WORDS = {"none": "", "4bit": " on a 4-bit base", "8bit": " on an 8-bit base"}
+
+log = logging.getLogger("engine.train")
+
+
+def quiet_libraries() -> None:
+    """transformers logs through our handlers (stderr + train.log), warnings and up; no bars."""
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_warning()
+    hf_logging.disable_default_handler()
+    hf_logging.enable_propagation()
+    hf_logging.disable_progress_bar()
+    for name in ("accelerate", "peft", "bitsandbytes", "torch.distributed"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def train(rt: EngineRuntime, resume: str | None = None) -> tuple[str, dict[str, Any]]:
+    """Train the run in ``rt.run_dir`` (its config.json); ``resume``: "latest", a checkpoint folder
+    or None. Returns the status and the ``done`` event's fields; a failure a person can fix is an
+    ``error`` event first."""
+    t0 = time.monotonic()
+    out: dict[str, Any] = {}
+    run_dir: Path = rt.run_dir
+
+    # 1. the config and its files: checked before the heavy imports, so a mistake fails fast.
+    try:
+        cfg = read_config(run_dir / CONFIG_FILE)
+        cfg.validate(check_files=True)
+    except UserError as exc:
+        message, hint = split_hint(exc)
+        if exc.code == "train_config.missing":
+            hint = f"Write the run's settings to {run_dir / CONFIG_FILE} (ai-platform train CONFIG does this)."
+        rt.error(message, hint=hint or "Fix the training config and start again.")
+        return "failed", out
+    model_dir = cfg.model_dir().resolve()
+    checkpoints_dir = run_dir / CHECKPOINTS
+
+    resume_from: Path | None = None
+    if resume:
+        if resume == "latest":
+            removed = remove_incomplete_checkpoints(checkpoints_dir)
+            if removed:
+                rt.info(f"Removed incomplete checkpoint folder(s) left by an interrupted save: {', '.join(removed)}",
+                        level="WARNING")
+            resume_from = latest_checkpoint(checkpoints_dir)
+            if resume_from is None:
+                rt.info(f"No complete checkpoint in {checkpoints_dir}; training from the beginning",
+                        level="WARNING")
+            else:
+                rt.info(f"Resuming from {resume_from} (step {checkpoint_step(resume_from)})")
+        else:
+            resume_from = Path(resume).expanduser().resolve()
+            problem = checkpoint_problem(resume_from)
+            if problem:
+                rt.error(f"Cannot resume from {resume_from}: {problem}.",
+                         hint="Use --resume latest to pick the newest complete checkpoint.")
+                return "failed", out
+            rt.info(f"Resuming from {resume_from} (step {checkpoint_step(resume_from)})")
+    elif complete_checkpoints(checkpoints_dir):
+        rt.info(f"{checkpoints_dir} already holds checkpoints; training from the beginning "
+                "(use --resume latest to continue instead)", level="WARNING")
+
+    threads = cfg.threads or settings.load().cpu_threads
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = str(threads)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TQDM_DISABLE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+    # 2. heavy imports
+    import torch
+    import transformers
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM, AutoTokenizer, TrainingArguments
+    from transformers.trainer_callback import PrinterCallback, ProgressCallback
+
+    from app.training.callbacks import EventCallback
+    from app.training.data import ChatCollator, DataError, load_dataset
+
+    quiet_libraries()
+    torch.set_num_threads(threads)
+    cuda = torch.cuda.is_available()
+    if cuda:
+        torch.cuda.reset_peak_memory_stats()
+    dtype_name = cfg.dtype
+    if not cuda and dtype_name == "float16":
+        rt.info("float16 training needs a CUDA GPU; using float32 on the CPU", level="WARNING")
+        dtype_name = "float32"
+    if cuda and dtype_name == "bfloat16" and not torch.cuda.is_bf16_supported():
+        rt.info("This GPU has no bfloat16; using float16", level="WARNING")
+        dtype_name = "float16"
+    dtype = getattr(torch, dtype_name)
+    optim = cfg.optimizer
+    if optim == "paged_adamw_8bit" and not cuda:
+        rt.info("paged_adamw_8bit needs a CUDA GPU; using adamw_torch on the CPU", level="WARNING")
+        optim = "adamw_torch"
+    elif optim == "adamw_torch" and cuda:
+        optim = "adamw_torch_fused"  # the same AdamW, one fused kernel
+    rt.info(f"Training {model_dir.name} with {cfg.method}"
+            f"{_BASE_WORDS[cfg.quantization]}, {dtype_name}, "
+            f"on {torch.cuda.get_device_name(0) if cuda else f'the CPU ({threads} thread(s))'}; "
+            f"torch {torch.__version__}, transformers {transformers.__version__}")
+    if rt.stop_requested:
+        return "stopped", out
+
+    # 3. data
+    tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
+    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+    try:
+        train_set, report = load_dataset(Path(cfg.dataset_path).expanduser(), tokenizer, cfg.max_seq_len)
+        rt.info("Training data: " + report.summary(),
+                level="WARNING" if report.malformed or report.no_assistant else "INFO")
+        for problem in report.first_problems:
+            rt.info(f"Skipped {problem}", level="WARNING")
+        eval_set = None
+        if cfg.val_path:
+            eval_set, vreport = load_dataset(Path(cfg.val_path).expanduser(), tokenizer, cfg.max_seq_len)
+            rt.info("Validation data: " + vreport.summary())
+    except DataError as exc:
+        rt.error(str(exc), hint="Check the dataset in the Datasets panel, or convert it to chat messages JSONL.")
+        return "failed", out
+    out.update(examples=report.records, dropped=report.no_assistant + report.malformed,
+               dropped_no_assistant=report.no_assistant, malformed=report.malformed)
+    if rt.stop_requested:
+        return "stopped", out
+
+    # 4. model + adapter
+    t_load = time.monotonic()
+    load_kwargs: dict[str, Any] = {"dtype": dtype}
+    if cfg.quantization != "none":
+        from transformers import BitsAndBytesConfig
+
+        if cfg.quantization == "4bit":
+            load_kwargs["quantization_config"] = BitsAndBytesConfig(
+                load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
+                bnb_4bit_compute_dtype=dtype)
+        else:
+            load_kwargs["quantization_config"] = BitsAndBytesConfig(load_in_8bit=True)
+    if cuda or cfg.quantization != "none":  # straight onto the GPU; bitsandbytes wants a device map
+        load_kwargs["device_map"] = {"": torch.cuda.current_device() if cuda else "cpu"}
+    step_now = 0
+    trainer = None
+    events: EventCallback | None = None
+    try:
+        model = AutoModelForCausalLM.from_pretrained(str(model_dir), **load_kwargs)
+        model.config.use_cache = False
+        gc_kwargs = {"use_reentrant": False}
+        if cfg.quantization != "none":
+            prepare_quantized(model, cfg.gradient_checkpointing, gc_kwargs)
+        targets: Any = "all-linear" if cfg.target_modules == "all-linear" else attention_targets(model)
+        lora = LoraConfig(r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
+                          target_modules=targets, bias="none", task_type="CAUSAL_LM")
+        model = get_peft_model(model, lora)
+        trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+        total_params = sum(p.numel() for p in model.parameters())
+        rt.info(f"Loaded in {time.monotonic() - t_load:.1f} s; LoRA r={cfg.lora_r} on "
+                f"{cfg.target_modules if isinstance(targets, str) else ', '.join(targets)}: "
+                f"{trainable:,} trainable of {total_params:,} parameters")
+        if rt.stop_requested:
+            return "stopped", out
+
+        # 5. trainer
+        scheduler = cfg.scheduler
+        if scheduler == "constant" and cfg.warmup_ratio > 0:
+            scheduler = "constant_with_warmup"
+        targs = TrainingArguments(
+            output_dir=str(checkpoints_dir),
+            per_device_train_batch_size=cfg.batch_size,
+            per_device_eval_batch_size=cfg.batch_size,
+            gradient_accumulation_steps=cfg.grad_accum,
+            num_train_epochs=float(cfg.epochs),
+            max_steps=cfg.max_steps,
+            learning_rate=cfg.learning_rate,
+            lr_scheduler_type=scheduler,
+            warmup_steps=float(cfg.warmup_ratio),
+            weight_decay=cfg.weight_decay,
+            optim=optim,
+            logging_strategy="steps",
+            logging_steps=cfg.logging_steps,
+            logging_first_step=True,
+            eval_strategy="steps" if eval_set is not None else "no",
+            eval_steps=cfg.eval_steps,
+            save_strategy="steps",
+            save_steps=cfg.save_steps,
+            save_total_limit=cfg.save_total_limit or None,
+            seed=cfg.seed,
+            data_seed=cfg.seed,
+            bf16=dtype_name == "bfloat16",
+            fp16=dtype_name == "float16",
+            use_cpu=not cuda,
+            gradient_checkpointing=cfg.gradient_checkpointing,
+            gradient_checkpointing_kwargs=gc_kwargs,
+            report_to="none",
+            disable_tqdm=True,
+            remove_unused_columns=False,
+            label_names=["labels"],
+            dataloader_num_workers=0,
+            dataloader_pin_memory=cuda,
+            include_num_input_tokens_seen="non_padding",
+            log_level="warning",
+        )
+        events = EventCallback(rt, checkpoints_dir)
+        trainer = atomic_checkpoint_trainer()(
+            model=model, args=targs, train_dataset=train_set, eval_dataset=eval_set,
+            data_collator=ChatCollator(pad_id, pad_to_multiple_of=8 if cuda else None),
+            callbacks=[events])
+        # stdout is for events only: no printed logs, no progress bars.
+        trainer.remove_callback(PrinterCallback)
+        trainer.remove_callback(ProgressCallback)
+        rt.info(f"{len(train_set)} example(s), batch {cfg.batch_size} × {cfg.grad_accum} accumulation, "
+                f"{'max ' + str(cfg.max_steps) + ' steps' if cfg.max_steps > 0 else f'{cfg.epochs:g} epoch(s)'}")
+        t_train, c_train = time.monotonic(), time.process_time()
+        trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
+        out["train_call_seconds"] = round(time.monotonic() - t_train, 3)
+        out["train_call_cpu_seconds"] = round(time.process_time() - c_train, 3)
+        step_now = trainer.state.global_step
+    except torch.OutOfMemoryError as exc:
+        step_now = trainer.state.global_step if trainer is not None else 0
+        oom_step = step_now + 1 if trainer is not None else None
+        message, hint = oom_error(exc, cfg, oom_step)
+        log.error("CUDA out of memory: %s", str(exc).strip().splitlines()[0] if str(exc).strip() else exc)
+        rt.error(message, hint=hint, extra=oom_details(exc, cfg, oom_step))
+        _summarize(out, events, step_now, t0)
+        write_memory(run_dir, cfg, "oom", step_now)
+        return "failed", out
+
+    # 6. the adapter
+    stopped = events is not None and events.stopped_at is not None
+    _summarize(out, events, step_now, t0)
+    if step_now > 0:
+        adapter = save_adapter(trainer.model, run_dir)
+        out["adapter"] = str(adapter)
+        rt.info(f"Adapter saved to {adapter}")
+    elif (run_dir / ADAPTER).is_dir():
+        out["adapter"] = str(run_dir / ADAPTER)
+    write_memory(run_dir, cfg, "stopped" if stopped else "completed", step_now)
+    return ("stopped" if stopped else "completed"), out
+
+
+def _summarize(out: dict, events, step: int, t0: float) -> None:
+    out["steps"] = step
+    out["seconds"] = round(time.monotonic() - t0, 2)
+    if events is not None:
+        out.update(final_loss=events.final_loss, best_loss=events.best_loss,
+                   train_seconds=round(events.train_seconds, 3), tokens=events.tokens_seen,
+                   tokens_per_s=round(events.tokens_per_s, 2) if events.tokens_per_s else None)
+        if events.eval_losses:
+            out["best_eval_loss"] = events.best_eval_loss
+            out["final_eval_loss"] = events.eval_losses[-1][1]

@@ -1,0 +1,53 @@
+"""The transformers Trainer, with atomic checkpoints (transformers imported on first use)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from app.core import paths
+from app.core.checkpoints import CHECKPOINT_PREFIX, TMP_CHECKPOINT_PREFIX, TRAINER_STATE
+
+_TRAINER_CLASS: list[type] = []
+
+
+def atomic_checkpoint_trainer() -> type:
+    """A Trainer subclass that writes each checkpoint as ``.tmp-checkpoint-N/checkpoint-N`` and
+    renames it to ``checkpoints/checkpoint-N`` once complete (trainer_state.json is the Trainer's
+    last file), so a kill mid-save never leaves a ``checkpoint-N`` that resume could pick."""
+    if _TRAINER_CLASS:
+        return _TRAINER_CLASS[0]
+    from transformers import Trainer
+    from transformers.trainer_utils import rotate_checkpoints
+
+    class AtomicCheckpointTrainer(Trainer):
+        _staging: str | None = None
+
+        def _get_output_dir(self, trial):
+            if self._staging is not None:
+                return self._staging
+            return super()._get_output_dir(trial)
+
+        def _save_checkpoint(self, model, trial):
+            root = Path(super()._get_output_dir(trial))
+            step = self.state.global_step
+            staging = root / f"{TMP_CHECKPOINT_PREFIX}{step}"
+            shutil.rmtree(staging, ignore_errors=True)
+            staging.mkdir(parents=True)
+            self._staging = str(staging)
+            try:
+                super()._save_checkpoint(model, trial)
+            finally:
+                self._staging = None
+            src = staging / f"{CHECKPOINT_PREFIX}{step}"
+            if not (src / TRAINER_STATE).is_file():
+                raise RuntimeError(f"checkpoint {step} was not written completely")
+            paths.fsync_tree(src)
+            paths.install_dir(src, root / f"{CHECKPOINT_PREFIX}{step}")
+            shutil.rmtree(staging, ignore_errors=True)
+            if self.args.should_save:
+                rotate_checkpoints(output_dir=str(root), save_total_limit=self.args.save_total_limit,
+                                   best_model_checkpoint=self.state.best_model_checkpoint)
+
+    _TRAINER_CLASS.append(AtomicCheckpointTrainer)
+    return AtomicCheckpointTrainer
