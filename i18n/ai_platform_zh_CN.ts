@@ -361,6 +361,14 @@ Allow it to read files in {folder} for this chat?</source>
       <translation>最大词元数</translation>
     </message>
     <message>
+      <source>Repetition penalty</source>
+      <translation>重复惩罚</translation>
+    </message>
+    <message>
+      <source>Above 1.0, words already written are less likely again: small models stop looping. 1.0 turns it off.</source>
+      <translation>大于 1.0 时，已写过的词不太会再次出现，小模型就不会反复绕圈。1.0 表示关闭。</translation>
+    </message>
+    <message>
       <source>Knowledge bases</source>
       <translation>知识库</translation>
     </message>
@@ -518,6 +526,14 @@ Allow it to read files in {folder} for this chat?</source>
     <message>
       <source>Interrupted: the app closed before this answer finished. The text above is what was saved.</source>
       <translation>已中断：应用在这个回答完成前关闭了。上面是已保存的内容。</translation>
+    </message>
+    <message>
+      <source>The model cited sources that do not exist ({numbers}); those markers were removed.</source>
+      <translation>模型引用了不存在的来源（{numbers}），这些标记已删除。</translation>
+    </message>
+    <message>
+      <source>The answer names page {pages}, but none of the sources is on that page: check it against the sources.</source>
+      <translation>回答提到了第 {pages} 页，但没有任何来源在该页：请对照来源核实。</translation>
     </message>
     <message>
       <source>Copy</source>

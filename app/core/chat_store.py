@@ -23,7 +23,10 @@ from sqlalchemy import delete, or_, select, update
 from app.core.db.models import ChatMessage, ChatMode, ChatSession, MessageRole, MessageStatus, utcnow
 from app.core.errors import UserError
 
-DEFAULT_PARAMS: dict[str, Any] = {"temperature": 0.7, "top_p": 0.95, "max_tokens": 512}
+# A small model (the bundled 135M one) loops on itself without a repetition penalty, and a long
+# max_tokens then fills with the loop; 1.1 and 384 keep its answers readable on a 2048-token window.
+DEFAULT_PARAMS: dict[str, Any] = {"temperature": 0.7, "top_p": 0.95, "max_tokens": 384, "repetition_penalty": 1.1}
+SAMPLING_KEYS = ("temperature", "top_p", "max_tokens", "repetition_penalty")
 TITLE_CHARS = 48
 SEARCH_LIMIT = 500
 
@@ -279,4 +282,4 @@ class ChatStore:
         return "\n".join(lines).rstrip() + "\n"
 
 
-__all__ = ["ChatStore", "SessionInfo", "MessageInfo", "DEFAULT_PARAMS", "title_from"]
+__all__ = ["ChatStore", "SessionInfo", "MessageInfo", "DEFAULT_PARAMS", "SAMPLING_KEYS", "title_from"]

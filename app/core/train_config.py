@@ -70,7 +70,7 @@ class TrainConfig:
     gradient_checkpointing: bool = True
     optimizer: str = "adamw_torch"  # adamw_torch | paged_adamw_8bit (CUDA only; CPU falls back)
     # Bookkeeping.
-    logging_steps: int = 10
+    logging_steps: int = 0  # 0 = auto: every step for runs of up to 200 steps, else about 200 points
     eval_steps: int = 100
     save_steps: int = 100
     save_total_limit: int = 2  # checkpoints kept; 0 = keep all
@@ -162,7 +162,7 @@ class TrainConfig:
         _num(self, "weight_decay", 0, 10, "Use 0 to 0.1.")
         _bool(self, "gradient_checkpointing")
         _choice(self, "optimizer", OPTIMIZERS)
-        _int(self, "logging_steps", 1, 1 << 40, "Log every 1 or more steps.")
+        _int(self, "logging_steps", 0, 1 << 40, "Log every 1 or more steps, or 0 for automatic.")
         _int(self, "eval_steps", 1, 1 << 40, "Evaluate every 1 or more steps.")
         _int(self, "save_steps", 1, 1 << 40, "Save a checkpoint every 1 or more steps.")
         _int(self, "save_total_limit", 0, 1 << 20, "Keep 1 or more checkpoints, or 0 to keep all.")
@@ -305,7 +305,7 @@ def preset(name: str, **overrides: Any) -> TrainConfig:
             max_seq_len=2048, batch_size=2, grad_accum=8, epochs=2.0, max_steps=-1,
             learning_rate=2e-4, scheduler="cosine", warmup_ratio=0.03, weight_decay=0.0,
             gradient_checkpointing=True, optimizer="paged_adamw_8bit",
-            logging_steps=10, eval_steps=100, save_steps=100, save_total_limit=2)
+            logging_steps=0, eval_steps=100, save_steps=100, save_total_limit=2)
     elif name == "lora-3b-24gb":
         cfg = TrainConfig(
             base_model="", method="lora", quantization="none", dtype="bfloat16",
@@ -313,7 +313,7 @@ def preset(name: str, **overrides: Any) -> TrainConfig:
             max_seq_len=2048, batch_size=4, grad_accum=4, epochs=2.0, max_steps=-1,
             learning_rate=2e-4, scheduler="cosine", warmup_ratio=0.03, weight_decay=0.0,
             gradient_checkpointing=True, optimizer="adamw_torch",
-            logging_steps=10, eval_steps=100, save_steps=100, save_total_limit=2)
+            logging_steps=0, eval_steps=100, save_steps=100, save_total_limit=2)
     else:
         raise UserError(f"Unknown training preset {name!r}. Choose one of: {', '.join(PRESETS)}.",
                         code="train_config.unknown_preset",
@@ -377,7 +377,19 @@ def read_config(path: Path) -> TrainConfig:
     return TrainConfig.from_json(text)
 
 
+AUTO_LOG_POINTS = 200  # an automatic logging interval aims at about this many chart points
+
+
+def logging_interval(logging_steps: int, total_steps: int) -> int:
+    """Steps between two logged losses: ``logging_steps`` when set, else every step for a run of
+    up to AUTO_LOG_POINTS steps and about AUTO_LOG_POINTS points for a longer one."""
+    if logging_steps > 0:
+        return logging_steps
+    return max(1, -(-max(total_steps, 1) // AUTO_LOG_POINTS))
+
+
 __all__ = [
+    "AUTO_LOG_POINTS", "logging_interval",
     "SCHEMA_VERSION", "CONFIG_FILE", "DEFAULT_MODEL", "METHODS", "QUANTIZATIONS", "DTYPES", "TARGETS",
     "SCHEDULERS", "OPTIMIZERS", "PRESETS", "TrainConfig", "resolve_base_model", "split_hint", "preset", "slugify",
     "new_run_id", "new_run_dir", "write_config", "read_config",

@@ -120,6 +120,9 @@ class HFModel:
             kw.update(do_sample=True, temperature=temperature, top_p=float(params.get("top_p") or 1.0))
             if params.get("seed") is not None:
                 self.torch.manual_seed(int(params["seed"]))
+        penalty = params.get("repetition_penalty")  # vLLM's sampling extension, same meaning
+        if penalty is not None and float(penalty) != 1.0:
+            kw["repetition_penalty"] = float(penalty)
         if params.get("ignore_eos"):  # vLLM's extension: generate exactly max_new tokens
             kw["min_new_tokens"] = max_new
         stop = params.get("stop")

@@ -129,10 +129,18 @@ class EventCallback(TrainerCallback):
             values.update(cuda_memory())
             self.losses.append((step, values["loss"]))
             self._metric(step, values)
+            # One line per logged step in train.log (the log tab and the log centre show it).
+            parts = [f"step {step}/{state.max_steps or '?'}", f"loss {values['loss']:.4f}"]
+            if "lr" in values:
+                parts.append(f"lr {values['lr']:.3g}")
+            if "tokens_per_s" in values:
+                parts.append(f"{values['tokens_per_s']:.0f} tokens/s")
+            self.rt.log.info("%s", ", ".join(parts))
         if "eval_loss" in logs:
             value = float(logs["eval_loss"])
             self.eval_losses.append((step, value))
             self._metric(step, {"eval_loss": value, **cuda_memory()})
+            self.rt.log.info("step %d: eval loss %.4f", step, value)
         return control
 
     def on_save(self, args, state, control, **kwargs):

@@ -21,7 +21,7 @@ from app.core.checkpoints import (
 )
 from app.core.engine_runtime import EngineRuntime
 from app.core.errors import UserError
-from app.core.train_config import CONFIG_FILE, read_config, split_hint
+from app.core.train_config import CONFIG_FILE, logging_interval, read_config, split_hint
 from app.training.memory import write_memory
 from app.training.model import ADAPTER, attention_targets, prepare_quantized, save_adapter
 from app.training.oom import oom_details, oom_error
@@ -193,6 +193,9 @@ def train(rt: EngineRuntime, resume: str | None = None) -> tuple[str, dict[str, 
             return "stopped", out
 
         # 5. trainer
+        batches = -(-len(train_set) // cfg.batch_size)
+        total_steps = cfg.max_steps if cfg.max_steps > 0 else max(1, int(-(-batches // cfg.grad_accum) * cfg.epochs))
+        log_every = logging_interval(cfg.logging_steps, total_steps)  # every run gets a useful curve
         scheduler = cfg.scheduler
         if scheduler == "constant" and cfg.warmup_ratio > 0:
             scheduler = "constant_with_warmup"
@@ -209,7 +212,7 @@ def train(rt: EngineRuntime, resume: str | None = None) -> tuple[str, dict[str, 
             weight_decay=cfg.weight_decay,
             optim=optim,
             logging_strategy="steps",
-            logging_steps=cfg.logging_steps,
+            logging_steps=log_every,
             logging_first_step=True,
             eval_strategy="steps" if eval_set is not None else "no",
             eval_steps=cfg.eval_steps,

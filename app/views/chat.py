@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core import chat_targets
-from app.core.chat_store import ChatStore, MessageInfo, SessionInfo
+from app.core.chat_store import SAMPLING_KEYS, ChatStore, MessageInfo, SessionInfo
 from app.core.chat_targets import ChatTarget
 from app.core.errors import UserError
 from app.views import chat_render
@@ -235,7 +235,7 @@ class ChatPanel(Panel):
             params["adapter_path"] = target.adapter_path
         # carry the sampling settings over (what the side pane shows), as users expect
         params.update({k: v for k, v in self.side.params().items()
-                       if k in ("temperature", "top_p", "max_tokens", "kbs", "folders", "max_steps")})
+                       if k in (*SAMPLING_KEYS, "kbs", "folders", "max_steps")})
         self.side.flush()
         info = self.store.create_session(model=target.model_ref if target else None,
                                          adapter=target.adapter if target else None, params=params,

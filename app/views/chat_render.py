@@ -152,6 +152,15 @@ def message_body(m: MessageInfo, text: str, *, live: bool, expanded_steps: bool,
                else QCoreApplication.translate("ChatView", "Interrupted: the app closed before this answer finished. The text above is what was saved."))
         parts.append(f'<p class="warn">{html.escape(why)}</p>')
     parts.append(_citations_html(m))
+    invented, pages = m.meta.get("invented_citations") or [], m.meta.get("unsupported_pages") or []
+    if invented:
+        note = QCoreApplication.translate("ChatView", "The model cited sources that do not exist ({numbers}); "
+                                                      "those markers were removed.")
+        parts.append(f'<p class="warn">{html.escape(note.format(numbers=", ".join(f"[{n}]" for n in invented)))}</p>')
+    if pages:
+        note = QCoreApplication.translate("ChatView", "The answer names page {pages}, but none of the sources is on "
+                                                      "that page: check it against the sources.")
+        parts.append(f'<p class="warn">{html.escape(note.format(pages=", ".join(map(str, pages))))}</p>')
     footer = []
     if role == "assistant" and not live:
         line = _stats_line(m)

@@ -40,18 +40,22 @@ class ChatSettingsPane(QWidget):
         self.temperature = QDoubleSpinBox(minimum=0.0, maximum=2.0, singleStep=0.1, decimals=2)
         self.top_p = QDoubleSpinBox(minimum=0.05, maximum=1.0, singleStep=0.05, decimals=2)
         self.max_tokens = QSpinBox(minimum=16, maximum=32768, singleStep=64)
-        for w in (self.temperature, self.top_p, self.max_tokens):
+        self.repetition = QDoubleSpinBox(minimum=1.0, maximum=2.0, singleStep=0.05, decimals=2)
+        for w in (self.temperature, self.top_p, self.max_tokens, self.repetition):
             w.valueChanged.connect(self._params_changed)
         self.mode_label, self.temp_label, self.top_p_label, self.max_label = QLabel(), QLabel(), QLabel(), QLabel()
+        self.repetition_label = QLabel()
         form.addRow(self.mode_label, self.mode)
         form.addRow(self.temp_label, self.temperature)
         form.addRow(self.top_p_label, self.top_p)
         form.addRow(self.max_label, self.max_tokens)
+        form.addRow(self.repetition_label, self.repetition)
         layout.addLayout(form)
         self._loading = True  # defaults, not user edits
         self.temperature.setValue(DEFAULT_PARAMS["temperature"])
         self.top_p.setValue(DEFAULT_PARAMS["top_p"])
         self.max_tokens.setValue(DEFAULT_PARAMS["max_tokens"])
+        self.repetition.setValue(DEFAULT_PARAMS["repetition_penalty"])
         self._loading = False
 
         # Agent mode: folders the read-file tools may use (asked for approval once per folder)
@@ -105,7 +109,8 @@ class ChatSettingsPane(QWidget):
                 self.system_prompt.setPlainText(info.system_prompt)
             self.temperature.setValue(float(params.get("temperature", 0.7)))
             self.top_p.setValue(float(params.get("top_p", 0.95)))
-            self.max_tokens.setValue(int(params.get("max_tokens", 512)))
+            self.max_tokens.setValue(int(params.get("max_tokens", DEFAULT_PARAMS["max_tokens"])))
+            self.repetition.setValue(float(params.get("repetition_penalty", DEFAULT_PARAMS["repetition_penalty"])))
             if info is not None:
                 self.mode.setCurrentIndex(max(0, self.mode.findData(info.mode)))
                 self.folders.clear()
@@ -136,7 +141,8 @@ class ChatSettingsPane(QWidget):
 
     def params(self) -> dict:
         return {"temperature": round(self.temperature.value(), 3), "top_p": round(self.top_p.value(), 3),
-                "max_tokens": int(self.max_tokens.value()), "kbs": self.attached_kbs(),
+                "max_tokens": int(self.max_tokens.value()), "repetition_penalty": round(self.repetition.value(), 3),
+                "kbs": self.attached_kbs(),
                 "folders": [self.folders.item(i).text() for i in range(self.folders.count())],
                 "max_steps": int(self.max_steps.value())}
 
@@ -181,6 +187,9 @@ class ChatSettingsPane(QWidget):
         self.temp_label.setText(self.tr("Temperature"))
         self.top_p_label.setText(self.tr("Top-p"))
         self.max_label.setText(self.tr("Max tokens"))
+        self.repetition_label.setText(self.tr("Repetition penalty"))
+        self.repetition.setToolTip(self.tr("Above 1.0, words already written are less likely again: small models "
+                                           "stop looping. 1.0 turns it off."))
         self.kb_label.setText(self.tr("Knowledge bases"))
         self.steps_label.setText(self.tr("Max tool steps per answer"))
         self.max_steps.setToolTip(self.tr("After this many model calls the agent must answer"))

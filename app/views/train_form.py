@@ -380,7 +380,7 @@ class TrainForm(QWidget):
             w.currentData() if isinstance(w, QComboBox) else w.isChecked() if isinstance(w, QCheckBox) else w.value())
             for key, w in self.rows}
         values["eval_steps"] = values["save_steps"]
-        values["logging_steps"] = 1 if (values["max_steps"] != -1 and values["max_steps"] <= 200) else 10
+        values["logging_steps"] = 0  # the engine logs every step of a short run, ~200 points of a long one
         return TrainConfig(base_model=model, **paths, **values)
 
     # --- planner ------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from app.core import chat_targets, rag
-from app.core.chat_store import ChatStore, SessionInfo
+from app.core.chat_store import SAMPLING_KEYS, ChatStore, SessionInfo
 from app.core.chat_targets import ChatTarget
 from app.core.db.models import MessageStatus
 from app.core.errors import UserError
@@ -105,7 +105,7 @@ class AnswerPipeline(QObject):
             targets = targets[:1]  # an agent turn answers with one model
         compare = len(targets) > 1
         kb_ids = [] if agent else list(session.kb_ids)
-        params = {k: session.params[k] for k in ("temperature", "top_p", "max_tokens") if k in session.params}
+        params = {k: session.params[k] for k in SAMPLING_KEYS if k in session.params}
         ids = []
         for slot, target in targets:
             meta = {"model": target.label, "label": target.label, "slot": slot,
@@ -171,8 +171,11 @@ class AnswerPipeline(QObject):
         self.store.update_message(job.message_id, meta=meta)
         from app.workers.chat_stream import ChatStream
 
+        params = dict(job.params)
+        if job.target.kind == "remote":
+            params.pop("repetition_penalty", None)  # vLLM's and ours; the OpenAI API refuses it
         stream = ChatStream(self.store, job.message_id, base_url=base_url, api_key=api_key, model=model or "",
-                            messages=messages, params=job.params, meta={}, parent=self)
+                            messages=messages, params=params, meta={}, parent=self)
         stream.delta.connect(self.delta)
         stream.finished.connect(self._stream_finished)
         job.stream = stream
@@ -243,8 +246,21 @@ class AnswerPipeline(QObject):
                 self._finish_error(job, message, "chat.engine_failed")
 
     def _stream_finished(self, message_id: int, status: str, _meta: dict) -> None:
-        self.jobs.pop(message_id, None)
+        job = self.jobs.pop(message_id, None)
+        if job is not None and job.passages and not job.agent:
+            self._check_citations(job)
         self.finished.emit(message_id, status)
+
+    def _check_citations(self, job: AnswerJob) -> None:
+        """A grounded answer keeps only the citations that exist; what it invented is noted."""
+        try:
+            msg = self.store.get_message(job.message_id)
+            text, invented, pages = rag.clean_citations(msg.content, job.passages)
+            if invented or pages:
+                self.store.update_message(job.message_id, content=text,
+                                          meta={"invented_citations": invented, "unsupported_pages": pages})
+        except Exception:  # noqa: BLE001 - the answer as streamed stays; never lose it over a check
+            log.exception("checking the citations of message %s failed", job.message_id)
 
     # --- ending ---------------------------------------------------------------------------------
     def _finish_text(self, job: AnswerJob, text: str, meta: dict) -> None:

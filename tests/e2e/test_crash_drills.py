@@ -73,7 +73,7 @@ p._create("Drill")
 assert p.add_paths([sys.argv[1]], extra_args=["--batch-files", "1", "--throttle-s", "0.25"])
 from app.core import protocol
 kb_id = p.kb_id()
-p.job.event.connect(lambda ev: print("ENGINE", ev.pid, kb_id, flush=True) if isinstance(ev, protocol.Started) else None)
+p.jobs.event.connect(lambda kb, ev: print("ENGINE", ev.pid, kb_id, flush=True) if isinstance(ev, protocol.Started) else None)
 app.exec()
 """
 
@@ -369,7 +369,7 @@ def test_sigkill_while_indexing_then_add_again_has_no_duplicates(ai_home, tmp_pa
         # The user drops the same folder again.
         with qtbot.waitSignal(panel.indexing_finished, timeout=300_000) as blocker:
             drop(panel, [folder])
-            assert panel.job is not None
+            assert panel.busy()
         assert blocker.args[0].ok, blocker.args[0].last_error
         panel._create("Clean")  # and, for comparison, a clean index of it
         clean_id = panel.kb_id()

@@ -151,13 +151,15 @@ class Live:
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory, converted_model_dir):
-    """8 steps at lr 2e-3 on the fact data, checkpoints at 4 and 8, run by the CLI's config form."""
+    """8 steps at lr 2e-3 on the fact data, checkpoints at 4 and 8, run by the CLI's config form. It is
+    one epoch (16 records, batch 2) with automatic logging, as the launch form writes it."""
     root = tmp_path_factory.mktemp("trained")
     dataset = write_fact_dataset(root / "fact.jsonl")
     val = root / "val.jsonl"
     val.write_text("".join(dataset.read_text().splitlines(keepends=True)[:4]), encoding="utf-8")
     config = root / "my-config.json"
-    draft = make_run(root / "draft", converted_model_dir, dataset, save_steps=4, val_path=str(val), eval_steps=4)
+    draft = make_run(root / "draft", converted_model_dir, dataset, save_steps=4, val_path=str(val), eval_steps=4,
+                     max_steps=-1, epochs=1, logging_steps=0)
     cfg = TrainConfig(**json.loads((draft / "config.json").read_text()))
     config.write_text(cfg.to_json(), encoding="utf-8")
     run_dir = root / "run"
@@ -180,7 +182,10 @@ def test_training_lowers_the_loss_and_reports_it(trained):
     assert not of(events, protocol.Error)
 
     metrics = [m for m in of(events, protocol.Metric) if "loss" in m.values]
-    assert [m.step for m in metrics] == list(range(1, 9))
+    assert [m.step for m in metrics] == list(range(1, 9))  # an epoch run logs every step of a short run
+    log_lines = (run_dir / "train.log").read_text(encoding="utf-8")
+    for step in range(1, 9):
+        assert f"step {step}/8, loss " in log_lines  # one line per logged step, with its loss
     for m in metrics:
         assert {"loss", "lr", "grad_norm", "epoch", "tokens_per_s"} <= set(m.values), m.values
         assert m.values["tokens_per_s"] > 0 and m.values["lr"] == pytest.approx(2e-3)

@@ -89,3 +89,17 @@ def test_relevance_floor_on_the_bilingual_fixture(ai_home, tmp_path):
     print(f"gold passage kept as relevant: {kept}/{len(data['queries'])}; off-topic refused: {refused}/{len(off_topic)}")
     assert kept >= len(data["queries"]) - 3  # measured 51 of 52 (hit@1 misses count too)
     assert refused == len(off_topic)  # measured 8 of 8
+
+
+def test_invented_citations_are_removed_and_pages_checked():
+    from app.core.rag import Passage, clean_citations
+
+    ps = [Passage(n=i, text=f"passage {i}", file="guide.pdf", page=i, score=0.5, kb="Docs") for i in (1, 2)]
+    # What the bundled model wrote: markers beyond the four... here two passages.
+    text, invented, pages = clean_citations("Roofs are teal [1]. See also [5]–[7].", ps)
+    assert text == "Roofs are teal [1]. See also." and invented == [5, 6, 7] and pages == []
+    text, invented, _ = clean_citations("Both say it [1, 3] and [2][4].", ps)
+    assert text == "Both say it [1] and [2]." and invented == [3, 4]
+    text, invented, pages = clean_citations("As page 8 says [2]; 第 2 页 agrees.", ps)
+    assert text == "As page 8 says [2]; 第 2 页 agrees." and invented == [] and pages == [8]
+    assert clean_citations("Teal [1].", ps) == ("Teal [1].", [], [])  # a correct answer is untouched

@@ -51,7 +51,7 @@ def test_defaults_round_trip_through_json():
     ("warmup_ratio", 1.0, "below 1"),
     ("weight_decay", -0.1, "from 0"),
     ("gradient_checkpointing", "yes", "true or false"),
-    ("logging_steps", 0, "from 1"),
+    ("logging_steps", -1, "from 0"),  # 0 is automatic
     ("eval_steps", 0, "from 1"),
     ("save_steps", 0, "from 1"),
     ("save_total_limit", -1, "from 0"),
@@ -187,3 +187,12 @@ def test_no_heavy_imports(engine_env):
     out = subprocess.run([sys.executable, "-c", code], env=engine_env, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_automatic_logging_gives_every_run_a_useful_curve():
+    # Every step of a short run (a 42-step demo gets 42 points, not 5), about 200 points of a long one.
+    assert train_config.logging_interval(0, 42) == 1
+    assert train_config.logging_interval(0, 200) == 1
+    assert train_config.logging_interval(0, 10_000) == 50
+    assert train_config.logging_interval(7, 42) == 7  # a chosen interval stays
+    assert TrainConfig().logging_steps == 0
