@@ -128,7 +128,7 @@ class KnowledgeStore:
     def get(self, kb_id: int) -> KnowledgeBase:
         for kb in self._list(kb_id=kb_id):
             return kb
-        raise UserError(f"No knowledge base with id {kb_id}.", code="kb.not_found", params={"id": kb_id})
+        raise UserError(f"No knowledge base with id {kb_id}.", code="kb.not_found", params={"id": kb_id, "ref": kb_id})
 
     def by_name(self, name: str) -> KnowledgeBase:
         with self._db.session() as s:
@@ -137,7 +137,7 @@ class KnowledgeStore:
             names = [kb.name for kb in self.list()]
             hint = f" Known: {', '.join(names)}." if names else " Create one with `ai-platform kb create NAME`."
             raise UserError(f'No knowledge base named "{name}".{hint}', code="kb.not_found",
-                            params={"name": name})
+                            params={"name": name, "ref": name, "known": ", ".join(names)})
         return self.get(kb_id)
 
     def list(self) -> list[KnowledgeBase]:
@@ -243,7 +243,7 @@ class KnowledgeStore:
     def _row(s, kb_id: int) -> KBRow:
         row = s.get(KBRow, kb_id)
         if row is None:
-            raise UserError(f"No knowledge base with id {kb_id}.", code="kb.not_found", params={"id": kb_id})
+            raise UserError(f"No knowledge base with id {kb_id}.", code="kb.not_found", params={"id": kb_id, "ref": kb_id})
         return row
 
 

@@ -88,7 +88,8 @@ class Knowledge:
                 self.index = KBIndex.open(self.folder, self.emb.name, self.emb.dim)
             except ModelMismatch as exc:
                 raise UserError(f'Knowledge base "{kb.name}": {exc} (ai-platform kb rebuild).',
-                                code="kb.model_mismatch", params={"name": kb.name}) from None
+                                code="kb.model_mismatch",
+                                params={"name": kb.name, "stored": exc.stored, "wanted": exc.wanted}) from None
         self._splitter = None
 
     @property
@@ -259,7 +260,7 @@ class Knowledge:
             docs = self.store.documents_under(self.kb.id, item)
             if not docs:
                 raise UserError(f'{normalize_path(item)} is not in knowledge base "{self.kb.name}".',
-                                code="kb.document_missing", params={"path": normalize_path(item)})
+                                code="kb.document_missing", params={"path": normalize_path(item), "name": self.kb.name})
             for d in docs:
                 n = self.index.remove_path(d.path)
                 removed.append({"path": d.path, "status": "removed", "chunks": n, "error": None})
@@ -273,7 +274,7 @@ class Knowledge:
         mode = mode or DEFAULT_MODE
         if mode not in MODES:
             raise UserError(f"Unknown retrieval mode {mode!r}; use one of {', '.join(MODES)}.",
-                            code="kb.mode", params={"mode": mode})
+                            code="kb.mode", params={"mode": mode, "modes": ", ".join(MODES)})
         t0 = time.perf_counter()
         qvec = self.emb.embed_queries([text])[0]
         chunks = self.index.search(text, qvec, top_k=max(1, int(top_k)), mode=mode)
