@@ -129,7 +129,10 @@ class Knowledge:
         results: list[dict] = []
 
         def report(path, status, chunks=0, error=None, **extra):
-            row = {"path": path, "status": status, "chunks": chunks, "error": error, **extra}
+            """One file's result; ``error`` (a ReadError) as its English text, its code and params."""
+            row = {"path": path, "status": status, "chunks": chunks, "error": str(error) if error else None, **extra}
+            if error is not None:
+                row.update(code=error.code, params=dict(error.params))
             results.append(row)
             self.rep.result(**row)
 
@@ -205,7 +208,7 @@ class Knowledge:
             doc = self.store.document(kb_id, path)
             try:
                 if not os.path.isfile(path):
-                    raise readers.ReadError("file not found")
+                    raise readers.ReadError("file not found", code="kb.read.file_missing")
                 digest = file_hash(path)
                 if (not force and doc is not None and doc.status in (S.INDEXED.value, S.UNCHANGED.value)
                         and doc.content_hash == digest and self.index.count_path(path) == doc.n_chunks):
@@ -217,18 +220,18 @@ class Knowledge:
                 self.store.set_document(kb_id, path, status=S.INDEXING.value, error=None)
                 texts, pages = self.chunk(readers.read(path))
                 if not texts:
-                    raise readers.ReadError("no text found")
+                    raise readers.no_text()
                 prepared.append((path, digest, texts, pages))
                 if sum(len(t) for _, _, t, _ in prepared) >= EMBED_BATCH:
                     embed_prepared()
             except readers.ReadError as exc:
                 removed = self.index.remove_path(path)
-                values = {"status": S.FAILED.value, "error": str(exc), "n_chunks": 0}
+                values = {"status": S.FAILED.value, "error": exc, "n_chunks": 0}
                 if removed:
                     batch.append((path, values))  # the index changed: write the row after saving
                 else:
                     self.store.set_document(kb_id, path, **values)
-                report(path, "failed", error=str(exc))
+                report(path, "failed", error=exc)
             done_files += 1
             tick(path)
             if len(batch) + len(prepared) >= batch_files or batch_chunks >= BATCH_CHUNKS:
