@@ -323,10 +323,10 @@ def _num(cfg: TrainConfig, name: str, low: float, high: float,
     if too_low or too_high:
         lo = "above" if low_open else "from"
         hi = "below" if high_open else "to"
-        rule = ("range_above_below" if low_open and high_open else "range_above_to" if low_open
-                else "range_from_below" if high_open else "range_from_to")
-        _fail(name, value, f"must be {lo} {low:g} {hi} {high:g}", hint, rule=rule, hint_code=hint_code,
-              low=f"{low:g}", high=f"{high:g}")
+        _fail(name, value, f"must be {lo} {low:g} {hi} {high:g}", hint,
+              rule=("range_above_below" if low_open and high_open else "range_above_to" if low_open
+                    else "range_from_below" if high_open else "range_from_to"),
+              hint_code=hint_code, low=f"{low:g}", high=f"{high:g}")
 
 
 # --- presets ----------------------------------------------------------------------------------
