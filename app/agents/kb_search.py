@@ -44,7 +44,7 @@ class KBSearcher:
         if kb:
             if kb not in self.kbs:
                 raise UserError(f"no attached knowledge base named {kb!r}; attached: {', '.join(self.kbs)}",
-                                code="agent.kb_unknown", params={"kb": kb})
+                                code="agent.kb_unknown", params={"kb": kb, "attached": ", ".join(self.kbs)})
             names = [kb]
         else:
             names = list(self.kbs)

@@ -56,7 +56,8 @@ def _prepare_run_dir(run_dir: Path | None, name: str) -> Path:
     if (run_dir / CONFIG_FILE).exists():
         raise UserError(f"{run_dir} already holds a run (it has {CONFIG_FILE}).",
                         code="train.run_dir_taken",
-                        params={"hint": "Use --resume latest to continue it, or choose another --run-dir."})
+                        params={"path": str(run_dir), "file": CONFIG_FILE,
+                                "hint": "Use --resume latest to continue it, or choose another --run-dir."})
     run_dir.mkdir(parents=True, exist_ok=True)
     return run_dir
 
@@ -80,7 +81,7 @@ def normalise_dataset(path: Path, run_dir: Path, out: TextIO) -> Path:
     path = path.expanduser().resolve()
     if not path.is_file():
         raise UserError(f"The dataset file {path} does not exist.", code="train_config.dataset_missing",
-                        params={"field": "dataset_path", "hint": "Check the path of --dataset."})
+                        params={"field": "dataset_path", "value": str(path), "hint": "Check the path of --dataset."})
     try:
         from app.core import datasets
     except ImportError:
@@ -90,14 +91,15 @@ def normalise_dataset(path: Path, run_dir: Path, out: TextIO) -> Path:
             return path
         raise UserError(f"{path} is not chat-messages JSONL, the only format this installation reads.",
                         code="train.dataset_format",
-                        params={"hint": 'Convert it to one {"messages": [{"role": …, "content": …}]} '
+                        params={"path": str(path), "hint": 'Convert it to one {"messages": [{"role": …, "content": …}]} '
                                         "object per line."})
     records, report = datasets.load_dataset_file(path)
     if not records:
         problems = "; ".join(report.first_errors(3)) if hasattr(report, "first_errors") else ""
         raise UserError(f"{path} has no valid record{': ' + problems if problems else ''}.",
                         code="train.dataset_empty",
-                        params={"hint": "Check the file with: ai-platform datasets validate FILE"})
+                        params={"path": str(path), "problems": problems,
+                                "hint": "Check the file with: ai-platform datasets validate FILE"})
     if report.n_invalid:
         _emit(out, protocol.Log(level="WARNING", message=(
             f"{report.n_invalid} of {report.n_records} record(s) in {path} are invalid and left out "
@@ -236,7 +238,9 @@ def run(launch: Launch, out: TextIO | None = None, env: dict[str, str] | None = 
         message = (f"The training engine ended (exit code {rc}) without finishing; "
                    f"the run folder {launch.run_dir} keeps its checkpoints.")
         _emit(out, protocol.Error(message=message, hint="Resume it with: ai-platform train --run-dir "
-                                  f"{launch.run_dir} --resume latest"))
+                                  f"{launch.run_dir} --resume latest",
+                                  extra={"code": "train.engine_ended",
+                                         "params": {"exit_code": rc, "path": str(launch.run_dir)}}))
         _emit(out, protocol.Done(status="failed", extra={"adapter": None, "run_dir": str(launch.run_dir)}))
         return 1
     return 0 if done.status in ("completed", "stopped") else 1
@@ -247,7 +251,7 @@ def fail(err: UserError, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     message, hint = train_config.split_hint(err)
     print(f"error: {message}" + (f" {hint}" if hint else ""), file=sys.stderr)
-    _emit(out, protocol.Error(message=message, hint=hint))
+    _emit(out, protocol.Error(message=message, hint=hint, extra=err.data()))
     _emit(out, protocol.Done(status="failed", extra={"adapter": None}))
     return 1
 

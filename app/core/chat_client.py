@@ -191,7 +191,8 @@ def stream_chat(base_url: str, api_key: str | None, model: str, messages: list[d
                 if "context length" in str(msg).lower():
                     raise ContextTooLong(f"The conversation is too long for the model: {msg}",
                                          code="chat.context_too_long", params={"message": msg})
-                raise ApiError(f"The server failed mid-answer: {msg}", status=500, params={"message": msg})
+                raise ApiError(f"The server failed mid-answer: {msg}", status=500, code="chat.failed_mid_answer",
+                               params={"message": msg})
             usage = chunk.get("usage")
             if usage:
                 stats.prompt_tokens = usage.get("prompt_tokens")

@@ -175,7 +175,8 @@ class ChatStore:
         with self.db.session() as s:
             row = s.get(ChatMessage, message_id)
             if row is None:
-                raise UserError(f"Message {message_id} does not exist.", code="chat.no_message")
+                raise UserError(f"Message {message_id} does not exist.", code="chat.no_message",
+                                params={"id": message_id})
             return _message(row)
 
     def add_message(self, session_id: int, role: str, content: str = "", *,

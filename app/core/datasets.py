@@ -15,9 +15,10 @@ Shapes (``DatasetShape``)
     Detected by majority over the first ``DETECT_SAMPLE`` records; ``shape=`` overrides.
 
 Every valid record is normalised to ``{"messages": [{"role", "content"}, ...]}``. Every record that
-is not kept is named in the report's ``errors`` as ``{"line": N, "reason": "..."}`` (1-based line of
-the file where the record starts; JSON-array records add their 0-based ``"index"``): nothing is
-dropped silently. What counts as an error (a record a trainer could not learn from, or could only
+is not kept is named in the report's ``errors`` as ``{"line": N, "reason": "...", "code": "...",
+"params": {...}}`` (1-based line of the file where the record starts; JSON-array records add their
+0-based ``"index"``; ``reason`` is English, for the CLI and report.json, and ``code`` + ``params`` say
+the same as data, for the GUI to word in the user's language): nothing is dropped silently. What counts as an error (a record a trainer could not learn from, or could only
 learn from after guessing): bad JSON, not an object, a missing or wrongly typed field, an unknown
 role, an empty conversation, an empty turn, no assistant turn at all, two user (or two assistant)
 turns in a row. A conversation that ends with an unanswered user turn is kept as long as it has an
@@ -103,14 +104,14 @@ class ValidationReport:
     n_records: int = 0
     n_valid: int = 0
     n_invalid: int = 0
-    errors: list[dict[str, Any]] = field(default_factory=list)  # {"line", "reason"[, "index"]}
+    errors: list[dict[str, Any]] = field(default_factory=list)  # {"line", "reason", "code", "params"[, "index"]}
     truncated: int = 0  # errors counted in n_invalid but not kept in ``errors``
 
-    def add_error(self, loc: dict[str, int], reason: str) -> None:
+    def add_error(self, loc: dict[str, int], reason: str, code: str = "", params: dict | None = None) -> None:
         self.n_records += 1
         self.n_invalid += 1
         if len(self.errors) < MAX_ERRORS:
-            self.errors.append({**loc, "reason": reason})
+            self.errors.append({**loc, "reason": reason, "code": code, "params": dict(params or {})})
         else:
             self.truncated += 1
 
@@ -150,10 +151,10 @@ def format_error(err: dict[str, Any]) -> str:
 class _Bad:
     """A record that failed before it was even an object (bad bytes, bad JSON, bad CSV row)."""
 
-    __slots__ = ("reason",)
+    __slots__ = ("code", "params", "reason")
 
-    def __init__(self, reason: str):
-        self.reason = reason
+    def __init__(self, reason: str, code: str, params: dict | None = None):
+        self.reason, self.code, self.params = reason, code, dict(params or {})
 
 
 Raw = tuple[dict[str, int], Any]  # (location, parsed value or _Bad)
@@ -192,7 +193,8 @@ def _check_file(path: Path) -> int:
         raise UserError(
             f"{path} is {st.st_size / 1024**3:.1f} GB; datasets can be at most {gb:.0f} GB. "
             "Split it into smaller files.",
-            code="dataset.too_large", params={"path": str(path), "size": st.st_size, "max": MAX_FILE_BYTES})
+            code="dataset.too_large", params={"path": str(path), "size": st.st_size, "max": MAX_FILE_BYTES,
+                                              "size_gb": f"{st.st_size / 1024**3:.1f}", "max_gb": f"{gb:.0f}"})
     return st.st_size
 
 
@@ -266,7 +268,7 @@ def _iter_jsonl(path: Path) -> Iterator[Raw]:
             except UnicodeDecodeError as exc:
                 if not raw.strip():
                     continue
-                yield loc, _Bad(_bad_bytes_reason(raw, exc))
+                yield loc, _bad_bytes_reason(raw, exc)
                 continue
             text = text.strip()
             if not text:
@@ -274,15 +276,17 @@ def _iter_jsonl(path: Path) -> Iterator[Raw]:
             try:
                 value = _DECODER.decode(text)
             except json.JSONDecodeError as exc:
-                yield loc, _Bad(f"bad JSON: {exc.msg} (column {exc.colno})")
+                yield loc, _Bad(f"bad JSON: {exc.msg} (column {exc.colno})", "dataset.record.bad_json",
+                                {"detail": exc.msg, "column": exc.colno})
                 continue
             yield loc, value
 
 
-def _bad_bytes_reason(raw: bytes, exc: UnicodeDecodeError) -> str:
+def _bad_bytes_reason(raw: bytes, exc: UnicodeDecodeError) -> _Bad:
     column = len(raw[: exc.start].decode("utf-8", "replace")) + 1
-    return (f"not valid UTF-8 text (byte 0x{raw[exc.start]:02x} at column {column}); "
-            "save the file as UTF-8")
+    byte = f"0x{raw[exc.start]:02x}"
+    return _Bad(f"not valid UTF-8 text (byte {byte} at column {column}); save the file as UTF-8",
+                "dataset.record.bad_utf8", {"byte": byte, "column": column})
 
 
 def _read_text(path: Path) -> str:
@@ -294,12 +298,13 @@ def _read_text(path: Path) -> str:
     return data.removeprefix(_BOM).decode("utf-8", "surrogateescape")
 
 
-def _json_error(path: Path, exc: json.JSONDecodeError, hint: str = "") -> UserError:
+def _json_error(path: Path, exc: json.JSONDecodeError, jsonl_hint: bool = False) -> UserError:
     msg = f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
-    if hint:
-        msg += " " + hint
-    return UserError(msg, code="dataset.bad_json",
-                     params={"path": str(path), "line": exc.lineno, "column": exc.colno, "reason": exc.msg})
+    params = {"path": str(path), "line": exc.lineno, "column": exc.colno, "reason": exc.msg}
+    if jsonl_hint:
+        msg += " If it has one JSON object per line, name it .jsonl."
+        params["hint_code"] = "dataset.hint.name_it_jsonl"
+    return UserError(msg, code="dataset.bad_json", params=params)
 
 
 def _skip_ws(text: str, i: int) -> int:
@@ -393,16 +398,12 @@ def _iter_json(path: Path) -> Iterator[Raw]:
         else:
             raise UserError(
                 f"{path} is not a JSON dataset: it should hold a list of records ([...]).",
-                code="dataset.bad_json", params={"path": str(path), "line": 1, "column": 1,
-                                                 "reason": "not a list"})
+                code="dataset.json_not_list", params={"path": str(path)})
         rest = _skip_ws(text, end)
         if rest != len(text):
             raise json.JSONDecodeError("Extra data", text, rest)
     except json.JSONDecodeError as exc:
-        hint = ""
-        if exc.msg == "Extra data" and text[i] == "{":
-            hint = "If it has one JSON object per line, name it .jsonl."
-        raise _json_error(path, exc, hint) from None
+        raise _json_error(path, exc, jsonl_hint=exc.msg == "Extra data" and text[i] == "{") from None
     for index, (offset, value) in enumerate(items):
         loc = {"line": lines.line_at(offset)}
         if indexed:
@@ -442,18 +443,19 @@ def _iter_csv(path: Path, fmt: str) -> Iterator[Raw]:
             dupes = sorted(k for k, n in Counter(h for h in header if h).items() if n > 1)
             if dupes:
                 raise UserError(f"The CSV header of {path} names a column twice: {', '.join(dupes)}.",
-                                code="dataset.bad_csv",
-                                params={"path": str(path), "line": start, "reason": "duplicate column"})
+                                code="dataset.csv_duplicate_column",
+                                params={"path": str(path), "line": start, "columns": ", ".join(dupes)})
             continue
         loc = {"line": start}
         if len(row) != len(header):
-            yield loc, _Bad(f"row has {len(row)} columns but the header has {len(header)}")
+            yield loc, _Bad(f"row has {len(row)} columns but the header has {len(header)}",
+                            "dataset.record.csv_columns", {"n": len(row), "m": len(header)})
             continue
         if any(_SURROGATE.search(cell) for cell in row):
-            yield loc, _Bad("not valid UTF-8 text; save the file as UTF-8")
+            yield loc, _Bad("not valid UTF-8 text; save the file as UTF-8", "dataset.record.bad_utf8_row")
             continue
         record: dict[str, Any] = {}
-        bad = None
+        bad: _Bad | None = None
         for name, cell in zip(header, row, strict=True):
             if not name:
                 continue
@@ -463,11 +465,12 @@ def _iter_csv(path: Path, fmt: str) -> Iterator[Raw]:
                 try:
                     record[name] = _DECODER.decode(cell.strip())
                 except json.JSONDecodeError as exc:
-                    bad = f'column "{name}" is not valid JSON: {exc.msg} (character {exc.pos + 1})'
+                    bad = _Bad(f'column "{name}" is not valid JSON: {exc.msg} (character {exc.pos + 1})',
+                               "dataset.record.csv_bad_json", {"name": name, "detail": exc.msg, "char": exc.pos + 1})
                     break
             else:
                 record[name] = cell
-        yield loc, (_Bad(bad) if bad else record)
+        yield loc, (bad or record)
 
 
 def _iter_raw(path: Path, fmt: str) -> Iterator[Raw]:
@@ -510,19 +513,33 @@ def detect_shape(records: Iterable[Any], sample: int = DETECT_SAMPLE) -> str | N
 
 
 class _Invalid(Exception):
-    """One record is unusable; the message is the reason shown to the person."""
+    """One record is unusable; the message is the reason shown to the person (English), ``code``
+    and ``params`` the same as data."""
+
+    def __init__(self, reason: str, code: str, **params: Any):
+        super().__init__(reason)
+        self.code, self.params = code, params
 
 
-def _missing(record: dict, name: str, shape: str, where: str = "") -> _Invalid:
-    reason = f'missing field "{name}"{where}'
+def _missing(record: dict, name: str, shape: str) -> _Invalid:
     looks = _classify(record)
-    if not where and looks and looks != shape:
-        reason += f" (this record looks like {looks}; the file is read as {shape})"
-    return _Invalid(reason)
+    if looks and looks != shape:
+        return _Invalid(f'missing field "{name}" (this record looks like {looks}; the file is read as {shape})',
+                        "dataset.record.missing_field_shape", name=name, looks=looks, shape=shape)
+    return _Invalid(f'missing field "{name}"', "dataset.record.missing_field", name=name)
 
 
-def _wrong_type(name: str, expected: str, value: Any, where: str = "") -> _Invalid:
-    return _Invalid(f'wrong type: field "{name}"{where} should be a {expected}, got {_type_name(value)}')
+def _missing_in_turn(name: str, k: int) -> _Invalid:
+    return _Invalid(f'missing field "{name}" in turn {k}', "dataset.record.missing_field_turn", name=name, k=k)
+
+
+def _wrong_type(name: str, expected: str, value: Any, turn: int | None = None) -> _Invalid:
+    got = _type_name(value)
+    if turn is not None:
+        return _Invalid(f'wrong type: field "{name}" in turn {turn} should be a {expected}, got {got}',
+                        "dataset.record.wrong_type_turn", name=name, k=turn, expected=expected, got=got)
+    return _Invalid(f'wrong type: field "{name}" should be a {expected}, got {got}',
+                    "dataset.record.wrong_type", name=name, expected=expected, got=got)
 
 
 def _content_text(content: Any, k: int, field_name: str) -> str:
@@ -536,9 +553,10 @@ def _content_text(content: Any, k: int, field_name: str) -> str:
                 parts.append(part["text"])
             else:
                 kind = part.get("type") if isinstance(part, dict) else _type_name(part)
-                raise _Invalid(f"turn {k} has non-text content ({kind}); only text is supported")
+                raise _Invalid(f"turn {k} has non-text content ({kind}); only text is supported",
+                               "dataset.record.non_text_content", k=k, kind=str(kind))
         return "".join(parts)
-    raise _wrong_type(field_name, "string", content, f" in turn {k}")
+    raise _wrong_type(field_name, "string", content, k)
 
 
 def _turns(record: dict, shape: str) -> tuple[list[dict[str, Any]], list[int]]:
@@ -551,7 +569,8 @@ def _turns(record: dict, shape: str) -> tuple[list[dict[str, Any]], list[int]]:
     if not isinstance(turns, list):
         raise _wrong_type(list_key, "list", turns)
     if not turns:
-        raise _Invalid(f'empty conversation: "{list_key}" has no turns')
+        raise _Invalid(f'empty conversation: "{list_key}" has no turns', "dataset.record.empty_conversation",
+                       key=list_key)
     out: list[dict[str, Any]] = []
     numbers: list[int] = []
     if shape == "sharegpt" and record.get("system") not in (None, ""):
@@ -562,37 +581,40 @@ def _turns(record: dict, shape: str) -> tuple[list[dict[str, Any]], list[int]]:
             numbers.append(0)
     for k, turn in enumerate(turns, 1):
         if not isinstance(turn, dict):
-            raise _Invalid(f"turn {k} is not an object (got {_type_name(turn)})")
+            raise _Invalid(f"turn {k} is not an object (got {_type_name(turn)})", "dataset.record.turn_not_object",
+                           k=k, got=_type_name(turn))
         if "role" not in turn and ("from" in turn or "value" in turn):
             role_key, content_key, roles = "from", "value", SHAREGPT_ROLES  # sharegpt-style turn
         elif shape == "sharegpt":
             role_key, content_key, roles = "role", "content", SHAREGPT_ROLES
         else:
             role_key, content_key, roles = "role", "content", _OPENAI_ROLE_MAP
-        where = f" in turn {k}"
         if role_key not in turn:
-            raise _Invalid(f'missing field "{role_key}"{where}')
+            raise _missing_in_turn(role_key, k)
         role = turn[role_key]
         if not isinstance(role, str):
-            raise _wrong_type(role_key, "string", role, where)
+            raise _wrong_type(role_key, "string", role, k)
         norm_role = roles.get(role.strip().lower())
         if norm_role is None:
-            raise _Invalid(f'unknown role "{role}" in turn {k} (allowed: {", ".join(roles)})')
+            allowed = ", ".join(roles)
+            raise _Invalid(f'unknown role "{role}" in turn {k} (allowed: {allowed})', "dataset.record.unknown_role",
+                           role=role, k=k, allowed=allowed)
         tool_calls = turn.get("tool_calls") if norm_role == "assistant" else None
         if content_key not in turn or turn[content_key] is None:
             if not tool_calls:
                 if content_key in turn:
-                    raise _wrong_type(content_key, "string", None, where)
-                raise _Invalid(f'missing field "{content_key}"{where}')
+                    raise _wrong_type(content_key, "string", None, k)
+                raise _missing_in_turn(content_key, k)
             content = ""  # an assistant turn that only calls tools
         else:
             content = _content_text(turn[content_key], k, content_key)
         if not content.strip() and not tool_calls:
             if norm_role == "system":
                 continue  # an empty system prompt says nothing: leave it out
-            raise _Invalid(f"empty content in turn {k} ({norm_role})")
+            raise _Invalid(f"empty content in turn {k} ({norm_role})", "dataset.record.empty_turn", k=k, role=norm_role)
         if _SURROGATE.search(content):
-            raise _Invalid(f"turn {k} contains bytes that are not valid UTF-8 text; save the file as UTF-8")
+            raise _Invalid(f"turn {k} contains bytes that are not valid UTF-8 text; save the file as UTF-8",
+                           "dataset.record.turn_bad_utf8", k=k)
         msg: dict[str, Any] = {"role": norm_role, "content": content}
         for extra in ("tool_calls", "tool_call_id", "name"):
             if turn.get(extra) is not None:
@@ -614,7 +636,8 @@ def _alpaca_turns(record: dict) -> list[dict[str, Any]]:
         if not isinstance(value, str):
             raise _wrong_type(name, "string", value)
         if _SURROGATE.search(value):
-            raise _Invalid(f'field "{name}" contains bytes that are not valid UTF-8 text; save the file as UTF-8')
+            raise _Invalid(f'field "{name}" contains bytes that are not valid UTF-8 text; save the file as UTF-8',
+                           "dataset.record.field_bad_utf8", name=name)
         return value
 
     instruction = text_field("instruction", True)
@@ -622,9 +645,10 @@ def _alpaca_turns(record: dict) -> list[dict[str, Any]]:
     output = text_field("output", True)
     system = text_field("system", False)
     if not instruction.strip() and not inp.strip():
-        raise _Invalid('empty content: "instruction" and "input" are both empty')
+        raise _Invalid('empty content: "instruction" and "input" are both empty', "dataset.record.empty_instruction")
     if not output.strip():
-        raise _Invalid('empty content in field "output": no assistant answer to learn from')
+        raise _Invalid('empty content in field "output": no assistant answer to learn from',
+                       "dataset.record.empty_output")
     out: list[dict[str, Any]] = []
     if system.strip():
         out.append({"role": "system", "content": system})
@@ -635,9 +659,11 @@ def _alpaca_turns(record: dict) -> list[dict[str, Any]]:
         for k, pair in enumerate(history, 1):
             if (not isinstance(pair, list) or len(pair) != 2
                     or not all(isinstance(x, str) and x.strip() for x in pair)):
-                raise _Invalid(f"history item {k} should be a [question, answer] pair of non-empty strings")
+                raise _Invalid(f"history item {k} should be a [question, answer] pair of non-empty strings",
+                               "dataset.record.bad_history_item", k=k)
             if any(_SURROGATE.search(x) for x in pair):
-                raise _Invalid(f"history item {k} contains bytes that are not valid UTF-8 text")
+                raise _Invalid(f"history item {k} contains bytes that are not valid UTF-8 text",
+                               "dataset.record.history_bad_utf8", k=k)
             out += [{"role": "user", "content": pair[0]}, {"role": "assistant", "content": pair[1]}]
     user = instruction if not inp.strip() else (f"{instruction}\n\n{inp}" if instruction.strip() else inp)
     out += [{"role": "user", "content": user}, {"role": "assistant", "content": output}]
@@ -646,13 +672,13 @@ def _alpaca_turns(record: dict) -> list[dict[str, Any]]:
 
 def _check_conversation(turns: list[dict[str, Any]], numbers: list[int] | None = None) -> None:
     if not any(t["role"] == "assistant" for t in turns):
-        raise _Invalid("no assistant turn to learn from")
+        raise _Invalid("no assistant turn to learn from", "dataset.record.no_assistant")
     for k in range(len(turns) - 1):
         a, b = turns[k]["role"], turns[k + 1]["role"]
         if a == b and a in ("user", "assistant"):
             n1, n2 = (numbers[k], numbers[k + 1]) if numbers else (k + 1, k + 2)
-            raise _Invalid(f'turns {n1} and {n2} are both "{a}"; '
-                           "turns must alternate between user and assistant")
+            raise _Invalid(f'turns {n1} and {n2} are both "{a}"; turns must alternate between user and assistant',
+                           "dataset.record.not_alternating", n1=n1, n2=n2, role=a)
 
 
 def normalise_record(record: Any, shape: str) -> dict[str, Any]:
@@ -663,9 +689,14 @@ def normalise_record(record: Any, shape: str) -> dict[str, Any]:
         raise ValueError(str(exc)) from None
 
 
+def _not_object(record: Any) -> _Invalid:
+    got = _type_name(record)
+    return _Invalid(f"not a JSON object (got {got})", "dataset.record.not_object", got=got)
+
+
 def _normalise(record: Any, shape: str) -> dict[str, Any]:
     if not isinstance(record, dict):
-        raise _Invalid(f"not a JSON object (got {_type_name(record)})")
+        raise _not_object(record)
     if shape == "alpaca":
         turns, numbers = _alpaca_turns(record), None
     else:
@@ -720,15 +751,14 @@ def load_dataset_file(path: str | os.PathLike, shape: str | None = None) -> tupl
     records: list[dict] = []
     for loc, value in raws:
         if isinstance(value, _Bad):
-            report.add_error(loc, value.reason)
-            continue
-        if used is None:  # nothing in the file parsed as an object
-            report.add_error(loc, f"not a JSON object (got {_type_name(value)})")
+            report.add_error(loc, value.reason, value.code, value.params)
             continue
         try:
+            if used is None:  # nothing in the file parsed as an object
+                raise _not_object(value)
             records.append(_normalise(value, used))
         except _Invalid as exc:
-            report.add_error(loc, str(exc))
+            report.add_error(loc, str(exc), exc.code, exc.params)
             continue
         report.add_valid()
     return records, report
@@ -891,7 +921,8 @@ class DatasetStore:
             raise UserError(
                 f"{source} has no valid records ({report.n_invalid} invalid). First problems: {first}",
                 code="dataset.no_valid_records",
-                params={"path": str(source), "n_invalid": report.n_invalid, "errors": first})
+                params={"path": str(source), "n_invalid": report.n_invalid, "errors": first,
+                        "first_errors": report.errors[:5]})
         train, val = split_train_val(records, val_ratio, seed)
 
         root = datasets_dir()
@@ -956,7 +987,7 @@ class DatasetStore:
             return json.loads((folder / REPORT_FILE).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise UserError(f"The report of this dataset cannot be read: {exc}", code="dataset.report_missing",
-                            params={"id": dataset_id}) from None
+                            params={"id": dataset_id, "reason": str(exc)}) from None
 
     def delete(self, dataset_id: int) -> None:
         """Delete the row and the dataset's own folder (the copy made at import, never the source)."""

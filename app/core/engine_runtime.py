@@ -179,6 +179,15 @@ class EngineRuntime:
         self.log.error("%s%s", message, f" — {hint}" if hint else "")
         self.emit(protocol.Error(message=message, hint=hint, extra=dict(extra or {})))
 
+    def user_error(self, err: Exception, hint: str = "", *, hint_code: str = "") -> None:
+        """``error`` for a caught ``UserError``: its English message, and its code and params in
+        ``extra`` (``hint_code`` names ``hint`` for a GUI that words it itself)."""
+        code, params = getattr(err, "code", ""), getattr(err, "params", {})
+        extra = {"code": code, "params": dict(params)} if code else {}
+        if hint_code:
+            extra["hint_code"] = hint_code
+        self.error(str(err), hint, extra)
+
     def result(self, **data: Any) -> None:
         self.emit(protocol.Result(data=data))
 
@@ -227,13 +236,19 @@ def run_main(engine: str, body: Callable[[EngineRuntime], Any], run_dir=None, *,
         status = status or ("stopped" if rt.stop_requested else "completed")
     except KeyboardInterrupt:
         if rt._sigint_stops:
-            rt.error("Interrupted twice; stopped without saving.", hint=abort_hint)
+            rt.error("Interrupted twice; stopped without saving.", hint=abort_hint,
+                     extra={"code": "engine.aborted", "params": {},
+                                                     **({"hint_code": "engine.resume"} if abort_hint else {})})
             status = "failed"
         else:
             status = "stopped"
     except Exception as exc:  # noqa: BLE001 - the GUI must get an event, not a dead pipe
         rt.log.exception("engine failed")
-        rt.error(f"{type(exc).__name__}: {exc}", hint=error_hint)
+        # A UserError that no one caught still has its code; anything else is a bug, named.
+        code, params = getattr(exc, "code", ""), getattr(exc, "params", None)
+        extra = ({"code": code, "params": dict(params or {})} if code else
+                 {"code": "engine.unexpected", "params": {"type": type(exc).__name__, "detail": str(exc)}})
+        rt.error(f"{type(exc).__name__}: {exc}", hint=error_hint, extra={**extra, "hint_code": "engine.see_log"})
         status = "failed"
     rt.done(status, **{**(done_fields() if done_fields else {}), **fields})
     return 0 if status in ("completed", "stopped") else 1

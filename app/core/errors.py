@@ -2,7 +2,8 @@
 
 ``UserError``: the user caused it or can fix it (a duplicate name, a data folder from a newer
 version). It carries a stable ``code`` and formatting ``params`` besides its English message, so
-the GUI can look the code up and show a translated text, falling back to ``str(error)``.
+the GUI can look the code up and show a translated text, falling back to ``str(error)``
+(``app/views/error_texts.py`` holds the table; every code raised in app/ must be in it, a test checks).
 ``BugError``: the program's fault; the GUI reports it as a bug with a traceback.
 """
 
@@ -25,6 +26,11 @@ class UserError(Exception):
     @property
     def message(self) -> str:
         return str(self)
+
+    def data(self, **more: Any) -> dict[str, Any]:
+        """``{"code", "params"}`` (plus ``more``): what an engine's ``error`` event carries in
+        ``extra`` so the GUI can word it in the user's language."""
+        return {"code": self.code, "params": dict(self.params), **more}
 
 
 class BugError(Exception):

@@ -3,13 +3,19 @@ knowledge engine, under ``kb/<kb-id>/``).
 
 ``KnowledgeStore`` returns frozen snapshots (``KnowledgeBase``, ``KBDocument``) and raises
 ``UserError``s with stable codes (``kb.*``) for what a person can fix.
+
+Why a document failed is kept in its row's ``error`` column: plain English text, or, for a reason
+with a code (a ``UserError`` such as the readers' ``ReadError``), a JSON object
+``{"message", "code", "params"}``; ``KBDocument`` gives ``error`` (always the English message),
+``error_code`` and ``error_params`` either way.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -56,14 +62,41 @@ class KBDocument:
     path: str
     content_hash: str | None
     status: str
-    error: str | None
+    error: str | None  # English
     n_chunks: int
     updated_at: datetime
+    error_code: str = ""
+    error_params: dict = field(default_factory=dict)
 
 
 def _doc(row: DocumentRow) -> KBDocument:
-    return KBDocument(row.id, row.kb_id, row.path, row.content_hash, row.status, row.error,
-                      row.n_chunks or 0, row.updated_at)
+    error, code, params = decode_error(row.error)
+    return KBDocument(row.id, row.kb_id, row.path, row.content_hash, row.status, error,
+                      row.n_chunks or 0, row.updated_at, code, params)
+
+
+def encode_error(error) -> str | None:
+    """What the ``error`` column keeps for ``error``: None, a text, or an exception (one with a
+    ``code`` is kept with its code and params)."""
+    if error is None:
+        return None
+    code = getattr(error, "code", "")
+    if not code:
+        return str(error)
+    return json.dumps({"message": str(error), "code": code, "params": dict(getattr(error, "params", {}) or {})},
+                      ensure_ascii=False, default=str)
+
+
+def decode_error(stored: str | None) -> tuple[str | None, str, dict]:
+    """(English message, code, params) of an ``error`` column's value."""
+    if stored and stored.startswith("{"):
+        try:
+            data = json.loads(stored)
+        except ValueError:
+            data = None
+        if isinstance(data, dict) and "message" in data:
+            return str(data["message"]), str(data.get("code") or ""), dict(data.get("params") or {})
+    return stored, "", {}
 
 
 def default_embedding_model() -> str:
@@ -128,7 +161,7 @@ class KnowledgeStore:
     def get(self, kb_id: int) -> KnowledgeBase:
         for kb in self._list(kb_id=kb_id):
             return kb
-        raise UserError(f"No knowledge base with id {kb_id}.", code="kb.not_found", params={"id": kb_id})
+        raise UserError(f"No knowledge base with id {kb_id}.", code="kb.not_found", params={"id": kb_id, "ref": kb_id})
 
     def by_name(self, name: str) -> KnowledgeBase:
         with self._db.session() as s:
@@ -137,7 +170,7 @@ class KnowledgeStore:
             names = [kb.name for kb in self.list()]
             hint = f" Known: {', '.join(names)}." if names else " Create one with `ai-platform kb create NAME`."
             raise UserError(f'No knowledge base named "{name}".{hint}', code="kb.not_found",
-                            params={"name": name})
+                            params={"name": name, "ref": name, "known": ", ".join(names)})
         return self.get(kb_id)
 
     def list(self) -> list[KnowledgeBase]:
@@ -204,7 +237,10 @@ class KnowledgeStore:
             return _doc(row) if row else None
 
     def set_document(self, kb_id: int, path: str, **values) -> KBDocument:
-        """Insert or update the row for ``path`` (status, content_hash, error, n_chunks)."""
+        """Insert or update the row for ``path`` (status, content_hash, error, n_chunks); ``error`` may
+        be an exception with a code (see ``encode_error``)."""
+        if "error" in values:
+            values["error"] = encode_error(values["error"])
         with self._db.session() as s:
             row = s.scalar(select(DocumentRow).where(DocumentRow.kb_id == kb_id, DocumentRow.path == path))
             if row is None:
@@ -243,7 +279,7 @@ class KnowledgeStore:
     def _row(s, kb_id: int) -> KBRow:
         row = s.get(KBRow, kb_id)
         if row is None:
-            raise UserError(f"No knowledge base with id {kb_id}.", code="kb.not_found", params={"id": kb_id})
+            raise UserError(f"No knowledge base with id {kb_id}.", code="kb.not_found", params={"id": kb_id, "ref": kb_id})
         return row
 
 

@@ -391,7 +391,8 @@ def validate_gguf(path: str | Path) -> Path:
         with open(f, "rb") as fh:
             magic = fh.read(4)
     except OSError as exc:
-        raise UserError(f"Cannot read {f}: {exc}", code="model.gguf_unreadable", params={"path": str(f)}) from None
+        raise UserError(f"Cannot read {f}: {exc}", code="model.gguf_unreadable",
+                        params={"path": str(f), "reason": str(exc)}) from None
     if magic != b"GGUF":
         raise UserError(f"{f} is not a GGUF file (it does not start with the GGUF signature).",
                         code="model.not_gguf", params={"path": str(f)})

@@ -49,7 +49,7 @@ def samples_dir() -> Path:
             return candidate
     raise UserError("The sample files are missing from this installation "
                     f"(looked for {DATASET_FILE} in resources/samples). Fix: run the installer again.",
-                    code="samples.missing")
+                    code="samples.missing", params={"file": DATASET_FILE})
 
 
 def sample_dataset_file() -> Path:
@@ -99,7 +99,7 @@ def _copy_documents() -> tuple[list[str], bool]:
         out.append(os.path.abspath(dest))
     if not out:
         raise UserError("The sample knowledge documents are missing from this installation. "
-                        "Fix: run the installer again.", code="samples.missing")
+                        "Fix: run the installer again.", code="samples.documents_missing")
     return out, changed
 
 
@@ -188,7 +188,7 @@ def index_sample_kb(db, sample: SampleProject, timeout: float = 900) -> subproce
         tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
         raise UserError(f'Indexing the knowledge base "{KB_NAME}" failed: {tail}. '
                         "Fix: see the log in the Logs panel, then add the documents again in Knowledge.",
-                        code="samples.index_failed")
+                        code="samples.index_failed", params={"name": KB_NAME, "reason": tail})
     return proc
 
 

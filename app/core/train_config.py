@@ -95,11 +95,12 @@ class TrainConfig:
         version = raw.get("schema_version", SCHEMA_VERSION)
         if isinstance(version, bool) or not isinstance(version, int) or version < 1:
             _fail("schema_version", version, "must be a positive whole number",
-                  f"Use schema_version {SCHEMA_VERSION}.")
+                  f"Use schema_version {SCHEMA_VERSION}.", rule="positive_whole",
+                  hint_code="train_config.hint.schema_version", expected=SCHEMA_VERSION)
         if version > SCHEMA_VERSION:
             _fail("schema_version", version, "comes from a newer version of AI Platform",
                   "Update AI Platform, or write the config again with this version.",
-                  code="train_config.newer_version")
+                  code="train_config.newer_version", rule="newer", hint_code="train_config.hint.newer_version")
         known = {f.name for f in fields(cls)}
         unknown = sorted(k for k in raw if k not in known)
         if unknown:
@@ -107,8 +108,9 @@ class TrainConfig:
                 f"Unknown training setting(s): {', '.join(unknown)}. "
                 "Check the spelling; the known settings are listed in app/core/train_config.py.",
                 code="train_config.unknown_field",
-                params={"field": unknown[0], "fields": unknown,
-                        "hint": "Remove or correct the unknown setting(s)."})
+                params={"field": unknown[0], "fields": ", ".join(unknown),
+                        "hint": "Remove or correct the unknown setting(s).",
+                        "hint_code": "train_config.hint.unknown_field"})
         raw["schema_version"] = SCHEMA_VERSION
         cfg = cls(**raw)
         cfg.validate()
@@ -126,15 +128,16 @@ class TrainConfig:
             raw = json.loads(text)
         except ValueError as exc:
             raise UserError(f"The training config is not valid JSON: {exc}.", code="train_config.bad_json",
-                            params={"hint": "Fix the JSON syntax (an editor with JSON checking helps)."}) from None
+                            params={"reason": str(exc), "hint_code": "train_config.hint.bad_json",
+                                    "hint": "Fix the JSON syntax (an editor with JSON checking helps)."}) from None
         return cls.from_dict(raw)
 
     # --- checks -------------------------------------------------------------------------------
     def validate(self, check_files: bool = False) -> "TrainConfig":
         """Raise UserError naming the first bad field. With ``check_files`` the model folder and
         dataset files must exist too (the engine checks this; an editor may save a draft first)."""
-        _str(self, "base_model", nonempty="Choose a model folder, or \"default\" for the bundled model.")
-        _str(self, "dataset_path", nonempty="Choose a dataset file (JSONL of chat messages).")
+        _str(self, "base_model", nonempty=True)
+        _str(self, "dataset_path", nonempty=True)
         if self.val_path is not None:
             _str(self, "val_path")
             if not self.val_path.strip():
@@ -144,33 +147,35 @@ class TrainConfig:
         _choice(self, "dtype", DTYPES)
         if self.method == "qlora" and self.quantization != "4bit":
             _fail("quantization", self.quantization, "must be \"4bit\" when method is \"qlora\"",
-                  "Set quantization to \"4bit\", or method to \"lora\".")
-        _int(self, "lora_r", 1, 4096, "Typical ranks are 8 to 64.")
-        _num(self, "lora_alpha", 0, 1e6, "Typically twice lora_r.", low_open=True)
-        _num(self, "lora_dropout", 0, 1, "Use a value from 0 to 0.5 (0.05 is common).", high_open=True)
+                  "Set quantization to \"4bit\", or method to \"lora\".", rule="qlora_4bit",
+                  hint_code="train_config.hint.qlora_4bit")
+        _int(self, "lora_r", 1, 4096)
+        _num(self, "lora_alpha", 0, 1e6, low_open=True)
+        _num(self, "lora_dropout", 0, 1, high_open=True)
         _choice(self, "target_modules", TARGETS)
-        _int(self, "max_seq_len", 16, 1 << 20, "Use at least 16 tokens (512 to 4096 is common).")
-        _int(self, "batch_size", 1, 1 << 16, "Use 1 or more; lower it when memory runs out.")
-        _int(self, "grad_accum", 1, 1 << 16, "Use 1 or more.")
-        _num(self, "epochs", 0, 1e6, "Use a positive number of passes over the data, e.g. 1 to 3.", low_open=True)
-        _int(self, "max_steps", -1, 1 << 40, "Use -1 to train by epochs, or a positive number of steps.")
+        _int(self, "max_seq_len", 16, 1 << 20)
+        _int(self, "batch_size", 1, 1 << 16)
+        _int(self, "grad_accum", 1, 1 << 16)
+        _num(self, "epochs", 0, 1e6, low_open=True)
+        _int(self, "max_steps", -1, 1 << 40)
         if self.max_steps == 0:
-            _fail("max_steps", 0, "cannot be 0", "Use -1 to train by epochs, or a positive number of steps.")
-        _num(self, "learning_rate", 0, 1, "LoRA usually trains with 1e-4 to 3e-4.", low_open=True)
+            _fail("max_steps", 0, "cannot be 0", FIELD_HINTS["max_steps"], rule="not_zero",
+                  hint_code="train_config.hint.max_steps")
+        _num(self, "learning_rate", 0, 1, low_open=True)
         _choice(self, "scheduler", SCHEDULERS)
-        _num(self, "warmup_ratio", 0, 1, "Use a share of the steps from 0 to below 1, e.g. 0.03.", high_open=True)
-        _num(self, "weight_decay", 0, 10, "Use 0 to 0.1.")
+        _num(self, "warmup_ratio", 0, 1, high_open=True)
+        _num(self, "weight_decay", 0, 10)
         _bool(self, "gradient_checkpointing")
         _choice(self, "optimizer", OPTIMIZERS)
-        _int(self, "logging_steps", 0, 1 << 40, "Log every 1 or more steps, or 0 for automatic.")
-        _int(self, "eval_steps", 1, 1 << 40, "Evaluate every 1 or more steps.")
-        _int(self, "save_steps", 1, 1 << 40, "Save a checkpoint every 1 or more steps.")
-        _int(self, "save_total_limit", 0, 1 << 20, "Keep 1 or more checkpoints, or 0 to keep all.")
-        _int(self, "seed", 0, 2**32 - 1, "Use a whole number from 0 to 4294967295.")
+        _int(self, "logging_steps", 0, 1 << 40)
+        _int(self, "eval_steps", 1, 1 << 40)
+        _int(self, "save_steps", 1, 1 << 40)
+        _int(self, "save_total_limit", 0, 1 << 20)
+        _int(self, "seed", 0, 2**32 - 1)
         if self.threads is not None:
-            _int(self, "threads", 1, MAX_THREADS, "Use 1 or more, or leave it empty to use the Settings value.")
+            _int(self, "threads", 1, MAX_THREADS)
         if self.predicted_peak_gb is not None:
-            _num(self, "predicted_peak_gb", 0, 1e6, "A predicted peak in GiB, or empty.")
+            _num(self, "predicted_peak_gb", 0, 1e6)
         if check_files:
             self.check_files()
         return self
@@ -183,15 +188,17 @@ class TrainConfig:
             if not status["ready"]:
                 raise UserError(f"The bundled default model is not ready: {status['reason']}.",
                                 code="train_config.default_model_missing",
-                                params={"field": "base_model", "value": self.base_model,
-                                        "hint": status["fix"] or "Run: ai-platform setup-models"})
+                                params={"field": "base_model", "value": self.base_model, "reason": status["reason"],
+                                        "hint": status["fix"] or "Run: ai-platform setup-models",
+                                        "hint_code": "train_config.hint.default_model_missing"})
         elif not model_dir.is_dir() or not (model_dir / "config.json").is_file():
             raise UserError(f"base_model: {model_dir} is not a Hugging Face model folder "
                             "(it needs config.json, the weights and the tokenizer).",
                             code="train_config.model_missing",
-                            params={"field": "base_model", "value": self.base_model,
+                            params={"field": "base_model", "value": self.base_model, "path": str(model_dir),
                                     "hint": "Choose a downloaded or converted model folder, or \"default\" "
-                                            "for the bundled SmolLM2 model."})
+                                            "for the bundled SmolLM2 model.",
+                                    "hint_code": "train_config.hint.model_missing"})
         for name in ("dataset_path", "val_path"):
             value = getattr(self, name)
             if value is None:
@@ -201,7 +208,8 @@ class TrainConfig:
                 raise UserError(f"{name}: the dataset file {p} does not exist.",
                                 code="train_config.dataset_missing",
                                 params={"field": name, "value": value,
-                                        "hint": "Check the path, or import the dataset again in the Datasets panel."})
+                                        "hint": "Check the path, or import the dataset again in the Datasets panel.",
+                                        "hint_code": "train_config.hint.dataset_missing"})
 
     # --- derived ------------------------------------------------------------------------------
     @property
@@ -229,54 +237,96 @@ def resolve_base_model(value: str) -> Path:
 
 # --- field checks -----------------------------------------------------------------------------
 
-def _fail(name: str, value: Any, problem: str, hint: str, code: str = "train_config.invalid") -> None:
+# What to do about a bad value of each checked field, in English (the GUI words each one itself
+# from ``params["hint_code"]`` = "train_config.hint.<field>"; a test keeps the two in step).
+FIELD_HINTS = {
+    "base_model": "Choose a model folder, or \"default\" for the bundled model.",
+    "dataset_path": "Choose a dataset file (JSONL of chat messages).",
+    "val_path": "Use a file path.",
+    "lora_r": "Typical ranks are 8 to 64.",
+    "lora_alpha": "Typically twice lora_r.",
+    "lora_dropout": "Use a value from 0 to 0.5 (0.05 is common).",
+    "max_seq_len": "Use at least 16 tokens (512 to 4096 is common).",
+    "batch_size": "Use 1 or more; lower it when memory runs out.",
+    "grad_accum": "Use 1 or more.",
+    "epochs": "Use a positive number of passes over the data, e.g. 1 to 3.",
+    "max_steps": "Use -1 to train by epochs, or a positive number of steps.",
+    "learning_rate": "LoRA usually trains with 1e-4 to 3e-4.",
+    "warmup_ratio": "Use a share of the steps from 0 to below 1, e.g. 0.03.",
+    "weight_decay": "Use 0 to 0.1.",
+    "logging_steps": "Log every 1 or more steps, or 0 for automatic.",
+    "eval_steps": "Evaluate every 1 or more steps.",
+    "save_steps": "Save a checkpoint every 1 or more steps.",
+    "save_total_limit": "Keep 1 or more checkpoints, or 0 to keep all.",
+    "seed": "Use a whole number from 0 to 4294967295.",
+    "threads": "Use 1 or more, or leave it empty to use the Settings value.",
+    "predicted_peak_gb": "A predicted peak in GiB, or empty.",
+}
+
+
+def _fail(name: str, value: Any, problem: str, hint: str, code: str = "train_config.invalid", *,
+          rule: str, hint_code: str = "", **more: Any) -> None:
+    """``problem`` and ``hint`` in English; ``rule`` (+ ``more``) and ``hint_code`` the same as data."""
     raise UserError(f"{name}: {problem} (got {value!r}). {hint}", code=code,
-                    params={"field": name, "value": value, "problem": problem, "hint": hint})
+                    params={"field": name, "value": value, "problem": problem, "hint": hint, "rule": rule,
+                            "hint_code": hint_code, **more})
 
 
-def _str(cfg: TrainConfig, name: str, nonempty: str = "") -> None:
+def _field_hint(name: str) -> tuple[str, str]:
+    return FIELD_HINTS[name], f"train_config.hint.{name}"
+
+
+def _str(cfg: TrainConfig, name: str, nonempty: bool = False) -> None:
     value = getattr(cfg, name)
+    hint, hint_code = _field_hint(name)
     if not isinstance(value, str):
-        _fail(name, value, "must be text", nonempty or "Use a file path.")
+        _fail(name, value, "must be text", hint, rule="text", hint_code=hint_code)
     if nonempty and not value.strip():
-        _fail(name, value, "is empty", nonempty)
+        _fail(name, value, "is empty", hint, rule="empty", hint_code=hint_code)
 
 
 def _choice(cfg: TrainConfig, name: str, choices: tuple[str, ...]) -> None:
     value = getattr(cfg, name)
     if value not in choices:
-        _fail(name, value, "must be one of " + ", ".join(f'"{c}"' for c in choices),
-              f"Choose one of: {', '.join(choices)}.")
+        quoted = ", ".join(f'"{c}"' for c in choices)
+        _fail(name, value, f"must be one of {quoted}", f"Choose one of: {', '.join(choices)}.", rule="choice",
+              choices=quoted)
 
 
 def _bool(cfg: TrainConfig, name: str) -> None:
     value = getattr(cfg, name)
     if not isinstance(value, bool):
-        _fail(name, value, "must be true or false", "Use true or false.")
+        _fail(name, value, "must be true or false", "Use true or false.", rule="bool")
 
 
-def _int(cfg: TrainConfig, name: str, low: int, high: int, hint: str) -> None:
+def _int(cfg: TrainConfig, name: str, low: int, high: int) -> None:
     value = getattr(cfg, name)
+    hint, hint_code = _field_hint(name)
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # 8.0 from a JSON editor is 8
         setattr(cfg, name, value)
     if isinstance(value, bool) or not isinstance(value, int):
-        _fail(name, value, "must be a whole number", hint)
+        _fail(name, value, "must be a whole number", hint, rule="whole", hint_code=hint_code)
     if not low <= value <= high:
-        _fail(name, value, f"must be from {low} to {high}", hint)
+        _fail(name, value, f"must be from {low} to {high}", hint, rule="range_from_to", hint_code=hint_code,
+              low=low, high=high)
 
 
-def _num(cfg: TrainConfig, name: str, low: float, high: float, hint: str,
+def _num(cfg: TrainConfig, name: str, low: float, high: float,
          low_open: bool = False, high_open: bool = False) -> None:
     value = getattr(cfg, name)
+    hint, hint_code = _field_hint(name)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        _fail(name, value, "must be a number", hint)
+        _fail(name, value, "must be a number", hint, rule="number", hint_code=hint_code)
     too_low = value <= low if low_open else value < low
     too_high = value >= high if high_open else value > high
     if too_low or too_high:
         lo = "above" if low_open else "from"
         hi = "below" if high_open else "to"
-        _fail(name, value, f"must be {lo} {low:g} {hi} {high:g}", hint)
+        _fail(name, value, f"must be {lo} {low:g} {hi} {high:g}", hint,
+              rule=("range_above_below" if low_open and high_open else "range_above_to" if low_open
+                    else "range_from_below" if high_open else "range_from_to"),
+              hint_code=hint_code, low=f"{low:g}", high=f"{high:g}")
 
 
 # --- presets ----------------------------------------------------------------------------------
@@ -317,7 +367,7 @@ def preset(name: str, **overrides: Any) -> TrainConfig:
     else:
         raise UserError(f"Unknown training preset {name!r}. Choose one of: {', '.join(PRESETS)}.",
                         code="train_config.unknown_preset",
-                        params={"field": "preset", "value": name, "choices": list(PRESETS)})
+                        params={"field": "preset", "value": name, "choices": ", ".join(PRESETS)})
     known = {f.name for f in fields(TrainConfig)}
     for key, value in overrides.items():
         if key not in known:
@@ -373,7 +423,7 @@ def read_config(path: Path) -> TrainConfig:
                                 "hint": "Check the path of the config file."}) from None
     except OSError as exc:
         raise UserError(f"The training config {path} cannot be read: {exc}.", code="train_config.unreadable",
-                        params={"field": "config", "value": str(path)}) from None
+                        params={"field": "config", "value": str(path), "reason": str(exc)}) from None
     return TrainConfig.from_json(text)
 
 
@@ -391,6 +441,6 @@ def logging_interval(logging_steps: int, total_steps: int) -> int:
 __all__ = [
     "AUTO_LOG_POINTS", "logging_interval",
     "SCHEMA_VERSION", "CONFIG_FILE", "DEFAULT_MODEL", "METHODS", "QUANTIZATIONS", "DTYPES", "TARGETS",
-    "SCHEDULERS", "OPTIMIZERS", "PRESETS", "TrainConfig", "resolve_base_model", "split_hint", "preset", "slugify",
+    "SCHEDULERS", "OPTIMIZERS", "PRESETS", "FIELD_HINTS", "TrainConfig", "resolve_base_model", "split_hint", "preset", "slugify",
     "new_run_id", "new_run_dir", "write_config", "read_config",
 ]

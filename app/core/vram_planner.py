@@ -191,14 +191,14 @@ class ModelShape:
             raise UserError(
                 f"{arch} is a mixture-of-experts model ({moe[0]}={d.get(moe[0])}); the VRAM planner "
                 "only models dense decoder models", code="vram.unsupported_architecture",
-                params={"architecture": arch})
+                params={"architecture": arch, "field": moe[0], "value": d.get(moe[0])})
         required = ("hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size",
                     "vocab_size")
         missing = [k for k in required if not isinstance(d.get(k), int) or d.get(k) <= 0]
         if missing:
             raise UserError(
                 f"config.json lacks {', '.join(missing)}: not a decoder model the planner knows",
-                code="vram.bad_config", params={"missing": missing})
+                code="vram.bad_config", params={"missing": ", ".join(missing)})
         gemma = arch.startswith("gemma")
         heads = int(d["num_attention_heads"])
         head_dim = d.get("head_dim") or (256 if gemma else 0)
@@ -240,7 +240,7 @@ class ModelShape:
                             code="vram.no_config", params={"path": str(cfg)}) from None
         except (OSError, ValueError) as exc:
             raise UserError(f"cannot read {cfg}: {exc}", code="vram.bad_config",
-                            params={"path": str(cfg)}) from None
+                            params={"path": str(cfg), "reason": str(exc)}) from None
         return cls.from_config_dict(data)
 
 
@@ -308,7 +308,8 @@ class PlanInput:
             value = getattr(self, name)
             if value not in allowed:
                 raise UserError(f"{name} must be one of {', '.join(allowed)}, not {value!r}",
-                                code="vram.bad_setting", params={"setting": name, "value": value})
+                                code="vram.bad_setting", params={"setting": name, "value": value,
+                                                                 "allowed": ", ".join(allowed)})
         for name in ("lora_r", "seq_len", "batch_size"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
@@ -767,7 +768,7 @@ def preset_input(key: str, shape: ModelShape | None = None, **overrides: Any) ->
     ``overrides`` replace PlanInput fields (``gpu_total_gb=16``, ``device="cuda"``, ``seq_len=…``)."""
     if key not in PRESETS:
         raise UserError(f"unknown preset {key!r}; known: {', '.join(PRESETS)}",
-                        code="vram.unknown_preset", params={"preset": key})
+                        code="vram.unknown_preset", params={"preset": key, "known": ", ".join(PRESETS)})
     where = PRESETS[key]
     inp = plan_input(train_config.preset(key), shape or REFERENCE_SHAPES[where["shape"]],
                      where["gpu_total_gb"], device=overrides.pop("device", where["device"]))

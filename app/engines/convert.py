@@ -80,13 +80,15 @@ def convert(rt: EngineRuntime, args: argparse.Namespace) -> str:
         gguf = bundled.bundled_gguf()
         if gguf is None:
             rt.error(f"The bundled model package {bundled.BUNDLED_DISTRIBUTION} is not installed.",
-                     hint=bundled.INSTALL_HINT)
+                     hint=bundled.INSTALL_HINT,
+                     extra={"code": "convert.no_package", "params": {"package": bundled.BUNDLED_DISTRIBUTION}})
             return "failed"
     else:
         gguf = args.gguf.expanduser().resolve()
         if not gguf.is_file():
             rt.error(f"GGUF file not found: {gguf}",
-                     hint="Check the path, or leave out --gguf to convert the bundled SmolLM2 model.")
+                     hint="Check the path, or leave out --gguf to convert the bundled SmolLM2 model.",
+                     extra={"code": "convert.gguf_missing", "params": {"path": str(gguf)}})
             return "failed"
 
     # Offline by construction: a local GGUF never needs the hub.
@@ -181,7 +183,8 @@ def convert(rt: EngineRuntime, args: argparse.Namespace) -> str:
         tok2 = AutoTokenizer.from_pretrained(str(tmp))
         if template and getattr(tok2, "chat_template", None) != template:
             rt.error("The chat template was lost while saving the tokenizer.",
-                     hint="Report this with the engine log; transformers " + transformers.__version__)
+                     hint="Report this with the engine log; transformers " + transformers.__version__,
+                     extra={"code": "convert.template_lost", "params": {"version": transformers.__version__}})
             shutil.rmtree(tmp, ignore_errors=True)
             return "failed"
         model2 = AutoModelForCausalLM.from_pretrained(str(tmp), dtype=dtype)
@@ -193,7 +196,8 @@ def convert(rt: EngineRuntime, args: argparse.Namespace) -> str:
         if not torch.equal(ids2, check_ids) or not torch.allclose(logits, ref_logits, atol=tol, rtol=tol):
             diff = (logits - ref_logits).abs().max().item() if logits.shape == ref_logits.shape else float("nan")
             rt.error(f"The converted model does not match the GGUF (max logit difference {diff:.3g}).",
-                     hint="Try --dtype float32, or report this with the engine log.")
+                     hint="Try --dtype float32, or report this with the engine log.",
+                     extra={"code": "convert.mismatch", "params": {"diff": f"{diff:.3g}"}})
             shutil.rmtree(tmp, ignore_errors=True)
             return "failed"
         del model2

@@ -81,14 +81,17 @@ def stats(rt: EngineRuntime, args: argparse.Namespace) -> str:
     dataset = args.dataset.expanduser()
     model_dir = args.model.expanduser()
     if args.bins < 1:
-        rt.error(f"--bins must be at least 1 (got {args.bins}).")
+        rt.error(f"--bins must be at least 1 (got {args.bins}).",
+                 extra={"code": "stats.bad_bins", "params": {"value": args.bins}})
         return "failed"
     if args.max_len is not None and args.max_len < 1:
-        rt.error(f"--max-len must be at least 1 (got {args.max_len}).")
+        rt.error(f"--max-len must be at least 1 (got {args.max_len}).",
+                 extra={"code": "stats.bad_max_len", "params": {"value": args.max_len}})
         return "failed"
     if not model_dir.is_dir():
         rt.error(f"Model folder not found: {model_dir}",
-                 hint="Choose a Hugging Face model folder (with tokenizer.json / tokenizer_config.json).")
+                 hint="Choose a Hugging Face model folder (with tokenizer.json / tokenizer_config.json).",
+                 extra={"code": "stats.no_model", "params": {"path": str(model_dir)}})
         return "failed"
 
     # 1. the dataset (light: no torch yet)
@@ -99,13 +102,15 @@ def stats(rt: EngineRuntime, args: argparse.Namespace) -> str:
     try:
         records, report = load_dataset_file(dataset)
     except UserError as err:
-        rt.error(str(err), hint="Check the dataset file with: ai-platform datasets validate FILE")
+        rt.user_error(err, hint="Check the dataset file with: ai-platform datasets validate FILE",
+                      hint_code="stats.check_dataset")
         return "failed"
     if report.n_invalid:
         rt.info(f"{report.n_invalid} invalid record(s) skipped (ai-platform datasets validate lists them)",
                 level="WARNING")
     if not records:
-        rt.error(f"{dataset} has no valid records.", hint="Check it with: ai-platform datasets validate FILE")
+        rt.error(f"{dataset} has no valid records.", hint="Check it with: ai-platform datasets validate FILE",
+                 extra={"code": "stats.no_valid_records", "params": {"path": str(dataset)}})
         return "failed"
 
     # 2. the tokenizer, offline
@@ -120,12 +125,15 @@ def stats(rt: EngineRuntime, args: argparse.Namespace) -> str:
         rt.log.debug("tokenizer load failed", exc_info=True)
         rt.error(f"Cannot load a tokenizer from {model_dir}: {type(exc).__name__}: {exc}",
                  hint="The folder needs the model's tokenizer files (tokenizer.json or tokenizer.model "
-                      "with tokenizer_config.json).")
+                      "with tokenizer_config.json).",
+                 extra={"code": "stats.no_tokenizer",
+                        "params": {"path": str(model_dir), "reason": f"{type(exc).__name__}: {exc}"}})
         return "failed"
     if not getattr(tokenizer, "chat_template", None):
         rt.error(f"The tokenizer in {model_dir} has no chat template, so conversations cannot be rendered.",
                  hint="Use the instruct/chat version of the model, or add a chat_template to its "
-                      "tokenizer_config.json (or a chat_template.jinja file).")
+                      "tokenizer_config.json (or a chat_template.jinja file).",
+                 extra={"code": "stats.no_chat_template", "params": {"path": str(model_dir)}})
         return "failed"
     max_len = args.max_len or _model_context(model_dir, tokenizer) or DEFAULT_MAX_LEN
 
@@ -143,7 +151,9 @@ def stats(rt: EngineRuntime, args: argparse.Namespace) -> str:
                 texts.append(tokenizer.apply_chat_template(rec["messages"], tokenize=False, **kwargs))
             except Exception as exc:  # noqa: BLE001 - e.g. a template that refuses a role order
                 rt.error(f"The chat template failed on record {k + 1}: {type(exc).__name__}: {exc}",
-                         hint="This model's template may not accept this conversation (roles, system turn).")
+                         hint="This model's template may not accept this conversation (roles, system turn).",
+                         extra={"code": "stats.template_failed",
+                                "params": {"record": k + 1, "reason": f"{type(exc).__name__}: {exc}"}})
                 return "failed"
         enc = tokenizer(texts, add_special_tokens=False)
         lengths.extend(len(ids) for ids in enc["input_ids"])

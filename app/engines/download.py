@@ -76,7 +76,8 @@ def download(rt: EngineRuntime, args: argparse.Namespace) -> str:
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
     if os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes", "on"):
-        rt.error(OFFLINE_MESSAGE + " (HF_HUB_OFFLINE is set)", hint=OFFLINE_HINT)
+        rt.error(OFFLINE_MESSAGE + " (HF_HUB_OFFLINE is set)", hint=OFFLINE_HINT,
+                 extra={"code": "download.offline_env", "params": {}})
         return "failed"
     from huggingface_hub import HfApi, hf_hub_download
     from huggingface_hub.errors import GatedRepoError, RepositoryNotFoundError
@@ -87,15 +88,17 @@ def download(rt: EngineRuntime, args: argparse.Namespace) -> str:
         info = HfApi().model_info(args.repo, revision=args.revision, token=token, files_metadata=True)
     except GatedRepoError:
         rt.error(f"{args.repo} is gated: its owner must grant you access first.",
-                 hint="Accept its terms on huggingface.co, then save your access token in Settings.")
+                 hint="Accept its terms on huggingface.co, then save your access token in Settings.",
+                 extra={"code": "download.gated", "params": {"repo": args.repo}})
         return "failed"
     except RepositoryNotFoundError:
         rt.error(f"No model {args.repo} on the hub (or it is private).",
-                 hint="Check the id (owner/name). For a private model, save your access token in Settings.")
+                 hint="Check the id (owner/name). For a private model, save your access token in Settings.",
+                 extra={"code": "download.not_found", "params": {"repo": args.repo}})
         return "failed"
     except Exception as exc:
         if _is_offline_error(exc):
-            rt.error(OFFLINE_MESSAGE, hint=OFFLINE_HINT)
+            rt.error(OFFLINE_MESSAGE, hint=OFFLINE_HINT, extra={"code": "download.offline", "params": {}})
             return "failed"
         raise
     import fnmatch
@@ -103,7 +106,8 @@ def download(rt: EngineRuntime, args: argparse.Namespace) -> str:
     files = [s for s in (info.siblings or []) if any(fnmatch.fnmatch(s.rfilename, p) for p in ALLOW)]
     if not any(s.rfilename.endswith(".safetensors") for s in files):
         rt.error(f"{args.repo} has no *.safetensors weights.",
-                 hint="Pick a repository with safetensors weights, or one with a .gguf file and use Import GGUF.")
+                 hint="Pick a repository with safetensors weights, or one with a .gguf file and use Import GGUF.",
+                 extra={"code": "download.no_safetensors", "params": {"repo": args.repo}})
         return "failed"
     total = sum(int(s.size or 0) for s in files) or len(files)
     tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
@@ -121,7 +125,7 @@ def download(rt: EngineRuntime, args: argparse.Namespace) -> str:
             except Exception as exc:
                 if _is_offline_error(exc):
                     rt.error("The connection to the Hugging Face hub was lost during the download.",
-                             hint=OFFLINE_HINT)
+                             hint=OFFLINE_HINT, extra={"code": "download.connection_lost", "params": {}})
                     shutil.rmtree(tmp, ignore_errors=True)
                     return "failed"
                 raise

@@ -74,14 +74,16 @@ def serve(rt, store: KnowledgeStore, refs: list[str]) -> str:
                 if k is None and str(ref).isdigit():
                     k = kbs.get(int(ref))
             if k is None:
-                raise UserError(f"Knowledge base {ref!r} is not loaded in this engine.", code="kb.not_loaded")
+                raise UserError(f"Knowledge base {ref!r} is not loaded in this engine.", code="kb.not_loaded",
+                                params={"kb": str(ref)})
             data = k.query(str(cmd.get("text", "")), top_k=int(cmd.get("top_k", 5)), mode=cmd.get("mode"))
             rt.result(id=req_id, **data)
         except UserError as err:
-            rt.emit(protocol.Error(message=str(err), hint="", extra={"id": req_id, "code": err.code}))
+            rt.emit(protocol.Error(message=str(err), hint="", extra=err.data(id=req_id)))
         except Exception as exc:
             rt.log.exception("query failed")
-            rt.emit(protocol.Error(message=f"{type(exc).__name__}: {exc}", extra={"id": req_id}))
+            rt.emit(protocol.Error(message=f"{type(exc).__name__}: {exc}", extra={
+                "id": req_id, "code": "engine.unexpected", "params": {"type": type(exc).__name__, "detail": str(exc)}}))
     return "stopped" if rt.stop_requested else "completed"
 
 
@@ -143,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
             rt.result(**summary)
             return "stopped" if summary.get("stopped") else None
         except UserError as err:
-            rt.error(str(err), hint=err.code)
+            rt.user_error(err)
             return "failed"
         finally:
             db.close()

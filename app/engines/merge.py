@@ -50,15 +50,18 @@ def merge(rt, args) -> str:
     t0 = time.monotonic()
     adapter, out = args.adapter.resolve(), args.out.resolve()
     if not (adapter / "adapter_config.json").exists():
-        rt.error(f"No adapter in {adapter}.", hint="Pick the adapter folder of a finished or stopped run.")
+        rt.error(f"No adapter in {adapter}.", hint="Pick the adapter folder of a finished or stopped run.",
+                 extra={"code": "merge.no_adapter", "params": {"path": str(adapter)}})
         return "failed"
     base = resolve_base(adapter, args.base)
     if not (base / "config.json").exists():
         rt.error(f"The base model folder {base} is missing.",
-                 hint="Prepare the bundled model (Dashboard) or choose the base model's folder.")
+                 hint="Prepare the bundled model (Dashboard) or choose the base model's folder.",
+                 extra={"code": "merge.no_base", "params": {"path": str(base)}})
         return "failed"
     if out.exists():
-        rt.error(f"{out} already exists.", hint="Choose a new name for the merged model.")
+        rt.error(f"{out} already exists.", hint="Choose a new name for the merged model.",
+                 extra={"code": "merge.exists", "params": {"path": str(out)}})
         return "failed"
 
     import torch
@@ -91,7 +94,8 @@ def merge(rt, args) -> str:
         got = check(ids).logits[0, -1]
     if not torch.allclose(got, expected, atol=1e-3, rtol=1e-3):
         shutil.rmtree(tmp, ignore_errors=True)
-        rt.error("The saved model does not reproduce the merged model's output.", hint="Try again; report it if it repeats.")
+        rt.error("The saved model does not reproduce the merged model's output.", hint="Try again; report it if it repeats.",
+                 extra={"code": "merge.mismatch", "params": {}})
         return "failed"
     n_params = sum(p.numel() for p in check.parameters())
     (tmp / bundled.COMPLETE_MARKER).write_text(json.dumps({"merged_from": str(adapter), "base": str(base)}))

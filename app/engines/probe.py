@@ -48,7 +48,8 @@ def probe(rt: EngineRuntime) -> str:
         data["seconds"] = round(time.monotonic() - t0, 3)
         rt.result(**data)
         rt.error(f"PyTorch cannot be imported in the app environment ({type(exc).__name__}: {exc}).",
-                 hint="Run the installer again to repair the app environment.")
+                 hint="Run the installer again to repair the app environment.",
+                 extra={"code": "probe.no_torch", "params": {"reason": f"{type(exc).__name__}: {exc}"}})
         return "failed"
 
     data["torch"] = torch.__version__

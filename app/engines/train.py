@@ -79,7 +79,8 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None) -> int:
     if not run_dir.is_dir():
         def missing(rt):
             rt.error(f"The run folder {run_dir} does not exist.",
-                     hint="Create it with its config.json first (ai-platform train CONFIG does both).")
+                     hint="Create it with its config.json first (ai-platform train CONFIG does both).",
+                     extra={"code": "train.no_run_dir", "params": {"path": str(run_dir)}})
             return "failed", {"adapter": None, "steps": 0}
 
         return run_main(ENGINE, missing, stdout=stdout, protect_stdout=True)

@@ -88,7 +88,8 @@ class Knowledge:
                 self.index = KBIndex.open(self.folder, self.emb.name, self.emb.dim)
             except ModelMismatch as exc:
                 raise UserError(f'Knowledge base "{kb.name}": {exc} (ai-platform kb rebuild).',
-                                code="kb.model_mismatch", params={"name": kb.name}) from None
+                                code="kb.model_mismatch",
+                                params={"name": kb.name, "stored": exc.stored, "wanted": exc.wanted}) from None
         self._splitter = None
 
     @property
@@ -128,7 +129,10 @@ class Knowledge:
         results: list[dict] = []
 
         def report(path, status, chunks=0, error=None, **extra):
-            row = {"path": path, "status": status, "chunks": chunks, "error": error, **extra}
+            """One file's result; ``error`` (a ReadError) as its English text, its code and params."""
+            row = {"path": path, "status": status, "chunks": chunks, "error": str(error) if error else None, **extra}
+            if error is not None:
+                row.update(code=error.code, params=dict(error.params))
             results.append(row)
             self.rep.result(**row)
 
@@ -204,7 +208,7 @@ class Knowledge:
             doc = self.store.document(kb_id, path)
             try:
                 if not os.path.isfile(path):
-                    raise readers.ReadError("file not found")
+                    raise readers.ReadError("file not found", code="kb.read.file_missing")
                 digest = file_hash(path)
                 if (not force and doc is not None and doc.status in (S.INDEXED.value, S.UNCHANGED.value)
                         and doc.content_hash == digest and self.index.count_path(path) == doc.n_chunks):
@@ -216,18 +220,18 @@ class Knowledge:
                 self.store.set_document(kb_id, path, status=S.INDEXING.value, error=None)
                 texts, pages = self.chunk(readers.read(path))
                 if not texts:
-                    raise readers.ReadError("no text found")
+                    raise readers.no_text()
                 prepared.append((path, digest, texts, pages))
                 if sum(len(t) for _, _, t, _ in prepared) >= EMBED_BATCH:
                     embed_prepared()
             except readers.ReadError as exc:
                 removed = self.index.remove_path(path)
-                values = {"status": S.FAILED.value, "error": str(exc), "n_chunks": 0}
+                values = {"status": S.FAILED.value, "error": exc, "n_chunks": 0}
                 if removed:
                     batch.append((path, values))  # the index changed: write the row after saving
                 else:
                     self.store.set_document(kb_id, path, **values)
-                report(path, "failed", error=str(exc))
+                report(path, "failed", error=exc)
             done_files += 1
             tick(path)
             if len(batch) + len(prepared) >= batch_files or batch_chunks >= BATCH_CHUNKS:
@@ -259,7 +263,7 @@ class Knowledge:
             docs = self.store.documents_under(self.kb.id, item)
             if not docs:
                 raise UserError(f'{normalize_path(item)} is not in knowledge base "{self.kb.name}".',
-                                code="kb.document_missing", params={"path": normalize_path(item)})
+                                code="kb.document_missing", params={"path": normalize_path(item), "name": self.kb.name})
             for d in docs:
                 n = self.index.remove_path(d.path)
                 removed.append({"path": d.path, "status": "removed", "chunks": n, "error": None})
@@ -273,7 +277,7 @@ class Knowledge:
         mode = mode or DEFAULT_MODE
         if mode not in MODES:
             raise UserError(f"Unknown retrieval mode {mode!r}; use one of {', '.join(MODES)}.",
-                            code="kb.mode", params={"mode": mode})
+                            code="kb.mode", params={"mode": mode, "modes": ", ".join(MODES)})
         t0 = time.perf_counter()
         qvec = self.emb.embed_queries([text])[0]
         chunks = self.index.search(text, qvec, top_k=max(1, int(top_k)), mode=mode)

@@ -3,7 +3,7 @@
 ``collect(paths)`` walks folders (sorted, hidden entries skipped, symlinks that leave the dropped
 folder refused) and yields ``Candidate``s, some already skipped with a reason. ``read(path)``
 returns ``Section``s (text + page number for PDFs) or raises ``ReadError`` with a message a person
-can act on.
+can act on (English, with a ``code`` and ``params`` for the GUI to word in the user's language).
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.core.errors import UserError
+
 MAX_FILE_BYTES = 50 * 1024 * 1024
 TEXT_EXT = {".txt", ".text", ".log", ".csv", ".rst"}
 MD_EXT = {".md", ".markdown"}
@@ -20,8 +22,8 @@ HTML_EXT = {".html", ".htm", ".xhtml"}
 SUPPORTED = TEXT_EXT | MD_EXT | HTML_EXT | {".pdf", ".docx"}
 
 
-class ReadError(Exception):
-    """Why a file could not be indexed (shown per file)."""
+class ReadError(UserError):
+    """Why a file could not be indexed (shown per file); ``code`` is ``kb.read.*``."""
 
 
 @dataclass
@@ -33,7 +35,7 @@ class Section:
 @dataclass
 class Candidate:
     path: Path
-    skip: str | None = None  # reason when the file is not read at all
+    skip: ReadError | None = None  # why the file is not read at all
 
 
 def _hidden(p: Path) -> bool:
@@ -54,7 +56,7 @@ def collect(paths: list[str | os.PathLike]) -> Iterator[Candidate]:
         p = Path(raw).expanduser()
         p = Path(os.path.abspath(p))
         if not p.exists() and not p.is_symlink():
-            yield Candidate(p, "not found")
+            yield Candidate(p, ReadError("not found", code="kb.read.not_found"))
             continue
         if p.is_dir():
             root = p.resolve()
@@ -64,13 +66,13 @@ def collect(paths: list[str | os.PathLike]) -> Iterator[Candidate]:
                 for d in list(dirnames):
                     if (base / d).is_symlink() and not _within((base / d).resolve(), root):
                         dirnames.remove(d)
-                        yield Candidate(base / d, "symlink points outside the dropped folder")
+                        yield Candidate(base / d, _outside())
                 for name in sorted(filenames):
                     if name.startswith("."):
                         continue
                     f = base / name
                     if f.is_symlink() and not _within(f.resolve(), root):
-                        yield Candidate(f, "symlink points outside the dropped folder")
+                        yield Candidate(f, _outside())
                         continue
                     real = f.resolve()
                     if real in seen:
@@ -84,19 +86,28 @@ def collect(paths: list[str | os.PathLike]) -> Iterator[Candidate]:
             yield Candidate(p, _precheck(p))
 
 
-def _precheck(p: Path) -> str | None:
+def _outside() -> ReadError:
+    return ReadError("symlink points outside the dropped folder", code="kb.read.symlink_outside")
+
+
+def _precheck(p: Path) -> ReadError | None:
     if not p.is_file():
-        return "not a regular file"
+        return ReadError("not a regular file", code="kb.read.not_regular")
     ext = p.suffix.lower()
     size = p.stat().st_size
     if size > MAX_FILE_BYTES:
-        return (f"file too large ({size / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES // 2**20} MB): "
-                "split it or raise the limit")
+        size_mb, limit_mb = f"{size / 1e6:.1f}", MAX_FILE_BYTES // 2**20
+        return ReadError(f"file too large ({size_mb} MB; the limit is {limit_mb} MB): split it or raise the limit",
+                         code="kb.read.too_large", params={"size_mb": size_mb, "limit_mb": limit_mb})
     if size == 0:
-        return "empty file"
+        return ReadError("empty file", code="kb.read.empty")
     if ext not in SUPPORTED:
         if _looks_binary(p):
-            return f"unsupported file type ({ext or 'no extension'}, binary): use PDF, Markdown, TXT, DOCX or HTML"
+            if ext:
+                return ReadError(f"unsupported file type ({ext}, binary): use PDF, Markdown, TXT, DOCX or HTML",
+                                 code="kb.read.unsupported", params={"ext": ext})
+            return ReadError("unsupported file type (no extension, binary): use PDF, Markdown, TXT, DOCX or HTML",
+                             code="kb.read.unsupported_no_ext")
         return None  # an unknown extension with text inside is read as text
     return None
 
@@ -140,7 +151,7 @@ def decode_text(data: bytes) -> str:
             return data.decode(enc)
         except UnicodeDecodeError:
             continue
-    raise ReadError("could not detect the text encoding")
+    raise ReadError("could not detect the text encoding", code="kb.read.encoding")
 
 
 def _plausible_gbk(data: bytes) -> bool:
@@ -193,12 +204,20 @@ def read(path: str | os.PathLike) -> list[Section]:
     except ReadError:
         raise
     except Exception as exc:  # noqa: BLE001 - any parser failure is this file's problem only
-        raise ReadError(f"could not read {ext.lstrip('.').upper() or 'file'}: {type(exc).__name__}: {exc}") from None
+        kind, detail = ext.lstrip(".").upper() or "file", f"{type(exc).__name__}: {exc}"
+        raise ReadError(f"could not read {kind}: {detail}", code="kb.read.failed",
+                        params={"kind": kind, "detail": detail}) from None
     sections = [Section(_clean(s.text), s.page) for s in sections]
     sections = [s for s in sections if s.text]
     if not sections:
-        raise ReadError("no text found (a scanned PDF needs OCR first)" if ext == ".pdf" else "no text found")
+        if ext == ".pdf":
+            raise ReadError("no text found (a scanned PDF needs OCR first)", code="kb.read.no_text_pdf")
+        raise no_text()
     return sections
+
+
+def no_text() -> ReadError:
+    return ReadError("no text found", code="kb.read.no_text")
 
 
 def _clean(text: str) -> str:
@@ -227,26 +246,28 @@ def _read_pdf(p: Path) -> list[Section]:
             try:
                 reader.decrypt("")
             except Exception:  # noqa: BLE001
-                raise ReadError("the PDF is password-protected") from None
+                raise ReadError("the PDF is password-protected", code="kb.read.pdf_password") from None
         pages = reader.pages
         return [Section(page.extract_text() or "", i + 1) for i, page in enumerate(pages)]
     except ReadError:
         raise
     except Exception as exc:  # noqa: BLE001
-        raise ReadError(f"not a readable PDF ({type(exc).__name__}: {exc})") from None
+        detail = f"{type(exc).__name__}: {exc}"
+        raise ReadError(f"not a readable PDF ({detail})", code="kb.read.bad_pdf", params={"detail": detail}) from None
 
 
 def _read_docx(p: Path) -> list[Section]:
     import zipfile
 
     if not zipfile.is_zipfile(p):
-        raise ReadError("not a readable DOCX (not a zip archive; is it an old .doc file?)")
+        raise ReadError("not a readable DOCX (not a zip archive; is it an old .doc file?)", code="kb.read.docx_not_zip")
     try:
         import docx
 
         d = docx.Document(str(p))
     except Exception as exc:  # noqa: BLE001
-        raise ReadError(f"not a readable DOCX ({type(exc).__name__}: {exc})") from None
+        detail = f"{type(exc).__name__}: {exc}"
+        raise ReadError(f"not a readable DOCX ({detail})", code="kb.read.bad_docx", params={"detail": detail}) from None
     parts = [para.text for para in d.paragraphs]
     for table in d.tables:
         for row in table.rows:

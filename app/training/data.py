@@ -28,7 +28,12 @@ ROLES = ("system", "user", "assistant", "tool")
 
 
 class DataError(ValueError):
-    """A dataset that cannot be used at all (no usable record); the message says what to do."""
+    """A dataset that cannot be used at all (no usable record); the message says what to do, in
+    English; ``code`` and ``params`` say it as data (like UserError's)."""
+
+    def __init__(self, message: str, *, code: str, params: dict | None = None):
+        super().__init__(message)
+        self.code, self.params = code, dict(params or {})
 
 
 @dataclass
@@ -181,10 +186,11 @@ def load_dataset(path: str | Path, tokenizer, max_seq_len: int) -> tuple[ChatDat
     report = LoadReport(path=str(path))
     if not getattr(tokenizer, "is_fast", False):
         raise DataError("The model's tokenizer has no fast (Rust) version, which training needs to map "
-                        "tokens to the assistant's text.")
+                        "tokens to the assistant's text.", code="train.data.slow_tokenizer")
     if not getattr(tokenizer, "chat_template", None):
         raise DataError("The model has no chat template, so chat records cannot be rendered for it. "
-                        "Use an instruct/chat model, or add a chat_template to its tokenizer_config.json.")
+                        "Use an instruct/chat model, or add a chat_template to its tokenizer_config.json.",
+                        code="train.data.no_chat_template")
     examples = []
     for messages in read_records(path, report):
         item = encode_conversation(tokenizer, messages, max_seq_len)
@@ -200,7 +206,8 @@ def load_dataset(path: str | Path, tokenizer, max_seq_len: int) -> tuple[ChatDat
     if not examples:
         why = "; ".join(report.first_problems) or "no record has an assistant reply within max_seq_len"
         raise DataError(f"{path} has no usable training example ({report.lines} line(s): {why}). "
-                        'Each line must be {"messages": [{"role": "user", …}, {"role": "assistant", …}]}.')
+                        'Each line must be {"messages": [{"role": "user", …}, {"role": "assistant", …}]}.',
+                        code="train.data.no_example", params={"path": str(path), "lines": report.lines, "why": why})
     return ChatDataset(examples), report
 
 

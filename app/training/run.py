@@ -60,9 +60,13 @@ def train(rt: EngineRuntime, resume: str | None = None) -> tuple[str, dict[str, 
         cfg.validate(check_files=True)
     except UserError as exc:
         message, hint = split_hint(exc)
+        hint_code = exc.params.get("hint_code") or "train.fix_config"
+        params = dict(exc.params)
         if exc.code == "train_config.missing":
             hint = f"Write the run's settings to {run_dir / CONFIG_FILE} (ai-platform train CONFIG does this)."
-        rt.error(message, hint=hint or "Fix the training config and start again.")
+            hint_code, params["config_path"] = "train.write_config", str(run_dir / CONFIG_FILE)
+        rt.error(message, hint=hint or "Fix the training config and start again.",
+                 extra={"code": exc.code, "params": params, "hint_code": hint_code})
         return "failed", out
     model_dir = cfg.model_dir().resolve()
     checkpoints_dir = run_dir / CHECKPOINTS
@@ -85,7 +89,8 @@ def train(rt: EngineRuntime, resume: str | None = None) -> tuple[str, dict[str, 
             problem = checkpoint_problem(resume_from)
             if problem:
                 rt.error(f"Cannot resume from {resume_from}: {problem}.",
-                         hint="Use --resume latest to pick the newest complete checkpoint.")
+                         hint="Use --resume latest to pick the newest complete checkpoint.",
+                         extra={"code": "train.bad_checkpoint", "params": {"path": str(resume_from), "reason": problem}})
                 return "failed", out
             rt.info(f"Resuming from {resume_from} (step {checkpoint_step(resume_from)})")
     elif complete_checkpoints(checkpoints_dir):
@@ -150,7 +155,8 @@ def train(rt: EngineRuntime, resume: str | None = None) -> tuple[str, dict[str, 
             eval_set, vreport = load_dataset(Path(cfg.val_path).expanduser(), tokenizer, cfg.max_seq_len)
             rt.info("Validation data: " + vreport.summary())
     except DataError as exc:
-        rt.error(str(exc), hint="Check the dataset in the Datasets panel, or convert it to chat messages JSONL.")
+        rt.user_error(exc, hint="Check the dataset in the Datasets panel, or convert it to chat messages JSONL.",
+                      hint_code="train.check_dataset")
         return "failed", out
     out.update(examples=report.records, dropped=report.no_assistant + report.malformed,
                dropped_no_assistant=report.no_assistant, malformed=report.malformed)

@@ -182,7 +182,9 @@ def run_gui(smoke: bool = False) -> int:
     try:
         window = create_main_window(app, defer_database=True)
     except UserError as err:
-        QMessageBox.critical(None, APP_DISPLAY_NAME, str(err))
+        from app.views.error_texts import user_error_text
+
+        QMessageBox.critical(None, APP_DISPLAY_NAME, user_error_text(err))
         print(str(err), file=sys.stderr)
         return 2
 

@@ -23,6 +23,7 @@ from app.core.chat_targets import ChatTarget
 from app.core.errors import UserError
 from app.views import chat_render
 from app.views.chat_settings import ChatSettingsPane
+from app.views.error_texts import user_error_text
 from app.views.panel import Panel
 from app.views.widgets import show_error
 from app.workers.answers import AnswerPipeline
@@ -256,7 +257,7 @@ class ChatPanel(Panel):
         try:
             self.store.rename(session_id, title)
         except UserError as err:
-            show_error(self, self.tr("Rename chat"), str(err))
+            show_error(self, self.tr("Rename chat"), user_error_text(err))
             return
         self.refresh_sessions(select_id=session_id)
 

@@ -145,6 +145,9 @@ def message_body(m: MessageInfo, text: str, *, live: bool, expanded_steps: bool,
         parts.append(f'<p class="meta">{html.escape(waiting)}</p>')
     if m.status == "error":
         err = m.meta.get("error") or QCoreApplication.translate("ChatView", "Something went wrong.")
+        from app.views.error_texts import text_for
+
+        err = text_for(str(m.meta.get("error_code") or ""), m.meta.get("error_params"), str(err))
         parts.append(f'<p class="error">⚠ {html.escape(str(err))}</p>'
                      f'<p class="meta">{html.escape(error_next_step(str(m.meta.get("error_code", ""))))}</p>')
     elif m.status == "interrupted":

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 from app.core import bundled
 from app.core.datasets import SHAPES, DatasetStore, read_jsonl
 from app.core.errors import UserError
-from app.views.dataset_texts import reason_text
+from app.views.error_texts import job_error_text, reason_text, user_error_text
 from app.views.panel import Panel
 from app.views.widgets import record_table, show_error
 from app.workers.dataset_jobs import DatasetImport, TokenLengths
@@ -179,7 +179,7 @@ class DatasetsPanel(Panel):
             info = self.store.get(did)
             report = self.store.report(did)
         except UserError as err:
-            self.summary.setText(str(err))
+            self.summary.setText(user_error_text(err))
             return
         records = read_jsonl(info.train_path)[:PREVIEW_ROWS]
         self.preview.setRowCount(len(records))
@@ -193,7 +193,7 @@ class DatasetsPanel(Panel):
         for row, err in enumerate(errors):
             self.problems.setItem(row, 0, QTableWidgetItem(str(err.get("line", ""))))
             reason = str(err.get("reason", ""))
-            item = QTableWidgetItem(reason_text(reason))
+            item = QTableWidgetItem(reason_text(str(err.get("code") or ""), err.get("params"), reason))
             item.setToolTip(reason)  # the English original, as in report.json and the CLI
             self.problems.setItem(row, 1, item)
         counts = report.get("counts", {})
@@ -243,7 +243,7 @@ class DatasetsPanel(Panel):
         self.import_btn.setEnabled(not self._jobs)
         if err is not None:
             show_error(self, self.tr("Import failed"), self.tr("{file} could not be imported:\n{reason}").format(
-                file=Path(path).name, reason=str(err)))
+                file=Path(path).name, reason=user_error_text(err, sep="\n")))
             return
         self.refresh()
         self.select(info.id)
@@ -321,7 +321,8 @@ class DatasetsPanel(Panel):
         self.lengths_progress.setVisible(False)
         self.compute_btn.setEnabled(True)
         if not ok:
-            self.lengths_summary.setText(self.tr("Counting failed: {reason}").format(reason=message))
+            self.lengths_summary.setText(self.tr("Counting failed: {reason}").format(
+                reason=job_error_text(job, message, sep=" ")))
         elif job is not None and job.result.get("histogram"):
             self._lengths[job.dataset_id] = dict(job.result)
             if job.dataset_id == self.selected_id():

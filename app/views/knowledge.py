@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 from app.core import protocol
 from app.core.errors import UserError
 from app.core.kb import KnowledgeStore
+from app.views.error_texts import failure_text, outcome_text, reason_text, user_error_text
 from app.views.panel import Panel
 from app.views.widgets import show_error
 
@@ -200,12 +201,13 @@ class KnowledgePanel(Panel):
         docs = self.store.documents(kb_id) if has else []
         self.docs.setRowCount(len(docs))
         for row, d in enumerate(docs):
-            cells = (d.path, doc_status_text(d.status), str(d.n_chunks or 0), d.error or "")
+            reason = reason_text(d.error_code, d.error_params, d.error) if d.error else ""
+            cells = (d.path, doc_status_text(d.status), str(d.n_chunks or 0), reason)
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, d.path)
                 if col == 3 and text:
-                    item.setToolTip(text)
+                    item.setToolTip(d.error or "")  # the English original, as the CLI says it
                 self.docs.setItem(row, col, item)
         if not has:
             self.empty.setText(self.tr("No knowledge base yet. Create one, then drop documents here."))
@@ -241,7 +243,7 @@ class KnowledgePanel(Panel):
         try:
             kb = self.store.create(name)
         except UserError as err:
-            show_error(self, self.tr("Knowledge"), str(err))
+            show_error(self, self.tr("Knowledge"), user_error_text(err))
             return None
         self.reload_kbs(select=kb.id)
         return kb.id
@@ -256,7 +258,7 @@ class KnowledgePanel(Panel):
             try:
                 self.store.rename(kb_id, name)
             except UserError as err:
-                show_error(self, self.tr("Knowledge"), str(err))
+                show_error(self, self.tr("Knowledge"), user_error_text(err))
             self.reload_kbs()
 
     def delete_kb(self) -> None:
@@ -317,7 +319,7 @@ class KnowledgePanel(Panel):
         try:
             self.store.update_settings(kb_id, chunk_size=chunk_size, chunk_overlap=chunk_overlap)
         except UserError as err:
-            show_error(self, self.tr("Rebuild"), str(err))
+            show_error(self, self.tr("Rebuild"), user_error_text(err))
             return False
         self.jobs.rebuild(kb_id)
         self.show_kb()
@@ -363,7 +365,7 @@ class KnowledgePanel(Panel):
     def _index_finished(self, kb_id: int, outcome) -> None:
         if kb_id == self.kb_id():
             self.rate.setText("" if outcome.ok else self.tr("Indexing stopped: {reason}").format(
-                reason=outcome.last_error or outcome.status))
+                reason=outcome_text(outcome, sep=" ")))
         self.reload_kbs()
         self.indexing_finished.emit(outcome)
 
@@ -418,7 +420,7 @@ class KnowledgePanel(Panel):
     def _kb_failed(self, req: int, message: str) -> None:
         if req == self._query_req:
             self._query_req = None
-            self.query_info.setText(message)
+            self.query_info.setText(failure_text(self.ctx.kb_query.take_failure(req), message))
 
     def _show_results(self, data: dict) -> None:
         chunks = data.get("chunks", [])

@@ -123,8 +123,10 @@ class MainWindow(QMainWindow):
 
             from PySide6.QtWidgets import QMessageBox
 
+            from app.views.error_texts import user_error_text
+
             print(str(err), file=sys.stderr, flush=True)
-            QMessageBox.critical(self, self.tr("AI Platform"), str(err))
+            QMessageBox.critical(self, self.tr("AI Platform"), user_error_text(err))
             QApplication.instance().exit(2)
             return
         self.ctx.mark_painted()
@@ -206,14 +208,14 @@ class MainWindow(QMainWindow):
             name = self.ctx.runs.store.get(run_id).name or run_id
         except Exception:  # noqa: BLE001 - a run missing from the index still deserves its message
             name = run_id
-        message = run_message(outcome.status, name, outcome.last_error)
+        message = run_message(outcome.status, name, _failure_text(outcome))
         if message is not None:
             self.notifier.notify(*message)
 
     def _on_indexing_finished(self, kb_name: str, outcome) -> None:
         from app.views.notify import indexing_message
 
-        self.notifier.notify(*indexing_message(outcome.ok, kb_name, outcome.last_error))
+        self.notifier.notify(*indexing_message(outcome.ok, kb_name, _failure_text(outcome)))
 
     def _navigate(self, key: str, where: dict) -> None:
         self.show_panel(key)
@@ -352,3 +354,12 @@ class MainWindow(QMainWindow):
         dialog.raise_()
         dialog.activateWindow()
         return dialog
+
+
+def _failure_text(outcome) -> str:
+    """Why an engine ended badly, in the user's language (for a notification)."""
+    if outcome.ok:
+        return ""
+    from app.views.error_texts import outcome_text
+
+    return outcome_text(outcome, sep=" ")

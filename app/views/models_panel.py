@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from app.core import models_registry, vram_planner
 from app.core.errors import UserError
+from app.views.error_texts import job_error_text, user_error_text
 from app.views.panel import Panel
 from app.views.widgets import Card, record_table, show_error
 
@@ -365,7 +366,7 @@ class ModelsPanel(Panel):
         try:
             info = models_registry.import_folder(self.ctx.db, folder)
         except UserError as err:
-            show_error(self, self.tr("Import local folder"), str(err))
+            show_error(self, self.tr("Import local folder"), user_error_text(err))
             return None
         self.refresh()
         self.select(info.name)
@@ -409,7 +410,7 @@ class ModelsPanel(Panel):
         try:
             job = make()
         except UserError as err:
-            show_error(self, self.tr("Models"), str(err))
+            show_error(self, self.tr("Models"), user_error_text(err))
             return False
         self.job = job
         job.progress.connect(self._job_progress)
@@ -435,7 +436,7 @@ class ModelsPanel(Panel):
             self.progress_label.setText(message)
 
     def _job_finished(self, ok: bool, message: str) -> None:
-        self.job = None
+        job, self.job = self.job, None
         self.progress.setVisible(False)
         self.cancel_btn.setVisible(False)
         self._set_import_enabled(True)
@@ -445,7 +446,7 @@ class ModelsPanel(Panel):
             self.select(message)
         else:
             self.progress_label.setText("")
-            show_error(self, self.tr("Models"), message)
+            show_error(self, self.tr("Models"), job_error_text(job, message))
         self.job_finished.emit(ok, message)
 
     def cancel_job(self) -> None:
@@ -486,7 +487,7 @@ class ModelsPanel(Panel):
         try:
             models_registry.delete_model(self.ctx.db, r["id"], delete_files=bool(also and also.isChecked()))
         except (UserError, OSError) as err:
-            show_error(self, self.tr("Delete model"), str(err))
+            show_error(self, self.tr("Delete model"), user_error_text(err))
         self.refresh()
 
     # --- remote code --------------------------------------------------------------------------
@@ -545,7 +546,7 @@ class ModelsPanel(Panel):
         try:
             return self.serve.start(ref, adapters or None)
         except UserError as err:
-            show_error(self, self.tr("Start engine"), str(err))
+            show_error(self, self.tr("Start engine"), user_error_text(err))
             return None
 
     def refresh_engines(self) -> None:

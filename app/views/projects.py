@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
 
 from app.core.errors import UserError
 from app.core.projects import ProjectStore
+from app.views.error_texts import user_error_text
 from app.views.panel import Panel
 from app.views.widgets import show_error
 
@@ -110,17 +111,6 @@ class ProjectsPanel(Panel):
             [self.tr("Name"), self.tr("Description"), self.tr("Status"), self.tr("Updated")])
         self.refresh()
 
-    def error_text(self, err: UserError) -> str:
-        code = getattr(err, "code", "")
-        name = (getattr(err, "params", None) or {}).get("name", "")
-        if code == "project.name_empty":
-            return self.tr("A project needs a name.")
-        if code == "project.name_taken":
-            return self.tr('A project named "{name}" already exists. Choose another name.').format(name=name)
-        if code == "project.not_found":
-            return self.tr("This project no longer exists. The list has been refreshed.")
-        return str(err)
-
     # --- data ---------------------------------------------------------------------------------
     def refresh(self) -> None:
         selected = self.selected_id()
@@ -167,7 +157,7 @@ class ProjectsPanel(Panel):
         try:
             action()
         except UserError as err:
-            show_error(self, self.tr("Projects"), self.error_text(err))
+            show_error(self, self.tr("Projects"), user_error_text(err))
             self.refresh()
             return False
         self.refresh()

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
 from app.core import remote_endpoints, settings as settings_mod
 from app.core.errors import UserError
 from app.core.secrets import NoKeyringError
+from app.views.error_texts import user_error_text
 from app.views.widgets import show_error
 
 
@@ -106,7 +107,7 @@ class ChatEnginesGroup(QGroupBox):
                 "session only\" in the Hugging Face section to use it until the app closes."))
             return False
         except UserError as err:
-            show_error(self, self.tr("Remote endpoint"), str(err))
+            show_error(self, self.tr("Remote endpoint"), user_error_text(err))
             return False
         self.ctx.update()
         self.refresh()

@@ -14,6 +14,7 @@ from app.core import protocol
 from app.core.errors import UserError
 from app.core.runs import complete_checkpoints, export_adapter
 from app.views.charts import MetricChart
+from app.views.error_texts import user_error_text
 from app.views.log_view import LogView
 from app.views.widgets import open_in_desktop, show_error
 
@@ -228,11 +229,11 @@ class RunDetail(QWidget):
                 "continues from its last complete checkpoint."), "Warning")
         elif info.status == "failed":
             from app.core.run_folder import last_error
-            from app.views.train_texts import error_text
+            from app.views.error_texts import event_error_text
 
             err = last_error(info.run_dir)  # why it failed, also for a run finished before this start
             if err is not None:
-                self._show_message(error_text(err.message, err.hint, err.extra), "Error")
+                self._show_message(event_error_text(err.message, err.hint, err.extra), "Error")
         self._update_controls()
 
     def _show_message(self, text: str, kind: str) -> None:
@@ -287,9 +288,9 @@ class RunDetail(QWidget):
             known = ev.step and ev.eta_s is not None and self.manager.is_running(run_id)
             self.eta.setText(self.tr("ETA {eta}").format(eta=format_eta(ev.eta_s)) if known else "")
         elif isinstance(ev, protocol.Error):
-            from app.views.train_texts import error_text
+            from app.views.error_texts import event_error_text
 
-            self._show_message(error_text(ev.message, ev.hint, ev.extra), "Error")
+            self._show_message(event_error_text(ev.message, ev.hint, ev.extra), "Error")
 
     def _update_gpu_chart(self) -> None:
         # CPU runs have no GPU figures: an empty chart would only look broken.
@@ -322,7 +323,7 @@ class RunDetail(QWidget):
         try:
             self.manager.resume(self.run_id, target)
         except UserError as err:
-            show_error(self, self.tr("Resume training"), str(err))
+            show_error(self, self.tr("Resume training"), user_error_text(err))
         self._update_controls()
 
     def duplicate(self) -> None:
@@ -343,7 +344,7 @@ class RunDetail(QWidget):
         try:
             self.manager.store.delete(self.run_id)
         except UserError as err:
-            show_error(self, self.tr("Delete run"), str(err))
+            show_error(self, self.tr("Delete run"), user_error_text(err))
             return
         deleted = self.run_id
         self.show_run(None)
@@ -359,7 +360,7 @@ class RunDetail(QWidget):
         try:
             dest = export_adapter(info.run_dir, Path(parent) / f"{info.id}-adapter")
         except (UserError, OSError) as err:
-            show_error(self, self.tr("Export adapter"), str(err))
+            show_error(self, self.tr("Export adapter"), user_error_text(err))
             return
         self.ctx.status_message.emit(self.tr("Adapter exported to {path}").format(path=dest), 6000)
 

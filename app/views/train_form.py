@@ -20,6 +20,7 @@ from app.core.datasets import DatasetStore
 from app.core.errors import UserError
 from app.core.projects import ProjectStore
 from app.core.train_config import TrainConfig
+from app.views.error_texts import user_error_text
 
 SEGMENT_COLOURS = {"weights": "#2563eb", "lora_and_optimizer": "#16a34a", "activations": "#d97706",
                    "overhead": "#94a3b8"}
@@ -403,7 +404,7 @@ class TrainForm(QWidget):
             self.plan = vram_planner.plan(self.plan_input())
         except UserError as err:
             self.plan = None
-            self.total_label.setText(self.tr("No estimate: {reason}").format(reason=str(err)))
+            self.total_label.setText(self.tr("No estimate: {reason}").format(reason=user_error_text(err)))
             return
         p = self.plan
         self.total_label.setText(self.tr("Predicted peak: {total:.1f} GB of {card:.0f} GB").format(
@@ -462,9 +463,4 @@ class TrainForm(QWidget):
         self.launch_requested.emit(cfg, name, self.project.currentData(), self.dataset.currentData())
 
     def _config_error_text(self, err: UserError) -> str:
-        if err.code == "form.no_dataset":
-            return self.tr("Choose a dataset first (import one in the Datasets panel).")
-        field_name = (err.params or {}).get("field")
-        if field_name:
-            return self.tr("The setting \"{field}\" is not valid: {message}").format(field=field_name, message=str(err))
-        return str(err)
+        return user_error_text(err)

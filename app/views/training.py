@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
 
 from app.core import train_config
 from app.core.errors import UserError
+from app.views.error_texts import user_error_text
 from app.views.run_detail import RunDetail, status_text
 from app.views.train_form import TrainForm
 from app.views.panel import Panel
@@ -136,7 +137,7 @@ class TrainingPanel(Panel):
         try:
             run_id = self.manager.launch(run_dir, name=name, project_id=project_id, dataset_id=dataset_id)
         except (UserError, OSError) as err:
-            show_error(self, self.tr("Training"), str(err))
+            show_error(self, self.tr("Training"), user_error_text(err))
             return None
         self.refresh()
         self.select_run(run_id)

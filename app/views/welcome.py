@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core import paths
+from app.views.error_texts import user_error_text
 from app.views.i18n import LANGUAGE_NAMES
 from app.views.widgets import show_error
 
@@ -115,7 +116,7 @@ def create_sample_project(ctx, parent: QWidget | None = None):
     try:
         made = start_sample_project(ctx.db, ctx.kb_jobs)
     except (UserError, OSError) as err:
-        show_error(parent, translate("Welcome", "Sample project"), str(err))
+        show_error(parent, translate("Welcome", "Sample project"), user_error_text(err))
         return None
     if made.created:
         text = translate("Welcome", "The sample project is ready: {project}.").format(project=samples.PROJECT_NAME)

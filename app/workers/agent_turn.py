@@ -51,6 +51,7 @@ class AgentTurn(QObject):
         self.approved: list[str] = list(approved)
         self._result: dict | None = None
         self._error: str | None = None
+        self._error_extra: dict = {}  # the error event's code and params, when it has them
         self._step_text: dict[int, str] = {}
         self._dirty = False
         self._last_flush = 0.0
@@ -115,6 +116,7 @@ class AgentTurn(QObject):
             self._result = ev.data
         elif isinstance(ev, protocol.Error):
             self._error = ev.message + (f" — {ev.hint}" if ev.hint else "")
+            self._error_extra = dict(ev.extra or {})
         else:
             return
         if isinstance(ev, (protocol.ToolCall, protocol.ToolResult)):
@@ -157,7 +159,12 @@ class AgentTurn(QObject):
             meta["interrupted_by"] = "user"
         else:
             status = MessageStatus.ERROR.value
-            meta.update(error=self._error or outcome.last_error or outcome.status, error_code="agent.failed")
+            error = self._error or outcome.last_error or outcome.status
+            if self._error_extra.get("code"):
+                meta.update(error=error, error_code=self._error_extra["code"],
+                            error_params=dict(self._error_extra.get("params") or {}))
+            else:
+                meta.update(error=error, error_code="agent.failed", error_params={"detail": error})
         self.done = True
         try:
             self.store.update_message(self.message_id, content=self.text, status=status, meta=meta)

@@ -152,7 +152,7 @@ class AnswerPipeline(QObject):
         try:
             base_url, api_key = self.serve.connection(key)
         except UserError as err:
-            self._finish_error(job, str(err), err.code)
+            self._finish_error(job, str(err), code=err.code, params=err.params)
             return
         info = self.serve.get(key)
         if job.target.kind == "remote":
@@ -232,8 +232,18 @@ class AnswerPipeline(QObject):
             self._advance(job)
 
     def _kb_failed(self, req: int, message: str) -> None:
-        for job in [j for j in self.jobs.values() if j.kb_request == req]:
-            self._finish_error(job, message, "kb.failed")
+        jobs = [j for j in self.jobs.values() if j.kb_request == req]
+        if not jobs:
+            return
+        take = getattr(self.kb_query, "take_failure", None)
+        cause = take(req) if take else None
+        event = getattr(cause, "last_error_event", cause)  # an Outcome holds the engine's last error
+        extra = dict(getattr(event, "extra", None) or {})
+        params = {"detail": message}
+        if extra.get("code"):  # why the search failed, as data: the chat words it
+            params.update(cause_code=extra["code"], cause_params=dict(extra.get("params") or {}))
+        for job in jobs:
+            self._finish_error(job, message, code="kb.failed", params=params)
 
     def _engines_changed(self) -> None:
         for job in list(self.jobs.values()):
@@ -243,7 +253,7 @@ class AnswerPipeline(QObject):
     def _engine_failed(self, key: str, message: str) -> None:
         for job in list(self.jobs.values()):
             if job.stream is None and job.engine_key == key:
-                self._finish_error(job, message, "chat.engine_failed")
+                self._finish_error(job, message, code="chat.engine_failed", params={"detail": message})
 
     def _stream_finished(self, message_id: int, status: str, _meta: dict) -> None:
         job = self.jobs.pop(message_id, None)
@@ -269,9 +279,12 @@ class AnswerPipeline(QObject):
         self.jobs.pop(job.message_id, None)
         self.finished.emit(job.message_id, MessageStatus.COMPLETE.value)
 
-    def _finish_error(self, job: AnswerJob, message: str, code: str) -> None:
+    def _finish_error(self, job: AnswerJob, message: str, *, code: str, params: dict | None = None) -> None:
+        """``message``: English (kept in the message's meta); ``code`` + ``params``: the same as data,
+        for the chat to word in the user's language."""
         self.store.update_message(job.message_id, status=MessageStatus.ERROR.value,
-                                  meta={"error": message, "error_code": code, "phase": None})
+                                  meta={"error": message, "error_code": code, "error_params": dict(params or {}),
+                                        "phase": None})
         self.jobs.pop(job.message_id, None)
         self.finished.emit(job.message_id, MessageStatus.ERROR.value)
 

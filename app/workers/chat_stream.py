@@ -98,11 +98,11 @@ class ChatStream(QObject):
                     break
         except UserError as err:
             status = MessageStatus.ERROR.value
-            meta.update(error=str(err), error_code=err.code)
+            meta.update(error=str(err), error_code=err.code, error_params=dict(err.params))
         except Exception as exc:  # noqa: BLE001 - shown in the chat, never a dead window
             log.exception("chat stream failed")
             status = MessageStatus.ERROR.value
-            meta.update(error=f"{type(exc).__name__}: {exc}", error_code="chat.unexpected")
+            meta.update(error=f"{type(exc).__name__}: {exc}", error_code="chat.unexpected", error_params={})
         finally:
             if gen is not None:
                 gen.close()  # closes the connection: the server aborts the request

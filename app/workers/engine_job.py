@@ -10,8 +10,12 @@ from app.workers.engine_process import EngineProcess
 
 
 class EngineJob(QObject):
+    """``finished(ok, message)``; after a failure ``outcome`` (the engine's end, with its last error
+    event) or ``error`` (an exception after the engine completed) says why, as data a panel words in
+    the user's language (``app.views.error_texts.job_error_text``); ``message`` is the English text."""
+
     progress = Signal(int, int, str)   # step, total (0: unknown), message
-    finished = Signal(bool, str)       # ok, message (an error text a person can act on)
+    finished = Signal(bool, str)       # ok, message (English: an error text a person can act on)
 
     def __init__(self, engine: str, args: list[str], *, env: dict[str, str] | None = None,
                  parent: QObject | None = None):
@@ -20,6 +24,8 @@ class EngineJob(QObject):
         self.proc.event.connect(self._on_event)
         self.proc.finished.connect(self._on_finished)
         self.result: dict = {}
+        self.outcome = None  # the engine's Outcome once it ended
+        self.error: Exception | None = None
 
     def start(self) -> None:
         self.proc.start()
@@ -37,4 +43,5 @@ class EngineJob(QObject):
             self.result = dict(event.data)
 
     def _on_finished(self, outcome) -> None:
+        self.outcome = outcome
         self.finished.emit(outcome.status == "completed", outcome.last_error or outcome.status)

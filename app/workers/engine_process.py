@@ -44,7 +44,9 @@ class Outcome:
       interrupted                   a reattached run whose process vanished without ``done``
                                     (``RunWatcher``: not our child, so no exit code).
     last_error: the last ``error`` event as "message — hint", else (on a crash/kill) the tail of
-    stderr; empty when there is nothing to say.
+    stderr; empty when there is nothing to say. English: for logs and reports.
+    last_error_event: that ``error`` event itself (its ``extra`` holds ``code`` and ``params``),
+    so a panel can word it in the user's language (``app.views.error_texts.outcome_text``).
     """
 
     status: str
@@ -52,6 +54,7 @@ class Outcome:
     signal: str | None = None
     last_error: str = ""
     done_event: protocol.Done | None = None
+    last_error_event: protocol.Error | None = None
 
     def __post_init__(self):
         if self.status not in OUTCOME_STATUSES:
@@ -82,16 +85,17 @@ def make_outcome(*, done: protocol.Done | None, exit_code: int | None, signum: i
     message = error_text(last_error)
     sig = signal_name(signum) if signum is not None else None
     if done is not None:
-        return Outcome(done.status, exit_code=exit_code, signal=sig, last_error=message, done_event=done)
+        return Outcome(done.status, exit_code=exit_code, signal=sig, last_error=message, done_event=done,
+                       last_error_event=last_error)
     if not message:
         message = "\n".join(list(stderr_tail)[-STDERR_TAIL_IN_ERROR:])
     if signum is not None:
-        return Outcome("killed", exit_code=None, signal=sig, last_error=message)
+        return Outcome("killed", exit_code=None, signal=sig, last_error=message, last_error_event=last_error)
     if exit_code:
-        return Outcome("crashed", exit_code=exit_code, last_error=message)
+        return Outcome("crashed", exit_code=exit_code, last_error=message, last_error_event=last_error)
     # Exit 0 without done: a plain program run through argv, or an engine that sys.exit(0)-ed
     # early. Reported as completed; done_event None tells the two apart.
-    return Outcome("completed", exit_code=exit_code, last_error=error_text(last_error))
+    return Outcome("completed", exit_code=exit_code, last_error=error_text(last_error), last_error_event=last_error)
 
 
 class _LineSplitter:
@@ -319,7 +323,10 @@ class EngineProcess(QObject):
         if error == QProcess.ProcessError.FailedToStart:
             message = f"could not start {self.program}: {self._proc.errorString()}"
             log.error("%s: %s", self.name, message)
-            self._finish(Outcome("failed", last_error=message))
+            event = protocol.Error(message=message, extra={
+                "code": "engine.not_started",
+                "params": {"program": self.program, "reason": self._proc.errorString()}})
+            self._finish(Outcome("failed", last_error=message, last_error_event=event))
         else:
             # Crashed comes with finished(); read/write errors only mean the pipe went away.
             log.debug("%s: %s (%s)", self.name, error, self._proc.errorString())

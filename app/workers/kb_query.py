@@ -3,7 +3,8 @@
 The engine loads the embedding model and the attached knowledge bases once, so a question is
 answered in milliseconds after the first. ``ask(kb_ids, text, top_k)`` queries every base and
 reports all answers together through ``answered(request_id, results)``, or ``failed(request_id,
-message)``. Asking for a base the engine has not loaded restarts it with the union of bases.
+message)`` (English; ``take_failure(request_id)`` gives why as data: the engine's error event, or its
+Outcome when it ended). Asking for a base the engine has not loaded restarts it with the union of bases.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class KbQueryService(QObject):
         self._queue: list[tuple[int, tuple[int, ...], str, int]] = []
         # request id → (kb ids still to answer, results so far)
         self._pending: dict[int, tuple[set[int], list[dict]]] = {}
+        self._failures: dict[int, object] = {}  # request id → protocol.Error or Outcome, until taken
 
     @property
     def ready(self) -> bool:
@@ -53,6 +55,17 @@ class KbQueryService(QObject):
             self._drain()
         return req
 
+    def take_failure(self, req: int):
+        """Why request ``req`` failed: the engine's ``protocol.Error`` (code and params in its
+        extra) or its ``Outcome``; None when it was never asked or already taken."""
+        return self._failures.pop(req, None)
+
+    def _fail(self, req: int, message: str, cause) -> None:
+        self._failures[req] = cause
+        while len(self._failures) > 100:  # a panel that never asks must not grow this forever
+            self._failures.pop(next(iter(self._failures)))
+        self.failed.emit(req, message)
+
     def forget(self, kb_id: int) -> None:
         """A base changed (documents added, deleted): reload it on the next question."""
         if kb_id in self._kbs:
@@ -64,8 +77,9 @@ class KbQueryService(QObject):
             proc.stop(grace_s=2, term_grace_s=2)
         self._ready = False
         self._kbs = ()
+        stopped = protocol.Error(message="stopped", extra={"code": "kb.search_stopped", "params": {}})
         for req in list(self._pending):
-            self.failed.emit(req, "stopped")
+            self._fail(req, "stopped", stopped)
         self._pending.clear()
 
     def shutdown(self) -> None:
@@ -113,7 +127,7 @@ class KbQueryService(QObject):
             rid = (ev.extra or {}).get("id")
         if not isinstance(rid, str) or ":" not in rid:
             if isinstance(ev, protocol.Error) and not self._ready:
-                self._fail_all(ev.message)
+                self._fail_all(ev.message, ev)
             return
         req_s, kb_s = rid.split(":", 1)
         req, kb = int(req_s), int(kb_s)
@@ -123,7 +137,7 @@ class KbQueryService(QObject):
         waiting, results = entry
         if isinstance(ev, protocol.Error):
             self._pending.pop(req, None)
-            self.failed.emit(req, ev.message)
+            self._fail(req, ev.message, ev)
             return
         waiting.discard(kb)
         results.append(ev.data)
@@ -131,12 +145,12 @@ class KbQueryService(QObject):
             self._pending.pop(req, None)
             self.answered.emit(req, results)
 
-    def _fail_all(self, message: str) -> None:
+    def _fail_all(self, message: str, cause) -> None:
         for req, *_ in self._queue:
-            self.failed.emit(req, message)
+            self._fail(req, message, cause)
         self._queue.clear()
         for req in list(self._pending):
-            self.failed.emit(req, message)
+            self._fail(req, message, cause)
         self._pending.clear()
 
     def _on_finished(self, proc: EngineProcess, outcome) -> None:
@@ -145,7 +159,7 @@ class KbQueryService(QObject):
         self._proc = None
         self._ready = False
         self._kbs = ()
-        self._fail_all(outcome.last_error or f"the knowledge engine ended ({outcome.status})")
+        self._fail_all(outcome.last_error or f"the knowledge engine ended ({outcome.status})", outcome)
         self.state_changed.emit("stopped")
 
 

@@ -55,12 +55,14 @@ class ModelImportJob(EngineJob):
                    kind="merged", name=name.strip(), source=f"run:{run_id}", out=out, parent=parent)
 
     def _on_finished(self, outcome) -> None:
+        self.outcome = outcome
         if outcome.status != "completed" or not self.out.is_dir():
             self.finished.emit(False, outcome.last_error or outcome.status)
             return
         try:
             self.model = models_registry.register_converted(self.db, self.out, self.kind, self.source, self.name)
         except Exception as exc:  # noqa: BLE001 - a UserError (name taken…) is shown as it is
+            self.error = exc
             self.finished.emit(False, str(exc))
             return
         self.finished.emit(True, self.model.name)

@@ -137,11 +137,13 @@ class RunWatcher(QObject):
 
     def _finish_with_done(self) -> None:
         done = self.done_event
-        self._finish(Outcome(done.status, last_error=error_text(self.last_error_event), done_event=done))
+        self._finish(Outcome(done.status, last_error=error_text(self.last_error_event), done_event=done,
+                             last_error_event=self.last_error_event))
 
     def _interrupted(self, why: str) -> None:
         log.info("%s: interrupted: %s", self.run_dir, why)
-        self._finish(Outcome("interrupted", last_error=error_text(self.last_error_event) or why))
+        self._finish(Outcome("interrupted", last_error=error_text(self.last_error_event) or why,
+                             last_error_event=self.last_error_event))
 
     def _finish(self, outcome: Outcome) -> None:
         if self._outcome is not None:

@@ -1,12 +1,13 @@
-"""Every reason the dataset reader gives is recognised by the GUI's translator (so a reworded reason
-in core cannot silently fall back to English in the Chinese UI), and it reads in Chinese."""
+"""Every reason the dataset reader gives has a code the GUI words (so a new reason in core cannot
+silently fall back to English in the Chinese UI), and it reads in Chinese."""
 
 from __future__ import annotations
 
 import json
+import re
 
 from app.core.datasets import load_dataset_file
-from app.views import dataset_texts
+from app.views import error_texts
 
 
 def msgs(*pairs):
@@ -17,7 +18,7 @@ def jl(*records) -> str:
     return "".join((r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)) + "\n" for r in records)
 
 
-def all_reasons(tmp_path) -> list[str]:
+def all_reasons(tmp_path) -> list[dict]:
     files = {
         "o.jsonl": jl(
             '{"messages": [{"role": "user", "content": "x"}',
@@ -48,27 +49,43 @@ def all_reasons(tmp_path) -> list[str]:
     for name, text in files.items():
         p = tmp_path / name
         p.write_text(text, encoding="utf-8")
-        reasons += [e["reason"] for e in load_dataset_file(p)[1].errors]
+        reasons += load_dataset_file(p)[1].errors
     bad = tmp_path / "latin.jsonl"
     bad.write_bytes(b'{"messages": [{"role": "user", "content": "caf\xe9"}, {"role": "assistant", "content": "x"}]}\n'
                     + jl({"messages": msgs(("user", "Q"), ("assistant", "A"))}).encode())
-    reasons += [e["reason"] for e in load_dataset_file(bad)[1].errors]
+    reasons += load_dataset_file(bad)[1].errors
     return reasons
 
 
 def test_every_reason_the_reader_gives_is_recognised(tmp_path):
     reasons = all_reasons(tmp_path)
     assert len(reasons) >= 18
-    unknown = [r for r in reasons if dataset_texts.match(r) is None]
+    unknown = [r for r in reasons if r["code"] not in error_texts.MESSAGES]
     assert not unknown, unknown
-    used = {dataset_texts.match(r)[0] for r in reasons}
-    assert len(used) >= 17  # most templates are exercised by real reader output
+    used = {r["code"] for r in reasons}
+    assert len(used) >= 17  # most codes are exercised by real reader output
+    for r in reasons:  # in English the template says what the reader said
+        assert error_texts.reason_text(r["code"], r["params"], "?") == r["reason"], r
+
+
+def test_reasons_read_in_chinese(main_window, tmp_path):
+    main_window.ctx.set_language("zh_CN")
+    try:
+        for r in all_reasons(tmp_path):
+            text = error_texts.reason_text(r["code"], r["params"], r["reason"])
+            assert text != r["reason"] and re.search(r"[\u4e00-\u9fff]", text), r
+        assert error_texts.reason_text("dataset.record.unknown_role",
+                                       {"role": "bot", "k": 2, "allowed": "system, user, assistant, tool"}, "") == (
+            "第 2 轮的角色“bot”未知（允许：system, user, assistant, tool）")
+        assert error_texts.reason_text("dataset.record.wrong_type", {"name": "content", "expected": "string",
+                                                                     "got": "number"}, "") == (
+            "类型错误：字段“content”应为字符串，实际为数字")
+    finally:
+        main_window.ctx.set_language("en")
 
 
 def test_reasons_read_in_chinese_in_the_datasets_panel(main_window, qtbot, tmp_path):
     main_window.ctx.set_language("zh_CN")
-    assert dataset_texts.reason_text('unknown role "bot" in turn 2 (allowed: system, user, assistant, tool)') == (
-        "第 2 轮的角色“bot”未知（允许：system, user, assistant, tool）")
     main_window.show_panel("datasets")
     panel = main_window.panel("datasets")
     panel.val_ratio.setValue(0.0)

