@@ -369,6 +369,23 @@ def _tr(source: str) -> str:
     return QCoreApplication.translate(CONTEXT, source)
 
 
+# Python's JSON parser says what is wrong in a fixed set of English phrases (``JSONDecodeError.msg``);
+# a dataset's Problems tab and the import errors show them, so they are worded here too.
+JSON_MESSAGES = {
+    "Expecting value": QT_TRANSLATE_NOOP("Errors", "a value was expected"),
+    "Expecting property name enclosed in double quotes": QT_TRANSLATE_NOOP(
+        "Errors", "a field name in double quotes was expected"),
+    "Expecting ',' delimiter": QT_TRANSLATE_NOOP("Errors", "a comma was expected"),
+    "Expecting ':' delimiter": QT_TRANSLATE_NOOP("Errors", "a colon was expected"),
+    "Unterminated string starting at": QT_TRANSLATE_NOOP("Errors", "a text in quotes is not closed"),
+    "Invalid control character at": QT_TRANSLATE_NOOP("Errors", "a control character inside a text"),
+    "Invalid \\escape": QT_TRANSLATE_NOOP("Errors", "an invalid backslash escape"),
+    "Invalid \\uXXXX escape": QT_TRANSLATE_NOOP("Errors", "an invalid \\uXXXX escape"),
+    "Extra data": QT_TRANSLATE_NOOP("Errors", "more data after the end of the JSON value"),
+}
+_JSON_PARAMS = ("detail", "reason")
+
+
 def _value(key: str, value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return ", ".join(str(v) for v in value)
@@ -376,6 +393,8 @@ def _value(key: str, value: Any) -> Any:
         return _tr(TYPE_WORDS[value])
     if value is None:
         return "–"
+    if key in _JSON_PARAMS and isinstance(value, str) and value in JSON_MESSAGES:
+        return _tr(JSON_MESSAGES[value])
     return value
 
 
