@@ -79,6 +79,8 @@ def main() -> None:
             window.ctx.set_language(lang)
             window.resize(1180, 760)
             window.show()
+            while not window.ctx.is_painted:  # what waits for the first paint (the dashboard's data)
+                app.processEvents()
             for key in args.panels.split(","):
                 window.show_panel(key)
                 panel = window.panel(key)
@@ -112,7 +114,7 @@ def real_chat(app, panel, sample, lang: str) -> None:
         panel.side.set_attached(kbs)
         panel.send(text)
         deadline = time.monotonic() + 300
-        while panel.jobs and time.monotonic() < deadline:
+        while panel.answers.jobs and time.monotonic() < deadline:
             app.processEvents()
             time.sleep(0.02)
     panel.ctx.serve.shutdown()
