@@ -12,7 +12,7 @@ import sys
 import threading
 from importlib import metadata
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -101,20 +101,6 @@ def _read_only_table(columns: int) -> QTableWidget:
     return table
 
 
-class _VllmProbe(QObject):
-    answered = Signal(dict)
-
-    def start(self) -> None:
-        threading.Thread(target=self._run, name="about-vllm", daemon=True).start()
-
-    def _run(self) -> None:
-        info = vllm_info()
-        try:
-            self.answered.emit(info)
-        except RuntimeError:  # the dialog was closed meanwhile; the answer stays cached
-            pass
-
-
 class AboutDialog(QDialog):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -135,8 +121,10 @@ class AboutDialog(QDialog):
         self.resize(560, 300)
         self.retranslate_ui()
         if self._vllm is None:
-            self._probe = _VllmProbe(self)
-            self._probe.answered.connect(self._vllm_answered)
+            from app.workers.background import BackgroundCall
+
+            self._probe = BackgroundCall(vllm_info, name="about-vllm", parent=self)
+            self._probe.done.connect(self._vllm_answered)
             self._probe.start()
 
     def _vllm_answered(self, info: dict) -> None:

@@ -534,8 +534,8 @@ def outcome_text(outcome, sep: str = "\n") -> str:
     if ev is not None:
         return event_error_text(ev.message, ev.hint, ev.extra, sep=sep)
     source = STATUS_TEXTS.get(outcome.status)
-    if source is None:
-        return outcome.last_error or outcome.status
+    if source is None or (outcome.status == "failed" and outcome.last_error):
+        return outcome.last_error or outcome.status  # the engine's own words beat a generic sentence
     return _format(source, {"exit_code": outcome.exit_code, "signal": outcome.signal}) or outcome.last_error
 
 

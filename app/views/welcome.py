@@ -9,9 +9,8 @@ the model conversion and the sample indexing run in engine processes. No network
 from __future__ import annotations
 
 import logging
-import threading
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -46,10 +45,6 @@ def _set_state(label: QLabel, state: str) -> None:
 
 
 # --- the checks, off the GUI thread ------------------------------------------------------------
-
-class _Relay(QObject):
-    done = Signal(dict)
-
 
 def environment_checks(vllm_python: str = "") -> dict:
     """GPU and driver, vLLM runtime and keyring, with doctor's own checks (Qt-free, no torch)."""
@@ -366,20 +361,12 @@ class WelcomeDialog(QDialog):
         for label in self.found_labels.values():
             label.setText(self.tr("Checking…"))
             _set_state(label, "Muted")
-        relay = _Relay()
-        relay.done.connect(self.show_found)
-        self._relay = relay
-        vllm_python = self.ctx.settings.vllm_python
+        from app.workers.background import BackgroundCall
 
-        def work():
-            try:
-                result = environment_checks(vllm_python)
-            except Exception as exc:
-                log.exception("environment checks failed")
-                result = {"error": str(exc)}
-            relay.done.emit(result)
-
-        threading.Thread(target=work, name="welcome-checks", daemon=True).start()
+        self._relay = BackgroundCall(environment_checks, self.ctx.settings.vllm_python, name="welcome-checks",
+                                     parent=self)
+        self._relay.done.connect(self.show_found)
+        self._relay.start()
 
     def show_found(self, found: dict) -> None:
         self.found = found
