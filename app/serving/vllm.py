@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 from app.core import paths, processes, protocol, serve_config
 from app.core.engine_runtime import EngineRuntime
@@ -55,6 +56,8 @@ class VllmServer:
 
     def start(self) -> None:
         self.rt.info("starting: " + " ".join(self.cmd))  # the key is in the environment, not here
+        if self.env.get("VLLM_RPC_BASE_PATH"):  # a short folder for its sockets (a long data-folder path)
+            Path(self.env["VLLM_RPC_BASE_PATH"]).mkdir(mode=0o700, parents=True, exist_ok=True)
         self._log_fh = open(self.log_path, "a", encoding="utf-8")
         self.proc = subprocess.Popen(self.cmd, env=self.env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, start_new_session=True, text=True,
@@ -161,7 +164,8 @@ def serve_vllm(rt: EngineRuntime, cfg: serve_config.ServeConfig, python: str, th
         rt.progress(len(_VLLM_STAGES) + 1, len(_VLLM_STAGES) + 1, message="Ready")
         rt.result(base_url=cfg.base_url, api_key=cfg.api_key, model=cfg.model_name,
                   adapters=sorted(cfg.adapters), engine="vllm", pid=server.proc.pid, port=cfg.port,
-                  models=ids, log_path=str(server.log_path), load_s=round(time.monotonic() - t0, 2))
+                  models=ids, log_path=str(server.log_path), load_s=round(time.monotonic() - t0, 2),
+                  max_lora_rank=serve_config.max_lora_rank(cfg))
         while not rt.stop_requested:
             if not server.alive():
                 message, hint = server.failure()
