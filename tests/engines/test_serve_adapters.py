@@ -8,12 +8,17 @@ Also here: "auto" serves the bundled model with the transformers engine on a mac
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import time
 
 import pytest
 
 from app.core import chat_client, protocol, serve_config, vllm_runtime
 from tests.helpers import serve as h
+from tests.helpers.engines import REPO, engine_env_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning"),
               pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")]
@@ -99,3 +104,19 @@ def test_vllm_loads_an_adapter_while_it_runs(vllm_server, adapter):
     assert set(chat_client.list_models(r["base_url"], r["api_key"])) == {r["model"], "zorbania"}
     assert live.proc.poll() is None and len(live.of(protocol.Result)) == 1
 
+
+def test_agent_cli_says_why_no_tool_was_used_on_vllm(vllm_server, tmp_path):
+    """`ai-platform agent --base-url … --json` on vLLM without a tool parser (SmolLM2's template has no
+    tool calling): the server refuses the tools, the turn answers without them, and says so."""
+    _, r = vllm_server
+    env = engine_env_for(tmp_path / "home", AI_PLATFORM_AGENT_API_KEY=r["api_key"])
+    proc = subprocess.run([sys.executable, "-m", "app", "agent", "What is 12 times 7?", "--json", "--base-url",
+                           r["base_url"], "--model", r["model"], "--max-tokens", "16"], env=env, cwd=str(REPO),
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert {"answer", "steps", "citations", "warnings"} <= set(out)
+    assert out["steps"] == [] and out["answer"] and out["tools_refused"]
+    assert [w["code"] for w in out["warnings"]] == ["agent.tools_refused"]
+    assert r["api_key"] not in proc.stdout + proc.stderr
+    assert os.environ.get("AI_PLATFORM_AGENT_API_KEY") != r["api_key"]

@@ -1,5 +1,6 @@
-"""What a newcomer's chat depends on, decided without a model or a server: which engine "auto" starts,
-and that vLLM always starts ready to load adapters while it runs."""
+"""What a newcomer's chat depends on, decided without a model or a server: whether the model can call
+tools on its engine (app/core/tool_support.py), which engine "auto" starts, and that vLLM always
+starts ready to load adapters while it runs."""
 
 from __future__ import annotations
 
@@ -7,11 +8,17 @@ import json
 import struct
 from pathlib import Path
 
-from app.core import serve_config
+import pytest
+
+from app.core import serve_config, tool_support
 from app.core.serve_config import ServeConfig
 
 SMOLLM2 = ("{% for message in messages %}{{'<|im_start|>' + message['role'] + '\n' + message['content'] + "
            "'<|im_end|>' + '\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}")
+QWEN_LIKE = ("{%- if tools %}{{- '<tools>' }}{%- for tool in tools %}{{ tool | tojson }}{%- endfor %}"
+             "{{- 'return <tool_call>{\"name\": …}</tool_call>' }}{%- endif %}")
+MISTRAL_LIKE = "{% if tools %}[AVAILABLE_TOOLS]{{ tools }}[/AVAILABLE_TOOLS]{% endif %}[TOOL_CALLS]"
+ODD_TOOLS = "{% if tools %}<functions>{{ tools }}</functions>{% endif %}"
 
 
 def model_folder(path, template: str | None = None, params: int = 134_515_008):
@@ -24,6 +31,34 @@ def model_folder(path, template: str | None = None, params: int = 134_515_008):
     header = json.dumps({"w": {"dtype": "F32", "shape": [params], "data_offsets": [0, 4 * params]}}).encode()
     (path / "model.safetensors").write_bytes(struct.pack("<Q", len(header)) + header)
     return path
+
+
+@pytest.mark.parametrize("template, engine, status, code", [
+    (SMOLLM2, "vllm", "no", "tools.template_none"),          # vLLM would answer 400 to any request with tools
+    (SMOLLM2, "transformers", "no", "tools.template_none"),  # the server would drop the tools silently
+    (QWEN_LIKE, "vllm", "yes", "tools.ok"),                  # started with --tool-call-parser hermes
+    (QWEN_LIKE, "transformers", "yes", "tools.ok"),          # <tool_call> blocks are read back
+    (MISTRAL_LIKE, "vllm", "yes", "tools.ok"),
+    (MISTRAL_LIKE, "transformers", "no", "tools.engine_format"),  # it reads <tool_call> blocks only
+    (ODD_TOOLS, "vllm", "no", "tools.engine_format"),        # no vLLM parser for this format
+])
+def test_tool_support_follows_the_template_and_the_engine(tmp_path, template, engine, status, code):
+    support = tool_support.for_folder(model_folder(tmp_path / "m", template), engine, model="M")
+    assert (support.status, support.code) == (status, code)
+    assert support.params["model"] == "M" and support.params["engine"] == engine
+    if status == "no":
+        assert "M" in support.message and not support.usable
+        warning = support.warning()
+        assert warning["code"] == code and "without tools" in warning["message"]
+    round_trip = tool_support.ToolSupport.from_dict(support.to_dict())
+    assert round_trip == support
+
+
+def test_tool_support_of_a_remote_endpoint_is_unknown():
+    support = tool_support.unknown("gpt-x")
+    assert support.status == "unknown" and support.code == "tools.remote_unknown" and support.usable
+    assert tool_support.ToolSupport.from_dict({"status": "maybe"}) is None
+    assert tool_support.ToolSupport.from_dict(None) is None
 
 
 def test_auto_serves_a_small_model_without_a_gpu_with_transformers(tmp_path):
