@@ -1,6 +1,6 @@
 """What a newcomer's chat depends on, decided without a model or a server: whether the model can call
-tools on its engine (app/core/tool_support.py), which engine "auto" starts, and that vLLM always
-starts ready to load adapters while it runs."""
+tools on its engine (app/core/tool_support.py), which engine "auto" starts, that vLLM always starts
+ready to load adapters while it runs, and when the chat engine starts (settings)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app.core import serve_config, tool_support
+from app.core import serve_config, settings as settings_mod, tool_support
 from app.core.serve_config import ServeConfig
 
 SMOLLM2 = ("{% for message in messages %}{{'<|im_start|>' + message['role'] + '\n' + message['content'] + "
@@ -85,6 +85,17 @@ def test_vllm_always_starts_ready_for_adapters_at_runtime(tmp_path):
     cmd = serve_config.vllm_command("/py", wide, cuda=False)
     assert cmd[cmd.index("--max-lora-rank") + 1] == "64"  # vLLM's sizes: the next one up
     assert [serve_config.lora_rank_bucket(r) for r in (1, 8, 9, 64, 65, 600)] == [8, 8, 16, 64, 128, 600]
+
+
+def test_the_chat_engine_starts_when_chat_opens_unless_told(ai_home):
+    s = settings_mod.load()
+    assert s.chat_preload == "chat_opens"
+    assert settings_mod.CHAT_PRELOADS == ("chat_opens", "app_start", "send")
+    s.chat_preload = "app_start"
+    settings_mod.save(s)
+    assert settings_mod.load().chat_preload == "app_start"
+    s.chat_preload = "sometimes"
+    assert s.validated().chat_preload == "chat_opens"
 
 
 def test_vllm_sockets_stay_short_enough_with_a_long_data_folder(tmp_path):
