@@ -63,16 +63,40 @@
       <translation>本地引擎</translation>
     </message>
     <message>
-      <source>Automatic (vLLM when installed)</source>
-      <translation>自动（已安装 vLLM 时使用它）</translation>
-    </message>
-    <message>
       <source>vLLM</source>
       <translation>vLLM</translation>
     </message>
     <message>
+      <source>Automatic (small models without a GPU: Transformers; else vLLM)</source>
+      <translation>自动（无 GPU 时小模型用 Transformers，其余用 vLLM）</translation>
+    </message>
+    <message>
       <source>Transformers (works everywhere, slower)</source>
       <translation>Transformers（到处可用，较慢）</translation>
+    </message>
+    <message>
+      <source>Without a GPU, vLLM needs about a minute and a half to start; the Transformers engine answers a small model's first message in seconds</source>
+      <translation>没有 GPU 时，vLLM 启动约需一分半钟；Transformers 引擎几秒内就能回答小模型的第一条消息</translation>
+    </message>
+    <message>
+      <source>Start the chat engine</source>
+      <translation>何时启动对话引擎</translation>
+    </message>
+    <message>
+      <source>When Chat opens</source>
+      <translation>打开对话时</translation>
+    </message>
+    <message>
+      <source>When the app starts</source>
+      <translation>应用启动时</translation>
+    </message>
+    <message>
+      <source>When I send a message</source>
+      <translation>发送消息时</translation>
+    </message>
+    <message>
+      <source>Starting it ahead of the first message means the first answer does not wait for the model to load</source>
+      <translation>在第一条消息之前启动，第一次回答就不必等待模型加载</translation>
     </message>
     <message>
       <source>GPU memory for vLLM</source>
@@ -206,6 +230,18 @@
       <translation>引擎出错：{message}</translation>
     </message>
     <message>
+      <source>The adapter {adapter} could not be loaded: {message}</source>
+      <translation>无法加载适配器 {adapter}：{message}</translation>
+    </message>
+    <message>
+      <source>Loading the adapter {adapter} into the running engine…</source>
+      <translation>正在把适配器 {adapter} 加载到运行中的引擎…</translation>
+    </message>
+    <message>
+      <source>restarting to load {adapter}: its LoRA rank {rank} is above this engine's maximum {max_rank}</source>
+      <translation>正在重启以加载 {adapter}：它的 LoRA 秩 {rank} 超过了此引擎的上限 {max_rank}</translation>
+    </message>
+    <message>
       <source>Not loaded. It loads when you send a message, or press Load.</source>
       <translation>未加载。发送消息时会自动加载，也可以点击“加载”。</translation>
     </message>
@@ -228,6 +264,10 @@
     <message>
       <source>Ready: {engine} on port {port}{mem}</source>
       <translation>就绪：{engine}，端口 {port}{mem}</translation>
+    </message>
+    <message>
+      <source>Not loaded. Press Load, or send a message.</source>
+      <translation>未加载。请点击“加载”，或直接发送消息。</translation>
     </message>
     <message>
       <source>The app closed while loading {model} last time, so it was not loaded automatically. Press Load to try again, or choose a smaller model.</source>
@@ -349,6 +389,26 @@ Allow it to read files in {folder} for this chat?</source>
       <translation>智能体（工具）</translation>
     </message>
     <message>
+      <source>Agent (no tools with this model)</source>
+      <translation>智能体（此模型无法使用工具）</translation>
+    </message>
+    <message>
+      <source>Agent (tools, if the endpoint supports them)</source>
+      <translation>智能体（工具，如果该端点支持）</translation>
+    </message>
+    <message>
+      <source>{model} cannot use tools: its chat template has no tool-calling format. Agent mode answers without tools and says so.</source>
+      <translation>{model} 无法使用工具：它的对话模板没有工具调用格式。智能体模式会在不使用工具的情况下回答，并会说明这一点。</translation>
+    </message>
+    <message>
+      <source>{model} cannot use tools with the {engine} engine: it cannot read this model's tool calls. Agent mode answers without tools and says so.</source>
+      <translation>{model} 在 {engine} 引擎上无法使用工具：该引擎读不懂此模型的工具调用。智能体模式会在不使用工具的情况下回答，并会说明这一点。</translation>
+    </message>
+    <message>
+      <source>Whether this remote endpoint can use tools is unknown: agent mode offers them and says so when none was used.</source>
+      <translation>无法预先得知此远程端点能否使用工具：智能体模式会提供工具，如果没有用到工具会加以说明。</translation>
+    </message>
+    <message>
       <source>Temperature</source>
       <translation>温度</translation>
     </message>
@@ -452,6 +512,10 @@ Allow it to read files in {folder} for this chat?</source>
       <translation>检索知识库失败。请在知识库面板中检查它们，或在此对话中取消勾选。</translation>
     </message>
     <message>
+      <source>The adapter could not be loaded into the running engine. Check that its folder still exists, then send again (or press Unload and Load to start the engine with it).</source>
+      <translation>无法把适配器加载到运行中的引擎。请确认它的文件夹仍然存在，然后重新发送（或先点“卸载”再点“加载”，带着它重新启动引擎）。</translation>
+    </message>
+    <message>
       <source>Try again; if it keeps failing, the Logs panel has the details.</source>
       <translation>请重试；如果一直失败，日志面板中有详细信息。</translation>
     </message>
@@ -484,6 +548,26 @@ Allow it to read files in {folder} for this chat?</source>
       <translation>已拒绝</translation>
     </message>
     <message>
+      <source>{model} cannot call tools: its chat template has no tool-calling format, so this answer was written without tools.</source>
+      <translation>{model} 无法调用工具：它的对话模板没有工具调用格式，因此这个回答没有使用工具。</translation>
+    </message>
+    <message>
+      <source>{model} writes tool calls in a format the {engine} engine cannot read back, so this answer was written without tools.</source>
+      <translation>{model} 的工具调用格式 {engine} 引擎无法识别，因此这个回答没有使用工具。</translation>
+    </message>
+    <message>
+      <source>The model server refused the tools, so this answer was written without them.</source>
+      <translation>模型服务器拒绝了工具，因此这个回答没有使用工具。</translation>
+    </message>
+    <message>
+      <source>No tool was used, and whether this endpoint's model can call tools is unknown: the answer may have been written without them.</source>
+      <translation>没有使用任何工具，而且无法得知此端点的模型能否调用工具：这个回答可能是在没有工具的情况下写出的。</translation>
+    </message>
+    <message>
+      <source>Starting the model… {s} s</source>
+      <translation>正在启动模型… {s} 秒</translation>
+    </message>
+    <message>
       <source>Sources</source>
       <translation>来源</translation>
     </message>
@@ -502,6 +586,10 @@ Allow it to read files in {folder} for this chat?</source>
     <message>
       <source>Searching the knowledge bases…</source>
       <translation>正在检索知识库…</translation>
+    </message>
+    <message>
+      <source>waited {w:.0f} s for the model, first token {s:.2f} s after</source>
+      <translation>等待模型 {w:.0f} 秒，之后 {s:.2f} 秒出现首个词元</translation>
     </message>
     <message>
       <source>Loading the model…</source>

@@ -221,7 +221,7 @@ class AgentRunner:
             answer = self._partial.strip()  # stopped mid-answer: keep what the user saw
         result = {"answer": answer, "steps": self.steps, "citations": self._citations(answer),
                   "status": status, "limit_reached": self.limit_reached, "model_calls": self.model_calls,
-                  "tools_refused": self.tools_refused}
+                  "tools_refused": self.tools_refused, "warnings": []}
         if self.limit_reached:
             result["message"] = LIMIT_MESSAGE.format(n=self.max_steps + 1)
         return result

@@ -3,6 +3,14 @@
 The agent engine (``python -m app.engines.agent``, whose module doc describes the request and the
 events) and the ``ai-platform agent`` command both run a turn through ``run_request``. LangGraph and
 langchain are imported when a turn runs, not with this module.
+
+The request may say whether the model can call tools on its server (``tool_support``, from
+``app.core.tool_support``, decided by the caller from the model folder and the engine). "no": the
+turn runs without tools (vLLM would refuse the request, the transformers engine would drop them).
+The result's ``warnings`` (a list of ``{"code", "message", "params"}``) say why no tool was used:
+the model cannot call tools (``tools.template_none`` / ``tools.engine_format``), the server refused
+them (``agent.tools_refused``), or, on a server nobody could vouch for, none was called
+(``agent.tools_unknown``).
 """
 
 from __future__ import annotations
@@ -12,7 +20,7 @@ from collections.abc import Callable
 
 from app.agents.folders import FolderAccess
 from app.agents.tools import ToolContext
-from app.core import protocol
+from app.core import protocol, tool_support
 from app.core.errors import UserError
 
 DEFAULT_KEY_ENV = "AI_PLATFORM_AGENT_API_KEY"
@@ -55,6 +63,8 @@ def check_request(req: dict) -> dict:
                             params={"folder": folder})
     if req.get("tools") is not None:
         out["tools"] = _list_of_str(req, "tools")
+    if req.get("tool_support") is not None and tool_support.ToolSupport.from_dict(req["tool_support"]) is None:
+        raise bad("tool_support", 'must be {"status": "yes" | "no" | "unknown", "code", "message"}')
     try:
         steps = req.get("max_steps")
         out["max_steps"] = DEFAULT_MAX_STEPS if steps is None else int(steps)
@@ -126,8 +136,10 @@ def run_request(req: dict, emit: Callable[[protocol.Event], None], api_key: str 
                 raise UserError(f"The model server at {req['base_url']} serves no model.", code="agent.no_model")
             req["model"] = names[0]
         ctx = ToolContext(kb=searcher, folders=FolderAccess(req["folders"], req["approved_folders"], ask))
+        support = tool_support.ToolSupport.from_dict(req.get("tool_support"))
+        names = [] if support is not None and support.status == tool_support.NO else req.get("tools")
         runner = AgentRunner(model or build_model(req, api_key), ctx, emit, max_steps=req["max_steps"],
-                             tool_names=req.get("tools"))
+                             tool_names=names)
         if on_runner:
             on_runner(runner)
         messages = to_messages(req["messages"], system_prompt(req.get("system"), [t.name for t in runner.tools]))
@@ -139,7 +151,25 @@ def run_request(req: dict, emit: Callable[[protocol.Event], None], api_key: str 
                 raise
             raise err from None
         result["model"] = req.get("model")
+        result["warnings"] = turn_warnings(support, runner, result, req.get("model") or "")
         return result
     finally:
         if searcher is not None:
             searcher.close()
+
+
+TOOLS_REFUSED = "The model server refused the tools, so this answer was written without them."
+NO_TOOL_UNKNOWN = ("No tool was used, and whether {model} on this server can call tools is unknown: the "
+                   "answer may have been written without them.")
+
+
+def turn_warnings(support: tool_support.ToolSupport | None, runner, result: dict, model: str) -> list[dict]:
+    """Why this turn used no tool, when that was not the model's free choice (see the module doc)."""
+    if support is not None and support.status == tool_support.NO:
+        return [support.warning()]
+    if runner.tools_refused:
+        return [{"code": "agent.tools_refused", "message": TOOLS_REFUSED, "params": {"model": model}}]
+    if runner.tools and not result.get("steps") and (support is None or support.status == tool_support.UNKNOWN):
+        return [{"code": "agent.tools_unknown", "message": NO_TOOL_UNKNOWN.format(model=model or "the model"),
+                 "params": {"model": model}}]
+    return []

@@ -4,9 +4,12 @@
                       [--model M] [--base-url URL --api-key-env VAR] [--system TEXT] [--temperature T]
 
 Without ``--base-url`` it starts the serve engine on ``--model`` (default: the bundled model) with
-the transformers engine, runs the turn, and stops it. ``--json`` prints one object
-``{"answer", "steps", "citations", "status", …}`` (the agent engine's result); otherwise the steps
-and the answer stream as readable lines. Folders given with ``--allow-folder`` are granted and
+the transformers engine, runs the turn, and stops it. ``--json`` prints one object on its last line,
+``{"answer", "steps", "citations", "warnings", "status", …}`` (the agent engine's result; ``warnings``
+says why no tool was used, e.g. the model's chat template has no tool calling); otherwise the steps,
+the answer and the warnings stream as readable lines. Whether the model can call tools is decided
+before the turn from its folder and the engine (app/core/tool_support.py); with ``--base-url`` it is
+unknown until the server answers. Folders given with ``--allow-folder`` are granted and
 approved. Exit 0: answered; 2: an error a person can fix (no server, unknown knowledge base…);
 130: interrupted.
 """
@@ -81,6 +84,8 @@ class _Printer:
             for c in cited:
                 page = f", page {c['page']}" if c.get("page") else ""
                 self._line(f"  [{c['n']}] {c['file']}{page} ({c['kb']})")
+        for w in result.get("warnings") or []:
+            self._line(f"note: {w.get('message', '')}")
         if result["status"] == "stopped":
             self._line("(stopped)")
 
@@ -145,7 +150,7 @@ def run(args) -> int:
     try:
         if args.base_url:
             req.update(base_url=args.base_url, model=args.model)
-            api_key = os.environ.get(args.api_key_env or DEFAULT_KEY_ENV)
+            api_key = os.environ.get(args.api_key_env or DEFAULT_KEY_ENV)  # tool support: unknown
         else:
             # A typo (knowledge base, folder, step count) fails now, not after a model server started.
             check_request(dict(req, base_url="http://127.0.0.1/"))
@@ -153,8 +158,13 @@ def run(args) -> int:
                 from app.agents.kb_search import KBSearcher
 
                 KBSearcher(args.kb).close()
+            from app.core import serve_config, tool_support
+
+            name, folder = serve_config.resolve_model(args.model or "default")
             serve, info = _start_serve(args)
-            req.update(base_url=info["base_url"], model=info["model"])
+            req.update(base_url=info["base_url"], model=info["model"],
+                       tool_support=tool_support.for_folder(folder, info.get("engine") or args.engine,
+                                                            model=name).to_dict())
             api_key = info["api_key"]
         result = run_request(req, (lambda e: None) if args.json else printer, api_key)
     except UserError as err:

@@ -145,6 +145,17 @@ def list_models(base_url: str, api_key: str | None, timeout: float = 10.0) -> li
     return [m["id"] for m in data.get("data", [])]
 
 
+def load_adapter(base_url: str, api_key: str | None, name: str, path: str, timeout: float = 120.0) -> str:
+    """Load a LoRA adapter into a running engine (vLLM's ``POST /v1/load_lora_adapter``, which the
+    transformers engine serves too); returns the server's answer. Raises ApiError when refused."""
+    conn, resp = _request(base_url, api_key, "POST", "/load_lora_adapter",
+                          {"lora_name": name, "lora_path": str(path)}, timeout)
+    try:
+        return resp.read().decode("utf-8", errors="replace").strip()
+    finally:
+        conn.close()
+
+
 def _sse_lines(resp: http.client.HTTPResponse) -> Iterator[str]:
     """The ``data:`` payloads of a server-sent event stream."""
     buf: list[str] = []
@@ -229,4 +240,4 @@ def chat(base_url: str, api_key: str | None, model: str, messages: list[dict], *
 
 
 __all__ = ["ChatClientError", "AuthError", "EngineNotRunning", "ContextTooLong", "ApiError", "ChatStats",
-           "stream_chat", "chat", "list_models"]
+           "stream_chat", "chat", "list_models", "load_adapter"]

@@ -78,19 +78,38 @@ def find_target(targets: list[ChatTarget], model_ref: str | None, adapter: str |
     return None
 
 
-def context_length(model_ref: str) -> int | None:
-    """The model's context window from its config.json (no torch), or None if unknown (remote)."""
-    from app.core import model_folder, serve_config
+def model_dir(model_ref: str) -> Path | None:
+    """The folder a local model ref names ("default", a folder, a registered name), or None (remote,
+    unknown). The folder may not be complete: ``model_ready`` says whether it can be served."""
+    from app.core import serve_config
 
-    if model_ref.startswith(REMOTE_PREFIX):
+    if not model_ref or model_ref.startswith(REMOTE_PREFIX):
         return None
     try:
-        folder = (bundled.default_model_dir() if model_ref == DEFAULT_MODEL
-                  else Path(model_ref) if Path(model_ref).is_dir() else serve_config.registered_folder(model_ref))
-    except Exception:  # noqa: BLE001 - unknown model: the RAG budget falls back to a default
+        return (bundled.default_model_dir() if model_ref == DEFAULT_MODEL
+                else Path(model_ref) if Path(model_ref).is_dir() else serve_config.registered_folder(model_ref))
+    except Exception:  # noqa: BLE001 - an unknown name or no database: no folder
+        return None
+
+
+def model_ready(model_ref: str) -> bool:
+    """Whether a local model ref can be served now (the bundled model converted, the folder there)."""
+    if model_ref == DEFAULT_MODEL:
+        return bool(bundled.default_model_status()["ready"])
+    folder = model_dir(model_ref)
+    return folder is not None and (folder / "config.json").is_file()
+
+
+def context_length(model_ref: str) -> int | None:
+    """The model's context window from its config.json (no torch), or None if unknown (remote)."""
+    from app.core import model_folder
+
+    folder = model_dir(model_ref)
+    if folder is None:  # unknown model: the RAG budget falls back to a default
         return None
     return model_folder.model_max_len(folder)
 
 
-__all__ = ["ChatTarget", "list_targets", "find_target", "adapter_name", "base_ref", "context_length",
+__all__ = ["ChatTarget", "list_targets", "find_target", "adapter_name", "base_ref", "context_length", "model_dir",
+           "model_ready",
            "REMOTE_PREFIX"]

@@ -23,6 +23,14 @@ CPU_MAX_MODEL_LEN = 2048
 GPU_MEMORY_UTILIZATION = 0.90
 CPU_KVCACHE_GIB = 1
 DEFAULT_MODEL = "default"
+# vLLM engines start with LoRA enabled, so adapters load into a running engine (POST
+# /v1/load_lora_adapter) instead of a restart; an adapter of a higher rank needs a restart.
+DEFAULT_MAX_LORA_RANK = 16
+LORA_RANKS = (8, 16, 32, 64, 128, 256, 512)
+# "auto" on a machine without an NVIDIA GPU: models up to this many parameters are served by the
+# transformers engine, whose first answer comes in seconds (SmolLM2-135M: first token ≈ 9 s after
+# launch) where vLLM's CPU build needs ≈ 95 s to start. Bigger models go to vLLM when it is installed.
+CPU_TRANSFORMERS_MAX_PARAMS = 1_000_000_000
 
 
 def new_api_key() -> str:
@@ -64,6 +72,31 @@ def adapter_rank(folder: Path) -> int:
         return int(model_folder.read_json(Path(folder) / "adapter_config.json").get("r") or 8)
     except (ValueError, TypeError):
         return 8
+
+
+def lora_rank_bucket(rank: int) -> int:
+    """The ``--max-lora-rank`` that serves an adapter of ``rank`` (vLLM takes these sizes)."""
+    return next((r for r in LORA_RANKS if r >= rank), rank)
+
+
+def auto_engine(model_dir: Path | None, cuda: bool) -> tuple[str | None, str]:
+    """What "auto" serves a model with, before asking whether vLLM is installed: ("transformers",
+    why) for a small model on a machine without a GPU, else (None, why): vLLM when found."""
+    if cuda:
+        return None, "an NVIDIA GPU is present: vLLM when its runtime is found"
+    params = model_folder.safetensors_params(model_dir)[0] if model_dir is not None else 0
+    if 0 < params <= CPU_TRANSFORMERS_MAX_PARAMS:
+        return "transformers", (f"no GPU and a small model ({params / 1e6:.0f}M parameters): the transformers engine "
+                                "answers first in seconds, vLLM's CPU build needs about a minute and a half to start")
+    return None, "no GPU and a large model: vLLM when its runtime is found"
+
+
+def planned_engine(choice: str | None, model_dir: Path | None, cuda: bool, vllm_found: bool) -> str:
+    """The engine a launch will use: the setting's choice ("auto", "vllm", "transformers")."""
+    if choice in ENGINES:
+        return choice
+    engine, _why = auto_engine(model_dir, cuda)
+    return engine or ("vllm" if vllm_found else "transformers")
 
 
 def resolve_model(name_or_path: str, root: Path | None = None, allow_remote_code: bool = False) -> tuple[str, Path]:
@@ -145,6 +178,7 @@ class ServeConfig:
     host: str = HOST
     trust_remote_code: bool = False  # allowed for this model only (flag or the Models panel)
     quantize: str | None = None  # transformers engine only: "4bit" (NF4) or "8bit", with bitsandbytes
+    max_lora_rank: int | None = None  # vLLM: the largest adapter rank it can load later (None: 16)
 
     @property
     def base_url(self) -> str:
@@ -169,12 +203,35 @@ def vllm_command(python: str | os.PathLike, cfg: ServeConfig, cuda: bool) -> lis
     parser = model_folder.tool_call_parser(cfg.model_dir)
     if parser:
         cmd += ["--enable-auto-tool-choice", "--tool-call-parser", parser]
+    # LoRA is always on: adapters load into the running server (VLLM_ALLOW_RUNTIME_LORA_UPDATING).
+    cmd += ["--enable-lora", "--max-lora-rank", str(max_lora_rank(cfg))]
     if cfg.adapters:
-        rank = max(adapter_rank(p) for p in cfg.adapters.values())
-        rank = next(r for r in (8, 16, 32, 64, 128, 256, 512) if r >= rank) if rank <= 512 else rank
-        cmd += ["--enable-lora", "--max-lora-rank", str(rank), "--lora-modules",
-                *[f"{n}={p}" for n, p in cfg.adapters.items()]]
+        cmd += ["--lora-modules", *[f"{n}={p}" for n, p in cfg.adapters.items()]]
     return cmd
+
+
+def max_lora_rank(cfg: ServeConfig) -> int:
+    """The largest adapter rank a vLLM launch accepts: the asked-for one, the adapters', at least 16."""
+    ranks = [cfg.max_lora_rank or DEFAULT_MAX_LORA_RANK, *(adapter_rank(p) for p in cfg.adapters.values())]
+    return lora_rank_bucket(max(ranks))
+
+
+# vLLM's engine talks to its core over ZeroMQ IPC sockets in VLLM_RPC_BASE_PATH (default: the temp
+# folder), each named by a UUID: PATH + "/" + 36 characters; a Unix socket path holds at most 107.
+_IPC_NAME_LEN = 37
+_UNIX_PATH_MAX = 107
+
+
+def vllm_rpc_dir(tmp: Path) -> Path:
+    """Where vLLM puts its IPC sockets: ``tmp`` (in the data folder), or a short per-user folder in /tmp
+    when the data folder's path is too long for them (vLLM died at start: "ipc path … is longer than 107")."""
+    if len(str(tmp)) + _IPC_NAME_LEN <= _UNIX_PATH_MAX or os.name == "nt":
+        return tmp
+    import hashlib
+
+    digest = hashlib.sha1(str(tmp).encode("utf-8")).hexdigest()[:10]
+    uid = os.getuid() if hasattr(os, "getuid") else 0
+    return Path("/tmp") / f"aip-vllm-{uid}-{digest}"
 
 
 def vllm_env(base: dict[str, str], data_root: Path, cuda: bool, threads: int | None = None,
@@ -187,9 +244,13 @@ def vllm_env(base: dict[str, str], data_root: Path, cuda: bool, threads: int | N
     tmp.mkdir(parents=True, exist_ok=True)
     env["VLLM_CACHE_ROOT"] = str(cache)
     env["TMPDIR"] = str(tmp)
+    rpc = vllm_rpc_dir(tmp)
+    if rpc != tmp:  # made by the server's launcher (app/serving/vllm.py)
+        env["VLLM_RPC_BASE_PATH"] = str(rpc)
     env.setdefault("VLLM_NO_USAGE_STATS", "1")
     env.setdefault("DO_NOT_TRACK", "1")
     env.setdefault("HF_HUB_OFFLINE", "1")
+    env["VLLM_ALLOW_RUNTIME_LORA_UPDATING"] = "True"  # POST /v1/load_lora_adapter
     env["PYTHONUNBUFFERED"] = "1"
     # The app's own package must not shadow anything in the vLLM runtime.
     env.pop("PYTHONPATH", None)
@@ -201,4 +262,5 @@ def vllm_env(base: dict[str, str], data_root: Path, cuda: bool, threads: int | N
 
 
 __all__ = ["HOST", "ENGINES", "ServeConfig", "new_api_key", "free_port", "port_open", "parse_adapter",
-           "adapter_rank", "resolve_model", "cuda_available", "vllm_command", "vllm_env"]
+           "adapter_rank", "lora_rank_bucket", "auto_engine", "planned_engine", "max_lora_rank",
+           "DEFAULT_MAX_LORA_RANK", "resolve_model", "cuda_available", "vllm_command", "vllm_env"]

@@ -21,6 +21,9 @@ SCHEMA_VERSION = 2
 LANGUAGES = ("en", "zh_CN")
 THEMES = ("light", "dark")
 CHAT_ENGINES = ("auto", "vllm", "transformers")
+# When the chat engine starts ahead of the first message: when the Chat panel opens, when the app
+# starts (after the first paint), or only when a message is sent.
+CHAT_PRELOADS = ("chat_opens", "app_start", "send")
 
 
 def system_language() -> str:
@@ -54,8 +57,11 @@ class Settings:
     first_run_done: bool = False
     # Seconds between two GPU monitor samples (NVML + CPU/RAM).
     gpu_sample_s: float = 1.0
-    # Which engine serves chat models: "auto" (vLLM when its runtime is found), "vllm", "transformers".
+    # Which engine serves chat models: "auto" (the transformers engine for a small model on a machine
+    # without a GPU, else vLLM when its runtime is found; serve_config.auto_engine), "vllm", "transformers".
     chat_engine: str = "auto"
+    # When the chat engine starts (CHAT_PRELOADS): "chat_opens", "app_start" or "send".
+    chat_preload: str = "chat_opens"
     # vLLM on a GPU: share of GPU memory it may take, and the context length; 0 = the defaults
     # (serve_config.GPU_MEMORY_UTILIZATION, the model's own length capped at GPU_MAX_MODEL_LEN_CAP).
     gpu_memory_utilization: float = 0.0
@@ -84,6 +90,8 @@ class Settings:
             self.secret_storage = "keyring"
         if self.chat_engine not in CHAT_ENGINES:
             self.chat_engine = "auto"
+        if self.chat_preload not in CHAT_PRELOADS:
+            self.chat_preload = "chat_opens"
         try:
             self.gpu_memory_utilization = min(0.98, max(0.0, float(self.gpu_memory_utilization)))
             self.max_model_len = min(1_048_576, max(0, int(self.max_model_len)))

@@ -15,6 +15,8 @@ the file: it is read from the environment variable named by ``api_key_env``
      "folders": ["/home/me/notes"],            granted folders read_file / list_folder may use
      "approved_folders": ["/home/me/notes"],   granted folders already approved (no question)
      "tools": null,                            optional: only these tool names
+     "tool_support": {"status": "no", "code": "tools.template_none", "message": "…", "params": {…}},
+                                               optional (app/core/tool_support.py): "no" = run without tools
      "max_steps": 6, "temperature": 0.2, "max_tokens": 1024}
 
 Events on stdout (JSON lines, app/core/protocol.py), in the order they happen::
@@ -26,7 +28,7 @@ Events on stdout (JSON lines, app/core/protocol.py), in the order they happen::
     {"type":"tool_result","step":1,"id":"call_1","name":"kb_search","ok":true,"text":"[1] a.md …",
      "truncated":false,"ts":…}                                          text cut at 2000 chars for display
     {"type":"result","data":{"answer":"… [1]","status":"completed","limit_reached":false,
-     "tools_refused":false,"model_calls":2,"model":"…","steps":[{"step":1,"id":"call_1","tool":"kb_search","args":{…},"ok":true,
+     "tools_refused":false,"warnings":[],"model_calls":2,"model":"…","steps":[{"step":1,"id":"call_1","tool":"kb_search","args":{…},"ok":true,
      "result":"…","truncated":false}],"citations":[{"n":1,"kb":"docs","file":"/…/a.md","page":null,
      "chunk":0,"score":0.82,"text":"…","cited":true}]},"ts":…}
     {"type":"done","status":"completed|stopped|failed","ts":…}
@@ -36,7 +38,10 @@ the model's words before using a tool; ``result.answer`` is the final text alone
 belongs to the ``tool_call`` just before it; its ``tool_result`` follows the answer. With
 ``limit_reached`` the result also has ``message`` (the model kept calling tools). A server that
 refuses tools (vLLM without --enable-auto-tool-choice) gets the turn without them:
-``{"type":"log","level":"WARNING",…}`` and ``tools_refused: true``. A citation is every chunk
+``{"type":"log","level":"WARNING",…}`` and ``tools_refused: true``. ``warnings`` says why no tool
+was used (``{"code", "message", "params"}`` each, see app/agents/turn.py): the model cannot call
+tools on this engine (the request's ``tool_support`` said "no"), the server refused them, or none was
+called on a server whose tool support is unknown. A citation is every chunk
 kb_search returned, numbered as the model saw it; ``cited`` = the answer mentions ``[n]``. A failure
 a person can fix is an ``error`` event (message + hint) before ``done: failed``.
 

@@ -2,14 +2,23 @@
 
     python -m app.engines.serve --model NAME_OR_PATH [--adapter NAME=PATH ...] [--engine vllm|transformers]
                                 [--port N] [--max-model-len N] [--gpu-memory-utilization F]
+                                [--max-lora-rank R]
 
-``--model default`` is the bundled model's converted folder. ``--engine vllm`` (the default when the
-vLLM runtime is found) runs vLLM's api_server under the vLLM runtime's python, in its own process
-group; ``--engine transformers`` serves the same API in this process (transformers + peft).
+``--model default`` is the bundled model's converted folder. ``--engine vllm`` runs vLLM's
+api_server under the vLLM runtime's python, in its own process group; ``--engine transformers``
+serves the same API in this process (transformers + peft). Without ``--engine``: the transformers
+engine for a small model on a machine without a GPU (its first answer comes in seconds, vLLM's CPU
+build takes about 95 s to start), else vLLM when its runtime is found (``serve_config.auto_engine``).
+
+Both engines load LoRA adapters while they run: ``POST /v1/load_lora_adapter`` with
+``{"lora_name", "lora_path"}`` (and ``/v1/unload_lora_adapter``), vLLM's own API; vLLM is started
+with ``--enable-lora --max-lora-rank R`` for that (R: ``--max-lora-rank``, at least 16), the
+transformers engine takes any rank.
 
 Events (JSON lines on stdout): ``started``; ``progress`` while loading (``message`` says what);
 ``log`` for each line the vLLM server writes (also appended to ``<home>/logs/serve-<port>.log``);
-once the API answers, ``result`` with ``{base_url, api_key, model, adapters, engine, pid, port}``;
+once the API answers, ``result`` with ``{base_url, api_key, model, adapters, engine, pid, port,
+max_lora_rank}`` (``max_lora_rank`` null: any rank);
 it then serves until ``{"cmd":"stop"}`` or SIGTERM, stops the server (SIGTERM to the vLLM process
 group, SIGKILL after a grace period) and ends with ``done: stopped``. If the server dies on its own:
 ``error`` (the tail of its log + a hint) and ``done: failed``.
@@ -40,6 +49,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
     ap.add_argument("--max-model-len", type=int, default=None)
     ap.add_argument("--gpu-memory-utilization", type=float, default=None)
+    ap.add_argument("--max-lora-rank", type=int, default=None,
+                    help="vLLM: the largest adapter rank that can be loaded while it runs (default 16)")
     ap.add_argument("--vllm-python", default=None, help="the vLLM runtime's python (default: located)")
     ap.add_argument("--threads", type=int, default=None, help="CPU threads (default: settings)")
     ap.add_argument("--trust-remote-code", action="store_true", help="allow a model whose config has auto_map")
@@ -63,6 +74,7 @@ def build_config(args: argparse.Namespace) -> serve_config.ServeConfig:
                                     max_model_len=args.max_model_len,
                                     gpu_memory_utilization=args.gpu_memory_utilization,
                                     quantize=getattr(args, "quantize", None),
+                                    max_lora_rank=getattr(args, "max_lora_rank", None),
                                     trust_remote_code=trust)
 
 
@@ -75,12 +87,18 @@ def _settings_threads() -> int | None:
         return None
 
 
-def choose_engine(requested: str | None, vllm_python: str | None) -> tuple[str, str | None, str]:
-    """(engine, vllm python or None, note). No engine asked for: vLLM when found, else transformers."""
+def choose_engine(requested: str | None, vllm_python: str | None,
+                  model_dir: Path | None = None) -> tuple[str, str | None, str]:
+    """(engine, vllm python or None, note). No engine asked for: ``serve_config.auto_engine`` (a small
+    model on a machine without a GPU: transformers), else vLLM when found, else transformers."""
     from app.core import vllm_runtime
 
     if requested == "transformers":
         return "transformers", None, ""
+    if requested is None:
+        engine, why = serve_config.auto_engine(model_dir, serve_config.cuda_available())
+        if engine:
+            return engine, None, f"automatic engine choice: {engine} ({why})"
     info = vllm_runtime.runtime_info(vllm_python)
     if info["found"]:
         return "vllm", info["python"], f"vLLM runtime: {info['package']} {info['version']} at {info['python']}"
@@ -100,7 +118,8 @@ def body(rt: EngineRuntime, args: argparse.Namespace) -> str:
                                         "with vLLM.", extra={"code": "serve.quantize_engine"}))
             return "failed"
         # bitsandbytes loading is the transformers engine's: --quantize alone picks it
-        engine, python, note = choose_engine("transformers" if cfg.quantize else args.engine, args.vllm_python)
+        engine, python, note = choose_engine("transformers" if cfg.quantize else args.engine, args.vllm_python,
+                                             cfg.model_dir)
     except UserError as err:
         rt.emit(protocol.Error(message=str(err), hint="", extra={"code": err.code}))
         return "failed"

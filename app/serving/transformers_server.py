@@ -2,9 +2,11 @@
 
 Stdlib ``ThreadingHTTPServer`` on 127.0.0.1; every request needs ``Authorization: Bearer <key>``.
 Endpoints: ``GET /v1/models``, ``POST /v1/chat/completions`` (``stream`` as SSE chunks in OpenAI's
-delta format, ending ``data: [DONE]``), ``POST /v1/completions``. LoRA adapters are loaded with
-peft and chosen per request by ``model=<adapter name>``; the base model's name runs with the
-adapters disabled. One generation at a time (a lock); greedy when temperature is 0.
+delta format, ending ``data: [DONE]``), ``POST /v1/completions``, and vLLM's runtime LoRA API:
+``POST /v1/load_lora_adapter`` / ``/v1/unload_lora_adapter`` with ``{"lora_name", "lora_path"}``
+(an adapter loads in place, any rank, while the server runs). LoRA adapters are loaded with peft and
+chosen per request by ``model=<adapter name>``; the base model's name runs with the adapters
+disabled. One generation at a time (a lock); greedy when temperature is 0.
 ``serve_transformers(rt, cfg, threads)`` runs it for the serve engine, reporting through its runtime.
 """
 
@@ -18,6 +20,7 @@ import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from app.core.engine_runtime import EngineRuntime
@@ -69,10 +72,49 @@ class HFModel:
         self.model = model
         self.max_len = cfg.max_model_len or getattr(model.config, "max_position_embeddings", 2048) or 2048
         self.lock = threading.Lock()
+        self.streaming = threading.Event()  # set once the first answer's first piece is out
 
     @property
     def names(self) -> list[str]:
         return [self.cfg.model_name, *self.adapters]
+
+    def load_adapter(self, name: str, path: str) -> None:
+        """Load a PEFT adapter in place (between two generations), served as model ``name``."""
+        if not isinstance(name, str) or not name.strip() or not isinstance(path, str) or not path.strip():
+            raise ApiError(400, "lora_name and lora_path are required", "InvalidUserInput")
+        if name in self.names:
+            raise ApiError(400, f"The lora adapter '{name}' has already been loaded.", "InvalidUserInput")
+        folder = Path(path).expanduser()
+        if not (folder / "adapter_config.json").is_file():
+            raise ApiError(404, f"No LoRA adapter at {folder} (no adapter_config.json).", "NotFoundError")
+        t0 = time.monotonic()
+        with self.lock:
+            from peft import PeftModel
+
+            try:
+                if self.adapters:
+                    self.model.load_adapter(str(folder), adapter_name=name)
+                else:
+                    self.model = PeftModel.from_pretrained(self.model, str(folder), adapter_name=name)
+            except Exception as exc:  # noqa: BLE001 - a broken or mismatched adapter is the request's problem
+                raise ApiError(400, f"Could not load the adapter {folder}: {exc}", "InvalidUserInput") from None
+            self.model.eval()
+            self.adapters.append(name)
+            self.cfg.adapters[name] = folder
+        log.info("adapter %s loaded from %s in %.2f s", name, folder, time.monotonic() - t0)
+
+    def unload_adapter(self, name: str) -> None:
+        if name not in self.adapters:
+            raise ApiError(404, f"The lora adapter '{name}' cannot be found.", "NotFoundError")
+        with self.lock:
+            if len(self.adapters) == 1:
+                self.model = self.model.unload()  # the base model again, without the LoRA layers
+            else:
+                if self.model.active_adapter == name:
+                    self.model.set_adapter(next(a for a in self.adapters if a != name))
+                self.model.delete_adapter(name)
+            self.adapters.remove(name)
+            self.cfg.adapters.pop(name, None)
 
     def check_model(self, name: str | None) -> str:
         name = name or self.cfg.model_name
@@ -165,6 +207,7 @@ class HFModel:
             thread.start()
             for piece in streamer:
                 if piece:
+                    self.streaming.set()
                     yield piece
             thread.join()
         if "error" in result:
@@ -256,6 +299,14 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def _send_text(self, status: int, text: str) -> None:
+        body = text.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
     def _error(self, err: ApiError) -> None:
         self._send_json(err.status, {"error": {"message": str(err), "type": err.type, "param": None,
                                                "code": err.status}})
@@ -300,6 +351,14 @@ class Handler(BaseHTTPRequestHandler):
                 self._completion(chat=True)
             elif path == "/v1/completions":
                 self._completion(chat=False)
+            elif path == "/v1/load_lora_adapter":
+                req = self._body()
+                self.hf.load_adapter(req.get("lora_name"), req.get("lora_path"))
+                self._send_text(200, f"Success: LoRA adapter '{req['lora_name']}' added successfully.")
+            elif path == "/v1/unload_lora_adapter":
+                req = self._body()
+                self.hf.unload_adapter(req.get("lora_name"))
+                self._send_text(200, f"Success: LoRA adapter '{req['lora_name']}' removed successfully.")
             else:
                 raise ApiError(404, f"no route {self.path}", "NotFoundError")
         except ApiError as err:
@@ -396,6 +455,21 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
 
+def _warm_peft(rt: EngineRuntime, hf: HFModel, idle_s: float = 20.0) -> None:
+    """Import peft (≈ 1.3 s of CPU, with bitsandbytes) on a thread, so the first adapter switch does not
+    pay for it: once the first answer's first token is out (its time to first token is not touched;
+    the rest of that answer shares the CPU for a moment), or after ``idle_s`` without any request."""
+
+    def run() -> None:
+        hf.streaming.wait(idle_s)
+        try:
+            import peft  # noqa: F401
+        except ImportError as exc:
+            rt.info(f"peft is not importable, adapters cannot load: {exc}", level="WARNING")
+
+    threading.Thread(target=run, name="warm-peft", daemon=True).start()
+
+
 def _chain(first: list, rest):
     yield from first
     yield from rest
@@ -432,7 +506,8 @@ def serve_transformers(rt: EngineRuntime, cfg: ServeConfig, threads: int | None)
         rt.result(base_url=cfg.base_url, api_key=cfg.api_key, model=cfg.model_name,
                   adapters=sorted(cfg.adapters), engine="transformers", pid=os.getpid(), port=cfg.port,
                   models=ids, load_s=round(time.monotonic() - t0, 2), quantization=cfg.quantize,
-                  weights_bytes=server.weights_bytes)
+                  weights_bytes=server.weights_bytes, max_lora_rank=None)
+        _warm_peft(rt, server.hf)
         while not rt.stop_requested:
             rt.wait_stop(0.5)
         rt.info("stopping the transformers server")

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 from app.core import paths, processes, protocol, serve_config
 from app.core.engine_runtime import EngineRuntime
@@ -46,6 +47,11 @@ class VllmServer:
         self.cmd = serve_config.vllm_command(python, cfg, cuda=self.cuda)
         self.env = serve_config.vllm_env(os.environ, paths.home(), cuda=self.cuda, threads=threads,
                                          api_key=cfg.api_key)
+        # A long data-folder path: vLLM's sockets go to a short folder of this launch, removed at the end.
+        rpc = self.env.get("VLLM_RPC_BASE_PATH")
+        self.rpc_dir = Path(rpc) / str(cfg.port) if rpc else None
+        if self.rpc_dir is not None:
+            self.env["VLLM_RPC_BASE_PATH"] = str(self.rpc_dir)
         log_dir = paths.logs_dir()
         log_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = log_dir / f"serve-{cfg.port}.log"
@@ -55,6 +61,8 @@ class VllmServer:
 
     def start(self) -> None:
         self.rt.info("starting: " + " ".join(self.cmd))  # the key is in the environment, not here
+        if self.rpc_dir is not None:
+            self.rpc_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         self._log_fh = open(self.log_path, "a", encoding="utf-8")
         self.proc = subprocess.Popen(self.cmd, env=self.env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, start_new_session=True, text=True,
@@ -116,6 +124,14 @@ class VllmServer:
         # Whatever it left behind in its group (engine core workers) goes too.
         processes.signal_group(self.proc.pid, signal.SIGKILL)
         self._reader.join(timeout=5)
+        if self.rpc_dir is not None:  # its socket files (vLLM leaves them when killed)
+            import shutil
+
+            shutil.rmtree(self.rpc_dir, ignore_errors=True)
+            try:
+                self.rpc_dir.parent.rmdir()  # the per-data-folder parent, when no other launch uses it
+            except OSError:
+                pass
         try:
             self._log_fh.close()
         except OSError:
@@ -161,7 +177,8 @@ def serve_vllm(rt: EngineRuntime, cfg: serve_config.ServeConfig, python: str, th
         rt.progress(len(_VLLM_STAGES) + 1, len(_VLLM_STAGES) + 1, message="Ready")
         rt.result(base_url=cfg.base_url, api_key=cfg.api_key, model=cfg.model_name,
                   adapters=sorted(cfg.adapters), engine="vllm", pid=server.proc.pid, port=cfg.port,
-                  models=ids, log_path=str(server.log_path), load_s=round(time.monotonic() - t0, 2))
+                  models=ids, log_path=str(server.log_path), load_s=round(time.monotonic() - t0, 2),
+                  max_lora_rank=serve_config.max_lora_rank(cfg))
         while not rt.stop_requested:
             if not server.alive():
                 message, hint = server.failure()

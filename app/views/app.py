@@ -87,6 +87,25 @@ def after_first_paint(window) -> None:
     knows ends the app with its message), reattach to runs that kept training while the app was
     closed, and mark the ones that died with it as interrupted (resumable)."""
     _ = window.ctx.runs  # made now: it indexes the run folders, reattaches, and says runs_listed
+    preload_chat_engine(window.ctx)
+
+
+def preload_chat_engine(ctx) -> str | None:
+    """Settings → Chat engines → start the chat engine "when the app starts": the engine of the most
+    recent chat (the bundled model when there is none) starts after the first paint, so the first
+    answer does not wait for it. Returns the engine's key, or None when nothing was started."""
+    if getattr(ctx.settings, "chat_preload", "") != "app_start":
+        return None
+    from app.core import bundled
+    from app.core.chat_store import ChatStore
+
+    latest = next(iter(ChatStore(ctx.db).list_sessions()), None)
+    model = (latest.model if latest else None) or "default"
+    adapter = None
+    if latest is not None and latest.adapter and latest.params.get("adapter_path"):
+        adapter = (latest.adapter, latest.params["adapter_path"])
+    label = bundled.DEFAULT_CHAT_MODEL if model == "default" else model
+    return ctx.serve.preload(model, adapter, label=label)
 
 
 def claim_single_instance(app):

@@ -54,6 +54,9 @@ class ChatPanel(Panel):
         self._autoload_checked = False
         self._render_timer = QTimer(self, singleShot=True, interval=RENDER_MS)
         self._render_timer.timeout.connect(self.render)
+        self._wait_timer = QTimer(self, interval=1000)  # "Starting the model… 12 s" counts while it waits
+        self._wait_timer.timeout.connect(self._tick_wait)
+        self._tool_support_key = None
         self._build()
         self.ctx.serve.changed.connect(self._update_engine_bar)
         self.retranslate_ui()
@@ -407,6 +410,9 @@ class ChatPanel(Panel):
             return
         params = {"adapter_path": t.adapter_path} if t.adapter_path else {"adapter_path": None}
         self.session = self.store.update_session(self.session.id, model=t.model_ref, adapter=t.adapter, params=params)
+        if (t.adapter and getattr(self.ctx.settings, "chat_preload", "chat_opens") != "send"
+                and self.ctx.serve.find(t.model_ref) is not None):
+            self._ensure_engine(t)  # its base model runs: load the adapter into it now, ahead of the message
         self._update_engine_bar()
 
     def _compare_toggled(self, on: bool) -> None:
@@ -469,17 +475,27 @@ class ChatPanel(Panel):
             self.engine_state.setText(self.tr("No model available."))
             state = None
         elif info is None:
-            failed = self.ctx.serve.get(self.ctx.serve.key_for(t.model_ref))
-            if failed is not None and failed.state == "failed":
-                self.engine_state.setText(self.tr("The engine failed: {message}").format(message=failed.message))
-            else:
-                self.engine_state.setText(self.tr("Not loaded. It loads when you send a message, or press Load."))
+            base = self.ctx.serve.get(self.ctx.serve.key_for(t.model_ref))
             state = None
+            if base is not None and base.state == "failed":
+                self.engine_state.setText(self.tr("The engine failed: {message}").format(message=base.message))
+            elif base is not None and t.adapter in base.adapter_errors:
+                self.engine_state.setText(self.tr("The adapter {adapter} could not be loaded: {message}").format(
+                    adapter=t.label, message=base.adapter_errors[t.adapter]))
+            elif base is not None and base.state in ("loading", "ready") and t.adapter in base.loading_adapters:
+                state = "loading"  # the engine runs (or starts): the adapter goes into it, no restart
+                info = base
+                if base.state == "ready":
+                    self.engine_state.setText(self.tr("Loading the adapter {adapter} into the running engine…").format(
+                        adapter=t.label))
+                else:
+                    self.engine_state.setText(self._loading_text(t, base))
+            else:
+                self.engine_state.setText(self._not_loaded_text())
         else:
             state = info.state
             if info.state == "loading":
-                stage = info.message or self.tr("starting")
-                self.engine_state.setText(self.tr("Loading {model}: {stage}").format(model=t.label, stage=stage))
+                self.engine_state.setText(self._loading_text(t, info))
             elif info.engine == "remote":
                 self.engine_state.setText(self.tr("Remote endpoint {url}").format(url=info.base_url))
             else:
@@ -497,6 +513,38 @@ class ChatPanel(Panel):
             self.engine_progress.setRange(0, 0)
         self.load_btn.setVisible(state is None)
         self.unload_btn.setVisible(state in ("ready", "loading") and (info is None or info.engine != "remote"))
+        self._update_tool_support(t, info)
+
+    def _loading_text(self, t: ChatTarget, info) -> str:
+        stage = info.message or self.tr("starting")
+        text = self.tr("Loading {model}: {stage}").format(model=t.label, stage=stage)
+        if info.notice_params.get("adapter"):  # restarted: the adapter's rank is above the engine's maximum
+            text += " — " + self.tr("restarting to load {adapter}: its LoRA rank {rank} is above this engine's "
+                                    "maximum {max_rank}").format(**info.notice_params)
+        return text
+
+    def _not_loaded_text(self) -> str:
+        when = getattr(self.ctx.settings, "chat_preload", "chat_opens")
+        if when == "send":
+            return self.tr("Not loaded. It loads when you send a message, or press Load.")
+        return self.tr("Not loaded. Press Load, or send a message.")
+
+    def _update_tool_support(self, t: ChatTarget | None, info) -> None:
+        """Tell the mode selector whether this model can use tools on its engine (decided from the
+        model folder's chat template and the engine, before anything is sent)."""
+        if t is None:
+            return
+        engine = info.engine if info is not None and info.engine else None
+        key = (t.model_ref, t.kind, engine, getattr(self.ctx.settings, "chat_engine", "auto"))
+        if key == self._tool_support_key:
+            return
+        self._tool_support_key = key
+        try:
+            support = self.answers.tool_support(t, engine)
+        except Exception:  # noqa: BLE001 - a broken model folder must not take the chat down
+            log.exception("tool support for %s", t.label)
+            return
+        self.side.set_tool_support(support.status, support.code, support.params)
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
@@ -509,8 +557,9 @@ class ChatPanel(Panel):
             QTimer.singleShot(0, self._autoload)
 
     def _autoload(self) -> None:
-        """Continuing a conversation: load its model now, unless loading crashed the app last time."""
-        if self.session is None or not self.messages:
+        """Start the chat's engine now, ahead of the first message (Settings → Chat engines: when Chat
+        opens, the default, or when the app starts), unless loading crashed the app last time."""
+        if getattr(self.ctx.settings, "chat_preload", "chat_opens") == "send":
             return
         t = self.current_target()
         if t is None or t.kind == "remote" or self._engine_for(t) is not None:
@@ -524,7 +573,9 @@ class ChatPanel(Panel):
                 "Press Load to try again, or choose a smaller model.").format(model=crashed))
             self.banner.setVisible(True)
             return
-        self.load_engine()
+        for target in filter(None, (t, self.compare_target())):
+            adapter = (target.adapter, target.adapter_path) if target.adapter and target.adapter_path else None
+            self.ctx.serve.preload(target.model_ref, adapter, label=target.label)
 
     # --- sending --------------------------------------------------------------------------------
     def send(self, text: str | None = None) -> list[int]:
@@ -561,7 +612,17 @@ class ChatPanel(Panel):
         ids = self.answers.start(session, question, user_id, targets)
         self._reload_messages()
         self._update_buttons()
+        self._wait_timer.start()
         return ids
+
+    def _tick_wait(self) -> None:
+        """Repaint once a second while an answer waits for its model (the seconds count up)."""
+        waiting = [m for m in self.messages if m.status == "streaming" and m.meta.get("phase") == "loading"
+                   and m.id not in self.live]
+        if waiting:
+            self.render()
+        elif not self.busy():
+            self._wait_timer.stop()
 
     def _on_delta(self, message_id: int, text: str) -> None:
         self.live[message_id] = text

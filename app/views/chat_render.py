@@ -48,10 +48,19 @@ def style_sheet(colors: dict) -> str:
     """
 
 
+# An engine wait shorter than this is not worth a word in the stats line.
+WAIT_SHOWN_S = 1.0
+
+
 def _stats_line(m: MessageInfo) -> str:
     stats = m.meta.get("stats") or {}
     parts = []
-    if stats.get("ttft_s") is not None:
+    wait = stats.get("engine_wait_s") or 0.0
+    if stats.get("ttft_s") is not None and wait >= WAIT_SHOWN_S:
+        # time to first token counts from the Send: the wait for the model is said, not hidden
+        parts.append(QCoreApplication.translate("ChatView", "waited {w:.0f} s for the model, first token {s:.2f} s after")
+                     .format(w=wait, s=max(0.0, stats["ttft_s"] - wait)))
+    elif stats.get("ttft_s") is not None:
         parts.append(QCoreApplication.translate("ChatView", "first token {s:.2f} s").format(s=stats["ttft_s"]))
     if stats.get("tokens_per_s"):
         parts.append(QCoreApplication.translate("ChatView", "{v:.1f} tokens/s").format(v=stats["tokens_per_s"]))
@@ -70,6 +79,7 @@ def error_next_step(code: str) -> str:
         "chat.remote_missing": QCoreApplication.translate("ChatView", "Choose another model: this remote endpoint was removed in Settings."),
         "chat.not_found": QCoreApplication.translate("ChatView", "The server does not know this model name. Check the model id of the remote endpoint in Settings."),
         "kb.failed": QCoreApplication.translate("ChatView", "Searching the knowledge bases failed. Check them in the Knowledge panel, or detach them from this chat."),
+        "chat.adapter_failed": QCoreApplication.translate("ChatView", "The adapter could not be loaded into the running engine. Check that its folder still exists, then send again (or press Unload and Load to start the engine with it)."),
     }.get(code, QCoreApplication.translate("ChatView", "Try again; if it keeps failing, the Logs panel has the details."))
 
 
@@ -109,6 +119,38 @@ def _steps_html(m: MessageInfo, expanded: bool) -> str:
     return "".join(out)
 
 
+def warning_text(w: dict) -> str:
+    """A warning of an agent turn (``{"code", "message", "params"}``) in the interface language."""
+    params = w.get("params") or {}
+    texts = {
+        "tools.template_none": QCoreApplication.translate("ChatView", "{model} cannot call tools: its chat template has no tool-calling format, so this answer was written without tools."),
+        "tools.engine_format": QCoreApplication.translate("ChatView", "{model} writes tool calls in a format the {engine} engine cannot read back, so this answer was written without tools."),
+        "agent.tools_refused": QCoreApplication.translate("ChatView", "The model server refused the tools, so this answer was written without them."),
+        "agent.tools_unknown": QCoreApplication.translate("ChatView", "No tool was used, and whether this endpoint's model can call tools is unknown: the answer may have been written without them."),
+    }
+    text = texts.get(str(w.get("code", "")))
+    if text is None:
+        return str(w.get("message", ""))
+    return text.format(model=params.get("model") or "", engine=params.get("engine") or "")
+
+
+def _warnings_html(m: MessageInfo) -> str:
+    warnings = [w for w in m.meta.get("warnings") or [] if isinstance(w, dict)]
+    return "".join(f'<p class="warn">⚠ {html.escape(warning_text(w))}</p>' for w in warnings)
+
+
+def waiting_text(m: MessageInfo, now: float | None = None) -> str:
+    """What an answer that has no text yet is waiting for; the wait for the model counts seconds."""
+    import time
+
+    phase = m.meta.get("phase")
+    if phase == "loading" and m.meta.get("sent_at"):
+        seconds = max(0, int((now if now is not None else time.time()) - float(m.meta["sent_at"])))
+        return QCoreApplication.translate("ChatView", "Starting the model… {s} s").format(s=seconds)
+    return {"retrieving": QCoreApplication.translate("ChatView", "Searching the knowledge bases…"), "loading": QCoreApplication.translate("ChatView", "Loading the model…"),
+            "agent": QCoreApplication.translate("ChatView", "Thinking…")}.get(phase, QCoreApplication.translate("ChatView", "Waiting for the first token…"))
+
+
 def _citations_html(m: MessageInfo) -> str:
     cites = m.meta.get("citations") or []
     if not cites:
@@ -135,14 +177,11 @@ def message_body(m: MessageInfo, text: str, *, live: bool, expanded_steps: bool,
         grounded = html.escape(QCoreApplication.translate("ChatView", "from your knowledge bases"))
         head += f' <span class="meta">· {grounded}</span>'
     head += "</p>"
-    parts = [head, _steps_html(m, expanded_steps)]
+    parts = [head, _warnings_html(m), _steps_html(m, expanded_steps)]
     if text.strip():
         parts.append(render_markdown(text))
     elif live:
-        phase = m.meta.get("phase")
-        waiting = {"retrieving": QCoreApplication.translate("ChatView", "Searching the knowledge bases…"), "loading": QCoreApplication.translate("ChatView", "Loading the model…"),
-                   "agent": QCoreApplication.translate("ChatView", "Thinking…")}.get(phase, QCoreApplication.translate("ChatView", "Waiting for the first token…"))
-        parts.append(f'<p class="meta">{html.escape(waiting)}</p>')
+        parts.append(f'<p class="meta">{html.escape(waiting_text(m))}</p>')
     if m.status == "error":
         err = m.meta.get("error") or QCoreApplication.translate("ChatView", "Something went wrong.")
         from app.views.error_texts import text_for
@@ -215,4 +254,5 @@ def transcript_html(messages: list[MessageInfo], live: dict[int, str], colors: d
     return "<html><body>" + "".join(blocks) + "</body></html>"
 
 
-__all__ = ["render_markdown", "transcript_html", "style_sheet", "error_next_step", "message_body"]
+__all__ = ["render_markdown", "transcript_html", "style_sheet", "error_next_step", "message_body", "warning_text",
+           "waiting_text", "WAIT_SHOWN_S"]

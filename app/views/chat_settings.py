@@ -1,5 +1,8 @@
 """The chat's side pane: the session's system prompt, sampling parameters, attached knowledge bases
-and mode. Edits are saved to the session as they happen (``changed`` carries what changed)."""
+and mode. Edits are saved to the session as they happen (``changed`` carries what changed).
+
+The mode selector says whether the chosen model can use tools on its engine (``set_tool_support``,
+fed by the panel from ``app.core.tool_support``): "Agent (no tools with this model)" and a note why."""
 
 from __future__ import annotations
 
@@ -33,7 +36,9 @@ class ChatSettingsPane(QWidget):
         layout.addWidget(self.system_prompt)
 
         form = QFormLayout()
-        self.mode = QComboBox()
+        # long items ("Agent (no tools with this model)"): the pane keeps its width, the popup shows them whole
+        self.mode = QComboBox(minimumContentsLength=12,
+                              sizeAdjustPolicy=QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.mode.addItem("", "chat")
         self.mode.addItem("", "agent")
         self.mode.currentIndexChanged.connect(lambda: self._emit({"mode": self.mode.currentData()}))
@@ -46,6 +51,10 @@ class ChatSettingsPane(QWidget):
         self.mode_label, self.temp_label, self.top_p_label, self.max_label = QLabel(), QLabel(), QLabel(), QLabel()
         self.repetition_label = QLabel()
         form.addRow(self.mode_label, self.mode)
+        self.tools_note = QLabel(objectName="Muted", wordWrap=True)  # this model/engine cannot use tools
+        self.tools_note.setVisible(False)
+        form.addRow(self.tools_note)
+        self._tool_support: tuple[str, str, dict] = ("yes", "tools.ok", {})
         form.addRow(self.temp_label, self.temperature)
         form.addRow(self.top_p_label, self.top_p)
         form.addRow(self.max_label, self.max_tokens)
@@ -85,6 +94,7 @@ class ChatSettingsPane(QWidget):
         al.addLayout(frow)
         layout.addWidget(self.agent_box)
         self.mode.currentIndexChanged.connect(lambda: self.agent_box.setVisible(self.mode.currentData() == "agent"))
+        self.mode.currentIndexChanged.connect(self._show_tools_note)
         self.agent_box.setVisible(False)
 
         self.kb_label = QLabel(objectName="CardTitle")
@@ -117,6 +127,7 @@ class ChatSettingsPane(QWidget):
                 self.folders.addItems([str(f) for f in info.params.get("folders", [])])
                 self.max_steps.setValue(int(info.params.get("max_steps", 6)))
             self.agent_box.setVisible(self.mode.currentData() == "agent")
+            self._show_tools_note()
             attached = set(info.kb_ids) if info else set(self.attached_kbs())
             self.kbs.clear()
             for kb_id, name in knowledge_bases:
@@ -177,13 +188,47 @@ class ChatSettingsPane(QWidget):
         if not self._loading:
             self.changed.emit(change)
 
+    # --- tool support -------------------------------------------------------------------------
+    def set_tool_support(self, status: str, code: str, params: dict | None = None) -> None:
+        """What the current model can do in agent mode: status "yes" | "no" | "unknown" and why."""
+        self._tool_support = (status, code, dict(params or {}))
+        self._apply_tool_support()
+
+    def _apply_tool_support(self) -> None:
+        status, code, params = self._tool_support
+        if status == "no":
+            self.mode.setItemText(1, self.tr("Agent (no tools with this model)"))
+        elif status == "unknown":
+            self.mode.setItemText(1, self.tr("Agent (tools, if the endpoint supports them)"))
+        else:
+            self.mode.setItemText(1, self.tr("Agent (tools)"))
+        notes = {
+            "tools.template_none": self.tr("{model} cannot use tools: its chat template has no tool-calling format. "
+                                           "Agent mode answers without tools and says so."),
+            "tools.engine_format": self.tr("{model} cannot use tools with the {engine} engine: it cannot read this "
+                                           "model's tool calls. Agent mode answers without tools and says so."),
+            "tools.remote_unknown": self.tr("Whether this remote endpoint can use tools is unknown: agent mode offers "
+                                            "them and says so when none was used."),
+        }
+        note = notes.get(code, "") if status != "yes" else ""
+        self.tools_note.setText(note.format(model=params.get("model") or "", engine=params.get("engine") or ""))
+        self._show_tools_note()
+        self.mode.setItemData(1, self.tools_note.text() or None, Qt.ItemDataRole.ToolTipRole)
+
+    def _show_tools_note(self) -> None:
+        # the combo's item says it in both modes; the note why, once agent mode is chosen
+        self.tools_note.setVisible(bool(self.tools_note.text()) and self.mode.currentData() == "agent")
+
+    def tool_support(self) -> tuple[str, str, dict]:
+        return self._tool_support
+
     # --- language -------------------------------------------------------------------------------
     def retranslate_ui(self) -> None:
         self.prompt_label.setText(self.tr("System prompt"))
         self.system_prompt.setPlaceholderText(self.tr("How the assistant should behave (optional)"))
         self.mode_label.setText(self.tr("Mode"))
         self.mode.setItemText(0, self.tr("Chat"))
-        self.mode.setItemText(1, self.tr("Agent (tools)"))
+        self._apply_tool_support()
         self.temp_label.setText(self.tr("Temperature"))
         self.top_p_label.setText(self.tr("Top-p"))
         self.max_label.setText(self.tr("Max tokens"))

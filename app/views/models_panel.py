@@ -544,6 +544,9 @@ class ModelsPanel(Panel):
             return None
         ref, adapters = self.serve_ref(r)
         try:
+            if adapters:  # into the base model's running engine when there is one (no restart)
+                name, path = next(iter(adapters.items()))
+                return self.serve.ensure(ref, (name, path), label=r["name"])
             return self.serve.start(ref, adapters or None)
         except UserError as err:
             show_error(self, self.tr("Start engine"), user_error_text(err))

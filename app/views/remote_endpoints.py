@@ -1,5 +1,6 @@
-"""Settings → Chat engines: which local engine serves chats, and remote OpenAI-compatible endpoints
-(key in the keyring). Used by the Settings panel."""
+"""Settings → Chat engines: which local engine serves chats, when it starts (when Chat opens, when
+the app starts, or when a message is sent), and remote OpenAI-compatible endpoints (key in the
+keyring). Used by the Settings panel."""
 
 from __future__ import annotations
 
@@ -45,13 +46,21 @@ class ChatEnginesGroup(QGroupBox):
         self.ctx = ctx
         layout = QVBoxLayout(self)
         form = QFormLayout()
-        self.engine = QComboBox()
+        fit = QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon  # long items: the panel still fits
+        self.engine = QComboBox(minimumContentsLength=24, sizeAdjustPolicy=fit)
         for value in settings_mod.CHAT_ENGINES:
             self.engine.addItem("", value)
         self.engine.setCurrentIndex(max(0, self.engine.findData(ctx.settings.chat_engine)))
         self.engine.currentIndexChanged.connect(lambda: self.ctx.update(chat_engine=self.engine.currentData()))
         self.engine_label = QLabel()
         form.addRow(self.engine_label, self.engine)
+        self.preload = QComboBox(minimumContentsLength=16, sizeAdjustPolicy=fit)
+        for value in settings_mod.CHAT_PRELOADS:
+            self.preload.addItem("", value)
+        self.preload.setCurrentIndex(max(0, self.preload.findData(ctx.settings.chat_preload)))
+        self.preload.currentIndexChanged.connect(lambda: self.ctx.update(chat_preload=self.preload.currentData()))
+        self.preload_label = QLabel()
+        form.addRow(self.preload_label, self.preload)
         from PySide6.QtWidgets import QDoubleSpinBox, QSpinBox
 
         self.gpu_util = QDoubleSpinBox(minimum=0.0, maximum=0.98, singleStep=0.05, decimals=2)
@@ -124,9 +133,17 @@ class ChatEnginesGroup(QGroupBox):
     def retranslate_ui(self) -> None:
         self.setTitle(self.tr("Chat engines"))
         self.engine_label.setText(self.tr("Local engine"))
-        for i, text in enumerate((self.tr("Automatic (vLLM when installed)"), self.tr("vLLM"),
+        for i, text in enumerate((self.tr("Automatic (small models without a GPU: Transformers; else vLLM)"), self.tr("vLLM"),
                                   self.tr("Transformers (works everywhere, slower)"))):
             self.engine.setItemText(i, text)
+        self.engine.setToolTip(self.tr("Without a GPU, vLLM needs about a minute and a half to start; the "
+                                       "Transformers engine answers a small model's first message in seconds"))
+        self.preload_label.setText(self.tr("Start the chat engine"))
+        for i, text in enumerate((self.tr("When Chat opens"), self.tr("When the app starts"),
+                                  self.tr("When I send a message"))):
+            self.preload.setItemText(i, text)
+        self.preload.setToolTip(self.tr("Starting it ahead of the first message means the first answer "
+                                        "does not wait for the model to load"))
         self.gpu_util_label.setText(self.tr("GPU memory for vLLM"))
         self.gpu_util.setSpecialValueText(self.tr("Default (0.90)"))
         self.gpu_util.setToolTip(self.tr("The share of GPU memory vLLM may take for weights and the KV cache"))

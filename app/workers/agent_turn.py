@@ -5,6 +5,11 @@ Same signals as ``ChatStream`` (``delta``, ``finished``) so the chat panel treat
 message is written to the database at least every ``FLUSH_S`` while the turn runs (text and steps),
 so a crash keeps what the agent had done. A tool that wants a folder the user has not approved yet
 raises ``approval_needed(folder, path)``; the panel answers with ``approve(folder, allow)``.
+
+``tool_support`` (``app.core.tool_support.ToolSupport.to_dict()``) tells the agent before it starts
+whether the model can call tools on this engine; the result's ``warnings`` (why no tool was used)
+are saved as ``meta["warnings"]``. ``timing`` is the answer pipeline's (see ChatStream): the first
+streamed text gives ``meta["stats"]`` the time to first token from the Send.
 """
 
 from __future__ import annotations
@@ -36,7 +41,8 @@ class AgentTurn(QObject):
 
     def __init__(self, store: ChatStore, message_id: int, *, base_url: str, api_key: str | None, model: str | None,
                  messages: list[dict], system: str, kbs: list[str], folders: list[str], approved: list[str],
-                 params: dict, max_steps: int = 6, parent: QObject | None = None):
+                 params: dict, max_steps: int = 6, tool_support: dict | None = None, timing: dict | None = None,
+                 parent: QObject | None = None):
         super().__init__(parent)
         self.store, self.message_id = store, message_id
         self.request = {"base_url": base_url, "model": model or None, "api_key_env": KEY_ENV,
@@ -44,6 +50,10 @@ class AgentTurn(QObject):
                         "approved_folders": approved, "max_steps": max_steps,
                         "temperature": params.get("temperature", 0.2),
                         "max_tokens": int(params.get("max_tokens", 512))}
+        if tool_support:
+            self.request["tool_support"] = tool_support
+        self.timing = dict(timing or {})
+        self.first_token_at: float | None = None
         self.api_key = api_key or ""
         self.text = ""
         self.steps: list[dict] = []
@@ -95,6 +105,8 @@ class AgentTurn(QObject):
     # --- events ---------------------------------------------------------------------------------
     def _on_event(self, ev) -> None:
         if isinstance(ev, protocol.Delta):
+            if self.first_token_at is None and ev.text:
+                self.first_token_at = time.monotonic()
             self._step_text[ev.step] = self._step_text.get(ev.step, "") + ev.text
             self.text = self._step_text[ev.step]
             self.delta.emit(self.message_id, self.text)
@@ -151,6 +163,11 @@ class AgentTurn(QObject):
                 meta["rag"] = "grounded"
             if data.get("limit_reached"):
                 meta["limit_reached"] = True
+            if data.get("warnings"):
+                meta["warnings"] = list(data["warnings"])
+        if self.first_token_at is not None and self.timing.get("sent_at") is not None:
+            meta["stats"] = {"ttft_s": round(self.first_token_at - float(self.timing["sent_at"]), 3),
+                             "engine_wait_s": float(self.timing.get("engine_wait_s") or 0.0)}
         done = outcome.done_event.status if outcome.done_event else outcome.status
         if done == "completed":
             status = MessageStatus.COMPLETE.value

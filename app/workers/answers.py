@@ -15,12 +15,22 @@ they go, so the window only renders. The signals say what to render:
 - ``approval_needed(message_id, folder, path)``: an agent tool wants a folder; answer with
   :meth:`approve`.
 
+Time to first token is measured from the Send (``start``), and the wait for the engine is kept
+apart: while it waits, the message's ``meta["sent_at"]`` (epoch seconds) and ``phase: "loading"``
+let the window count the seconds; at the end ``meta["stats"]`` holds ``ttft_s`` (Send → first
+token), ``engine_wait_s`` (Send → the engine ready; 0 when it already was) and ``server_ttft_s``
+(request → first token, as the server saw it).
+
+Agent turns are told before they start whether the model can call tools on its engine
+(``app.core.tool_support``); a turn without tools says why in ``meta["warnings"]``.
+
 Works under a ``QCoreApplication``: tests drive compare mode and RAG without a window.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
@@ -53,6 +63,8 @@ class AnswerJob:
     stream: object | None = None  # a ChatStream or an AgentTurn once it runs
     kb_request: int | None = None
     agent: bool = False  # an agent turn: the agent engine searches the knowledge bases itself
+    sent_at: float = field(default_factory=time.monotonic)  # the Send
+    engine_ready_at: float | None = None  # when the engine was ready for it (the Send if it already was)
 
 
 def no_passage_text() -> str:
@@ -81,6 +93,7 @@ class AnswerPipeline(QObject):
         self._context_lengths: dict[str, int | None] = {}
         serve.changed.connect(self._engines_changed)
         serve.failed.connect(self._engine_failed)
+        serve.adapter_failed.connect(self._adapter_failed)
         kb_query.answered.connect(self._kb_answered)
         kb_query.failed.connect(self._kb_failed)
 
@@ -107,19 +120,23 @@ class AnswerPipeline(QObject):
         kb_ids = [] if agent else list(session.kb_ids)
         params = {k: session.params[k] for k in SAMPLING_KEYS if k in session.params}
         ids = []
+        sent_at, sent_wall = time.monotonic(), time.time()
         for slot, target in targets:
-            meta = {"model": target.label, "label": target.label, "slot": slot,
-                    "phase": "agent" if agent else "retrieving" if kb_ids else "loading"}
+            meta = {"model": target.label, "label": target.label, "slot": slot, "sent_at": sent_wall,
+                    "phase": "retrieving" if kb_ids else "loading"}
             if compare:
                 meta["pair"] = user_id
             history = self.store.history(session.id, slot=slot, before=user_id)
             msg = self.store.add_message(session.id, "assistant", "", status=MessageStatus.STREAMING.value, meta=meta)
             self.jobs[msg.id] = AnswerJob(msg.id, session.id, slot, target, question, history, params,
-                                          kb_ids=kb_ids, passages=None if kb_ids else [], agent=agent)
+                                          kb_ids=kb_ids, passages=None if kb_ids else [], agent=agent,
+                                          sent_at=sent_at)
             ids.append(msg.id)
         for job in [self.jobs[i] for i in ids]:
             if job.target.kind != "remote":
                 job.engine_key = self.ensure_engine(job.target)
+            if self._engine_info(job) is not None:
+                job.engine_ready_at = sent_at  # no wait for the model
         if kb_ids:
             req = self.kb_query.ask(kb_ids, question, self.top_k)
             for i in ids:
@@ -132,9 +149,20 @@ class AnswerPipeline(QObject):
                 self._advance(self.jobs[i])
         return ids
 
+    def _engine_info(self, job: AnswerJob):
+        """The ready engine (or remote endpoint) for the job's target, or None."""
+        if job.target.kind == "remote":
+            return self.serve.get(job.target.model_ref)
+        info = self.serve.find(job.target.model_ref, job.target.adapter)
+        return info if info is not None and info.ready else None
+
     def _advance(self, job: AnswerJob) -> None:
         """Start streaming once the passages are in and the engine is ready."""
-        if job.stream is not None or job.passages is None or job.message_id not in self.jobs:
+        if job.stream is not None or job.message_id not in self.jobs:
+            return
+        if job.engine_ready_at is None and self._engine_info(job) is not None:
+            job.engine_ready_at = time.monotonic()  # the model is there: the wait for it ends now
+        if job.passages is None:
             return
         if job.kb_ids and not job.passages:
             self._finish_text(job, no_passage_text(), {"rag": "none"})
@@ -160,7 +188,7 @@ class AnswerPipeline(QObject):
         else:
             model = job.target.adapter or (info.model if info else None)
         if job.agent:
-            self._start_agent(job, base_url, api_key, model)
+            self._start_agent(job, base_url, api_key, model, info)
             return
         meta: dict = {"phase": None}
         if job.kb_ids:
@@ -175,14 +203,41 @@ class AnswerPipeline(QObject):
         if job.target.kind == "remote":
             params.pop("repetition_penalty", None)  # vLLM's and ours; the OpenAI API refuses it
         stream = ChatStream(self.store, job.message_id, base_url=base_url, api_key=api_key, model=model or "",
-                            messages=messages, params=params, meta={}, parent=self)
+                            messages=messages, params=params, meta={}, timing=self._timing(job), parent=self)
         stream.delta.connect(self.delta)
         stream.finished.connect(self._stream_finished)
         job.stream = stream
         self.changed.emit(job.message_id)
         stream.start()
 
-    def _start_agent(self, job: AnswerJob, base_url: str, api_key: str | None, model: str | None) -> None:
+    @staticmethod
+    def _timing(job: AnswerJob) -> dict:
+        """When the user sent, and how long the answer waited for its engine (monotonic seconds)."""
+        ready = job.engine_ready_at if job.engine_ready_at is not None else job.sent_at
+        return {"sent_at": job.sent_at, "engine_wait_s": round(max(0.0, ready - job.sent_at), 3)}
+
+    def tool_support(self, target: ChatTarget, engine: str | None = None):
+        """Whether ``target`` can call tools on its engine (running, or the one a launch would use)."""
+        from app.core import tool_support
+
+        if target.kind == "remote":
+            return tool_support.unknown(target.remote_model or target.label)
+        folder = chat_targets.model_dir(target.model_ref)
+        if folder is None:
+            return tool_support.unknown(target.label)
+        return tool_support.for_folder(folder, engine or self.serve.planned_engine(target.model_ref),
+                                       model=self.model_name(target))
+
+    @staticmethod
+    def model_name(target: ChatTarget) -> str:
+        """The model's own name (an adapter's base model, not the run's name)."""
+        from app.core import bundled
+
+        if target.model_ref == chat_targets.DEFAULT_MODEL:
+            return bundled.DEFAULT_CHAT_MODEL
+        return target.label if target.kind == "model" else str(target.model_ref).rstrip("/").rsplit("/", 1)[-1]
+
+    def _start_agent(self, job: AnswerJob, base_url: str, api_key: str | None, model: str | None, info) -> None:
         from app.workers.agent_turn import AgentTurn
 
         session = self.store.get_session(job.session_id)
@@ -193,7 +248,9 @@ class AnswerPipeline(QObject):
         turn = AgentTurn(self.store, job.message_id, base_url=base_url, api_key=api_key, model=model,
                          messages=[*job.history, {"role": "user", "content": job.question}],
                          system=session.system_prompt, kbs=kbs, folders=folders, approved=approved,
-                         params=job.params, max_steps=int(session.params.get("max_steps", 6)), parent=self)
+                         params=job.params, max_steps=int(session.params.get("max_steps", 6)),
+                         tool_support=self.tool_support(job.target, info.engine if info else None).to_dict(),
+                         timing=self._timing(job), parent=self)
         turn.delta.connect(self.delta)
         turn.finished.connect(self._stream_finished)
         turn.steps_changed.connect(self.changed)
@@ -247,13 +304,19 @@ class AnswerPipeline(QObject):
 
     def _engines_changed(self) -> None:
         for job in list(self.jobs.values()):
-            if job.stream is None and job.passages is not None:
+            if job.stream is None:  # still retrieving: _advance notes when the engine got ready
                 self._advance(job)
 
     def _engine_failed(self, key: str, message: str) -> None:
         for job in list(self.jobs.values()):
             if job.stream is None and job.engine_key == key:
                 self._finish_error(job, message, code="chat.engine_failed", params={"detail": message})
+
+    def _adapter_failed(self, key: str, adapter: str, message: str) -> None:
+        for job in list(self.jobs.values()):
+            if job.stream is None and job.engine_key == key and job.target.adapter == adapter:
+                self._finish_error(job, message, code="chat.adapter_failed", params={"adapter": adapter,
+                                                                                     "detail": message})
 
     def _stream_finished(self, message_id: int, status: str, _meta: dict) -> None:
         job = self.jobs.pop(message_id, None)

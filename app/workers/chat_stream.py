@@ -6,6 +6,10 @@ arrives, so the answer survives the window being killed: at most the last 0.2 s 
 and the next start shows the rest as interrupted (``ChatStore.recover_interrupted``). The window
 only repaints from the ``delta`` signal; it never has to write anything itself.
 
+``timing`` = ``{"sent_at": monotonic seconds of the Send, "engine_wait_s": …}`` (from the answer
+pipeline) makes the saved stats honest about the first answer: ``ttft_s`` is Send → first token,
+``engine_wait_s`` the part spent waiting for the engine, ``server_ttft_s`` the request's own.
+
 ``stop()`` ends the answer at once for the user (status ``interrupted``, "stopped by you") and
 closes the HTTP stream when the next chunk arrives, which makes vLLM abort the request.
 """
@@ -34,7 +38,7 @@ class ChatStream(QObject):
 
     def __init__(self, store: ChatStore, message_id: int, *, base_url: str, api_key: str | None, model: str,
                  messages: list[dict], params: dict, meta: dict | None = None, flush_s: float = FLUSH_S,
-                 parent: QObject | None = None):
+                 timing: dict | None = None, parent: QObject | None = None):
         super().__init__(parent)
         self.store = store
         self.message_id = message_id
@@ -42,6 +46,8 @@ class ChatStream(QObject):
         self.messages, self.params = messages, dict(params)
         self.meta = dict(meta or {})
         self.flush_s = flush_s
+        self.timing = dict(timing or {})
+        self.first_token_at: float | None = None  # monotonic
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.text = ""
@@ -85,6 +91,8 @@ class ChatStream(QObject):
                 if isinstance(item, ChatStats):
                     stats = item
                     break
+                if self.first_token_at is None:
+                    self.first_token_at = time.monotonic()
                 parts.append(item)
                 self.text = "".join(parts)
                 self.delta.emit(self.message_id, self.text)
@@ -111,7 +119,7 @@ class ChatStream(QObject):
             meta["interrupted_by"] = "user"
         self.text = "".join(parts)
         if stats is not None:
-            meta["stats"] = stats.to_dict()
+            meta["stats"] = dict(stats.to_dict(), **first_token_stats(self.timing, self.first_token_at, stats.ttft_s))
         meta.setdefault("model", self.model)
         try:
             self.store.update_message(self.message_id, content=self.text, status=status, meta=meta)
@@ -122,4 +130,13 @@ class ChatStream(QObject):
         self.finished.emit(self.message_id, status, meta)
 
 
-__all__ = ["ChatStream", "FLUSH_S"]
+def first_token_stats(timing: dict, first_token_at: float | None, server_ttft_s: float | None) -> dict:
+    """``ttft_s`` from the Send (when the Send's time is known), the engine wait, the server's own."""
+    out: dict = {"server_ttft_s": server_ttft_s}
+    if timing.get("sent_at") is not None and first_token_at is not None:
+        out["ttft_s"] = round(first_token_at - float(timing["sent_at"]), 3)
+        out["engine_wait_s"] = float(timing.get("engine_wait_s") or 0.0)
+    return out
+
+
+__all__ = ["ChatStream", "FLUSH_S", "first_token_stats"]

@@ -1,9 +1,18 @@
 """The chat engines the window runs: one serve engine per base model, plus remote endpoints.
 
 ``ServeManager.ensure(model_ref, adapter)`` returns the key of an engine that serves that model
-(and that adapter), starting one when needed: an engine already serving the base model without the
-adapter is restarted with its adapters plus the new one (vLLM takes its LoRA modules at launch).
-Several engines may run side by side, each on its own port (two base models compared, say).
+(and that adapter), starting one when needed. An engine already running the base model loads the
+adapter while it runs (``POST /v1/load_lora_adapter``: vLLM is started with ``--enable-lora``, the
+transformers engine loads PEFT adapters in place), off the GUI thread; until it is loaded ``find``
+does not name the engine for that adapter, and ``changed`` says when it is. Only an adapter whose
+rank is above a vLLM engine's ``--max-lora-rank`` restarts the engine (with a higher maximum, and
+``EngineInfo.notice`` says why). Several engines may run side by side, each on its own port (two
+base models compared, say).
+
+``planned_engine(model_ref)`` says which engine a launch would use (the setting, or "auto":
+``serve_config.planned_engine``), and ``preload(model_ref)`` starts the engine ahead of the first
+message (Settings → Chat engines → "Start the chat engine"), unless the model is not there or the
+app crashed while loading a model last time.
 
 The engines are the window's children: they get ``--exit-with-parent`` so a killed window never
 leaves a server holding memory, and ``shutdown()`` stops them when the window closes. While an
@@ -17,7 +26,10 @@ Remote endpoints (any OpenAI-compatible URL, key in the keyring) are listed like
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -48,6 +60,11 @@ class EngineInfo:
     memory_bytes: int | None = None  # resident memory of the engine and its children
     gpu_memory_bytes: int | None = None  # what NVML attributes to them (None: no GPU sampled)
     load_s: float | None = None
+    loading_adapters: tuple[str, ...] = ()  # asked for: loading into the running engine (or once it is up)
+    adapter_errors: dict[str, str] = field(default_factory=dict)  # adapter name → why it did not load
+    max_lora_rank: int | None = None  # vLLM's --max-lora-rank (None: any rank, or not known yet)
+    notice: str = ""  # why this engine (re)started, kept while it loads ("" none)
+    notice_params: dict = field(default_factory=dict)  # its values (adapter, rank, max_rank), for a translation
 
     @property
     def ready(self) -> bool:
@@ -79,18 +96,47 @@ class _Engine:
         self.info = info
         self.proc = proc
         self.api_key: str | None = None
+        self.pending: dict[str, str] = {}  # adapters to load once the engine is ready: name → path
+        self.loading: dict[str, str] = {}  # adapters being loaded now: name → path
+
+
+class _AdapterLoads(QObject):
+    """POST /v1/load_lora_adapter on a thread; ``done`` comes back on the GUI thread."""
+
+    done = Signal(str, object, str, bool, str, float)  # key, process, name, ok, message, seconds
+
+    def load(self, key: str, proc, base_url: str, api_key: str | None, name: str, path: str) -> None:
+        def run() -> None:
+            from app.core import chat_client
+            from app.core.errors import UserError
+
+            t0 = time.monotonic()
+            try:
+                chat_client.load_adapter(base_url, api_key, name, path)
+                ok, message = True, ""
+            except UserError as err:
+                ok, message = False, str(err)
+            except Exception as exc:  # noqa: BLE001 - reported on the engine, never a dead thread
+                ok, message = False, f"{type(exc).__name__}: {exc}"
+            self.done.emit(key, proc, name, ok, message, time.monotonic() - t0)
+
+        threading.Thread(target=run, name=f"load-adapter-{name}", daemon=True).start()
 
 
 class ServeManager(QObject):
     changed = Signal()
     ready = Signal(str)  # key
     failed = Signal(str, str)  # key, message
+    adapter_failed = Signal(str, str, str)  # key, adapter name, message
 
     def __init__(self, settings, parent: QObject | None = None, *, engine_choice: str | None = None):
         super().__init__(parent)
         self.settings = settings
         self._engine_choice = engine_choice  # tests force "transformers"
         self._engines: dict[str, _Engine] = {}
+        self._loads = _AdapterLoads(self)
+        self._loads.done.connect(self._adapter_loaded)
+        self._machine: tuple[bool, bool] | None = None  # (NVIDIA GPU, vLLM runtime present), read once
         self._stopping: list[EngineProcess] = []  # stopped but maybe not exited yet
         self._closed = False
         self._mem_timer = QTimer(self)
@@ -136,7 +182,7 @@ class ServeManager(QObject):
         if e is None or e.info.state in ("failed", "stopped"):
             return None
         if adapter and adapter not in e.info.adapters:
-            return None
+            return None  # not loaded (yet): ensure() loads it into the running engine
         return e.info
 
     def remote_endpoints(self) -> list[EngineInfo]:
@@ -150,25 +196,120 @@ class ServeManager(QObject):
 
     # --- starting and stopping -----------------------------------------------------------------
     def ensure(self, model_ref: str, adapter: tuple[str, str] | None = None, *, label: str = "") -> str:
-        """The key of an engine for ``model_ref`` (+ ``adapter`` = (name, path)), started if needed."""
+        """The key of an engine for ``model_ref`` (+ ``adapter`` = (name, path)), started if needed.
+        A running (or loading) engine loads the adapter while it runs; see the module doc."""
         if model_ref.startswith(REMOTE_PREFIX):
             return model_ref
         key = self.key_for(model_ref)
         current = self._engines.get(key)
-        adapters: dict[str, str] = {}
         if current is not None and current.info.state in ("loading", "ready"):
-            if adapter is None or adapter[0] in current.info.adapters:
-                return key
-            adapters = dict(current.info.adapters)
-            self._stop_process(current)
-        elif current is not None:
-            adapters = dict(current.info.adapters)  # a failed/stopped engine: retry with what it had
+            if adapter is not None and adapter[0] not in current.info.adapters:
+                self._add_adapter(current, adapter[0], str(adapter[1]))
+            return key
+        adapters: dict[str, str] = {}
+        if current is not None:  # a failed/stopped engine: retry with what it had
+            adapters = {**current.info.adapters, **current.pending}
         if adapter is not None:
-            adapters[adapter[0]] = adapter[1]
-        return self.start(model_ref, adapters, label=label)
+            adapters[adapter[0]] = str(adapter[1])
+        return self.start(model_ref, adapters, label=label or (current.info.label if current else ""))
+
+    def _add_adapter(self, e: _Engine, name: str, path: str) -> None:
+        if name in e.pending or name in e.info.loading_adapters:
+            return
+        errors = {k: v for k, v in e.info.adapter_errors.items() if k != name}  # asked again: try again
+        e.pending[name] = path
+        e.info = replace(e.info, adapter_errors=errors, loading_adapters=tuple({**e.loading, **e.pending}))
+        if e.info.state == "ready":
+            self._load_pending(e)
+        else:
+            self.changed.emit()
+
+    def _load_pending(self, e: _Engine) -> None:
+        """Load the adapters asked for while the engine is ready; restart only for a rank above the maximum."""
+        if not e.pending or e.info.state != "ready":
+            return
+        from app.core import serve_config
+
+        max_rank = e.info.max_lora_rank
+        ranks = {name: serve_config.adapter_rank(Path(path)) for name, path in e.pending.items()}
+        too_big = {n: r for n, r in ranks.items() if max_rank is not None and r > max_rank}
+        if too_big:
+            name, rank = max(too_big.items(), key=lambda kv: kv[1])
+            adapters = {**e.info.adapters, **e.pending}
+            new_max = serve_config.lora_rank_bucket(max(ranks.values()))
+            notice = (f"Restarting {e.info.label} to load {name}: its LoRA rank {rank} is above this engine's "
+                      f"maximum {max_rank} (restarted with {new_max}).")
+            log.info(notice)
+            self.start(e.info.model_ref, adapters, label=e.info.label, max_lora_rank=new_max,
+                       notice=notice, notice_params={"adapter": name, "rank": rank, "max_rank": max_rank})
+            return
+        for name, path in e.pending.items():
+            e.loading[name] = path
+            self._loads.load(e.info.key, e.proc, e.info.base_url or "", e.api_key, name, path)
+        e.pending.clear()
+        e.info = replace(e.info, loading_adapters=tuple(e.loading))
+        self.changed.emit()
+
+    def _adapter_loaded(self, key: str, proc, name: str, ok: bool, message: str, seconds: float) -> None:
+        e = self._engines.get(key)
+        if e is None or e.proc is not proc:
+            return  # the engine was stopped or replaced meanwhile
+        path = e.loading.pop(name, "")
+        loading = tuple(e.loading)
+        if ok:
+            log.info("adapter %s loaded into the running %s engine in %.2f s", name, e.info.engine, seconds)
+            e.info = replace(e.info, loading_adapters=loading, adapters={**e.info.adapters, name: path})
+        else:
+            log.warning("adapter %s could not be loaded: %s", name, message)
+            e.info = replace(e.info, loading_adapters=loading, adapter_errors={**e.info.adapter_errors, name: message})
+            self.adapter_failed.emit(key, name, message)
+        self.changed.emit()
+
+    def planned_engine(self, model_ref: str) -> str:
+        """The engine that serves ``model_ref``: the running one's, else what a launch would pick."""
+        if model_ref.startswith(REMOTE_PREFIX):
+            return "remote"
+        e = self._engines.get(self.key_for(model_ref))
+        if e is not None and e.info.engine and e.info.state in ("loading", "ready"):
+            return e.info.engine
+        from app.core import chat_targets, serve_config
+
+        choice = self._engine_choice or getattr(self.settings, "chat_engine", "auto")
+        if choice in serve_config.ENGINES:
+            return choice
+        cuda, vllm_found = self._machine_facts()
+        return serve_config.planned_engine(choice, chat_targets.model_dir(model_ref), cuda, vllm_found)
+
+    def _machine_facts(self) -> tuple[bool, bool]:
+        if self._machine is None:
+            from app.core import serve_config, vllm_runtime
+
+            try:
+                python = vllm_runtime.locate(self.settings)[0]
+                present = python.is_file()  # the serve engine checks it properly when it starts
+            except Exception:  # noqa: BLE001
+                present = False
+            self._machine = (serve_config.cuda_available(), present)
+        return self._machine
+
+    def preload(self, model_ref: str, adapter: tuple[str, str] | None = None, *, label: str = "") -> str | None:
+        """Start the engine for a chat ahead of its first message; None when it is not started (remote,
+        already there, the model not prepared, or the app crashed while loading a model last time)."""
+        from app.core import chat_targets, safe_start
+
+        if model_ref.startswith(REMOTE_PREFIX) or self._closed:
+            return None
+        if self.find(model_ref, adapter[0] if adapter else None) is not None:
+            return None
+        if safe_start.crashed_while_loading() or not chat_targets.model_ready(model_ref):
+            return None
+        log.info("starting the chat engine for %s ahead of the first message (%s)", label or model_ref,
+                 getattr(self.settings, "chat_preload", ""))
+        return self.ensure(model_ref, adapter, label=label)
 
     def start(self, model_ref: str, adapters: dict[str, str] | None = None, engine: str | None = None,
-              *, label: str = "") -> str:
+              *, label: str = "", max_lora_rank: int | None = None, notice: str = "",
+              notice_params: dict | None = None) -> str:
         key = self.key_for(model_ref)
         old = self._engines.get(key)
         if old is not None and old.proc is not None and old.proc.is_running():
@@ -181,12 +322,14 @@ class ServeManager(QObject):
             argv += ["--gpu-memory-utilization", str(self.settings.gpu_memory_utilization)]
         if getattr(self.settings, "max_model_len", 0):
             argv += ["--max-model-len", str(self.settings.max_model_len)]
+        if max_lora_rank:
+            argv += ["--max-lora-rank", str(max_lora_rank)]
         choice = engine or self._engine_choice or getattr(self.settings, "chat_engine", "auto")
         if choice in ("vllm", "transformers"):
             argv += ["--engine", choice]
         proc = EngineProcess(ENGINE, argv, parent=self)
         info = EngineInfo(key=key, label=label or model_ref, model_ref=model_ref, adapters=adapters,
-                          state="loading", message="")
+                          state="loading", message="", notice=notice, notice_params=dict(notice_params or {}))
         entry = _Engine(info, proc)
         self._engines[key] = entry
         proc.event.connect(lambda ev, k=key, p=proc: self._on_event(k, p, ev))
@@ -247,12 +390,14 @@ class ServeManager(QObject):
             d = ev.data
             e = self._update(key, proc, state="ready", engine=d.get("engine", ""), base_url=d.get("base_url"),
                              model=d.get("model"), port=d.get("port"), message="", progress=None,
-                             load_s=d.get("load_s"))
+                             load_s=d.get("load_s"), max_lora_rank=d.get("max_lora_rank"), notice="",
+                             notice_params={})
             if e is None:
                 return
             e.api_key = d.get("api_key")
             self._mark_loading()
             self.ready.emit(key)
+            self._load_pending(e)  # adapters asked for while it loaded
         else:
             return
         self.changed.emit()
