@@ -548,22 +548,6 @@ Allow it to read files in {folder} for this chat?</source>
       <translation>已拒绝</translation>
     </message>
     <message>
-      <source>{model} cannot call tools: its chat template has no tool-calling format, so this answer was written without tools.</source>
-      <translation>{model} 无法调用工具：它的对话模板没有工具调用格式，因此这个回答没有使用工具。</translation>
-    </message>
-    <message>
-      <source>{model} writes tool calls in a format the {engine} engine cannot read back, so this answer was written without tools.</source>
-      <translation>{model} 的工具调用格式 {engine} 引擎无法识别，因此这个回答没有使用工具。</translation>
-    </message>
-    <message>
-      <source>The model server refused the tools, so this answer was written without them.</source>
-      <translation>模型服务器拒绝了工具，因此这个回答没有使用工具。</translation>
-    </message>
-    <message>
-      <source>No tool was used, and whether this endpoint's model can call tools is unknown: the answer may have been written without them.</source>
-      <translation>没有使用任何工具，而且无法得知此端点的模型能否调用工具：这个回答可能是在没有工具的情况下写出的。</translation>
-    </message>
-    <message>
       <source>Starting the model… {s} s</source>
       <translation>正在启动模型… {s} 秒</translation>
     </message>
@@ -1731,6 +1715,50 @@ The full report is in the log: {path}</source>
       <translation>量化加载（--quantize）需要使用 transformers 引擎。</translation>
     </message>
     <message>
+      <source>The vLLM server stopped (exit code {exit_code}) before it could serve.</source>
+      <translation>vLLM 服务在开始服务前就停止了（退出码 {exit_code}）。</translation>
+    </message>
+    <message>
+      <source>The vLLM server stopped (exit code {exit_code}) while serving.</source>
+      <translation>vLLM 服务在运行中停止了（退出码 {exit_code}）。</translation>
+    </message>
+    <message>
+      <source>The vLLM server did not answer within {seconds} s.</source>
+      <translation>vLLM 服务在 {seconds} 秒内没有响应。</translation>
+    </message>
+    <message>
+      <source>The Transformers server did not answer on its own port.</source>
+      <translation>Transformers 服务没有在自己的端口上响应。</translation>
+    </message>
+    <message>
+      <source>The model server refused the tools, so this answer was written without them.</source>
+      <translation>模型服务器拒绝了工具，因此这个回答没有使用工具。</translation>
+    </message>
+    <message>
+      <source>No tool was used, and whether this endpoint's model can call tools is unknown: the answer may have been written without them.</source>
+      <translation>没有使用任何工具，而且无法得知此端点的模型能否调用工具：这个回答可能是在没有工具的情况下写出的。</translation>
+    </message>
+    <message>
+      <source>{model} cannot call tools: its chat template has no tool-calling format, so this answer was written without tools.</source>
+      <translation>{model} 无法调用工具：它的对话模板没有工具调用格式，因此这个回答没有使用工具。</translation>
+    </message>
+    <message>
+      <source>{model} writes tool calls in a format the {engine} engine cannot read back, so this answer was written without tools.</source>
+      <translation>{model} 的工具调用格式 {engine} 引擎无法识别，因此这个回答没有使用工具。</translation>
+    </message>
+    <message>
+      <source>The adapter {adapter} could not be loaded into the running engine: {detail}</source>
+      <translation>无法把适配器 {adapter} 加载到正在运行的引擎中：{detail}</translation>
+    </message>
+    <message>
+      <source>Cannot read the agent request {path}: {reason}.</source>
+      <translation>无法读取智能体请求 {path}：{reason}。</translation>
+    </message>
+    <message>
+      <source>The agent request {path} is not valid JSON: {reason}.</source>
+      <translation>智能体请求 {path} 不是有效的 JSON：{reason}。</translation>
+    </message>
+    <message>
       <source>This chat no longer exists (it may have been deleted).</source>
       <translation>该对话已不存在（可能已被删除）。</translation>
     </message>
@@ -1881,6 +1909,38 @@ The full report is in the log: {path}</source>
     <message>
       <source>Resume from the last checkpoint.</source>
       <translation>请从最后一个检查点继续训练。</translation>
+    </message>
+    <message>
+      <source>The full log is in {log}.</source>
+      <translation>完整日志在 {log}。</translation>
+    </message>
+    <message>
+      <source>Not enough GPU memory: give vLLM a smaller share of the GPU or a shorter context length in Settings → Chat engines, or close other GPU programs. The full log is in {log}.</source>
+      <translation>显存不足：请在“设置 → 对话引擎”中给 vLLM 更小的显存占比或更短的上下文长度，或关闭其他使用 GPU 的程序。完整日志在 {log}。</translation>
+    </message>
+    <message>
+      <source>The port is taken by another program: start the model again to get a free one. The full log is in {log}.</source>
+      <translation>端口被其他程序占用：请重新启动模型以换一个空闲端口。完整日志在 {log}。</translation>
+    </message>
+    <message>
+      <source>Choose a shorter context length in Settings → Chat engines. The full log is in {log}.</source>
+      <translation>请在“设置 → 对话引擎”中选择更短的上下文长度。完整日志在 {log}。</translation>
+    </message>
+    <message>
+      <source>The vLLM runtime is incomplete: run the installer again. The full log is in {log}.</source>
+      <translation>vLLM 运行环境不完整：请重新运行安装程序。完整日志在 {log}。</translation>
+    </message>
+    <message>
+      <source>Start the model server in the Chat panel or with `ai-platform serve`.</source>
+      <translation>请在“对话”面板中或用 `ai-platform serve` 启动模型服务。</translation>
+    </message>
+    <message>
+      <source>Check the API key of the server.</source>
+      <translation>请检查服务的 API 密钥。</translation>
+    </message>
+    <message>
+      <source>Create it in the Knowledge panel or with `ai-platform kb create NAME`.</source>
+      <translation>请在“知识库”面板中或用 `ai-platform kb create NAME` 创建它。</translation>
     </message>
     <message>
       <source>Pick the adapter folder of a finished or stopped run.</source>
@@ -3252,6 +3312,113 @@ Allow remote code for this model?</source>
     <message>
       <source>Indexing stopped</source>
       <translation>索引已停止</translation>
+    </message>
+  </context>
+  <context>
+    <name>Progress</name>
+    <message>
+      <source>Starting the vLLM runtime</source>
+      <translation>正在启动 vLLM 运行环境</translation>
+    </message>
+    <message>
+      <source>Starting the vLLM server</source>
+      <translation>正在启动 vLLM 服务</translation>
+    </message>
+    <message>
+      <source>Reading the model configuration</source>
+      <translation>正在读取模型配置</translation>
+    </message>
+    <message>
+      <source>Initializing the engine</source>
+      <translation>正在初始化引擎</translation>
+    </message>
+    <message>
+      <source>Loading the weights</source>
+      <translation>正在加载权重</translation>
+    </message>
+    <message>
+      <source>Weights loaded</source>
+      <translation>权重已加载</translation>
+    </message>
+    <message>
+      <source>Allocating the KV cache</source>
+      <translation>正在分配 KV 缓存</translation>
+    </message>
+    <message>
+      <source>Warming up</source>
+      <translation>正在预热</translation>
+    </message>
+    <message>
+      <source>Loading the model (Transformers)</source>
+      <translation>正在加载模型（Transformers）</translation>
+    </message>
+    <message>
+      <source>Starting the HTTP server</source>
+      <translation>正在启动 HTTP 服务</translation>
+    </message>
+    <message>
+      <source>HTTP server up</source>
+      <translation>HTTP 服务已启动</translation>
+    </message>
+    <message>
+      <source>Ready</source>
+      <translation>就绪</translation>
+    </message>
+    <message>
+      <source>Reading the tokenizer</source>
+      <translation>正在读取分词器</translation>
+    </message>
+    <message>
+      <source>Loading and de-quantizing the weights</source>
+      <translation>正在加载并反量化权重</translation>
+    </message>
+    <message>
+      <source>Saving the Hugging Face folder</source>
+      <translation>正在保存 Hugging Face 文件夹</translation>
+    </message>
+    <message>
+      <source>Verifying the converted model</source>
+      <translation>正在校验转换后的模型</translation>
+    </message>
+    <message>
+      <source>Done in {seconds} s</source>
+      <translation>用时 {seconds} 秒完成</translation>
+    </message>
+    <message>
+      <source>Asking the hub about {repo}</source>
+      <translation>正在向模型中心查询 {repo}</translation>
+    </message>
+    <message>
+      <source>{file} ({i}/{n})</source>
+      <translation>{file}（{i}/{n}）</translation>
+    </message>
+    <message>
+      <source>Done</source>
+      <translation>完成</translation>
+    </message>
+    <message>
+      <source>Loading the base model and the adapter</source>
+      <translation>正在加载基础模型和适配器</translation>
+    </message>
+    <message>
+      <source>Merging</source>
+      <translation>正在合并</translation>
+    </message>
+    <message>
+      <source>Saving</source>
+      <translation>正在保存</translation>
+    </message>
+    <message>
+      <source>Verifying</source>
+      <translation>正在校验</translation>
+    </message>
+    <message>
+      <source>Reading the dataset</source>
+      <translation>正在读取数据集</translation>
+    </message>
+    <message>
+      <source>{done}/{n} records</source>
+      <translation>{done}/{n} 条记录</translation>
     </message>
   </context>
   <context>

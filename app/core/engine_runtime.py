@@ -167,8 +167,12 @@ class EngineRuntime:
     def started(self, **extra: Any) -> None:
         self.emit(protocol.Started(pid=os.getpid(), engine=self.engine, version=__version__, extra=extra))
 
-    def progress(self, step: int, total: int | None = None, eta_s: float | None = None, message: str = "") -> None:
-        self.emit(protocol.Progress(step=step, total=total, eta_s=eta_s, message=message))
+    def progress(self, step: int, total: int | None = None, eta_s: float | None = None, message: str = "",
+                 stage: str = "", **stage_params: Any) -> None:
+        """``message``: English, for logs and the CLI; ``stage`` (a dotted code) and its params: the
+        same as data, which the GUI words in the user's language (app/views/progress_texts.py)."""
+        extra = {"stage": stage, "stage_params": stage_params} if stage else {}
+        self.emit(protocol.Progress(step=step, total=total, eta_s=eta_s, message=message, extra=extra))
 
     def info(self, message: str, level: str = "INFO") -> None:
         self.log.log(getattr(logging, level, logging.INFO), "%s", message)

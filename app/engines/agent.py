@@ -124,10 +124,13 @@ def _body(args, rt) -> str:
         with open(args.request, encoding="utf-8") as fh:
             req = json.load(fh)
     except OSError as exc:
-        rt.error(f"Cannot read the agent request {args.request}: {exc.strerror}.", hint="Pass a JSON file.")
+        rt.error(f"Cannot read the agent request {args.request}: {exc.strerror}.", hint="Pass a JSON file.",
+                 extra={"code": "agent.request_unreadable", "params": {"path": str(args.request),
+                                                                       "reason": exc.strerror or str(exc)}})
         return "failed"
     except ValueError as exc:
-        rt.error(f"The agent request {args.request} is not valid JSON: {exc}.")
+        rt.error(f"The agent request {args.request} is not valid JSON: {exc}.",
+                 extra={"code": "agent.request_bad_json", "params": {"path": str(args.request), "reason": str(exc)}})
         return "failed"
     key_env = (req.get("api_key_env") if isinstance(req, dict) else None) or DEFAULT_KEY_ENV
     commands = Commands(rt)
@@ -136,7 +139,7 @@ def _body(args, rt) -> str:
     try:
         result = run_request(req, rt.emit, os.environ.get(key_env), ask=commands.ask, on_runner=commands.attach)
     except UserError as err:
-        rt.error(str(err), hint=_hint(err))
+        rt.user_error(err, _hint(err), hint_code=f"agent.hint.{err.code}" if _hint(err) else "")
         return "failed"
     rt.result(**result)
     return result["status"]

@@ -127,7 +127,7 @@ def convert(rt: EngineRuntime, args: argparse.Namespace) -> str:
 
     try:
         # 1. tokenizer (and its chat template, stored in the GGUF metadata)
-        rt.progress(1, TOTAL_STEPS, message="Reading the tokenizer")
+        rt.progress(1, TOTAL_STEPS, message="Reading the tokenizer", stage="convert.tokenizer")
         tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
         template = getattr(tokenizer, "chat_template", None)
         if not template:
@@ -136,7 +136,7 @@ def convert(rt: EngineRuntime, args: argparse.Namespace) -> str:
             return "stopped"
 
         # 2. weights (de-quantized by transformers)
-        rt.progress(2, TOTAL_STEPS, message="Loading and de-quantizing the weights")
+        rt.progress(2, TOTAL_STEPS, message="Loading and de-quantizing the weights", stage="convert.weights")
         t_load = time.monotonic()
         load_kwargs = {}
         if GgufConfig is not None:
@@ -156,7 +156,7 @@ def convert(rt: EngineRuntime, args: argparse.Namespace) -> str:
 
         # 3. save. The GGUF quantizer must go first: the weights are plain tensors now, and
         #    save_pretrained refuses to save a model that still claims to be GGUF-quantized.
-        rt.progress(3, TOTAL_STEPS, message="Saving the Hugging Face folder")
+        rt.progress(3, TOTAL_STEPS, message="Saving the Hugging Face folder", stage="convert.save")
         model.hf_quantizer = None
         if hasattr(model.config, "quantization_config"):
             del model.config.quantization_config
@@ -178,7 +178,7 @@ def convert(rt: EngineRuntime, args: argparse.Namespace) -> str:
             return "stopped"
 
         # 4. verify: the saved folder loads and computes what the GGUF model computed
-        rt.progress(4, TOTAL_STEPS, message="Verifying the converted model")
+        rt.progress(4, TOTAL_STEPS, message="Verifying the converted model", stage="convert.verify")
         AutoConfig.from_pretrained(str(tmp))
         tok2 = AutoTokenizer.from_pretrained(str(tmp))
         if template and getattr(tok2, "chat_template", None) != template:
@@ -218,7 +218,8 @@ def convert(rt: EngineRuntime, args: argparse.Namespace) -> str:
         raise
 
     seconds = round(time.monotonic() - t0, 2)
-    rt.progress(TOTAL_STEPS, TOTAL_STEPS, eta_s=0, message=f"Done in {seconds:.0f} s")  # 5/5
+    rt.progress(TOTAL_STEPS, TOTAL_STEPS, eta_s=0, message=f"Done in {seconds:.0f} s",
+                stage="convert.done", seconds=round(seconds))  # 5/5
     rt.result(path=str(out), already_ready=False, params=params, dtype=args.dtype, seconds=seconds,
               source=str(gguf), chat_template=bool(template))
     return "completed"

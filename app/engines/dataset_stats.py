@@ -98,7 +98,7 @@ def stats(rt: EngineRuntime, args: argparse.Namespace) -> str:
     from app.core.datasets import load_dataset_file
     from app.core.errors import UserError
 
-    rt.progress(0, None, message="Reading the dataset")
+    rt.progress(0, None, message="Reading the dataset", stage="stats.read")
     try:
         records, report = load_dataset_file(dataset)
     except UserError as err:
@@ -160,7 +160,8 @@ def stats(rt: EngineRuntime, args: argparse.Namespace) -> str:
         done = len(lengths)
         elapsed = time.monotonic() - t0
         eta = elapsed / done * (n - done) if done else None
-        rt.progress(done, n, eta_s=round(eta, 1) if eta is not None else None, message=f"{done}/{n} records")
+        rt.progress(done, n, eta_s=round(eta, 1) if eta is not None else None, message=f"{done}/{n} records",
+                        stage="stats.count", done=done, n=n)
 
     ordered = sorted(lengths)
     over = sum(1 for v in lengths if v > max_len)

@@ -84,7 +84,7 @@ def download(rt: EngineRuntime, args: argparse.Namespace) -> str:
 
     token = _token()
     try:
-        rt.progress(0, None, message=f"Asking the hub about {args.repo}")
+        rt.progress(0, None, message=f"Asking the hub about {args.repo}", stage="download.ask", repo=args.repo)
         info = HfApi().model_info(args.repo, revision=args.revision, token=token, files_metadata=True)
     except GatedRepoError:
         rt.error(f"{args.repo} is gated: its owner must grant you access first.",
@@ -119,7 +119,8 @@ def download(rt: EngineRuntime, args: argparse.Namespace) -> str:
             if rt.stop_requested:
                 shutil.rmtree(tmp, ignore_errors=True)
                 return "stopped"
-            rt.progress(done_bytes, total, message=f"{s.rfilename} ({i}/{len(files)})")
+            rt.progress(done_bytes, total, message=f"{s.rfilename} ({i}/{len(files)})", stage="download.file",
+                        file=s.rfilename, i=i, n=len(files))
             try:
                 hf_hub_download(args.repo, s.rfilename, revision=info.sha, token=token, local_dir=str(tmp))
             except Exception as exc:
@@ -136,7 +137,7 @@ def download(rt: EngineRuntime, args: argparse.Namespace) -> str:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    rt.progress(total, total, eta_s=0, message="Done")
+    rt.progress(total, total, eta_s=0, message="Done", stage="download.done")
     rt.result(path=str(out), repo=args.repo, revision=info.sha, files=len(files), bytes=done_bytes,
               seconds=round(time.monotonic() - t0, 2))
     return "completed"

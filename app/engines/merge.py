@@ -70,25 +70,25 @@ def merge(rt, args) -> str:
 
     torch.set_num_threads(settings.load().cpu_threads)
     dtype = getattr(torch, args.dtype)
-    rt.progress(1, TOTAL_STEPS, message="loading the base model and the adapter")
+    rt.progress(1, TOTAL_STEPS, message="loading the base model and the adapter", stage="merge.load")
     model = AutoModelForCausalLM.from_pretrained(base, dtype=dtype)
     model = PeftModel.from_pretrained(model, adapter)
     tokenizer = AutoTokenizer.from_pretrained(base)
     if rt.stop_requested:
         return "stopped"
-    rt.progress(2, TOTAL_STEPS, message="merging")
+    rt.progress(2, TOTAL_STEPS, message="merging", stage="merge.merge")
     merged = model.merge_and_unload()
     merged.eval()
     ids = tokenizer("Hello", return_tensors="pt").input_ids
     with torch.no_grad():
         expected = merged(ids).logits[0, -1]
-    rt.progress(3, TOTAL_STEPS, message="saving")
+    rt.progress(3, TOTAL_STEPS, message="saving", stage="merge.save")
     tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     merged.save_pretrained(tmp)
     tokenizer.save_pretrained(tmp)
     del merged, model
-    rt.progress(4, TOTAL_STEPS, message="verifying")
+    rt.progress(4, TOTAL_STEPS, message="verifying", stage="merge.verify")
     check = AutoModelForCausalLM.from_pretrained(tmp, dtype=dtype)
     with torch.no_grad():
         got = check(ids).logits[0, -1]

@@ -121,7 +121,7 @@ def body(rt: EngineRuntime, args: argparse.Namespace) -> str:
         engine, python, note = choose_engine("transformers" if cfg.quantize else args.engine, args.vllm_python,
                                              cfg.model_dir)
     except UserError as err:
-        rt.emit(protocol.Error(message=str(err), hint="", extra={"code": err.code}))
+        rt.emit(protocol.Error(message=str(err), hint="", extra=err.data()))
         return "failed"
     cfg.engine = engine
     try:  # the key must never reach a log line (the result event is the only place it goes)

@@ -491,18 +491,19 @@ def build_server(cfg: ServeConfig, threads: int | None = None, log=log) -> Serve
 
 
 def serve_transformers(rt: EngineRuntime, cfg: ServeConfig, threads: int | None) -> str:
-    rt.progress(0, 3, message="Loading the model (transformers)")
+    rt.progress(0, 3, message="Loading the model (transformers)", stage="serve.hf_load")
     t0 = time.monotonic()
     server = build_server(cfg, threads=threads, log=rt.log)
-    rt.progress(2, 3, message="Starting the HTTP server")
+    rt.progress(2, 3, message="Starting the HTTP server", stage="serve.http")
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="http", daemon=True)
     thread.start()
     try:
         ids = models_ready(cfg.base_url, cfg.api_key, timeout=10)
         if ids is None:
-            rt.error("The transformers server did not answer on its own port.", hint="See the engine log.")
+            rt.error("The transformers server did not answer on its own port.", hint="See the engine log.",
+                     extra={"code": "serve.hf_no_answer", "hint_code": "engine.see_log"})
             return "failed"
-        rt.progress(3, 3, message="Ready")
+        rt.progress(3, 3, message="Ready", stage="serve.ready")
         rt.result(base_url=cfg.base_url, api_key=cfg.api_key, model=cfg.model_name,
                   adapters=sorted(cfg.adapters), engine="transformers", pid=os.getpid(), port=cfg.port,
                   models=ids, load_s=round(time.monotonic() - t0, 2), quantization=cfg.quantize,

@@ -26,17 +26,17 @@ READY_TIMEOUT_S = 600.0
 STOP_GRACE_S = 15.0
 
 # vLLM log line fragments → what the loading stage is called (in order of appearance).
-_VLLM_STAGES = (
-    ("vLLM API server version", "Starting the vLLM server"),
-    ("Resolved architecture", "Reading the model configuration"),
-    ("Initializing a V1 LLM engine", "Initializing the engine"),
-    ("Starting to load model", "Loading the weights"),
-    ("Loading weights took", "Weights loaded"),
-    ("Model loading took", "Weights loaded"),
-    ("KV cache", "Allocating the KV cache"),
-    ("init engine", "Warming up"),
-    ("Starting vLLM API server", "Starting the HTTP server"),
-    ("Application startup complete", "HTTP server up"),
+_VLLM_STAGES = (  # (what vLLM logs, what the stage is called, its code for the GUI)
+    ("vLLM API server version", "Starting the vLLM server", "serve.vllm_server"),
+    ("Resolved architecture", "Reading the model configuration", "serve.vllm_config"),
+    ("Initializing a V1 LLM engine", "Initializing the engine", "serve.vllm_init"),
+    ("Starting to load model", "Loading the weights", "serve.vllm_weights"),
+    ("Loading weights took", "Weights loaded", "serve.vllm_weights_loaded"),
+    ("Model loading took", "Weights loaded", "serve.vllm_weights_loaded"),
+    ("KV cache", "Allocating the KV cache", "serve.vllm_kv"),
+    ("init engine", "Warming up", "serve.vllm_warmup"),
+    ("Starting vLLM API server", "Starting the HTTP server", "serve.http"),
+    ("Application startup complete", "HTTP server up", "serve.http_up"),
 )
 
 
@@ -86,29 +86,40 @@ class VllmServer:
             level = "ERROR" if ("ERROR" in line or "Traceback" in line) else (
                 "WARNING" if "WARNING" in line else "INFO")
             self.rt.emit(_log_event(level, line))
-            for i, (needle, message) in enumerate(_VLLM_STAGES):
+            for i, (needle, message, stage) in enumerate(_VLLM_STAGES):
                 if i >= self.stage and needle in line:
                     self.stage = i + 1
-                    self.rt.progress(self.stage, len(_VLLM_STAGES) + 1, message=message)
+                    self.rt.progress(self.stage, len(_VLLM_STAGES) + 1, message=message, stage=stage)
                     break
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
-    def failure(self) -> tuple[str, str]:
+    def failure(self, serving: bool = False) -> tuple[str, str, dict]:
+        """(message, hint, extra) for the error event: the English text, and the same as a code
+        with params (``serve.vllm_exited``) and a hint code for the GUI to word."""
         self._reader.join(timeout=5)
         tail = "\n".join(list(self.tail)[-20:])
         text = tail.lower()
         hint = f"The full log is in {self.log_path}."
+        hint_code = "serve.hint.vllm_log"
         if "out of memory" in text or "cuda out of memory" in text:
             hint = "Not enough GPU memory: lower --gpu-memory-utilization or --max-model-len, or close other GPU programs. " + hint
+            hint_code = "serve.hint.vllm_oom"
         elif "address already in use" in text:
             hint = "The port is taken: pick another with --port, or leave it out for a free one. " + hint
+            hint_code = "serve.hint.vllm_port"
         elif "max_model_len" in text or "max model len" in text:
             hint = "Lower --max-model-len. " + hint
+            hint_code = "serve.hint.vllm_max_len"
         elif "no module named" in text:
             hint = "The vLLM runtime is incomplete: run the installer again. " + hint
-        return (f"The vLLM server exited with code {self.proc.returncode} before serving.\n{tail}", hint)
+            hint_code = "serve.hint.vllm_incomplete"
+        when = "while serving" if serving else "before serving"
+        extra = {"code": "serve.vllm_exited_serving" if serving else "serve.vllm_exited",
+                 "params": {"exit_code": self.proc.returncode, "log": str(self.log_path), "tail": tail},
+                 "hint_code": hint_code}
+        return (f"The vLLM server exited with code {self.proc.returncode} {when}.\n{tail}", hint, extra)
 
     def stop(self) -> None:
         if self.proc is None:
@@ -155,7 +166,7 @@ def _die_with_parent() -> None:
 
 def serve_vllm(rt: EngineRuntime, cfg: serve_config.ServeConfig, python: str, threads: int | None) -> str:
     server = VllmServer(rt, cfg, python, threads)
-    rt.progress(0, len(_VLLM_STAGES) + 1, message="Starting the vLLM runtime")
+    rt.progress(0, len(_VLLM_STAGES) + 1, message="Starting the vLLM runtime", stage="serve.vllm_start")
     server.start()
     try:
         t0 = time.monotonic()
@@ -163,26 +174,26 @@ def serve_vllm(rt: EngineRuntime, cfg: serve_config.ServeConfig, python: str, th
             if rt.stop_requested:
                 return "stopped"
             if not server.alive():
-                message, hint = server.failure()
-                rt.error(message, hint=hint)
+                rt.error(*server.failure())
                 return "failed"
             ids = models_ready(cfg.base_url, cfg.api_key)
             if ids is not None:
                 break
             if time.monotonic() - t0 > READY_TIMEOUT_S:
                 rt.error(f"The vLLM server did not answer within {READY_TIMEOUT_S:.0f} s.",
-                         hint=f"See {server.log_path}.")
+                         hint=f"See {server.log_path}.",
+                         extra={"code": "serve.vllm_timeout", "hint_code": "serve.hint.vllm_log",
+                                "params": {"seconds": round(READY_TIMEOUT_S), "log": str(server.log_path)}})
                 return "failed"
             rt.wait_stop(0.5)
-        rt.progress(len(_VLLM_STAGES) + 1, len(_VLLM_STAGES) + 1, message="Ready")
+        rt.progress(len(_VLLM_STAGES) + 1, len(_VLLM_STAGES) + 1, message="Ready", stage="serve.ready")
         rt.result(base_url=cfg.base_url, api_key=cfg.api_key, model=cfg.model_name,
                   adapters=sorted(cfg.adapters), engine="vllm", pid=server.proc.pid, port=cfg.port,
                   models=ids, log_path=str(server.log_path), load_s=round(time.monotonic() - t0, 2),
                   max_lora_rank=serve_config.max_lora_rank(cfg))
         while not rt.stop_requested:
             if not server.alive():
-                message, hint = server.failure()
-                rt.error(message.replace("before serving", "while serving"), hint=hint)
+                rt.error(*server.failure(serving=True))
                 return "failed"
             rt.wait_stop(0.5)
         rt.info("stopping the vLLM server")

@@ -478,7 +478,9 @@ class ChatPanel(Panel):
             base = self.ctx.serve.get(self.ctx.serve.key_for(t.model_ref))
             state = None
             if base is not None and base.state == "failed":
-                self.engine_state.setText(self.tr("The engine failed: {message}").format(message=base.message))
+                from app.views.progress_texts import engine_detail_text
+
+                self.engine_state.setText(self.tr("The engine failed: {message}").format(message=engine_detail_text(base)))
             elif base is not None and t.adapter in base.adapter_errors:
                 self.engine_state.setText(self.tr("The adapter {adapter} could not be loaded: {message}").format(
                     adapter=t.label, message=base.adapter_errors[t.adapter]))
@@ -516,7 +518,9 @@ class ChatPanel(Panel):
         self._update_tool_support(t, info)
 
     def _loading_text(self, t: ChatTarget, info) -> str:
-        stage = info.message or self.tr("starting")
+        from app.views.progress_texts import progress_text
+
+        stage = progress_text(info.stage, info.stage_params, info.message) or self.tr("starting")
         text = self.tr("Loading {model}: {stage}").format(model=t.label, stage=stage)
         if info.notice_params.get("adapter"):  # restarted: the adapter's rank is above the engine's maximum
             text += " — " + self.tr("restarting to load {adapter}: its LoRA rank {rank} is above this engine's "

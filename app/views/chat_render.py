@@ -121,17 +121,12 @@ def _steps_html(m: MessageInfo, expanded: bool) -> str:
 
 def warning_text(w: dict) -> str:
     """A warning of an agent turn (``{"code", "message", "params"}``) in the interface language."""
-    params = w.get("params") or {}
-    texts = {
-        "tools.template_none": QCoreApplication.translate("ChatView", "{model} cannot call tools: its chat template has no tool-calling format, so this answer was written without tools."),
-        "tools.engine_format": QCoreApplication.translate("ChatView", "{model} writes tool calls in a format the {engine} engine cannot read back, so this answer was written without tools."),
-        "agent.tools_refused": QCoreApplication.translate("ChatView", "The model server refused the tools, so this answer was written without them."),
-        "agent.tools_unknown": QCoreApplication.translate("ChatView", "No tool was used, and whether this endpoint's model can call tools is unknown: the answer may have been written without them."),
-    }
-    text = texts.get(str(w.get("code", "")))
-    if text is None:
-        return str(w.get("message", ""))
-    return text.format(model=params.get("model") or "", engine=params.get("engine") or "")
+    from app.views.error_texts import text_for
+
+    params = dict(w.get("params") or {})
+    params.setdefault("model", "")
+    params.setdefault("engine", "")
+    return text_for(str(w.get("code", "")), params, str(w.get("message", "")))
 
 
 def _warnings_html(m: MessageInfo) -> str:

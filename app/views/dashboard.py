@@ -303,7 +303,10 @@ class DashboardPanel(Panel):
         if total:
             self.progress.setRange(0, total)
             self.progress.setValue(step)
-        self.model_detail.setText(message)
+        from app.views.progress_texts import event_progress_text
+
+        job = self.setup
+        self.model_detail.setText(event_progress_text(job.last_progress) if job and job.last_progress else message)
 
     def _on_finished(self, ok: bool, message: str) -> None:
         self.refresh_model()

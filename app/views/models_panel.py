@@ -32,6 +32,7 @@ from app.core import models_registry, vram_planner
 from app.core.errors import UserError
 from app.views.error_texts import job_error_text, user_error_text
 from app.views.panel import Panel
+from app.views.progress_texts import engine_detail_text
 from app.views.widgets import Card, record_table, show_error
 
 DETAIL_KEYS = ("kind", "architecture", "params", "size", "dtype", "quantization", "context", "template",
@@ -433,7 +434,11 @@ class ModelsPanel(Panel):
             self.progress.setRange(0, 1000)
             self.progress.setValue(int(1000 * min(step, total) / total))
         if message:
-            self.progress_label.setText(message)
+            from app.views.progress_texts import event_progress_text
+
+            job = self.job
+            self.progress_label.setText(event_progress_text(job.last_progress) if job and job.last_progress
+                                        else message)
 
     def _job_finished(self, ok: bool, message: str) -> None:
         job, self.job = self.job, None
@@ -559,7 +564,7 @@ class ModelsPanel(Panel):
         self.engines_table.setRowCount(len(engines))
         for i, e in enumerate(engines):
             label = e.label + (" + " + ", ".join(e.adapters) if e.adapters else "")
-            state = state_text(e.state) + (f" — {e.message}" if e.message else "")
+            state = state_text(e.state) + (f" — {engine_detail_text(e)}" if e.message else "")
             memory = human_bytes(e.memory_bytes)
             if e.gpu_memory_bytes:
                 memory = self.tr("{gpu} GPU · {ram} RAM").format(gpu=human_bytes(e.gpu_memory_bytes), ram=memory)

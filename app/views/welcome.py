@@ -432,7 +432,10 @@ class WelcomeDialog(QDialog):
         if total:
             self.progress.setRange(0, total)
             self.progress.setValue(step)
-        self.progress_text.setText(message)
+        from app.views.progress_texts import event_progress_text
+
+        job = self.setup
+        self.progress_text.setText(event_progress_text(job.last_progress) if job and job.last_progress else message)
 
     def _on_prepared(self, ok: bool, message: str) -> None:
         self.refresh_models()

@@ -74,6 +74,16 @@ def no_passage_text() -> str:
                      "to ask the model on its own.")
 
 
+def _cause(info) -> dict:
+    """What made an engine fail, as a code and params the chat words in the user's language."""
+    failure = getattr(info, "failure", None)
+    failure = getattr(failure, "last_error_event", None) or failure  # an Outcome: its error event
+    extra = getattr(failure, "extra", None) or {}
+    if extra.get("code"):
+        return {"cause_code": extra["code"], "cause_params": dict(extra.get("params") or {})}
+    return {}
+
+
 class AnswerPipeline(QObject):
     delta = Signal(int, str)
     changed = Signal(int)
@@ -310,7 +320,8 @@ class AnswerPipeline(QObject):
     def _engine_failed(self, key: str, message: str) -> None:
         for job in list(self.jobs.values()):
             if job.stream is None and job.engine_key == key:
-                self._finish_error(job, message, code="chat.engine_failed", params={"detail": message})
+                self._finish_error(job, message, code="chat.engine_failed", params={"detail": message,
+                                                                                    **_cause(self.serve.get(key))})
 
     def _adapter_failed(self, key: str, adapter: str, message: str) -> None:
         for job in list(self.jobs.values()):

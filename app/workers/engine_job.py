@@ -24,6 +24,7 @@ class EngineJob(QObject):
         self.proc.event.connect(self._on_event)
         self.proc.finished.connect(self._on_finished)
         self.result: dict = {}
+        self.last_progress: protocol.Progress | None = None  # its stage code, for the GUI to word
         self.outcome = None  # the engine's Outcome once it ended
         self.error: Exception | None = None
 
@@ -38,6 +39,7 @@ class EngineJob(QObject):
 
     def _on_event(self, event) -> None:
         if isinstance(event, protocol.Progress):
+            self.last_progress = event
             self.progress.emit(int(event.step), int(event.total or 0), event.message)
         elif isinstance(event, protocol.Result):
             self.result = dict(event.data)

@@ -55,8 +55,11 @@ class EngineInfo:
     model: str | None = None  # the id to send as "model" for the base model
     pid: int | None = None
     port: int | None = None
-    message: str = ""  # the loading stage, or the error
+    message: str = ""  # the loading stage, or the error (English, as the engine wrote it)
     progress: tuple[int, int] | None = None  # (step, total) while loading
+    stage: str = ""  # the loading stage's code, and its params, for the GUI to word
+    stage_params: dict = field(default_factory=dict)
+    failure: object | None = None  # why it failed: the engine's error event, else its Outcome
     memory_bytes: int | None = None  # resident memory of the engine and its children
     gpu_memory_bytes: int | None = None  # what NVML attributes to them (None: no GPU sampled)
     load_s: float | None = None
@@ -383,9 +386,11 @@ class ServeManager(QObject):
         if isinstance(ev, protocol.Started):
             self._update(key, proc, pid=ev.pid)
         elif isinstance(ev, protocol.Progress):
-            self._update(key, proc, message=ev.message, progress=(ev.step, ev.total or 0))
+            extra = ev.extra or {}
+            self._update(key, proc, message=ev.message, progress=(ev.step, ev.total or 0),
+                         stage=str(extra.get("stage") or ""), stage_params=dict(extra.get("stage_params") or {}))
         elif isinstance(ev, protocol.Error):
-            self._update(key, proc, message=ev.message + (f" — {ev.hint}" if ev.hint else ""))
+            self._update(key, proc, message=ev.message + (f" — {ev.hint}" if ev.hint else ""), failure=ev)
         elif isinstance(ev, protocol.Result):
             d = ev.data
             e = self._update(key, proc, state="ready", engine=d.get("engine", ""), base_url=d.get("base_url"),
@@ -411,7 +416,8 @@ class ServeManager(QObject):
         else:
             message = e.info.message if e.info.state == "loading" and e.info.message else ""
             message = outcome.last_error or message or outcome.status
-            e.info = replace(e.info, state="failed", message=message, progress=None)
+            failure = e.info.failure or outcome.last_error_event or outcome
+            e.info = replace(e.info, state="failed", message=message, progress=None, failure=failure)
             self.failed.emit(key, message)
         self._mark_loading()
         self.changed.emit()

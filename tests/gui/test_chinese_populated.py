@@ -16,7 +16,7 @@ import time
 
 import psutil
 import pytest
-from PySide6.QtWidgets import QApplication, QTableWidget, QTextBrowser, QWidget
+from PySide6.QtWidgets import QApplication, QTableWidget, QTextBrowser
 
 from app.core import paths, protocol
 from app.core.chat_store import ChatStore
