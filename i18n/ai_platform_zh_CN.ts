@@ -2259,42 +2259,6 @@ The full report is in the log: {path}</source>
       <translation>引擎进程未完成就结束了（可能是应用或电脑关闭了）。</translation>
     </message>
     <message>
-      <source>a value was expected</source>
-      <translation>此处应为一个值</translation>
-    </message>
-    <message>
-      <source>a field name in double quotes was expected</source>
-      <translation>此处应为带双引号的字段名</translation>
-    </message>
-    <message>
-      <source>a comma was expected</source>
-      <translation>此处缺少逗号</translation>
-    </message>
-    <message>
-      <source>a colon was expected</source>
-      <translation>此处缺少冒号</translation>
-    </message>
-    <message>
-      <source>a text in quotes is not closed</source>
-      <translation>引号中的文本没有闭合</translation>
-    </message>
-    <message>
-      <source>a control character inside a text</source>
-      <translation>文本中含有控制字符</translation>
-    </message>
-    <message>
-      <source>an invalid backslash escape</source>
-      <translation>反斜杠转义无效</translation>
-    </message>
-    <message>
-      <source>an invalid \uXXXX escape</source>
-      <translation>\uXXXX 转义无效</translation>
-    </message>
-    <message>
-      <source>more data after the end of the JSON value</source>
-      <translation>JSON 值结束后还有多余内容</translation>
-    </message>
-    <message>
       <source>lower the batch size from {a} to {b} and raise gradient accumulation from {c} to {d} (the same effective batch)</source>
       <translation>把批大小从 {a} 降到 {b}，并把梯度累积从 {c} 提高到 {d}（有效批大小不变）</translation>
     </message>
@@ -2329,6 +2293,42 @@ The full report is in the log: {path}</source>
     <message>
       <source>Log every 1 or more steps, or 0 for automatic.</source>
       <translation>每 1 步或更多步记录一次，0 表示自动。</translation>
+    </message>
+    <message>
+      <source>Expecting value</source>
+      <translation>此处应为一个值</translation>
+    </message>
+    <message>
+      <source>Expecting property name enclosed in double quotes</source>
+      <translation>此处应为带双引号的字段名</translation>
+    </message>
+    <message>
+      <source>Expecting ',' delimiter</source>
+      <translation>此处缺少逗号</translation>
+    </message>
+    <message>
+      <source>Expecting ':' delimiter</source>
+      <translation>此处缺少冒号</translation>
+    </message>
+    <message>
+      <source>Unterminated string starting at</source>
+      <translation>引号中的文本没有闭合</translation>
+    </message>
+    <message>
+      <source>Invalid control character at</source>
+      <translation>文本中含有控制字符</translation>
+    </message>
+    <message>
+      <source>Invalid \escape</source>
+      <translation>反斜杠转义无效</translation>
+    </message>
+    <message>
+      <source>Invalid \uXXXX escape</source>
+      <translation>\uXXXX 转义无效</translation>
+    </message>
+    <message>
+      <source>Extra data</source>
+      <translation>JSON 值结束后还有多余内容</translation>
     </message>
     <message>
       <source>The GPU ran out of memory while loading or preparing the model.</source>

@@ -36,6 +36,7 @@ class ChatSettingsPane(QWidget):
         layout.addWidget(self.system_prompt)
 
         form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # a narrow pane puts labels above
         # long items ("Agent (no tools with this model)"): the pane keeps its width, the popup shows them whole
         self.mode = QComboBox(minimumContentsLength=12,
                               sizeAdjustPolicy=QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)

@@ -390,18 +390,17 @@ def _tr(source: str) -> str:
 
 # Python's JSON parser says what is wrong in a fixed set of English phrases (``JSONDecodeError.msg``);
 # a dataset's Problems tab and the import errors show them, so they are worded here too.
-JSON_MESSAGES = {
-    "Expecting value": QT_TRANSLATE_NOOP("Errors", "a value was expected"),
-    "Expecting property name enclosed in double quotes": QT_TRANSLATE_NOOP(
-        "Errors", "a field name in double quotes was expected"),
-    "Expecting ',' delimiter": QT_TRANSLATE_NOOP("Errors", "a comma was expected"),
-    "Expecting ':' delimiter": QT_TRANSLATE_NOOP("Errors", "a colon was expected"),
-    "Unterminated string starting at": QT_TRANSLATE_NOOP("Errors", "a text in quotes is not closed"),
-    "Invalid control character at": QT_TRANSLATE_NOOP("Errors", "a control character inside a text"),
-    "Invalid \\escape": QT_TRANSLATE_NOOP("Errors", "an invalid backslash escape"),
-    "Invalid \\uXXXX escape": QT_TRANSLATE_NOOP("Errors", "an invalid \\uXXXX escape"),
-    "Extra data": QT_TRANSLATE_NOOP("Errors", "more data after the end of the JSON value"),
-}
+JSON_MESSAGES = {m: m for m in (  # English as Python says it (the CLI and report.json show the same)
+    QT_TRANSLATE_NOOP("Errors", "Expecting value"),
+    QT_TRANSLATE_NOOP("Errors", "Expecting property name enclosed in double quotes"),
+    QT_TRANSLATE_NOOP("Errors", "Expecting ',' delimiter"),
+    QT_TRANSLATE_NOOP("Errors", "Expecting ':' delimiter"),
+    QT_TRANSLATE_NOOP("Errors", "Unterminated string starting at"),
+    QT_TRANSLATE_NOOP("Errors", "Invalid control character at"),
+    QT_TRANSLATE_NOOP("Errors", "Invalid \\escape"),
+    QT_TRANSLATE_NOOP("Errors", "Invalid \\uXXXX escape"),
+    QT_TRANSLATE_NOOP("Errors", "Extra data"),
+)}
 _JSON_PARAMS = ("detail", "reason")
 
 
