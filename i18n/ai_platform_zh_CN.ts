@@ -984,6 +984,17 @@ Allow it to read files in {folder} for this chat?</source>
     </message>
   </context>
   <context>
+    <name>Durations</name>
+    <message>
+      <source>{h} h {m:02d} min</source>
+      <translation>{h} 小时 {m:02d} 分</translation>
+    </message>
+    <message>
+      <source>{m} min {s:02d} s</source>
+      <translation>{m} 分 {s:02d} 秒</translation>
+    </message>
+  </context>
+  <context>
     <name>EndpointDialog</name>
     <message>
       <source>Add a remote endpoint</source>

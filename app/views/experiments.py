@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QFileDialog, QHBoxLayout, QHeaderView, QPushButton, QSplitter, QTableWidgetItem, QWidget,
 )
@@ -35,7 +35,9 @@ def human_duration(seconds: float | None) -> str:
         return ""
     m, s = divmod(int(seconds), 60)
     h, m = divmod(m, 60)
-    return f"{h}h {m:02d}m" if h else f"{m}m {s:02d}s"
+    if h:
+        return QCoreApplication.translate("Durations", "{h} h {m:02d} min").format(h=h, m=m)
+    return QCoreApplication.translate("Durations", "{m} min {s:02d} s").format(m=m, s=s)
 
 
 METHOD_NAMES = {"lora": "LoRA", "qlora": "QLoRA", "dpo": "DPO", "orpo": "ORPO", "cpt": "CPT"}
