@@ -639,8 +639,16 @@ Allow it to read files in {folder} for this chat?</source>
       <translation>已停止</translation>
     </message>
     <message>
+      <source>No model is loaded yet; it starts with the app. Models shows every engine.</source>
+      <translation>尚未加载模型；它会随应用启动。“模型”面板列出所有引擎。</translation>
+    </message>
+    <message>
       <source>No model is loaded. Chat loads one when you send a message; Models shows every engine.</source>
       <translation>尚未加载模型。在对话中发送消息时会自动加载；模型面板会列出所有引擎。</translation>
+    </message>
+    <message>
+      <source>No model is loaded. Chat loads one when you open it; Models shows every engine.</source>
+      <translation>尚未加载模型。打开“对话”时会加载一个；“模型”面板列出所有引擎。</translation>
     </message>
     <message>
       <source>{name} is ready to chat and to fine-tune.</source>
@@ -944,8 +952,12 @@ Allow it to read files in {folder} for this chat?</source>
       <translation>内置模型尚未准备，需要用它的分词器统计词元。请在仪表盘中准备模型。</translation>
     </message>
     <message>
-      <source>{n} records · mean {mean:.0f} · median {p50:.0f} · 95th percentile {p95:.0f} · longest {max} tokens. {over} records ({share:.1%}) are longer than {max_len} and will be cut.</source>
-      <translation>{n} 条记录 · 平均 {mean:.0f} · 中位数 {p50:.0f} · 95 分位 {p95:.0f} · 最长 {max} 个词元。{over} 条记录（{share:.1%}）超过 {max_len}，将被截断。</translation>
+      <source>Press Count tokens to see how long the training records are in the model's tokens.</source>
+      <translation>点击“统计词元”，查看训练记录按模型词元计算有多长。</translation>
+    </message>
+    <message>
+      <source>{n} training records · mean {mean:.0f} · median {p50:.0f} · 95th percentile {p95:.0f} · longest {max} tokens. {over} records ({share:.1%}) are longer than {max_len} and will be cut.</source>
+      <translation>{n} 条训练记录 · 平均 {mean:.0f} · 中位数 {p50:.0f} · 第 95 百分位 {p95:.0f} · 最长 {max} 个词元。{over} 条记录（{share:.1%}）超过 {max_len}，将被截断。</translation>
     </message>
     <message>
       <source>Counting failed: {reason}</source>
@@ -2741,6 +2753,18 @@ The full report is in the log: {path}</source>
       <translation>向 {name} 添加文档文件夹</translation>
     </message>
     <message>
+      <source>Chat would not use this passage: it is not relevant enough to the question (below the relevance floor).</source>
+      <translation>对话不会使用这段内容：它与问题的相关度不够（低于相关度下限）。</translation>
+    </message>
+    <message>
+      <source>{n} passages in {ms:.0f} ms; Chat would use {used} of them (the greyed ones are below its relevance floor).</source>
+      <translation>{ms:.0f} 毫秒内找到 {n} 段；对话会用其中 {used} 段（灰色的低于相关度下限）。</translation>
+    </message>
+    <message>
+      <source>This first answer took {s:.0f} s: the embedding model was loaded.</source>
+      <translation>这第一次回答用了 {s:.0f} 秒：期间加载了向量模型。</translation>
+    </message>
+    <message>
       <source>Documents (*.pdf *.docx *.md *.markdown *.txt *.html *.htm);;All files (*)</source>
       <translation>文档 (*.pdf *.docx *.md *.markdown *.txt *.html *.htm);;所有文件 (*)</translation>
     </message>
@@ -2787,10 +2811,6 @@ The full report is in the log: {path}</source>
     <message>
       <source>Loading the embedding model…</source>
       <translation>正在加载向量模型…</translation>
-    </message>
-    <message>
-      <source>{n} passages in {ms:.0f} ms.</source>
-      <translation>{n} 个段落，用时 {ms:.0f} 毫秒。</translation>
     </message>
   </context>
   <context>
@@ -3164,6 +3184,10 @@ The full report is in the log: {path}</source>
       <translation>{total}（权重 {weights} + {tokens} 个词元的 KV 缓存 {kv} + 额外开销 {over}）</translation>
     </message>
     <message>
+      <source>{name} (bundled)</source>
+      <translation>{name}（内置）</translation>
+    </message>
+    <message>
       <source>Training run {run} ({id}), base model {base}</source>
       <translation>训练运行 {run}（{id}），基础模型 {base}</translation>
     </message>
@@ -3311,6 +3335,10 @@ Allow remote code for this model?</source>
     <message>
       <source>Indexing finished</source>
       <translation>索引完成</translation>
+    </message>
+    <message>
+      <source>{name}: {n} file(s) could not be read; the Knowledge panel says why.</source>
+      <translation>{name}：有 {n} 个文件无法读取；“知识库”面板列出了原因。</translation>
     </message>
     <message>
       <source>The knowledge base {name} is up to date.</source>
@@ -3540,6 +3568,31 @@ Allow remote code for this model?</source>
     <message>
       <source>Delete the project "{name}"? Its runs, datasets and chats stay on disk but are no longer grouped under it. This cannot be undone.</source>
       <translation>删除项目“{name}”？其中的训练、数据集和对话仍保留在磁盘上，但不再归于该项目。此操作无法撤销。</translation>
+    </message>
+  </context>
+  <context>
+    <name>QAbstractFileIconProvider</name>
+    <message>
+      <source>Folder</source>
+      <translation>文件夹</translation>
+    </message>
+  </context>
+  <context>
+    <name>QFileDialog</name>
+    <message>
+      <source>&amp;Look in:</source>
+      <translation>查找范围(&amp;L)：</translation>
+    </message>
+    <message>
+      <source>Files of &amp;type:</source>
+      <translation>文件类型(&amp;T)：</translation>
+    </message>
+  </context>
+  <context>
+    <name>QFileSystemModel</name>
+    <message>
+      <source>Folder</source>
+      <translation>文件夹</translation>
     </message>
   </context>
   <context>
@@ -4205,6 +4258,14 @@ Allow remote code for this model?</source>
       <translation>恒定</translation>
     </message>
     <message>
+      <source>AdamW</source>
+      <translation>AdamW</translation>
+    </message>
+    <message>
+      <source>AdamW 8-bit, paged (NVIDIA GPU)</source>
+      <translation>AdamW 8 位分页（NVIDIA 显卡）</translation>
+    </message>
+    <message>
       <source>Recompute activations</source>
       <translation>重算激活值</translation>
     </message>
@@ -4339,8 +4400,8 @@ Allow remote code for this model?</source>
       <translation>{gpus}，驱动 {driver}（CUDA {cuda}）</translation>
     </message>
     <message>
-      <source>No NVIDIA GPU found ({reason}). Training and chat run on the CPU, which suits the small bundled models.</source>
-      <translation>未找到 NVIDIA GPU（{reason}）。训练和对话将在 CPU 上运行，适合随附的小模型。</translation>
+      <source>No NVIDIA GPU found: {reason} Training and chat run on the CPU, which suits the small bundled models.</source>
+      <translation>未找到 NVIDIA 显卡：{reason} 训练和对话将在 CPU 上运行，这适合小型内置模型。</translation>
     </message>
     <message>
       <source>Not found: {reason}</source>

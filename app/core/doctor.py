@@ -132,18 +132,19 @@ def gpu_info() -> dict[str, Any]:
     try:
         import pynvml
     except ImportError:
-        return {"available": False, "gpus": [],
+        return {"available": False, "gpus": [], "reason_code": "nvml_missing",
                 "reason": "nvidia-ml-py is not installed, so GPUs cannot be listed"}
     try:
         pynvml.nvmlInit()
     except pynvml.NVMLError as exc:
+        # reason_code: the same as app/core/gpu.py's, which the GUI words (app/views/gpu_texts.py)
         if isinstance(exc, getattr(pynvml, "NVMLError_LibraryNotFound", ())):
-            why = "no NVIDIA driver is installed"
+            why, code = "no NVIDIA driver is installed", "no_driver"
         elif isinstance(exc, getattr(pynvml, "NVMLError_DriverNotLoaded", ())):
-            why = "the NVIDIA driver is not loaded"
+            why, code = "the NVIDIA driver is not loaded", "driver_not_loaded"
         else:
-            why = "the NVIDIA driver could not be reached"
-        return {"available": False, "gpus": [], "reason": f"{why} (NVML: {exc})"}
+            why, code = "the NVIDIA driver could not be reached", "nvml_error"
+        return {"available": False, "gpus": [], "reason_code": code, "reason": f"{why} (NVML: {exc})"}
     try:
         info: dict[str, Any] = {"driver_version": _text(pynvml.nvmlSystemGetDriverVersion())}
         try:
@@ -161,10 +162,11 @@ def gpu_info() -> dict[str, Any]:
         info["gpus"] = gpus
         info["available"] = bool(gpus)
         if not gpus:
-            info["reason"] = "the NVIDIA driver reports no GPU"
+            info["reason"], info["reason_code"] = "the NVIDIA driver reports no GPU", "no_gpu"
         return info
     except pynvml.NVMLError as exc:
-        return {"available": False, "gpus": [], "reason": f"NVML error while listing GPUs: {exc}"}
+        return {"available": False, "gpus": [], "reason_code": "nvml_error",
+                "reason": f"NVML error while listing GPUs: {exc}"}
     finally:
         try:
             pynvml.nvmlShutdown()

@@ -161,6 +161,7 @@ class AboutDialog(QDialog):
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
                 self.table.setItem(r, c, item)
         _fit_rows(self.table)
+        self.adjustSize()  # the taller table pushes the buttons down instead of sliding under them
 
     def retranslate_ui(self) -> None:
         self.setWindowTitle(self.tr("About AI Platform"))

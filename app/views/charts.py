@@ -3,6 +3,8 @@ clip-to-view, data kept in growable numpy buffers (appending never copies the wh
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -79,23 +81,32 @@ def ema(values, weight: float) -> np.ndarray:
 class MetricChart(pg.PlotWidget):
     """One chart, several named series (e.g. several runs' loss, or train vs eval)."""
 
-    # Where the legend sits: a falling curve (a loss) leaves the bottom-left corner free.
+    # Where the legend sits: a falling curve (a loss) leaves the bottom-left corner free; "title"
+    # names the series in the title, in their colours, so no box ever covers a curve.
     LEGEND_OFFSETS = {"top-right": (-10, 10), "bottom-left": (10, -10)}
 
-    def __init__(self, title: str = "", parent=None, *, legend: str = "top-right", marked: tuple[str, ...] = ()):
+    def __init__(self, title: str = "", parent=None, *, legend: str = "top-right", marked: tuple[str, ...] = (),
+                 colours: dict[str, str] | None = None):
         """``marked``: series drawn with a dot at each point too (sparse ones, like an eval loss
-        measured a few times: a single point would be invisible as a line)."""
+        measured a few times: a single point would be invisible as a line). ``colours``: fixed
+        colours by series name (else the palette in order of appearance)."""
         super().__init__(parent=parent, background=None)
         self.setMinimumHeight(160)
         self.plotItem.showGrid(x=True, y=True, alpha=0.25)
         self.plotItem.setDownsampling(auto=True, mode="peak")
         self.plotItem.setClipToView(True)
-        self.legend = self.plotItem.addLegend(offset=self.LEGEND_OFFSETS[legend])
-        self.setTitle(title)
+        self.plotItem.getAxis("left").enableAutoSIPrefix(False)  # 5e-4 stays 0.0005, not "500 (x1e-06)"
+        self.plotItem.getAxis("bottom").enableAutoSIPrefix(False)
+        self.plotItem.getAxis("bottom").setStyle(maxTextLevel=1)  # steps 10 11 12 never run together
+        self.in_title = legend == "title"
+        self.legend = None if self.in_title else self.plotItem.addLegend(offset=self.LEGEND_OFFSETS[legend])
+        self._title = ""
         self._series: dict[str, tuple[SeriesBuffer, pg.PlotDataItem]] = {}
         self._labels: dict[str, str] = {}
+        self._colours: dict[str, str] = dict(colours or {})
         self.marked = set(marked)
         self.smoothing = 0.0
+        self.setTitle(title)
 
     def set_axis_labels(self, x: str = "", y: str = "") -> None:
         self.plotItem.setLabel("bottom", x)
@@ -104,30 +115,52 @@ class MetricChart(pg.PlotWidget):
     def relabel(self, name: str, label: str) -> None:
         """A new legend text for a series (the language changed)."""
         if name in self._series and self._labels.get(name) not in (None, label):
-            item = self._series[name][1]
-            self.legend.removeItem(item)
-            self.legend.addItem(item, label)
+            if self.legend is not None:
+                item = self._series[name][1]
+                self.legend.removeItem(item)
+                self.legend.addItem(item, label)
             self._labels[name] = label
+            self._show_title()
+
+    def legend_labels(self) -> list[str]:
+        """What the legend (or the title) names, in order."""
+        return [self._labels[n] for n in self._series if n in self._labels]
 
     def setTitle(self, title: str) -> None:  # noqa: N802 - mirrors pyqtgraph
-        self.plotItem.setTitle(title, size="10pt")
+        self._title = title
+        self._show_title()
+
+    def title_text(self) -> str:
+        return self.plotItem.titleLabel.text
+
+    def _show_title(self) -> None:
+        text = html.escape(self._title)
+        if self.in_title and self._labels:
+            names = " ".join(f'<span style="color:{self._colours.get(n, "#5b6b80")}">■ {html.escape(self._labels[n])}</span>'
+                             for n in self._series if n in self._labels)
+            text = f"{text} &nbsp; {names}" if text else names
+        self.plotItem.setTitle(text, size="10pt")
 
     def series(self, name: str, colour: str | None = None, label: str | None = None) -> tuple[SeriesBuffer, pg.PlotDataItem]:
         """The series ``name`` (made on first use). ``label`` is what the legend shows; a series
         without one stays out of the legend (single-series charts say it in their title)."""
         if name not in self._series:
-            colour = colour or PALETTE[len(self._series) % len(PALETTE)]
+            colour = colour or self._colours.get(name) or PALETTE[len(self._series) % len(PALETTE)]
+            self._colours[name] = colour
             dots = {"symbol": "o", "symbolSize": 6, "symbolBrush": QColor(colour), "symbolPen": None} \
                 if name in self.marked else {}
             item = self.plotItem.plot([], [], pen=pg.mkPen(QColor(colour), width=1.6), **dots)
-            if label:
+            if label and self.legend is not None:
                 self.legend.addItem(item, label)
+            if label:
                 self._labels[name] = label
             item.setDownsampling(auto=True, method="peak")
             item.setClipToView(True)
             buf = SeriesBuffer()
             buf.weight = self.smoothing
             self._series[name] = (buf, item)
+            if label:
+                self._show_title()
         return self._series[name]
 
     def append(self, name: str, xs, ys, redraw: bool = True, label: str | None = None) -> None:
@@ -171,9 +204,11 @@ class MetricChart(pg.PlotWidget):
         """Empty, with the axes of an empty chart (not the last series' range)."""
         for _, item in self._series.values():
             self.plotItem.removeItem(item)
-        self.legend.clear()
+        if self.legend is not None:
+            self.legend.clear()
         self._series.clear()
         self._labels.clear()
+        self._show_title()
         self.plotItem.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
         self.plotItem.enableAutoRange()
 

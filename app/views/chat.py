@@ -144,7 +144,7 @@ class ChatPanel(Panel):
         self.input.setMaximumHeight(110)
         self.input.installEventFilter(self)
         self.send_btn = QPushButton(objectName="Primary")
-        self.send_btn.clicked.connect(self.send)
+        self.send_btn.clicked.connect(lambda: self.send())
         self.stop_btn = QPushButton()
         self.stop_btn.clicked.connect(self.stop)
         self.stop_btn.setEnabled(False)
@@ -559,6 +559,8 @@ class ChatPanel(Panel):
         if not self._autoload_checked:
             self._autoload_checked = True
             QTimer.singleShot(0, self._autoload)
+            # The transcript had no size before the first show: scroll to the newest message now.
+            QTimer.singleShot(0, lambda: self.render(force_bottom=True))
 
     def _autoload(self) -> None:
         """Start the chat's engine now, ahead of the first message (Settings → Chat engines: when Chat

@@ -76,6 +76,8 @@ class ChatSettingsPane(QWidget):
         self.add_folder.clicked.connect(self._add_folder)
         self.remove_folder = QPushButton()
         self.remove_folder.clicked.connect(self._remove_folder)
+        self.remove_folder.setEnabled(False)  # until a folder is chosen in the list
+        self.folders.currentItemChanged.connect(lambda item, _prev: self.remove_folder.setEnabled(item is not None))
         frow.addWidget(self.add_folder)
         frow.addWidget(self.remove_folder)
         frow.addStretch(1)

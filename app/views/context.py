@@ -28,6 +28,10 @@ class AppContext(QObject):
     kb_jobs_ready = Signal(object)
     # The main window was painted once: what the first picture does not need starts now.
     painted = Signal()
+    # The bundled model's preparation started (the job), wherever it was asked for.
+    model_setup_started = Signal(object)
+    # Something many views show changed outside them (the sample project was made…): refresh.
+    data_changed = Signal()
 
     def __init__(self, app: QApplication, settings: Settings, db, parent: QObject | None = None):
         """``db``: the open database, or a function that opens it (called on first use, so the
@@ -163,6 +167,25 @@ class AppContext(QObject):
         self.settings.theme = name
         self._save()
         theme.apply_theme(self.app, name)
+
+    @property
+    def model_setup(self):
+        """The bundled model's preparation while it runs (one for the whole window), else None."""
+        job = getattr(self, "_model_setup", None)
+        return job if job is not None and job.is_running() else None
+
+    def prepare_model(self):
+        """Prepare the bundled model (the convert engine), or return the preparation already running:
+        the welcome flow and the Dashboard never start two."""
+        job = self.model_setup
+        if job is None:
+            from app.workers.model_setup import DefaultModelSetup
+
+            job = self._model_setup = DefaultModelSetup(self)
+            job.finished.connect(lambda *_: self.data_changed.emit())
+            job.start()
+            self.model_setup_started.emit(job)
+        return job
 
     def remember(self, key: str, value) -> None:
         """Keep a panel's choice (a knowledge base, a dataset…) for the next start."""

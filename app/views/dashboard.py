@@ -101,6 +101,10 @@ class DashboardPanel(Panel):
         # project, a knowledge base or the model since (each card is a few cheap queries).
         self._timer.timeout.connect(self.refresh)
         self._live = False  # hooked to the GPU monitor and the engines (after the first paint)
+        ctx.model_setup_started.connect(self._follow_setup)
+        ctx.data_changed.connect(self.refresh)
+        if ctx.model_setup is not None:
+            self._follow_setup(ctx.model_setup)
         self.retranslate_ui()
         ctx.when_painted(self._go_live)
 
@@ -140,8 +144,17 @@ class DashboardPanel(Panel):
                   "stopped": self.tr("stopped")}
         lines = [f"{e.label} — {e.engine or '…'} · {states.get(e.state, e.state)}"
                  for e in self.ctx.serve.engines() if e.engine != "remote"]
-        self.serve_card.text.setText("\n".join(lines) if lines else self.tr(
-            "No model is loaded. Chat loads one when you send a message; Models shows every engine."))
+        if lines:
+            self.serve_card.text.setText("\n".join(lines))
+            return
+        when = getattr(self.ctx.settings, "chat_preload", "chat_opens")
+        if when == "app_start":
+            text = self.tr("No model is loaded yet; it starts with the app. Models shows every engine.")
+        elif when == "send":
+            text = self.tr("No model is loaded. Chat loads one when you send a message; Models shows every engine.")
+        else:
+            text = self.tr("No model is loaded. Chat loads one when you open it; Models shows every engine.")
+        self.serve_card.text.setText(text)
 
     # --- cards ----------------------------------------------------------------------------------
     def refresh_model(self) -> None:
@@ -289,13 +302,13 @@ class DashboardPanel(Panel):
 
     # --- preparing the bundled model ----------------------------------------------------------
     def prepare_model(self) -> None:
-        from app.workers.model_setup import DefaultModelSetup
+        self.ctx.prepare_model()  # _follow_setup hears of it, as of one the welcome flow started
 
-        self.setup = DefaultModelSetup(self)
-        self.setup.progress.connect(self._on_progress)
-        self.setup.finished.connect(self._on_finished)
+    def _follow_setup(self, job) -> None:
+        self.setup = job
+        job.progress.connect(self._on_progress)
+        job.finished.connect(self._on_finished)
         self.progress.setRange(0, 0)
-        self.setup.start()
         self.refresh_model()
 
     def _on_progress(self, step: int, total: int, message: str) -> None:

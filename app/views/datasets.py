@@ -169,6 +169,8 @@ class DatasetsPanel(Panel):
 
     def show_selected(self) -> None:
         did = self.selected_id()
+        if did is not None:
+            self.ctx.remember("datasets.selected", did)
         self.delete_btn.setEnabled(did is not None)
         self.preview.setRowCount(0)
         self.problems.setRowCount(0)
@@ -304,14 +306,17 @@ class DatasetsPanel(Panel):
     def _show_lengths(self, d: dict | None) -> None:
         if not d:
             self._bars.setOpts(x=[], height=[], width=1)
-            self.lengths_summary.setText("")
+            self.histogram.clear_series()  # the axes of an empty chart, not the last dataset's
+            self.lengths_summary.setText(self.tr(
+                "Press Count tokens to see how long the training records are in the model's tokens.")
+                if self.selected_id() is not None else "")
             return
         edges, counts = d["histogram"]["edges"], d["histogram"]["counts"]
         centers = [(a + b) / 2 for a, b in zip(edges[:-1], edges[1:])]
         width = (edges[1] - edges[0]) * 0.9 if len(edges) > 1 else 1
         self._bars.setOpts(x=centers, height=counts, width=width)
         self.lengths_summary.setText(self.tr(
-            "{n} records · mean {mean:.0f} · median {p50:.0f} · 95th percentile {p95:.0f} · longest {max} "
+            "{n} training records · mean {mean:.0f} · median {p50:.0f} · 95th percentile {p95:.0f} · longest {max} "
             "tokens. {over} records ({share:.1%}) are longer than {max_len} and will be cut.").format(
                 n=d["n"], mean=d["mean"], p50=d["p50"], p95=d["p95"], max=d["max"], over=d["over_max_len"],
                 share=d["over_share"], max_len=d["max_len"]))

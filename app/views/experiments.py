@@ -55,8 +55,8 @@ class ExperimentsPanel(Panel):
         bar = QHBoxLayout()
         self.export_png = QPushButton()
         self.export_csv = QPushButton()
-        self.export_png.clicked.connect(self.save_png)
-        self.export_csv.clicked.connect(self.save_csv)
+        self.export_png.clicked.connect(lambda: self.save_png())  # clicked(bool) must not become the path
+        self.export_csv.clicked.connect(lambda: self.save_csv())
         bar.addStretch(1)
         bar.addWidget(self.export_png)
         bar.addWidget(self.export_csv)

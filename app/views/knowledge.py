@@ -60,7 +60,7 @@ class KnowledgePanel(Panel):
         self.add_files_btn = QPushButton()
         self.add_folder_btn = QPushButton()
         self.rebuild_btn = QPushButton()
-        self.rebuild_btn.clicked.connect(self.rebuild_kb)
+        self.rebuild_btn.clicked.connect(lambda: self.rebuild_kb())  # clicked(bool) is no passage size
         for w in (self.kb, self.new_btn, self.rename_btn, self.delete_btn, self.rebuild_btn):
             bar.addWidget(w)
         bar.addStretch(1)
@@ -93,6 +93,7 @@ class KnowledgePanel(Panel):
         self.docs.verticalHeader().setVisible(False)
         self.docs.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.docs.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.docs.itemSelectionChanged.connect(self._selection_changed)
         dl.addWidget(self.docs, 1)
         # Documents a killed indexing run left unfinished: one click finishes them.
         self.resume_box = QWidget()
@@ -191,13 +192,13 @@ class KnowledgePanel(Panel):
         has = kb_id is not None
         if has:
             self.ctx.remember("knowledge.kb", kb_id)
-        for w in (self.rename_btn, self.delete_btn, self.search_btn):
-            w.setEnabled(has)
         busy = self.busy()
+        self.search_btn.setEnabled(has)
+        for w in (self.rename_btn, self.delete_btn, self.rebuild_btn):
+            w.setEnabled(has and not busy)  # not while its index is being written
         self._show_progress()
-        self.add_files_btn.setEnabled(has and not busy)
-        self.add_folder_btn.setEnabled(has and not busy)
-        self.rebuild_btn.setEnabled(has and not busy)
+        self.add_files_btn.setEnabled(has)  # more files queue behind a running job
+        self.add_folder_btn.setEnabled(has)
         docs = self.store.documents(kb_id) if has else []
         self.docs.setRowCount(len(docs))
         for row, d in enumerate(docs):
@@ -217,8 +218,7 @@ class KnowledgePanel(Panel):
             kb = self.store.get(kb_id)
             self.empty.setText(self.tr("{docs} documents, {chunks} passages, {failed} failed.").format(
                 docs=kb.n_documents, chunks=kb.n_chunks, failed=kb.n_failed))
-        self.remove_btn.setEnabled(bool(docs) and not busy)
-        self.reindex_btn.setEnabled(bool(docs) and not busy)
+        self._selection_changed()
         unfinished = [d for d in docs if d.status in ("queued", "indexing")]
         self.resume_box.setVisible(bool(unfinished) and not busy)
         if unfinished:
@@ -373,6 +373,11 @@ class KnowledgePanel(Panel):
         if self.kb_id() is not None:
             self.jobs.cancel(self.kb_id())
 
+    def _selection_changed(self) -> None:
+        chosen = bool(self.docs.selectionModel() and self.docs.selectionModel().selectedRows())
+        for w in (self.remove_btn, self.reindex_btn):
+            w.setEnabled(chosen and not self.busy())
+
     def selected_paths(self) -> list[str]:
         rows = {i.row() for i in self.docs.selectionModel().selectedRows()}
         return [self.docs.item(r, 0).data(Qt.ItemDataRole.UserRole) for r in sorted(rows)]
@@ -408,6 +413,9 @@ class KnowledgePanel(Panel):
         text, kb_id = self.query.text().strip(), self.kb_id()
         if not text or kb_id is None or self.busy():
             return
+        import time
+
+        self._asked = (text, time.monotonic())
         self._query_req = self.ctx.kb_query.ask([kb_id], text, self.top_k.value())
         if not self.ctx.kb_query.ready:
             self.query_info.setText(self.tr("Loading the embedding model…"))
@@ -423,16 +431,37 @@ class KnowledgePanel(Panel):
             self.query_info.setText(failure_text(self.ctx.kb_query.take_failure(req), message))
 
     def _show_results(self, data: dict) -> None:
+        import time
+
+        from PySide6.QtGui import QBrush
+
+        from app.core import rag
+
         chunks = data.get("chunks", [])
+        question, asked_at = getattr(self, "_asked", ("", time.monotonic()))
+        muted = QBrush(self.palette().placeholderText().color())
+        used = 0
         self.results.setRowCount(len(chunks))
         for row, c in enumerate(chunks):
+            # What Chat would do with it: passages under the relevance floor are not given to the model.
+            relevant = rag.is_relevant(c, question)
+            used += relevant
             cells = (f"{c.get('score', 0):.3f}", Path(str(c.get("file", ""))).name,
                      "" if c.get("page") in (None, "") else str(c.get("page")), str(c.get("text", "")))
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if col == 1:
                     item.setToolTip(str(c.get("file", "")))
+                if not relevant:
+                    item.setForeground(muted)
+                    item.setToolTip(self.tr("Chat would not use this passage: it is not relevant enough to the "
+                                            "question (below the relevance floor)."))
                 self.results.setItem(row, col, item)
         self.results.resizeRowsToContents()
-        self.query_info.setText(self.tr("{n} passages in {ms:.0f} ms.").format(n=len(chunks), ms=float(data.get("ms", 0))))
+        text = self.tr("{n} passages in {ms:.0f} ms; Chat would use {used} of them (the greyed ones are below "
+                       "its relevance floor).").format(n=len(chunks), ms=float(data.get("ms", 0)), used=used)
+        waited = time.monotonic() - asked_at
+        if waited > float(data.get("ms", 0)) / 1000 + 1.0:  # the first question loaded the embedding model
+            text += " " + self.tr("This first answer took {s:.0f} s: the embedding model was loaded.").format(s=waited)
+        self.query_info.setText(text)
         self.query_answered.emit(data)

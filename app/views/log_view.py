@@ -195,7 +195,10 @@ class LogView(QWidget):
             return
         bar = self.text.verticalScrollBar()
         at_end = bar.value() >= bar.maximum() - 2
+        side = self.text.horizontalScrollBar()
+        left = side.value()
         self.text.appendPlainText("\n".join(lines))
+        side.setValue(left)  # appending moves the cursor to the end of a long line: keep the start in view
         if at_end:
             bar.setValue(bar.maximum())
 

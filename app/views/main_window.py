@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QStackedWidget,
-    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -183,8 +182,8 @@ class MainWindow(QMainWindow):
             self.ctx.update(sidebar_collapsed=collapsed)
         self.sidebar.setFixedWidth(SIDEBAR_COLLAPSED_WIDTH if collapsed else SIDEBAR_WIDTH)
         self.collapse_action.setChecked(collapsed)
-        arrow = QStyle.StandardPixmap.SP_ArrowRight if collapsed else QStyle.StandardPixmap.SP_ArrowLeft
-        self.sidebar_toggle.setIcon(self.style().standardIcon(arrow))
+        # A text arrow takes the theme's text colour (the stock arrow icon is dark on the dark theme).
+        self.sidebar_toggle.setText("▶" if collapsed else "◀")
         self._apply_sidebar_texts()
 
     def _apply_sidebar_texts(self) -> None:
@@ -212,10 +211,10 @@ class MainWindow(QMainWindow):
         if message is not None:
             self.notifier.notify(*message)
 
-    def _on_indexing_finished(self, kb_name: str, outcome) -> None:
+    def _on_indexing_finished(self, kb_name: str, outcome, failed: int = 0) -> None:
         from app.views.notify import indexing_message
 
-        self.notifier.notify(*indexing_message(outcome.ok, kb_name, _failure_text(outcome)))
+        self.notifier.notify(*indexing_message(outcome.ok, kb_name, _failure_text(outcome), failed))
 
     def _navigate(self, key: str, where: dict) -> None:
         self.show_panel(key)

@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
+    QScrollArea,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -159,9 +161,18 @@ class ModelsPanel(Panel):
         # The training run of an adapter is a link; clicking it shows the run.
         self.detail_values["origin"].setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self.detail_values["origin"].linkActivated.connect(self._origin_link)
-        self.details.body.addLayout(self.form)
+        # The facts scroll inside the card: in a short window wrapped values are never cut mid-line.
+        facts = QWidget()
+        facts_layout = QVBoxLayout(facts)
+        facts_layout.setContentsMargins(0, 0, 0, 0)
+        facts_layout.addLayout(self.form)
         self.status_note = QLabel(wordWrap=True, objectName="Warning", visible=False)
-        self.details.body.addWidget(self.status_note)
+        facts_layout.addWidget(self.status_note)
+        facts_layout.addStretch(1)
+        scroll = QScrollArea(widgetResizable=True, frameShape=QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(facts)
+        self.details.body.addWidget(scroll, 1)
         actions = QHBoxLayout()
         self.allow_btn = QPushButton(visible=False)
         self.allow_btn.clicked.connect(self.allow_remote_code)
@@ -171,7 +182,6 @@ class ModelsPanel(Panel):
         actions.addStretch(1)
         actions.addWidget(self.start_btn)
         self.details.body.addLayout(actions)
-        self.details.body.addStretch(1)
         return self.details
 
     def _build_engines(self) -> QWidget:
@@ -303,7 +313,8 @@ class ModelsPanel(Panel):
             self.detail_values[key].setText(text)
         self.detail_values["path"].setToolTip(r.get("path") or "")
         for key in ("architecture", "quantization", "context", "template", "gpu"):
-            hide = r["kind"] == "adapter" and key in ("architecture", "context", "gpu")
+            # an adapter has no architecture, context or template of its own: its base model has them
+            hide = r["kind"] == "adapter" and key in ("architecture", "context", "gpu", "template")
             self.detail_labels[key].setVisible(not hide)
             self.detail_values[key].setVisible(not hide)
         note = ""
@@ -344,8 +355,10 @@ class ModelsPanel(Panel):
     def _origin_text(self, r: dict) -> str:
         if r["kind"] == "adapter":
             run = f'<a href="run:{r["run_id"]}">{r.get("run_name") or r["name"]}</a>'
-            return self.tr("Training run {run} ({id}), base model {base}").format(
-                run=run, id=r["run_id"], base=r.get("base_model") or "–")
+            base = r.get("base_model") or "–"
+            if base in ("default", ""):
+                base = self.tr("{name} (bundled)").format(name="SmolLM2-135M-Instruct")
+            return self.tr("Training run {run} ({id}), base model {base}").format(run=run, id=r["run_id"], base=base)
         if r["kind"] == "bundled":
             return self.tr("Shipped with the app (SmolLM2-135M-Instruct GGUF, converted once)")
         return r.get("source") or "–"
@@ -557,13 +570,24 @@ class ModelsPanel(Panel):
             show_error(self, self.tr("Start engine"), user_error_text(err))
             return None
 
+    def _adapter_label(self, served: str) -> str:
+        """An adapter as a person named it: its run's name, not the served id ("run-2026…")."""
+        if served.startswith("run-"):
+            try:
+                from app.core.runs import RunStore
+
+                return RunStore(self.ctx.db).get(served[4:]).name or served
+            except Exception:  # noqa: BLE001 - a deleted run: its served id is all there is
+                return served
+        return served
+
     def refresh_engines(self) -> None:
         if not hasattr(self, "engines_table"):
             return
         engines = [e for e in (self.serve.engines() if self.serve is not None else []) if e.engine != "remote"]
         self.engines_table.setRowCount(len(engines))
         for i, e in enumerate(engines):
-            label = e.label + (" + " + ", ".join(e.adapters) if e.adapters else "")
+            label = e.label + (" + " + ", ".join(self._adapter_label(a) for a in e.adapters) if e.adapters else "")
             state = state_text(e.state) + (f" — {engine_detail_text(e)}" if e.message else "")
             memory = human_bytes(e.memory_bytes)
             if e.gpu_memory_bytes:

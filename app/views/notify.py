@@ -50,7 +50,13 @@ def run_message(status: str, name: str, detail: str = "") -> tuple[str, str, boo
     return None
 
 
-def indexing_message(ok: bool, kb_name: str, detail: str = "") -> tuple[str, str, bool]:
+def indexing_message(ok: bool, kb_name: str, detail: str = "", failed: int = 0) -> tuple[str, str, bool]:
+    """``failed``: documents of the base that could not be read (a finished job is not "up to date"
+    when some of its files were refused)."""
+    if ok and failed:
+        return (QCoreApplication.translate("Notify", "Indexing finished"),
+                QCoreApplication.translate("Notify", "{name}: {n} file(s) could not be read; the Knowledge panel "
+                                                     "says why.").format(name=kb_name, n=failed), True)
     if ok:
         return (QCoreApplication.translate("Notify", "Indexing finished"),
                 QCoreApplication.translate("Notify", "The knowledge base {name} is up to date.").format(name=kb_name),

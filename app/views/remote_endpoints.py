@@ -79,7 +79,7 @@ class ChatEnginesGroup(QGroupBox):
         layout.addWidget(self.list)
         row = QHBoxLayout()
         self.add_btn = QPushButton()
-        self.add_btn.clicked.connect(self.add)
+        self.add_btn.clicked.connect(lambda: self.add())
         self.remove_btn = QPushButton()
         self.remove_btn.clicked.connect(self.remove_selected)
         row.addWidget(self.add_btn)

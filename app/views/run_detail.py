@@ -19,6 +19,9 @@ from app.views.log_view import LogView
 from app.views.widgets import open_in_desktop, show_error
 
 # chart key → the metric names it shows
+# Two series of a chart are named in its title in these colours (no legend box over the curve).
+SERIES_COLOURS = {"loss": "#2563eb", "eval_loss": "#dc2626", "gpu_mem_gb": "#2563eb", "gpu_mem_peak_gb": "#dc2626"}
+
 CHARTS = {
     "loss": ("loss", "eval_loss"),
     "lr": ("lr",),
@@ -66,11 +69,10 @@ class RunDetail(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
 
         top = QHBoxLayout()
-        self.title = QLabel(objectName="CardTitle")
+        self.title = QLabel(objectName="CardTitle", wordWrap=True)  # a long name wraps, never clipped
         self.status = QLabel(objectName="Muted")
-        top.addWidget(self.title)
+        top.addWidget(self.title, 1)
         top.addWidget(self.status)
-        top.addStretch(1)
         self.stop_btn = QPushButton()
         self.resume_btn = QPushButton(objectName="Primary")
         self.chat_btn = QPushButton()
@@ -119,7 +121,7 @@ class RunDetail(QWidget):
         page_layout.addLayout(grid, 1)
         self.charts: dict[str, MetricChart] = {}
         for i, key in enumerate(CHARTS):
-            chart = MetricChart(legend="bottom-left" if key == "loss" else "top-right", marked=("eval_loss",))
+            chart = MetricChart(legend="title", marked=("eval_loss",), colours=SERIES_COLOURS)
             self.charts[key] = chart
             grid.addWidget(chart, i // 2, i % 2)
         self.charts["loss"].set_smoothing(0.6)

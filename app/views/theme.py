@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle
 
 from app.views import assets
 
@@ -47,8 +47,19 @@ def is_dark(palette: QPalette) -> bool:
     return palette.window().color().lightness() < 128
 
 
+class _Style(QProxyStyle):
+    """Fusion, without the stock icons on dialog buttons (a green tick, a red cross: unlike every
+    other button of the app, and invisible on the dark theme)."""
+
+    def styleHint(self, hint, option=None, widget=None, data=None):  # noqa: N802 - Qt override
+        if hint == QStyle.StyleHint.SH_DialogButtonBox_ButtonsHaveIcons:
+            return 0
+        return super().styleHint(hint, option, widget, data)
+
+
 def apply_theme(app: QApplication, theme: str) -> None:
-    app.setStyle("Fusion")
+    if not isinstance(app.style(), _Style):
+        app.setStyle(_Style("Fusion"))
     palette = QPalette()
     dark = theme == "dark"
     for role, colour in (_DARK if dark else _LIGHT).items():

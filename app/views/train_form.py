@@ -81,6 +81,7 @@ class TrainForm(QWidget):
         self.project = QComboBox()
         self.dataset = QComboBox()
         self.dataset.activated.connect(lambda _i: self.ctx.remember("training.dataset", self.dataset.currentData()))
+        self.dataset.currentIndexChanged.connect(self._dataset_chosen)
         self.model = QComboBox()
         self.model.activated.connect(self._model_chosen)
         self.preset = QComboBox()
@@ -229,6 +230,8 @@ class TrainForm(QWidget):
             (self.targets, {"attention": self.tr("Attention only"), "all-linear": self.tr("All linear layers")}),
             (self.scheduler, {"cosine": self.tr("Cosine"), "linear": self.tr("Linear"),
                               "constant": self.tr("Constant")}),
+            (self.optimizer, {"adamw_torch": self.tr("AdamW"),
+                              "paged_adamw_8bit": self.tr("AdamW 8-bit, paged (NVIDIA GPU)")}),
         ):
             for i in range(combo.count()):
                 combo.setItemText(i, names[combo.itemData(i)])
@@ -278,6 +281,8 @@ class TrainForm(QWidget):
             self.project.addItem(p.name, p.id)
         self.project.setCurrentIndex(max(0, self.project.findData(keep_p)))
         self.project.blockSignals(False)
+        shown = keep_d
+        self.dataset.blockSignals(True)  # a reload is no choice: the project follows only a new dataset
         self.dataset.clear()
         datasets = DatasetStore(self.ctx.db).list()
         if not datasets:
@@ -285,9 +290,26 @@ class TrainForm(QWidget):
         for d in datasets:
             self.dataset.addItem(self.tr("{name} ({n} records)").format(name=d.name, n=d.n_records), d.id)
         if keep_d is None or self.dataset.findData(keep_d) < 0:
-            keep_d = self.ctx.recall("training.dataset")  # the dataset chosen last time
+            keep_d = self.ctx.recall("training.dataset")  # the dataset chosen last time here…
+        if keep_d is None or self.dataset.findData(keep_d) < 0:
+            keep_d = self.ctx.recall("datasets.selected")  # …or the one looked at in Datasets
         if keep_d is not None and self.dataset.findData(keep_d) >= 0:
             self.dataset.setCurrentIndex(self.dataset.findData(keep_d))
+        self.dataset.blockSignals(False)
+        if self.dataset.currentData() != shown:
+            self._dataset_chosen(self.dataset.currentIndex())
+
+    def _dataset_chosen(self, _index: int) -> None:
+        """A dataset of a project trains in that project (the run shows under it in Experiments)."""
+        did = self.dataset.currentData()
+        if did is None:
+            return
+        try:
+            project = DatasetStore(self.ctx.db).get(did).project_id
+        except UserError:
+            return
+        if project is not None and self.project.findData(project) >= 0:
+            self.project.setCurrentIndex(self.project.findData(project))
 
     def reload_models(self) -> None:
         current = self.model.currentData()

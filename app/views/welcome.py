@@ -64,9 +64,11 @@ def found_texts(found: dict) -> dict[str, tuple[str, str]]:
         gpu_row = ("Ok", text.format(gpus=names, driver=gpu.get("driver_version") or "?",
                                      cuda=gpu.get("cuda_driver_version") or "?"))
     else:
-        text = translate("Welcome", "No NVIDIA GPU found ({reason}). Training and chat run on the CPU, "
+        from app.views.gpu_texts import reason_text
+
+        text = translate("Welcome", "No NVIDIA GPU found: {reason} Training and chat run on the CPU, "
                                     "which suits the small bundled models.")
-        gpu_row = ("Warning", text.format(reason=gpu.get("reason") or "?"))
+        gpu_row = ("Warning", text.format(reason=reason_text(gpu.get("reason_code"))))
     vllm = found.get("vllm") or {}
     package, version = vllm.get("package") or "vllm", vllm.get("version") or "?"
     if not vllm.get("found"):
@@ -416,16 +418,13 @@ class WelcomeDialog(QDialog):
             _set_state(self.embed_state, "Warning")
 
     def prepare_model(self) -> None:
-        from app.workers.model_setup import DefaultModelSetup
-
-        self.setup = DefaultModelSetup(self)
+        self.setup = self.ctx.prepare_model()  # the window's one preparation: it outlives this dialog
         self.setup.progress.connect(self._on_progress)
         self.setup.finished.connect(self._on_prepared)
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)
         self.progress_text.setVisible(True)
         self.progress_text.setText(self.tr("Starting…"))
-        self.setup.start()
         self.refresh_models()
 
     def _on_progress(self, step: int, total: int, message: str) -> None:
@@ -440,7 +439,8 @@ class WelcomeDialog(QDialog):
     def _on_prepared(self, ok: bool, message: str) -> None:
         self.refresh_models()
         if ok:
-            self.progress_text.setText(self.tr("The default model is ready."))
+            self.progress_text.setVisible(False)  # the model's line above already says it is ready
+            self.progress.setVisible(False)
             self.ctx.status_message.emit(self.tr("The default model is ready."), 5000)
         else:
             self.progress_text.setText(self.tr("Preparing failed: {reason}").format(reason=message))
@@ -461,10 +461,10 @@ class WelcomeDialog(QDialog):
         self._left = True
         self.ctx.update(first_run_done=True)
         if self.setup is not None and self.setup.is_running():
-            # The conversion goes on after the dialog: the Dashboard shows the model when ready.
-            self.setup.setParent(self.ctx)
+            # The conversion (the context's) goes on after the dialog; the Dashboard follows it.
             ready = self.tr("The default model is ready.")
             self.setup.finished.connect(lambda ok, _m, ctx=self.ctx: ok and ctx.status_message.emit(ready, 5000))
+        self.ctx.data_changed.emit()  # the sample project, the settings: every view shows them now
         self.finished_flow.emit(finished)
         self.accept()
 

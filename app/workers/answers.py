@@ -255,18 +255,21 @@ class AnswerPipeline(QObject):
         kbs = [names[k] for k in session.kb_ids if k in names]
         folders = [str(f) for f in session.params.get("folders", [])]
         approved = [str(f) for f in session.params.get("approved_folders", []) if f in folders]
+        support = self.tool_support(job.target, info.engine if info else None)
         turn = AgentTurn(self.store, job.message_id, base_url=base_url, api_key=api_key, model=model,
                          messages=[*job.history, {"role": "user", "content": job.question}],
                          system=session.system_prompt, kbs=kbs, folders=folders, approved=approved,
                          params=job.params, max_steps=int(session.params.get("max_steps", 6)),
-                         tool_support=self.tool_support(job.target, info.engine if info else None).to_dict(),
-                         timing=self._timing(job), parent=self)
+                         tool_support=support.to_dict(), timing=self._timing(job), parent=self)
         turn.delta.connect(self.delta)
         turn.finished.connect(self._stream_finished)
         turn.steps_changed.connect(self.changed)
         turn.approval_needed.connect(lambda folder, path, mid=job.message_id: self.approval_needed.emit(mid, folder, path))
         job.stream = turn
-        self.store.update_message(job.message_id, meta={"phase": "agent"})
+        meta: dict = {"phase": "agent"}
+        if support.status == "no":  # said before the answer streams, not added above it at the end
+            meta["warnings"] = [support.warning()]
+        self.store.update_message(job.message_id, meta=meta)
         turn.start()
         self.changed.emit(job.message_id)
 

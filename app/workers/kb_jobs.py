@@ -4,7 +4,7 @@ time, the rest queued, so two writers never share an index.
     jobs = ctx.kb_jobs
     jobs.add(kb_id, ["~/Documents/handbook"])        # queued or started at once
     jobs.event.connect(...)                           # (kb_id, protocol.Event): progress, results
-    jobs.finished.connect(...)                        # (kb name, Outcome)
+    jobs.finished.connect(...)                        # (kb name, Outcome, documents that failed)
 
 Before a job touches an index, the shared retrieval engine (``kb_query``) forgets that base, so
 chat and the retrieval tester reload it on their next question. Engines get ``--exit-with-parent``:
@@ -36,7 +36,7 @@ class KbJob:
 class KbJobs(QObject):
     started = Signal(int)  # kb id
     event = Signal(int, object)  # kb id, protocol.Event
-    finished = Signal(str, object)  # knowledge base name, Outcome
+    finished = Signal(str, object, int)  # knowledge base name, Outcome, documents that failed
     job_done = Signal(int, object)  # kb id, Outcome
 
     def __init__(self, db, kb_query=None, parent: QObject | None = None):
@@ -108,16 +108,19 @@ class KbJobs(QObject):
         if self.kb_query is not None:
             self.kb_query.forget(job.kb_id)
         self.job_done.emit(job.kb_id, outcome)
-        self.finished.emit(self._kb_name(job.kb_id), outcome)
+        name, failed = self._kb_facts(job.kb_id)
+        self.finished.emit(name, outcome, failed)
         self._next()
 
-    def _kb_name(self, kb_id: int) -> str:
+    def _kb_facts(self, kb_id: int) -> tuple[str, int]:
+        """The base's name and how many of its documents failed."""
         try:
             from app.core.kb import KnowledgeStore
 
-            return KnowledgeStore(self.db).get(kb_id).name
+            kb = KnowledgeStore(self.db).get(kb_id)
+            return kb.name, int(kb.n_failed or 0)
         except Exception:  # noqa: BLE001 - a base deleted meanwhile still gets its message
-            return str(kb_id)
+            return str(kb_id), 0
 
 
 __all__ = ["KbJobs", "KbJob", "ENGINE"]

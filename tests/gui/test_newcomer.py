@@ -197,10 +197,10 @@ def test_chart_legends_already_drawn_follow_the_language(main_window, qtbot):
     main_window.show_panel("training")
     panel = main_window.panel("training")
     panel.select_run("r1-first")
-    legend = panel.detail.charts["loss"].legend
-    assert [label.text for _, label in legend.items] == ["train"]
+    chart = panel.detail.charts["loss"]
+    assert chart.legend_labels() == ["train"] and "train" in chart.title_text()
     main_window.ctx.set_language("zh_CN")
-    assert [label.text for _, label in legend.items] == ["训练"]
+    assert chart.legend_labels() == ["训练"] and "训练" in chart.title_text() and "train" not in chart.title_text()
     main_window.ctx.set_language("en")
 
 
@@ -219,12 +219,13 @@ def test_another_datasets_histogram_never_stays(main_window, qtbot, home_with_mo
     panel.select(ids[0])
     panel.compute_lengths()
     qtbot.waitUntil(lambda: panel.stats is None, timeout=240_000)
-    assert panel.lengths_summary.text().startswith("6 records")
+    assert panel.lengths_summary.text().startswith("6 training records")
     panel.select(ids[1])
-    assert panel.lengths_summary.text() == ""  # the first dataset's figures are gone
+    assert "6 training records" not in panel.lengths_summary.text()  # the first dataset's figures are gone
+    assert "Count tokens" in panel.lengths_summary.text()  # and the next step is said instead
     assert len(panel._bars.opts["x"]) == 0
     panel.select(ids[0])
-    assert panel.lengths_summary.text().startswith("6 records")  # and come back with their dataset
+    assert panel.lengths_summary.text().startswith("6 training records")  # and come back with their dataset
 
 
 def test_knowledge_and_training_remember_the_choice_after_a_restart(main_window, qtbot, tmp_path):

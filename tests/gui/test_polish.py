@@ -167,7 +167,7 @@ def test_finished_training_notifies_with_the_run_name(qtbot, main_window, tmp_pa
 def test_finished_indexing_notifies_when_the_window_is_in_the_background(qtbot, main_window):
     main_window.panel("knowledge")
     _make_inactive(qtbot, main_window)
-    main_window.ctx.kb_jobs.finished.emit("Docs", Outcome(status="completed"))
+    main_window.ctx.kb_jobs.finished.emit("Docs", Outcome(status="completed"), 0)
     channel, title, _text = main_window.notifier.last
     assert title == "Indexing finished"
     assert channel in ("tray", "alert")

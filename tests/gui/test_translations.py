@@ -22,7 +22,7 @@ ALLOWED = {
     "AI", "GPU", "CPU", "vLLM", "LoRA", "QLoRA", "GGUF", "JSON", "JSONL", "CSV", "Alpaca", "ShareGPT",
     "OpenAI", "messages", "Hugging", "Face", "Python", "SmolLM2-135M-Instruct", "English", "AI_PLATFORM_HOME",
     "GNOME", "Keyring", "KWallet", "RAG", "VRAM", "tmp", "home", "zh_CN", "en", "NVIDIA", "NF4",
-    "float32", "bfloat16", "float16", "alpha", "dropout", "adamw_torch", "paged_adamw_8bit", "ETA",
+    "float32", "bfloat16", "float16", "alpha", "dropout", "adamw_torch", "paged_adamw_8bit", "AdamW", "ETA",
     "openai", "alpaca", "sharegpt", "PNG", "PDF", "Word", "HTML", "Markdown", "DOCX", "TXT",
     "Platform", "Hub", "Top", "Top-p", "Shift", "Ctrl", "Enter", "Esc", "Transformers", "API", "URL", "ai-platform", "setup-models",
 }
