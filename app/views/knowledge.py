@@ -203,12 +203,17 @@ class KnowledgePanel(Panel):
         self.docs.setRowCount(len(docs))
         for row, d in enumerate(docs):
             reason = reason_text(d.error_code, d.error_params, d.error) if d.error else ""
-            cells = (d.path, doc_status_text(d.status), str(d.n_chunks or 0), reason)
+            # The file's name first (a full path hides it at the far end); the path in the tooltip.
+            shown = f"{Path(d.path).name} — {Path(d.path).parent}"
+            cells = (shown, doc_status_text(d.status), str(d.n_chunks or 0), reason)
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, d.path)
+                if col == 0:
+                    item.setToolTip(d.path)
                 if col == 3 and text:
-                    item.setToolTip(d.error or "")  # the English original, as the CLI says it
+                    # the whole reason (the column cuts it), and the English original as the CLI says it
+                    item.setToolTip(text if text == (d.error or "") else f"{text}\n\n{d.error}")
                 self.docs.setItem(row, col, item)
         if not has:
             self.empty.setText(self.tr("No knowledge base yet. Create one, then drop documents here."))

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.slow
 
 
 def statuses(panel) -> dict[str, tuple[str, str]]:
-    return {Path(panel.docs.item(r, 0).text()).name: (panel.docs.item(r, 1).text(), panel.docs.item(r, 3).text())
+    return {panel.docs.item(r, 0).text().split(" — ")[0]: (panel.docs.item(r, 1).text(), panel.docs.item(r, 3).text())
             for r in range(panel.docs.rowCount())}
 
 
