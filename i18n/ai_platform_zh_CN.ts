@@ -3670,12 +3670,12 @@ Allow remote code for this model?</source>
       <translation>用左侧表单开始一次训练，或在上方选择一次训练，查看它的图表和日志。</translation>
     </message>
     <message>
-      <source>Loss (train, eval)</source>
-      <translation>损失（训练、验证）</translation>
-    </message>
-    <message>
       <source>Learning rate</source>
       <translation>学习率</translation>
+    </message>
+    <message>
+      <source>Loss</source>
+      <translation>损失</translation>
     </message>
     <message>
       <source>Gradient norm</source>

@@ -157,7 +157,7 @@ class RunDetail(QWidget):
         self.tabs.setTabText(1, self.tr("Log"))
         self.empty.setText(self.tr("Start a run with the form on the left, or select a run above to see "
                                    "its charts and log."))
-        titles = {"loss": self.tr("Loss (train, eval)"), "lr": self.tr("Learning rate"),
+        titles = {"loss": self.tr("Loss"), "lr": self.tr("Learning rate"),  # the series name themselves
                   "grad_norm": self.tr("Gradient norm"), "tokens_per_s": self.tr("Tokens per second"),
                   "gpu_mem": self.tr("GPU memory (GB)")}
         units = {"loss": self.tr("loss"), "lr": self.tr("rate"), "grad_norm": self.tr("norm"),
