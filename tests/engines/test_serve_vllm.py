@@ -2,18 +2,24 @@
 
 ONE server for the whole module (≈ 30–50 s to start on 2 cores): started through
 ``python -m app.engines.serve --engine vllm`` with a LoRA adapter from a tiny real training run, so
-the adapter test runs on vLLM itself (``--enable-lora``). The last test stops it.
+the adapter test runs on vLLM itself (``--enable-lora``); runtime LoRA loading and the agent CLI on
+vLLM use the same server (one start: each costs ≈ 40–80 s on 2 cores). The last test stops it.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from app.core import chat_client, protocol, vllm_runtime
 from tests.helpers import serve as h
+from tests.helpers.engines import REPO, engine_env_for
 
 pytestmark = pytest.mark.slow
 
@@ -94,6 +100,39 @@ def test_adapter_answers_differently(vllm_server):
 def test_bound_to_loopback_only(vllm_server):
     _, r = vllm_server
     h.assert_loopback_only(r["pid"], r["port"])
+
+
+def test_vllm_loads_an_adapter_while_it_runs(vllm_server, converted_model_dir, tmp_path_factory):
+    """Runtime LoRA (``POST /v1/load_lora_adapter``): a second name goes into the running engine."""
+    live, r = vllm_server
+    assert r["max_lora_rank"] == 16
+    adapter = h.trained_adapter(converted_model_dir, tmp_path_factory.mktemp("adapter"))  # cached: the same one
+    msgs = [{"role": "user", "content": h.QUESTION}]
+    base, _ = chat_client.chat(r["base_url"], r["api_key"], r["model"], msgs, max_tokens=16, temperature=0)
+    t0 = time.monotonic()
+    chat_client.load_adapter(r["base_url"], r["api_key"], "zorbania-live", str(adapter))
+    tuned, _ = chat_client.chat(r["base_url"], r["api_key"], "zorbania-live", msgs, max_tokens=16, temperature=0)
+    print(f"\nvLLM: adapter loaded and answered in {time.monotonic() - t0:.2f} s: {tuned!r} (base: {base!r})")
+    assert h.FACT_WORD in tuned and h.FACT_WORD not in base
+    assert set(chat_client.list_models(r["base_url"], r["api_key"])) == {r["model"], "zorbania", "zorbania-live"}
+    assert live.proc.poll() is None and len(live.of(protocol.Result)) == 1
+
+
+def test_agent_cli_says_why_no_tool_was_used_on_vllm(vllm_server, tmp_path):
+    """`ai-platform agent --base-url … --json` on vLLM without a tool parser (SmolLM2's template has no
+    tool calling): the server refuses the tools, the turn answers without them, and says so."""
+    _, r = vllm_server
+    env = engine_env_for(tmp_path / "home", AI_PLATFORM_AGENT_API_KEY=r["api_key"])
+    proc = subprocess.run([sys.executable, "-m", "app", "agent", "What is 12 times 7?", "--json", "--base-url",
+                           r["base_url"], "--model", r["model"], "--max-tokens", "16"], env=env, cwd=str(REPO),
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert {"answer", "steps", "citations", "warnings"} <= set(out)
+    assert out["steps"] == [] and out["answer"] and out["tools_refused"]
+    assert [w["code"] for w in out["warnings"]] == ["agent.tools_refused"]
+    assert r["api_key"] not in proc.stdout + proc.stderr
+    assert os.environ.get("AI_PLATFORM_AGENT_API_KEY") != r["api_key"]
 
 
 def test_stop_ends_the_server(vllm_server):
