@@ -26,10 +26,29 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if getattr(args, "func", None):
-        return args.func(args)
+        try:
+            return args.func(args)
+        except Exception as exc:
+            return _disk_full_or_raise(args, exc)
     from app.views.app import run_gui
 
     return run_gui(smoke=args.smoke)
+
+
+def _disk_full_or_raise(args, exc: Exception) -> int:
+    """A full disk anywhere under a command is one line ("the disk is full (N MB free at PATH)"),
+    exit 2; anything else propagates."""
+    from app.core import diskspace, paths
+
+    if not diskspace.looks_full(exc, paths.home()):
+        raise exc
+    err = diskspace.disk_full_error(paths.home())
+    if getattr(args, "json", False):
+        import json
+
+        print(json.dumps({"error": {"code": err.code, "message": str(err), "params": err.params}}, ensure_ascii=False))
+    print(f"error: {err}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

@@ -1378,10 +1378,6 @@ The full report is in the log: {path}</source>
       <translation>不是普通文件</translation>
     </message>
     <message>
-      <source>file too large ({size_mb} MB; the limit is {limit_mb} MB): split it</source>
-      <translation>文件太大（{size_mb} MB，上限为 {limit_mb} MB）：请拆分</translation>
-    </message>
-    <message>
       <source>empty file</source>
       <translation>空文件</translation>
     </message>
@@ -1410,10 +1406,6 @@ The full report is in the log: {path}</source>
       <translation>没有找到文字（扫描版 PDF 需要先做文字识别）</translation>
     </message>
     <message>
-      <source>the PDF is password-protected</source>
-      <translation>PDF 受密码保护</translation>
-    </message>
-    <message>
       <source>not a readable PDF ({detail})</source>
       <translation>无法读取的 PDF（{detail}）</translation>
     </message>
@@ -1424,6 +1416,90 @@ The full report is in the log: {path}</source>
     <message>
       <source>not a readable DOCX ({detail})</source>
       <translation>无法读取的 DOCX（{detail}）</translation>
+    </message>
+    <message>
+      <source>The knowledge base "{name}" is being changed by another window or command; waited {seconds} s. Try again when it has finished.</source>
+      <translation>知识库“{name}”正被另一个窗口或命令修改；已等待 {seconds} 秒。请等它完成后再试。</translation>
+    </message>
+    <message>
+      <source>The embedding model "{model}" is not available here; available: {available}.</source>
+      <translation>嵌入模型“{model}”在此不可用；可用的有：{available}。</translation>
+    </message>
+    <message>
+      <source>This would remove {n} documents from "{name}"; nothing was removed. Add --yes to remove them.</source>
+      <translation>这将从“{name}”中移除 {n} 个文档；尚未移除任何内容。加上 --yes 以移除它们。</translation>
+    </message>
+    <message>
+      <source>The disk is full ({free_mb} MB free at {path}). Free some space and try again.</source>
+      <translation>磁盘已满（{path} 处剩余 {free_mb} MB）。请释放一些空间后重试。</translation>
+    </message>
+    <message>
+      <source>indexing failed ({detail})</source>
+      <translation>索引失败（{detail}）</translation>
+    </message>
+    <message>
+      <source>indexing was interrupted; it is being redone</source>
+      <translation>索引曾被中断，正在重做</translation>
+    </message>
+    <message>
+      <source>indexing this file was interrupted twice (the program was killed or ran out of memory while reading it): add it again to retry</source>
+      <translation>索引此文件已被中断两次（读取它时程序被终止或内存不足）：再次添加即可重试</translation>
+    </message>
+    <message>
+      <source>the file name is not valid UTF-8 text: rename the file</source>
+      <translation>文件名不是有效的 UTF-8 文本：请重命名该文件</translation>
+    </message>
+    <message>
+      <source>a symbolic link that points to itself (a link loop)</source>
+      <translation>指向自身的符号链接（链接循环）</translation>
+    </message>
+    <message>
+      <source>a link whose target does not exist</source>
+      <translation>链接的目标不存在</translation>
+    </message>
+    <message>
+      <source>permission denied</source>
+      <translation>没有权限</translation>
+    </message>
+    <message>
+      <source>could not open this entry ({detail})</source>
+      <translation>无法打开此项（{detail}）</translation>
+    </message>
+    <message>
+      <source>an executable program, not a document: nothing to index</source>
+      <translation>这是可执行程序而不是文档：没有可索引的内容</translation>
+    </message>
+    <message>
+      <source>an image, not a document: images are not read (no OCR); add a PDF or text version instead</source>
+      <translation>这是图片而不是文档：不读取图片（无 OCR）；请改为添加 PDF 或文本版本</translation>
+    </message>
+    <message>
+      <source>this document type ({ext}) is not supported: save it as DOCX or PDF first</source>
+      <translation>不支持此文档类型（{ext}）：请先另存为 DOCX 或 PDF</translation>
+    </message>
+    <message>
+      <source>a compressed archive: unpack it and add the documents inside</source>
+      <translation>这是压缩包：请解压后添加其中的文档</translation>
+    </message>
+    <message>
+      <source>an old Office file (.doc, .xls, .ppt): save it as DOCX or PDF first</source>
+      <translation>这是旧版 Office 文件（.doc、.xls、.ppt）：请先另存为 DOCX 或 PDF</translation>
+    </message>
+    <message>
+      <source>a PDF without the .pdf extension: rename it to .pdf</source>
+      <translation>这是没有 .pdf 扩展名的 PDF：请将其重命名为 .pdf</translation>
+    </message>
+    <message>
+      <source>binary data, not text: use PDF, Markdown, TXT, DOCX or HTML</source>
+      <translation>这是二进制数据而不是文本：请使用 PDF、Markdown、TXT、DOCX 或 HTML</translation>
+    </message>
+    <message>
+      <source>too much text ({chars_m} million characters or more; the limit is {limit_m} million): split the document</source>
+      <translation>文本过多（{chars_m} 百万字符或更多；上限为 {limit_m} 百万）：请拆分该文档</translation>
+    </message>
+    <message>
+      <source>this {kind} would unpack to far more than its size ({detail}; the limit is {limit_mb} MB unpacked): it may be a zip bomb, or it must be split</source>
+      <translation>此 {kind} 解压后远大于其本身大小（{detail}；解压上限为 {limit_mb} MB）：它可能是压缩炸弹，或者必须拆分</translation>
     </message>
     <message>
       <source>A model needs a name.</source>
@@ -2312,6 +2388,14 @@ The full report is in the log: {path}</source>
     <message>
       <source>The GPU ran out of memory at step {step}.</source>
       <translation>GPU 显存在第 {step} 步耗尽。</translation>
+    </message>
+    <message>
+      <source>file too large ({size_mb} MB; the limit is {limit_mb} MB): split it into smaller files</source>
+      <translation>文件过大（{size_mb} MB；上限为 {limit_mb} MB）：请拆分成较小的文件</translation>
+    </message>
+    <message>
+      <source>the PDF is password-protected: save a copy without the password and add that</source>
+      <translation>该 PDF 受密码保护：请另存一份不带密码的副本并添加它</translation>
     </message>
     <message>
       <source>Log every 1 or more steps, or 0 for automatic.</source>

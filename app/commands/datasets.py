@@ -85,14 +85,19 @@ def _dataset_info_dict(info) -> dict:
 
 
 def _import(args) -> int:
+    from app.core import diskspace, paths
     from app.core.datasets import DatasetStore
     from app.core.db.database import open_database
     from app.core.errors import UserError
 
     try:
-        with open_database() as db:
-            info = DatasetStore(db).import_file(args.file, name=args.name, project_id=args.project,
-                                                shape=args.shape, val_ratio=args.val_ratio, seed=args.seed)
+        try:
+            with open_database() as db:
+                info = DatasetStore(db).import_file(args.file, name=args.name, project_id=args.project,
+                                                    shape=args.shape, val_ratio=args.val_ratio, seed=args.seed)
+        except Exception as exc:  # noqa: BLE001 - a full disk: say so (the import cleans up after itself)
+            diskspace.reraise_if_full(exc, paths.home())
+            raise
     except UserError as err:
         return _user_error(err, args.json)
     if args.json:

@@ -4,7 +4,7 @@
     kb add NAME PATH... [--json]            per-file results
     kb query NAME "TEXT" [--top-k K] [--mode dense|hybrid|bm25] [--json]
     kb list [--json]                        with document and chunk counts
-    kb remove NAME PATH... [--json]
+    kb remove NAME PATH... [--yes] [--json]   asks first when that is more than one document
     kb rebuild NAME [--json]
     kb delete NAME
 
@@ -24,9 +24,11 @@ def register(subparsers) -> None:
 
     c = sub.add_parser("create", help="create an empty knowledge base")
     c.add_argument("name")
-    c.add_argument("--chunk-size", type=int, default=None, help="characters per chunk (default 512)")
-    c.add_argument("--overlap", type=int, default=None, help="characters shared by neighbouring chunks (default 64)")
-    c.add_argument("--model", default=None, help="embedding model (default: the bundled bilingual one)")
+    c.add_argument("--chunk-size", type=int, default=None, help="characters per chunk, 64-4000 (default 512)")
+    c.add_argument("--overlap", type=int, default=None,
+                   help="characters shared by neighbouring chunks, 0 to half the chunk size (default 64)")
+    c.add_argument("--model", default=None, help="embedding model (default: the bundled bilingual one; "
+                                                 "an unknown name lists the available ones)")
     c.add_argument("--json", action="store_true")
     c.set_defaults(func=_create)
 
@@ -51,6 +53,7 @@ def register(subparsers) -> None:
     r = sub.add_parser("remove", help="remove files (or everything under a folder) from a knowledge base")
     r.add_argument("name")
     r.add_argument("paths", nargs="+")
+    r.add_argument("--yes", "-y", action="store_true", help="do not ask when more than one document goes")
     r.add_argument("--json", action="store_true")
     r.set_defaults(func=_remove)
 
@@ -74,9 +77,15 @@ def _run(args, work) -> int:
     from app.core.errors import UserError
     from app.core.kb import KnowledgeStore
 
+    from app.core import diskspace, paths
+
     try:
-        with open_database() as db:
-            return work(KnowledgeStore(db))
+        try:
+            with open_database() as db:
+                return work(KnowledgeStore(db))
+        except Exception as exc:  # noqa: BLE001 - a full disk under faiss, SQLite or our own writes
+            diskspace.reraise_if_full(exc, paths.home())
+            raise
     except UserError as err:
         if getattr(args, "json", False):
             _print_json({"error": {"code": err.code, "message": str(err), "params": err.params}})
@@ -94,7 +103,7 @@ def _create(args) -> int:
     from app.core.kb import DEFAULT_CHUNK_OVERLAP, DEFAULT_CHUNK_SIZE
 
     def work(store):
-        kb = store.create(args.name, chunk_size=args.chunk_size or DEFAULT_CHUNK_SIZE,
+        kb = store.create(args.name, chunk_size=DEFAULT_CHUNK_SIZE if args.chunk_size is None else args.chunk_size,
                           chunk_overlap=DEFAULT_CHUNK_OVERLAP if args.overlap is None else args.overlap,
                           embedding_model=args.model)
         if args.json:
@@ -148,7 +157,17 @@ def _rebuild(args) -> int:
 
 
 def _remove(args) -> int:
+    from app.core.errors import UserError
+
     def work(store):
+        kb = store.by_name(args.name)
+        docs = {d.path for item in args.paths for d in store.documents_under(kb.id, item)}
+        if len(docs) > 1 and not args.yes:
+            what = ", ".join(args.paths)
+            if args.json or not _confirm(f'Remove {len(docs)} documents ({what}) from "{kb.name}"? [y/N] '):
+                raise UserError(f'This would remove {len(docs)} documents from "{kb.name}"; nothing was removed. '
+                                "Add --yes to remove them.", code="kb.remove_confirm",
+                                params={"n": len(docs), "name": kb.name})
         k, _ = _engine(store, args.name)
         summary = k.remove(args.paths)
         if args.json:
@@ -159,6 +178,16 @@ def _remove(args) -> int:
         return 0
 
     return _run(args, work)
+
+
+def _confirm(question: str) -> bool:
+    """Ask on the terminal; no answer (end of input) is no."""
+    try:
+        print(question, end="", file=sys.stderr, flush=True)
+        answer = sys.stdin.readline()
+    except (OSError, KeyboardInterrupt):
+        return False
+    return answer.strip().lower() in ("y", "yes")
 
 
 def _query(args) -> int:

