@@ -1040,6 +1040,14 @@ Allow it to read files in {folder} for this chat?</source>
       <source>API key</source>
       <translation>API 密钥</translation>
     </message>
+    <message>
+      <source>The key written in this URL will be kept in the system keyring and removed from the URL; the settings file never holds it.</source>
+      <translation>此 URL 中写入的密钥将保存到系统密钥环，并从 URL 中移除；设置文件绝不会保存它。</translation>
+    </message>
+    <message>
+      <source>Warning: the API key would travel unencrypted over http:// to {host}; anyone on the network between can read it. Use https:// if the server offers it.</source>
+      <translation>警告：API 密钥将通过 http:// 以明文发送到 {host}，途经网络上的任何人都能读到它。如果服务器支持，请改用 https://。</translation>
+    </message>
   </context>
   <context>
     <name>EngineState</name>
@@ -1964,6 +1972,10 @@ The full report is in the log: {path}</source>
     <message>
       <source>The model server did not start.</source>
       <translation>模型服务器没有启动。</translation>
+    </message>
+    <message>
+      <source>{path} has {links} hard links: the same file can have other names outside the granted folders, so it is not opened. Copy it into the folder to share it.</source>
+      <translation>{path} 有 {links} 个硬链接：同一个文件可能在授权文件夹之外还有别的名字，因此不会打开它。如需共享，请把它复制到该文件夹中。</translation>
     </message>
     <message>
       <source>The database {path} was written by a newer version of AI Platform (schema {revision}). Update AI Platform, or choose another data folder in Settings.</source>

@@ -2,7 +2,8 @@
 
 A path is allowed only when its real path (symlinks and ``..`` resolved) lies inside the real path
 of a granted folder: a symlink inside a granted folder that points outside is refused like any
-other escape. A granted folder the user has not approved yet is asked about once (``ask``); the
+other escape. A regular file with more than one hard link is refused too: its other names may lie
+anywhere on the disk, and no real path shows them (code ``agent.hard_link``). A granted folder the user has not approved yet is asked about once (``ask``); the
 answer holds for the rest of the turn (and the GUI passes approved folders back in the next request).
 """
 
@@ -13,7 +14,23 @@ from collections.abc import Callable, Iterable
 
 
 class AccessDenied(Exception):
-    """The path is outside every granted folder, or the user said no."""
+    """The path is outside every granted folder, is a hard-linked file, or the user said no.
+    ``code``/``params``: the refusal in words for the interface (app/views/error_texts.py), when set."""
+
+    def __init__(self, message: str, code: str | None = None, params: dict | None = None):
+        super().__init__(message)
+        self.code, self.params = code, dict(params or {})
+
+
+def hard_links(real: str) -> int:
+    """How many names the regular file ``real`` has (0: not a regular file, or missing)."""
+    import stat
+
+    try:
+        st = os.stat(real)
+    except OSError:
+        return 0
+    return st.st_nlink if stat.S_ISREG(st.st_mode) else 0
 
 
 def _real(path: str) -> str:
@@ -63,6 +80,11 @@ class FolderAccess:
         if folder is None:
             granted = ", ".join(self.granted) or "none"
             raise AccessDenied(f"{path} is outside the folders the user granted ({granted})")
+        links = hard_links(real)
+        if links > 1:  # another name of this file may be outside every granted folder
+            raise AccessDenied(f"{path} has {links} hard links: the same file can have other names outside the "
+                               "granted folders, so it is not opened. Copy it into the folder to share it.",
+                               code="agent.hard_link", params={"path": str(path), "links": links})
         if folder in self.denied:
             raise AccessDenied(f"the user did not allow access to {folder}")
         if folder not in self.approved and not any(_inside(folder, a) for a in self.approved):

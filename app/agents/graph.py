@@ -30,7 +30,7 @@ from langchain_core.messages import (
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.message import add_messages
 
-from app.agents.tools import ToolContext, TurnCancelled, run_tool, tools_for
+from app.agents.tools import ToolContext, TurnCancelled, run_tool_coded, tools_for
 from app.core import protocol
 
 DEFAULT_MAX_STEPS = 6
@@ -193,10 +193,11 @@ class AgentRunner:
             call_id = call_id or f"call_{step}_{len(out)}"
             shown_args = args if isinstance(args, dict) else {"raw": str(args)}
             self.emit(protocol.ToolCall(step=step, id=call_id, name=name, args=shown_args))
-            ok, text = (False, error) if error else run_tool(self.ctx, name, args)
+            ok, text, coded = (False, error, {}) if error else run_tool_coded(self.ctx, name, args)
             self._check()
             shown, cut = _display(text)
-            self.emit(protocol.ToolResult(step=step, id=call_id, name=name, ok=ok, text=shown, truncated=cut))
+            self.emit(protocol.ToolResult(step=step, id=call_id, name=name, ok=ok, text=shown, truncated=cut,
+                                          extra=coded))
             self.steps.append({"step": step, "id": call_id, "tool": name, "args": shown_args, "ok": ok,
                                "result": shown, "truncated": cut})
             out.append(ToolMessage(content=text, tool_call_id=call_id, name=name,

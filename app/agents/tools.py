@@ -95,6 +95,20 @@ def tools_for(ctx: ToolContext, names: list[str] | None = None) -> list[Tool]:
 
 def run_tool(ctx: ToolContext, name: str, args: Any) -> tuple[bool, str]:
     """(ok, text for the model). Every failure becomes ``(False, "error: …")``; only a cancel escapes."""
+    ok, text, _ = run_tool_coded(ctx, name, args)
+    return ok, text
+
+
+def run_tool_coded(ctx: ToolContext, name: str, args: Any) -> tuple[bool, str, dict]:
+    """``run_tool`` plus ``{"code", "params"}`` of a refusal worded for the interface (else {})."""
+    try:
+        return (*_run_tool(ctx, name, args), {})
+    except AccessDenied as exc:
+        detail = {"code": exc.code, "params": exc.params} if exc.code else {}
+        return False, f"error: {exc}", detail
+
+
+def _run_tool(ctx: ToolContext, name: str, args: Any) -> tuple[bool, str]:
     t = REGISTRY.get(name)
     if t is None or not t.available(ctx):
         known = ", ".join(x.name for x in tools_for(ctx)) or "none"
@@ -112,7 +126,9 @@ def run_tool(ctx: ToolContext, name: str, args: Any) -> tuple[bool, str]:
         text = t.func(ctx, **args)
     except TurnCancelled:
         raise
-    except (ToolError, AccessDenied, safe_math.CalcError) as exc:
+    except AccessDenied:
+        raise  # run_tool_coded: its code goes with it
+    except (ToolError, safe_math.CalcError) as exc:
         return False, f"error: {exc}"
     except Exception as exc:  # noqa: BLE001 - a broken tool must not end the turn
         return False, f"error: {name} failed: {type(exc).__name__}: {exc}"

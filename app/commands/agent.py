@@ -151,6 +151,12 @@ def run(args) -> int:
         if args.base_url:
             req.update(base_url=args.base_url, model=args.model)
             api_key = os.environ.get(args.api_key_env or DEFAULT_KEY_ENV)  # tool support: unknown
+            from app.core.remote_endpoints import plain_http_host
+
+            host = plain_http_host(args.base_url)
+            if api_key and host:
+                print(f"warning: the API key travels unencrypted over http:// to {host}; use https:// if the "
+                      "server offers it", file=sys.stderr)
         else:
             # A typo (knowledge base, folder, step count) fails now, not after a model server started.
             check_request(dict(req, base_url="http://127.0.0.1/"))

@@ -179,6 +179,7 @@ class ServeConfig:
     trust_remote_code: bool = False  # allowed for this model only (flag or the Models panel)
     quantize: str | None = None  # transformers engine only: "4bit" (NF4) or "8bit", with bitsandbytes
     max_lora_rank: int | None = None  # vLLM: the largest adapter rank it can load later (None: 16)
+    busy_timeout_s: float | None = None  # transformers engine: how long a request waits for the running one
 
     @property
     def base_url(self) -> str:

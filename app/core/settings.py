@@ -18,6 +18,7 @@ from app.core import paths
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 2
+FILE_MODE = 0o600  # settings.json: this user only
 LANGUAGES = ("en", "zh_CN")
 THEMES = ("light", "dark")
 CHAT_ENGINES = ("auto", "vllm", "transformers")
@@ -125,6 +126,7 @@ def _migrate(raw: dict) -> dict:
 
 def load(path: Path | None = None) -> Settings:
     path = path or paths.settings_file()
+    protect(path)
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(raw, dict):
@@ -149,4 +151,15 @@ def load(path: Path | None = None) -> Settings:
 def save(settings: Settings, path: Path | None = None) -> None:
     path = path or paths.settings_file()
     settings.schema_version = SCHEMA_VERSION
-    paths.atomic_write_text(path, json.dumps(asdict(settings), indent=2, ensure_ascii=False) + "\n")
+    # 0600: only this user reads it (it names the remote endpoints; their keys are in the keyring)
+    paths.atomic_write_text(path, json.dumps(asdict(settings), indent=2, ensure_ascii=False) + "\n", mode=FILE_MODE)
+
+
+def protect(path: Path | None = None) -> None:
+    """Make a settings file saved by an older version (0644) readable by this user only."""
+    path = path or paths.settings_file()
+    try:
+        if os.name == "posix" and path.stat().st_mode & 0o077:
+            os.chmod(path, FILE_MODE)
+    except OSError:
+        pass

@@ -57,6 +57,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--quantize", choices=("4bit", "8bit"), default=None,
                     help="transformers engine: load the weights in 4-bit (NF4) or 8-bit with bitsandbytes "
                          "(vLLM serves AWQ/GPTQ folders as they are)")
+    ap.add_argument("--busy-timeout", type=float, default=None, metavar="S",
+                    help="transformers engine: seconds a request waits for the answer being written before it "
+                         "gets 503 busy (default 60)")
     ap.add_argument("--exit-with-parent", action="store_true",
                     help="stop when stdin closes (the app that started this engine died)")
     return ap.parse_args(argv)
@@ -75,6 +78,7 @@ def build_config(args: argparse.Namespace) -> serve_config.ServeConfig:
                                     gpu_memory_utilization=args.gpu_memory_utilization,
                                     quantize=getattr(args, "quantize", None),
                                     max_lora_rank=getattr(args, "max_lora_rank", None),
+                                    busy_timeout_s=getattr(args, "busy_timeout", None),
                                     trust_remote_code=trust)
 
 

@@ -7,6 +7,14 @@ delta format, ending ``data: [DONE]``), ``POST /v1/completions``, and vLLM's run
 (an adapter loads in place, any rank, while the server runs). LoRA adapters are loaded with peft and
 chosen per request by ``model=<adapter name>``; the base model's name runs with the adapters
 disabled. One generation at a time (a lock); greedy when temperature is 0.
+
+Hostile or careless clients cannot wedge it (``LIMITS`` below): a body over ``body_limit`` bytes is
+refused with 413 from its Content-Length, before it is read; every field is type- and range-checked
+before tokenising (400 with an OpenAI-style error body naming the ``param``); ``stop`` strings are
+matched on the decoded tail of the answer (a bounded window, not the whole text per token) and are
+not part of the answer, as in vLLM; a generation stops when its client goes away (a failed write
+while streaming, a closed socket otherwise) and after ``MAX_GENERATION_S``; a request waits at most
+``busy_timeout_s`` for the running one (``MAX_WAITING`` waiting at most), then gets 503 "busy".
 ``serve_transformers(rt, cfg, threads)`` runs it for the serve engine, reporting through its runtime.
 """
 
@@ -16,6 +24,8 @@ import json
 import logging
 import os
 import re
+import select
+import socket
 import threading
 import time
 import uuid
@@ -30,10 +40,155 @@ from app.serving.ready import models_ready
 log = logging.getLogger("engine.serve.hf")
 
 
+class ClientGone(Exception):
+    """The client closed its connection while its request waited."""
+
+
 class ApiError(Exception):
-    def __init__(self, status: int, message: str, type_: str = "invalid_request_error"):
+    def __init__(self, status: int, message: str, type_: str = "invalid_request_error", param: str | None = None):
         super().__init__(message)
-        self.status, self.type = status, type_
+        self.status, self.type, self.param = status, type_, param
+
+
+# --- what one request may ask for -------------------------------------------------------------------
+BODY_MIN_BYTES = 2 * 1024 * 1024  # the smallest body limit; more for long contexts (body_limit)
+BODY_BYTES_PER_TOKEN = 32  # generous: a context of N tokens is never more than ≈ 32 N bytes of JSON
+MAX_STOP = 16  # OpenAI takes 4; vLLM any number (10,000 froze this engine in StopStringCriteria)
+MAX_STOP_CHARS = 256
+MAX_MESSAGES = 2048
+MAX_TOOLS = 128
+MAX_WAITING = 16  # requests waiting for the running generation; more get 503 at once
+BUSY_TIMEOUT_S = 300.0  # how long a request waits for the running generation before 503
+MAX_GENERATION_S = 600.0  # one answer's wall-clock limit (then finish_reason "length")
+SOCKET_TIMEOUT_S = 120.0  # a client that sends or reads nothing for this long is dropped
+LIMITS = {"max_stop": MAX_STOP, "max_stop_chars": MAX_STOP_CHARS, "max_messages": MAX_MESSAGES,
+          "max_tools": MAX_TOOLS, "max_waiting": MAX_WAITING, "max_generation_s": MAX_GENERATION_S}
+
+
+def body_limit(max_len: int) -> int:
+    """The largest request body (bytes) for a model of context ``max_len`` tokens."""
+    return max(BODY_MIN_BYTES, BODY_BYTES_PER_TOKEN * int(max_len))
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
+def _number(req: dict, key: str, lo: float, hi: float, *, integer: bool = False, lo_open: bool = False):
+    """``req[key]`` checked: None when absent or null, else an int/float inside [lo, hi] (or 400)."""
+    value = req.get(key)
+    if value is None:
+        return None
+    what = "an integer" if integer else "a number"
+    if (isinstance(value, bool) or not isinstance(value, (int, float))
+            or (integer and isinstance(value, float) and not value.is_integer())):
+        raise ApiError(400, f"{key} must be {what}, not {_shown(value)}", param=key)
+    if value != value or value < lo or value > hi or (lo_open and value == lo):  # NaN is never in range
+        low = f"more than {lo:g}" if lo_open else f"at least {lo:g}"
+        raise ApiError(400, f"{key} must be {what} {low} and at most {hi:g}, not {_shown(value)}", param=key)
+    return int(value) if integer else float(value)
+
+
+def check_request(req: dict, chat: bool) -> dict:
+    """The sampling fields of a completion request, type- and range-checked before any tokenising:
+    {max_tokens, temperature, top_p, seed, repetition_penalty, ignore_eos, stop, stream, include_usage}."""
+    out: dict[str, Any] = {}
+    if not isinstance(req.get("model", ""), (str, type(None))):
+        raise ApiError(400, f"model must be a string, not {_shown(req['model'])}", param="model")
+    key = "max_completion_tokens" if req.get("max_completion_tokens") is not None else "max_tokens"
+    out["max_tokens"] = _number(req, key, 1, 10**9, integer=True)
+    out["temperature"] = _number(req, "temperature", 0, 2)
+    out["top_p"] = _number(req, "top_p", 0, 1, lo_open=True)
+    out["seed"] = _number(req, "seed", -(2**63), 2**64 - 1, integer=True)
+    out["repetition_penalty"] = _number(req, "repetition_penalty", 0, 10, lo_open=True)
+    n = _number(req, "n", 1, 10**6, integer=True)
+    if n not in (None, 1):
+        raise ApiError(400, f"n must be 1 here (this engine writes one answer per request), not {n}", param="n")
+    for flag in ("stream", "ignore_eos"):
+        if not isinstance(req.get(flag, False), (bool, type(None))):
+            raise ApiError(400, f"{flag} must be true or false, not {_shown(req[flag])}", param=flag)
+    out["stream"], out["ignore_eos"] = bool(req.get("stream")), bool(req.get("ignore_eos"))
+    options = req.get("stream_options")
+    if options is not None and not isinstance(options, dict):
+        raise ApiError(400, f"stream_options must be an object, not {_shown(options)}", param="stream_options")
+    out["include_usage"] = bool((options or {}).get("include_usage"))
+    stop = req.get("stop")
+    stops = [stop] if isinstance(stop, str) else stop if stop is not None else []
+    if not isinstance(stops, list) or not all(isinstance(s, str) for s in stops):
+        raise ApiError(400, f"stop must be a string or a list of strings, not {_shown(stop)}", param="stop")
+    if len(stops) > MAX_STOP:
+        raise ApiError(400, f"stop can have at most {MAX_STOP} strings, not {len(stops)}", param="stop")
+    if any(len(s) > MAX_STOP_CHARS for s in stops):
+        raise ApiError(400, f"each stop string can have at most {MAX_STOP_CHARS} characters", param="stop")
+    out["stop"] = [s for s in dict.fromkeys(stops) if s]
+    if chat:
+        messages = req.get("messages")
+        if not isinstance(messages, list) or not messages:
+            raise ApiError(400, "messages must be a non-empty list", param="messages")
+        if len(messages) > MAX_MESSAGES:
+            raise ApiError(400, f"messages can have at most {MAX_MESSAGES} entries, not {len(messages)}",
+                           param="messages")
+        tools = req.get("tools")
+        if tools is not None and (not isinstance(tools, list) or not all(isinstance(t, dict) for t in tools)):
+            raise ApiError(400, "tools must be a list of objects", param="tools")
+        if tools and len(tools) > MAX_TOOLS:
+            raise ApiError(400, f"tools can have at most {MAX_TOOLS} entries, not {len(tools)}", param="tools")
+    else:
+        prompt = req.get("prompt", "")
+        if not (isinstance(prompt, str) or (isinstance(prompt, list) and all(isinstance(p, str) for p in prompt))):
+            raise ApiError(400, f"prompt must be a string or a list of strings, not {_shown(prompt)}",
+                           param="prompt")
+    return out
+
+
+class StopMatcher:
+    """Cuts an answer at its first stop string while it streams. Each piece is searched from just
+    before the text not yet checked (the longest stop minus one character), with one compiled
+    alternation: the cost per piece is bounded by the stops and the piece, not the answer so far.
+    Text that could still be the start of a stop string is held back until it cannot."""
+
+    def __init__(self, stops: list[str]):
+        self.hold = max((len(s) for s in stops), default=1) - 1
+        self.pattern = (re.compile("|".join(re.escape(s) for s in sorted(stops, key=len, reverse=True)))
+                        if stops else None)
+        self.text, self.sent, self.stopped = "", 0, False
+
+    def feed(self, piece: str) -> str:
+        """The text that may go out now; ``stopped`` turns true at the first stop string."""
+        if self.stopped:
+            return ""
+        start = max(self.sent, len(self.text) - self.hold)
+        self.text += piece
+        if self.pattern is not None:
+            found = self.pattern.search(self.text, start)
+            if found:
+                self.stopped = True
+                out, self.sent = self.text[self.sent:found.start()], found.start()
+                self.text = self.text[:found.start()]
+                return out
+        safe = len(self.text) - self.hold
+        if safe <= self.sent:
+            return ""
+        out, self.sent = self.text[self.sent:safe], safe
+        return out
+
+    def flush(self) -> str:
+        out, self.sent = self.text[self.sent:], len(self.text)
+        return out
+
+
+def peer_closed(sock) -> bool:
+    """True when the client at the other end of ``sock`` has closed it (no more bytes will come)."""
+    if sock is None:
+        return False
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+        if not readable:
+            return False
+        return sock.recv(1, socket.MSG_PEEK) == b""
+    except (OSError, ValueError):
+        return True
 
 
 class HFModel:
@@ -72,6 +227,10 @@ class HFModel:
         self.model = model
         self.max_len = cfg.max_model_len or getattr(model.config, "max_position_embeddings", 2048) or 2048
         self.lock = threading.Lock()
+        self.busy_timeout_s = float(getattr(cfg, "busy_timeout_s", None) or BUSY_TIMEOUT_S)
+        self.max_generation_s = MAX_GENERATION_S
+        self._waiting = 0
+        self._waiting_lock = threading.Lock()
         self.streaming = threading.Event()  # set once the first answer's first piece is out
 
     @property
@@ -132,8 +291,9 @@ class HFModel:
         # tool support renders the conversation alone, as vLLM does for such a model.
         if tools and "tools" in str(self.tokenizer.chat_template or ""):
             kw["tools"] = tools
+        messages = _template_messages(messages)
         try:
-            enc = self.tokenizer.apply_chat_template(_template_messages(messages), add_generation_prompt=True,
+            enc = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True,
                                                      tokenize=True, return_dict=True, **kw)
         except Exception as exc:  # noqa: BLE001 - a template error is the request's problem, not a crash
             raise ApiError(400, f"the model's chat template cannot render these messages: {exc}") from None
@@ -145,33 +305,59 @@ class HFModel:
         return self.tokenizer(str(prompt))["input_ids"]
 
     def _gen_kwargs(self, ids: list[int], params: dict) -> dict:
-        max_tokens = params.get("max_completion_tokens") or params.get("max_tokens")
+        """generate() keywords from ``params`` (already checked by ``check_request``)."""
+        max_tokens = params.get("max_tokens")
         room = self.max_len - len(ids)
-        if room <= 0 or (max_tokens and len(ids) + int(max_tokens) > self.max_len):
+        if room <= 0 or (max_tokens and len(ids) + max_tokens > self.max_len):
             raise ApiError(400, f"This model's maximum context length is {self.max_len} tokens. However, you "
-                           f"requested {len(ids) + int(max_tokens or 0)} tokens ({len(ids)} in the messages, "
-                           f"{int(max_tokens or 0)} in the completion). Please reduce the length of the "
-                           "messages or completion.")
-        max_new = int(max_tokens) if max_tokens else min(room, 512)
-        temperature = float(params.get("temperature", 1.0) if params.get("temperature") is not None else 1.0)
+                           f"requested {len(ids) + (max_tokens or 0)} tokens ({len(ids)} in the messages, "
+                           f"{max_tokens or 0} in the completion). Please reduce the length of the "
+                           "messages or completion.", param="max_tokens" if room > 0 else "messages")
+        max_new = max_tokens if max_tokens else min(room, 512)
+        temperature = params["temperature"] if params.get("temperature") is not None else 1.0
         kw: dict[str, Any] = {"max_new_tokens": max_new, "pad_token_id": self.tokenizer.pad_token_id
                               if self.tokenizer.pad_token_id is not None else self.tokenizer.eos_token_id}
         if temperature <= 0:
             kw["do_sample"] = False
         else:
-            kw.update(do_sample=True, temperature=temperature, top_p=float(params.get("top_p") or 1.0))
+            kw.update(do_sample=True, temperature=temperature, top_p=params.get("top_p") or 1.0)
             if params.get("seed") is not None:
-                self.torch.manual_seed(int(params["seed"]))
+                self.torch.manual_seed(params["seed"])
         penalty = params.get("repetition_penalty")  # vLLM's sampling extension, same meaning
-        if penalty is not None and float(penalty) != 1.0:
-            kw["repetition_penalty"] = float(penalty)
+        if penalty is not None and penalty != 1.0:
+            kw["repetition_penalty"] = penalty
         if params.get("ignore_eos"):  # vLLM's extension: generate exactly max_new tokens
             kw["min_new_tokens"] = max_new
-        stop = params.get("stop")
-        if stop:
-            kw["stop_strings"] = [stop] if isinstance(stop, str) else list(stop)
-            kw["tokenizer"] = self.tokenizer
         return kw
+
+    def _acquire(self, client=None, on_wait=None) -> None:
+        """Wait for the running generation: at most ``busy_timeout_s`` (then 503), and only while the
+        client is there (``ClientGone``); ``on_wait()`` is called about once a second meanwhile (a
+        stream sends a keep-alive comment). With ``MAX_WAITING`` requests waiting already: 503 at once."""
+        busy = ("The engine is busy with another answer{}; try again in a moment.", "ServiceUnavailableError")
+        with self._waiting_lock:
+            if self._waiting >= MAX_WAITING:
+                raise ApiError(503, busy[0].format(f" and {self._waiting} requests are waiting"), busy[1])
+            self._waiting += 1
+        try:
+            deadline = time.monotonic() + self.busy_timeout_s
+            if self.lock.acquire(blocking=False):
+                return
+            if on_wait is not None:
+                on_wait()  # at once: a stream says it is queued before its client wonders
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise ApiError(503, busy[0].format(f" (waited {self.busy_timeout_s:g} s)"), busy[1])
+                if self.lock.acquire(timeout=min(1.0, left)):
+                    return
+                if peer_closed(client):
+                    raise ClientGone()
+                if on_wait is not None:
+                    on_wait()  # a failed write: the client is gone (OSError)
+        finally:
+            with self._waiting_lock:
+                self._waiting -= 1
 
     def _adapter_ctx(self, name: str):
         import contextlib
@@ -183,33 +369,80 @@ class HFModel:
             return contextlib.nullcontext()
         return self.model.disable_adapter()
 
-    def generate(self, name: str, ids: list[int], params: dict):
-        """Yield text pieces; the last item is a dict: prompt/completion tokens, finish_reason."""
-        from transformers import TextIteratorStreamer
+    def generate(self, name: str, ids: list[int], params: dict, client=None, on_wait=None):
+        """Yield text pieces; the last item is a dict: prompt/completion tokens, finish_reason.
+        ``client``: the request's socket; the generation stops as soon as it is closed, when this
+        generator is closed (a failed write), at a stop string, or after ``max_generation_s``.
+        ``on_wait``: called while the request waits for another one's generation (``_acquire``)."""
+        from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
 
         kw = self._gen_kwargs(ids, params)
+        torch = self.torch
         streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True)
-        input_ids = self.torch.tensor([ids])
+        input_ids = torch.tensor([ids])
         result: dict[str, Any] = {}
+        halt = threading.Event()  # set: stop after the current token
+        why: dict[str, str] = {}
+        matcher = StopMatcher(params.get("stop") or [])
+
+        class Halt(StoppingCriteria):
+            deadline = 0.0
+            next_check = 0.0
+
+            def __call__(self, input_ids, scores, **kwargs):
+                now = time.monotonic()
+                if not halt.is_set() and now >= self.next_check:  # the socket: a few times a second
+                    self.next_check = now + 0.2
+                    if peer_closed(client):
+                        why.setdefault("halt", "gone")
+                        halt.set()
+                    elif now > self.deadline:
+                        why.setdefault("halt", "time")
+                        halt.set()
+                return torch.full((input_ids.shape[0],), halt.is_set(), dtype=torch.bool)
+
+        criteria = Halt()
 
         def run():
             try:
-                with self.torch.inference_mode(), self._adapter_ctx(name):
-                    out = self.model.generate(input_ids=input_ids, attention_mask=self.torch.ones_like(input_ids),
-                                              streamer=streamer, **kw)
+                with torch.inference_mode(), self._adapter_ctx(name):
+                    out = self.model.generate(input_ids=input_ids, attention_mask=torch.ones_like(input_ids),
+                                              streamer=streamer, stopping_criteria=StoppingCriteriaList([criteria]),
+                                              **kw)
                 result["out"] = out
             except BaseException as exc:  # noqa: BLE001 - reported to the request
                 result["error"] = exc
                 streamer.end()
 
-        with self.lock:
+        self._acquire(client, on_wait)
+        try:
+            criteria.deadline = time.monotonic() + self.max_generation_s
             thread = threading.Thread(target=run, name="generate", daemon=True)
             thread.start()
-            for piece in streamer:
-                if piece:
-                    self.streaming.set()
-                    yield piece
-            thread.join()
+            done = False
+            try:
+                for piece in streamer:
+                    out = matcher.feed(piece) if piece else ""
+                    if matcher.stopped and not halt.is_set():
+                        why.setdefault("halt", "stop")
+                        halt.set()
+                    if out:
+                        self.streaming.set()
+                        yield out
+                rest = matcher.flush()
+                done = True
+                if rest:
+                    yield rest
+            finally:  # the client is gone (or the answer is done): free the model before the next one
+                if not done:
+                    halt.set()
+                    why.setdefault("halt", "gone")
+                thread.join()
+                if why.get("halt") == "gone":
+                    made = int(result["out"].shape[1]) - len(ids) if "out" in result else 0
+                    log.info("the client went away: its generation stopped after %d tokens", made)
+        finally:
+            self.lock.release()
         if "error" in result:
             raise ApiError(500, f"generation failed: {result['error']}", "InternalServerError")
         new = result["out"][0, len(ids):].tolist()
@@ -219,8 +452,13 @@ class HFModel:
         eos_ids |= set(gen_eos if isinstance(gen_eos, list) else [gen_eos])
         finished = bool(new) and new[-1] in eos_ids
         completion = len(new) - (1 if finished else 0)
-        yield {"prompt_tokens": len(ids), "completion_tokens": completion,
-               "finish_reason": "stop" if finished or len(new) < kw["max_new_tokens"] else "length"}
+        if why.get("halt") == "stop":
+            reason = "stop"
+        elif why.get("halt") == "time":
+            reason = "length"
+        else:
+            reason = "stop" if finished or len(new) < kw["max_new_tokens"] else "length"
+        yield {"prompt_tokens": len(ids), "completion_tokens": completion, "finish_reason": reason}
 
 
 def _template_messages(messages: list) -> list:
@@ -234,11 +472,13 @@ def _template_messages(messages: list) -> list:
         if content is None:
             content = ""
         elif isinstance(content, list):
-            content = "".join(p.get("text", "") for p in content if isinstance(p, dict))
+            content = "".join(str(p.get("text") or "") for p in content if isinstance(p, dict))
         msg = dict(m, content=str(content))
         if isinstance(m.get("tool_calls"), list):  # templates render arguments with tojson: give them a dict
             calls = []
             for c in m["tool_calls"]:
+                if not isinstance(c, dict) or not isinstance(c.get("function") or {}, dict):
+                    raise ApiError(400, "each tool call must be an object with a function object", param="messages")
                 fn = dict((c or {}).get("function") or {})
                 if isinstance(fn.get("arguments"), str):
                     try:
@@ -308,20 +548,88 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def _error(self, err: ApiError) -> None:
-        self._send_json(err.status, {"error": {"message": str(err), "type": err.type, "param": None,
+        self._send_json(err.status, {"error": {"message": str(err), "type": err.type, "param": err.param,
                                                "code": err.status}})
+
+    def setup(self) -> None:
+        self.timeout = SOCKET_TIMEOUT_S  # a silent client cannot hold its thread forever
+        super().setup()
 
     def _authorized(self) -> bool:
         if self.headers.get("Authorization", "") == f"Bearer {self.server.api_key}":  # type: ignore[attr-defined]
             return True
         self._send_json(401, {"error": "Unauthorized"})
+        self._discard_body()
         return False
 
-    def _body(self) -> dict:
-        length = int(self.headers.get("Content-Length") or 0)
+    def _content_length(self) -> int:
+        """The declared body size, checked against the limit before a byte of it is read."""
+        if self.headers.get("Transfer-Encoding"):
+            self.close_connection = True
+            raise ApiError(411, "send the body with a Content-Length (chunked bodies are not supported)")
+        raw = self.headers.get("Content-Length") or "0"
         try:
-            data = json.loads(self.rfile.read(length) or b"{}")
+            length = int(raw)
         except ValueError:
+            length = -1
+        if length < 0:
+            self.close_connection = True
+            raise ApiError(400, f"Content-Length is not a size in bytes: {raw[:40]!r}")
+        limit = body_limit(self.hf.max_len)
+        if length > limit:
+            self._oversized = length
+            raise ApiError(413, f"The request body is {length:,} bytes; this engine takes at most {limit:,} "
+                           f"bytes (its context is {self.hf.max_len:,} tokens).", "RequestTooLarge")
+        return length
+
+    def _discard_body(self, limit: int = 64 * 1024 * 1024, seconds: float = 5.0) -> None:
+        """After an error answer: read and drop the unread body (up to ``limit`` bytes, for ``seconds``)
+        so that a client still sending reads that answer instead of a connection reset; then close."""
+        try:
+            left = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            left = 0
+        if left <= 0 or getattr(self, "_body_read", False):
+            return
+        self.close_connection = True
+        if left > limit:
+            return
+        self._body_read = True
+        deadline = time.monotonic() + seconds
+        try:
+            while left > 0:
+                wait = deadline - time.monotonic()
+                if wait <= 0:
+                    break
+                self.connection.settimeout(min(wait, 1.0))
+                chunk = self.rfile.read1(min(left, 65536))
+                if not chunk:
+                    break
+                left -= len(chunk)
+        except OSError:  # a timeout or a reset: the answer is out, the connection closes anyway
+            pass
+
+    def handle_expect_100(self) -> bool:
+        """``Expect: 100-continue`` (curl with a big body): refuse an oversized body before it is sent."""
+        try:
+            self._content_length()
+        except ApiError as err:
+            self.close_connection = True
+            self._body_read = True  # nothing was sent
+            self._error(err)
+            return False
+        return super().handle_expect_100()
+
+    def _body(self) -> dict:
+        length = self._content_length()
+        raw = self.rfile.read(length) if length else b""
+        self._body_read = True
+        if len(raw) < length:
+            self.close_connection = True
+            raise ApiError(400, f"the request body ended after {len(raw):,} of {length:,} bytes")
+        try:
+            data = json.loads(raw or b"{}")
+        except (ValueError, RecursionError):
             raise ApiError(400, "the request body is not JSON") from None
         if not isinstance(data, dict):
             raise ApiError(400, "the request body must be a JSON object")
@@ -343,6 +651,7 @@ class Handler(BaseHTTPRequestHandler):
             self._send_json(404, {"error": {"message": f"no route {self.path}", "type": "NotFoundError"}})
 
     def do_POST(self):  # noqa: N802
+        self._body_read = self._started = False
         if not self._authorized():
             return
         try:
@@ -362,22 +671,75 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 raise ApiError(404, f"no route {self.path}", "NotFoundError")
         except ApiError as err:
-            self._error(err)
-        except (BrokenPipeError, ConnectionResetError):
+            self._answer_error(err)
+        except (BrokenPipeError, ConnectionResetError, socket.timeout, ClientGone):
+            self.close_connection = True
             log.info("the client went away mid-answer")
+        except Exception as exc:  # noqa: BLE001 - a request must get an answer, never a dropped connection
+            log.exception("request failed")
+            self._answer_error(ApiError(500, f"the engine failed on this request: {type(exc).__name__}: {exc}",
+                                        "InternalServerError"))
+
+    def _answer_error(self, err: ApiError) -> None:
+        if getattr(self, "_started", False):  # a stream is under way: its status line is out already
+            self.close_connection = True
+            return
+        try:
+            self._error(err)
+        except OSError:
+            self.close_connection = True
+            return
+        self._discard_body()
 
     def _completion(self, chat: bool) -> None:
+        self._started = False
         req = self._body()
+        params = check_request(req, chat)
         name = self.hf.check_model(req.get("model"))
         ids = (self.hf.encode_chat(req.get("messages"), req.get("tools")) if chat
                else self.hf.encode_text(req.get("prompt", "")))
-        gen = self.hf.generate(name, ids, req)
+        waited = {"last": 0.0}
+
+        def on_wait() -> None:  # a stream waiting for the running answer: headers and a comment now
+            if not params["stream"]:
+                return
+            self._start_stream()
+            now = time.monotonic()
+            if now - waited["last"] >= 5.0:
+                waited["last"] = now
+                self.wfile.write(b": queued behind another answer\n\n")  # an SSE comment: clients skip it
+                self.wfile.flush()
+
+        gen = self.hf.generate(name, ids, params, client=self.connection, on_wait=on_wait)
+        try:
+            self._answer(chat, req, params, name, gen)
+        finally:
+            gen.close()  # the client went away mid-answer: the generation stops now
+
+    def _start_stream(self) -> None:
+        if self._started:
+            return
+        self._started = True
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+
+    def _stream_error(self, err: ApiError) -> None:
+        self.wfile.write(b"data: " + json.dumps({"error": {"message": str(err), "type": err.type,
+                                                           "code": err.status}}).encode() + b"\n\n")
+        self.wfile.write(b"data: [DONE]\n\n")
+        self.wfile.flush()
+
+    def _answer(self, chat: bool, req: dict, params: dict, name: str, gen) -> None:
         # A template that writes <tool_call> blocks: read them back as OpenAI tool calls.
         tools_on = bool(chat and req.get("tools") and "<tool_call>" in str(self.hf.tokenizer.chat_template or ""))
         rid = ("chatcmpl-" if chat else "cmpl-") + uuid.uuid4().hex
         created = int(time.time())
         obj = "chat.completion" if chat else "text_completion"
-        if not req.get("stream"):
+        if not params["stream"]:
             parts, info = [], {}
             for piece in gen:
                 if isinstance(piece, dict):
@@ -397,16 +759,18 @@ class Handler(BaseHTTPRequestHandler):
             self._send_json(200, {"id": rid, "object": obj, "created": created, "model": name,
                                   "choices": [choice], "usage": _usage(info)})
             return
-        # Streaming: validation errors (context too long) must surface before the 200 goes out.
-        first = next(gen)
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Cache-Control", "no-cache")
-        self.send_header("Connection", "close")
-        self.end_headers()
-        self.close_connection = True
+        # Streaming: validation errors (context too long) surface before the 200 goes out; a wait for
+        # another answer sends the headers early (on_wait), and a later error goes in the stream.
+        try:
+            first = next(gen)
+        except ApiError as err:
+            if not self._started:
+                raise
+            self._stream_error(err)
+            return
+        self._start_stream()
         chunk_obj = "chat.completion.chunk" if chat else "text_completion"
-        include_usage = bool((req.get("stream_options") or {}).get("include_usage"))
+        include_usage = params["include_usage"]
 
         def send(choices: list, usage: dict | None = None) -> None:
             data = {"id": rid, "object": chunk_obj, "created": created, "model": name, "choices": choices}
@@ -478,6 +842,7 @@ def _chain(first: list, rest):
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # the listen backlog (socketserver's 5 reset 20 clients arriving together)
 
 
 def build_server(cfg: ServeConfig, threads: int | None = None, log=log) -> Server:
@@ -519,4 +884,5 @@ def serve_transformers(rt: EngineRuntime, cfg: ServeConfig, threads: int | None)
         thread.join(timeout=10)
 
 
-__all__ = ["HFModel", "Handler", "Server", "build_server", "serve_transformers", "ApiError"]
+__all__ = ["HFModel", "Handler", "Server", "build_server", "serve_transformers", "ApiError", "StopMatcher",
+           "check_request", "body_limit", "peer_closed", "LIMITS"]

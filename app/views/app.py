@@ -77,9 +77,23 @@ def create_main_window(app, *, defer_database: bool = False):
 
     home = paths.ensure_home()
     setup_logging(paths.logs_dir(home))
-    ctx = AppContext(app, settings.load(), open_database if defer_database else open_database())
+    loaded = settings.load()
+    _move_saved_credentials(loaded)
+    ctx = AppContext(app, loaded, open_database if defer_database else open_database())
     ctx.apply_initial()
     return MainWindow(ctx)
+
+
+def _move_saved_credentials(loaded) -> None:
+    """Endpoints saved by an older version with a key in their URL: the key goes to the keyring and
+    settings.json (now 0600) keeps the URL without it (app/core/remote_endpoints.py)."""
+    from app.core import remote_endpoints, settings
+
+    try:
+        if remote_endpoints.move_saved_credentials(loaded):
+            settings.save(loaded)
+    except Exception:  # noqa: BLE001 - a keyring that fails must not keep the app from starting
+        logging.getLogger(__name__).warning("could not move the keys found in endpoint URLs", exc_info=True)
 
 
 def after_first_paint(window) -> None:

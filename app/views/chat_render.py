@@ -102,6 +102,10 @@ def _steps_html(m: MessageInfo, expanded: bool) -> str:
                             f"<code>{html.escape(args[:STEP_TEXT_CHARS])}</code>")
             elif kind == "tool_result":
                 text = str(s.get("text", ""))
+                if s.get("code"):  # a refusal with its reason in the interface language
+                    from app.views.error_texts import text_for
+
+                    text = text_for(str(s["code"]), dict(s.get("params") or {}), text)
                 if len(text) > STEP_TEXT_CHARS:
                     text = text[:STEP_TEXT_CHARS] + "…"
                 cls = "" if s.get("ok", True) else ' class="error"'

@@ -273,6 +273,8 @@ MESSAGES: dict[str, str] = {
     "agent.no_model": QT_TRANSLATE_NOOP("Errors", "The model server serves no model."),
     "agent.kb_unknown": QT_TRANSLATE_NOOP("Errors", "No attached knowledge base is named \"{kb}\"; attached: {attached}."),
     "agent.serve_failed": QT_TRANSLATE_NOOP("Errors", "The model server did not start."),
+    # hostile input (issue 18): agent file tools
+    "agent.hard_link": QT_TRANSLATE_NOOP("Errors", "{path} has {links} hard links: the same file can have other names outside the granted folders, so it is not opened. Copy it into the folder to share it."),
 
     # the app itself
     "db.too_new": QT_TRANSLATE_NOOP("Errors", "The database {path} was written by a newer version of AI Platform (schema {revision}). Update AI Platform, or choose another data folder in Settings."),

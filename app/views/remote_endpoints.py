@@ -34,10 +34,34 @@ class EndpointDialog(QDialog):
         form.addRow(self.tr("Model id"), self.model)
         form.addRow(self.tr("API key"), self.key)
         layout.addLayout(form)
+        # What happens to the key: moved out of the URL, or sent unencrypted (updated as the user types).
+        self.warning = QLabel(objectName="Warning", wordWrap=True)
+        self.warning.setVisible(False)
+        layout.addWidget(self.warning)
+        self.url.textChanged.connect(self.update_warning)
+        self.key.textChanged.connect(self.update_warning)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+
+    def update_warning(self) -> None:
+        self.warning.setText(self.key_warning(self.url.text(), self.key.text()))
+        self.warning.setVisible(bool(self.warning.text()))
+
+    def key_warning(self, url: str, key: str) -> str:
+        """What happens to the key: moved out of the URL, sent unencrypted (or "")."""
+        clean, url_key = remote_endpoints.split_credentials(url)
+        lines = []
+        if url_key:
+            lines.append(self.tr("The key written in this URL will be kept in the system keyring and removed "
+                                 "from the URL; the settings file never holds it."))
+        host = remote_endpoints.plain_http_host(clean)
+        if host and (url_key or key.strip()):
+            lines.append(self.tr("Warning: the API key would travel unencrypted over http:// to {host}; anyone "
+                                 "on the network between can read it. Use https:// if the server offers it.")
+                         .format(host=host))
+        return "\n".join(lines)
 
 
 class ChatEnginesGroup(QGroupBox):

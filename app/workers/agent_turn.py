@@ -120,7 +120,10 @@ class AgentTurn(QObject):
             self.delta.emit(self.message_id, "")
             self._dirty = True
         elif isinstance(ev, protocol.ToolResult):
-            self.steps.append({"type": "tool_result", "name": ev.name, "ok": ev.ok, "text": ev.text, "id": ev.id})
+            step = {"type": "tool_result", "name": ev.name, "ok": ev.ok, "text": ev.text, "id": ev.id}
+            if ev.extra.get("code"):  # a refusal worded for the interface (agent.hard_link)
+                step.update(code=ev.extra["code"], params=ev.extra.get("params") or {})
+            self.steps.append(step)
             self._dirty = True
         elif isinstance(ev, protocol.Approval):
             self.approval_needed.emit(ev.folder, ev.path)

@@ -50,3 +50,35 @@ def test_remote_endpoint_with_a_bad_url_is_refused_with_the_reason(main_window, 
     group.list.setCurrentRow(0)
     group.remove_selected()
     assert main_window.ctx.settings.remote_endpoints == []
+
+
+def test_endpoint_dialog_warns_about_plain_http_and_keys_in_the_url(main_window, memory_keyring):
+    from app.core import secrets, settings
+    from app.views.remote_endpoints import EndpointDialog
+
+    dialog = EndpointDialog(main_window)
+    dialog.url.setText("https://gpu.example.com/v1")
+    dialog.key.setText("sk-1")
+    assert dialog.warning.isHidden()
+    dialog.url.setText("http://gpu.example.com:8000/v1")
+    assert not dialog.warning.isHidden() and "unencrypted" in dialog.warning.text()
+    assert "gpu.example.com" in dialog.warning.text()
+    dialog.url.setText("http://127.0.0.1:8000/v1")  # this machine: nothing travels
+    assert dialog.warning.isHidden()
+    dialog.key.clear()
+    dialog.url.setText("https://bob:pw-123@gpu.example.com/v1")
+    assert not dialog.warning.isHidden() and "keyring" in dialog.warning.text()
+    main_window.ctx.set_language("zh_CN")
+    try:
+        dialog.update_warning()
+        assert "密钥环" in dialog.warning.text()
+    finally:
+        main_window.ctx.set_language("en")
+    dialog.close()
+    # Added: the key is in the keyring, the saved URL and settings.json are without it.
+    main_window.show_panel("settings")
+    group = main_window.panel("settings").chat_engines
+    assert group.add({"name": "Cluster", "base_url": "https://bob:pw-123@gpu.example.com/v1"})
+    assert main_window.ctx.settings.remote_endpoints[-1]["base_url"] == "https://gpu.example.com/v1"
+    assert secrets.get_secret(settings.remote_key_name("Cluster")) == "pw-123"
+    assert "pw-123" not in settings.paths.settings_file().read_text(encoding="utf-8")
