@@ -1926,6 +1926,54 @@ The full report is in the log: {path}</source>
       <translation>文件操作失败：{detail}</translation>
     </message>
     <message>
+      <source>{path} is not UTF-8 text: line {line} has the byte {byte} at column {column}. It looks like GBK (GB18030) Chinese text: save it as UTF-8 (in a text editor: Save As, encoding UTF-8) and try again.</source>
+      <translation>{path} 不是 UTF-8 文本：第 {line} 行第 {column} 列是字节 {byte}。它看起来是 GBK（GB18030）编码的中文文本：请把文件另存为 UTF-8（在文本编辑器中“另存为”，编码选 UTF-8）后重试。</translation>
+    </message>
+    <message>
+      <source>{path} is not valid CSV: unterminated quote starting on line {line}: the rest of the file was read as one cell; close the quote ("), or write a quote inside a quoted cell as two ("").</source>
+      <translation>{path} 不是有效的 CSV：从第 {line} 行开始的引号没有闭合，文件的其余部分都被读成了一个单元格；请补上闭合引号（"），或把带引号单元格内的引号写成两个（""）。</translation>
+    </message>
+    <message>
+      <source>nested too deeply (lists or objects inside each other more than about 1,000 levels); a chat record needs only a few levels</source>
+      <translation>嵌套过深（列表或对象互相嵌套超过约 1000 层）；一条对话记录只需要几层</translation>
+    </message>
+    <message>
+      <source>unterminated quote starting on line {line}: the rest of the file was read as one cell; close the quote ("), or write a quote inside a quoted cell as two ("")</source>
+      <translation>从第 {line} 行开始的引号没有闭合，文件的其余部分都被读成了一个单元格；请补上闭合引号（"），或把带引号单元格内的引号写成两个（""）</translation>
+    </message>
+    <message>
+      <source>the first turn (turn {k}) is "{role}"; a conversation must start with a "user" turn (system turns may come before it)</source>
+      <translation>第一轮（第 {k} 轮）是“{role}”；对话必须以“user”轮开始（前面可以有 system 轮）</translation>
+    </message>
+    <message>
+      <source>turn {k} is a "tool" result that does not follow an assistant turn calling a tool</source>
+      <translation>第 {k} 轮是“tool”结果，但它前面不是调用工具的 assistant 轮</translation>
+    </message>
+    <message>
+      <source>The run folder {path} is a file, not a folder.</source>
+      <translation>运行文件夹 {path} 是一个文件，不是文件夹。</translation>
+    </message>
+    <message>
+      <source>The run folder {path} cannot be created: {reason}.</source>
+      <translation>无法创建运行文件夹 {path}：{reason}。</translation>
+    </message>
+    <message>
+      <source>{path} is truncated or damaged: a complete file has {expected} bytes ({expected_mb}), this one has {size} ({size_mb}). Download it again (an interrupted download or copy leaves such a file).</source>
+      <translation>{path} 不完整或已损坏：完整的文件有 {expected} 字节（{expected_mb}），这个文件只有 {size} 字节（{size_mb}）。请重新下载（下载或复制中断会留下这样的文件）。</translation>
+    </message>
+    <message>
+      <source>{path} is truncated: the file ends inside its header (after {size} bytes), so most of it is missing. Download it again (an interrupted download or copy leaves such a file).</source>
+      <translation>{path} 不完整：文件在其文件头中间就结束了（共 {size} 字节），大部分内容缺失。请重新下载（下载或复制中断会留下这样的文件）。</translation>
+    </message>
+    <message>
+      <source>{path} is damaged: {reason}. Download it again.</source>
+      <translation>{path} 已损坏：{reason}。请重新下载。</translation>
+    </message>
+    <message>
+      <source>{path} holds its weights only as pickle files ({files}). Loading a pickle file can run any code hidden in it, so the app loads only safetensors weights. Get the model's *.safetensors files (most models on the Hugging Face hub have them) into this folder, or use a safetensors version of the model, and import it again.</source>
+      <translation>{path} 中的权重只有 pickle 文件（{files}）。加载 pickle 文件可能运行其中隐藏的任意代码，因此本应用只加载 safetensors 权重。请把该模型的 *.safetensors 文件（Hugging Face Hub 上的大多数模型都有）放进这个文件夹，或改用该模型的 safetensors 版本，然后重新导入。</translation>
+    </message>
+    <message>
       <source>The engine's log (Logs panel) has the details.</source>
       <translation>详细信息见引擎日志（日志面板）。</translation>
     </message>

@@ -262,6 +262,21 @@ MESSAGES: dict[str, str] = {
     "engine.aborted": QT_TRANSLATE_NOOP("Errors", "Interrupted twice; stopped without saving."),
     "engine.not_started": QT_TRANSLATE_NOOP("Errors", "The engine could not be started ({program}: {reason})."),
     "os.error": QT_TRANSLATE_NOOP("Errors", "A file operation failed: {detail}"),
+
+    # hostile input: datasets, training and model imports (issue 18)
+    "dataset.encoding_gbk": QT_TRANSLATE_NOOP("Errors", "{path} is not UTF-8 text: line {line} has the byte {byte} at column {column}. It looks like GBK (GB18030) Chinese text: save it as UTF-8 (in a text editor: Save As, encoding UTF-8) and try again."),
+    "dataset.csv_unterminated_quote": QT_TRANSLATE_NOOP("Errors", "{path} is not valid CSV: unterminated quote starting on line {line}: the rest of the file was read as one cell; close the quote (\"), or write a quote inside a quoted cell as two (\"\")."),
+    "dataset.record.too_deep": QT_TRANSLATE_NOOP("Errors", "nested too deeply (lists or objects inside each other more than about 1,000 levels); a chat record needs only a few levels"),
+    "dataset.record.csv_unterminated_quote": QT_TRANSLATE_NOOP("Errors", "unterminated quote starting on line {line}: the rest of the file was read as one cell; close the quote (\"), or write a quote inside a quoted cell as two (\"\")"),
+    "dataset.record.bad_first_turn": QT_TRANSLATE_NOOP("Errors", "the first turn (turn {k}) is \"{role}\"; a conversation must start with a \"user\" turn (system turns may come before it)"),
+    "dataset.record.tool_out_of_place": QT_TRANSLATE_NOOP("Errors", "turn {k} is a \"tool\" result that does not follow an assistant turn calling a tool"),
+    "train.run_dir_is_file": QT_TRANSLATE_NOOP("Errors", "The run folder {path} is a file, not a folder."),
+    "train.run_dir_unusable": QT_TRANSLATE_NOOP("Errors", "The run folder {path} cannot be created: {reason}."),
+    "model.gguf_truncated": QT_TRANSLATE_NOOP("Errors", "{path} is truncated or damaged: a complete file has {expected} bytes ({expected_mb}), this one has {size} ({size_mb}). Download it again (an interrupted download or copy leaves such a file)."),
+    "model.gguf_truncated_header": QT_TRANSLATE_NOOP("Errors", "{path} is truncated: the file ends inside its header (after {size} bytes), so most of it is missing. Download it again (an interrupted download or copy leaves such a file)."),
+    "model.gguf_damaged": QT_TRANSLATE_NOOP("Errors", "{path} is damaged: {reason}. Download it again."),
+    "model.pickle_weights": QT_TRANSLATE_NOOP("Errors", "{path} holds its weights only as pickle files ({files}). Loading a pickle file can run any code hidden in it, so the app loads only safetensors weights. Get the model's *.safetensors files (most models on the Hugging Face hub have them) into this folder, or use a safetensors version of the model, and import it again."),
+    # end of issue 18 (datasets, training, models)
 }
 
 # --- what to do about it: hint code (or the error's own code) → English template --------------
