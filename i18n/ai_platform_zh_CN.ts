@@ -1942,12 +1942,8 @@ The full report is in the log: {path}</source>
       <translation>从第 {line} 行开始的引号没有闭合，文件的其余部分都被读成了一个单元格；请补上闭合引号（"），或把带引号单元格内的引号写成两个（""）</translation>
     </message>
     <message>
-      <source>the first turn (turn {k}) is "{role}"; a conversation must start with a "user" turn (system turns may come before it)</source>
-      <translation>第一轮（第 {k} 轮）是“{role}”；对话必须以“user”轮开始（前面可以有 system 轮）</translation>
-    </message>
-    <message>
       <source>turn {k} is a "tool" result that does not follow an assistant turn calling a tool</source>
-      <translation>第 {k} 轮是“tool”结果，但它前面不是调用工具的 assistant 轮</translation>
+      <translation>第 {k} 轮是工具结果，但它前面不是调用工具的助手轮</translation>
     </message>
     <message>
       <source>The run folder {path} is a file, not a folder.</source>
@@ -2306,6 +2302,22 @@ The full report is in the log: {path}</source>
       <translation>对象</translation>
     </message>
     <message>
+      <source>system</source>
+      <translation>系统</translation>
+    </message>
+    <message>
+      <source>user</source>
+      <translation>用户</translation>
+    </message>
+    <message>
+      <source>assistant</source>
+      <translation>助手</translation>
+    </message>
+    <message>
+      <source>tool</source>
+      <translation>工具</translation>
+    </message>
+    <message>
       <source>The engine ended without leaving its result; the Logs panel has its output.</source>
       <translation>引擎结束了，但没有留下结果；其输出在日志面板中。</translation>
     </message>
@@ -2360,6 +2372,10 @@ The full report is in the log: {path}</source>
     <message>
       <source>The GPU ran out of memory at step {step}.</source>
       <translation>GPU 显存在第 {step} 步耗尽。</translation>
+    </message>
+    <message>
+      <source>the first turn (turn {k}) is "{first_role}"; a conversation must start with a "user" turn (system turns may come before it)</source>
+      <translation>第一轮（第 {k} 轮）是“{first_role}”轮；对话必须以用户轮开始（前面可以有系统轮）</translation>
     </message>
     <message>
       <source>Log every 1 or more steps, or 0 for automatic.</source>

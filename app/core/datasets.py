@@ -908,7 +908,7 @@ def _check_conversation(turns: list[dict[str, Any]], numbers: list[int] | None =
     if turns[first]["role"] != "user":
         n, role = numbers[first] if numbers else first + 1, turns[first]["role"]
         raise _Invalid(f'the first turn (turn {n}) is "{role}"; a conversation must start with a "user" turn '
-                       "(system turns may come before it)", "dataset.record.bad_first_turn", k=n, role=role)
+                       "(system turns may come before it)", "dataset.record.bad_first_turn", k=n, first_role=role)
     for k in range(first + 1, len(turns)):
         if turns[k]["role"] == "tool" and turns[k - 1]["role"] not in ("assistant", "tool"):
             n = numbers[k] if numbers else k + 1

@@ -268,7 +268,7 @@ MESSAGES: dict[str, str] = {
     "dataset.csv_unterminated_quote": QT_TRANSLATE_NOOP("Errors", "{path} is not valid CSV: unterminated quote starting on line {line}: the rest of the file was read as one cell; close the quote (\"), or write a quote inside a quoted cell as two (\"\")."),
     "dataset.record.too_deep": QT_TRANSLATE_NOOP("Errors", "nested too deeply (lists or objects inside each other more than about 1,000 levels); a chat record needs only a few levels"),
     "dataset.record.csv_unterminated_quote": QT_TRANSLATE_NOOP("Errors", "unterminated quote starting on line {line}: the rest of the file was read as one cell; close the quote (\"), or write a quote inside a quoted cell as two (\"\")"),
-    "dataset.record.bad_first_turn": QT_TRANSLATE_NOOP("Errors", "the first turn (turn {k}) is \"{role}\"; a conversation must start with a \"user\" turn (system turns may come before it)"),
+    "dataset.record.bad_first_turn": QT_TRANSLATE_NOOP("Errors", "the first turn (turn {k}) is \"{first_role}\"; a conversation must start with a \"user\" turn (system turns may come before it)"),
     "dataset.record.tool_out_of_place": QT_TRANSLATE_NOOP("Errors", "turn {k} is a \"tool\" result that does not follow an assistant turn calling a tool"),
     "train.run_dir_is_file": QT_TRANSLATE_NOOP("Errors", "The run folder {path} is a file, not a folder."),
     "train.run_dir_unusable": QT_TRANSLATE_NOOP("Errors", "The run folder {path} cannot be created: {reason}."),
@@ -380,6 +380,15 @@ TYPE_WORDS: dict[str, str] = {
 }
 _TYPE_PARAMS = ("expected", "got")
 
+# --- the chat roles, where a reason names one as a word (issue 18: the role order of a record) ---
+ROLE_WORDS: dict[str, str] = {
+    "system": QT_TRANSLATE_NOOP("Errors", "system"),
+    "user": QT_TRANSLATE_NOOP("Errors", "user"),
+    "assistant": QT_TRANSLATE_NOOP("Errors", "assistant"),
+    "tool": QT_TRANSLATE_NOOP("Errors", "tool"),
+}
+_ROLE_PARAMS = ("first_role",)
+
 # Sources whose Chinese text is rightly the same as the English (none yet).
 SAME_IN_CHINESE: frozenset[str] = frozenset()
 
@@ -424,6 +433,8 @@ def _value(key: str, value: Any) -> Any:
         return ", ".join(str(v) for v in value)
     if key in _TYPE_PARAMS and isinstance(value, str) and value in TYPE_WORDS:
         return _tr(TYPE_WORDS[value])
+    if key in _ROLE_PARAMS and isinstance(value, str) and value in ROLE_WORDS:
+        return _tr(ROLE_WORDS[value])
     if value is None:
         return "–"
     if key in _JSON_PARAMS and isinstance(value, str) and value in JSON_MESSAGES:
@@ -606,6 +617,6 @@ def record_problem_text(entry: Mapping[str, Any]) -> str:
 
 
 __all__ = [
-    "HINTS", "MESSAGES", "OOM_TEXTS", "PROBLEMS", "STATUS_TEXTS", "TYPE_WORDS", "event_error_text", "failure_text", "hint_for",
+    "HINTS", "MESSAGES", "OOM_TEXTS", "PROBLEMS", "ROLE_WORDS", "STATUS_TEXTS", "TYPE_WORDS", "event_error_text", "failure_text", "hint_for",
     "job_error_text", "oom_text", "outcome_text", "reason_text", "record_problem_text", "text_for", "user_error_text",
 ]
