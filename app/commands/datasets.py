@@ -55,7 +55,7 @@ def _validate(args) -> int:
     from app.core.errors import UserError
 
     try:
-        _records, report = datasets.load_dataset_file(args.file, shape=args.shape)
+        report = datasets.validate_dataset_file(args.file, shape=args.shape)  # streamed: any size
     except UserError as err:
         return _user_error(err, args.json)
     if args.json:

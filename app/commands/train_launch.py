@@ -12,7 +12,6 @@ could not start or died). Exit code: 0 for completed or stopped, 1 for failed.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -49,67 +48,67 @@ def _emit(out: TextIO, event: protocol.Event) -> None:
     out.flush()
 
 
+def _run_dir_is_file(run_dir: Path) -> UserError:
+    return UserError(f"The run folder {run_dir} is a file, not a folder.", code="train.run_dir_is_file",
+                     params={"path": str(run_dir),
+                             "hint": "Give --run-dir a folder (a new one is created), or leave it out to get "
+                                     "a new folder under runs/."})
+
+
 def _prepare_run_dir(run_dir: Path | None, name: str) -> Path:
     if run_dir is None:
         return train_config.new_run_dir(name)
     run_dir = run_dir.expanduser().resolve()
+    if run_dir.exists() and not run_dir.is_dir():
+        raise _run_dir_is_file(run_dir)
     if (run_dir / CONFIG_FILE).exists():
         raise UserError(f"{run_dir} already holds a run (it has {CONFIG_FILE}).",
                         code="train.run_dir_taken",
                         params={"path": str(run_dir), "file": CONFIG_FILE,
                                 "hint": "Use --resume latest to continue it, or choose another --run-dir."})
-    run_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a file where a parent folder should be, no permission, …
+        reason = exc.strerror or str(exc)
+        raise UserError(f"The run folder {run_dir} cannot be created: {reason}.", code="train.run_dir_unusable",
+                        params={"path": str(run_dir), "reason": reason,
+                                "hint": "Choose another --run-dir, or leave it out to get a new folder under runs/."}
+                        ) from None
     return run_dir
 
 
-def _looks_like_messages_jsonl(path: Path) -> bool:
-    """The first non-empty line is a JSON object with a "messages" list (the engine's format)."""
-    try:
-        with open(path, encoding="utf-8-sig") as fh:
-            for line in fh:
-                if line.strip():
-                    obj = json.loads(line)
-                    return isinstance(obj, dict) and isinstance(obj.get("messages"), list)
-    except (OSError, ValueError, UnicodeDecodeError):
-        return False
-    return False
+def normalise_dataset(path: Path, run_dir: Path, out: TextIO, target_name: str = NORMALISED_DATASET,
+                      what: str = "--dataset") -> Path:
+    """A dataset the engine can read, checked the one way every dataset is (app.core.datasets: the
+    encoding, every record, the role order): OpenAI messages JSONL with no invalid record as it is;
+    anything else (Alpaca, ShareGPT, CSV, records left out) normalised into RUN_DIR/``target_name``.
+    Read as a stream, twice at most; never held whole in memory."""
+    from app.core import datasets
 
-
-def normalise_dataset(path: Path, run_dir: Path, out: TextIO) -> Path:
-    """A dataset the engine can read: OpenAI messages JSONL as it is; Alpaca / ShareGPT / CSV
-    converted by app.core.datasets (when present) into RUN_DIR/dataset.jsonl."""
     path = path.expanduser().resolve()
     if not path.is_file():
         raise UserError(f"The dataset file {path} does not exist.", code="train_config.dataset_missing",
-                        params={"field": "dataset_path", "value": str(path), "hint": "Check the path of --dataset."})
-    try:
-        from app.core import datasets
-    except ImportError:
-        datasets = None
-    if datasets is None or not hasattr(datasets, "load_dataset_file"):
-        if path.suffix.lower() in (".jsonl", ".ndjson") and _looks_like_messages_jsonl(path):
-            return path
-        raise UserError(f"{path} is not chat-messages JSONL, the only format this installation reads.",
-                        code="train.dataset_format",
-                        params={"path": str(path), "hint": 'Convert it to one {"messages": [{"role": …, "content": …}]} '
-                                        "object per line."})
-    records, report = datasets.load_dataset_file(path)
-    if not records:
-        problems = "; ".join(report.first_errors(3)) if hasattr(report, "first_errors") else ""
-        raise UserError(f"{path} has no valid record{': ' + problems if problems else ''}.",
-                        code="train.dataset_empty",
+                        params={"field": "dataset_path", "value": str(path), "hint": f"Check the path of {what}."})
+    reader = datasets.DatasetReader(path)
+    report = reader.new_report()
+    for _ in reader.records(report):
+        pass
+    if not report.n_valid:
+        problems = "; ".join(report.first_errors(3))
+        raise UserError(f"{path} has no valid record: {problems}.", code="train.dataset_empty",
                         params={"path": str(path), "problems": problems,
                                 "hint": "Check the file with: ai-platform datasets validate FILE"})
     if report.n_invalid:
+        first = "; ".join(report.first_errors(3))
         _emit(out, protocol.Log(level="WARNING", message=(
             f"{report.n_invalid} of {report.n_records} record(s) in {path} are invalid and left out "
-            "(ai-platform datasets validate FILE lists them)")))
-    if report.shape == "openai" and not report.n_invalid and path.suffix.lower() in (".jsonl", ".ndjson"):
+            f"(first: {first}; ai-platform datasets validate FILE lists them all)")))
+    if report.shape == "openai" and not report.n_invalid and report.format == "jsonl":
         return path
-    target = run_dir / NORMALISED_DATASET
-    datasets.write_jsonl(target, records)
+    target = run_dir / target_name
+    n = datasets.write_jsonl(target, reader.records(reader.new_report()))
     _emit(out, protocol.Log(level="INFO", message=(
-        f"Read {len(records)} {report.shape} record(s) from {path}; chat messages written to {target}")))
+        f"Read {n} {report.shape} record(s) from {path}; chat messages written to {target}")))
     return target
 
 
@@ -133,6 +132,8 @@ def prepare(*, config: Path | None = None, preset: str | None = None, dataset: P
             raise UserError("--resume needs the run's folder.", code="train.resume_without_run_dir",
                             params={"hint": "Add --run-dir DIR (a folder under runs/)."})
         run_dir = run_dir.expanduser().resolve()
+        if run_dir.exists() and not run_dir.is_dir():
+            raise _run_dir_is_file(run_dir)
         train_config.read_config(run_dir / CONFIG_FILE)  # a clear error now rather than in the engine
         return Launch(run_dir, resume)
     if (config is None) == (preset is None):
@@ -157,8 +158,13 @@ def prepare(*, config: Path | None = None, preset: str | None = None, dataset: P
     cfg.validate()
     folder = _prepare_run_dir(run_dir, name or (preset or (config.stem if config else "run")))
     try:
-        if preset is not None:
-            cfg.dataset_path = str(normalise_dataset(dataset, folder, out))
+        # The same checks for a config file's dataset as for --dataset (one validation path).
+        source = dataset if preset is not None else Path(cfg.dataset_path)
+        cfg.dataset_path = str(normalise_dataset(source, folder, out,
+                                                 what="--dataset" if dataset is not None else "dataset_path"))
+        if cfg.val_path:
+            cfg.val_path = str(normalise_dataset(Path(cfg.val_path), folder, out, target_name="val.jsonl",
+                                                 what="val_path"))
         cfg.validate()
         train_config.write_config(folder, cfg)
     except BaseException:

@@ -24,6 +24,12 @@ role, an empty conversation, an empty turn, no assistant turn at all, two user (
 turns in a row. A conversation that ends with an unanswered user turn is kept as long as it has an
 assistant turn somewhere; an empty system prompt is left out.
 
+Files are read as a stream (``DatasetReader``): validating, importing and the statistics engine keep
+one record at a time (and at most ``MAX_ERRORS`` errors), so memory does not grow with the file. A
+record nested too deeply for the JSON decoder is reported on its line, like any other invalid one.
+The conversation must start with a user turn (after optional system turns), and a tool result must
+follow an assistant (or tool) turn.
+
 Imported datasets live in ``<home>/datasets/<id>/``: ``train.jsonl`` (+ ``val.jsonl`` when split),
 ``report.json`` (the validation report) and ``dataset.json`` (where it came from, the split). The
 ``datasets`` row's ``path`` is that folder, relative to the home folder so a moved data folder keeps
@@ -34,8 +40,8 @@ No Qt, no torch: the GUI imports this.
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
 import json
 import os
 import random
@@ -43,6 +49,7 @@ import re
 import shutil
 import sys
 import uuid
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -65,7 +72,7 @@ from app.core.names import clean_name
 
 SHAPES: tuple[str, ...] = tuple(s.value for s in DatasetShape)  # alpaca, sharegpt, openai
 FORMATS = ("jsonl", "json", "csv", "tsv")
-MAX_FILE_BYTES = 2 * 1024**3  # 2 GiB: everything valid is held in memory while importing
+MAX_FILE_BYTES = 2 * 1024**3  # 2 GiB (files are read as a stream; beyond this, split the file)
 MAX_ERRORS = 10_000  # errors kept in memory / in report.json; the rest are only counted
 DETECT_SAMPLE = 200  # records looked at to detect the shape
 NAME_MAX = 200  # the column's length
@@ -216,9 +223,71 @@ def _check_text(path: Path, head: bytes) -> None:
         raise UserError(f"{path} is UTF-16 text. Save it as UTF-8 and import it again.",
                         code="dataset.encoding", params={"path": str(path), "encoding": "UTF-16"})
     if b"\x00" in head:
+        even, odd = head[0::2], head[1::2]
+        if (odd.count(0) > 0.3 * len(odd) and even.count(0) < 0.05 * len(even)) or (
+                even.count(0) > 0.3 * len(even) and odd.count(0) < 0.05 * len(odd)):
+            raise UserError(f"{path} is UTF-16 text. Save it as UTF-8 and import it again.",
+                            code="dataset.encoding", params={"path": str(path), "encoding": "UTF-16"})
         raise UserError(
             f"{path} is not a text file. Datasets are JSONL, JSON or CSV files.",
             code="dataset.not_text", params={"path": str(path)})
+
+
+ENCODING_SAMPLE = 64 * 1024  # bytes looked at to tell a file in another encoding
+
+
+def _looks_gbk(lines: list[bytes]) -> bool:
+    """Every line decodes as GB18030 and most of what is not ASCII is then Chinese."""
+    cjk = other = 0
+    for line in lines:
+        try:
+            text = line.decode("gb18030")
+        except UnicodeDecodeError:
+            return False
+        for ch in text:
+            if ord(ch) > 0x7F:
+                if "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef":
+                    cjk += 1
+                else:
+                    other += 1
+    return cjk > 0 and cjk >= 4 * other
+
+
+def _check_encoding(path: Path) -> None:
+    """Refuse a file written in GBK (most of its non-ASCII lines are not UTF-8 and read as Chinese in
+    GB18030), saying where and what. Other bytes that are not UTF-8 are each their record's problem."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(ENCODING_SAMPLE)
+    except OSError as exc:
+        raise _open_error(path, exc) from None
+    lines = data.removeprefix(_BOM).split(b"\n")
+    if len(data) == ENCODING_SAMPLE and len(lines) > 1:
+        lines = lines[:-1]  # cut in the middle
+    non_ascii = 0
+    bad: list[tuple[int, bytes, UnicodeDecodeError]] = []
+    for n, line in enumerate(lines, 1):
+        if line.isascii():
+            continue
+        non_ascii += 1
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            if exc.reason == "unexpected end of data" and n == len(lines) and len(data) == ENCODING_SAMPLE:
+                continue  # one long line cut in the middle of a character
+            bad.append((n, line, exc))
+    if not bad or 2 * len(bad) <= non_ascii:
+        return
+    n, line, exc = bad[0]
+    byte = f"0x{line[exc.start]:02x}"
+    column = len(line[: exc.start].decode("utf-8", "replace")) + 1
+    params = {"path": str(path), "line": n, "byte": byte, "column": column}
+    if not _looks_gbk([b for _, b, _ in bad]):
+        return  # each such record is reported on its line
+    raise UserError(
+        f"{path} is not UTF-8 text: line {n} has the byte {byte} at column {column}. It looks like GBK "
+        "(GB18030) Chinese text: save it as UTF-8 (in a text editor: Save As, encoding UTF-8) and try again.",
+        code="dataset.encoding_gbk", params={**params, "encoding": "GBK"})
 
 
 def _looks_like_jsonl(head: bytes) -> bool:
@@ -253,6 +322,11 @@ def detect_format(path: Path, head: bytes | None = None) -> str:
     return "csv"
 
 
+def _too_deep() -> _Bad:
+    return _Bad("nested too deeply (lists or objects inside each other more than about 1,000 levels); "
+                "a chat record needs only a few levels", "dataset.record.too_deep")
+
+
 def _iter_jsonl(path: Path) -> Iterator[Raw]:
     try:
         fh = open(path, "rb")
@@ -279,6 +353,9 @@ def _iter_jsonl(path: Path) -> Iterator[Raw]:
                 yield loc, _Bad(f"bad JSON: {exc.msg} (column {exc.colno})", "dataset.record.bad_json",
                                 {"detail": exc.msg, "column": exc.colno})
                 continue
+            except RecursionError:
+                yield loc, _too_deep()
+                continue
             yield loc, value
 
 
@@ -289,126 +366,226 @@ def _bad_bytes_reason(raw: bytes, exc: UnicodeDecodeError) -> _Bad:
                 "dataset.record.bad_utf8", {"byte": byte, "column": column})
 
 
-def _read_text(path: Path) -> str:
-    """The whole file as text; bytes that are not UTF-8 become lone surrogates (found per record)."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise _open_error(path, exc) from None
-    return data.removeprefix(_BOM).decode("utf-8", "surrogateescape")
-
-
-def _json_error(path: Path, exc: json.JSONDecodeError, jsonl_hint: bool = False) -> UserError:
-    msg = f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
-    params = {"path": str(path), "line": exc.lineno, "column": exc.colno, "reason": exc.msg}
+def _json_error(path: Path, msg: str, line: int, column: int, jsonl_hint: bool = False) -> UserError:
+    text = f"{path} is not valid JSON: {msg} at line {line}, column {column}."
+    params = {"path": str(path), "line": line, "column": column, "reason": msg}
     if jsonl_hint:
-        msg += " If it has one JSON object per line, name it .jsonl."
+        text += " If it has one JSON object per line, name it .jsonl."
         params["hint_code"] = "dataset.hint.name_it_jsonl"
-    return UserError(msg, code="dataset.bad_json", params=params)
+    return UserError(text, code="dataset.bad_json", params=params)
 
 
-def _skip_ws(text: str, i: int) -> int:
-    return _WS.match(text, i).end()
+_CHUNK = 1 << 20  # characters of a JSON document read at a time
+_STRUCTURE = re.compile(r'["\[\]{}]')
+_STRING_REST = re.compile(r'(?:[^"\\]|\\.)*"', re.S)
+_TOO_DEEP = object()  # a value nested deeper than the JSON decoder goes
 
 
-class _LineCounter:
-    """1-based line of increasing offsets in ``text``, counting newlines incrementally."""
+class _JsonStream:
+    """A JSON document read a window at a time, so memory follows the largest record, not the file.
 
-    def __init__(self, text: str):
-        self._text = text
-        self._pos = 0
-        self._line = 1
+    ``buf[pos:]`` is the text not consumed yet; consumed text is dropped between records (``compact``)
+    while the line and column of every offset stay known. Bytes that are not UTF-8 become lone
+    surrogates (found per record), as everywhere in this module.
+    """
+
+    def __init__(self, path: Path, fh):
+        self.path = path
+        self._fh = fh
+        self._decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
+        self.buf = ""
+        self.pos = 0
+        self.eof = False
+        self._started = False
+        self._line = 1  # the line of offset self._lpos
+        self._lpos = 0
+        self._col0 = 0  # characters of the current line dropped by compact() before buf[0]
+
+    # --- the window ---------------------------------------------------------------------------
+
+    def more(self) -> bool:
+        """Read more text (at least as much as is pending, so a long record costs O(n)); False at EOF."""
+        if self.eof:
+            return False
+        data = self._fh.read(max(_CHUNK, 2 * (len(self.buf) - self.pos)))
+        text = self._decoder.decode(data, final=not data)
+        if not self._started:
+            text, self._started = text.removeprefix("\ufeff"), True
+        if not data:
+            self.eof = True
+        self.buf += text
+        return bool(data) or bool(text)
+
+    def compact(self) -> None:
+        if self.pos < _CHUNK:
+            return
+        self.line_at(self.pos)
+        nl = self.buf.rfind("\n", 0, self.pos)
+        self._col0 = self.pos - nl - 1 if nl >= 0 else self._col0 + self.pos
+        self.buf = self.buf[self.pos:]
+        self._lpos -= self.pos
+        self.pos = 0
 
     def line_at(self, offset: int) -> int:
-        self._line += self._text.count("\n", self._pos, offset)
-        self._pos = offset
+        """The 1-based line of ``offset`` (offsets asked for only grow, as the reading goes on)."""
+        self._line += self.buf.count("\n", self._lpos, offset)
+        self._lpos = offset
         return self._line
 
+    def error(self, msg: str, offset: int, jsonl_hint: bool = False) -> UserError:
+        line = self.line_at(offset)
+        nl = self.buf.rfind("\n", 0, offset)
+        column = offset - nl if nl >= 0 else self._col0 + offset + 1
+        return _json_error(self.path, msg, line, column, jsonl_hint)
 
-def _scan_array(text: str, i: int) -> tuple[list[tuple[int, Any]], int]:
-    """Elements of the JSON array starting at ``text[i] == '['``, with each one's start offset."""
-    items: list[tuple[int, Any]] = []
-    i = _skip_ws(text, i + 1)
-    if text.startswith("]", i):
-        return items, i + 1
-    while True:
-        value, end = _DECODER.raw_decode(text, i)
-        items.append((i, value))
-        i = _skip_ws(text, end)
-        if text.startswith(",", i):
-            i = _skip_ws(text, i + 1)
-            continue
-        if text.startswith("]", i):
-            return items, i + 1
-        raise json.JSONDecodeError("Expecting ',' delimiter", text, i)
+    def peek(self) -> str:
+        """The next character that is not white space ("" at the end of the document)."""
+        while True:
+            self.pos = _WS.match(self.buf, self.pos).end()
+            if self.pos < len(self.buf) or not self.more():
+                return self.buf[self.pos:self.pos + 1]
+
+    # --- values ---------------------------------------------------------------------------------
+
+    def value(self) -> Any:
+        """The JSON value at ``pos`` (``_TOO_DEEP`` for one nested beyond the decoder's depth)."""
+        self.peek()
+        while True:
+            try:
+                value, end = _DECODER.raw_decode(self.buf, self.pos)
+            except json.JSONDecodeError as exc:
+                cut = exc.pos >= len(self.buf) - 32 or exc.msg.startswith("Unterminated string")
+                if cut and self.more():
+                    continue  # the value goes on in text not read yet
+                raise self.error(exc.msg, exc.pos) from None
+            except RecursionError:
+                self.pos = self._skip_nested()
+                return _TOO_DEEP
+            if end >= len(self.buf) and self.more():
+                continue  # a number may go on in text not read yet
+            self.pos = end
+            return value
+
+    def _skip_nested(self) -> int:
+        """The end of the list or object at ``pos``, found without recursion."""
+        depth, i = 0, self.pos
+        while True:
+            m = _STRUCTURE.search(self.buf, i)
+            if m is None:
+                i = len(self.buf)
+                if not self.more():
+                    raise self.error("Unexpected end of the document", i)
+                continue
+            if m.group() == '"':
+                s = _STRING_REST.match(self.buf, m.end())
+                if s is None:
+                    if not self.more():
+                        raise self.error("Unterminated string", m.start())
+                    i = m.start()
+                    continue
+                i = s.end()
+                continue
+            i = m.end()
+            depth += 1 if m.group() in "[{" else -1
+            if depth == 0:
+                return i
+
+    def items(self) -> Iterator[tuple[int, int, Any]]:
+        """(index, line, value) of each element of the array at ``pos`` (``buf[pos] == "["``)."""
+        self.pos += 1
+        if self.peek() == "]":
+            self.pos += 1
+            return
+        index = 0
+        while True:
+            line = self.line_at(self.pos)
+            yield index, line, self.value()
+            index += 1
+            self.compact()
+            c = self.peek()
+            if c == ",":
+                self.pos += 1
+                self.peek()
+                continue
+            if c == "]":
+                self.pos += 1
+                return
+            raise self.error("Expecting ',' delimiter", self.pos)
 
 
-def _scan_object_for_array(text: str, i: int) -> tuple[list[tuple[int, Any]] | None, Any, int]:
-    """Walk the top-level object at ``text[i] == '{'``; return the elements (with offsets) of its
-    ``data``/``examples`` list if it has one, else None and the whole object."""
-    found: list[tuple[int, Any]] | None = None
-    whole: dict[str, Any] = {}
-    i = _skip_ws(text, i + 1)
-    if text.startswith("}", i):
-        return None, whole, i + 1
-    while True:
-        if not text.startswith('"', i):
-            raise json.JSONDecodeError("Expecting property name enclosed in double quotes", text, i)
-        key, i = _DECODER.raw_decode(text, i)
-        i = _skip_ws(text, i)
-        if not text.startswith(":", i):
-            raise json.JSONDecodeError("Expecting ':' delimiter", text, i)
-        i = _skip_ws(text, i + 1)
-        if found is None and key in ARRAY_KEYS and text.startswith("[", i):
-            found, i = _scan_array(text, i)
-            whole[key] = [v for _, v in found]
-        else:
-            whole[key], i = _DECODER.raw_decode(text, i)
-        i = _skip_ws(text, i)
-        if text.startswith(",", i):
-            i = _skip_ws(text, i + 1)
-            continue
-        if text.startswith("}", i):
-            return found, whole, i + 1
-        raise json.JSONDecodeError("Expecting ',' delimiter", text, i)
+def _element(loc: dict[str, int], value: Any) -> Raw:
+    return loc, (_too_deep() if value is _TOO_DEEP else value)
 
 
 def _iter_json(path: Path) -> Iterator[Raw]:
-    text = _read_text(path)
-    i = _skip_ws(text, 0)
-    if i == len(text):
-        return
-    lines = _LineCounter(text)
+    """The records of a JSON document, read as a stream: a top-level array, an object holding the
+    array under ``data``/``examples``, or one object that is a record itself."""
     try:
-        if text[i] == "[":
-            items, end = _scan_array(text, i)
-            indexed = True
-        elif text[i] == "{":
-            found, whole, end = _scan_object_for_array(text, i)
-            if found is not None:
-                items, indexed = found, True
-            elif _classify(whole) is not None:
-                items, indexed = [(i, whole)], False  # one record on its own
-            else:
-                keys = ", ".join(sorted(whole)[:10]) or "none"
-                raise UserError(
-                    f"{path} holds a JSON object without a list of records under "
-                    f'"{ARRAY_KEYS[0]}" or "{ARRAY_KEYS[1]}" (its keys: {keys}).',
-                    code="dataset.no_records_list", params={"path": str(path), "keys": keys})
+        fh = open(path, "rb")
+    except OSError as exc:
+        raise _open_error(path, exc) from None
+    with fh:
+        s = _JsonStream(path, fh)
+        top = s.peek()
+        if top == "":
+            return
+        if top == "[":
+            for index, line, value in s.items():
+                yield _element({"line": line, "index": index}, value)
+        elif top == "{":
+            yield from _iter_json_object(path, s)
         else:
             raise UserError(
                 f"{path} is not a JSON dataset: it should hold a list of records ([...]).",
                 code="dataset.json_not_list", params={"path": str(path)})
-        rest = _skip_ws(text, end)
-        if rest != len(text):
-            raise json.JSONDecodeError("Extra data", text, rest)
-    except json.JSONDecodeError as exc:
-        raise _json_error(path, exc, jsonl_hint=exc.msg == "Extra data" and text[i] == "{") from None
-    for index, (offset, value) in enumerate(items):
-        loc = {"line": lines.line_at(offset)}
-        if indexed:
-            loc["index"] = index
-        yield loc, value
+        if s.peek() != "":
+            raise s.error("Extra data", s.pos, jsonl_hint=top == "{")
+
+
+def _iter_json_object(path: Path, s: _JsonStream) -> Iterator[Raw]:
+    start_line = s.line_at(s.pos)
+    s.pos += 1
+    whole: dict[str, Any] = {}
+    found = False
+    c = s.peek()
+    if c == "}":
+        s.pos += 1
+    while c != "}":
+        if c != '"':
+            raise s.error("Expecting property name enclosed in double quotes", s.pos)
+        key = s.value()
+        if s.peek() != ":":
+            raise s.error("Expecting ':' delimiter", s.pos)
+        s.pos += 1
+        if not found and key in ARRAY_KEYS and s.peek() == "[":
+            found = True
+            for index, line, value in s.items():
+                yield _element({"line": line, "index": index}, value)
+        else:
+            value = s.value()
+            if not found:
+                whole[key] = value
+        c = s.peek()
+        if c == ",":
+            s.pos += 1
+            c = s.peek()
+            if c == "}":
+                raise s.error("Expecting property name enclosed in double quotes", s.pos)
+        elif c == "}":
+            s.pos += 1
+        else:
+            raise s.error("Expecting ',' delimiter", s.pos)
+    if found:
+        return
+    if _classify(whole) is not None:  # one record on its own
+        deep = any(v is _TOO_DEEP for v in whole.values())
+        yield {"line": start_line}, (_too_deep() if deep else whole)
+        return
+    keys = ", ".join(sorted(whole)[:10]) or "none"
+    raise UserError(
+        f"{path} holds a JSON object without a list of records under "
+        f'"{ARRAY_KEYS[0]}" or "{ARRAY_KEYS[1]}" (its keys: {keys}).',
+        code="dataset.no_records_list", params={"path": str(path), "keys": keys})
 
 
 def _pick_delimiter(first_line: str, fmt: str) -> str:
@@ -421,14 +598,56 @@ def _pick_delimiter(first_line: str, fmt: str) -> str:
     return ","
 
 
+class _CsvLines:
+    """The lines of a text file for csv.reader, keeping those of the row being read (to tell an
+    unterminated quote, which runs to the end of the file, from a last row without a newline)."""
+
+    def __init__(self, fh):
+        self._fh = fh
+        self.row: list[str] = []
+        self.exhausted = False
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = self._fh.readline()
+        if not line:
+            self.exhausted = True
+            raise StopIteration
+        self.row.append(line)
+        return line
+
+
+def _unterminated_quote(lines: list[str], delimiter: str) -> bool:
+    try:
+        for _ in csv.reader(lines, delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
+
+
 def _iter_csv(path: Path, fmt: str) -> Iterator[Raw]:
-    text = _read_text(path)
-    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # long conversations exceed the 128 KB default
-    first_line = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_pick_delimiter(first_line, fmt))
+    try:
+        fh = open(path, encoding="utf-8-sig", errors="surrogateescape", newline="")
+    except OSError as exc:
+        raise _open_error(path, exc) from None
+    with fh:
+        csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # long conversations exceed the 128 KB default
+        first_line = fh.readline()
+        fh.seek(0)
+        delimiter = _pick_delimiter(first_line.rstrip("\r\n"), fmt)
+        lines = _CsvLines(fh)
+        reader = csv.reader(lines, delimiter=delimiter)
+        yield from _csv_rows(path, reader, lines, delimiter)
+
+
+def _csv_rows(path: Path, reader, lines: _CsvLines, delimiter: str) -> Iterator[Raw]:
     header: list[str] | None = None
     while True:
         start = reader.line_num + 1
+        lines.row = []
         try:
             row = next(reader)
         except StopIteration:
@@ -438,6 +657,16 @@ def _iter_csv(path: Path, fmt: str) -> Iterator[Raw]:
                             params={"path": str(path), "line": start, "reason": str(exc)}) from None
         if not any(cell.strip() for cell in row):
             continue  # blank line
+        loc = {"line": start}
+        if lines.exhausted and row and _unterminated_quote(lines.row, delimiter):
+            quote_line = start + sum(cell.count("\n") for cell in row[:-1])
+            reason = (f"unterminated quote starting on line {quote_line}: the rest of the file was read as one "
+                      'cell; close the quote ("), or write a quote inside a quoted cell as two ("")')
+            if header is None:
+                raise UserError(f"{path} is not valid CSV: {reason}.", code="dataset.csv_unterminated_quote",
+                                params={"path": str(path), "line": quote_line})
+            yield loc, _Bad(reason, "dataset.record.csv_unterminated_quote", {"line": quote_line})
+            return
         if header is None:
             header = [c.strip().lower() for c in row]
             dupes = sorted(k for k, n in Counter(h for h in header if h).items() if n > 1)
@@ -446,7 +675,6 @@ def _iter_csv(path: Path, fmt: str) -> Iterator[Raw]:
                                 code="dataset.csv_duplicate_column",
                                 params={"path": str(path), "line": start, "columns": ", ".join(dupes)})
             continue
-        loc = {"line": start}
         if len(row) != len(header):
             yield loc, _Bad(f"row has {len(row)} columns but the header has {len(header)}",
                             "dataset.record.csv_columns", {"n": len(row), "m": len(header)})
@@ -467,6 +695,9 @@ def _iter_csv(path: Path, fmt: str) -> Iterator[Raw]:
                 except json.JSONDecodeError as exc:
                     bad = _Bad(f'column "{name}" is not valid JSON: {exc.msg} (character {exc.pos + 1})',
                                "dataset.record.csv_bad_json", {"name": name, "detail": exc.msg, "char": exc.pos + 1})
+                    break
+                except RecursionError:
+                    bad = _too_deep()
                     break
             else:
                 record[name] = cell
@@ -673,6 +904,16 @@ def _alpaca_turns(record: dict) -> list[dict[str, Any]]:
 def _check_conversation(turns: list[dict[str, Any]], numbers: list[int] | None = None) -> None:
     if not any(t["role"] == "assistant" for t in turns):
         raise _Invalid("no assistant turn to learn from", "dataset.record.no_assistant")
+    first = next(k for k, t in enumerate(turns) if t["role"] != "system")  # there is an assistant turn
+    if turns[first]["role"] != "user":
+        n, role = numbers[first] if numbers else first + 1, turns[first]["role"]
+        raise _Invalid(f'the first turn (turn {n}) is "{role}"; a conversation must start with a "user" turn '
+                       "(system turns may come before it)", "dataset.record.bad_first_turn", k=n, first_role=role)
+    for k in range(first + 1, len(turns)):
+        if turns[k]["role"] == "tool" and turns[k - 1]["role"] not in ("assistant", "tool"):
+            n = numbers[k] if numbers else k + 1
+            raise _Invalid(f'turn {n} is a "tool" result that does not follow an assistant turn calling a tool',
+                           "dataset.record.tool_out_of_place", k=n)
     for k in range(len(turns) - 1):
         a, b = turns[k]["role"], turns[k + 1]["role"]
         if a == b and a in ("user", "assistant"):
@@ -718,60 +959,106 @@ def _check_shape(shape: str | None) -> str | None:
     return value
 
 
+class DatasetReader:
+    """A dataset file checked and read as a stream: memory follows the largest record, not the file.
+
+    Opening it checks the file (exists, size, text, encoding, format) and detects the shape from the
+    first ``DETECT_SAMPLE`` records, raising ``UserError`` when the file cannot be read as a dataset
+    at all. ``records(report)`` then reads it (again) from the start, yielding each valid record
+    normalised and adding every record to ``report`` (the invalid ones by location and reason); a
+    broken JSON document raises ``UserError`` when the reading gets there.
+    """
+
+    def __init__(self, path: str | os.PathLike, shape: str | None = None):
+        self.path = Path(path).expanduser()
+        override = _check_shape(shape)
+        _check_file(self.path)
+        head = _sniff_head(self.path)
+        _check_text(self.path, head)
+        _check_encoding(self.path)
+        self.format = detect_format(self.path, head)
+        votes: Counter[str] = Counter()
+        first_keys: str | None = None
+        n = 0
+        raws = _iter_raw(self.path, self.format)
+        try:
+            for _loc, value in raws:
+                n += 1
+                kind = _classify(value)
+                if kind:
+                    votes[kind] += 1
+                if first_keys is None and isinstance(value, dict):
+                    first_keys = ", ".join(sorted(map(str, value))[:12]) or "none"
+                if n >= DETECT_SAMPLE:
+                    break
+        finally:
+            raws.close()
+        if not n:
+            raise UserError(f"{self.path} holds no records.", code="dataset.empty", params={"path": str(self.path)})
+        order = {s: i for i, s in enumerate(("openai", "sharegpt", "alpaca"))}
+        self.detected_shape = max(votes, key=lambda s: (votes[s], -order[s])) if votes else None
+        if override is None and self.detected_shape is None and first_keys is not None:
+            raise UserError(
+                f"{self.path}: the records are not in a known shape (the first has the fields: {first_keys}). "
+                'Expected "messages" (openai), "conversations" (sharegpt) or '
+                '"instruction"/"output" (alpaca).',
+                code="dataset.unknown_shape", params={"path": str(self.path), "keys": first_keys})
+        self.shape = override or self.detected_shape
+
+    def new_report(self) -> ValidationReport:
+        return ValidationReport(path=str(self.path.resolve()), format=self.format, shape=self.shape,
+                                detected_shape=self.detected_shape)
+
+    def records(self, report: ValidationReport) -> Iterator[dict[str, Any]]:
+        """Each valid record normalised, in file order; every record is counted in ``report``."""
+        used = self.shape
+        raws = _iter_raw(self.path, self.format)
+        try:
+            for loc, value in raws:
+                if isinstance(value, _Bad):
+                    report.add_error(loc, value.reason, value.code, value.params)
+                    continue
+                try:
+                    if used is None:  # nothing in the file parsed as an object
+                        raise _not_object(value)
+                    record = _normalise(value, used)
+                except _Invalid as exc:
+                    report.add_error(loc, str(exc), exc.code, exc.params)
+                    continue
+                report.add_valid()
+                yield record
+        finally:
+            raws.close()
+
+
+def validate_dataset_file(path: str | os.PathLike, shape: str | None = None) -> ValidationReport:
+    """Check every record of ``path`` without keeping them (memory stays small for any file size).
+    Raises ``UserError`` as ``load_dataset_file`` does."""
+    reader = DatasetReader(path, shape)
+    report = reader.new_report()
+    for _ in reader.records(report):
+        pass
+    return report
+
+
 def load_dataset_file(path: str | os.PathLike, shape: str | None = None) -> tuple[list[dict], ValidationReport]:
-    """Read, check and normalise every record of ``path``.
+    """Read, check and normalise every record of ``path`` (all of them in memory: for small files;
+    ``DatasetReader`` streams).
 
     Returns the valid records (normalised, in file order) and the report naming every other one.
     Raises ``UserError`` when the file cannot be read as a dataset at all: missing, unreadable,
-    too large, not text, broken JSON structure, no records, or records of no known shape.
+    too large, not text, not UTF-8, broken JSON structure, no records, or records of no known shape.
     """
-    path = Path(path).expanduser()
-    override = _check_shape(shape)
-    _check_file(path)
-    head = _sniff_head(path)
-    _check_text(path, head)
-    fmt = detect_format(path, head)
-
-    raws: list[Raw] = list(_iter_raw(path, fmt))
-    if not raws:
-        raise UserError(f"{path} holds no records.", code="dataset.empty", params={"path": str(path)})
-    parsed = (v for _, v in raws if not isinstance(v, _Bad))
-    detected = detect_shape(parsed)
-    if override is None and detected is None:
-        sample = next((v for _, v in raws if isinstance(v, dict)), None)
-        if sample is not None:
-            keys = ", ".join(sorted(map(str, sample))[:12]) or "none"
-            raise UserError(
-                f"{path}: the records are not in a known shape (the first has the fields: {keys}). "
-                'Expected "messages" (openai), "conversations" (sharegpt) or '
-                '"instruction"/"output" (alpaca).',
-                code="dataset.unknown_shape", params={"path": str(path), "keys": keys})
-    used = override or detected
-    report = ValidationReport(path=str(path.resolve()), format=fmt, shape=used, detected_shape=detected)
-    records: list[dict] = []
-    for loc, value in raws:
-        if isinstance(value, _Bad):
-            report.add_error(loc, value.reason, value.code, value.params)
-            continue
-        try:
-            if used is None:  # nothing in the file parsed as an object
-                raise _not_object(value)
-            records.append(_normalise(value, used))
-        except _Invalid as exc:
-            report.add_error(loc, str(exc), exc.code, exc.params)
-            continue
-        report.add_valid()
+    reader = DatasetReader(path, shape)
+    report = reader.new_report()
+    records = list(reader.records(report))
     return records, report
 
 
 # --- split and write -------------------------------------------------------------------------------
 
 
-def split_train_val(records: list[dict], val_ratio: float, seed: int = 42) -> tuple[list[dict], list[dict]]:
-    """A deterministic split (same records, ratio and seed → same split); each part keeps file order.
-
-    Any ratio above 0 gives at least one validation record and leaves at least one for training.
-    """
+def _val_ratio(val_ratio: Any) -> float:
     try:
         ratio = float(val_ratio)
     except (TypeError, ValueError):
@@ -779,19 +1066,53 @@ def split_train_val(records: list[dict], val_ratio: float, seed: int = 42) -> tu
     if not 0.0 <= ratio < 1.0:
         raise UserError(f"The validation share must be at least 0 and below 1 (got {val_ratio}).",
                         code="dataset.bad_val_ratio", params={"value": val_ratio})
-    n = len(records)
+    return ratio
+
+
+def val_marks(n: int, val_ratio: float, seed: int = 42) -> bytearray:
+    """``marks[i] == 1`` for the records set aside for validation: deterministic (same n, ratio and
+    seed → same marks), n bytes of memory. Any ratio above 0 marks at least one and leaves one."""
+    ratio = _val_ratio(val_ratio)
+    marks = bytearray(n)
     if ratio == 0.0:
-        return list(records), []
+        return marks
     if n < 2:
         raise UserError(f"{n} record(s) are too few to set some aside for validation.",
                         code="dataset.too_few_to_split", params={"n": n})
     n_val = min(max(1, round(n * ratio)), n - 1)
-    order = list(range(n))
+    order = array("L", range(n))  # shuffled like a list of the same numbers, at a quarter of the memory
     random.Random(int(seed)).shuffle(order)
-    val_idx = set(order[:n_val])
-    train = [r for i, r in enumerate(records) if i not in val_idx]
-    val = [r for i, r in enumerate(records) if i in val_idx]
+    for i in order[:n_val]:
+        marks[i] = 1
+    return marks
+
+
+def split_train_val(records: list[dict], val_ratio: float, seed: int = 42) -> tuple[list[dict], list[dict]]:
+    """A deterministic split (same records, ratio and seed → same split); each part keeps file order.
+
+    Any ratio above 0 gives at least one validation record and leaves at least one for training.
+    """
+    marks = val_marks(len(records), val_ratio, seed)
+    train = [r for i, r in enumerate(records) if not marks[i]]
+    val = [r for i, r in enumerate(records) if marks[i]]
     return train, val
+
+
+def _split_lines(source: Path, train_path: Path, val_path: Path, marks: bytearray) -> tuple[int, int]:
+    """Copy the lines of ``source`` (one record each) into train / val by ``marks``, streaming."""
+    n_train = n_val = 0
+    with open(source, "rb") as src, open(train_path, "wb") as train, open(val_path, "wb") as val:
+        for i, line in enumerate(src):
+            if marks[i]:
+                val.write(line)
+                n_val += 1
+            else:
+                train.write(line)
+                n_train += 1
+        for fh in (train, val):
+            fh.flush()
+            os.fsync(fh.fileno())
+    return n_train, n_val
 
 
 def write_jsonl(path: str | os.PathLike, records: Iterable[dict]) -> int:
@@ -915,15 +1236,9 @@ class DatasetStore:
                 if s.get(ProjectRow, project_id) is None:
                     raise UserError("This project no longer exists.", code="project.not_found",
                                     params={"id": project_id})
-        records, report = load_dataset_file(source, shape=shape)
-        if not records:
-            first = "; ".join(report.first_errors(5))
-            raise UserError(
-                f"{source} has no valid records ({report.n_invalid} invalid). First problems: {first}",
-                code="dataset.no_valid_records",
-                params={"path": str(source), "n_invalid": report.n_invalid, "errors": first,
-                        "first_errors": report.errors[:5]})
-        train, val = split_train_val(records, val_ratio, seed)
+        ratio = _val_ratio(val_ratio)
+        reader = DatasetReader(source, shape=shape)
+        report = reader.new_report()
 
         root = datasets_dir()
         root.mkdir(parents=True, exist_ok=True)
@@ -932,18 +1247,29 @@ class DatasetStore:
         target: Path | None = None
         try:
             tmp.mkdir()
-            write_jsonl(tmp / TRAIN_FILE, train)
-            if val:
-                write_jsonl(tmp / VAL_FILE, val)
+            # One streaming pass writes every valid record; a split then copies its lines by index.
+            written = tmp / (TRAIN_FILE if ratio == 0.0 else ".all.jsonl")
+            n = write_jsonl(written, reader.records(report))
+            if not n:
+                first = "; ".join(report.first_errors(5))
+                raise UserError(
+                    f"{source} has no valid records ({report.n_invalid} invalid). First problems: {first}",
+                    code="dataset.no_valid_records",
+                    params={"path": str(source), "n_invalid": report.n_invalid, "errors": first,
+                            "first_errors": report.errors[:5]})
+            n_train, n_val = n, 0
+            if ratio > 0.0:
+                n_train, n_val = _split_lines(written, tmp / TRAIN_FILE, tmp / VAL_FILE, val_marks(n, ratio, seed))
+                written.unlink()
             paths.atomic_write_text(tmp / REPORT_FILE, report.to_json(indent=1) + "\n")
             meta = {"source_path": str(source.resolve()), "format": report.format, "shape": report.shape,
                     "detected_shape": report.detected_shape, "val_ratio": float(val_ratio), "seed": int(seed),
-                    "n_train": len(train), "n_val": len(val), "n_errors": report.n_invalid,
+                    "n_train": n_train, "n_val": n_val, "n_errors": report.n_invalid,
                     "app_version": __version__}
             paths.atomic_write_text(tmp / META_FILE, json.dumps(meta, ensure_ascii=False, indent=1) + "\n")
             with self._db.session() as s:
                 row = DatasetRow(project_id=project_id, name=name, path="", shape=report.shape,
-                                 n_records=len(records), n_errors=report.n_invalid, created_at=utcnow())
+                                 n_records=n, n_errors=report.n_invalid, created_at=utcnow())
                 s.add(row)
                 s.flush()
                 target = root / str(row.id)

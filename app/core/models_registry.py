@@ -270,7 +270,27 @@ def validate_hf_folder(path: str | Path) -> Path:
         raise UserError(f"{folder} has a config.json but no weights (*.safetensors or pytorch_model*.bin). "
                         "The download may be incomplete: fetch the weight files too.",
                         code="model.no_weights", params={"path": str(folder)})
+    pickles = pickle_only_weights(folder)
+    if pickles:
+        names = ", ".join(pickles[:3]) + (f" and {len(pickles) - 3} more" if len(pickles) > 3 else "")
+        raise UserError(
+            f"{folder} holds its weights only as pickle files ({names}). Loading a pickle file can run any code "
+            "hidden in it, so the app loads only safetensors weights. Get the model's *.safetensors files (most "
+            "models on the Hugging Face hub have them) into this folder, or use a safetensors version of the "
+            "model, and import it again.",
+            code="model.pickle_weights", params={"path": str(folder), "files": names})
     return folder
+
+
+def pickle_only_weights(folder: str | Path) -> list[str]:
+    """The pickle weight files (pytorch_model*.bin, model*.bin, *.pt, *.pth, *.ckpt) of a folder that
+    has no *.safetensors weights; [] when it has safetensors (transformers then loads only those)."""
+    folder = Path(folder)
+    if any(folder.glob("*.safetensors")):
+        return []
+    found = {f.name for pattern in (*WEIGHT_PATTERNS[1:], "*.pt", "*.pth", "*.ckpt") for f in folder.glob(pattern)
+             if f.is_file()}
+    return sorted(found)
 
 
 _KNOWN_TYPES: frozenset[str] | None = None
@@ -396,6 +416,11 @@ def validate_gguf(path: str | Path) -> Path:
     if magic != b"GGUF":
         raise UserError(f"{f} is not a GGUF file (it does not start with the GGUF signature).",
                         code="model.not_gguf", params={"path": str(f)})
+    from app.core.gguf_file import gguf_problem
+
+    problem = gguf_problem(f)  # a file cut short: say so now, not "cannot reshape array" minutes later
+    if problem is not None:
+        raise problem
     return f
 
 

@@ -91,6 +91,13 @@ def convert(rt: EngineRuntime, args: argparse.Namespace) -> str:
                      extra={"code": "convert.gguf_missing", "params": {"path": str(gguf)}})
             return "failed"
 
+    from app.core.gguf_file import gguf_problem
+
+    problem = gguf_problem(gguf)  # a truncated file, before any tensor is loaded
+    if problem is not None:
+        rt.user_error(problem)  # the message says to download it again
+        return "failed"
+
     # Offline by construction: a local GGUF never needs the hub.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")

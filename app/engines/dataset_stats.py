@@ -62,6 +62,20 @@ def histogram(values: list[int], bins: int) -> dict[str, list]:
     return {"edges": [round(e, 3) for e in edges], "counts": counts}
 
 
+def enumerate_batches(items, size: int):
+    """(index of the first, list of up to ``size``) for consecutive slices of an iterable."""
+    batch: list = []
+    start = 0
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield start, batch
+            start += size
+            batch = []
+    if batch:
+        yield start, batch
+
+
 def _model_context(model_dir: Path, tokenizer) -> int | None:
     import json
 
@@ -95,12 +109,16 @@ def stats(rt: EngineRuntime, args: argparse.Namespace) -> str:
         return "failed"
 
     # 1. the dataset (light: no torch yet)
-    from app.core.datasets import load_dataset_file
+    from app.core.datasets import DatasetReader
     from app.core.errors import UserError
 
+    # Streamed twice (a check that counts, then the tokenizing pass), never held whole in memory.
     rt.progress(0, None, message="Reading the dataset", stage="stats.read")
     try:
-        records, report = load_dataset_file(dataset)
+        reader = DatasetReader(dataset)
+        report = reader.new_report()
+        for _ in reader.records(report):
+            pass
     except UserError as err:
         rt.user_error(err, hint="Check the dataset file with: ai-platform datasets validate FILE",
                       hint_code="stats.check_dataset")
@@ -108,7 +126,7 @@ def stats(rt: EngineRuntime, args: argparse.Namespace) -> str:
     if report.n_invalid:
         rt.info(f"{report.n_invalid} invalid record(s) skipped (ai-platform datasets validate lists them)",
                 level="WARNING")
-    if not records:
+    if not report.n_valid:
         rt.error(f"{dataset} has no valid records.", hint="Check it with: ai-platform datasets validate FILE",
                  extra={"code": "stats.no_valid_records", "params": {"path": str(dataset)}})
         return "failed"
@@ -138,12 +156,11 @@ def stats(rt: EngineRuntime, args: argparse.Namespace) -> str:
     max_len = args.max_len or _model_context(model_dir, tokenizer) or DEFAULT_MAX_LEN
 
     # 3. render and count
-    n = len(records)
+    n = report.n_valid
     lengths: list[int] = []
-    for start in range(0, n, BATCH):
+    for start, batch in enumerate_batches(reader.records(reader.new_report()), BATCH):
         if rt.stop_requested:
             return "stopped"
-        batch = records[start:start + BATCH]
         texts = []
         for k, rec in enumerate(batch, start):
             kwargs = {"tools": rec["tools"]} if rec.get("tools") else {}

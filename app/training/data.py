@@ -15,16 +15,17 @@ reasoning from history) keeps the turns whose prefix does match (the last one al
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.core.datasets import DatasetReader
+from app.core.errors import UserError
+
 log = logging.getLogger("engine.train.data")
 
 IGNORE_INDEX = -100
-ROLES = ("system", "user", "assistant", "tool")
 
 
 class DataError(ValueError):
@@ -43,7 +44,7 @@ class LoadReport:
     path: str
     lines: int = 0
     records: int = 0  # usable examples
-    malformed: int = 0  # not JSON, or not a {"messages": [...]} record
+    malformed: int = 0  # invalid records (app.core.datasets says why: bad JSON, role order, …)
     no_assistant: int = 0  # no assistant tokens (no assistant turn, or all cut by max_seq_len)
     truncated: int = 0  # longer than max_seq_len, cut (still usable)
     tokens: int = 0  # tokens in the usable examples
@@ -57,7 +58,7 @@ class LoadReport:
     def summary(self) -> str:
         parts = [f"{self.records} example(s) from {self.path}"]
         if self.malformed:
-            parts.append(f"{self.malformed} malformed line(s) skipped")
+            parts.append(f"{self.malformed} invalid record(s) skipped")
         if self.no_assistant:
             parts.append(f"{self.no_assistant} dropped with no assistant tokens left")
         if self.truncated:
@@ -66,64 +67,20 @@ class LoadReport:
         return "; ".join(parts)
 
 
-def _content_text(content: Any) -> str | None:
-    """Message content as text: a string, or a list of text parts ({"type":"text","text":…})."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        texts = []
-        for part in content:
-            if isinstance(part, str):
-                texts.append(part)
-            elif isinstance(part, dict) and isinstance(part.get("text"), str):
-                texts.append(part["text"])
-            else:
-                return None
-        return "".join(texts)
-    return None
-
-
-def parse_record(obj: Any) -> list[dict[str, str]] | str:
-    """The normalized message list of one record, or a string saying what is wrong with it."""
-    if not isinstance(obj, dict):
-        return "not a JSON object"
-    messages = obj.get("messages")
-    if not isinstance(messages, list) or not messages:
-        return 'no "messages" list'
-    out = []
-    for n, msg in enumerate(messages):
-        if not isinstance(msg, dict):
-            return f"message {n} is not an object"
-        role = msg.get("role")
-        if role not in ROLES:
-            return f"message {n} has role {role!r} (expected one of {', '.join(ROLES)})"
-        text = _content_text(msg.get("content"))
-        if text is None:
-            return f"message {n} has no text content"
-        out.append({"role": role, "content": text})
-    return out
-
-
-def read_records(path: str | Path, report: LoadReport) -> list[list[dict[str, str]]]:
-    """The conversations of a JSONL file; malformed lines are counted in ``report`` and skipped."""
-    conversations = []
-    with open(path, encoding="utf-8-sig") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            report.lines += 1
-            try:
-                obj = json.loads(line)
-            except ValueError as exc:
-                report.malformed += 1
-                report.problem(f"line {lineno}: not JSON ({exc})")
-                continue
-            parsed = parse_record(obj)
-            if isinstance(parsed, str):
-                report.malformed += 1
-                report.problem(f"line {lineno}: {parsed}")
-                continue
-            conversations.append(parsed)
+def read_records(path: str | Path, report: LoadReport) -> list[list[dict[str, Any]]]:
+    """The conversations of a dataset file, read and checked by app.core.datasets (the one validation
+    path: encoding, shape, every record, the role order); invalid records are counted in ``report``
+    and skipped. Raises DataError when the file cannot be read as a dataset at all."""
+    try:
+        reader = DatasetReader(path)
+        checked = reader.new_report()
+        conversations = [record["messages"] for record in reader.records(checked)]
+    except UserError as exc:
+        raise DataError(str(exc), code=exc.code, params=exc.params) from None
+    report.lines = checked.n_records
+    report.malformed = checked.n_invalid
+    for text in checked.first_errors(5):
+        report.problem(text)
     return conversations
 
 
@@ -237,6 +194,6 @@ class ChatCollator:
 
 
 __all__ = [
-    "IGNORE_INDEX", "DataError", "LoadReport", "ChatDataset", "ChatCollator", "parse_record", "read_records",
+    "IGNORE_INDEX", "DataError", "LoadReport", "ChatDataset", "ChatCollator", "read_records",
     "assistant_char_spans", "encode_conversation", "load_dataset",
 ]

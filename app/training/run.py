@@ -19,6 +19,7 @@ from app.core.checkpoints import (
     CHECKPOINTS, checkpoint_problem, checkpoint_step, complete_checkpoints, latest_checkpoint,
     remove_incomplete_checkpoints,
 )
+from app.core.datasets import validate_dataset_file
 from app.core.engine_runtime import EngineRuntime
 from app.core.errors import UserError
 from app.core.train_config import CONFIG_FILE, logging_interval, read_config, split_hint
@@ -46,6 +47,22 @@ def quiet_libraries() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
+def check_datasets(cfg) -> None:
+    """Every dataset file of the run checked as `ai-platform train --dataset` and the Datasets panel
+    check it (app.core.datasets, streamed), before torch or a model is loaded: a file that cannot be
+    read (a GBK file, a broken JSON document) or holds no valid record fails here, in a second."""
+    for value in (cfg.dataset_path, cfg.val_path):
+        if not value:
+            continue
+        path = Path(value).expanduser()
+        report = validate_dataset_file(path)
+        if not report.n_valid:
+            problems = "; ".join(report.first_errors(3))
+            raise UserError(f"{path} has no valid record: {problems}.", code="train.dataset_empty",
+                            params={"path": str(path), "problems": problems,
+                                    "hint": "Check the file with: ai-platform datasets validate FILE"})
+
+
 def train(rt: EngineRuntime, resume: str | None = None) -> tuple[str, dict[str, Any]]:
     """Train the run in ``rt.run_dir`` (its config.json); ``resume``: "latest", a checkpoint folder
     or None. Returns the status and the ``done`` event's fields; a failure a person can fix is an
@@ -58,10 +75,14 @@ def train(rt: EngineRuntime, resume: str | None = None) -> tuple[str, dict[str, 
     try:
         cfg = read_config(run_dir / CONFIG_FILE)
         cfg.validate(check_files=True)
+        check_datasets(cfg)
     except UserError as exc:
         message, hint = split_hint(exc)
         hint_code = exc.params.get("hint_code") or "train.fix_config"
         params = dict(exc.params)
+        if exc.code.startswith("dataset.") or exc.code == "train.dataset_empty":
+            hint = hint or "Check the dataset in the Datasets panel, or convert it to chat messages JSONL."
+            hint_code = exc.params.get("hint_code") or "train.check_dataset"
         if exc.code == "train_config.missing":
             hint = f"Write the run's settings to {run_dir / CONFIG_FILE} (ai-platform train CONFIG does this)."
             hint_code, params["config_path"] = "train.write_config", str(run_dir / CONFIG_FILE)

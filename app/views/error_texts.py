@@ -286,6 +286,21 @@ MESSAGES: dict[str, str] = {
     "engine.aborted": QT_TRANSLATE_NOOP("Errors", "Interrupted twice; stopped without saving."),
     "engine.not_started": QT_TRANSLATE_NOOP("Errors", "The engine could not be started ({program}: {reason})."),
     "os.error": QT_TRANSLATE_NOOP("Errors", "A file operation failed: {detail}"),
+
+    # hostile input: datasets, training and model imports (issue 18)
+    "dataset.encoding_gbk": QT_TRANSLATE_NOOP("Errors", "{path} is not UTF-8 text: line {line} has the byte {byte} at column {column}. It looks like GBK (GB18030) Chinese text: save it as UTF-8 (in a text editor: Save As, encoding UTF-8) and try again."),
+    "dataset.csv_unterminated_quote": QT_TRANSLATE_NOOP("Errors", "{path} is not valid CSV: unterminated quote starting on line {line}: the rest of the file was read as one cell; close the quote (\"), or write a quote inside a quoted cell as two (\"\")."),
+    "dataset.record.too_deep": QT_TRANSLATE_NOOP("Errors", "nested too deeply (lists or objects inside each other more than about 1,000 levels); a chat record needs only a few levels"),
+    "dataset.record.csv_unterminated_quote": QT_TRANSLATE_NOOP("Errors", "unterminated quote starting on line {line}: the rest of the file was read as one cell; close the quote (\"), or write a quote inside a quoted cell as two (\"\")"),
+    "dataset.record.bad_first_turn": QT_TRANSLATE_NOOP("Errors", "the first turn (turn {k}) is \"{first_role}\"; a conversation must start with a \"user\" turn (system turns may come before it)"),
+    "dataset.record.tool_out_of_place": QT_TRANSLATE_NOOP("Errors", "turn {k} is a \"tool\" result that does not follow an assistant turn calling a tool"),
+    "train.run_dir_is_file": QT_TRANSLATE_NOOP("Errors", "The run folder {path} is a file, not a folder."),
+    "train.run_dir_unusable": QT_TRANSLATE_NOOP("Errors", "The run folder {path} cannot be created: {reason}."),
+    "model.gguf_truncated": QT_TRANSLATE_NOOP("Errors", "{path} is truncated or damaged: a complete file has {expected} bytes ({expected_mb}), this one has {size} ({size_mb}). Download it again (an interrupted download or copy leaves such a file)."),
+    "model.gguf_truncated_header": QT_TRANSLATE_NOOP("Errors", "{path} is truncated: the file ends inside its header (after {size} bytes), so most of it is missing. Download it again (an interrupted download or copy leaves such a file)."),
+    "model.gguf_damaged": QT_TRANSLATE_NOOP("Errors", "{path} is damaged: {reason}. Download it again."),
+    "model.pickle_weights": QT_TRANSLATE_NOOP("Errors", "{path} holds its weights only as pickle files ({files}). Loading a pickle file can run any code hidden in it, so the app loads only safetensors weights. Get the model's *.safetensors files (most models on the Hugging Face hub have them) into this folder, or use a safetensors version of the model, and import it again."),
+    # end of issue 18 (datasets, training, models)
 }
 
 # --- what to do about it: hint code (or the error's own code) → English template --------------
@@ -389,6 +404,15 @@ TYPE_WORDS: dict[str, str] = {
 }
 _TYPE_PARAMS = ("expected", "got")
 
+# --- the chat roles, where a reason names one as a word (issue 18: the role order of a record) ---
+ROLE_WORDS: dict[str, str] = {
+    "system": QT_TRANSLATE_NOOP("Errors", "system"),
+    "user": QT_TRANSLATE_NOOP("Errors", "user"),
+    "assistant": QT_TRANSLATE_NOOP("Errors", "assistant"),
+    "tool": QT_TRANSLATE_NOOP("Errors", "tool"),
+}
+_ROLE_PARAMS = ("first_role",)
+
 # Sources whose Chinese text is rightly the same as the English (none yet).
 SAME_IN_CHINESE: frozenset[str] = frozenset()
 
@@ -433,6 +457,8 @@ def _value(key: str, value: Any) -> Any:
         return ", ".join(str(v) for v in value)
     if key in _TYPE_PARAMS and isinstance(value, str) and value in TYPE_WORDS:
         return _tr(TYPE_WORDS[value])
+    if key in _ROLE_PARAMS and isinstance(value, str) and value in ROLE_WORDS:
+        return _tr(ROLE_WORDS[value])
     if value is None:
         return "–"
     if key in _JSON_PARAMS and isinstance(value, str) and value in JSON_MESSAGES:
@@ -615,6 +641,6 @@ def record_problem_text(entry: Mapping[str, Any]) -> str:
 
 
 __all__ = [
-    "HINTS", "MESSAGES", "OOM_TEXTS", "PROBLEMS", "STATUS_TEXTS", "TYPE_WORDS", "event_error_text", "failure_text", "hint_for",
+    "HINTS", "MESSAGES", "OOM_TEXTS", "PROBLEMS", "ROLE_WORDS", "STATUS_TEXTS", "TYPE_WORDS", "event_error_text", "failure_text", "hint_for",
     "job_error_text", "oom_text", "outcome_text", "reason_text", "record_problem_text", "text_for", "user_error_text",
 ]

@@ -75,16 +75,24 @@ def test_load_reports_what_it_skipped(tokenizer, tmp_path):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     dataset, report = train_data.load_dataset(path, tokenizer, max_seq_len=128)
     assert len(dataset) == report.records == 2
-    assert report.lines == 7 and report.malformed == 3
-    assert report.no_assistant == 2  # no assistant turn; assistant cut off by max_seq_len
+    # Checked by app.core.datasets, like every dataset: bad JSON, no messages, unknown role, no answer.
+    assert report.lines == 7 and report.malformed == 4
+    assert report.no_assistant == 1  # the assistant cut off by max_seq_len
     assert report.truncated == 1  # the long answer, cut but kept
     assert all(len(dataset[i]["input_ids"]) <= 128 for i in range(len(dataset)))
-    assert "line 2: not JSON" in report.first_problems[0]
-    assert "3 malformed" in report.summary() and "2 dropped with no assistant tokens" in report.summary()
+    assert report.first_problems[0].startswith("line 2: bad JSON")
+    assert report.first_problems[3] == "line 5: no assistant turn to learn from"
+    assert "4 invalid record(s) skipped" in report.summary()
+    assert "1 dropped with no assistant tokens" in report.summary()
 
 
 def test_nothing_usable_is_an_error(tokenizer, tmp_path):
     path = tmp_path / "data.jsonl"
-    path.write_text(json.dumps({"instruction": "alpaca", "output": "x"}) + "\n", encoding="utf-8")
-    with pytest.raises(train_data.DataError, match='no usable training example.*"messages"'):
+    path.write_text(json.dumps({"messages": [{"role": "assistant", "content": "first"},
+                                             {"role": "user", "content": "then"}]}) + "\n", encoding="utf-8")
+    with pytest.raises(train_data.DataError, match='no usable training example.*the first turn \\(turn 1\\) is "assistant"'):
         train_data.load_dataset(path, tokenizer, max_seq_len=128)
+    # Alpaca (or any shape the Datasets panel reads) is read the same way: no separate engine format.
+    path.write_text(json.dumps({"instruction": "alpaca", "output": "x"}) + "\n", encoding="utf-8")
+    dataset, report = train_data.load_dataset(path, tokenizer, max_seq_len=128)
+    assert len(dataset) == report.records == 1

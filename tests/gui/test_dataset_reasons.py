@@ -44,6 +44,13 @@ def all_reasons(tmp_path) -> list[dict]:
                       {"instruction": "Q", "output": "A", "history": [["only question"]]},
                       {"instruction": "Q", "output": "A"}),
         "a.csv": "instruction,input,output\ntoo,many,columns,here\nQ,,A\n",
+        "r.jsonl": jl({"messages": msgs(("assistant", "A"), ("user", "Q"))},
+                      {"messages": [{"role": "user", "content": "Q"}, {"role": "tool", "content": "42"},
+                                    {"role": "assistant", "content": "A"}]},
+                      '{"messages": ' + "[" * 5000 + "]" * 5000 + "}",
+                      {"messages": msgs(("user", "Q"), ("assistant", "A"))}),
+        "q.csv": 'instruction,input,output\nQ,,A\nQ2,"never closed,A2\n',
+
     }
     reasons = []
     for name, text in files.items():
@@ -59,11 +66,11 @@ def all_reasons(tmp_path) -> list[dict]:
 
 def test_every_reason_the_reader_gives_is_recognised(tmp_path):
     reasons = all_reasons(tmp_path)
-    assert len(reasons) >= 18
+    assert len(reasons) >= 22
     unknown = [r for r in reasons if r["code"] not in error_texts.MESSAGES]
     assert not unknown, unknown
     used = {r["code"] for r in reasons}
-    assert len(used) >= 17  # most codes are exercised by real reader output
+    assert len(used) >= 21  # most codes are exercised by real reader output
     for r in reasons:  # in English the template says what the reader said
         assert error_texts.reason_text(r["code"], r["params"], "?") == r["reason"], r
 

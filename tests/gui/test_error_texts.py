@@ -262,9 +262,10 @@ def test_a_gbk_dataset_is_refused_in_chinese(main_window, qtbot, tmp_path, monke
     qtbot.waitUntil(lambda: bool(errors), timeout=30_000)
     text = errors[0]
     assert text.startswith("无法导入 gbk.jsonl：\n"), text
-    assert "中没有有效记录（2 条无效）" in text
-    assert "第 1 行：不是有效的 UTF-8 文本" in text and "请把文件另存为 UTF-8" in text
-    assert not re.search(r"\b(has no valid|line \d|not valid UTF-8)\b", text), text
+    # The whole file is named as GBK, with the first line and byte that are not UTF-8.
+    assert "不是 UTF-8 文本：第 1 行第 44 列是字节 0xc4" in text and "GBK" in text, text
+    assert "请把文件另存为 UTF-8" in text
+    assert not re.search(r"\b(has no valid|line \d|not UTF-8 text)\b", text), text
     main_window.ctx.set_language("en")
 
 
