@@ -1890,6 +1890,74 @@ The full report is in the log: {path}</source>
       <translation>模型服务器没有启动。</translation>
     </message>
     <message>
+      <source>The evaluation set {path} does not exist.</source>
+      <translation>评估集 {path} 不存在。</translation>
+    </message>
+    <message>
+      <source>Cannot read the evaluation set {path}: {reason}.</source>
+      <translation>无法读取评估集 {path}：{reason}。</translation>
+    </message>
+    <message>
+      <source>The evaluation set {path} has {count} broken line(s): {lines}.</source>
+      <translation>评估集 {path} 有 {count} 行格式错误：{lines}。</translation>
+    </message>
+    <message>
+      <source>The evaluation set {path} is empty: it has no sample to evaluate.</source>
+      <translation>评估集 {path} 是空的：没有可评估的样本。</translation>
+    </message>
+    <message>
+      <source>The model has no chat template, so the evaluation set cannot be rendered for it.</source>
+      <translation>该模型没有聊天模板，无法为它渲染评估集。</translation>
+    </message>
+    <message>
+      <source>There is no run "{run}": give a run id or a run folder that holds config.json.</source>
+      <translation>没有名为“{run}”的运行：请给出运行 ID，或包含 config.json 的运行文件夹。</translation>
+    </message>
+    <message>
+      <source>The run {run} has no adapter to evaluate yet (it is saved when the run finishes or is stopped).</source>
+      <translation>运行 {run} 还没有可评估的适配器（运行完成或停止时才会保存）。</translation>
+    </message>
+    <message>
+      <source>The run {run} has no validation split: choose an evaluation set (JSONL of chat records).</source>
+      <translation>运行 {run} 没有验证集：请选择一个评估集（聊天记录的 JSONL 文件）。</translation>
+    </message>
+    <message>
+      <source>The run's base model {path} is gone; put it back or import it again.</source>
+      <translation>该运行的基础模型 {path} 已不存在；请放回原处或重新导入。</translation>
+    </message>
+    <message>
+      <source>No sample of {path} has an assistant reply within the run's max_seq_len ({max_seq_len} tokens).</source>
+      <translation>{path} 中没有样本在该运行的 max_seq_len（{max_seq_len} 个 token）以内含有助手回复。</translation>
+    </message>
+    <message>
+      <source>Name a judge model.</source>
+      <translation>请指定一个评审模型。</translation>
+    </message>
+    <message>
+      <source>The judge endpoint {url} serves no model.</source>
+      <translation>评审端点 {url} 没有提供任何模型。</translation>
+    </message>
+    <message>
+      <source>Cannot start the judge model "{judge}": {reason}</source>
+      <translation>无法启动评审模型“{judge}”：{reason}</translation>
+    </message>
+    <message>
+      <source>Unknown judge mode "{mode}"; use pairwise or absolute.</source>
+      <translation>未知的评审方式“{mode}”；请使用 pairwise（两两比较）或 absolute（绝对打分）。</translation>
+    </message>
+    <message>
+      <source>The judge {judge} gave no readable verdict ({count} answer(s) without A/B/tie or a score): use a larger or instruction-following judge model.</source>
+      <translation>评审模型 {judge} 没有给出可读的判定（{count} 个回答既不含 A/B/tie 也没有分数）：请换用更大或更能遵循指令的评审模型。</translation>
+    </message>
+    <message>
+      <source>The judge {judge} refused every request: {reason}</source>
+      <translation>评审模型 {judge} 拒绝了所有请求：{reason}</translation>
+    </message>
+    <message>
+      <source>The knowledge base "{name}" is empty: add documents before evaluating it.</source>
+      <translation>知识库“{name}”是空的：请先添加文档再评估。</translation>
+    </message>
+    <message>
       <source>The database {path} was written by a newer version of AI Platform (schema {revision}). Update AI Platform, or choose another data folder in Settings.</source>
       <translation>数据库 {path} 由更新版本的 AI 平台写入（结构版本 {revision}）。请更新 AI 平台，或在设置中选择其他数据文件夹。</translation>
     </message>
@@ -1928,6 +1996,10 @@ The full report is in the log: {path}</source>
     <message>
       <source>The engine's log (Logs panel) has the details.</source>
       <translation>详细信息见引擎日志（日志面板）。</translation>
+    </message>
+    <message>
+      <source>Fix the evaluation's input and run it again.</source>
+      <translation>请修正评估的输入后重新运行。</translation>
     </message>
     <message>
       <source>Resume from the last checkpoint.</source>
