@@ -2443,6 +2443,101 @@ The full report is in the log: {path}</source>
     </message>
   </context>
   <context>
+    <name>EvalCard</name>
+    <message>
+      <source>Held-out loss</source>
+      <translation>留出集损失</translation>
+    </message>
+    <message>
+      <source>Perplexity</source>
+      <translation>困惑度</translation>
+    </message>
+    <message>
+      <source>Exact match</source>
+      <translation>完全匹配</translation>
+    </message>
+    <message>
+      <source>ROUGE-L</source>
+      <translation>ROUGE-L</translation>
+    </message>
+    <message>
+      <source>BLEU</source>
+      <translation>BLEU</translation>
+    </message>
+    <message>
+      <source>chrF</source>
+      <translation>chrF</translation>
+    </message>
+    <message>
+      <source>Evaluation: base model vs adapter</source>
+      <translation>评估：基础模型与适配器对比</translation>
+    </message>
+    <message>
+      <source>Evaluate</source>
+      <translation>评估</translation>
+    </message>
+    <message>
+      <source>Measure the adapter against its base model on the run's validation split: held-out loss and generations</source>
+      <translation>在该运行的验证集上比较适配器与基础模型：留出集损失和生成结果</translation>
+    </message>
+    <message>
+      <source>Generations…</source>
+      <translation>生成结果…</translation>
+    </message>
+    <message>
+      <source>Export…</source>
+      <translation>导出…</translation>
+    </message>
+    <message>
+      <source>Base model</source>
+      <translation>基础模型</translation>
+    </message>
+    <message>
+      <source>Adapter</source>
+      <translation>适配器</translation>
+    </message>
+    <message>
+      <source>Regression: the adapter's held-out loss is higher than the base model's. The fine-tune made the model worse on held-out data.</source>
+      <translation>退化：适配器的留出集损失高于基础模型。这次微调让模型在留出数据上变差了。</translation>
+    </message>
+    <message>
+      <source>Not evaluated yet. Evaluate compares the adapter with its base model on the run's validation split.</source>
+      <translation>尚未评估。“评估”会在该运行的验证集上比较适配器与基础模型。</translation>
+    </message>
+    <message>
+      <source>The run has no adapter yet: it is saved when the run finishes or stops.</source>
+      <translation>该运行还没有适配器：运行完成或停止时才会保存。</translation>
+    </message>
+    <message>
+      <source>Evaluated {when} on {n} samples of {file}.</source>
+      <translation>已评估（{when}），使用 {file} 中的 {n} 个样本。</translation>
+    </message>
+    <message>
+      <source>Judge {judge}: base {base} / 10, adapter {adapter} / 10 ({unreadable} unreadable).</source>
+      <translation>评审 {judge}：基础模型 {base} / 10，适配器 {adapter} / 10（{unreadable} 个无法读取）。</translation>
+    </message>
+    <message>
+      <source>Judge {judge}: the adapter wins {rate} of {n} verdicts (95% interval {low}–{high}; {unreadable} unreadable).</source>
+      <translation>评审 {judge}：在 {n} 次判定中适配器胜出 {rate}（95% 置信区间 {low}–{high}；{unreadable} 个无法读取）。</translation>
+    </message>
+    <message>
+      <source>Starting the evaluation engine…</source>
+      <translation>正在启动评估引擎…</translation>
+    </message>
+    <message>
+      <source>Export the evaluation</source>
+      <translation>导出评估结果</translation>
+    </message>
+    <message>
+      <source>Could not write {path}: {reason}</source>
+      <translation>无法写入 {path}：{reason}</translation>
+    </message>
+    <message>
+      <source>Evaluation saved to {path}</source>
+      <translation>评估结果已保存到 {path}</translation>
+    </message>
+  </context>
+  <context>
     <name>ExperimentsPanel</name>
     <message>
       <source>Experiments</source>
@@ -2505,6 +2600,22 @@ The full report is in the log: {path}</source>
       <translation>适配器大小</translation>
     </message>
     <message>
+      <source>Held-out loss</source>
+      <translation>留出集损失</translation>
+    </message>
+    <message>
+      <source>Exact match</source>
+      <translation>完全匹配</translation>
+    </message>
+    <message>
+      <source>The latest evaluation: the adapter's loss on held-out data, the base model's in brackets. ⚠ marks a regression (the adapter is worse than its base).</source>
+      <translation>最近一次评估：适配器在留出数据上的损失，括号内为基础模型的损失。⚠ 表示退化（适配器比基础模型差）。</translation>
+    </message>
+    <message>
+      <source>Share of generated answers equal to the reference: adapter (base model).</source>
+      <translation>生成回答与参考答案完全一致的比例：适配器（基础模型）。</translation>
+    </message>
+    <message>
       <source>Training loss</source>
       <translation>训练损失</translation>
     </message>
@@ -2515,6 +2626,10 @@ The full report is in the log: {path}</source>
     <message>
       <source>loss</source>
       <translation>损失</translation>
+    </message>
+    <message>
+      <source>{adapter} ({base})</source>
+      <translation>{adapter}（{base}）</translation>
     </message>
     <message>
       <source>Export chart</source>
@@ -2539,6 +2654,29 @@ The full report is in the log: {path}</source>
     <message>
       <source>Metrics saved to {path}</source>
       <translation>指标已保存到 {path}</translation>
+    </message>
+  </context>
+  <context>
+    <name>GenerationsDialog</name>
+    <message>
+      <source>Generations</source>
+      <translation>生成结果</translation>
+    </message>
+    <message>
+      <source>Base model</source>
+      <translation>基础模型</translation>
+    </message>
+    <message>
+      <source>Adapter</source>
+      <translation>适配器</translation>
+    </message>
+    <message>
+      <source>Reference</source>
+      <translation>参考答案</translation>
+    </message>
+    <message>
+      <source>Highlighted: what differs from the reference. Answers are greedy, so an evaluation run again gives the same text.</source>
+      <translation>高亮部分：与参考答案不同之处。回答使用贪心解码，再次评估会得到相同的文本。</translation>
     </message>
   </context>
   <context>
@@ -3531,6 +3669,38 @@ Allow remote code for this model?</source>
       <source>{done}/{n} records</source>
       <translation>{done}/{n} 条记录</translation>
     </message>
+    <message>
+      <source>Loading {model} with the adapter</source>
+      <translation>正在加载 {model} 及适配器</translation>
+    </message>
+    <message>
+      <source>Held-out loss of the base model on {n} samples</source>
+      <translation>基础模型在 {n} 个样本上的留出集损失</translation>
+    </message>
+    <message>
+      <source>Held-out loss of the adapter on {n} samples</source>
+      <translation>适配器在 {n} 个样本上的留出集损失</translation>
+    </message>
+    <message>
+      <source>Generating with the base model: {done}/{n}</source>
+      <translation>基础模型生成中：{done}/{n}</translation>
+    </message>
+    <message>
+      <source>Generating with the adapter: {done}/{n}</source>
+      <translation>适配器生成中：{done}/{n}</translation>
+    </message>
+    <message>
+      <source>Starting the judge {judge}</source>
+      <translation>正在启动评审模型 {judge}</translation>
+    </message>
+    <message>
+      <source>Judging {done}/{n}</source>
+      <translation>评审中：{done}/{n}</translation>
+    </message>
+    <message>
+      <source>Question {done}/{n}</source>
+      <translation>问题 {done}/{n}</translation>
+    </message>
   </context>
   <context>
     <name>ProjectDialog</name>
@@ -3736,6 +3906,10 @@ Allow remote code for this model?</source>
     <message>
       <source>Log</source>
       <translation>日志</translation>
+    </message>
+    <message>
+      <source>Evaluation</source>
+      <translation>评估</translation>
     </message>
     <message>
       <source>Start a run with the form on the left, or select a run above to see its charts and log.</source>
@@ -3957,6 +4131,10 @@ Allow remote code for this model?</source>
     <message>
       <source>Threads for CPU training, conversion and embedding. On a machine with few cores, fewer threads keep the window responsive.</source>
       <translation>用于 CPU 训练、模型转换和向量化的线程数。核心较少的机器上，线程少一些能让窗口保持流畅。</translation>
+    </message>
+    <message>
+      <source>Evaluate each run against its base model when it finishes (runs with a validation split)</source>
+      <translation>每次运行结束后自动与基础模型对比评估（仅限有验证集的运行）</translation>
     </message>
     <message>
       <source>Hugging Face</source>

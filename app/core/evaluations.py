@@ -147,3 +147,32 @@ def export(result: dict[str, Any], dest: str | Path) -> Path:
     else:  # with a BOM, so spreadsheet programs read the Chinese right
         paths.atomic_write_bytes(dest, samples_csv(result.get("samples", [])).encode("utf-8-sig"))
     return dest
+
+
+_PIECES = None
+
+
+def diff_pieces(text: str, reference: str) -> list[tuple[str, bool]]:
+    """``text`` cut into pieces, each marked True where it agrees with ``reference`` (for the
+    generations viewer's highlighting): Chinese by characters, other text by words, case-folded."""
+    import difflib
+    import re
+
+    global _PIECES
+    if _PIECES is None:
+        _PIECES = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]|[^\W_]+|\s+|[^\w\s]|_")
+    mine = _PIECES.findall(text or "")
+    theirs = [p.casefold() for p in _PIECES.findall(reference or "") if not p.isspace()]
+    words = [(i, p.casefold()) for i, p in enumerate(mine) if not p.isspace()]
+    same: set[int] = set()
+    matcher = difflib.SequenceMatcher(a=[w for _, w in words], b=theirs, autojunk=False)
+    for block in matcher.get_matching_blocks():
+        same.update(words[k][0] for k in range(block.a, block.a + block.size))
+    out: list[tuple[str, bool]] = []
+    for i, piece in enumerate(mine):
+        agree = i in same or (piece.isspace() and bool(out) and out[-1][1])
+        if out and out[-1][1] == agree:
+            out[-1] = (out[-1][0] + piece, agree)
+        else:
+            out.append((piece, agree))
+    return out

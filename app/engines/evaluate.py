@@ -37,6 +37,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     g.add_argument("--kb", required=True)
     g.add_argument("--set", required=True)
     g.add_argument("--mode", default=None, choices=("dense", "hybrid", "bm25"))
+    for q in (r, g):
+        q.add_argument("--exit-with-parent", action="store_true",
+                       help="stop when stdin closes (the app that started this engine died)")
     return ap.parse_args(argv)
 
 
@@ -69,7 +72,7 @@ def main(argv=None) -> int:
             return "failed"
 
     return run_main(ENGINE, body, started={"what": args.what}, error_hint="See the engine's log for the details.",
-                    sigint_stops=True, protect_stdout=True)
+                    sigint_stops=True, protect_stdout=True, stop_on_eof=args.exit_with_parent)
 
 
 if __name__ == "__main__":

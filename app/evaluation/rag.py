@@ -83,7 +83,8 @@ def evaluate_kb(knowledge, questions: list[dict], *, mode: str | None = None, re
         if rank is None or rank > 5:
             misses.append({"q": row["q"], "doc": row["doc"], "rank": rank, "got": docs[:5]})
         if rep is not None:
-            rep.progress(i, len(questions), message=f"Question {i}/{len(questions)}")
+            rep.progress(i, len(questions), message=f"Question {i}/{len(questions)}", stage="eval.question",
+                         done=i, n=len(questions))
     n = len(questions)
     return {"kind": "rag", "kb": knowledge.kb.name, "kb_id": knowledge.kb.id, "questions": n,
             "hit@1": hits1 / n, "hit@5": hits5 / n, "mrr": rr_sum / n, "misses": misses,

@@ -30,7 +30,7 @@ class CliReporter:
 
     stop_requested = False
 
-    def progress(self, step, total=None, eta_s=None, message=""):
+    def progress(self, step, total=None, eta_s=None, message="", stage="", **stage_params):
         if message:
             print(message, file=sys.stderr, flush=True)
 
@@ -89,7 +89,8 @@ def evaluate_run(rep, run_ref: str, *, set_path: str | None = None, judge: str |
 
     from app.evaluation import generate, loss
 
-    rep.progress(0, None, message=f"Loading {base_dir.name} with the adapter of {run_dir.name}")
+    rep.progress(0, None, message=f"Loading {base_dir.name} with the adapter of {run_dir.name}", stage="eval.load",
+                 model=base_dir.name)
     models = generate.load(base_dir, adapter, threads=threads)
     items = loss.encode(models.tokenizer, all_samples, cfg.max_seq_len)
     if not items:
@@ -104,15 +105,17 @@ def evaluate_run(rep, run_ref: str, *, set_path: str | None = None, judge: str |
                            "base_model": str(base_dir), "max_new_tokens": new_tokens}
     sides: dict[str, dict[str, Any]] = {}
     for i, side in enumerate(("base", "adapter")):
-        rep.progress(i, total, message=f"Held-out loss of the {side} on {len(items)} sample(s)")
+        rep.progress(i, total, message=f"Held-out loss of the {side} on {len(items)} sample(s)",
+                     stage=f"eval.loss_{side}", n=len(items))
         sides[side] = loss.held_out_loss(models, side, items, should_stop=stop)
     answers: dict[str, list[str]] = {}
     for i, side in enumerate(("base", "adapter")):
         at = 2 + i * len(gen_samples)
         answers[side] = generate.generate(
             models, side, gen_samples, max_new_tokens=new_tokens, should_stop=stop,
-            on_batch=lambda n, at=at, side=side: rep.progress(at + n, total,
-                                                              message=f"Generating with the {side}: {n}/{len(gen_samples)}"))
+            on_batch=lambda n, at=at, side=side: rep.progress(
+                at + n, total, message=f"Generating with the {side}: {n}/{len(gen_samples)}",
+                stage=f"eval.generate_{side}", done=n, n=len(gen_samples)))
     if rep.stop_requested:
         raise _Stopped()
     refs = [s.reference for s in gen_samples]
@@ -146,11 +149,12 @@ def run_judge(rep, spec: str, mode: str, samples: list[dict]) -> dict[str, Any]:
     if mode not in judging.MODES:
         raise UserError(f"Unknown judge mode {mode!r}; use pairwise or absolute.", code="eval.judge_mode",
                         params={"mode": mode})
-    rep.progress(0, len(samples), message=f"Starting the judge {spec}")
+    rep.progress(0, len(samples), message=f"Starting the judge {spec}", stage="eval.judge_start", judge=spec)
     j = judging.open_judge(spec)
     try:
         fn = judging.pairwise if mode == "pairwise" else judging.absolute
-        result = fn(j, samples, on_step=lambda n: rep.progress(n, len(samples), message=f"Judging {n}/{len(samples)}"))
+        result = fn(j, samples, on_step=lambda n: rep.progress(n, len(samples), message=f"Judging {n}/{len(samples)}",
+                                                                stage="eval.judge", done=n, n=len(samples)))
     finally:
         j.close()
     if result.get("warning"):
