@@ -1958,6 +1958,38 @@ The full report is in the log: {path}</source>
       <translation>知识库“{name}”是空的：请先添加文档再评估。</translation>
     </message>
     <message>
+      <source>The sweep space {path} does not exist.</source>
+      <translation>搜索空间文件 {path} 不存在。</translation>
+    </message>
+    <message>
+      <source>The sweep space {path} is not readable JSON: {reason}.</source>
+      <translation>搜索空间文件 {path} 不是可读的 JSON：{reason}。</translation>
+    </message>
+    <message>
+      <source>The sweep space {path} needs "base" (training settings) and "params" (what varies).</source>
+      <translation>搜索空间文件 {path} 需要 "base"（训练设置）和 "params"（要变化的参数）。</translation>
+    </message>
+    <message>
+      <source>The sweep can vary {allowed}; not {names}.</source>
+      <translation>超参数搜索可以调整 {allowed}；不能调整 {names}。</translation>
+    </message>
+    <message>
+      <source>Sweep parameter {name}: give a range (low, high) or a list of choices.</source>
+      <translation>搜索参数 {name}：请给出范围（low、high）或候选值列表（choices）。</translation>
+    </message>
+    <message>
+      <source>A sweep needs a validation set to compare trials: set base.val_path.</source>
+      <translation>超参数搜索需要验证集来比较各次试验：请设置 base.val_path。</translation>
+    </message>
+    <message>
+      <source>The number of trials must be at least 1.</source>
+      <translation>试验次数至少为 1。</translation>
+    </message>
+    <message>
+      <source>The sweep's trials keep failing ({count} failed); see the last run's train.log.</source>
+      <translation>搜索中的试验接连失败（已失败 {count} 次）；请查看最近一次运行的 train.log。</translation>
+    </message>
+    <message>
       <source>The database {path} was written by a newer version of AI Platform (schema {revision}). Update AI Platform, or choose another data folder in Settings.</source>
       <translation>数据库 {path} 由更新版本的 AI 平台写入（结构版本 {revision}）。请更新 AI 平台，或在设置中选择其他数据文件夹。</translation>
     </message>

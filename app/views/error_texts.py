@@ -270,6 +270,15 @@ MESSAGES: dict[str, str] = {
     "eval.judge_nonsense": QT_TRANSLATE_NOOP("Errors", "The judge {judge} gave no readable verdict ({count} answer(s) without A/B/tie or a score): use a larger or instruction-following judge model."),
     "eval.judge_failed": QT_TRANSLATE_NOOP("Errors", "The judge {judge} refused every request: {reason}"),
     "eval.kb_empty": QT_TRANSLATE_NOOP("Errors", "The knowledge base \"{name}\" is empty: add documents before evaluating it."),
+    # sweeps (app/training/sweep.py, ai-platform sweep)
+    "sweep.space_missing": QT_TRANSLATE_NOOP("Errors", "The sweep space {path} does not exist."),
+    "sweep.space_bad": QT_TRANSLATE_NOOP("Errors", "The sweep space {path} is not readable JSON: {reason}."),
+    "sweep.space_shape": QT_TRANSLATE_NOOP("Errors", "The sweep space {path} needs \"base\" (training settings) and \"params\" (what varies)."),
+    "sweep.param_unknown": QT_TRANSLATE_NOOP("Errors", "The sweep can vary {allowed}; not {names}."),
+    "sweep.param_range": QT_TRANSLATE_NOOP("Errors", "Sweep parameter {name}: give a range (low, high) or a list of choices."),
+    "sweep.no_val": QT_TRANSLATE_NOOP("Errors", "A sweep needs a validation set to compare trials: set base.val_path."),
+    "sweep.trials": QT_TRANSLATE_NOOP("Errors", "The number of trials must be at least 1."),
+    "sweep.failing": QT_TRANSLATE_NOOP("Errors", "The sweep's trials keep failing ({count} failed); see the last run's train.log."),
 
     # the app itself
     "db.too_new": QT_TRANSLATE_NOOP("Errors", "The database {path} was written by a newer version of AI Platform (schema {revision}). Update AI Platform, or choose another data folder in Settings."),
