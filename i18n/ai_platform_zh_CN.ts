@@ -1978,6 +1978,106 @@ The full report is in the log: {path}</source>
       <translation>{path} 有 {links} 个硬链接：同一个文件可能在授权文件夹之外还有别的名字，因此不会打开它。如需共享，请把它复制到该文件夹中。</translation>
     </message>
     <message>
+      <source>The evaluation set {path} does not exist.</source>
+      <translation>评估集 {path} 不存在。</translation>
+    </message>
+    <message>
+      <source>Cannot read the evaluation set {path}: {reason}.</source>
+      <translation>无法读取评估集 {path}：{reason}。</translation>
+    </message>
+    <message>
+      <source>The evaluation set {path} has {count} broken line(s): {lines}.</source>
+      <translation>评估集 {path} 有 {count} 行格式错误：{lines}。</translation>
+    </message>
+    <message>
+      <source>The evaluation set {path} is empty: it has no sample to evaluate.</source>
+      <translation>评估集 {path} 是空的：没有可评估的样本。</translation>
+    </message>
+    <message>
+      <source>The model has no chat template, so the evaluation set cannot be rendered for it.</source>
+      <translation>该模型没有聊天模板，无法为它渲染评估集。</translation>
+    </message>
+    <message>
+      <source>There is no run "{run}": give a run id or a run folder that holds config.json.</source>
+      <translation>没有名为“{run}”的运行：请给出运行 ID，或包含 config.json 的运行文件夹。</translation>
+    </message>
+    <message>
+      <source>The run {run} has no adapter to evaluate yet (it is saved when the run finishes or is stopped).</source>
+      <translation>运行 {run} 还没有可评估的适配器（运行完成或停止时才会保存）。</translation>
+    </message>
+    <message>
+      <source>The run {run} has no validation split: choose an evaluation set (JSONL of chat records).</source>
+      <translation>运行 {run} 没有验证集：请选择一个评估集（聊天记录的 JSONL 文件）。</translation>
+    </message>
+    <message>
+      <source>The run's base model {path} is gone; put it back or import it again.</source>
+      <translation>该运行的基础模型 {path} 已不存在；请放回原处或重新导入。</translation>
+    </message>
+    <message>
+      <source>No sample of {path} has an assistant reply within the run's max_seq_len ({max_seq_len} tokens).</source>
+      <translation>{path} 中没有样本在该运行的 max_seq_len（{max_seq_len} 个 token）以内含有助手回复。</translation>
+    </message>
+    <message>
+      <source>Name a judge model.</source>
+      <translation>请指定一个评审模型。</translation>
+    </message>
+    <message>
+      <source>The judge endpoint {url} serves no model.</source>
+      <translation>评审端点 {url} 没有提供任何模型。</translation>
+    </message>
+    <message>
+      <source>Cannot start the judge model "{judge}": {reason}</source>
+      <translation>无法启动评审模型“{judge}”：{reason}</translation>
+    </message>
+    <message>
+      <source>Unknown judge mode "{mode}"; use pairwise or absolute.</source>
+      <translation>未知的评审方式“{mode}”；请使用 pairwise（两两比较）或 absolute（绝对打分）。</translation>
+    </message>
+    <message>
+      <source>The judge {judge} gave no readable verdict ({count} answer(s) without A/B/tie or a score): use a larger or instruction-following judge model.</source>
+      <translation>评审模型 {judge} 没有给出可读的判定（{count} 个回答既不含 A/B/tie 也没有分数）：请换用更大或更能遵循指令的评审模型。</translation>
+    </message>
+    <message>
+      <source>The judge {judge} refused every request: {reason}</source>
+      <translation>评审模型 {judge} 拒绝了所有请求：{reason}</translation>
+    </message>
+    <message>
+      <source>The knowledge base "{name}" is empty: add documents before evaluating it.</source>
+      <translation>知识库“{name}”是空的：请先添加文档再评估。</translation>
+    </message>
+    <message>
+      <source>The sweep space {path} does not exist.</source>
+      <translation>搜索空间文件 {path} 不存在。</translation>
+    </message>
+    <message>
+      <source>The sweep space {path} is not readable JSON: {reason}.</source>
+      <translation>搜索空间文件 {path} 不是可读的 JSON：{reason}。</translation>
+    </message>
+    <message>
+      <source>The sweep space {path} needs "base" (training settings) and "params" (what varies).</source>
+      <translation>搜索空间文件 {path} 需要 "base"（训练设置）和 "params"（要变化的参数）。</translation>
+    </message>
+    <message>
+      <source>The sweep can vary {allowed}; not {names}.</source>
+      <translation>超参数搜索可以调整 {allowed}；不能调整 {names}。</translation>
+    </message>
+    <message>
+      <source>Sweep parameter {name}: give a range (low, high) or a list of choices.</source>
+      <translation>搜索参数 {name}：请给出范围（low、high）或候选值列表（choices）。</translation>
+    </message>
+    <message>
+      <source>A sweep needs a validation set to compare trials: set base.val_path.</source>
+      <translation>超参数搜索需要验证集来比较各次试验：请设置 base.val_path。</translation>
+    </message>
+    <message>
+      <source>The number of trials must be at least 1.</source>
+      <translation>试验次数至少为 1。</translation>
+    </message>
+    <message>
+      <source>The sweep's trials keep failing ({count} failed); see the last run's train.log.</source>
+      <translation>搜索中的试验接连失败（已失败 {count} 次）；请查看最近一次运行的 train.log。</translation>
+    </message>
+    <message>
       <source>The database {path} was written by a newer version of AI Platform (schema {revision}). Update AI Platform, or choose another data folder in Settings.</source>
       <translation>数据库 {path} 由更新版本的 AI 平台写入（结构版本 {revision}）。请更新 AI 平台，或在设置中选择其他数据文件夹。</translation>
     </message>
@@ -2030,6 +2130,10 @@ The full report is in the log: {path}</source>
       <translation>从第 {line} 行开始的引号没有闭合，文件的其余部分都被读成了一个单元格；请补上闭合引号（"），或把带引号单元格内的引号写成两个（""）</translation>
     </message>
     <message>
+      <source>the first turn (turn {k}) is "{first_role}"; a conversation must start with a "user" turn (system turns may come before it)</source>
+      <translation>第一轮（第 {k} 轮）是“{first_role}”轮；对话必须以用户轮开始（前面可以有系统轮）</translation>
+    </message>
+    <message>
       <source>turn {k} is a "tool" result that does not follow an assistant turn calling a tool</source>
       <translation>第 {k} 轮是工具结果，但它前面不是调用工具的助手轮</translation>
     </message>
@@ -2060,6 +2164,10 @@ The full report is in the log: {path}</source>
     <message>
       <source>The engine's log (Logs panel) has the details.</source>
       <translation>详细信息见引擎日志（日志面板）。</translation>
+    </message>
+    <message>
+      <source>Fix the evaluation's input and run it again.</source>
+      <translation>请修正评估的输入后重新运行。</translation>
     </message>
     <message>
       <source>Resume from the last checkpoint.</source>
@@ -2470,10 +2578,6 @@ The full report is in the log: {path}</source>
       <translation>该 PDF 受密码保护：请另存一份不带密码的副本并添加它</translation>
     </message>
     <message>
-      <source>the first turn (turn {k}) is "{first_role}"; a conversation must start with a "user" turn (system turns may come before it)</source>
-      <translation>第一轮（第 {k} 轮）是“{first_role}”轮；对话必须以用户轮开始（前面可以有系统轮）</translation>
-    </message>
-    <message>
       <source>Log every 1 or more steps, or 0 for automatic.</source>
       <translation>每 1 步或更多步记录一次，0 表示自动。</translation>
     </message>
@@ -2528,6 +2632,101 @@ The full report is in the log: {path}</source>
     <message>
       <source>line {line}: {reason}</source>
       <translation>第 {line} 行：{reason}</translation>
+    </message>
+  </context>
+  <context>
+    <name>EvalCard</name>
+    <message>
+      <source>Held-out loss</source>
+      <translation>留出集损失</translation>
+    </message>
+    <message>
+      <source>Perplexity</source>
+      <translation>困惑度</translation>
+    </message>
+    <message>
+      <source>Exact match</source>
+      <translation>完全匹配</translation>
+    </message>
+    <message>
+      <source>ROUGE-L</source>
+      <translation>ROUGE-L</translation>
+    </message>
+    <message>
+      <source>BLEU</source>
+      <translation>BLEU</translation>
+    </message>
+    <message>
+      <source>chrF</source>
+      <translation>chrF</translation>
+    </message>
+    <message>
+      <source>Evaluation: base model vs adapter</source>
+      <translation>评估：基础模型与适配器对比</translation>
+    </message>
+    <message>
+      <source>Evaluate</source>
+      <translation>评估</translation>
+    </message>
+    <message>
+      <source>Measure the adapter against its base model on the run's validation split: held-out loss and generations</source>
+      <translation>在该运行的验证集上比较适配器与基础模型：留出集损失和生成结果</translation>
+    </message>
+    <message>
+      <source>Generations…</source>
+      <translation>生成结果…</translation>
+    </message>
+    <message>
+      <source>Export…</source>
+      <translation>导出…</translation>
+    </message>
+    <message>
+      <source>Base model</source>
+      <translation>基础模型</translation>
+    </message>
+    <message>
+      <source>Adapter</source>
+      <translation>适配器</translation>
+    </message>
+    <message>
+      <source>Regression: the adapter's held-out loss is higher than the base model's. The fine-tune made the model worse on held-out data.</source>
+      <translation>退化：适配器的留出集损失高于基础模型。这次微调让模型在留出数据上变差了。</translation>
+    </message>
+    <message>
+      <source>Not evaluated yet. Evaluate compares the adapter with its base model on the run's validation split.</source>
+      <translation>尚未评估。“评估”会在该运行的验证集上比较适配器与基础模型。</translation>
+    </message>
+    <message>
+      <source>The run has no adapter yet: it is saved when the run finishes or stops.</source>
+      <translation>该运行还没有适配器：运行完成或停止时才会保存。</translation>
+    </message>
+    <message>
+      <source>Evaluated {when} on {n} samples of {file}.</source>
+      <translation>已评估（{when}），使用 {file} 中的 {n} 个样本。</translation>
+    </message>
+    <message>
+      <source>Judge {judge}: base {base} / 10, adapter {adapter} / 10 ({unreadable} unreadable).</source>
+      <translation>评审 {judge}：基础模型 {base} / 10，适配器 {adapter} / 10（{unreadable} 个无法读取）。</translation>
+    </message>
+    <message>
+      <source>Judge {judge}: the adapter wins {rate} of {n} verdicts (95% interval {low}–{high}; {unreadable} unreadable).</source>
+      <translation>评审 {judge}：在 {n} 次判定中适配器胜出 {rate}（95% 置信区间 {low}–{high}；{unreadable} 个无法读取）。</translation>
+    </message>
+    <message>
+      <source>Starting the evaluation engine…</source>
+      <translation>正在启动评估引擎…</translation>
+    </message>
+    <message>
+      <source>Export the evaluation</source>
+      <translation>导出评估结果</translation>
+    </message>
+    <message>
+      <source>Could not write {path}: {reason}</source>
+      <translation>无法写入 {path}：{reason}</translation>
+    </message>
+    <message>
+      <source>Evaluation saved to {path}</source>
+      <translation>评估结果已保存到 {path}</translation>
     </message>
   </context>
   <context>
@@ -2593,6 +2792,22 @@ The full report is in the log: {path}</source>
       <translation>适配器大小</translation>
     </message>
     <message>
+      <source>Held-out loss</source>
+      <translation>留出集损失</translation>
+    </message>
+    <message>
+      <source>Exact match</source>
+      <translation>完全匹配</translation>
+    </message>
+    <message>
+      <source>The latest evaluation: the adapter's loss on held-out data, the base model's in brackets. ⚠ marks a regression (the adapter is worse than its base).</source>
+      <translation>最近一次评估：适配器在留出数据上的损失，括号内为基础模型的损失。⚠ 表示退化（适配器比基础模型差）。</translation>
+    </message>
+    <message>
+      <source>Share of generated answers equal to the reference: adapter (base model).</source>
+      <translation>生成回答与参考答案完全一致的比例：适配器（基础模型）。</translation>
+    </message>
+    <message>
       <source>Training loss</source>
       <translation>训练损失</translation>
     </message>
@@ -2603,6 +2818,10 @@ The full report is in the log: {path}</source>
     <message>
       <source>loss</source>
       <translation>损失</translation>
+    </message>
+    <message>
+      <source>{adapter} ({base})</source>
+      <translation>{adapter}（{base}）</translation>
     </message>
     <message>
       <source>Export chart</source>
@@ -2627,6 +2846,29 @@ The full report is in the log: {path}</source>
     <message>
       <source>Metrics saved to {path}</source>
       <translation>指标已保存到 {path}</translation>
+    </message>
+  </context>
+  <context>
+    <name>GenerationsDialog</name>
+    <message>
+      <source>Generations</source>
+      <translation>生成结果</translation>
+    </message>
+    <message>
+      <source>Base model</source>
+      <translation>基础模型</translation>
+    </message>
+    <message>
+      <source>Adapter</source>
+      <translation>适配器</translation>
+    </message>
+    <message>
+      <source>Reference</source>
+      <translation>参考答案</translation>
+    </message>
+    <message>
+      <source>Highlighted: what differs from the reference. Answers are greedy, so an evaluation run again gives the same text.</source>
+      <translation>高亮部分：与参考答案不同之处。回答使用贪心解码，再次评估会得到相同的文本。</translation>
     </message>
   </context>
   <context>
@@ -3619,6 +3861,38 @@ Allow remote code for this model?</source>
       <source>{done}/{n} records</source>
       <translation>{done}/{n} 条记录</translation>
     </message>
+    <message>
+      <source>Loading {model} with the adapter</source>
+      <translation>正在加载 {model} 及适配器</translation>
+    </message>
+    <message>
+      <source>Held-out loss of the base model on {n} samples</source>
+      <translation>基础模型在 {n} 个样本上的留出集损失</translation>
+    </message>
+    <message>
+      <source>Held-out loss of the adapter on {n} samples</source>
+      <translation>适配器在 {n} 个样本上的留出集损失</translation>
+    </message>
+    <message>
+      <source>Generating with the base model: {done}/{n}</source>
+      <translation>基础模型生成中：{done}/{n}</translation>
+    </message>
+    <message>
+      <source>Generating with the adapter: {done}/{n}</source>
+      <translation>适配器生成中：{done}/{n}</translation>
+    </message>
+    <message>
+      <source>Starting the judge {judge}</source>
+      <translation>正在启动评审模型 {judge}</translation>
+    </message>
+    <message>
+      <source>Judging {done}/{n}</source>
+      <translation>评审中：{done}/{n}</translation>
+    </message>
+    <message>
+      <source>Question {done}/{n}</source>
+      <translation>问题 {done}/{n}</translation>
+    </message>
   </context>
   <context>
     <name>ProjectDialog</name>
@@ -3824,6 +4098,10 @@ Allow remote code for this model?</source>
     <message>
       <source>Log</source>
       <translation>日志</translation>
+    </message>
+    <message>
+      <source>Evaluation</source>
+      <translation>评估</translation>
     </message>
     <message>
       <source>Start a run with the form on the left, or select a run above to see its charts and log.</source>
@@ -4045,6 +4323,10 @@ Allow remote code for this model?</source>
     <message>
       <source>Threads for CPU training, conversion and embedding. On a machine with few cores, fewer threads keep the window responsive.</source>
       <translation>用于 CPU 训练、模型转换和向量化的线程数。核心较少的机器上，线程少一些能让窗口保持流畅。</translation>
+    </message>
+    <message>
+      <source>Evaluate each run against its base model when it finishes (runs with a validation split)</source>
+      <translation>每次运行结束后自动与基础模型对比评估（仅限有验证集的运行）</translation>
     </message>
     <message>
       <source>Hugging Face</source>

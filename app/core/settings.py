@@ -68,6 +68,8 @@ class Settings:
     gpu_memory_utilization: float = 0.0
     max_model_len: int = 0
     sidebar_collapsed: bool = False
+    # Evaluate a run against its base when it completes with a validation split (app/workers/eval_jobs.py).
+    evaluate_after_training: bool = True
     # Remote OpenAI-compatible endpoints: [{"name", "base_url", "model"}]; each key is in the keyring
     # under remote_key_name(name), never here.
     remote_endpoints: list = field(default_factory=list)
@@ -102,6 +104,8 @@ class Settings:
             self.remote_endpoints = []
         self.remote_endpoints = [e for e in self.remote_endpoints
                                  if isinstance(e, dict) and e.get("name") and e.get("base_url")]
+        if not isinstance(self.evaluate_after_training, bool):
+            self.evaluate_after_training = True
         if not isinstance(self.selections, dict):
             self.selections = {}
         return self

@@ -48,6 +48,7 @@ class AppContext(QObject):
         self._serve = None
         self._kb_query = None
         self._kb_jobs = None
+        self._evals = None
         self._closed = False
 
     @property
@@ -85,7 +86,19 @@ class AppContext(QObject):
             self._runs = RunManager(self.db, parent=self)
             self._runs.reattach_all()
             self.runs_ready.emit(self._runs)
+            _ = self.evals  # evaluations follow the runs from the start (evaluate after training)
         return self._runs
+
+    @property
+    def evals(self):
+        """Evaluations of runs (one evaluation engine at a time; after training when the setting is on)."""
+        if self._evals is None:
+            from app.workers.eval_jobs import EvalManager
+
+            runs = self.runs  # making the run manager may have made this one too
+            if self._evals is None:
+                self._evals = EvalManager(self.settings, runs, parent=self)
+        return self._evals
 
     @property
     def gpu(self):
@@ -141,6 +154,8 @@ class AppContext(QObject):
         """The window closes: stop following runs (they go on), flush what arrived, stop sampling,
         stop the chat engines (they serve only this window)."""
         self._closed = True
+        if self._evals is not None:
+            self._evals.shutdown()
         if self._kb_jobs is not None:
             self._kb_jobs.shutdown()
         if self._serve is not None:

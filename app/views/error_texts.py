@@ -276,6 +276,34 @@ MESSAGES: dict[str, str] = {
     # hostile input (issue 18): agent file tools
     "agent.hard_link": QT_TRANSLATE_NOOP("Errors", "{path} has {links} hard links: the same file can have other names outside the granted folders, so it is not opened. Copy it into the folder to share it."),
 
+    # evaluation (app/evaluation, ai-platform eval)
+    "eval.set_missing": QT_TRANSLATE_NOOP("Errors", "The evaluation set {path} does not exist."),
+    "eval.set_unreadable": QT_TRANSLATE_NOOP("Errors", "Cannot read the evaluation set {path}: {reason}."),
+    "eval.set_broken": QT_TRANSLATE_NOOP("Errors", "The evaluation set {path} has {count} broken line(s): {lines}."),
+    "eval.set_empty": QT_TRANSLATE_NOOP("Errors", "The evaluation set {path} is empty: it has no sample to evaluate."),
+    "eval.no_chat_template": QT_TRANSLATE_NOOP("Errors", "The model has no chat template, so the evaluation set cannot be rendered for it."),
+    "eval.run_missing": QT_TRANSLATE_NOOP("Errors", "There is no run \"{run}\": give a run id or a run folder that holds config.json."),
+    "eval.no_adapter": QT_TRANSLATE_NOOP("Errors", "The run {run} has no adapter to evaluate yet (it is saved when the run finishes or is stopped)."),
+    "eval.no_set": QT_TRANSLATE_NOOP("Errors", "The run {run} has no validation split: choose an evaluation set (JSONL of chat records)."),
+    "eval.base_missing": QT_TRANSLATE_NOOP("Errors", "The run's base model {path} is gone; put it back or import it again."),
+    "eval.no_tokens": QT_TRANSLATE_NOOP("Errors", "No sample of {path} has an assistant reply within the run's max_seq_len ({max_seq_len} tokens)."),
+    "eval.judge_missing": QT_TRANSLATE_NOOP("Errors", "Name a judge model."),
+    "eval.judge_no_model": QT_TRANSLATE_NOOP("Errors", "The judge endpoint {url} serves no model."),
+    "eval.judge_start": QT_TRANSLATE_NOOP("Errors", "Cannot start the judge model \"{judge}\": {reason}"),
+    "eval.judge_mode": QT_TRANSLATE_NOOP("Errors", "Unknown judge mode \"{mode}\"; use pairwise or absolute."),
+    "eval.judge_nonsense": QT_TRANSLATE_NOOP("Errors", "The judge {judge} gave no readable verdict ({count} answer(s) without A/B/tie or a score): use a larger or instruction-following judge model."),
+    "eval.judge_failed": QT_TRANSLATE_NOOP("Errors", "The judge {judge} refused every request: {reason}"),
+    "eval.kb_empty": QT_TRANSLATE_NOOP("Errors", "The knowledge base \"{name}\" is empty: add documents before evaluating it."),
+    # sweeps (app/training/sweep.py, ai-platform sweep)
+    "sweep.space_missing": QT_TRANSLATE_NOOP("Errors", "The sweep space {path} does not exist."),
+    "sweep.space_bad": QT_TRANSLATE_NOOP("Errors", "The sweep space {path} is not readable JSON: {reason}."),
+    "sweep.space_shape": QT_TRANSLATE_NOOP("Errors", "The sweep space {path} needs \"base\" (training settings) and \"params\" (what varies)."),
+    "sweep.param_unknown": QT_TRANSLATE_NOOP("Errors", "The sweep can vary {allowed}; not {names}."),
+    "sweep.param_range": QT_TRANSLATE_NOOP("Errors", "Sweep parameter {name}: give a range (low, high) or a list of choices."),
+    "sweep.no_val": QT_TRANSLATE_NOOP("Errors", "A sweep needs a validation set to compare trials: set base.val_path."),
+    "sweep.trials": QT_TRANSLATE_NOOP("Errors", "The number of trials must be at least 1."),
+    "sweep.failing": QT_TRANSLATE_NOOP("Errors", "The sweep's trials keep failing ({count} failed); see the last run's train.log."),
+
     # the app itself
     "db.too_new": QT_TRANSLATE_NOOP("Errors", "The database {path} was written by a newer version of AI Platform (schema {revision}). Update AI Platform, or choose another data folder in Settings."),
     "secrets.no_keyring": QT_TRANSLATE_NOOP("Errors", "This system has no keyring (secret storage) available. Install and unlock one (e.g. GNOME Keyring or KWallet), or choose session-only storage: the secret is then forgotten when the app closes."),
@@ -306,6 +334,7 @@ MESSAGES: dict[str, str] = {
 # --- what to do about it: hint code (or the error's own code) → English template --------------
 HINTS: dict[str, str] = {
     "engine.see_log": QT_TRANSLATE_NOOP("Errors", "The engine's log (Logs panel) has the details."),
+    "eval.fix_input": QT_TRANSLATE_NOOP("Errors", "Fix the evaluation's input and run it again."),
     "engine.resume": QT_TRANSLATE_NOOP("Errors", "Resume from the last checkpoint."),
     "serve.hint.vllm_log": QT_TRANSLATE_NOOP("Errors", "The full log is in {log}."),
     "serve.hint.vllm_oom": QT_TRANSLATE_NOOP("Errors", "Not enough GPU memory: give vLLM a smaller share of the GPU or a shorter context length in Settings → Chat engines, or close other GPU programs. The full log is in {log}."),

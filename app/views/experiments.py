@@ -44,13 +44,14 @@ METHOD_NAMES = {"lora": "LoRA", "qlora": "QLoRA", "dpo": "DPO", "orpo": "ORPO", 
 
 
 class ExperimentsPanel(Panel):
-    COLUMNS = 11
+    COLUMNS = 13
 
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(ctx, parent)
         self.setObjectName("panel-experiments")
         self.manager = ctx.runs
         self._sizes: dict[str, tuple[str, str]] = {}  # run id → (status, adapter size text)
+        self._evals: dict = {}  # run id → its latest EvalInfo
         layout = self.body
         bar = QHBoxLayout()
         self.export_png = QPushButton()
@@ -75,6 +76,7 @@ class ExperimentsPanel(Panel):
         self.manager.runs_listed.connect(self.mark_stale)
         self.manager.run_updated.connect(self._run_updated)
         self.manager.metrics_appended.connect(self._metrics_appended)
+        ctx.evals.finished.connect(lambda *_: self.mark_stale())
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
@@ -85,7 +87,12 @@ class ExperimentsPanel(Panel):
         self.table.setHorizontalHeaderLabels([
             self.tr("Run"), self.tr("Project"), self.tr("Status"), self.tr("Model"), self.tr("Method"),
             self.tr("Learning rate"), self.tr("Rank"), self.tr("Final loss"), self.tr("Best loss"),
-            self.tr("Duration"), self.tr("Adapter size")])
+            self.tr("Duration"), self.tr("Adapter size"), self.tr("Held-out loss"), self.tr("Exact match")])
+        self.table.horizontalHeaderItem(11).setToolTip(self.tr(
+            "The latest evaluation: the adapter's loss on held-out data, the base model's in brackets. "
+            "⚠ marks a regression (the adapter is worse than its base)."))
+        self.table.horizontalHeaderItem(12).setToolTip(self.tr(
+            "Share of generated answers equal to the reference: adapter (base model)."))
         self.chart.setTitle(self.tr("Training loss"))
         self.chart.set_axis_labels(self.tr("step"), self.tr("loss"))
         self.refresh()
@@ -94,6 +101,9 @@ class ExperimentsPanel(Panel):
         selected = set(self.selected_ids())
         projects = {p.id: p.name for p in ProjectStore(self.ctx.db).list(include_archived=True)}
         runs = self.manager.store.list()
+        from app.core.evaluations import EvaluationStore
+
+        self._evals = EvaluationStore(self.ctx.db).latest_by_run()
         self.table.setSortingEnabled(False)
         self.table.blockSignals(True)
         self.table.setRowCount(len(runs))
@@ -116,7 +126,23 @@ class ExperimentsPanel(Panel):
                 METHOD_NAMES.get(r.method, r.method), f"{cfg.get('learning_rate', '')}", str(cfg.get("lora_r", "")),
                 f"{r.final_loss:.4f}" if r.final_loss is not None else "",
                 f"{r.best_loss:.4f}" if r.best_loss is not None else "",
-                human_duration(r.duration_s), self._adapter_size(r)]
+                human_duration(r.duration_s), self._adapter_size(r), *self._eval_cells(r.id)]
+
+    def _eval_cells(self, run_id: str) -> list[str]:
+        ev = self._evals.get(run_id)
+        if ev is None:
+            return ["", ""]
+        base, adapter = ev.side("base"), ev.side("adapter")
+        loss = ""
+        if ev.adapter_loss is not None and ev.base_loss is not None:
+            loss = self.tr("{adapter} ({base})").format(adapter=f"{ev.adapter_loss:.3f}", base=f"{ev.base_loss:.3f}")
+            if ev.regression:
+                loss = "⚠ " + loss
+        em = ""
+        if isinstance(adapter.get("exact_match"), (int, float)) and isinstance(base.get("exact_match"), (int, float)):
+            em = self.tr("{adapter} ({base})").format(adapter=f"{adapter['exact_match'] * 100:.0f}%",
+                                                      base=f"{base['exact_match'] * 100:.0f}%")
+        return [loss, em]
 
     def _adapter_size(self, r) -> str:
         """Walked once per run and status: the adapter changes only when the run ends."""

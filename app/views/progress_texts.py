@@ -38,6 +38,15 @@ STAGES = {
     "merge.verify": QT_TRANSLATE_NOOP("Progress", "Verifying"),
     "stats.read": QT_TRANSLATE_NOOP("Progress", "Reading the dataset"),
     "stats.count": QT_TRANSLATE_NOOP("Progress", "{done}/{n} records"),
+    # evaluation (app/evaluation)
+    "eval.load": QT_TRANSLATE_NOOP("Progress", "Loading {model} with the adapter"),
+    "eval.loss_base": QT_TRANSLATE_NOOP("Progress", "Held-out loss of the base model on {n} samples"),
+    "eval.loss_adapter": QT_TRANSLATE_NOOP("Progress", "Held-out loss of the adapter on {n} samples"),
+    "eval.generate_base": QT_TRANSLATE_NOOP("Progress", "Generating with the base model: {done}/{n}"),
+    "eval.generate_adapter": QT_TRANSLATE_NOOP("Progress", "Generating with the adapter: {done}/{n}"),
+    "eval.judge_start": QT_TRANSLATE_NOOP("Progress", "Starting the judge {judge}"),
+    "eval.judge": QT_TRANSLATE_NOOP("Progress", "Judging {done}/{n}"),
+    "eval.question": QT_TRANSLATE_NOOP("Progress", "Question {done}/{n}"),
 }
 
 

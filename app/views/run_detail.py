@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QFileDialog, QGridLayout, QHBoxLayout, QInputDialog, QLabel, QMenu, QMessageBox, QProgressBar,
-    QPushButton, QSlider, QTabWidget, QToolButton, QVBoxLayout, QWidget,
+    QPushButton, QScrollArea, QSlider, QTabWidget, QToolButton, QVBoxLayout, QWidget,
 )
 
 from app.core import protocol
@@ -128,6 +128,13 @@ class RunDetail(QWidget):
         self.tabs.addTab(charts_page, "")
         self.log = LogView()
         self.tabs.addTab(self.log, "")
+        from app.views.eval_card import EvalCard
+
+        self.eval_card = EvalCard(ctx)
+        eval_scroll = QScrollArea(widgetResizable=True)
+        eval_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        eval_scroll.setWidget(self.eval_card)
+        self.tabs.addTab(eval_scroll, "")
         layout.addWidget(self.tabs, 1)
 
         manager.run_event.connect(self._on_event)
@@ -155,6 +162,7 @@ class RunDetail(QWidget):
         self.smooth_label.setText(self.tr("Loss smoothing"))
         self.tabs.setTabText(0, self.tr("Charts"))
         self.tabs.setTabText(1, self.tr("Log"))
+        self.tabs.setTabText(2, self.tr("Evaluation"))
         self.empty.setText(self.tr("Start a run with the form on the left, or select a run above to see "
                                    "its charts and log."))
         titles = {"loss": self.tr("Loss"), "lr": self.tr("Learning rate"),  # the series name themselves
@@ -192,6 +200,7 @@ class RunDetail(QWidget):
         if run_id is None:
             self.title.setText("")
             self.status.setText("")
+            self.eval_card.show_run(None)
             self.log.stop_following()
             self._update_controls()
             return
@@ -219,6 +228,7 @@ class RunDetail(QWidget):
             return
         self.title.setText(info.name)
         self.status.setText(status_text(info.status))
+        self.eval_card.show_run(self.run_id, info.run_dir)
         if info.status not in ("running", "queued"):
             self.eta.setText("")  # a finished or stopped run has nothing left to wait for
         total = info.total_steps or 0

@@ -62,6 +62,9 @@ class SettingsPanel(Panel):
         self.threads_note = QLabel(objectName="Muted", wordWrap=True)
         form.addRow(self.threads_label, self.threads)
         form.addRow("", self.threads_note)
+        self.eval_after = QCheckBox()
+        self.eval_after.toggled.connect(lambda on: self.ctx.update(evaluate_after_training=bool(on)))
+        form.addRow("", self.eval_after)
         layout.addWidget(self.storage)
 
         # Hugging Face token
@@ -144,6 +147,9 @@ class SettingsPanel(Panel):
         self.session_only.blockSignals(True)
         self.session_only.setChecked(s.secret_storage == "session")
         self.session_only.blockSignals(False)
+        self.eval_after.blockSignals(True)
+        self.eval_after.setChecked(s.evaluate_after_training)
+        self.eval_after.blockSignals(False)
 
     def retranslate_ui(self) -> None:
         self.header.set_texts(self.tr("Settings"), self.tr("Changes apply at once and are kept for the next start."))
@@ -166,6 +172,8 @@ class SettingsPanel(Panel):
         self.threads_note.setText(self.tr(
             "Threads for CPU training, conversion and embedding. On a machine with few cores, fewer "
             "threads keep the window responsive."))
+        self.eval_after.setText(self.tr("Evaluate each run against its base model when it finishes "
+                                        "(runs with a validation split)"))
         self.token_group.setTitle(self.tr("Hugging Face"))
         self.token_label.setText(self.tr("Access token"))
         self.token.setPlaceholderText(self.tr("Paste a token to download gated models (optional)"))

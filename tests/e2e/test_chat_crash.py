@@ -22,7 +22,7 @@ GUI_SCRIPT = r"""
 import sys
 from PySide6.QtWidgets import QApplication
 from app.core import settings as settings_mod
-settings_mod.save(settings_mod.Settings(language="en", first_run_done=True))
+settings_mod.save(settings_mod.Settings(language="en", first_run_done=True, evaluate_after_training=False))
 from app.views.app import create_main_window
 app = QApplication(sys.argv)
 w = create_main_window(app)

@@ -35,7 +35,7 @@ TRAIN_GUI = r"""
 import sys
 from PySide6.QtWidgets import QApplication
 from app.core import settings as settings_mod
-settings_mod.save(settings_mod.Settings(language="en", first_run_done=True))
+settings_mod.save(settings_mod.Settings(language="en", first_run_done=True, evaluate_after_training=False))
 from app.core.datasets import DatasetStore
 from app.views.app import create_main_window
 app = QApplication(sys.argv)
@@ -61,7 +61,7 @@ KB_GUI = r"""
 import sys
 from PySide6.QtWidgets import QApplication
 from app.core import settings as settings_mod
-settings_mod.save(settings_mod.Settings(language="en", first_run_done=True))
+settings_mod.save(settings_mod.Settings(language="en", first_run_done=True, evaluate_after_training=False))
 from app.views.app import create_main_window
 app = QApplication(sys.argv)
 w = create_main_window(app)
@@ -135,7 +135,7 @@ def _start_window(qtbot):
     from app.core import settings as settings_mod
     from app.views.app import create_main_window
 
-    settings_mod.save(settings_mod.Settings(language="en", first_run_done=True))
+    settings_mod.save(settings_mod.Settings(language="en", first_run_done=True, evaluate_after_training=False))
     window = create_main_window(QApplication.instance())
     qtbot.addWidget(window)
     window.show()

@@ -12,7 +12,8 @@ def main_window(qtbot, ai_home):
 
     from app.views.app import create_main_window
 
-    s = settings_mod.Settings(language="en")
+    # Evaluating after training costs a model load per finished run: only the tests that want it turn it on.
+    s = settings_mod.Settings(language="en", evaluate_after_training=False)
     settings_mod.save(s)
     window = create_main_window(QApplication.instance())
     qtbot.addWidget(window)

@@ -114,7 +114,7 @@ def test_high_dpi_scaling_keeps_the_layout(ai_home, tmp_path):
         import json
         from PySide6.QtWidgets import QApplication
         from app.core import settings
-        settings.save(settings.Settings(language="en"))
+        settings.save(settings.Settings(language="en", evaluate_after_training=False))
         app = QApplication([])
         from app.views.app import create_main_window
         from app.views.main_window import PANEL_KEYS

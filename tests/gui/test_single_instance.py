@@ -100,7 +100,7 @@ def test_in_one_process_the_lock_refuses_a_second_claim(qapp, ai_home):
 
 def test_the_real_app_twice(engine_env, ai_home):
     """``python -m app`` twice on one data folder: the second tells the first and exits 0."""
-    s = settings_mod.Settings(language="en", first_run_done=True)
+    s = settings_mod.Settings(language="en", first_run_done=True, evaluate_after_training=False)
     settings_mod.save(s)
     env = dict(engine_env, QT_QPA_PLATFORM="offscreen")
     first = subprocess.Popen([sys.executable, "-m", "app"], env=env, stdout=subprocess.PIPE,

@@ -17,8 +17,9 @@ ALLOWED = {
     "training": {"core", "training"},
     "serving": {"core", "serving"},
     "agents": {"core", "knowledge", "agents"},
-    "engines": {"core", "knowledge", "training", "serving", "agents"},
-    "commands": {"core", "knowledge", "training", "serving", "agents", "commands"},
+    "evaluation": {"core", "training", "knowledge", "evaluation"},
+    "engines": {"core", "knowledge", "training", "serving", "agents", "evaluation"},
+    "commands": {"core", "knowledge", "training", "serving", "agents", "evaluation", "commands"},
     "workers": {"core", "workers"},
     "views": {"core", "workers", "views"},
 }

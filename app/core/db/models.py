@@ -314,3 +314,25 @@ class ChatMessage(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     meta_json: Mapped[str] = mapped_column(Text, default="{}")  # citations, token counts, tool calls
+
+
+class Evaluation(Base):
+    """One evaluation: a run's adapter against its base (``kind`` "run"), or a knowledge base on a
+    question set (``kind`` "rag"). The whole result is a JSON file in the run folder's ``eval/``
+    (``path``); the columns here are what lists and the regression mark need."""
+
+    __tablename__ = "evaluations"
+    __table_args__ = (_AUTOINC,)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # run | rag
+    run_id: Mapped[str | None] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    kb_id: Mapped[int | None] = mapped_column(ForeignKey("knowledge_bases.id", ondelete="CASCADE"), index=True)
+    set_path: Mapped[str] = mapped_column(Text, default="")
+    n_samples: Mapped[int] = mapped_column(default=0, server_default="0")
+    base_loss: Mapped[float | None]
+    adapter_loss: Mapped[float | None]
+    regression: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    summary_json: Mapped[str] = mapped_column(Text, default="{}")  # the result without its samples
+    path: Mapped[str | None] = mapped_column(Text)  # the full result's file
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,102 @@
+"""`ai-platform eval run|rag`: measure a fine-tune against its base, or a knowledge base's retrieval.
+
+    eval run --run RUN [--set FILE] [--judge MODEL] [--judge-mode pairwise|absolute] [--limit N] [--json]
+    eval rag --kb NAME --set FILE [--mode dense|hybrid|bm25] [--json]
+
+``eval run`` prints (with --json, as its last line) one object with ``base`` and ``adapter`` (each
+``loss``, ``perplexity``, ``exact_match``, ``rouge_l``, ``bleu``, ``chrf``), ``regression``,
+``judge`` and ``samples`` (prompt, base, adapter, reference); it is saved in ``RUN/eval/`` and the
+database. ``eval rag`` prints ``{"questions", "hit@1", "hit@5", "mrr", "misses"}``. Progress goes
+to stderr. The work runs in this process through app.evaluation, the evaluation engine's library.
+Errors a person can fix print one line (and a JSON ``error`` object with --json) and exit 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("eval", help="evaluate a run's adapter against its base, or a knowledge base")
+    sub = p.add_subparsers(dest="eval_cmd", required=True)
+    r = sub.add_parser("run", help="held-out loss, generation metrics and an optional judge: base vs adapter")
+    r.add_argument("--run", required=True, help="a run id or a run folder")
+    r.add_argument("--set", default=None, help="evaluation set, JSONL (default: the run's validation split)")
+    r.add_argument("--judge", default=None,
+                   help="judge model: 'default', a registered model, a remote endpoint's name, or URL[#MODEL]")
+    r.add_argument("--judge-mode", default="pairwise", choices=("pairwise", "absolute"))
+    r.add_argument("--limit", type=int, default=None, help="generate for the first N samples (default 64)")
+    r.add_argument("--max-new-tokens", type=int, default=None)
+    r.add_argument("--threads", type=int, default=None)
+    r.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    r.set_defaults(func=_run)
+    g = sub.add_parser("rag", help="hit@1, hit@5 and MRR of a knowledge base on a question set")
+    g.add_argument("--kb", required=True, help="knowledge base name or id")
+    g.add_argument("--set", required=True, help='JSONL: {"q": question, "doc": gold file name, "answer": optional}')
+    g.add_argument("--mode", default=None, choices=("dense", "hybrid", "bm25"))
+    g.add_argument("--json", action="store_true")
+    g.set_defaults(func=_rag)
+
+
+def _print_json(obj) -> None:
+    print(json.dumps(obj, ensure_ascii=False, default=str), flush=True)
+
+
+def _user_error(err, as_json: bool) -> int:
+    if as_json:
+        _print_json({"error": {"code": err.code, "message": str(err), "params": err.params}})
+    print(f"error: {err}", file=sys.stderr)
+    return 2
+
+
+def _fmt(v, pct=False) -> str:
+    if v is None:
+        return "—"
+    return f"{v * 100:.1f}%" if pct else f"{v:.4g}"
+
+
+def _run(args) -> int:
+    from app.core.errors import UserError
+    from app.evaluation.run import DEFAULT_LIMIT, CliReporter, evaluate_run, save_run_result
+
+    try:
+        result = evaluate_run(CliReporter(), args.run, set_path=args.set, judge=args.judge, judge_mode=args.judge_mode,
+                              limit=args.limit or DEFAULT_LIMIT, max_new_tokens=args.max_new_tokens,
+                              threads=args.threads)
+        save_run_result(result)
+    except UserError as err:
+        return _user_error(err, args.json)
+    if args.json:
+        _print_json(result)
+        return 0
+    print(f"{'':12}{'base':>12}{'adapter':>12}")
+    for key, pct in (("loss", False), ("perplexity", False), ("exact_match", True), ("rouge_l", True),
+                     ("bleu", False), ("chrf", False)):
+        print(f"{key:12}{_fmt(result['base'].get(key), pct):>12}{_fmt(result['adapter'].get(key), pct):>12}")
+    j = result.get("judge")
+    if j and j.get("win_rate") is not None:
+        print(f"judge {j['judge']}: adapter win rate {j['win_rate']:.2f} "
+              f"(95% CI {j['ci_low']:.2f}–{j['ci_high']:.2f}, {j['verdicts']} verdicts, {j['unparseable']} unreadable)")
+    if result["regression"]:
+        print("REGRESSION: the adapter's held-out loss is above the base's.")
+    print(f"Saved to {result['saved']}")
+    return 0
+
+
+def _rag(args) -> int:
+    from app.core.errors import UserError
+    from app.evaluation.rag import run_rag_eval
+
+    try:
+        result = run_rag_eval(args.kb, args.set, mode=args.mode)
+    except UserError as err:
+        return _user_error(err, args.json)
+    if args.json:
+        _print_json(result)
+    else:
+        print(f"{result['questions']} questions: hit@1 {result['hit@1']:.3f}, hit@5 {result['hit@5']:.3f}, "
+              f"MRR {result['mrr']:.3f}")
+        for m in result["misses"]:
+            print(f"miss: {m['q']!r} (gold {m['doc']}; got {', '.join(m['got']) or 'nothing'})")
+    return 0

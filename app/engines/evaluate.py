@@ -1,0 +1,79 @@
+"""The evaluation engine: a run's adapter against its base, or a knowledge base on a question set.
+
+    python -m app.engines.evaluate run --run RUN [--set FILE] [--judge MODEL] [--judge-mode pairwise|absolute]
+                                       [--limit N] [--max-new-tokens N] [--threads N]
+    python -m app.engines.evaluate rag --kb NAME --set FILE [--mode dense|hybrid|bm25]
+
+Events: ``started``; ``progress`` (loss, generation, judging); ``log``; one ``result`` whose ``data``
+is the whole result (``base``/``adapter`` metrics, ``regression``, ``samples``, ``judge``; for rag:
+``questions``, ``hit@1``, ``hit@5``, ``mrr``, ``misses``); ``done``. The result is also written to
+``RUN/eval/`` and the ``evaluations`` table. The run folder's ``events.jsonl`` belongs to the training
+engine, so this engine writes no events there. The work is in ``app/evaluation``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from app.core.engine_runtime import run_main
+from app.core.errors import UserError
+
+ENGINE = "evaluate"
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(prog="python -m app.engines.evaluate", description=__doc__.split("\n")[0])
+    sub = ap.add_subparsers(dest="what", required=True)
+    r = sub.add_parser("run")
+    r.add_argument("--run", required=True, help="a run id or run folder")
+    r.add_argument("--set", default=None, help="evaluation set (JSONL); default: the run's validation split")
+    r.add_argument("--judge", default=None, help="judge model: a servable model, a remote endpoint's name or a URL")
+    r.add_argument("--judge-mode", default="pairwise", choices=("pairwise", "absolute"))
+    r.add_argument("--limit", type=int, default=None, help="generate for the first N samples (default 64)")
+    r.add_argument("--max-new-tokens", type=int, default=None)
+    r.add_argument("--threads", type=int, default=None)
+    g = sub.add_parser("rag")
+    g.add_argument("--kb", required=True)
+    g.add_argument("--set", required=True)
+    g.add_argument("--mode", default=None, choices=("dense", "hybrid", "bm25"))
+    for q in (r, g):
+        q.add_argument("--exit-with-parent", action="store_true",
+                       help="stop when stdin closes (the app that started this engine died)")
+    return ap.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+
+    def body(rt):
+        try:
+            if args.what == "rag":
+                from app.evaluation.rag import run_rag_eval
+
+                rt.result(**run_rag_eval(args.kb, args.set, mode=args.mode, rep=rt))
+                return "completed"
+            from app.evaluation.run import DEFAULT_LIMIT, Stopped, evaluate_run, save_run_result
+
+            try:
+                result = evaluate_run(rt, args.run, set_path=args.set, judge=args.judge, judge_mode=args.judge_mode,
+                                      limit=args.limit or DEFAULT_LIMIT, max_new_tokens=args.max_new_tokens,
+                                      threads=args.threads)
+            except Stopped:
+                return "stopped"
+            save_run_result(result)
+            if result["regression"]:
+                rt.info(f"Regression: the adapter's held-out loss {result['adapter']['loss']:.4f} is above the "
+                        f"base's {result['base']['loss']:.4f}", level="WARNING")
+            rt.result(**result)
+            return "completed"
+        except UserError as err:
+            rt.user_error(err, hint="Fix the evaluation's input and run it again.", hint_code="eval.fix_input")
+            return "failed"
+
+    return run_main(ENGINE, body, started={"what": args.what}, error_hint="See the engine's log for the details.",
+                    sigint_stops=True, protect_stdout=True, stop_on_eof=args.exit_with_parent)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

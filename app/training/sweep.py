@@ -1,0 +1,171 @@
+"""A hyper-parameter sweep over the training engine with Optuna.
+
+``SPACE.json``::
+
+    {"name": "zorbania-lr",                      # the study (and run-folder prefix)
+     "base": {… TrainConfig fields: base_model, dataset_path, val_path (required), max_steps …},
+     "params": {"learning_rate": {"low": 1e-4, "high": 3e-3, "log": true},
+                "lora_r": {"choices": [4, 8, 16]},
+                "lora_dropout": {"low": 0.0, "high": 0.1}},
+     "objective": "eval_loss"}                   # minimised: the run's last eval_loss
+
+Each trial is a normal run (``runs/<name>-t<N>-…``) trained by ``python -m app.engines.train``; every
+``eval_loss`` it reports goes to ``trial.report`` and the median pruner stops a trial whose
+intermediate losses are worse than the median of earlier trials at the same step (the engine is sent
+``{"cmd":"stop"}``, so it still leaves an adapter). The study lives in a SQLite file in the data
+folder (``sweeps/<name>.sqlite3``): a sweep killed at any moment resumes with ``--trials N`` meaning
+"until N trials have finished"; finished trials are never repeated, and a trial that was running when
+the process died is marked failed.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from app.core import paths, protocol
+from app.core.errors import UserError
+from app.core.train_config import TrainConfig, new_run_dir, write_config
+
+SWEEPS_DIR = "sweeps"
+TUNABLE = {"learning_rate": float, "lora_r": int, "lora_alpha": float, "lora_dropout": float, "epochs": float,
+           "batch_size": int, "max_seq_len": int, "warmup_ratio": float, "weight_decay": float}
+
+
+def read_space(path: str | Path) -> dict[str, Any]:
+    path = Path(path).expanduser()
+    try:
+        space = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError(f"The sweep space {path} does not exist.", code="sweep.space_missing",
+                        params={"path": str(path)}) from None
+    except (OSError, ValueError) as exc:
+        raise UserError(f"The sweep space {path} is not readable JSON: {exc}.", code="sweep.space_bad",
+                        params={"path": str(path), "reason": str(exc)}) from None
+    if not isinstance(space, dict) or not isinstance(space.get("base"), dict) or not isinstance(space.get("params"), dict):
+        raise UserError(f'The sweep space {path} needs "base" (training settings) and "params" (what varies).',
+                        code="sweep.space_shape", params={"path": str(path)})
+    unknown = sorted(set(space["params"]) - set(TUNABLE))
+    if unknown or not space["params"]:
+        raise UserError(f"The sweep can vary {', '.join(TUNABLE)}; not {', '.join(unknown) or 'nothing'}.",
+                        code="sweep.param_unknown", params={"names": ", ".join(unknown), "allowed": ", ".join(TUNABLE)})
+    for name, spec in space["params"].items():
+        ok = isinstance(spec, dict) and (isinstance(spec.get("choices"), list) and spec["choices"]
+                                         or {"low", "high"} <= set(spec))
+        if not ok:
+            raise UserError(f'Sweep parameter {name}: give {{"low": …, "high": …}} or {{"choices": […]}}.',
+                            code="sweep.param_range", params={"name": name})
+    if not str(space["base"].get("val_path") or "").strip():
+        raise UserError("A sweep needs a validation set to compare trials: set base.val_path.",
+                        code="sweep.no_val")
+    TrainConfig.from_dict(dict(space["base"])).validate(check_files=True)
+    space.setdefault("name", path.stem)
+    space["name"] = "".join(c if c.isalnum() or c in "-_" else "-" for c in str(space["name"]))[:60] or "sweep"
+    return space
+
+
+def storage_path(name: str) -> Path:
+    return paths.home() / SWEEPS_DIR / f"{name}.sqlite3"
+
+
+def _suggest(trial, name: str, spec: dict):
+    if "choices" in spec:
+        return trial.suggest_categorical(name, spec["choices"])
+    kind = TUNABLE[name]
+    if kind is int:
+        return trial.suggest_int(name, int(spec["low"]), int(spec["high"]), log=bool(spec.get("log")))
+    return trial.suggest_float(name, float(spec["low"]), float(spec["high"]), log=bool(spec.get("log")))
+
+
+def _train(trial, run_dir: Path, log) -> float:
+    """Train one trial's run, reporting each eval_loss; returns the last one. Raises TrialPruned."""
+    import optuna
+
+    proc = subprocess.Popen([sys.executable, "-m", "app.engines.train", str(run_dir)], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    last, pruned, done = None, False, None
+    try:
+        for line in proc.stdout:
+            ev = protocol.decode_or_none(line)
+            if isinstance(ev, protocol.Metric) and isinstance((ev.values or {}).get("eval_loss"), (int, float)):
+                last = float(ev.values["eval_loss"])
+                trial.report(last, int(ev.step))
+                if not pruned and trial.should_prune():
+                    pruned = True
+                    log(f"trial {trial.number}: pruned at step {ev.step} (eval loss {last:.4f})")
+                    try:
+                        proc.stdin.write(json.dumps({"cmd": "stop"}) + "\n")
+                        proc.stdin.flush()
+                    except OSError:
+                        pass
+            elif isinstance(ev, protocol.Done):
+                done = ev
+        proc.wait(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    if pruned:
+        raise optuna.TrialPruned()
+    if done is None or done.status != "completed" or last is None:
+        why = "no eval_loss was reported" if done is not None and done.status == "completed" else \
+            f"the run ended {done.status if done else 'without a done event'}"
+        raise RuntimeError(f"trial {trial.number}: {why} (see {run_dir / 'train.log'})")
+    return last
+
+
+def run_sweep(space_path: str | Path, n_trials: int, *, log=lambda m: print(m, file=sys.stderr, flush=True),
+              seed: int = 42) -> dict[str, Any]:
+    import optuna
+    from optuna.trial import TrialState
+
+    space = read_space(space_path)
+    if n_trials < 1:
+        raise UserError("--trials must be at least 1.", code="sweep.trials")
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    db = storage_path(space["name"])
+    db.parent.mkdir(parents=True, exist_ok=True)
+    storage = f"sqlite:///{db}"
+    study = optuna.create_study(study_name=space["name"], storage=storage, load_if_exists=True, direction="minimize",
+                                sampler=optuna.samplers.TPESampler(seed=seed),
+                                pruner=optuna.pruners.MedianPruner(n_startup_trials=1, n_warmup_steps=0))
+    for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+        # A trial the last (killed) sweep left running: nobody will finish it.
+        study._storage.set_trial_state_values(t._trial_id, TrialState.FAIL)
+        log(f"trial {t.number}: marked failed (its sweep was interrupted)")
+    finished = (TrialState.COMPLETE, TrialState.PRUNED)
+
+    def objective(trial) -> float:
+        values = dict(space["base"])
+        for name, spec in space["params"].items():
+            values[name] = _suggest(trial, name, spec)
+        values["name"] = f"{space['name']} #{trial.number}"
+        cfg = TrainConfig.from_dict(values).validate(check_files=True)
+        run_dir = new_run_dir(f"{space['name']}-t{trial.number}")
+        write_config(run_dir, cfg)
+        trial.set_user_attr("run", run_dir.name)
+        log(f"trial {trial.number}: {', '.join(f'{k}={v}' for k, v in trial.params.items())} → {run_dir.name}")
+        t0 = time.monotonic()
+        value = _train(trial, run_dir, log)
+        log(f"trial {trial.number}: eval loss {value:.4f} in {time.monotonic() - t0:.0f} s")
+        return value
+
+    while len(study.get_trials(deepcopy=False, states=finished)) < n_trials:
+        study.optimize(objective, n_trials=1, catch=(RuntimeError,))
+        failed = [t for t in study.get_trials(deepcopy=False) if t.state == TrialState.FAIL]
+        if len(failed) >= max(3, n_trials):
+            raise UserError(f"The sweep's trials keep failing ({len(failed)} failed); see the last run's train.log.",
+                            code="sweep.failing", params={"count": len(failed)})
+    trials = [{"number": t.number, "state": t.state.name.lower(), "value": t.value, "params": t.params,
+               "run": t.user_attrs.get("run"), "intermediate": {str(k): v for k, v in t.intermediate_values.items()}}
+              for t in study.get_trials(deepcopy=False)]
+    complete = [t for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))]
+    best = min(complete, key=lambda t: t.value) if complete else None
+    return {"study": space["name"], "storage": str(db), "objective": space.get("objective", "eval_loss"),
+            "finished": len(study.get_trials(deepcopy=False, states=finished)), "trials": trials,
+            "best": {"number": best.number, "value": best.value, "params": best.params,
+                     "run": best.user_attrs.get("run")} if best else None}

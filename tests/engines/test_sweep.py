@@ -1,0 +1,71 @@
+"""`ai-platform sweep`: Optuna over the real training engine (bundled SmolLM2, 2-step trials on the
+fact data), killed with SIGKILL mid-sweep and resumed without repeating a finished trial."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.engines.test_train import write_fact_dataset
+from tests.helpers.engines import REPO, engine_env_for
+
+pytestmark = pytest.mark.slow
+
+
+def test_sweep_survives_sigkill_and_resumes(tmp_path, converted_model_dir):
+    home = tmp_path / "home"
+    data = write_fact_dataset(tmp_path / "fact.jsonl")
+    val = tmp_path / "val.jsonl"
+    val.write_text("".join(data.read_text().splitlines(keepends=True)[:2]), encoding="utf-8")
+    space = tmp_path / "space.json"
+    space.write_text(json.dumps({
+        "name": "zorbania",
+        "base": {"base_model": str(converted_model_dir), "dataset_path": str(data), "val_path": str(val),
+                 "method": "lora", "quantization": "none", "dtype": "float32", "target_modules": "all-linear",
+                 "lora_r": 4, "lora_alpha": 8, "lora_dropout": 0.0, "max_seq_len": 64, "batch_size": 2,
+                 "grad_accum": 1, "max_steps": 2, "eval_steps": 1, "save_steps": 100, "logging_steps": 1,
+                 "scheduler": "constant", "warmup_ratio": 0.0, "gradient_checkpointing": False, "threads": 1},
+        "params": {"learning_rate": {"choices": [2e-3, 1e-6]}}}), encoding="utf-8")
+    cmd = [sys.executable, "-m", "app", "sweep", str(space), "--trials", "3", "--json"]
+    env = engine_env_for(home)
+
+    # First run: killed (with its training engine: the whole process group) once trial 1 started.
+    err_path = tmp_path / "first.err"
+    with open(err_path, "wb") as err:
+        first = subprocess.Popen(cmd, env=env, cwd=str(REPO), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                 stderr=err, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 400
+        while "trial 1:" not in err_path.read_text(errors="replace"):
+            assert first.poll() is None, err_path.read_text()
+            assert time.monotonic() < deadline, err_path.read_text()
+            time.sleep(0.5)
+        time.sleep(3)  # trial 1's engine is loading or training
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait(timeout=60)
+    finally:
+        if first.poll() is None:
+            os.killpg(first.pid, signal.SIGKILL)
+    first_log = err_path.read_text()
+    assert "trial 0: eval loss" in first_log, first_log
+
+    second = subprocess.run(cmd, env=env, cwd=str(REPO), stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                            timeout=600)
+    assert second.returncode == 0, second.stderr[-3000:]
+    out = json.loads(second.stdout.strip().splitlines()[-1])
+    print(f"\n{first_log}\n{second.stderr}\n{out}")
+    states = {t["number"]: t["state"] for t in out["trials"]}
+    assert states[0] == "complete" and states[1] == "fail"  # killed mid-trial: failed, never repeated
+    assert "trial 1: marked failed" in second.stderr and "trial 0: " not in second.stderr
+    assert out["finished"] == 3 and sum(s in ("complete", "pruned") for s in states.values()) == 3
+    assert all(t["intermediate"] for t in out["trials"] if t["state"] in ("complete", "pruned"))  # eval losses reported
+    assert out["best"]["value"] == min(t["value"] for t in out["trials"] if t["state"] == "complete")
+    runs = sorted(p.name for p in (home / "runs").iterdir())
+    assert sum("-t0-" in r or r.startswith("zorbania-t0") for r in runs) == 1  # trial 0 trained once
+    assert (home / "sweeps" / "zorbania.sqlite3").is_file()
