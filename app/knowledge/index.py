@@ -79,7 +79,9 @@ def tokenize(text: str) -> list[str]:
 
 
 class BM25:
-    """Okapi BM25 over an inverted index (dicts of numpy postings); ids are our int64 chunk ids."""
+    """Okapi BM25 over an inverted index; ids are our int64 chunk ids. Each chunk has a row
+    (rows of removed chunks stay empty), so a query's scores add up with ``np.bincount`` over rows
+    (linear) instead of sorting all postings."""
 
     def __init__(self, k1: float = 1.5, b: float = 0.75):
         self.k1, self.b = k1, b
@@ -87,16 +89,22 @@ class BM25:
         self._len: dict[int, int] = {}
         self._postings: dict[str, dict[int, int]] = defaultdict(dict)
         self._total = 0
+        self._row: dict[int, int] = {}
+        self._row_ids: list[int] = []
         self._cache = None
 
     def __len__(self):
         return len(self._docs)
 
     def add(self, cid: int, text: str) -> None:
+        if cid in self._docs:
+            self.remove(cid)
         tf = Counter(tokenize(text))
         self._docs[cid] = tf
         self._len[cid] = sum(tf.values())
         self._total += self._len[cid]
+        self._row[cid] = len(self._row_ids)
+        self._row_ids.append(cid)
         for t, n in tf.items():
             self._postings[t][cid] = n
         self._cache = None
@@ -106,6 +114,10 @@ class BM25:
         if tf is None:
             return
         self._total -= self._len.pop(cid)
+        self._row_ids[self._row.pop(cid)] = -1
+        if len(self._row_ids) > 1024 and len(self._row_ids) > 2 * len(self._docs):
+            self._row_ids = list(self._docs)  # mostly holes: renumber the rows
+            self._row = {c: r for r, c in enumerate(self._row_ids)}
         for t in tf:
             p = self._postings.get(t)
             if p is not None:
@@ -122,39 +134,37 @@ class BM25:
             p = self._postings.get(term)
             if not p:
                 return None
-            ids = np.fromiter(p.keys(), np.int64, len(p))
+            rows = np.fromiter((self._row[i] for i in p), np.int64, len(p))
             tfs = np.fromiter(p.values(), np.float32, len(p))
-            lens = np.fromiter((self._len[i] for i in ids.tolist()), np.float32, len(p))
-            hit = self._cache[term] = (ids, tfs, lens)
+            lens = np.fromiter((self._len[i] for i in p), np.float32, len(p))
+            hit = self._cache[term] = (rows, tfs, lens)
         return hit
 
     def search(self, query: str, k: int) -> list[tuple[int, float]]:
         n = len(self._docs)
         if not n:
             return []
-        avg = self._total / n if n else 1.0
-        scores: dict[int, float] = defaultdict(float)
-        acc_ids, acc_scores = [], []
+        avg = self._total / n
+        acc_rows, acc_scores = [], []
         for term, qtf in Counter(tokenize(query)).items():
             arr = self._arrays(term)
             if arr is None:
                 continue
-            ids, tfs, lens = arr
-            df = len(ids)
+            rows, tfs, lens = arr
+            df = len(rows)
             idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
             s = idf * tfs * (self.k1 + 1) / (tfs + self.k1 * (1 - self.b + self.b * lens / avg))
-            acc_ids.append(ids)
+            acc_rows.append(rows)
             acc_scores.append(s * qtf)
-        if not acc_ids:
+        if not acc_rows:
             return []
-        ids = np.concatenate(acc_ids)
-        sc = np.concatenate(acc_scores)
-        uniq, inv = np.unique(ids, return_inverse=True)
-        total = np.zeros(len(uniq), np.float32)
-        np.add.at(total, inv, sc)
-        top = np.argsort(-total)[:k]
-        del scores
-        return [(int(uniq[i]), float(total[i])) for i in top]
+        total = np.bincount(np.concatenate(acc_rows), weights=np.concatenate(acc_scores),
+                            minlength=len(self._row_ids))
+        hits = np.flatnonzero(total > 0)
+        if len(hits) > k:
+            hits = hits[np.argpartition(-total[hits], k - 1)[:k]]
+        hits = hits[np.lexsort((hits, -total[hits]))]
+        return [(self._row_ids[r], float(total[r])) for r in hits.tolist()]
 
 
 def rrf(rankings: list[list[int]], k: int = RRF_K, weights: list[float] | None = None) -> list[tuple[int, float]]:
