@@ -38,6 +38,12 @@ STAGES = {
     "merge.verify": QT_TRANSLATE_NOOP("Progress", "Verifying"),
     "stats.read": QT_TRANSLATE_NOOP("Progress", "Reading the dataset"),
     "stats.count": QT_TRANSLATE_NOOP("Progress", "{done}/{n} records"),
+    "export.load": QT_TRANSLATE_NOOP("Progress", "Loading the model"),
+    "export.write": QT_TRANSLATE_NOOP("Progress", "Writing the GGUF ({done}/{count} tensors)"),
+    "export.verify": QT_TRANSLATE_NOOP("Progress", "Verifying: loading the file back and comparing {prompts} answers"),
+    "export.modelfile": QT_TRANSLATE_NOOP("Progress", "Writing the Modelfile"),
+    "export.install": QT_TRANSLATE_NOOP("Progress", "Moving the files into place"),
+    "export.done": QT_TRANSLATE_NOOP("Progress", "Done"),
 }
 
 
