@@ -57,6 +57,8 @@ def run(args) -> int:
         export_plan.check_supported(source.model_dir)
         name = args.name or source.name
         out = Path(args.out).expanduser() if args.out else export_plan.out_dir_for(source, quant, name)
+        if not args.force:
+            export_plan.check_not_exported(out, name, quant)
     except UserError as err:
         if args.json:
             print(json.dumps({"ok": False, "code": err.code, "params": err.params, "error": str(err)}, ensure_ascii=False))

@@ -225,3 +225,18 @@ def engine_args(source: ExportSource, quant: str, out, name: str | None = None, 
 def out_dir_for(source: ExportSource, quant: str, name: str | None = None) -> Path:
     """The default output folder: <data folder>/exports/<name>-<quant>."""
     return paths.home() / "exports" / f"{_slug(name or source.name)}-{quant}"
+
+
+def export_files(out_dir: Path, name: str, quant: str) -> dict[str, Path]:
+    """The files an export writes into ``out_dir``: the GGUF, the Ollama Modelfile, the report."""
+    out_dir = Path(out_dir)
+    return {"gguf": out_dir / f"{_slug(name)}-{quant}.gguf", "modelfile": out_dir / "Modelfile",
+            "verify": out_dir / "verify.json"}
+
+
+def check_not_exported(out_dir: Path, name: str, quant: str) -> None:
+    """``UserError`` when ``out_dir`` already holds an export's files (replace them with --force)."""
+    existing = [p for p in export_files(out_dir, name, quant).values() if p.exists()]
+    if existing:
+        raise UserError(f"{existing[0]} already exists. Choose another folder, or replace it (--force).",
+                        code="export.exists", params={"path": str(existing[0])})

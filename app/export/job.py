@@ -16,10 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.core import export_plan, paths
-from app.core.errors import UserError
 from app.export import verify as verify_mod
 
-VERIFY_FILE = "verify.json"
+VERIFY_FILE = "verify.json"  # the names export_plan.export_files gives
 MODELFILE = "Modelfile"
 
 
@@ -99,10 +98,6 @@ def _cleanup_stale(out_dir: Path) -> None:
             shutil.rmtree(p, ignore_errors=True)
 
 
-def targets(out_dir: Path, stem: str) -> dict[str, Path]:
-    return {"gguf": out_dir / f"{stem}.gguf", "modelfile": out_dir / MODELFILE, "verify": out_dir / VERIFY_FILE}
-
-
 def run_export(req: ExportRequest, *, progress: Callable[..., None], info: Callable[[str], None],
                stop_requested: Callable[[], bool] = lambda: False) -> dict:
     """Returns the result (paths, sizes, the verification). Raises UserError (a person can fix it),
@@ -118,11 +113,9 @@ def run_export(req: ExportRequest, *, progress: Callable[..., None], info: Calla
     export_plan.check_supported(req.model_dir)
     out_dir = Path(req.out_dir).expanduser().resolve()
     stem = f"{export_plan._slug(req.name)}-{quant}"
-    dest = targets(out_dir, stem)
-    existing = [p for p in dest.values() if p.exists()]
-    if existing and not req.force:
-        raise UserError(f"{existing[0]} already exists. Choose another folder, or replace it (--force).",
-                        code="export.exists", params={"path": str(existing[0])})
+    dest = export_plan.export_files(out_dir, req.name, quant)
+    if not req.force:
+        export_plan.check_not_exported(out_dir, req.name, quant)
     export_plan.check_free_space(out_dir, export_plan.estimate_bytes(req.model_dir, quant))
     gguf_mod.check_writable(quant)  # before the model is loaded
 

@@ -174,6 +174,7 @@ class ExportDialog(QDialog):
         try:
             quant = export_plan.check_quant(self.quant())
             export_plan.check_supported(self.source.model_dir)
+            export_plan.check_not_exported(out, self.source.name, quant)
             export_plan.check_free_space(out, export_plan.estimate_bytes(self.source.model_dir, quant))
         except UserError as err:
             self.fail(user_error_text(err))

@@ -60,12 +60,11 @@ def test_export_a_model_from_the_models_panel(main_window, qtbot, converted_mode
     assert json.loads((out / "verify.json").read_text())["passed"] is True
     assert dialog.result["arch"] == "qwen2"
 
-    # the same folder again: refused by the engine, in Chinese
+    # the same folder again: refused before anything starts, in Chinese
     main_window.ctx.set_language("zh_CN")
     assert dialog.windowTitle() == "导出为 GGUF"
-    assert dialog.start()
-    qtbot.waitUntil(lambda: not dialog.running(), timeout=120_000)
-    assert dialog.result is None and "已存在" in dialog.error_text
+    assert not dialog.start() and dialog.job is not None and not dialog.running()
+    assert "已存在" in dialog.error_text and "已存在" in dialog.stage.text()
     dialog.close()
 
 
