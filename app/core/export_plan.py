@@ -27,8 +27,9 @@ from app.core.model_folder import read_config, read_json, safetensors_params
 FORMATS = ("gguf",)
 QUANTS = ("f16", "q8_0", "q4_0", "q4_k_m")
 DEFAULT_QUANT = "q8_0"
-# What the writer produces with maintained quantizers (gguf.quants); q4_k_m is refused, clearly.
-WRITABLE_QUANTS = ("f16", "q8_0", "q4_0")
+# What the writer produces (all of QUANTS: q4_k_m with app/export/kquants.py); a quantization listed in
+# QUANTS but not here would be refused with export.quant_unavailable.
+WRITABLE_QUANTS = ("f16", "q8_0", "q4_0", "q4_k_m")
 
 # Hugging Face architecture → the GGUF architecture the writer produces (app/export/gguf.py).
 SUPPORTED_ARCHITECTURES = {

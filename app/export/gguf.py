@@ -8,9 +8,10 @@ tokenizer: ``tokenizer.ggml.*`` (model ``gpt2``, pre-tokenizer, tokens, token ty
 BOS/EOS/PAD/UNK ids, add_bos) and ``tokenizer.chat_template``. Quantization is ``gguf.quants``'
 numpy reference code (Q8_0, Q4_0), the same functions llama.cpp's converter uses for them.
 
-q4_k_m needs K-quant quantizers, which ``gguf`` (0.19) only de-quantizes: refused with a clear
-message rather than written by an unmaintained re-implementation. q4_0 keeps the token embedding
-(tied to the output head in small models) in Q8_0, as llama.cpp keeps the output head above 4 bits.
+q4_k_m follows llama.cpp's recipe (Q4_K, Q6_K for the output head and some attn_v / ffn_down layers,
+Q5_0 / Q8_0 where a row does not split into 256-blocks) with the K-quant packers of kquants.py
+(``gguf`` 0.19 only de-quantizes K-quants). q4_0 keeps the token embedding (tied to the output head
+in small models) in Q8_0, as llama.cpp keeps the output head above 4 bits.
 """
 
 from __future__ import annotations
@@ -24,10 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from app.core.errors import UserError
+from app.export import kquants
 
 # The quantization types written for 2-D weights, and llama.cpp's file type for each.
-QUANT_TYPES = {"f16": "F16", "q8_0": "Q8_0", "q4_0": "Q4_0"}
-FILE_TYPES = {"f16": "MOSTLY_F16", "q8_0": "MOSTLY_Q8_0", "q4_0": "MOSTLY_Q4_0"}
+QUANT_TYPES = {"f16": "F16", "q8_0": "Q8_0", "q4_0": "Q4_0", "q4_k_m": "Q4_K"}
+FILE_TYPES = {"f16": "MOSTLY_F16", "q8_0": "MOSTLY_Q8_0", "q4_0": "MOSTLY_Q4_0", "q4_k_m": "MOSTLY_Q4_K_M"}
 # The token embedding's type when the weights go below 8 bits (it is also the output head when tied).
 EMBEDDING_FLOOR = {"q4_0": "Q8_0"}
 
@@ -162,6 +164,9 @@ def tensor_plan(state: dict[str, Any], arch: str, n_layers: int, quant: str, tie
                             "supported yet.", code="export.unknown_tensor", params={"tensor": key, "arch": arch})
         if tensor.dim() <= 1:
             kind = "F32"
+        elif quant == "q4_k_m":
+            kind = kquants.q4_k_m_type(new, n_layers, tensor.shape[-1],
+                                       is_output=new == "output.weight" or (tied and new == "token_embd.weight"))
         else:
             kind = QUANT_TYPES[quant]
             if new == "token_embd.weight" and quant in EMBEDDING_FLOOR:
@@ -281,7 +286,14 @@ def write_gguf(model, tokenizer, model_dir: Path, path: Path, quant: str, *, nam
             w.add_tensor(new, arr.astype(np.float16))
         else:
             qtype = getattr(gguf.GGMLQuantizationType, kind)
-            w.add_tensor(new, gguf.quants.quantize(arr, qtype), raw_dtype=qtype)
+            rows = arr.reshape(-1, arr.shape[-1])
+            if kind == "Q4_K":
+                packed = kquants.quantize_q4_k(rows).reshape(*arr.shape[:-1], -1)
+            elif kind == "Q6_K":
+                packed = kquants.quantize_q6_k(rows).reshape(*arr.shape[:-1], -1)
+            else:
+                packed = gguf.quants.quantize(arr, qtype)
+            w.add_tensor(new, packed, raw_dtype=qtype)
         counts[kind] = counts.get(kind, 0) + 1
         if progress is not None:
             progress(i + 1, len(plan), new)

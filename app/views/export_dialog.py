@@ -63,7 +63,7 @@ class ExportDialog(QDialog):
         for q in export_plan.QUANTS:
             self.quant_box.addItem(q, q)
         self.quant_box.setCurrentIndex(export_plan.QUANTS.index(export_plan.DEFAULT_QUANT))
-        # q4_k_m is listed, greyed: it needs llama.cpp's K-quant quantizer (see app/core/export_plan.py).
+        # A quantization the writer cannot produce would be listed greyed (see export_plan.WRITABLE_QUANTS).
         model = self.quant_box.model()
         for i, q in enumerate(export_plan.QUANTS):
             if q not in export_plan.WRITABLE_QUANTS:
@@ -142,8 +142,8 @@ class ExportDialog(QDialog):
             "q8_0": self.tr("8-bit: about half the size of f16, answers nearly identical."),
             "q4_0": self.tr("4-bit: about a quarter of f16; answers can differ word for word, so it is "
                             "checked on perplexity."),
-            "q4_k_m": self.tr("q4_k_m needs llama.cpp's quantizer (llama-quantize): export f16 and quantize it "
-                              "with llama.cpp."),
+            "q4_k_m": self.tr("4-bit K-quants mixed as llama.cpp's q4_k_m (6 bits where it matters most): "
+                              "smaller than q8_0, closer to the source than q4_0; checked on perplexity."),
         }
         q = self.quant()
         self.quant_note.setText(notes.get(q, ""))

@@ -43,12 +43,12 @@ def test_refusals_name_the_problem_and_write_nothing(ai_home, tmp_path):
     msg = refused(export_cli(ai_home, str(gpt2), "--out", str(out)), "export.unsupported_arch")
     assert "GPT2LMHeadModel" in msg["error"] and "LlamaForCausalLM" in msg["error"]
 
-    # a name that is nothing the app knows, and a quantization it cannot write
+    # a name that is nothing the app knows
     refused(export_cli(ai_home, "no-such-model", "--out", str(out)), "export.unknown_source")
-    llama = fake_model(tmp_path / "llama")
-    msg = refused(export_cli(ai_home, str(llama), "--quant", "q4_k_m", "--out", str(out)), "export.quant_unavailable")
-    assert "q4_0" in msg["error"] and "llama-quantize" in msg["error"]
     assert not out.exists()
+    with pytest.raises(UserError) as err:
+        export_plan.check_quant("q3_k")
+    assert err.value.code == "export.bad_quant" and "q4_k_m" in str(err.value)
 
 
 def test_not_enough_disk_is_refused_before_writing(tmp_path):
