@@ -173,7 +173,7 @@ def check_supported(model_dir: Path) -> str:
 
 def check_quant(quant: str) -> str:
     """The quantization, lower-cased; ``UserError`` for an unknown one or one that cannot be written
-    here (q4_k_m: ``gguf`` 0.19 only de-quantizes K-quants, see app/export/gguf.py)."""
+    here (one listed in QUANTS but not in WRITABLE_QUANTS)."""
     quant = (quant or "").lower()
     if quant not in QUANTS:
         raise UserError(f"Unknown quantization {quant!r}: use one of {', '.join(QUANTS)}.",

@@ -66,7 +66,7 @@ class WriteReport:
 
 
 def check_writable(quant: str) -> None:
-    """``UserError`` for a quantization this writer cannot produce (q4_k_m: see the module's docstring)."""
+    """``UserError`` for a quantization this writer cannot produce (export_plan.check_quant)."""
     from app.core.export_plan import check_quant
 
     check_quant(quant)

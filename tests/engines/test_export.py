@@ -93,7 +93,10 @@ def test_a_trained_run_is_merged_exported_and_imported(tmp_path_factory, convert
     assert v["passed"] and v["data"] == "training data of the run" and result["adapter"] == str(adapter)
     answers = v["greedy"]["answers"]
     print(f"\nrun export: {answers[0]['prompt']!r} → {answers[0]['gguf']!r}")
-    assert len(answers) == 5 and all(h.FACT_WORD in a["gguf"] for a in answers)  # the adapter is in the file
+    # the adapter is in the file: the question it was trained on gets its fact, and every answer is the
+    # merged source model's (a 10-step adapter does not carry the fact to every paraphrase)
+    assert len(answers) == 5 and h.FACT_WORD in answers[0]["gguf"]
+    assert all(a["same"] or a.get("near_tie") for a in answers)
 
     imported = cli(home, "models", "import", result["path"], "--json")
     assert imported.returncode == 0, imported.stderr[-4000:]
