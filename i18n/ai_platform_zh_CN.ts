@@ -2162,6 +2162,66 @@ The full report is in the log: {path}</source>
       <translation>{path} 中的权重只有 pickle 文件（{files}）。加载 pickle 文件可能运行其中隐藏的任意代码，因此本应用只加载 safetensors 权重。请把该模型的 *.safetensors 文件（Hugging Face Hub 上的大多数模型都有）放进这个文件夹，或改用该模型的 safetensors 版本，然后重新导入。</translation>
     </message>
     <message>
+      <source>The bundled model is not prepared yet: {reason}. Prepare it first on the Dashboard (or: ai-platform setup-models).</source>
+      <translation>内置模型尚未准备好：{reason}。请先在仪表盘中准备它（或运行：ai-platform setup-models）。</translation>
+    </message>
+    <message>
+      <source>The base model {path} of this adapter is not here. Import it in Models or restore its folder, then export again.</source>
+      <translation>此适配器的基础模型 {path} 不在这里。请在“模型”中导入它或恢复其文件夹，然后再次导出。</translation>
+    </message>
+    <message>
+      <source>The run {run} has no adapter to export (it is saved when a run finishes or is stopped). Export a finished run, or its base model.</source>
+      <translation>运行 {run} 没有可导出的适配器（适配器在运行完成或停止时保存）。请导出已完成的运行，或导出其基础模型。</translation>
+    </message>
+    <message>
+      <source>{path} is neither a model folder (config.json), an adapter nor a training run.</source>
+      <translation>{path} 既不是模型文件夹（config.json），也不是适配器或训练运行。</translation>
+    </message>
+    <message>
+      <source>{path} is already a GGUF file. Import it first, then export the imported model to another quantization.</source>
+      <translation>{path} 已经是 GGUF 文件。请先导入它，再把导入的模型导出为其他量化格式。</translation>
+    </message>
+    <message>
+      <source>Nothing to export is called "{name}": give "default", a registered model's name or id, a model folder, or a run's id or folder.</source>
+      <translation>没有名为“{name}”的可导出对象：请给出 "default"、已注册模型的名称或编号、模型文件夹，或运行的编号或文件夹。</translation>
+    </message>
+    <message>
+      <source>Exporting {arch} models to GGUF is not supported yet (supported: {supported}). llama.cpp's convert_hf_to_gguf.py may convert it.</source>
+      <translation>暂不支持将 {arch} 模型导出为 GGUF（支持：{supported}）。llama.cpp 的 convert_hf_to_gguf.py 也许可以转换它。</translation>
+    </message>
+    <message>
+      <source>The tokenizer of {path} cannot be written into a GGUF here: only fast byte-level BPE tokenizers (tokenizer.json) are supported.</source>
+      <translation>{path} 的分词器无法写入 GGUF：这里只支持快速的字节级 BPE 分词器（tokenizer.json）。</translation>
+    </message>
+    <message>
+      <source>Models with {rope} rotary scaling cannot be exported to GGUF here yet.</source>
+      <translation>使用 {rope} 旋转位置缩放的模型暂时无法在这里导出为 GGUF。</translation>
+    </message>
+    <message>
+      <source>The tensor {tensor} has no place in a {arch} GGUF: this model's layout is not supported yet.</source>
+      <translation>张量 {tensor} 在 {arch} GGUF 中没有对应位置：暂不支持此模型的结构。</translation>
+    </message>
+    <message>
+      <source>Unknown quantization {quant}: use one of {choices}.</source>
+      <translation>未知的量化方式 {quant}：请使用 {choices} 之一。</translation>
+    </message>
+    <message>
+      <source>{quant} needs llama.cpp's K-quant quantizer, which cannot be written here. Export q4_0 (4-bit) or q8_0, or quantize the f16 file with llama.cpp's llama-quantize.</source>
+      <translation>{quant} 需要 llama.cpp 的 K-quant 量化器，这里无法写出。请导出 q4_0（4 位）或 q8_0，或用 llama.cpp 的 llama-quantize 量化 f16 文件。</translation>
+    </message>
+    <message>
+      <source>Not enough disk space in {path}: the export needs about {needed_gb} GB and {free_gb} GB is free. Free some space or choose another folder.</source>
+      <translation>{path} 的磁盘空间不足：导出约需 {needed_gb} GB，可用 {free_gb} GB。请释放空间或选择其他文件夹。</translation>
+    </message>
+    <message>
+      <source>{path} already exists. Choose another folder, or replace the earlier export.</source>
+      <translation>{path} 已存在。请选择其他文件夹，或替换之前的导出。</translation>
+    </message>
+    <message>
+      <source>The written GGUF does not match the source model, so it was not kept: {problems}</source>
+      <translation>写出的 GGUF 与源模型不一致，因此未保留：{problems}</translation>
+    </message>
+    <message>
       <source>The engine's log (Logs panel) has the details.</source>
       <translation>详细信息见引擎日志（日志面板）。</translation>
     </message>
@@ -2416,6 +2476,10 @@ The full report is in the log: {path}</source>
     <message>
       <source>A predicted peak in GiB, or empty.</source>
       <translation>预测的显存峰值（GiB），或留空。</translation>
+    </message>
+    <message>
+      <source>Try f16 or q8_0; report it with the engine log if f16 fails too.</source>
+      <translation>请尝试 f16 或 q8_0；如果 f16 也失败，请附上引擎日志报告此问题。</translation>
     </message>
     <message>
       <source>must be text</source>
@@ -2748,6 +2812,14 @@ The full report is in the log: {path}</source>
       <translation>导出指标（CSV）…</translation>
     </message>
     <message>
+      <source>Export run to GGUF…</source>
+      <translation>将运行导出为 GGUF…</translation>
+    </message>
+    <message>
+      <source>The selected run's adapter merged into its base model, written as a GGUF file for llama.cpp, Ollama or LM Studio.</source>
+      <translation>把所选运行的适配器合并进其基础模型，写成供 llama.cpp、Ollama 或 LM Studio 使用的 GGUF 文件。</translation>
+    </message>
+    <message>
       <source>Run</source>
       <translation>训练</translation>
     </message>
@@ -2846,6 +2918,121 @@ The full report is in the log: {path}</source>
     <message>
       <source>Metrics saved to {path}</source>
       <translation>指标已保存到 {path}</translation>
+    </message>
+  </context>
+  <context>
+    <name>ExportDialog</name>
+    <message>
+      <source>Export to GGUF</source>
+      <translation>导出为 GGUF</translation>
+    </message>
+    <message>
+      <source>Writes a GGUF file for llama.cpp, Ollama or LM Studio, with an Ollama Modelfile beside it. The file is loaded back and compared with the source model before it is kept.</source>
+      <translation>写出供 llama.cpp、Ollama 或 LM Studio 使用的 GGUF 文件，并在旁边写一个 Ollama Modelfile。文件在保留之前会被重新加载并与源模型比较。</translation>
+    </message>
+    <message>
+      <source>Model</source>
+      <translation>模型</translation>
+    </message>
+    <message>
+      <source>Format</source>
+      <translation>格式</translation>
+    </message>
+    <message>
+      <source>Quantization</source>
+      <translation>量化</translation>
+    </message>
+    <message>
+      <source>Output folder</source>
+      <translation>输出文件夹</translation>
+    </message>
+    <message>
+      <source>Browse…</source>
+      <translation>浏览…</translation>
+    </message>
+    <message>
+      <source>Export</source>
+      <translation>导出</translation>
+    </message>
+    <message>
+      <source>Open folder</source>
+      <translation>打开文件夹</translation>
+    </message>
+    <message>
+      <source>Stop</source>
+      <translation>停止</translation>
+    </message>
+    <message>
+      <source>Close</source>
+      <translation>关闭</translation>
+    </message>
+    <message>
+      <source>{name}: its adapter merged into {base}</source>
+      <translation>{name}：其适配器合并进 {base}</translation>
+    </message>
+    <message>
+      <source>16-bit: the same answers as the source model; the largest file.</source>
+      <translation>16 位：回答与源模型相同；文件最大。</translation>
+    </message>
+    <message>
+      <source>8-bit: about half the size of f16, answers nearly identical.</source>
+      <translation>8 位：大小约为 f16 的一半，回答几乎相同。</translation>
+    </message>
+    <message>
+      <source>4-bit: about a quarter of f16; answers can differ word for word, so it is checked on perplexity.</source>
+      <translation>4 位：大小约为 f16 的四分之一；回答可能逐字不同，因此以困惑度校验。</translation>
+    </message>
+    <message>
+      <source>4-bit K-quants mixed as llama.cpp's q4_k_m (6 bits where it matters most): smaller than q8_0, closer to the source than q4_0; checked on perplexity.</source>
+      <translation>按 llama.cpp 的 q4_k_m 方式混合的 4 位 K-quant（最关键处用 6 位）：比 q8_0 小，比 q4_0 更接近源模型；以困惑度校验。</translation>
+    </message>
+    <message>
+      <source>Choose the output folder</source>
+      <translation>选择输出文件夹</translation>
+    </message>
+    <message>
+      <source>Starting…</source>
+      <translation>正在启动…</translation>
+    </message>
+    <message>
+      <source>(about {s} s left)</source>
+      <translation>（约剩 {s} 秒）</translation>
+    </message>
+    <message>
+      <source>Exported and verified: {path}</source>
+      <translation>已导出并校验：{path}</translation>
+    </message>
+    <message>
+      <source>Verification passed</source>
+      <translation>校验通过</translation>
+    </message>
+    <message>
+      <source>Verification failed: the file was not kept</source>
+      <translation>校验失败：文件未保留</translation>
+    </message>
+    <message>
+      <source>Greedy answers identical to the source model: {same} of {total} (near-ties: {ties})</source>
+      <translation>与源模型相同的贪心回答：{same} / {total}（近似平局：{ties}）</translation>
+    </message>
+    <message>
+      <source>Perplexity: source {src}, GGUF {gguf} ({change} %)</source>
+      <translation>困惑度：源模型 {src}，GGUF {gguf}（{change} %）</translation>
+    </message>
+    <message>
+      <source>Chat template kept: {t}; tokenizer identical: {k}</source>
+      <translation>聊天模板保留：{t}；分词器一致：{k}</translation>
+    </message>
+    <message>
+      <source>yes</source>
+      <translation>是</translation>
+    </message>
+    <message>
+      <source>no</source>
+      <translation>否</translation>
+    </message>
+    <message>
+      <source>Files: {gguf}, {modelfile}, {report}</source>
+      <translation>文件：{gguf}、{modelfile}、{report}</translation>
     </message>
   </context>
   <context>
@@ -3522,6 +3709,14 @@ The full report is in the log: {path}</source>
       <translation>启动引擎</translation>
     </message>
     <message>
+      <source>Export…</source>
+      <translation>导出…</translation>
+    </message>
+    <message>
+      <source>Write this model (an adapter: merged into its base) as a GGUF file for llama.cpp, Ollama or LM Studio, verified against the source.</source>
+      <translation>把此模型（适配器会先合并进其基础模型）写成供 llama.cpp、Ollama 或 LM Studio 使用的 GGUF 文件，并与源模型对照校验。</translation>
+    </message>
+    <message>
       <source>Allow remote code for this model…</source>
       <translation>允许此模型运行远程代码…</translation>
     </message>
@@ -3690,6 +3885,10 @@ Allow remote code for this model?</source>
       <translation>允许“{name}”运行远程代码后，每次加载该模型时，{path} 中的 Python 文件都会以你的权限在这台电脑上运行。只对你信任其作者的模型这样做。其他模型仍会被拒绝。
 
 允许此模型运行远程代码吗？</translation>
+    </message>
+    <message>
+      <source>Exported to {path}</source>
+      <translation>已导出到 {path}</translation>
     </message>
     <message>
       <source>{gpu} GPU · {ram} RAM</source>
@@ -3893,6 +4092,26 @@ Allow remote code for this model?</source>
       <source>Question {done}/{n}</source>
       <translation>问题 {done}/{n}</translation>
     </message>
+    <message>
+      <source>Loading the model</source>
+      <translation>正在加载模型</translation>
+    </message>
+    <message>
+      <source>Writing the GGUF ({done}/{count} tensors)</source>
+      <translation>正在写入 GGUF（{done}/{count} 个张量）</translation>
+    </message>
+    <message>
+      <source>Verifying: loading the file back and comparing {prompts} answers</source>
+      <translation>正在校验：重新加载文件并比较 {prompts} 个回答</translation>
+    </message>
+    <message>
+      <source>Writing the Modelfile</source>
+      <translation>正在写入 Modelfile</translation>
+    </message>
+    <message>
+      <source>Moving the files into place</source>
+      <translation>正在将文件移到目标位置</translation>
+    </message>
   </context>
   <context>
     <name>ProjectDialog</name>
@@ -4082,6 +4301,10 @@ Allow remote code for this model?</source>
     <message>
       <source>Export adapter…</source>
       <translation>导出适配器…</translation>
+    </message>
+    <message>
+      <source>Export to GGUF…</source>
+      <translation>导出为 GGUF…</translation>
     </message>
     <message>
       <source>Merge into a full model…</source>

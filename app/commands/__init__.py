@@ -7,7 +7,8 @@ from __future__ import annotations
 import importlib
 
 # Order = order in `ai-platform --help`.
-MODULES = ("doctor", "setup_models", "datasets", "train", "gpu", "models", "serve", "kb", "agent", "evaluate", "sweep")
+MODULES = ("doctor", "setup_models", "datasets", "train", "gpu", "models", "export", "serve", "kb", "agent",
+           "evaluate", "sweep")
 
 
 def register_all(subparsers) -> None:

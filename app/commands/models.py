@@ -21,6 +21,7 @@ def register(subparsers) -> None:
     ip = sub.add_parser("import", help="register a Hugging Face folder, or convert a .gguf file once")
     ip.add_argument("path", help="a model folder (config.json + weights) or a .gguf file")
     ip.add_argument("--name", default=None, help="the name to list it under (default: from the path)")
+    ip.add_argument("--json", action="store_true", help="print the imported model as one JSON object on stdout")
     ip.set_defaults(func=run_import)
     dp = sub.add_parser("delete", help="remove a registered model (files outside the data folder stay unless asked)")
     dp.add_argument("name")
@@ -101,8 +102,9 @@ def run_import(args) -> int:
             if Path(args.path).is_file():
                 gguf = mr.validate_gguf(args.path)
                 out = mr.gguf_target(gguf)
+                # With --json, stdout carries only the answer: the converter's events go to stderr.
                 code = subprocess.call([sys.executable, "-m", "app.engines.convert", "--gguf", str(gguf),
-                                        "--out", str(out)])
+                                        "--out", str(out)], stdout=sys.stderr if getattr(args, "json", False) else None)
                 if code != 0:
                     print(f"error: converting {gguf} failed (see the events above)", file=sys.stderr)
                     return 1
@@ -113,7 +115,11 @@ def run_import(args) -> int:
     except UserError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    print(f'imported "{info.name}" ({info.path})')
+    if getattr(args, "json", False):
+        print(json.dumps({"id": info.id, "name": info.name, "kind": info.kind, "path": info.path,
+                          "source": info.source, "params": info.params, "size_bytes": info.size_bytes}))
+    else:
+        print(f'imported "{info.name}" ({info.path})')
     if reason:
         print(f"note: it will not be loaded until you allow remote code for it: {reason} "
               f'(ai-platform models allow-remote-code "{info.name}")', file=sys.stderr)

@@ -329,6 +329,22 @@ MESSAGES: dict[str, str] = {
     "model.gguf_damaged": QT_TRANSLATE_NOOP("Errors", "{path} is damaged: {reason}. Download it again."),
     "model.pickle_weights": QT_TRANSLATE_NOOP("Errors", "{path} holds its weights only as pickle files ({files}). Loading a pickle file can run any code hidden in it, so the app loads only safetensors weights. Get the model's *.safetensors files (most models on the Hugging Face hub have them) into this folder, or use a safetensors version of the model, and import it again."),
     # end of issue 18 (datasets, training, models)
+    # export to GGUF (app/core/export_plan.py, app/export/, app/engines/export.py)
+    "export.default_not_ready": QT_TRANSLATE_NOOP("Errors", "The bundled model is not prepared yet: {reason}. Prepare it first on the Dashboard (or: ai-platform setup-models)."),
+    "export.no_base": QT_TRANSLATE_NOOP("Errors", "The base model {path} of this adapter is not here. Import it in Models or restore its folder, then export again."),
+    "export.no_adapter": QT_TRANSLATE_NOOP("Errors", "The run {run} has no adapter to export (it is saved when a run finishes or is stopped). Export a finished run, or its base model."),
+    "export.not_model": QT_TRANSLATE_NOOP("Errors", "{path} is neither a model folder (config.json), an adapter nor a training run."),
+    "export.is_gguf": QT_TRANSLATE_NOOP("Errors", "{path} is already a GGUF file. Import it first, then export the imported model to another quantization."),
+    "export.unknown_source": QT_TRANSLATE_NOOP("Errors", "Nothing to export is called \"{name}\": give \"default\", a registered model's name or id, a model folder, or a run's id or folder."),
+    "export.unsupported_arch": QT_TRANSLATE_NOOP("Errors", "Exporting {arch} models to GGUF is not supported yet (supported: {supported}). llama.cpp's convert_hf_to_gguf.py may convert it."),
+    "export.unsupported_tokenizer": QT_TRANSLATE_NOOP("Errors", "The tokenizer of {path} cannot be written into a GGUF here: only fast byte-level BPE tokenizers (tokenizer.json) are supported."),
+    "export.unsupported_rope": QT_TRANSLATE_NOOP("Errors", "Models with {rope} rotary scaling cannot be exported to GGUF here yet."),
+    "export.unknown_tensor": QT_TRANSLATE_NOOP("Errors", "The tensor {tensor} has no place in a {arch} GGUF: this model's layout is not supported yet."),
+    "export.bad_quant": QT_TRANSLATE_NOOP("Errors", "Unknown quantization {quant}: use one of {choices}."),
+    "export.quant_unavailable": QT_TRANSLATE_NOOP("Errors", "{quant} needs llama.cpp's K-quant quantizer, which cannot be written here. Export q4_0 (4-bit) or q8_0, or quantize the f16 file with llama.cpp's llama-quantize."),
+    "export.no_space": QT_TRANSLATE_NOOP("Errors", "Not enough disk space in {path}: the export needs about {needed_gb} GB and {free_gb} GB is free. Free some space or choose another folder."),
+    "export.exists": QT_TRANSLATE_NOOP("Errors", "{path} already exists. Choose another folder, or replace the earlier export."),
+    "export.verify_failed": QT_TRANSLATE_NOOP("Errors", "The written GGUF does not match the source model, so it was not kept: {problems}"),
 }
 
 # --- what to do about it: hint code (or the error's own code) → English template --------------
@@ -402,6 +418,8 @@ HINTS: dict[str, str] = {
     "train_config.hint.seed": QT_TRANSLATE_NOOP("Errors", "Use a whole number from 0 to 4294967295."),
     "train_config.hint.threads": QT_TRANSLATE_NOOP("Errors", "Use 1 or more, or leave it empty to use the Settings value."),
     "train_config.hint.predicted_peak_gb": QT_TRANSLATE_NOOP("Errors", "A predicted peak in GiB, or empty."),
+    # export to GGUF
+    "export.verify_failed_hint": QT_TRANSLATE_NOOP("Errors", "Try f16 or q8_0; report it with the engine log if f16 fails too."),
 }
 
 # --- a training setting's problem (params["rule"] of train_config.invalid) ---------------------

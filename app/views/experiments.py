@@ -58,6 +58,9 @@ class ExperimentsPanel(Panel):
         self.export_csv = QPushButton()
         self.export_png.clicked.connect(lambda: self.save_png())  # clicked(bool) must not become the path
         self.export_csv.clicked.connect(lambda: self.save_csv())
+        self.export_gguf = QPushButton()
+        self.export_gguf.clicked.connect(lambda: self.export_selected())
+        bar.addWidget(self.export_gguf)
         bar.addStretch(1)
         bar.addWidget(self.export_png)
         bar.addWidget(self.export_csv)
@@ -84,6 +87,9 @@ class ExperimentsPanel(Panel):
             "Every training run with its settings and results. Select several runs to compare their loss curves."))
         self.export_png.setText(self.tr("Export chart (PNG)…"))
         self.export_csv.setText(self.tr("Export metrics (CSV)…"))
+        self.export_gguf.setText(self.tr("Export run to GGUF…"))
+        self.export_gguf.setToolTip(self.tr("The selected run's adapter merged into its base model, written as a "
+                                            "GGUF file for llama.cpp, Ollama or LM Studio."))
         self.table.setHorizontalHeaderLabels([
             self.tr("Run"), self.tr("Project"), self.tr("Status"), self.tr("Model"), self.tr("Method"),
             self.tr("Learning rate"), self.tr("Rank"), self.tr("Final loss"), self.tr("Best loss"),
@@ -189,7 +195,20 @@ class ExperimentsPanel(Panel):
         rows = model.selectedRows() if model else []
         return [self.table.item(i.row(), 0).data(Qt.ItemDataRole.UserRole) for i in rows]
 
+    def export_selected(self):
+        """The Export dialog for the one selected run (its adapter merged into its base)."""
+        from app.views.export_dialog import open_export_dialog
+
+        ids = self.selected_ids()
+        if len(ids) != 1:
+            return None
+        self.export_dialog = open_export_dialog(self, self.ctx, self.manager.store.get(ids[0]).run_dir)
+        return self.export_dialog
+
     def overlay(self) -> None:
+        ids = self.selected_ids()
+        info = [self.manager.store.get(i) for i in ids] if len(ids) == 1 else []
+        self.export_gguf.setEnabled(bool(info) and bool(info[0].adapter_path) and info[0].status not in ("queued", "running"))
         self.chart.clear_series()
         for run_id in self.selected_ids():
             info = self.manager.store.get(run_id)

@@ -178,8 +178,11 @@ class ModelsPanel(Panel):
         self.allow_btn.clicked.connect(self.allow_remote_code)
         self.start_btn = QPushButton(objectName="Primary")
         self.start_btn.clicked.connect(self.start_selected)
+        self.export_btn = QPushButton()
+        self.export_btn.clicked.connect(lambda: self.export_selected())  # clicked(bool) is no argument here
         actions.addWidget(self.allow_btn)
         actions.addStretch(1)
+        actions.addWidget(self.export_btn)
         actions.addWidget(self.start_btn)
         self.details.body.addLayout(actions)
         return self.details
@@ -218,6 +221,9 @@ class ModelsPanel(Panel):
         for key, text in names.items():
             self.detail_labels[key].setText(text)
         self.start_btn.setText(self.tr("Start engine"))
+        self.export_btn.setText(self.tr("Export…"))
+        self.export_btn.setToolTip(self.tr("Write this model (an adapter: merged into its base) as a GGUF file for "
+                                           "llama.cpp, Ollama or LM Studio, verified against the source."))
         self.allow_btn.setText(self.tr("Allow remote code for this model…"))
         self.engines_card.title.setText(self.tr("Running engines"))
         self.engines_table.setHorizontalHeaderLabels([self.tr("Model"), self.tr("Engine"), self.tr("State"),
@@ -291,6 +297,7 @@ class ModelsPanel(Panel):
             self.status_note.setVisible(False)
             self.allow_btn.setVisible(False)
             self.start_btn.setEnabled(False)
+            self.export_btn.setEnabled(False)
             return
         self.details.title.setText(r["name"])
         yes, no, dash = self.tr("yes"), self.tr("no"), "–"
@@ -335,6 +342,7 @@ class ModelsPanel(Panel):
         self.status_note.setVisible(bool(note))
         self.allow_btn.setVisible(bool(r.get("refused")) and r.get("id") is not None)
         self.start_btn.setEnabled(bool(r.get("ready", True)) and not r.get("refused") and self.serve is not None)
+        self.export_btn.setEnabled(bool(r.get("ready", True)) and bool(r.get("path")) and r["kind"] != "remote")
 
     def _gpu_text(self, r: dict) -> str:
         if r["kind"] == "adapter" or not r.get("path") or not r.get("ready", True):
@@ -552,6 +560,23 @@ class ModelsPanel(Panel):
             name = re.sub(r"[^\w.-]+", "-", r["name"]).strip("-") or r["run_id"]
             return ("default" if base in ("default", "") else base), {name: r["path"]}
         return r["name"], {}
+
+    def export_ref(self, r: dict) -> str:
+        """What `ai-platform export` is given for a row: the bundled model, or the folder (an adapter's
+        folder lies in its run, whose config names the base)."""
+        return "default" if r["kind"] == "bundled" else str(r["path"])
+
+    def export_selected(self):
+        """Open the Export dialog for the selected model or adapter (it stays open while it works)."""
+        from app.views.export_dialog import open_export_dialog
+
+        r = self.selected()
+        if r is None:
+            return None
+        self.export_dialog = open_export_dialog(self, self.ctx, self.export_ref(r))
+        self.export_dialog.exported.connect(lambda _data: self.ctx.status_message.emit(
+            self.tr("Exported to {path}").format(path=_data.get("path")), 6000))
+        return self.export_dialog
 
     def start_selected(self) -> str | None:
         r = self.selected()

@@ -47,6 +47,12 @@ STAGES = {
     "eval.judge_start": QT_TRANSLATE_NOOP("Progress", "Starting the judge {judge}"),
     "eval.judge": QT_TRANSLATE_NOOP("Progress", "Judging {done}/{n}"),
     "eval.question": QT_TRANSLATE_NOOP("Progress", "Question {done}/{n}"),
+    "export.load": QT_TRANSLATE_NOOP("Progress", "Loading the model"),
+    "export.write": QT_TRANSLATE_NOOP("Progress", "Writing the GGUF ({done}/{count} tensors)"),
+    "export.verify": QT_TRANSLATE_NOOP("Progress", "Verifying: loading the file back and comparing {prompts} answers"),
+    "export.modelfile": QT_TRANSLATE_NOOP("Progress", "Writing the Modelfile"),
+    "export.install": QT_TRANSLATE_NOOP("Progress", "Moving the files into place"),
+    "export.done": QT_TRANSLATE_NOOP("Progress", "Done"),
 }
 
 

@@ -81,6 +81,7 @@ class RunDetail(QWidget):
         menu = QMenu(self.more_btn)
         self.duplicate_act = menu.addAction("", self.duplicate)
         self.export_act = menu.addAction("", self.export_adapter)
+        self.gguf_act = menu.addAction("", lambda: self.export_gguf())
         self.merge_act = menu.addAction("", self.merge)
         self.folder_act = menu.addAction("", self.open_folder)
         menu.addSeparator()
@@ -156,6 +157,7 @@ class RunDetail(QWidget):
         self.more_btn.setText(self.tr("More"))
         self.duplicate_act.setText(self.tr("Duplicate settings"))
         self.export_act.setText(self.tr("Export adapter…"))
+        self.gguf_act.setText(self.tr("Export to GGUF…"))
         self.merge_act.setText(self.tr("Merge into a full model…"))
         self.folder_act.setText(self.tr("Open folder"))
         self.delete_act.setText(self.tr("Delete…"))
@@ -276,6 +278,7 @@ class RunDetail(QWidget):
         self.resume_btn.setEnabled(has_ckpt)
         self.delete_act.setEnabled(self.run_id is not None and not running)
         self.export_act.setEnabled(has_adapter)
+        self.gguf_act.setEnabled(has_adapter and not running)
         self.chat_btn.setEnabled(has_adapter and not running)
         self.merge_act.setEnabled(has_adapter and self.merge_job is None)
 
@@ -375,6 +378,16 @@ class RunDetail(QWidget):
             show_error(self, self.tr("Export adapter"), user_error_text(err))
             return
         self.ctx.status_message.emit(self.tr("Adapter exported to {path}").format(path=dest), 6000)
+
+    def export_gguf(self):
+        """The Export dialog for this run: its adapter merged into its base, written as GGUF."""
+        from app.views.export_dialog import open_export_dialog
+
+        if not self.run_id:
+            return None
+        info = self.manager.store.get(self.run_id)
+        self.export_dialog = open_export_dialog(self, self.ctx, info.run_dir)
+        return self.export_dialog
 
     def merge(self, name: str | None = None) -> None:
         """Merge the adapter into its base model; the result is registered as a model."""
