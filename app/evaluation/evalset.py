@@ -10,8 +10,10 @@ a set that silently lost some lines would mislead.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from app.core.errors import UserError
 
@@ -37,12 +39,16 @@ class Sample:
 
 
 def _sample(obj) -> Sample | str:
-    from app.training.data import parse_record
+    from app.core.datasets import normalise_record
 
     if isinstance(obj, dict) and "messages" in obj:
-        messages = parse_record(obj)
-        if isinstance(messages, str):
-            return messages
+        msgs = obj["messages"]
+        if isinstance(msgs, list) and not any(isinstance(m, dict) and m.get("role") == "assistant" for m in msgs):
+            return "no assistant reply after a prompt"
+        try:  # the same record checks as training (role order, content types)
+            messages = normalise_record(obj, "openai")["messages"]
+        except ValueError as exc:
+            return str(exc)
         last = max((i for i, m in enumerate(messages) if m["role"] == "assistant"), default=None)
         if last is None or last == 0:
             return "no assistant reply after a prompt"
@@ -58,36 +64,43 @@ def _sample(obj) -> Sample | str:
     return 'neither a {"messages": [...]} record nor {"prompt", "reference"}'
 
 
-def read_eval_set(path: str | Path, limit: int | None = None) -> list[Sample]:
-    """The samples of ``path`` (the first ``limit``). Raises UserError naming broken lines, or
-    saying the file is missing or empty."""
+def read_jsonl_set(path: str | Path, what: str, parse: Callable[[Any], Any], shape: str) -> list:
+    """Every record of the JSONL file ``path``, each through ``parse`` (which returns the record or a
+    string saying what is wrong with it). Raises UserError naming broken lines (``what``: "evaluation
+    set", "question set"; ``shape``: what a line must look like), or saying the file is missing or empty."""
     path = Path(path).expanduser()
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise UserError(f"The evaluation set {path} does not exist.", code="eval.set_missing",
+        raise UserError(f"The {what} {path} does not exist.", code="eval.set_missing",
                         params={"path": str(path)}) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"Cannot read the evaluation set {path}: {exc}.", code="eval.set_unreadable",
+        raise UserError(f"Cannot read the {what} {path}: {exc}.", code="eval.set_unreadable",
                         params={"path": str(path), "reason": str(exc)}) from None
-    samples, broken = [], []
+    records, broken = [], []
     for lineno, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         try:
-            parsed = _sample(json.loads(line))
+            parsed = parse(json.loads(line))
         except ValueError:
             parsed = "not JSON"
         if isinstance(parsed, str):
             broken.append(f"line {lineno}: {parsed}")
         else:
-            samples.append(parsed)
+            records.append(parsed)
     if broken:
         shown = "; ".join(broken[:MAX_NAMED]) + (f"; and {len(broken) - MAX_NAMED} more" if len(broken) > MAX_NAMED else "")
-        raise UserError(f"The evaluation set {path} has {len(broken)} broken line(s): {shown}. Each line must be "
-                        '{"messages": [{"role": "user", …}, {"role": "assistant", …}]} or {"prompt": …, "reference": …}.',
+        raise UserError(f"The {what} {path} has {len(broken)} broken line(s): {shown}. Each line must be {shape}.",
                         code="eval.set_broken", params={"path": str(path), "count": len(broken), "lines": shown})
-    if not samples:
-        raise UserError(f"The evaluation set {path} is empty: it has no sample to evaluate.",
+    if not records:
+        raise UserError(f"The {what} {path} is empty: it has nothing to evaluate.",
                         code="eval.set_empty", params={"path": str(path)})
+    return records
+
+
+def read_eval_set(path: str | Path, limit: int | None = None) -> list[Sample]:
+    """The samples of ``path`` (the first ``limit``)."""
+    samples = read_jsonl_set(path, "evaluation set", _sample,
+                             '{"messages": [{"role": "user", …}, {"role": "assistant", …}]} or {"prompt": …, "reference": …}')
     return samples[:limit] if limit else samples

@@ -10,7 +10,6 @@ first ``depth`` documents). ``misses`` lists the questions whose gold document w
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Any
@@ -21,41 +20,17 @@ DEPTH = 10  # documents looked at for MRR
 CHUNKS = 40  # chunks retrieved per question, enough to reach DEPTH distinct documents
 
 
-def read_question_set(path: str | Path) -> list[dict]:
-    from app.evaluation.evalset import MAX_NAMED
+def _question(obj: Any) -> dict | str:
+    if not isinstance(obj, dict) or not isinstance(obj.get("q"), str) or not obj["q"].strip() \
+            or not isinstance(obj.get("doc"), str) or not obj["doc"].strip():
+        return 'needs "q" and "doc" texts'
+    return {"q": obj["q"], "doc": Path(obj["doc"]).name, "answer": obj.get("answer")}
 
-    path = Path(path).expanduser()
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise UserError(f"The question set {path} does not exist.", code="eval.set_missing",
-                        params={"path": str(path)}) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"Cannot read the question set {path}: {exc}.", code="eval.set_unreadable",
-                        params={"path": str(path), "reason": str(exc)}) from None
-    rows, broken = [], []
-    for lineno, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except ValueError:
-            broken.append(f"line {lineno}: not JSON")
-            continue
-        if not isinstance(obj, dict) or not isinstance(obj.get("q"), str) or not obj["q"].strip() \
-                or not isinstance(obj.get("doc"), str) or not obj["doc"].strip():
-            broken.append(f'line {lineno}: needs "q" and "doc" texts')
-            continue
-        rows.append({"q": obj["q"], "doc": Path(obj["doc"]).name, "answer": obj.get("answer")})
-    if broken:
-        shown = "; ".join(broken[:MAX_NAMED]) + (f"; and {len(broken) - MAX_NAMED} more" if len(broken) > MAX_NAMED else "")
-        raise UserError(f"The question set {path} has {len(broken)} broken line(s): {shown}. Each line must be "
-                        '{"q": "question", "doc": "gold file name"}.', code="eval.set_broken",
-                        params={"path": str(path), "count": len(broken), "lines": shown})
-    if not rows:
-        raise UserError(f"The question set {path} is empty: it has no question to evaluate.",
-                        code="eval.set_empty", params={"path": str(path)})
-    return rows
+
+def read_question_set(path: str | Path) -> list[dict]:
+    from app.evaluation.evalset import read_jsonl_set
+
+    return read_jsonl_set(path, "question set", _question, '{"q": "question", "doc": "gold file name"}')
 
 
 def ranked_documents(chunks: list[dict]) -> list[str]:
