@@ -224,7 +224,9 @@ class TrainForm(QWidget):
         for i in range(self.preset.count()):
             self.preset.setItemText(i, presets[self.preset.itemData(i)])
         for combo, names in (
-            (self.method, {"lora": self.tr("LoRA"), "qlora": self.tr("QLoRA (4-bit base)")}),
+            (self.method, {"lora": self.tr("LoRA"), "qlora": self.tr("QLoRA (4-bit base)"),
+                           "dpo": self.tr("DPO (preference pairs)"), "orpo": self.tr("ORPO (preference pairs)"),
+                           "cpt": self.tr("Continued pretraining (raw text)")}),
             (self.quantization, {"none": self.tr("Not quantized"), "4bit": self.tr("4-bit NF4"),
                                  "8bit": self.tr("8-bit")}),
             (self.targets, {"attention": self.tr("Attention only"), "all-linear": self.tr("All linear layers")}),
@@ -448,6 +450,9 @@ class TrainForm(QWidget):
         if code == "tight_headroom":
             return self.tr("Only {free:.1f} GB would stay free; another program on the GPU could push this "
                            "run out of memory.").format(free=p.headroom_gb)
+        if code == "preference_pairs":
+            return self.tr("Each preference pair is two sequences (chosen and rejected), so the activations are "
+                           "those of twice the batch; the figure is approximate.")
         if code == "seq_len_exceeds_model_max":
             return self.tr("The sequence length is longer than the model was trained for ({n} positions).").format(
                 n=p.input.shape.max_position_embeddings)
