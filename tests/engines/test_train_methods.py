@@ -48,24 +48,31 @@ def decode(stdout: str) -> list[protocol.Event]:
     return [protocol.decode(line) for line in stdout.splitlines() if line.strip()]
 
 
-def answer_logps(model, tokenizer, question: str, answers: list[str]) -> list[float]:
-    """Sum of the log-probabilities of each answer's tokens after the chat-templated question."""
+def answer_logps(model, tokenizer, pairs) -> list[tuple[float, float]]:
+    """(chosen, rejected): the summed log-probabilities of each answer's tokens after the chat-templated
+    question, all answers in one right-padded batch."""
     import torch
 
-    prompt = tokenizer.apply_chat_template([{"role": "user", "content": question}], tokenize=False,
-                                           add_generation_prompt=True)
-    p_ids = tokenizer(prompt, add_special_tokens=False)["input_ids"]
-    out = []
-    for answer in answers:
-        full = tokenizer.apply_chat_template([{"role": "user", "content": question},
-                                              {"role": "assistant", "content": answer}], tokenize=False)
-        ids = tokenizer(full, add_special_tokens=False)["input_ids"]
-        assert ids[:len(p_ids)] == p_ids
-        with torch.no_grad():
-            logits = model(torch.tensor([ids])).logits[0, :-1].float()
-        logp = torch.log_softmax(logits, -1).gather(1, torch.tensor(ids[1:])[:, None])[:, 0]
-        out.append(float(logp[len(p_ids) - 1:].sum()))
-    return out
+    rows, starts = [], []
+    for question, *answers in pairs:
+        prompt = tokenizer.apply_chat_template([{"role": "user", "content": question}], tokenize=False,
+                                               add_generation_prompt=True)
+        p_ids = tokenizer(prompt, add_special_tokens=False)["input_ids"]
+        for answer in answers:
+            full = tokenizer.apply_chat_template([{"role": "user", "content": question},
+                                                  {"role": "assistant", "content": answer}], tokenize=False)
+            ids = tokenizer(full, add_special_tokens=False)["input_ids"]
+            assert ids[:len(p_ids)] == p_ids
+            rows.append(ids)
+            starts.append(len(p_ids))
+    width = max(map(len, rows))
+    ids = torch.tensor([r + [0] * (width - len(r)) for r in rows])
+    mask = torch.tensor([[1] * len(r) + [0] * (width - len(r)) for r in rows])
+    with torch.no_grad():
+        logits = model(input_ids=ids, attention_mask=mask).logits[:, :-1].float()
+    logp = torch.log_softmax(logits, -1).gather(2, ids[:, 1:, None])[..., 0]
+    sums = [float(logp[i, start - 1:len(r) - 1].sum()) for i, (r, start) in enumerate(zip(rows, starts))]
+    return list(zip(sums[0::2], sums[1::2]))
 
 
 def test_cli_dpo_prefers_the_chosen_answers(tmp_path, convert_run, converted_model_dir):
@@ -96,9 +103,9 @@ def test_cli_dpo_prefers_the_chosen_answers(tmp_path, convert_run, converted_mod
     torch.set_num_threads(2)  # the default (every core the machine reports) oversubscribes a shared CI box
     tok = AutoTokenizer.from_pretrained(str(converted_model_dir))
     base = AutoModelForCausalLM.from_pretrained(str(converted_model_dir), dtype=torch.float32).eval()
-    base_lp = [answer_logps(base, tok, q, [c, r]) for q, c, r in PAIRS]
+    base_lp = answer_logps(base, tok, PAIRS)
     tuned = PeftModel.from_pretrained(base, str(run_dir / "adapter")).eval()
-    tuned_lp = [answer_logps(tuned, tok, q, [c, r]) for q, c, r in PAIRS]
+    tuned_lp = answer_logps(tuned, tok, PAIRS)
     base_margin = sum(c - r for c, r in base_lp) / len(PAIRS)
     tuned_margin = sum(c - r for c, r in tuned_lp) / len(PAIRS)
     assert tuned_margin > base_margin + 0.1, (base_margin, tuned_margin)
