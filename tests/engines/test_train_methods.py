@@ -3,7 +3,8 @@
 DPO goes through the command line exactly as a person types it (``ai-platform train --preset
 cpu-demo --method dpo``); the test then loads the saved adapter and measures, on the training
 pairs, the log-probability of the chosen and the rejected answers under the base and the adapter.
-CPT trains on a Markdown file, stops at a step limit and is resumed from its checkpoint.
+Both runs stop at a step limit and are continued from their checkpoint (`--resume latest`).
+CPT trains on a folder holding a Markdown file (and an empty one, left out).
 """
 
 from __future__ import annotations
@@ -75,18 +76,28 @@ def answer_logps(model, tokenizer, pairs) -> list[tuple[float, float]]:
     return list(zip(sums[0::2], sums[1::2]))
 
 
-def test_cli_dpo_prefers_the_chosen_answers(tmp_path, convert_run, converted_model_dir):
+def test_cli_dpo_prefers_the_chosen_answers_and_resumes(tmp_path, convert_run, converted_model_dir):
     pairs = write_pairs(tmp_path / "pairs.jsonl")
     run_dir = tmp_path / "dpo-run"
-    proc = subprocess.run([sys.executable, "-m", "app", "train", "--preset", "cpu-demo", "--method", "dpo",
-                           "--dataset", str(pairs), "--max-steps", "4", "--run-dir", str(run_dir)],
-                          env=engine_env_for(convert_run.home), cwd=str(REPO), stdin=subprocess.DEVNULL,
-                          capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    last = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert last["type"] == "done" and last["status"] == "completed" and last["steps"] == 4
+    env = engine_env_for(convert_run.home)
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        proc = subprocess.run([sys.executable, "-m", "app", "train", *args, "--run-dir", str(run_dir)], env=env,
+                              cwd=str(REPO), stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=600)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        last = json.loads(proc.stdout.strip().splitlines()[-1])
+        assert last["type"] == "done" and last["status"] == "completed"
+        return proc
+
+    first = cli("--preset", "cpu-demo", "--method", "dpo", "--dataset", str(pairs), "--max-steps", "2")
     assert json.loads((run_dir / "config.json").read_text())["method"] == "dpo"
-    metrics = [e for e in decode(proc.stdout) if isinstance(e, protocol.Metric)]
+    # The same run, two steps longer, continued from its checkpoint.
+    config = json.loads((run_dir / "config.json").read_text())
+    config["max_steps"] = 4
+    (run_dir / "config.json").write_text(json.dumps(config))
+    second = cli("--resume", "latest")
+    assert json.loads(second.stdout.strip().splitlines()[-1])["steps"] == 4
+    metrics = [e for proc in (first, second) for e in decode(proc.stdout) if isinstance(e, protocol.Metric)]
     assert [m.step for m in metrics] == [1, 2, 3, 4]
     for m in metrics:
         assert {"reward_accuracy", "reward_margin", "reward_chosen", "reward_rejected"} <= set(m.values)
