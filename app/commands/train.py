@@ -13,7 +13,8 @@ def register(subparsers) -> None:
     p.add_argument("config", nargs="?", default=None, help="a training config JSON (see app/core/train_config.py)")
     p.add_argument("--preset", choices=presets, default=None, help="start from a preset instead of a config file")
     p.add_argument("--dataset", default=None,
-                   help="training data: chat-messages JSONL (Alpaca, ShareGPT and CSV are converted)")
+                   help="training data: chat-messages JSONL (Alpaca, ShareGPT and CSV are converted); "
+                        "preference pairs for dpo/orpo; a .txt/.md file or folder for cpt")
     p.add_argument("--method", choices=("lora", "qlora", "dpo", "orpo", "cpt"), default=None,
                    help="lora/qlora: chat fine-tuning; dpo/orpo: preference pairs (prompt, chosen, rejected); "
                         "cpt: continued pretraining on raw text (.txt/.md file or folder)")

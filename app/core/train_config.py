@@ -9,6 +9,10 @@ fresh run folder under ``runs/``, ``write_config`` writes ``config.json`` atomic
 The dataset is JSONL of OpenAI-style chat records, one per line::
 
     {"messages": [{"role": "user", "content": "…"}, {"role": "assistant", "content": "…"}]}
+
+except for the methods ``dpo`` / ``orpo`` (preference pairs: ``{"prompt", "chosen", "rejected"}``,
+strings or messages) and ``cpt`` (raw text: a .txt / .md file, a folder of them, or ``{"text"}``
+JSONL); ``check_dataset_shape`` says which data a method needs.
 """
 
 from __future__ import annotations
