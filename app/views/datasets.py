@@ -190,7 +190,9 @@ class DatasetsPanel(Panel):
         records = read_jsonl(info.train_path)[:PREVIEW_ROWS]
         self.preview.setRowCount(len(records))
         for row, rec in enumerate(records):
-            msgs = rec.get("messages", [])
+            # chat records; a preference pair as its prompt and chosen answer; raw text in the user column
+            msgs = rec.get("messages") or (rec.get("prompt", []) + rec.get("chosen", []) if "chosen" in rec
+                                           else [{"role": "user", "content": rec.get("text", "")}])
             first = lambda role: next((m.get("content", "") for m in msgs if m.get("role") == role), "")  # noqa: E731
             for col, text in enumerate((first("system"), first("user"), first("assistant"))):
                 self.preview.setItem(row, col, QTableWidgetItem(str(text)[:500]))
