@@ -4454,6 +4454,10 @@ Allow remote code for this model?</source>
       <translation>检查点间隔（步）</translation>
     </message>
     <message>
+      <source>Preference beta (DPO, ORPO)</source>
+      <translation>偏好 beta（DPO、ORPO）</translation>
+    </message>
+    <message>
       <source>e.g. support-bot first try</source>
       <translation>例如：客服机器人第一次尝试</translation>
     </message>

@@ -39,3 +39,13 @@ def test_the_launch_form_offers_the_methods(main_window):
     form.method.setCurrentIndex(form.method.findData("dpo"))
     assert form._settings_config().method == "dpo"
     assert any("twice the batch" in line for line in form.plan_warning.text().splitlines())
+
+
+def test_beta_is_offered_for_the_preference_methods_only(main_window):
+    main_window.show_panel("training")
+    form = main_window.panel("training").form
+    assert form.beta.isHidden()
+    form.method.setCurrentIndex(form.method.findData("orpo"))
+    assert not form.beta.isHidden() and form.labels["beta"].text() == "Preference beta (DPO, ORPO)"
+    form.beta.setValue(0.25)
+    assert form._settings_config().beta == 0.25
