@@ -822,6 +822,14 @@ Allow it to read files in {folder} for this chat?</source>
       <translation>自动识别</translation>
     </message>
     <message>
+      <source>Preference pairs (DPO, ORPO)</source>
+      <translation>偏好对（DPO、ORPO）</translation>
+    </message>
+    <message>
+      <source>Raw text (continued pretraining)</source>
+      <translation>纯文本（继续预训练）</translation>
+    </message>
+    <message>
       <source>Validation share</source>
       <translation>验证集比例</translation>
     </message>
@@ -918,8 +926,8 @@ Allow it to read files in {folder} for this chat?</source>
       <translation>导入数据集</translation>
     </message>
     <message>
-      <source>Datasets (*.json *.jsonl *.csv *.tsv);;All files (*)</source>
-      <translation>数据集 (*.json *.jsonl *.csv *.tsv);;所有文件 (*)</translation>
+      <source>Datasets (*.json *.jsonl *.csv *.tsv *.txt *.md);;All files (*)</source>
+      <translation>数据集 (*.json *.jsonl *.csv *.tsv *.txt *.md);;所有文件 (*)</translation>
     </message>
     <message>
       <source>(no project)</source>
@@ -1204,10 +1212,6 @@ The full report is in the log: {path}</source>
     <message>
       <source>{path} holds no records.</source>
       <translation>{path} 中没有任何记录。</translation>
-    </message>
-    <message>
-      <source>{path}: the records are not in a known shape (the first has the fields: {keys}). Expected "messages" (openai), "conversations" (sharegpt) or "instruction"/"output" (alpaca).</source>
-      <translation>{path}：记录不是已知的格式（第一条的字段为：{keys}）。应包含“messages”（openai）、“conversations”（sharegpt）或“instruction”/“output”（alpaca）。</translation>
     </message>
     <message>
       <source>The validation share must be at least 0 and below 1 (got {value}).</source>
@@ -2130,10 +2134,6 @@ The full report is in the log: {path}</source>
       <translation>从第 {line} 行开始的引号没有闭合，文件的其余部分都被读成了一个单元格；请补上闭合引号（"），或把带引号单元格内的引号写成两个（""）</translation>
     </message>
     <message>
-      <source>the first turn (turn {k}) is "{first_role}"; a conversation must start with a "user" turn (system turns may come before it)</source>
-      <translation>第一轮（第 {k} 轮）是“{first_role}”轮；对话必须以用户轮开始（前面可以有系统轮）</translation>
-    </message>
-    <message>
       <source>turn {k} is a "tool" result that does not follow an assistant turn calling a tool</source>
       <translation>第 {k} 轮是工具结果，但它前面不是调用工具的助手轮</translation>
     </message>
@@ -2220,6 +2220,46 @@ The full report is in the log: {path}</source>
     <message>
       <source>The written GGUF does not match the source model, so it was not kept: {problems}</source>
       <translation>写出的 GGUF 与源模型不一致，因此未保留：{problems}</translation>
+    </message>
+    <message>
+      <source>cannot read the file: {reason}</source>
+      <translation>无法读取该文件：{reason}</translation>
+    </message>
+    <message>
+      <source>field "{name}" is empty</source>
+      <translation>字段“{name}”为空</translation>
+    </message>
+    <message>
+      <source>no text (the file or record is empty)</source>
+      <translation>没有文本（文件或记录为空）</translation>
+    </message>
+    <message>
+      <source>"chosen" and "rejected" must both be text or both be message lists (got {chosen} and {rejected})</source>
+      <translation>“chosen”和“rejected”必须同为文本或同为消息列表（实际为 {chosen} 和 {rejected}）</translation>
+    </message>
+    <message>
+      <source>no prompt: give a "prompt", or start "chosen" and "rejected" with the same user turn</source>
+      <translation>没有提示：请提供“prompt”，或让“chosen”和“rejected”以相同的用户轮次开头</translation>
+    </message>
+    <message>
+      <source>the prompt ends with a "{role}" turn; it must end with a "user" turn</source>
+      <translation>提示以“{role}”轮次结尾；它必须以“user”轮次结尾</translation>
+    </message>
+    <message>
+      <source>"{name}" must be the assistant's answer (assistant turns after the prompt)</source>
+      <translation>“{name}”必须是助手的回答（提示之后的 assistant 轮次）</translation>
+    </message>
+    <message>
+      <source>"chosen" and "rejected" are the same answer: nothing to prefer</source>
+      <translation>“chosen”和“rejected”是同一个回答：没有可偏好的差别</translation>
+    </message>
+    <message>
+      <source>{path} holds {shape} records, which the method {method} does not train on.</source>
+      <translation>{path} 中是 {shape} 记录，训练方法 {method} 不能用它训练。</translation>
+    </message>
+    <message>
+      <source>{path} has too little text to train on.</source>
+      <translation>{path} 中的文本太少，无法训练。</translation>
     </message>
     <message>
       <source>The engine's log (Logs panel) has the details.</source>
@@ -2360,6 +2400,14 @@ The full report is in the log: {path}</source>
     <message>
       <source>Resume it from its latest checkpoint.</source>
       <translation>请从它最新的检查点继续训练。</translation>
+    </message>
+    <message>
+      <source>Use the method dpo or orpo for preference pairs and cpt for raw text; lora and qlora train on chat records.</source>
+      <translation>偏好对请用 dpo 或 orpo 方法，纯文本请用 cpt；lora 和 qlora 用对话记录训练。</translation>
+    </message>
+    <message>
+      <source>Use a small positive number; 0.1 is common for DPO.</source>
+      <translation>请使用一个较小的正数；DPO 常用 0.1。</translation>
     </message>
     <message>
       <source>If it has one JSON object per line, name it .jsonl.</source>
@@ -2634,12 +2682,28 @@ The full report is in the log: {path}</source>
       <translation>GPU 显存在第 {step} 步耗尽。</translation>
     </message>
     <message>
+      <source>{path}: the records are not in a known shape (the first has the fields: {keys}). Expected "messages" (openai), "conversations" (sharegpt), "instruction"/"output" (alpaca), "chosen"/"rejected" (preference) or "text" (raw text).</source>
+      <translation>{path}：记录不是已知的格式（第一条的字段为：{keys}）。应为“messages”（openai）、“conversations”（sharegpt）、“instruction”/“output”（alpaca）、“chosen”/“rejected”（偏好对）或“text”（纯文本）。</translation>
+    </message>
+    <message>
       <source>file too large ({size_mb} MB; the limit is {limit_mb} MB): split it into smaller files</source>
       <translation>文件过大（{size_mb} MB；上限为 {limit_mb} MB）：请拆分成较小的文件</translation>
     </message>
     <message>
       <source>the PDF is password-protected: save a copy without the password and add that</source>
       <translation>该 PDF 受密码保护：请另存一份不带密码的副本并添加它</translation>
+    </message>
+    <message>
+      <source>the first turn (turn {k}) is "{first_role}"; a conversation must start with a "user" turn (system turns may come before it)</source>
+      <translation>第一轮（第 {k} 轮）是“{first_role}”轮；对话必须以用户轮开始（前面可以有系统轮）</translation>
+    </message>
+    <message>
+      <source>Use a JSONL file of records with "prompt", "chosen" and "rejected".</source>
+      <translation>请使用记录含有“prompt”、“chosen”和“rejected”字段的 JSONL 文件。</translation>
+    </message>
+    <message>
+      <source>Use a .txt or .md file, a folder of them, or JSONL of records with "text".</source>
+      <translation>请使用 .txt 或 .md 文件、包含这些文件的文件夹，或记录含有“text”字段的 JSONL。</translation>
     </message>
     <message>
       <source>Log every 1 or more steps, or 0 for automatic.</source>
@@ -4287,6 +4351,18 @@ Allow remote code for this model?</source>
       <translation>打开文件夹</translation>
     </message>
     <message>
+      <source>margin</source>
+      <translation>差距</translation>
+    </message>
+    <message>
+      <source>chosen</source>
+      <translation>选中</translation>
+    </message>
+    <message>
+      <source>rejected</source>
+      <translation>拒绝</translation>
+    </message>
+    <message>
       <source>Chat with adapter</source>
       <translation>用适配器对话</translation>
     </message>
@@ -4351,6 +4427,14 @@ Allow remote code for this model?</source>
       <translation>GPU 显存（GB）</translation>
     </message>
     <message>
+      <source>Rewards</source>
+      <translation>奖励</translation>
+    </message>
+    <message>
+      <source>Reward accuracy</source>
+      <translation>奖励准确率</translation>
+    </message>
+    <message>
       <source>loss</source>
       <translation>损失</translation>
     </message>
@@ -4365,6 +4449,14 @@ Allow remote code for this model?</source>
     <message>
       <source>tokens/s</source>
       <translation>词元/秒</translation>
+    </message>
+    <message>
+      <source>reward</source>
+      <translation>奖励</translation>
+    </message>
+    <message>
+      <source>share of pairs</source>
+      <translation>偏好对占比</translation>
     </message>
     <message>
       <source>step</source>
@@ -4867,6 +4959,10 @@ Allow remote code for this model?</source>
       <translation>检查点间隔（步）</translation>
     </message>
     <message>
+      <source>Preference beta (DPO, ORPO)</source>
+      <translation>偏好 beta（DPO、ORPO）</translation>
+    </message>
+    <message>
       <source>e.g. support-bot first try</source>
       <translation>例如：客服机器人第一次尝试</translation>
     </message>
@@ -4889,6 +4985,18 @@ Allow remote code for this model?</source>
     <message>
       <source>QLoRA (4-bit base)</source>
       <translation>QLoRA（4 位量化基础模型）</translation>
+    </message>
+    <message>
+      <source>DPO (preference pairs)</source>
+      <translation>DPO（偏好对）</translation>
+    </message>
+    <message>
+      <source>ORPO (preference pairs)</source>
+      <translation>ORPO（偏好对）</translation>
+    </message>
+    <message>
+      <source>Continued pretraining (raw text)</source>
+      <translation>继续预训练（纯文本）</translation>
     </message>
     <message>
       <source>Not quantized</source>
@@ -5001,6 +5109,10 @@ Allow remote code for this model?</source>
     <message>
       <source>Only {free:.1f} GB would stay free; another program on the GPU could push this run out of memory.</source>
       <translation>仅剩约 {free:.1f} GB 空闲；显卡上的其他程序可能导致这次训练显存不足。</translation>
+    </message>
+    <message>
+      <source>Each preference pair is two sequences (chosen and rejected), so the activations are those of twice the batch; the figure is approximate.</source>
+      <translation>每个偏好对是两个序列（选中与拒绝），因此激活相当于两倍批大小；此数值为近似值。</translation>
     </message>
     <message>
       <source>The sequence length is longer than the model was trained for ({n} positions).</source>

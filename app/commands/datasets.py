@@ -14,7 +14,7 @@ import sys
 
 
 def register(subparsers) -> None:
-    shapes = ("alpaca", "sharegpt", "openai")  # app.core.datasets.SHAPES, without importing it here
+    shapes = ("alpaca", "sharegpt", "openai", "preference", "text")  # app.core.datasets.SHAPES, without importing it here
     p = subparsers.add_parser("datasets", help="validate, import and list fine-tuning datasets")
     ds = p.add_subparsers(dest="datasets_command", required=True)
 

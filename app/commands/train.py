@@ -13,7 +13,11 @@ def register(subparsers) -> None:
     p.add_argument("config", nargs="?", default=None, help="a training config JSON (see app/core/train_config.py)")
     p.add_argument("--preset", choices=presets, default=None, help="start from a preset instead of a config file")
     p.add_argument("--dataset", default=None,
-                   help="training data: chat-messages JSONL (Alpaca, ShareGPT and CSV are converted)")
+                   help="training data: chat-messages JSONL (Alpaca, ShareGPT and CSV are converted); "
+                        "preference pairs for dpo/orpo; a .txt/.md file or folder for cpt")
+    p.add_argument("--method", choices=("lora", "qlora", "dpo", "orpo", "cpt"), default=None,
+                   help="lora/qlora: chat fine-tuning; dpo/orpo: preference pairs (prompt, chosen, rejected); "
+                        "cpt: continued pretraining on raw text (.txt/.md file or folder)")
     p.add_argument("--model", default=None, help="base model folder (default: the preset's / the config's)")
     p.add_argument("--max-steps", type=int, default=None, help="stop after this many optimizer steps")
     p.add_argument("--run-dir", default=None, help="the run folder (default: a new one under runs/)")

@@ -78,7 +78,7 @@ def _prepare_run_dir(run_dir: Path | None, name: str) -> Path:
 
 
 def normalise_dataset(path: Path, run_dir: Path, out: TextIO, target_name: str = NORMALISED_DATASET,
-                      what: str = "--dataset") -> Path:
+                      what: str = "--dataset", method: str = "lora") -> Path:
     """A dataset the engine can read, checked the one way every dataset is (app.core.datasets: the
     encoding, every record, the role order): OpenAI messages JSONL with no invalid record as it is;
     anything else (Alpaca, ShareGPT, CSV, records left out) normalised into RUN_DIR/``target_name``.
@@ -86,7 +86,7 @@ def normalise_dataset(path: Path, run_dir: Path, out: TextIO, target_name: str =
     from app.core import datasets
 
     path = path.expanduser().resolve()
-    if not path.is_file():
+    if not path.is_file() and not (method == "cpt" and path.is_dir()):
         raise UserError(f"The dataset file {path} does not exist.", code="train_config.dataset_missing",
                         params={"field": "dataset_path", "value": str(path), "hint": f"Check the path of {what}."})
     reader = datasets.DatasetReader(path)
@@ -98,6 +98,7 @@ def normalise_dataset(path: Path, run_dir: Path, out: TextIO, target_name: str =
         raise UserError(f"{path} has no valid record: {problems}.", code="train.dataset_empty",
                         params={"path": str(path), "problems": problems,
                                 "hint": "Check the file with: ai-platform datasets validate FILE"})
+    train_config.check_dataset_shape(method, report.shape, str(path))
     if report.n_invalid:
         first = "; ".join(report.first_errors(3))
         _emit(out, protocol.Log(level="WARNING", message=(
@@ -105,10 +106,13 @@ def normalise_dataset(path: Path, run_dir: Path, out: TextIO, target_name: str =
             f"(first: {first}; ai-platform datasets validate FILE lists them all)")))
     if report.shape == "openai" and not report.n_invalid and report.format == "jsonl":
         return path
+    if report.shape == "text" and report.format == "text":
+        return path  # raw text is read as it is (invalid files are left out by the engine too)
     target = run_dir / target_name
     n = datasets.write_jsonl(target, reader.records(reader.new_report()))
     _emit(out, protocol.Log(level="INFO", message=(
-        f"Read {n} {report.shape} record(s) from {path}; chat messages written to {target}")))
+        f"Read {n} {report.shape} record(s) from {path}; "
+        f"{'normalised records' if report.shape in ('preference', 'text') else 'chat messages'} written to {target}")))
     return target
 
 
@@ -123,7 +127,7 @@ def _absolute_paths(cfg: TrainConfig) -> None:
 
 
 def prepare(*, config: Path | None = None, preset: str | None = None, dataset: Path | None = None,
-            model: str | None = None, max_steps: int | None = None, run_dir: Path | None = None,
+            model: str | None = None, max_steps: int | None = None, method: str | None = None, run_dir: Path | None = None,
             resume: str | None = None, name: str = "", out: TextIO | None = None) -> Launch:
     """Write the run folder (config.json) for one of the three forms; UserError if it cannot."""
     out = out or sys.stdout
@@ -153,6 +157,10 @@ def prepare(*, config: Path | None = None, preset: str | None = None, dataset: P
         cfg.base_model = model if model == train_config.DEFAULT_MODEL else str(Path(model).expanduser().resolve())
     if max_steps is not None:
         cfg.max_steps = max_steps
+    if method is not None:
+        cfg.method = method
+        if method == "qlora" and cfg.quantization == "none":
+            cfg.quantization = "4bit"
     if name:
         cfg.name = name
     cfg.validate()
@@ -161,10 +169,11 @@ def prepare(*, config: Path | None = None, preset: str | None = None, dataset: P
         # The same checks for a config file's dataset as for --dataset (one validation path).
         source = dataset if preset is not None else Path(cfg.dataset_path)
         cfg.dataset_path = str(normalise_dataset(source, folder, out,
-                                                 what="--dataset" if dataset is not None else "dataset_path"))
+                                                 what="--dataset" if dataset is not None else "dataset_path",
+                                                 method=cfg.method))
         if cfg.val_path:
             cfg.val_path = str(normalise_dataset(Path(cfg.val_path), folder, out, target_name="val.jsonl",
-                                                 what="val_path"))
+                                                 what="val_path", method=cfg.method))
         cfg.validate()
         train_config.write_config(folder, cfg)
     except BaseException:
@@ -267,7 +276,7 @@ def main(args) -> int:
     try:
         launch = prepare(config=Path(args.config) if args.config else None, preset=args.preset,
                          dataset=Path(args.dataset) if args.dataset else None, model=args.model,
-                         max_steps=args.max_steps, run_dir=Path(args.run_dir) if args.run_dir else None,
+                         max_steps=args.max_steps, method=getattr(args, "method", None), run_dir=Path(args.run_dir) if args.run_dir else None,
                          resume=args.resume, name=args.name or "")
     except UserError as err:
         return fail(err)

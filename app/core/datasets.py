@@ -12,6 +12,13 @@ Shapes (``DatasetShape``)
     sharegpt  ``{"conversations": [{"from": "human|user|gpt|assistant|system", "value"}], "system"?}``
               (``{"role", "content"}`` turns are tolerated too)
     openai    ``{"messages": [{"role": "system|user|assistant|tool", "content"}]}``
+    preference ``{"prompt", "chosen", "rejected"}`` strings, or the conversational form: ``chosen`` /
+              ``rejected`` as message lists ending in an assistant turn, with an optional shared
+              ``prompt`` (a string or messages; without one, the turns chosen and rejected share
+              are the prompt). For DPO / ORPO; normalised to ``{"prompt": [...], "chosen": [...],
+              "rejected": [...]}`` (messages).
+    text      raw text for continued pretraining: a ``.txt`` / ``.md`` file (one record, the whole
+              file), a folder of them (one record per file), or JSONL of ``{"text"}`` records.
     Detected by majority over the first ``DETECT_SAMPLE`` records; ``shape=`` overrides.
 
 Every valid record is normalised to ``{"messages": [{"role", "content"}, ...]}``. Every record that
@@ -71,7 +78,10 @@ from app.core.errors import UserError
 from app.core.names import clean_name
 
 SHAPES: tuple[str, ...] = tuple(s.value for s in DatasetShape)  # alpaca, sharegpt, openai
-FORMATS = ("jsonl", "json", "csv", "tsv")
+FORMATS = ("jsonl", "json", "csv", "tsv", "text")
+_SHAPE_ORDER = ("openai", "sharegpt", "alpaca", "preference", "text")  # who wins a tie
+CHAT_SHAPES = ("alpaca", "sharegpt", "openai")  # the shapes normalised to {"messages"}
+TEXT_EXTENSIONS = (".txt", ".md", ".markdown")  # raw text for continued pretraining
 MAX_FILE_BYTES = 2 * 1024**3  # 2 GiB (files are read as a stream; beyond this, split the file)
 MAX_ERRORS = 10_000  # errors kept in memory / in report.json; the rest are only counted
 DETECT_SAMPLE = 200  # records looked at to detect the shape
@@ -147,6 +157,8 @@ class ValidationReport:
 def format_error(err: dict[str, Any]) -> str:
     """``line 4: bad JSON: ...`` or ``line 7 (index 2): ...``: one error for a person to read."""
     where = f"line {err.get('line', '?')}"
+    if err.get("file"):
+        where = f"{err['file']}"
     if "index" in err:
         where += f" (index {err['index']})"
     return f"{where}: {err.get('reason', '')}"
@@ -311,6 +323,8 @@ def detect_format(path: Path, head: bytes | None = None) -> str:
         raise UserError(
             f"{path.name}: {ext} files are not supported. Export the data as JSONL, JSON or CSV.",
             code="dataset.unsupported_format", params={"path": str(path), "ext": ext})
+    if ext in TEXT_EXTENSIONS:
+        return "text"
     head = head if head is not None else _sniff_head(path)
     fmt = _EXTENSIONS.get(ext)
     if fmt in ("jsonl", "csv", "tsv"):
@@ -704,7 +718,42 @@ def _csv_rows(path: Path, reader, lines: _CsvLines, delimiter: str) -> Iterator[
         yield loc, (bad or record)
 
 
+def text_files(path: Path) -> list[Path]:
+    """The raw-text files a path means: the file itself, or a folder's .txt / .md files (recursively,
+    sorted; hidden ones left out)."""
+    if not path.is_dir():
+        return [path]
+    return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_EXTENSIONS
+                  and not any(part.startswith(".") for part in p.relative_to(path).parts))
+
+
+def _iter_text(path: Path) -> Iterator[Raw]:
+    """One ``{"text"}`` record per text file (its whole content); a file that is not UTF-8 is a bad
+    record named by the file, a blank one is left out as ``dataset.record.empty_text``."""
+    folder = path.is_dir()
+    for n, file in enumerate(text_files(path)):
+        loc: dict[str, Any] = {"line": 1}
+        if folder:
+            loc.update(index=n, file=str(file.relative_to(path)))
+        try:
+            raw = file.read_bytes().removeprefix(_BOM)
+        except OSError as exc:
+            yield loc, _Bad(f"cannot read the file: {exc.strerror or exc}", "dataset.record.unreadable_file",
+                            {"reason": str(exc.strerror or exc)})
+            continue
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            yield {**loc, "line": line}, _Bad("not valid UTF-8 text; save the file as UTF-8",
+                                              "dataset.record.bad_utf8_row")
+            continue
+        yield loc, {"text": text}
+
+
 def _iter_raw(path: Path, fmt: str) -> Iterator[Raw]:
+    if fmt == "text":
+        return _iter_text(path)
     if fmt == "jsonl":
         return _iter_jsonl(path)
     if fmt == "json":
@@ -719,12 +768,16 @@ def _classify(record: Any) -> str | None:
     """The shape one record looks like, or None."""
     if not isinstance(record, dict):
         return None
+    if "chosen" in record or "rejected" in record:
+        return DatasetShape.PREFERENCE.value
     if "messages" in record:
         return DatasetShape.OPENAI.value
     if "conversations" in record:
         return DatasetShape.SHAREGPT.value
     if "instruction" in record or "output" in record:
         return DatasetShape.ALPACA.value
+    if "text" in record:
+        return DatasetShape.TEXT.value
     return None
 
 
@@ -739,7 +792,7 @@ def detect_shape(records: Iterable[Any], sample: int = DETECT_SAMPLE) -> str | N
             votes[kind] += 1
     if not votes:
         return None
-    order = {s: i for i, s in enumerate(("openai", "sharegpt", "alpaca"))}
+    order = {s: i for i, s in enumerate(_SHAPE_ORDER)}
     return max(votes, key=lambda s: (votes[s], -order[s]))
 
 
@@ -922,6 +975,95 @@ def _check_conversation(turns: list[dict[str, Any]], numbers: list[int] | None =
                            "dataset.record.not_alternating", n1=n1, n2=n2, role=a)
 
 
+# --- preference pairs and raw text -----------------------------------------------------------------
+
+
+def _pref_messages(value: Any, name: str) -> list[dict[str, Any]]:
+    """A preference field given as a message list, checked turn by turn as an openai record is."""
+    if not isinstance(value, list):
+        raise _wrong_type(name, "list", value)
+    if not value:
+        raise _Invalid(f'field "{name}" is empty', "dataset.record.empty_field", name=name)
+    try:
+        turns, _numbers = _turns({"messages": value}, "openai")
+    except _Invalid as exc:
+        raise _Invalid(f'"{name}": {exc}', exc.code, **{**exc.params, "field": name}) from None
+    if not turns:
+        raise _Invalid(f'field "{name}" is empty', "dataset.record.empty_field", name=name)
+    return turns
+
+
+def _pref_text(record: dict, name: str) -> str:
+    value = record[name]
+    if not isinstance(value, str):
+        raise _wrong_type(name, "string", value)
+    if not value.strip():
+        raise _Invalid(f'field "{name}" is empty', "dataset.record.empty_field", name=name)
+    if _SURROGATE.search(value):
+        raise _Invalid(f'field "{name}" contains bytes that are not valid UTF-8 text; save the file as UTF-8',
+                       "dataset.record.field_bad_utf8", name=name)
+    return value
+
+
+def _preference(record: dict) -> dict[str, Any]:
+    """``{"prompt": [...], "chosen": [...], "rejected": [...]}`` (messages) from either form."""
+    for name in ("chosen", "rejected"):
+        if name not in record:
+            raise _missing(record, name, "preference")
+    chosen, rejected = record["chosen"], record["rejected"]
+    if isinstance(chosen, str) and isinstance(rejected, str):
+        if "prompt" not in record:
+            raise _missing(record, "prompt", "preference")
+        prompt = _pref_text(record, "prompt")
+        answers = [[{"role": "assistant", "content": _pref_text(record, n)}] for n in ("chosen", "rejected")]
+        out = {"prompt": [{"role": "user", "content": prompt}], "chosen": answers[0], "rejected": answers[1]}
+    elif isinstance(chosen, list) and isinstance(rejected, list):
+        c, r = _pref_messages(chosen, "chosen"), _pref_messages(rejected, "rejected")
+        prompt_value = record.get("prompt")
+        if prompt_value in (None, "", []):
+            shared = 0  # no prompt: the turns both answers start with are the prompt
+            while shared < min(len(c), len(r)) - 1 and c[shared] == r[shared]:
+                shared += 1
+            prompt, c, r = c[:shared], c[shared:], r[shared:]
+        elif isinstance(prompt_value, str):
+            prompt = [{"role": "user", "content": _pref_text(record, "prompt")}]
+        else:
+            prompt = _pref_messages(prompt_value, "prompt")
+        if not prompt or not any(t["role"] == "user" for t in prompt):
+            raise _Invalid('no prompt: give a "prompt", or start "chosen" and "rejected" with the same user turn',
+                           "dataset.record.pref_no_prompt")
+        if prompt[-1]["role"] != "user":
+            raise _Invalid(f'the prompt ends with a "{prompt[-1]["role"]}" turn; it must end with a "user" turn',
+                           "dataset.record.pref_prompt_end", role=prompt[-1]["role"])
+        for name, turns in (("chosen", c), ("rejected", r)):
+            if turns[-1]["role"] != "assistant" or any(t["role"] != "assistant" for t in turns):
+                raise _Invalid(f'"{name}" must be the assistant\'s answer (assistant turns after the prompt)',
+                               "dataset.record.pref_not_assistant", name=name)
+        out = {"prompt": prompt, "chosen": c, "rejected": r}
+    else:
+        raise _Invalid('"chosen" and "rejected" must both be text or both be message lists '
+                       f"(got {_type_name(chosen)} and {_type_name(rejected)})", "dataset.record.pref_mixed",
+                       chosen=_type_name(chosen), rejected=_type_name(rejected))
+    if out["chosen"] == out["rejected"]:
+        raise _Invalid('"chosen" and "rejected" are the same answer: nothing to prefer',
+                       "dataset.record.pref_same")
+    return out
+
+
+def _text(record: dict) -> dict[str, Any]:
+    if "text" not in record:
+        raise _missing(record, "text", "text")
+    value = record["text"]
+    if not isinstance(value, str):
+        raise _wrong_type("text", "string", value)
+    if not value.strip():
+        raise _Invalid("no text (the file or record is empty)", "dataset.record.empty_text")
+    if _SURROGATE.search(value):
+        raise _Invalid('field "text" contains bytes that are not valid UTF-8 text; save the file as UTF-8',
+                       "dataset.record.field_bad_utf8", name="text")
+    return {"text": value}
+
+
 def normalise_record(record: Any, shape: str) -> dict[str, Any]:
     """One record as ``{"messages": [...]}``; raises ``ValueError`` with the reason if it is invalid."""
     try:
@@ -938,6 +1080,10 @@ def _not_object(record: Any) -> _Invalid:
 def _normalise(record: Any, shape: str) -> dict[str, Any]:
     if not isinstance(record, dict):
         raise _not_object(record)
+    if shape == "preference":
+        return _preference(record)
+    if shape == "text":
+        return _text(record)
     if shape == "alpaca":
         turns, numbers = _alpaca_turns(record), None
     else:
@@ -972,6 +1118,9 @@ class DatasetReader:
     def __init__(self, path: str | os.PathLike, shape: str | None = None):
         self.path = Path(path).expanduser()
         override = _check_shape(shape)
+        if self.path.is_dir():
+            self._open_folder(override)
+            return
         _check_file(self.path)
         head = _sniff_head(self.path)
         _check_text(self.path, head)
@@ -995,14 +1144,24 @@ class DatasetReader:
             raws.close()
         if not n:
             raise UserError(f"{self.path} holds no records.", code="dataset.empty", params={"path": str(self.path)})
-        order = {s: i for i, s in enumerate(("openai", "sharegpt", "alpaca"))}
+        order = {s: i for i, s in enumerate(_SHAPE_ORDER)}
         self.detected_shape = max(votes, key=lambda s: (votes[s], -order[s])) if votes else None
         if override is None and self.detected_shape is None and first_keys is not None:
             raise UserError(
                 f"{self.path}: the records are not in a known shape (the first has the fields: {first_keys}). "
                 'Expected "messages" (openai), "conversations" (sharegpt) or '
-                '"instruction"/"output" (alpaca).',
+                '"instruction"/"output" (alpaca), "chosen"/"rejected" (preference) or "text" (raw text).',
                 code="dataset.unknown_shape", params={"path": str(self.path), "keys": first_keys})
+        self.shape = override or self.detected_shape
+
+    def _open_folder(self, override: str | None) -> None:
+        """A folder is raw text for continued pretraining: its .txt / .md files, one record each."""
+        files = text_files(self.path)
+        if not files:
+            _check_file(self.path)  # "is not a file": a folder is a dataset only when it holds text files
+        for file in files:
+            _check_file(file)
+        self.format, self.detected_shape = "text", DatasetShape.TEXT.value
         self.shape = override or self.detected_shape
 
     def new_report(self) -> ValidationReport:

@@ -9,6 +9,10 @@ fresh run folder under ``runs/``, ``write_config`` writes ``config.json`` atomic
 The dataset is JSONL of OpenAI-style chat records, one per line::
 
     {"messages": [{"role": "user", "content": "…"}, {"role": "assistant", "content": "…"}]}
+
+except for the methods ``dpo`` / ``orpo`` (preference pairs: ``{"prompt", "chosen", "rejected"}``,
+strings or messages) and ``cpt`` (raw text: a .txt / .md file, a folder of them, or ``{"text"}``
+JSONL); ``check_dataset_shape`` says which data a method needs.
 """
 
 from __future__ import annotations
@@ -29,7 +33,13 @@ SCHEMA_VERSION = 1
 CONFIG_FILE = "config.json"
 DEFAULT_MODEL = "default"  # base_model value meaning "the bundled SmolLM2, converted"
 
-METHODS = ("lora", "qlora")
+METHODS = ("lora", "qlora", "dpo", "orpo", "cpt")
+# dpo / orpo: preference tuning (TRL) on prompt/chosen/rejected pairs; cpt: continued pretraining
+# on raw text (packed blocks of max_seq_len tokens, loss on every token). All train a LoRA adapter,
+# on the base that ``quantization`` says.
+PREFERENCE_METHODS = ("dpo", "orpo")
+METHOD_SHAPES = {"dpo": ("preference",), "orpo": ("preference",), "cpt": ("text",)}
+CHAT_SHAPES = ("alpaca", "sharegpt", "openai")  # what lora / qlora train on (as chat messages)
 QUANTIZATIONS = ("none", "4bit", "8bit")
 DTYPES = ("float32", "bfloat16", "float16")
 TARGETS = ("attention", "all-linear")
@@ -51,7 +61,7 @@ class TrainConfig:
     dataset_path: str = ""  # JSONL of {"messages": [...]} records
     val_path: str | None = None  # same format; evaluated every eval_steps when given
     # How.
-    method: str = "lora"  # lora | qlora (qlora = a 4-bit NF4 base with double quantization)
+    method: str = "lora"  # lora | qlora (a 4-bit NF4 base with double quantization) | dpo | orpo | cpt
     quantization: str = "none"  # none | 4bit | 8bit (of the frozen base weights)
     dtype: str = "bfloat16"  # float32 | bfloat16 | float16: base weights and mixed precision
     lora_r: int = 16
@@ -69,6 +79,7 @@ class TrainConfig:
     weight_decay: float = 0.0
     gradient_checkpointing: bool = True
     optimizer: str = "adamw_torch"  # adamw_torch | paged_adamw_8bit (CUDA only; CPU falls back)
+    beta: float = 0.1  # dpo: how far from the reference the policy may go; orpo: the odds-ratio weight
     # Bookkeeping.
     logging_steps: int = 0  # 0 = auto: every step for runs of up to 200 steps, else about 200 points
     eval_steps: int = 100
@@ -165,6 +176,7 @@ class TrainConfig:
         _choice(self, "scheduler", SCHEDULERS)
         _num(self, "warmup_ratio", 0, 1, high_open=True)
         _num(self, "weight_decay", 0, 10)
+        _num(self, "beta", 0, 100, low_open=True)
         _bool(self, "gradient_checkpointing")
         _choice(self, "optimizer", OPTIMIZERS)
         _int(self, "logging_steps", 0, 1 << 40)
@@ -204,7 +216,7 @@ class TrainConfig:
             if value is None:
                 continue
             p = Path(value).expanduser()
-            if not p.is_file():
+            if not p.is_file() and not (self.method == "cpt" and p.is_dir()):
                 raise UserError(f"{name}: the dataset file {p} does not exist.",
                                 code="train_config.dataset_missing",
                                 params={"field": name, "value": value,
@@ -218,6 +230,27 @@ class TrainConfig:
 
     def model_dir(self) -> Path:
         return resolve_base_model(self.base_model)
+
+
+def check_dataset_shape(method: str, shape: str | None, path: str) -> None:
+    """A UserError unless a dataset of ``shape`` is what ``method`` trains on (pairs for DPO / ORPO,
+    raw text for CPT, chat records otherwise)."""
+    wanted = METHOD_SHAPES.get(method, CHAT_SHAPES)
+    if shape in wanted:
+        return
+    if method in PREFERENCE_METHODS:
+        what, hint_code = "preference pairs (prompt, chosen, rejected)", "train.hint.need_pairs"
+        hint = 'Use a JSONL file of records with "prompt", "chosen" and "rejected".'
+    elif method == "cpt":
+        what, hint_code = "raw text", "train.hint.need_text"
+        hint = "Use a .txt or .md file, a folder of them, or JSONL of records with \"text\"."
+    else:
+        what, hint_code = "chat records", "train.hint.need_chat"
+        hint = "Use the method dpo or orpo for preference pairs and cpt for raw text; lora and qlora train on chat records."
+    raise UserError(f"{path} holds {shape or 'unknown'} records, but method {method} trains on {what}.",
+                    code="train.dataset_wrong_shape",
+                    params={"path": str(path), "shape": str(shape or "unknown"), "method": method,
+                            "hint": hint, "hint_code": hint_code})
 
 
 def split_hint(err: UserError) -> tuple[str, str]:
@@ -254,6 +287,7 @@ FIELD_HINTS = {
     "learning_rate": "LoRA usually trains with 1e-4 to 3e-4.",
     "warmup_ratio": "Use a share of the steps from 0 to below 1, e.g. 0.03.",
     "weight_decay": "Use 0 to 0.1.",
+    "beta": "Use a small positive number; 0.1 is common for DPO.",
     "logging_steps": "Log every 1 or more steps, or 0 for automatic.",
     "eval_steps": "Evaluate every 1 or more steps.",
     "save_steps": "Save a checkpoint every 1 or more steps.",
@@ -441,6 +475,6 @@ def logging_interval(logging_steps: int, total_steps: int) -> int:
 __all__ = [
     "AUTO_LOG_POINTS", "logging_interval",
     "SCHEMA_VERSION", "CONFIG_FILE", "DEFAULT_MODEL", "METHODS", "QUANTIZATIONS", "DTYPES", "TARGETS",
-    "SCHEDULERS", "OPTIMIZERS", "PRESETS", "FIELD_HINTS", "TrainConfig", "resolve_base_model", "split_hint", "preset", "slugify",
+    "SCHEDULERS", "OPTIMIZERS", "PREFERENCE_METHODS", "METHOD_SHAPES", "CHAT_SHAPES", "check_dataset_shape", "PRESETS", "FIELD_HINTS", "TrainConfig", "resolve_base_model", "split_hint", "preset", "slugify",
     "new_run_id", "new_run_dir", "write_config", "read_config",
 ]

@@ -58,6 +58,7 @@ from app.core.train_config import TrainConfig
 GIB = 1024 ** 3
 
 QUANTIZATIONS = ("none", "8bit", "4bit")
+PREFERENCE_METHODS = train_config.PREFERENCE_METHODS  # two sequences (chosen, rejected) per example
 COMPUTE_DTYPES = ("float32", "bfloat16", "float16")
 TARGETS = ("attention", "all-linear")
 OPTIMIZERS = ("adamw_torch", "paged_adamw_8bit")
@@ -284,6 +285,13 @@ class PlanInput:
         through accelerate). Changes which dtype peft casts adapter inputs to (see activations).
     ``upcast_frozen_fp32``: the engine calls peft's ``prepare_model_for_kbit_training``, which casts
         every non-quantized parameter (embeddings, lm_head, norms) to fp32.
+    ``method``: "dpo" / "orpo" run each pair's chosen and rejected answers through the policy in one
+        batch, so a step holds the activations of 2 x batch_size sequences (``sequences``). DPO's
+        reference forward (the same base, adapter disabled, under no_grad) runs before the policy's
+        and saves nothing for backward: it costs time (about 1.5x the step), not peak memory, beyond
+        its own transient logits, which the policy's larger ones cover. An approximate factor: the
+        prompts are shared, and TRL pads both answers to the longer one. "cpt" is planned as LoRA
+        (blocks of seq_len tokens, no padding).
     """
 
     shape: ModelShape
@@ -300,6 +308,7 @@ class PlanInput:
     autocast: bool = True
     upcast_frozen_fp32: bool = False
     device: str = "cuda"
+    method: str = "lora"
 
     def __post_init__(self) -> None:
         for name, allowed in (("quantization", QUANTIZATIONS), ("compute_dtype", COMPUTE_DTYPES),
@@ -323,8 +332,13 @@ class PlanInput:
                             params={"setting": "lora_dropout", "value": self.lora_dropout})
 
     @property
+    def sequences(self) -> int:
+        """Sequences in one forward: a preference pair is two (chosen and rejected)."""
+        return self.batch_size * (2 if self.method in PREFERENCE_METHODS else 1)
+
+    @property
     def tokens(self) -> int:
-        return self.batch_size * self.seq_len
+        return self.sequences * self.seq_len
 
     def with_(self, **changes: Any) -> PlanInput:
         return replace(self, **changes)
@@ -658,6 +672,10 @@ def _warnings(inp: PlanInput, p: Plan, act: Mapping[str, Any]) -> list[tuple[str
         out.append(("tight_headroom",
                     f"Only {p.headroom_gb:.1f} GB would stay free; a desktop session or another "
                     "program on the same GPU can push this run out of memory."))
+    if inp.method in PREFERENCE_METHODS:
+        out.append(("preference_pairs",
+                    f"{inp.method.upper()}: each pair is two sequences (chosen and rejected), so the "
+                    "activations are those of twice the batch; the figure is approximate."))
     if inp.seq_len > s.max_position_embeddings:
         out.append(("seq_len_exceeds_model_max",
                     f"Sequence length {inp.seq_len} is longer than the model's "
@@ -745,7 +763,8 @@ def plan_input(cfg: TrainConfig, shape: ModelShape, gpu_total_gb: float, device:
         target_modules=cfg.target_modules, seq_len=cfg.max_seq_len, batch_size=cfg.batch_size,
         gradient_checkpointing=cfg.gradient_checkpointing, optimizer=cfg.optimizer,
         gpu_total_gb=float(gpu_total_gb), lora_dropout=float(cfg.lora_dropout),
-        autocast=cfg.dtype != "float32", upcast_frozen_fp32=False, device=device)
+        autocast=cfg.dtype != "float32", upcast_frozen_fp32=False, device=device,
+        method=cfg.method if cfg.method in PREFERENCE_METHODS else "lora")
 
 
 # === presets =====================================================================================

@@ -165,7 +165,13 @@ def stats(rt: EngineRuntime, args: argparse.Namespace) -> str:
         for k, rec in enumerate(batch, start):
             kwargs = {"tools": rec["tools"]} if rec.get("tools") else {}
             try:
-                texts.append(tokenizer.apply_chat_template(rec["messages"], tokenize=False, **kwargs))
+                if "text" in rec:  # raw text (continued pretraining): counted as it is
+                    texts.append(rec["text"])
+                elif "chosen" in rec:  # a preference pair: the prompt with its longer answer
+                    texts.append(max((tokenizer.apply_chat_template(rec["prompt"] + rec[k], tokenize=False)
+                                      for k in ("chosen", "rejected")), key=len))
+                else:
+                    texts.append(tokenizer.apply_chat_template(rec["messages"], tokenize=False, **kwargs))
             except Exception as exc:  # noqa: BLE001 - e.g. a template that refuses a role order
                 rt.error(f"The chat template failed on record {k + 1}: {type(exc).__name__}: {exc}",
                          hint="This model's template may not accept this conversation (roles, system turn).",

@@ -4,7 +4,9 @@
 
 Reads ``RUN_DIR/config.json`` (:class:`app.core.train_config.TrainConfig`) and trains with the
 transformers Trainer and a peft LoRA adapter: plain LoRA on a float32 / bfloat16 / float16 base, on
-an 8-bit base, or QLoRA on a 4-bit NF4 base with double quantization. Events go to stdout and
+an 8-bit base, or QLoRA on a 4-bit NF4 base with double quantization. ``method`` ``dpo`` / ``orpo``
+tune the adapter on preference pairs with TRL (DPO's reference: the base with the adapter disabled),
+``cpt`` continues pretraining on raw text packed into blocks (app/training/methods.py). Events go to stdout and
 ``RUN_DIR/events.jsonl`` (see app/core/engine_runtime.py); the human log goes to stderr and, unless
 stderr already is that file, to ``RUN_DIR/train.log``.
 

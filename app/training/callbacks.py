@@ -49,6 +49,7 @@ class EventCallback(TrainerCallback):
         self._last_log_t: float | None = None
         self._last_log_tokens = 0
         self.stopped_at: int | None = None
+        self.rewards: dict[str, float] = {}  # DPO / ORPO: the last logged reward metrics
 
     # --- summary for done ---------------------------------------------------------------------
     @property
@@ -126,6 +127,12 @@ class EventCallback(TrainerCallback):
             if dt > 0 and tokens > self._last_log_tokens:
                 values["tokens_per_s"] = round((tokens - self._last_log_tokens) / dt, 2)
             self._last_log_t, self._last_log_tokens = None, tokens
+            from app.training.methods import REWARD_METRICS
+
+            for key, name in REWARD_METRICS.items():
+                if isinstance(logs.get(key), (int, float)) and math.isfinite(logs[key]):
+                    values[name] = round(float(logs[key]), 6)
+                    self.rewards[name] = values[name]
             values.update(cuda_memory())
             self.losses.append((step, values["loss"]))
             self._metric(step, values)
@@ -133,6 +140,10 @@ class EventCallback(TrainerCallback):
             parts = [f"step {step}/{state.max_steps or '?'}", f"loss {values['loss']:.4f}"]
             if "lr" in values:
                 parts.append(f"lr {values['lr']:.3g}")
+            if "reward_accuracy" in values:
+                parts.append(f"reward accuracy {values['reward_accuracy']:.2f}")
+            if "reward_margin" in values:
+                parts.append(f"margin {values['reward_margin']:.3f}")
             if "tokens_per_s" in values:
                 parts.append(f"{values['tokens_per_s']:.0f} tokens/s")
             self.rt.log.info("%s", ", ".join(parts))

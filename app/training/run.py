@@ -22,7 +22,9 @@ from app.core.checkpoints import (
 from app.core.datasets import validate_dataset_file
 from app.core.engine_runtime import EngineRuntime
 from app.core.errors import UserError
-from app.core.train_config import CONFIG_FILE, logging_interval, read_config, split_hint
+from app.core.train_config import (
+    CONFIG_FILE, PREFERENCE_METHODS, check_dataset_shape, logging_interval, read_config, split_hint,
+)
 from app.training.memory import write_memory
 from app.training.model import ADAPTER, attention_targets, prepare_quantized, save_adapter
 from app.training.oom import oom_details, oom_error
@@ -61,6 +63,7 @@ def check_datasets(cfg) -> None:
             raise UserError(f"{path} has no valid record: {problems}.", code="train.dataset_empty",
                             params={"path": str(path), "problems": problems,
                                     "hint": "Check the file with: ai-platform datasets validate FILE"})
+        check_dataset_shape(cfg.method, report.shape, str(path))
 
 
 def train(rt: EngineRuntime, resume: str | None = None) -> tuple[str, dict[str, Any]]:
@@ -80,7 +83,7 @@ def train(rt: EngineRuntime, resume: str | None = None) -> tuple[str, dict[str, 
         message, hint = split_hint(exc)
         hint_code = exc.params.get("hint_code") or "train.fix_config"
         params = dict(exc.params)
-        if exc.code.startswith("dataset.") or exc.code == "train.dataset_empty":
+        if exc.code.startswith("dataset.") or exc.code in ("train.dataset_empty", "train.dataset_wrong_shape"):
             hint = hint or "Check the dataset in the Datasets panel, or convert it to chat messages JSONL."
             hint_code = exc.params.get("hint_code") or "train.check_dataset"
         if exc.code == "train_config.missing":
@@ -135,6 +138,7 @@ def train(rt: EngineRuntime, resume: str | None = None) -> tuple[str, dict[str, 
 
     from app.training.callbacks import EventCallback
     from app.training.data import ChatCollator, DataError, load_dataset
+    from app.training import methods
 
     quiet_libraries()
     torch.set_num_threads(threads)
@@ -165,22 +169,40 @@ def train(rt: EngineRuntime, resume: str | None = None) -> tuple[str, dict[str, 
     # 3. data
     tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+    preference = cfg.method in PREFERENCE_METHODS
     try:
-        train_set, report = load_dataset(Path(cfg.dataset_path).expanduser(), tokenizer, cfg.max_seq_len)
-        rt.info("Training data: " + report.summary(),
-                level="WARNING" if report.malformed or report.no_assistant else "INFO")
-        for problem in report.first_problems:
-            rt.info(f"Skipped {problem}", level="WARNING")
         eval_set = None
-        if cfg.val_path:
-            eval_set, vreport = load_dataset(Path(cfg.val_path).expanduser(), tokenizer, cfg.max_seq_len)
-            rt.info("Validation data: " + vreport.summary())
+        if preference:
+            train_set, preport = methods.load_preference_set(Path(cfg.dataset_path).expanduser())
+            rt.info(f"Training data: {len(train_set)} preference pair(s) from {cfg.dataset_path}"
+                    + (f", {preport.n_invalid} invalid left out" if preport.n_invalid else ""))
+            if cfg.val_path:
+                eval_set, _ = methods.load_preference_set(Path(cfg.val_path).expanduser())
+            out.update(examples=len(train_set), dropped=preport.n_invalid, malformed=preport.n_invalid)
+        elif cfg.method == "cpt":
+            train_set, counts = methods.load_text_blocks(Path(cfg.dataset_path).expanduser(), tokenizer,
+                                                         cfg.max_seq_len)
+            rt.info(f"Training data: {counts['texts']} text(s), {counts['tokens']:,} tokens in "
+                    f"{counts['blocks']} block(s) of up to {cfg.max_seq_len} tokens from {cfg.dataset_path}")
+            if cfg.val_path:
+                eval_set, _ = methods.load_text_blocks(Path(cfg.val_path).expanduser(), tokenizer, cfg.max_seq_len)
+            out.update(examples=counts["blocks"], texts=counts["texts"], dropped=counts["invalid"],
+                       malformed=counts["invalid"])
+        else:
+            train_set, report = load_dataset(Path(cfg.dataset_path).expanduser(), tokenizer, cfg.max_seq_len)
+            rt.info("Training data: " + report.summary(),
+                    level="WARNING" if report.malformed or report.no_assistant else "INFO")
+            for problem in report.first_problems:
+                rt.info(f"Skipped {problem}", level="WARNING")
+            if cfg.val_path:
+                eval_set, vreport = load_dataset(Path(cfg.val_path).expanduser(), tokenizer, cfg.max_seq_len)
+                rt.info("Validation data: " + vreport.summary())
+            out.update(examples=report.records, dropped=report.no_assistant + report.malformed,
+                       dropped_no_assistant=report.no_assistant, malformed=report.malformed)
     except DataError as exc:
         rt.user_error(exc, hint="Check the dataset in the Datasets panel, or convert it to chat messages JSONL.",
                       hint_code="train.check_dataset")
         return "failed", out
-    out.update(examples=report.records, dropped=report.no_assistant + report.malformed,
-               dropped_no_assistant=report.no_assistant, malformed=report.malformed)
     if rt.stop_requested:
         return "stopped", out
 
@@ -210,12 +232,17 @@ def train(rt: EngineRuntime, resume: str | None = None) -> tuple[str, dict[str, 
         targets: Any = "all-linear" if cfg.target_modules == "all-linear" else attention_targets(model)
         lora = LoraConfig(r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
                           target_modules=targets, bias="none", task_type="CAUSAL_LM")
-        model = get_peft_model(model, lora)
+        if not preference:  # TRL wraps the model itself (its reference = this base, adapter disabled)
+            model = get_peft_model(model, lora)
         trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
         total_params = sum(p.numel() for p in model.parameters())
-        rt.info(f"Loaded in {time.monotonic() - t_load:.1f} s; LoRA r={cfg.lora_r} on "
-                f"{cfg.target_modules if isinstance(targets, str) else ', '.join(targets)}: "
-                f"{trainable:,} trainable of {total_params:,} parameters")
+        if preference:
+            rt.info(f"Loaded in {time.monotonic() - t_load:.1f} s; {cfg.method.upper()} with beta {cfg.beta:g}, "
+                    f"LoRA r={cfg.lora_r}; the reference model is the base with the adapter disabled")
+        else:
+            rt.info(f"Loaded in {time.monotonic() - t_load:.1f} s; LoRA r={cfg.lora_r} on "
+                    f"{cfg.target_modules if isinstance(targets, str) else ', '.join(targets)}: "
+                    f"{trainable:,} trainable of {total_params:,} parameters")
         if rt.stop_requested:
             return "stopped", out
 
@@ -226,7 +253,7 @@ def train(rt: EngineRuntime, resume: str | None = None) -> tuple[str, dict[str, 
         scheduler = cfg.scheduler
         if scheduler == "constant" and cfg.warmup_ratio > 0:
             scheduler = "constant_with_warmup"
-        targs = TrainingArguments(
+        common = dict(
             output_dir=str(checkpoints_dir),
             per_device_train_batch_size=cfg.batch_size,
             per_device_eval_batch_size=cfg.batch_size,
@@ -263,10 +290,18 @@ def train(rt: EngineRuntime, resume: str | None = None) -> tuple[str, dict[str, 
             log_level="warning",
         )
         events = EventCallback(rt, checkpoints_dir)
-        trainer = atomic_checkpoint_trainer()(
-            model=model, args=targs, train_dataset=train_set, eval_dataset=eval_set,
-            data_collator=ChatCollator(pad_id, pad_to_multiple_of=8 if cuda else None),
-            callbacks=[events])
+        if preference:
+            trainer_class, config_class = methods.preference_trainer(cfg.method, None)
+            trainer = atomic_checkpoint_trainer(trainer_class)(
+                model=model, args=methods.preference_args(config_class, common, cfg), train_dataset=train_set,
+                eval_dataset=eval_set, processing_class=tokenizer, peft_config=lora, callbacks=[events])
+            trainable = sum(p.numel() for p in trainer.model.parameters() if p.requires_grad)
+            rt.info(f"{trainable:,} trainable of {total_params:,} parameters")
+        else:
+            trainer = atomic_checkpoint_trainer()(
+                model=model, args=TrainingArguments(**common), train_dataset=train_set, eval_dataset=eval_set,
+                data_collator=ChatCollator(pad_id, pad_to_multiple_of=8 if cuda else None),
+                callbacks=[events])
         # stdout is for events only: no printed logs, no progress bars.
         trainer.remove_callback(PrinterCallback)
         trainer.remove_callback(ProgressCallback)
@@ -307,6 +342,7 @@ def _summarize(out: dict, events, step: int, t0: float) -> None:
         out.update(final_loss=events.final_loss, best_loss=events.best_loss,
                    train_seconds=round(events.train_seconds, 3), tokens=events.tokens_seen,
                    tokens_per_s=round(events.tokens_per_s, 2) if events.tokens_per_s else None)
+        out.update(events.rewards)  # DPO / ORPO: the last reward accuracy, margin, chosen, rejected
         if events.eval_losses:
             out["best_eval_loss"] = events.best_eval_loss
             out["final_eval_loss"] = events.eval_losses[-1][1]

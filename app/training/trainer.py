@@ -8,19 +8,20 @@ from pathlib import Path
 from app.core import paths
 from app.core.checkpoints import CHECKPOINT_PREFIX, TMP_CHECKPOINT_PREFIX, TRAINER_STATE
 
-_TRAINER_CLASS: list[type] = []
+_TRAINER_CLASS: dict[type | None, type] = {}
 
 
-def atomic_checkpoint_trainer() -> type:
-    """A Trainer subclass that writes each checkpoint as ``.tmp-checkpoint-N/checkpoint-N`` and
+def atomic_checkpoint_trainer(base: type | None = None) -> type:
+    """A subclass of ``base`` (default: the transformers Trainer; TRL's DPO / ORPO trainers for
+    preference tuning) that writes each checkpoint as ``.tmp-checkpoint-N/checkpoint-N`` and
     renames it to ``checkpoints/checkpoint-N`` once complete (trainer_state.json is the Trainer's
     last file), so a kill mid-save never leaves a ``checkpoint-N`` that resume could pick."""
-    if _TRAINER_CLASS:
-        return _TRAINER_CLASS[0]
+    if base in _TRAINER_CLASS:
+        return _TRAINER_CLASS[base]
     from transformers import Trainer
     from transformers.trainer_utils import rotate_checkpoints
 
-    class AtomicCheckpointTrainer(Trainer):
+    class AtomicCheckpointTrainer(base or Trainer):
         _staging: str | None = None
 
         def _get_output_dir(self, trial):
@@ -49,5 +50,5 @@ def atomic_checkpoint_trainer() -> type:
                 rotate_checkpoints(output_dir=str(root), save_total_limit=self.args.save_total_limit,
                                    best_model_checkpoint=self.state.best_model_checkpoint)
 
-    _TRAINER_CLASS.append(AtomicCheckpointTrainer)
+    _TRAINER_CLASS[base] = AtomicCheckpointTrainer
     return AtomicCheckpointTrainer

@@ -45,7 +45,7 @@ class DatasetsPanel(Panel):
         self.shape = QComboBox()
         self.shape.addItem("", None)
         for s in SHAPES:
-            self.shape.addItem({"alpaca": "Alpaca", "sharegpt": "ShareGPT", "openai": "OpenAI messages"}[s], s)
+            self.shape.addItem({"alpaca": "Alpaca", "sharegpt": "ShareGPT", "openai": "OpenAI messages"}.get(s, s), s)
         self.val_label = QLabel()
         self.val_ratio = QDoubleSpinBox(minimum=0.0, maximum=0.5, decimals=2, singleStep=0.05, value=0.1)
         self.project_label = QLabel()
@@ -121,6 +121,10 @@ class DatasetsPanel(Panel):
         self.import_btn.setText(self.tr("Import…"))
         self.shape_label.setText(self.tr("Shape"))
         self.shape.setItemText(0, self.tr("Detect"))
+        for i, text in ((self.shape.findData("preference"), self.tr("Preference pairs (DPO, ORPO)")),
+                        (self.shape.findData("text"), self.tr("Raw text (continued pretraining)"))):
+            if i >= 0:
+                self.shape.setItemText(i, text)
         self.val_label.setText(self.tr("Validation share"))
         self.project_label.setText(self.tr("Project"))
         self.reload_projects()
@@ -186,7 +190,9 @@ class DatasetsPanel(Panel):
         records = read_jsonl(info.train_path)[:PREVIEW_ROWS]
         self.preview.setRowCount(len(records))
         for row, rec in enumerate(records):
-            msgs = rec.get("messages", [])
+            # chat records; a preference pair as its prompt and chosen answer; raw text in the user column
+            msgs = rec.get("messages") or (rec.get("prompt", []) + rec.get("chosen", []) if "chosen" in rec
+                                           else [{"role": "user", "content": rec.get("text", "")}])
             first = lambda role: next((m.get("content", "") for m in msgs if m.get("role") == role), "")  # noqa: E731
             for col, text in enumerate((first("system"), first("user"), first("assistant"))):
                 self.preview.setItem(row, col, QTableWidgetItem(str(text)[:500]))
@@ -209,7 +215,7 @@ class DatasetsPanel(Panel):
     # --- importing ----------------------------------------------------------------------------
     def choose_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, self.tr("Import a dataset"), "",
-                                              self.tr("Datasets (*.json *.jsonl *.csv *.tsv);;All files (*)"))
+                                              self.tr("Datasets (*.json *.jsonl *.csv *.tsv *.txt *.md);;All files (*)"))
         if path:
             self.import_path(path)
 

@@ -62,7 +62,7 @@ MESSAGES: dict[str, str] = {
     "dataset.csv_duplicate_column": QT_TRANSLATE_NOOP("Errors", "The CSV header of {path} names a column twice: {columns}."),
     "dataset.bad_shape": QT_TRANSLATE_NOOP("Errors", "Unknown dataset shape \"{shape}\"; choose one of {allowed}."),
     "dataset.empty": QT_TRANSLATE_NOOP("Errors", "{path} holds no records."),
-    "dataset.unknown_shape": QT_TRANSLATE_NOOP("Errors", "{path}: the records are not in a known shape (the first has the fields: {keys}). Expected \"messages\" (openai), \"conversations\" (sharegpt) or \"instruction\"/\"output\" (alpaca)."),
+    "dataset.unknown_shape": QT_TRANSLATE_NOOP("Errors", "{path}: the records are not in a known shape (the first has the fields: {keys}). Expected \"messages\" (openai), \"conversations\" (sharegpt), \"instruction\"/\"output\" (alpaca), \"chosen\"/\"rejected\" (preference) or \"text\" (raw text)."),
     "dataset.bad_val_ratio": QT_TRANSLATE_NOOP("Errors", "The validation share must be at least 0 and below 1 (got {value})."),
     "dataset.too_few_to_split": QT_TRANSLATE_NOOP("Errors", "{n} record(s) are too few to set some aside for validation."),
     "dataset.no_valid_records": QT_TRANSLATE_NOOP("Errors", "{path} has no valid records ({n_invalid} invalid). First problems: {errors}"),
@@ -345,6 +345,18 @@ MESSAGES: dict[str, str] = {
     "export.no_space": QT_TRANSLATE_NOOP("Errors", "Not enough disk space in {path}: the export needs about {needed_gb} GB and {free_gb} GB is free. Free some space or choose another folder."),
     "export.exists": QT_TRANSLATE_NOOP("Errors", "{path} already exists. Choose another folder, or replace the earlier export."),
     "export.verify_failed": QT_TRANSLATE_NOOP("Errors", "The written GGUF does not match the source model, so it was not kept: {problems}"),
+    # issue 14 methods: preference pairs (DPO/ORPO) and raw text (continued pretraining)
+    "dataset.record.unreadable_file": QT_TRANSLATE_NOOP("Errors", "cannot read the file: {reason}"),
+    "dataset.record.empty_field": QT_TRANSLATE_NOOP("Errors", "field \"{name}\" is empty"),
+    "dataset.record.empty_text": QT_TRANSLATE_NOOP("Errors", "no text (the file or record is empty)"),
+    "dataset.record.pref_mixed": QT_TRANSLATE_NOOP("Errors", "\"chosen\" and \"rejected\" must both be text or both be message lists (got {chosen} and {rejected})"),
+    "dataset.record.pref_no_prompt": QT_TRANSLATE_NOOP("Errors", "no prompt: give a \"prompt\", or start \"chosen\" and \"rejected\" with the same user turn"),
+    "dataset.record.pref_prompt_end": QT_TRANSLATE_NOOP("Errors", "the prompt ends with a \"{role}\" turn; it must end with a \"user\" turn"),
+    "dataset.record.pref_not_assistant": QT_TRANSLATE_NOOP("Errors", "\"{name}\" must be the assistant's answer (assistant turns after the prompt)"),
+    "dataset.record.pref_same": QT_TRANSLATE_NOOP("Errors", "\"chosen\" and \"rejected\" are the same answer: nothing to prefer"),
+    "train.dataset_wrong_shape": QT_TRANSLATE_NOOP("Errors", "{path} holds {shape} records, which the method {method} does not train on."),
+    "train.data.too_little_text": QT_TRANSLATE_NOOP("Errors", "{path} has too little text to train on."),
+    # end of issue 14 methods
 }
 
 # --- what to do about it: hint code (or the error's own code) → English template --------------
@@ -387,6 +399,12 @@ HINTS: dict[str, str] = {
     "train.fix_config": QT_TRANSLATE_NOOP("Errors", "Fix the training config and start again."),
     "train.write_config": QT_TRANSLATE_NOOP("Errors", "Write the run's settings to {config_path} (ai-platform train CONFIG does this)."),
     "train.engine_ended": QT_TRANSLATE_NOOP("Errors", "Resume it from its latest checkpoint."),
+    # issue 14 methods
+    "train.hint.need_pairs": QT_TRANSLATE_NOOP("Errors", "Use a JSONL file of records with \"prompt\", \"chosen\" and \"rejected\"."),
+    "train.hint.need_text": QT_TRANSLATE_NOOP("Errors", "Use a .txt or .md file, a folder of them, or JSONL of records with \"text\"."),
+    "train.hint.need_chat": QT_TRANSLATE_NOOP("Errors", "Use the method dpo or orpo for preference pairs and cpt for raw text; lora and qlora train on chat records."),
+    "train_config.hint.beta": QT_TRANSLATE_NOOP("Errors", "Use a small positive number; 0.1 is common for DPO."),
+    # end of issue 14 methods
     "dataset.hint.name_it_jsonl": QT_TRANSLATE_NOOP("Errors", "If it has one JSON object per line, name it .jsonl."),
     "train_config.hint.schema_version": QT_TRANSLATE_NOOP("Errors", "Use schema_version {expected}."),
     "train_config.hint.newer_version": QT_TRANSLATE_NOOP("Errors", "Update AI Platform, or write the config again with this version."),

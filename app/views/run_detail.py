@@ -20,7 +20,8 @@ from app.views.widgets import open_in_desktop, show_error
 
 # chart key → the metric names it shows
 # Two series of a chart are named in its title in these colours (no legend box over the curve).
-SERIES_COLOURS = {"loss": "#2563eb", "eval_loss": "#dc2626", "gpu_mem_gb": "#2563eb", "gpu_mem_peak_gb": "#dc2626"}
+SERIES_COLOURS = {"loss": "#2563eb", "eval_loss": "#dc2626", "gpu_mem_gb": "#2563eb", "gpu_mem_peak_gb": "#dc2626",
+                  "reward_chosen": "#16a34a", "reward_rejected": "#dc2626", "reward_margin": "#2563eb"}
 
 CHARTS = {
     "loss": ("loss", "eval_loss"),
@@ -28,7 +29,12 @@ CHARTS = {
     "grad_norm": ("grad_norm",),
     "tokens_per_s": ("tokens_per_s",),
     "gpu_mem": ("gpu_mem_gb", "gpu_mem_peak_gb"),
+    # DPO / ORPO runs only (shown once a run has them): the rewards of the chosen and the rejected
+    # answers and their margin, and the share of pairs whose chosen answer is rewarded more.
+    "rewards": ("reward_margin", "reward_chosen", "reward_rejected"),
+    "reward_accuracy": ("reward_accuracy",),
 }
+OPTIONAL_CHARTS = {"gpu_mem": "gpu_mem_gb", "rewards": "reward_margin", "reward_accuracy": "reward_accuracy"}
 
 
 def status_text(status: str) -> str:
@@ -147,7 +153,8 @@ class RunDetail(QWidget):
     def series_label(self, name: str) -> str | None:
         """Legend text for charts that hold two series; None for single-series charts."""
         return {"loss": self.tr("train"), "eval_loss": self.tr("eval"), "gpu_mem_gb": self.tr("allocated"),
-                "gpu_mem_peak_gb": self.tr("peak")}.get(name)
+                "gpu_mem_peak_gb": self.tr("peak"), "reward_margin": self.tr("margin"),
+                "reward_chosen": self.tr("chosen"), "reward_rejected": self.tr("rejected")}.get(name)
 
     def retranslate_ui(self) -> None:
         self.stop_btn.setText(self.tr("Stop"))
@@ -169,9 +176,11 @@ class RunDetail(QWidget):
                                    "its charts and log."))
         titles = {"loss": self.tr("Loss"), "lr": self.tr("Learning rate"),  # the series name themselves
                   "grad_norm": self.tr("Gradient norm"), "tokens_per_s": self.tr("Tokens per second"),
-                  "gpu_mem": self.tr("GPU memory (GB)")}
+                  "gpu_mem": self.tr("GPU memory (GB)"), "rewards": self.tr("Rewards"),
+                  "reward_accuracy": self.tr("Reward accuracy")}
         units = {"loss": self.tr("loss"), "lr": self.tr("rate"), "grad_norm": self.tr("norm"),
-                 "tokens_per_s": self.tr("tokens/s"), "gpu_mem": "GB"}
+                 "tokens_per_s": self.tr("tokens/s"), "gpu_mem": "GB", "rewards": self.tr("reward"),
+                 "reward_accuracy": self.tr("share of pairs")}
         for key, chart in self.charts.items():
             chart.setTitle(titles[key])
             chart.set_axis_labels(self.tr("step"), units[key])
@@ -308,8 +317,9 @@ class RunDetail(QWidget):
             self._show_message(event_error_text(ev.message, ev.hint, ev.extra), "Error")
 
     def _update_gpu_chart(self) -> None:
-        # CPU runs have no GPU figures: an empty chart would only look broken.
-        self.charts["gpu_mem"].setVisible(self.charts["gpu_mem"].point_count("gpu_mem_gb") > 0)
+        # CPU runs have no GPU figures, chat runs no rewards: an empty chart would only look broken.
+        for key, name in OPTIONAL_CHARTS.items():
+            self.charts[key].setVisible(self.charts[key].point_count(name) > 0)
 
     def _on_changed(self, run_id: str) -> None:
         if run_id == self.run_id:

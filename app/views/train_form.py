@@ -127,6 +127,7 @@ class TrainForm(QWidget):
         for key in train_config.OPTIMIZERS:
             self.optimizer.addItem(key, key)
         self.save_steps = QSpinBox(minimum=1, maximum=1_000_000)
+        self.beta = QDoubleSpinBox(minimum=0.01, maximum=100.0, decimals=2, singleStep=0.05)  # dpo / orpo
         self.rows = [("method", self.method), ("quantization", self.quantization), ("dtype", self.dtype),
                      ("targets", self.targets), ("lora_r", self.lora_r), ("lora_alpha", self.lora_alpha),
                      ("lora_dropout", self.lora_dropout), ("max_seq_len", self.max_seq_len),
@@ -134,7 +135,7 @@ class TrainForm(QWidget):
                      ("max_steps", self.max_steps), ("learning_rate", self.learning_rate),
                      ("scheduler", self.scheduler), ("warmup_ratio", self.warmup_ratio),
                      ("gradient_checkpointing", self.gradient_checkpointing), ("optimizer", self.optimizer),
-                     ("save_steps", self.save_steps)]
+                     ("save_steps", self.save_steps), ("beta", self.beta)]
         for key, widget in self.rows:
             self.labels[key] = QLabel()
             form.addRow(self.labels[key], widget)
@@ -198,6 +199,7 @@ class TrainForm(QWidget):
         self.retranslate_ui()
         self.reload_choices()
         self.apply_preset("cpu-demo")
+        self._method_changed()  # beta only for the preference methods
 
     # --- texts --------------------------------------------------------------------------------
     def retranslate_ui(self) -> None:
@@ -215,6 +217,7 @@ class TrainForm(QWidget):
             "learning_rate": self.tr("Learning rate"), "scheduler": self.tr("Scheduler"),
             "warmup_ratio": self.tr("Warm-up share"), "gradient_checkpointing": self.tr("Gradient checkpointing"),
             "optimizer": self.tr("Optimizer"), "save_steps": self.tr("Checkpoint every (steps)"),
+            "beta": self.tr("Preference beta (DPO, ORPO)"),
         }
         for key, text in texts.items():
             self.labels[key].setText(text)
@@ -224,7 +227,9 @@ class TrainForm(QWidget):
         for i in range(self.preset.count()):
             self.preset.setItemText(i, presets[self.preset.itemData(i)])
         for combo, names in (
-            (self.method, {"lora": self.tr("LoRA"), "qlora": self.tr("QLoRA (4-bit base)")}),
+            (self.method, {"lora": self.tr("LoRA"), "qlora": self.tr("QLoRA (4-bit base)"),
+                           "dpo": self.tr("DPO (preference pairs)"), "orpo": self.tr("ORPO (preference pairs)"),
+                           "cpt": self.tr("Continued pretraining (raw text)")}),
             (self.quantization, {"none": self.tr("Not quantized"), "4bit": self.tr("4-bit NF4"),
                                  "8bit": self.tr("8-bit")}),
             (self.targets, {"attention": self.tr("Attention only"), "all-linear": self.tr("All linear layers")}),
@@ -379,6 +384,9 @@ class TrainForm(QWidget):
         self.update_plan()
 
     def _method_changed(self) -> None:
+        preference = self.method.currentData() in train_config.PREFERENCE_METHODS
+        self.beta.setVisible(preference)
+        self.labels["beta"].setVisible(preference)
         if self.method.currentData() == "qlora":
             self.quantization.setCurrentIndex(self.quantization.findData("4bit"))
 
@@ -448,6 +456,9 @@ class TrainForm(QWidget):
         if code == "tight_headroom":
             return self.tr("Only {free:.1f} GB would stay free; another program on the GPU could push this "
                            "run out of memory.").format(free=p.headroom_gb)
+        if code == "preference_pairs":
+            return self.tr("Each preference pair is two sequences (chosen and rejected), so the activations are "
+                           "those of twice the batch; the figure is approximate.")
         if code == "seq_len_exceeds_model_max":
             return self.tr("The sequence length is longer than the model was trained for ({n} positions).").format(
                 n=p.input.shape.max_position_embeddings)

@@ -95,6 +95,8 @@ class DatasetShape(StrEnum):
     ALPACA = "alpaca"
     SHAREGPT = "sharegpt"
     OPENAI = "openai"
+    PREFERENCE = "preference"  # prompt / chosen / rejected pairs (DPO, ORPO)
+    TEXT = "text"  # raw text (continued pretraining)
 
 
 class RunStatus(StrEnum):
