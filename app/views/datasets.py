@@ -43,6 +43,11 @@ class DatasetsPanel(Panel):
         self.import_btn.clicked.connect(self.choose_file)
         self.shape_label = QLabel()
         self.shape = QComboBox()
+        # The long shape names ("Raw text (continued pretraining)") must not widen the toolbar past
+        # the smallest window; the open list still shows them whole.
+        self.shape.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.shape.setMinimumContentsLength(16)
+        self.shape.view().setMinimumWidth(280)
         self.shape.addItem("", None)
         for s in SHAPES:
             self.shape.addItem({"alpaca": "Alpaca", "sharegpt": "ShareGPT", "openai": "OpenAI messages"}.get(s, s), s)
