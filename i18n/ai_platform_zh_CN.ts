@@ -806,8 +806,8 @@ Allow it to read files in {folder} for this chat?</source>
       <translation>数据集</translation>
     </message>
     <message>
-      <source>Import chat data to fine-tune on: JSON, JSONL or CSV in the Alpaca, ShareGPT or OpenAI messages shape. Drop files here or use Import. Every bad record is listed by line; good ones are kept.</source>
-      <translation>导入用于微调的对话数据：Alpaca、ShareGPT 或 OpenAI messages 格式的 JSON、JSONL 或 CSV 文件。可把文件拖到这里，或点击“导入”。每条有问题的记录都会按行列出，正确的记录会保留。</translation>
+      <source>Import data to fine-tune on: chat records (JSON, JSONL or CSV in the Alpaca, ShareGPT or OpenAI messages shape), preference pairs for DPO/ORPO, or raw text (TXT, Markdown). Drop files here or use Import. Every bad record is listed by line; good ones are kept.</source>
+      <translation>导入用于微调的数据：对话记录（Alpaca、ShareGPT 或 OpenAI messages 格式的 JSON、JSONL 或 CSV 文件）、用于 DPO/ORPO 的偏好对，或原始文本（TXT、Markdown）。可把文件拖到这里，或点击“导入”。每条有问题的记录都会按行列出，正确的记录会保留。</translation>
     </message>
     <message>
       <source>Import…</source>

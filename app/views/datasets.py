@@ -121,8 +121,9 @@ class DatasetsPanel(Panel):
     # --- texts --------------------------------------------------------------------------------
     def retranslate_ui(self) -> None:
         self.header.set_texts(self.tr("Datasets"), self.tr(
-            "Import chat data to fine-tune on: JSON, JSONL or CSV in the Alpaca, ShareGPT or OpenAI messages "
-            "shape. Drop files here or use Import. Every bad record is listed by line; good ones are kept."))
+            "Import data to fine-tune on: chat records (JSON, JSONL or CSV in the Alpaca, ShareGPT or OpenAI "
+            "messages shape), preference pairs for DPO/ORPO, or raw text (TXT, Markdown). Drop files here or use "
+            "Import. Every bad record is listed by line; good ones are kept."))
         self.import_btn.setText(self.tr("Import…"))
         self.shape_label.setText(self.tr("Shape"))
         self.shape.setItemText(0, self.tr("Detect"))
