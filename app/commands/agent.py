@@ -20,6 +20,8 @@ import json
 import os
 import sys
 
+from app.commands.output import user_error
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("agent", help="ask the tool-using agent one question (knowledge bases, calculator, files)",
@@ -174,11 +176,7 @@ def run(args) -> int:
             api_key = info["api_key"]
         result = run_request(req, (lambda e: None) if args.json else printer, api_key)
     except UserError as err:
-        if args.json:
-            print(json.dumps({"error": {"code": err.code, "message": str(err), "params": err.params}},
-                             ensure_ascii=False, default=str))
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+        return user_error(err, args.json)
     except KeyboardInterrupt:
         print("\nstopped", file=sys.stderr)
         return 130

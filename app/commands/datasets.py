@@ -10,7 +10,8 @@ Errors a person can fix print ``error: …`` on stderr (and one JSON object with
 from __future__ import annotations
 
 import json
-import sys
+
+from app.commands.output import user_error
 
 
 def register(subparsers) -> None:
@@ -40,14 +41,6 @@ def register(subparsers) -> None:
     q.set_defaults(func=_list)
 
 
-def _user_error(err, as_json: bool) -> int:
-    """A UserError as a readable line on stderr (and one JSON object on stdout with --json): exit 2."""
-    if as_json:
-        print(json.dumps({"error": {"code": err.code, "message": str(err), "params": err.params}},
-                         ensure_ascii=False, default=str))
-    print(f"error: {err}", file=sys.stderr)
-    return 2
-
 
 def _validate(args) -> int:
     """Exit 0: every record valid; 1: some records invalid; 2: not readable as a dataset at all."""
@@ -57,7 +50,7 @@ def _validate(args) -> int:
     try:
         report = datasets.validate_dataset_file(args.file, shape=args.shape)  # streamed: any size
     except UserError as err:
-        return _user_error(err, args.json)
+        return user_error(err, args.json)
     if args.json:
         print(report.to_json())
     else:
@@ -99,7 +92,7 @@ def _import(args) -> int:
             diskspace.reraise_if_full(exc, paths.home())
             raise
     except UserError as err:
-        return _user_error(err, args.json)
+        return user_error(err, args.json)
     if args.json:
         print(json.dumps(_dataset_info_dict(info), ensure_ascii=False))
     else:
@@ -120,7 +113,7 @@ def _list(args) -> int:
         with open_database() as db:
             items = DatasetStore(db).list(project_id=args.project)
     except UserError as err:
-        return _user_error(err, args.json)
+        return user_error(err, args.json)
     if args.json:
         print(json.dumps([_dataset_info_dict(i) for i in items], ensure_ascii=False))
     else:

@@ -14,7 +14,8 @@ Errors a person can fix print one line (and a JSON ``error`` object with --json)
 from __future__ import annotations
 
 import json
-import sys
+
+from app.commands.output import user_error
 
 
 def register(subparsers) -> None:
@@ -43,12 +44,6 @@ def _print_json(obj) -> None:
     print(json.dumps(obj, ensure_ascii=False, default=str), flush=True)
 
 
-def _user_error(err, as_json: bool) -> int:
-    if as_json:
-        _print_json({"error": {"code": err.code, "message": str(err), "params": err.params}})
-    print(f"error: {err}", file=sys.stderr)
-    return 2
-
 
 def _fmt(v, pct=False) -> str:
     if v is None:
@@ -66,7 +61,7 @@ def _run(args) -> int:
                               threads=args.threads)
         save_run_result(result)
     except UserError as err:
-        return _user_error(err, args.json)
+        return user_error(err, args.json)
     if args.json:
         _print_json(result)
         return 0
@@ -91,7 +86,7 @@ def _rag(args) -> int:
     try:
         result = run_rag_eval(args.kb, args.set, mode=args.mode)
     except UserError as err:
-        return _user_error(err, args.json)
+        return user_error(err, args.json)
     if args.json:
         _print_json(result)
     else:

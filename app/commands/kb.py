@@ -17,6 +17,8 @@ from __future__ import annotations
 import json
 import sys
 
+from app.commands.output import user_error
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("kb", help="knowledge bases: create, add files, query, list, remove")
@@ -87,10 +89,7 @@ def _run(args, work) -> int:
             diskspace.reraise_if_full(exc, paths.home())
             raise
     except UserError as err:
-        if getattr(args, "json", False):
-            _print_json({"error": {"code": err.code, "message": str(err), "params": err.params}})
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+        return user_error(err, getattr(args, "json", False))
 
 
 def _kb_json(kb) -> dict:

@@ -9,7 +9,8 @@ Progress goes to stderr; with --json the last line is ``{"study", "best": {"numb
 from __future__ import annotations
 
 import json
-import sys
+
+from app.commands.output import user_error
 
 
 def register(subparsers) -> None:
@@ -28,11 +29,7 @@ def _run(args) -> int:
     try:
         result = run_sweep(args.space, args.trials, seed=args.seed)
     except UserError as err:
-        if args.json:
-            print(json.dumps({"error": {"code": err.code, "message": str(err), "params": err.params}},
-                             ensure_ascii=False, default=str))
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+        return user_error(err, args.json)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, default=str), flush=True)
     else:
