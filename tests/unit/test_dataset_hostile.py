@@ -18,27 +18,12 @@ from app.core import datasets, models_registry
 from app.core.datasets import DatasetStore, load_dataset_file, validate_dataset_file
 from app.core.db import open_database
 from app.core.errors import UserError
+from tests.helpers.records import chat, jl, msgs, write
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "resources" / "samples" / "sample_sft_en_zh.jsonl"
 
 
-def msgs(*pairs: tuple[str, str]) -> list[dict]:
-    return [{"role": r, "content": c} for r, c in pairs]
-
-
-def chat(q: str = "Hi", a: str = "Hello!") -> dict:
-    return {"messages": msgs(("user", q), ("assistant", a))}
-
-
-def jl(*records) -> str:
-    return "".join((r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)) + "\n" for r in records)
-
-
-def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
-    p = tmp_path / name
-    p.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
-    return p
 
 
 def cli(args, env, timeout=120):
