@@ -104,22 +104,28 @@ class Judge:
             self._close = None
 
 
+def _ask(judge: Judge, system: str, user: str, errors: list[str]) -> str | None:
+    """The judge's answer, or None when it refused this request (the reason kept in ``errors``); an
+    engine that is gone ends the whole judging."""
+    try:
+        return judge.ask(system, user)
+    except chat_client.EngineNotRunning:
+        raise
+    except chat_client.ChatClientError as exc:
+        errors.append(str(exc))
+        return None
+
+
 def pairwise(judge: Judge, rows: Sequence[dict], on_step: Callable[[int], None] | None = None) -> dict[str, Any]:
     """``rows``: ``{"prompt", "reference", "base", "adapter"}``. Adds ``judge`` to each row."""
-    score, verdicts, unparseable, failed, first_errors = 0.0, 0, 0, 0, []
+    score, verdicts, unparseable, errors = 0.0, 0, 0, []
     for i, row in enumerate(rows):
         row_verdicts = []
         for first, second in (("base", "adapter"), ("adapter", "base")):
             user = _user_text(row["prompt"], row.get("reference") or "",
                               [("Answer A", row[first]), ("Answer B", row[second])])
-            try:
-                said = judge.ask(PAIRWISE_SYSTEM, user)
-            except chat_client.EngineNotRunning:
-                raise
-            except chat_client.ChatClientError as exc:
-                failed += 1
-                if len(first_errors) < 3:
-                    first_errors.append(str(exc))
+            said = _ask(judge, PAIRWISE_SYSTEM, user, errors)
+            if said is None:
                 row_verdicts.append(None)
                 continue
             v = parse_verdict(said)
@@ -136,26 +142,20 @@ def pairwise(judge: Judge, rows: Sequence[dict], on_step: Callable[[int], None] 
             on_step(i + 1)
     low, high = wilson_interval(score, verdicts)
     out = {"mode": "pairwise", "judge": judge.label, "verdicts": verdicts, "unparseable": unparseable,
-           "failed": failed, "win_rate": score / verdicts if verdicts else None,
+           "failed": len(errors), "win_rate": score / verdicts if verdicts else None,
            "ci_low": low if verdicts else None, "ci_high": high if verdicts else None}
-    return _warn(out, verdicts, unparseable, failed, first_errors)
+    return _warn(out, verdicts, unparseable, errors)
 
 
 def absolute(judge: Judge, rows: Sequence[dict], on_step: Callable[[int], None] | None = None) -> dict[str, Any]:
     scores: dict[str, list[int]] = {"base": [], "adapter": []}
-    unparseable, failed, first_errors = 0, 0, []
+    unparseable, errors = 0, []
     for i, row in enumerate(rows):
         row["judge"] = {}
         for side in ("base", "adapter"):
             user = _user_text(row["prompt"], row.get("reference") or "", [("Answer", row[side])])
-            try:
-                said = judge.ask(ABSOLUTE_SYSTEM, user)
-            except chat_client.EngineNotRunning:
-                raise
-            except chat_client.ChatClientError as exc:
-                failed += 1
-                if len(first_errors) < 3:
-                    first_errors.append(str(exc))
+            said = _ask(judge, ABSOLUTE_SYSTEM, user, errors)
+            if said is None:
                 continue
             s = parse_score(said)
             row["judge"][side] = s
@@ -166,18 +166,18 @@ def absolute(judge: Judge, rows: Sequence[dict], on_step: Callable[[int], None] 
         if on_step:
             on_step(i + 1)
     n = len(scores["base"]) + len(scores["adapter"])
-    out = {"mode": "absolute", "judge": judge.label, "verdicts": n, "unparseable": unparseable, "failed": failed,
+    out = {"mode": "absolute", "judge": judge.label, "verdicts": n, "unparseable": unparseable, "failed": len(errors),
            "base_score": sum(scores["base"]) / len(scores["base"]) if scores["base"] else None,
            "adapter_score": sum(scores["adapter"]) / len(scores["adapter"]) if scores["adapter"] else None}
-    return _warn(out, n, unparseable, failed, first_errors)
+    return _warn(out, n, unparseable, errors)
 
 
-def _warn(out: dict, verdicts: int, unparseable: int, failed: int, errors: list[str]) -> dict:
+def _warn(out: dict, verdicts: int, unparseable: int, errors: list[str]) -> dict:
     if verdicts == 0 and unparseable:
         out["warning"] = {"code": "eval.judge_nonsense", "params": {"judge": out["judge"], "count": unparseable},
                           "message": f"The judge {out['judge']} gave no readable verdict ({unparseable} answer(s) "
                                      "without A/B/tie or a score): use a larger or instruction-following judge model."}
-    elif verdicts == 0 and failed:
+    elif verdicts == 0 and errors:
         out["warning"] = {"code": "eval.judge_failed", "params": {"judge": out["judge"], "reason": errors[0]},
                           "message": f"The judge {out['judge']} refused every request: {errors[0]}"}
     return out
