@@ -124,13 +124,13 @@ class RunDetail(QWidget):
         smooth_row.addWidget(self.smoothing)
         smooth_row.addStretch(1)
         page_layout.addLayout(smooth_row)
-        grid = QGridLayout()
-        page_layout.addLayout(grid, 1)
+        self.chart_grid = QGridLayout()
+        page_layout.addLayout(self.chart_grid, 1)
         self.charts: dict[str, MetricChart] = {}
         for i, key in enumerate(CHARTS):
             chart = MetricChart(legend="title", marked=("eval_loss",), colours=SERIES_COLOURS)
             self.charts[key] = chart
-            grid.addWidget(chart, i // 2, i % 2)
+            self.chart_grid.addWidget(chart, i // 2, i % 2)
         self.charts["loss"].set_smoothing(0.6)
         self.tabs.addTab(charts_page, "")
         self.log = LogView()
@@ -318,8 +318,18 @@ class RunDetail(QWidget):
 
     def _update_gpu_chart(self) -> None:
         # CPU runs have no GPU figures, chat runs no rewards: an empty chart would only look broken.
-        for key, name in OPTIONAL_CHARTS.items():
-            self.charts[key].setVisible(self.charts[key].point_count(name) > 0)
+        shown = {key: self.charts[key].point_count(name) > 0 for key, name in OPTIONAL_CHARTS.items()}
+        # The shown charts fill the grid in order, so a hidden one (GPU memory on CPU) leaves no hole.
+        visible = [k for k in CHARTS if shown.get(k, True)]
+        if visible == getattr(self, "_chart_order", None):
+            return  # every metric event comes here: re-lay the grid only when the set changes
+        self._chart_order = visible
+        for key in CHARTS:
+            self.chart_grid.removeWidget(self.charts[key])
+        for i, key in enumerate(visible):
+            self.chart_grid.addWidget(self.charts[key], i // 2, i % 2)
+        for key, on in shown.items():
+            self.charts[key].setVisible(on)
 
     def _on_changed(self, run_id: str) -> None:
         if run_id == self.run_id:
