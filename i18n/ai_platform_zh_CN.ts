@@ -556,6 +556,14 @@ Allow it to read files in {folder} for this chat?</source>
       <translation>来源</translation>
     </message>
     <message>
+      <source>Not supported by the sources: {facts} appear in none of the retrieved passages. Check this answer before you use it.</source>
+      <translation>来源不支持：{facts} 不在任何检索到的段落中。使用这个回答前请先核对。</translation>
+    </message>
+    <message>
+      <source>Cited the wrong source: {where} (the fact is in that passage, not in the one the answer cites).</source>
+      <translation>引用了错误的来源：{where}（这个事实在该段落中，而不在回答引用的段落中）。</translation>
+    </message>
+    <message>
       <source>You</source>
       <translation>你</translation>
     </message>

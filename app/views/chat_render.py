@@ -163,6 +163,23 @@ def _citations_html(m: MessageInfo) -> str:
     return f'<p class="meta">{label}: ' + " &nbsp; ".join(links) + "</p>"
 
 
+def _support_html(m: MessageInfo) -> str:
+    """The support check's verdict on a grounded answer: said only when something is off."""
+    support = m.meta.get("support") or {}
+    status = support.get("status")
+    if status == "unsupported":
+        facts = ", ".join(str(f) for f in support.get("missing") or [])
+        note = QCoreApplication.translate("ChatView", "Not supported by the sources: {facts} appear in none of "
+                                                      "the retrieved passages. Check this answer before you use it.")
+        return f'<p class="warn">⚠ {html.escape(note.format(facts=facts))}</p>'
+    if status == "miscited":
+        where = ", ".join(f"{f} → [{n}]" for f, n in (support.get("elsewhere") or {}).items())
+        note = QCoreApplication.translate("ChatView", "Cited the wrong source: {where} (the fact is in that "
+                                                      "passage, not in the one the answer cites).")
+        return f'<p class="warn">{html.escape(note.format(where=where))}</p>'
+    return ""
+
+
 def message_body(m: MessageInfo, text: str, *, live: bool, expanded_steps: bool, is_last: bool) -> str:
     role = m.role
     if role == "user":
@@ -202,6 +219,7 @@ def message_body(m: MessageInfo, text: str, *, live: bool, expanded_steps: bool,
         note = QCoreApplication.translate("ChatView", "The answer names page {pages}, but none of the sources is on "
                                                       "that page: check it against the sources.")
         parts.append(f'<p class="warn">{html.escape(note.format(pages=", ".join(map(str, pages))))}</p>')
+    parts.append(_support_html(m))
     footer = []
     if role == "assistant" and not live:
         line = _stats_line(m)

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
-from app.core import chat_targets, rag
+from app.core import answer_support, chat_targets, rag
 from app.core.chat_store import SAMPLING_KEYS, ChatStore, SessionInfo
 from app.core.chat_targets import ChatTarget
 from app.core.db.models import MessageStatus
@@ -339,13 +339,18 @@ class AnswerPipeline(QObject):
         self.finished.emit(message_id, status)
 
     def _check_citations(self, job: AnswerJob) -> None:
-        """A grounded answer keeps only the citations that exist; what it invented is noted."""
+        """A grounded answer keeps only the citations that exist; what it invented is noted, and its
+        key facts are looked for in the passages it cites (answer_support)."""
         try:
             msg = self.store.get_message(job.message_id)
             text, invented, pages = rag.clean_citations(msg.content, job.passages)
+            meta: dict = {}
+            if msg.status == MessageStatus.COMPLETE.value:  # a stopped answer's half sentence is no claim
+                meta["support"] = answer_support.check(text, job.passages).to_meta()
             if invented or pages:
-                self.store.update_message(job.message_id, content=text,
-                                          meta={"invented_citations": invented, "unsupported_pages": pages})
+                meta.update(invented_citations=invented, unsupported_pages=pages)
+            if meta:
+                self.store.update_message(job.message_id, content=text, meta=meta)
         except Exception:  # noqa: BLE001 - the answer as streamed stays; never lose it over a check
             log.exception("checking the citations of message %s failed", job.message_id)
 

@@ -1,0 +1,48 @@
+"""The chat says when a grounded answer's facts are not in its sources, or are in another source."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.core import answer_support
+from app.core.chat_store import ChatStore
+from app.core.rag import Passage
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
+PASSAGES = [Passage(1, "The Lisbon site opened in 1987 and employs 2,400 people.", "lisbon.md", None, 0.6, "Sites"),
+            Passage(2, "The Oslo site opened in 2001 and employs 380 people.", "oslo.md", None, 0.5, "Sites")]
+
+
+def _answer(store, session, text):
+    store.add_message(session.id, "user", "How many people work at the Lisbon site?")
+    cites = [{"n": p.n, "file": p.file, "page": None, "kb": p.kb, "score": p.score, "chunk": 0, "text": p.text}
+             for p in PASSAGES]
+    return store.add_message(session.id, "assistant", text, meta={
+        "rag": "grounded", "citations": cites, "label": "SmolLM2-135M-Instruct",
+        "support": answer_support.check(text, PASSAGES).to_meta()})
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_unsupported_and_miscited_answers_are_marked_a_supported_one_is_not(main_window, qtbot, lang):
+    if lang != "en":
+        main_window.ctx.set_language(lang)
+    store = ChatStore(main_window.ctx.db)
+    main_window.show_panel("chat")
+    panel = main_window.panel("chat")
+    texts = {}
+    for key, answer in {"invented": "The Lisbon site employs 2500 people [1].",
+                        "miscited": "The Lisbon site employs 380 people [1].",
+                        "right": "The Lisbon site employs 2400 people [1]."}.items():
+        session = store.create_session(title=key, model="default", params={"kbs": ["Sites"]})
+        _answer(store, session, answer)
+        panel.open_session(session.id)
+        texts[key] = panel.transcript_text()
+    if lang == "en":
+        assert "Not supported by the sources: 2500" in texts["invented"]
+        assert "Cited the wrong source: 380 → [2]" in texts["miscited"]
+    else:
+        assert "来源不支持" in texts["invented"] and "2500" in texts["invented"]
+        assert "引用了错误的来源" in texts["miscited"] and "380 → [2]" in texts["miscited"]
+    for word in ("Not supported", "wrong source", "来源不支持", "错误的来源"):
+        assert word not in texts["right"]
