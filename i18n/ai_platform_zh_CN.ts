@@ -1950,6 +1950,18 @@ The full report is in the log: {path}</source>
       <translation>智能体运行失败：{detail}</translation>
     </message>
     <message>
+      <source>The MCP server command {server} does not start: {reason}</source>
+      <translation>MCP 服务器命令 {server} 无法启动：{reason}</translation>
+    </message>
+    <message>
+      <source>The MCP server {server} did not answer within {seconds} seconds.</source>
+      <translation>MCP 服务器 {server} 在 {seconds} 秒内没有响应。</translation>
+    </message>
+    <message>
+      <source>{server} is not an MCP server (or it stopped): {reason}</source>
+      <translation>{server} 不是 MCP 服务器（或已停止）：{reason}</translation>
+    </message>
+    <message>
       <source>The agent request is not valid.</source>
       <translation>智能体请求无效。</translation>
     </message>

@@ -198,7 +198,8 @@ class AgentRunner:
             shown, cut = _display(text)
             self.emit(protocol.ToolResult(step=step, id=call_id, name=name, ok=ok, text=shown, truncated=cut,
                                           extra=coded))
-            self.steps.append({"step": step, "id": call_id, "tool": name, "args": shown_args, "ok": ok,
+            self.steps.append({"step": step, "id": call_id, "type": "tool", "name": name, "tool": name,
+                               "args": shown_args, "ok": ok,
                                "result": shown, "truncated": cut})
             out.append(ToolMessage(content=text, tool_call_id=call_id, name=name,
                                    status="success" if ok else "error"))

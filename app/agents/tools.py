@@ -45,6 +45,10 @@ class ToolContext:
     folders: FolderAccess | None = None
     citations: list[dict] = field(default_factory=list)  # kb chunks returned, numbered from 1
     now: Callable[[], _dt.datetime] = lambda: _dt.datetime.now().astimezone()
+    # Tools of this turn only (MCP servers, app/agents/mcp_client.py), next to the registry's.
+    extra_tools: list = field(default_factory=list)
+    # approve(tool, args) -> bool for tools with ``needs_approval`` (None: they are all allowed).
+    approve: Callable[[str, dict], bool] | None = None
 
     def cite(self, chunk: dict) -> int:
         """The citation number of ``chunk``: the same chunk found twice keeps its first number."""
@@ -66,6 +70,8 @@ class Tool:
     parameters: dict  # JSON schema of the arguments object
     func: Callable[..., str]
     available: Callable[[ToolContext], bool] = lambda ctx: True
+    needs_approval: bool = False  # ask ctx.approve before each call
+    source: str = ""  # where it comes from ("" built in; an MCP server's command or URL)
 
     def schema(self) -> dict:
         """The OpenAI tool definition (what ``bind_tools`` and the chat API take)."""
@@ -90,7 +96,12 @@ def tool(name: str, description: str, properties: dict, required: list[str] = ()
 
 def tools_for(ctx: ToolContext, names: list[str] | None = None) -> list[Tool]:
     """The tools this turn can use (``names``: only these)."""
-    return [t for t in REGISTRY.values() if t.available(ctx) and (names is None or t.name in names)]
+    every = dict(REGISTRY)
+    every.update({t.name: t for t in ctx.extra_tools})
+    return [t for t in every.values() if t.available(ctx) and (names is None or t.name in names)]
+
+
+DENIED = "the user denied this call"
 
 
 def run_tool(ctx: ToolContext, name: str, args: Any) -> tuple[bool, str]:
@@ -109,7 +120,7 @@ def run_tool_coded(ctx: ToolContext, name: str, args: Any) -> tuple[bool, str, d
 
 
 def _run_tool(ctx: ToolContext, name: str, args: Any) -> tuple[bool, str]:
-    t = REGISTRY.get(name)
+    t = next((x for x in ctx.extra_tools if x.name == name), None) or REGISTRY.get(name)
     if t is None or not t.available(ctx):
         known = ", ".join(x.name for x in tools_for(ctx)) or "none"
         return False, f"error: there is no tool named {name!r}; available tools: {known}"
@@ -122,6 +133,8 @@ def _run_tool(ctx: ToolContext, name: str, args: Any) -> tuple[bool, str]:
         parts = [f"unknown argument(s) {', '.join(unknown)}" if unknown else "",
                  f"missing argument(s) {', '.join(missing)}" if missing else ""]
         return False, f"error: {name}: {'; '.join(p for p in parts if p)}; expected {sorted(allowed)}"
+    if t.needs_approval and ctx.approve is not None and not ctx.approve(name, args):
+        return False, f"error: {DENIED}"
     try:
         text = t.func(ctx, **args)
     except TurnCancelled:

@@ -115,10 +115,13 @@ def _api_error(exc: Exception, req: dict) -> UserError | None:
 
 def run_request(req: dict, emit: Callable[[protocol.Event], None], api_key: str | None, *,
                 ask: Callable[[str, str, str], bool] | None = None, model=None,
-                on_runner: Callable | None = None) -> dict:
+                on_runner: Callable | None = None, extra_tools: list | None = None,
+                approve_tool: Callable[[str, dict], bool] | None = None) -> dict:
     """One turn: events through ``emit``; returns the Result data. ``ask(tool, folder, path)`` answers
     approval requests (None: unapproved folders are refused). ``model``: a chat model to use instead
-    of ChatOpenAI (tests). ``on_runner(runner)`` gets the runner before it starts (to stop it)."""
+    of ChatOpenAI (tests). ``on_runner(runner)`` gets the runner before it starts (to stop it).
+    ``extra_tools``: more tools for this turn (MCP servers' ``Tool``s, app/agents/mcp_client.py), each
+    call of one with ``needs_approval`` first asked of ``approve_tool(name, args)``."""
     from app.agents.graph import AgentRunner, system_prompt, to_messages  # langgraph
 
     req = check_request(req)
@@ -135,7 +138,8 @@ def run_request(req: dict, emit: Callable[[protocol.Event], None], api_key: str 
             if not names:
                 raise UserError(f"The model server at {req['base_url']} serves no model.", code="agent.no_model")
             req["model"] = names[0]
-        ctx = ToolContext(kb=searcher, folders=FolderAccess(req["folders"], req["approved_folders"], ask))
+        ctx = ToolContext(kb=searcher, folders=FolderAccess(req["folders"], req["approved_folders"], ask),
+                          extra_tools=list(extra_tools or []), approve=approve_tool)
         support = tool_support.ToolSupport.from_dict(req.get("tool_support"))
         names = [] if support is not None and support.status == tool_support.NO else req.get("tools")
         runner = AgentRunner(model or build_model(req, api_key), ctx, emit, max_steps=req["max_steps"],

@@ -2,6 +2,7 @@
 
     ai-platform agent "QUESTION" [--kb NAME]... [--allow-folder DIR]... [--max-steps N] [--json]
                       [--model M] [--base-url URL --api-key-env VAR] [--system TEXT] [--temperature T]
+                      [--mcp-stdio "COMMAND"]...
 
 Without ``--base-url`` it starts the serve engine on ``--model`` (default: the bundled model) with
 the transformers engine, runs the turn, and stops it. ``--json`` prints one object on its last line,
@@ -42,6 +43,8 @@ def register(subparsers) -> None:
     p.add_argument("--system", default=None, help="system prompt")
     p.add_argument("--temperature", type=float, default=0.0)
     p.add_argument("--max-tokens", type=int, default=None)
+    p.add_argument("--mcp-stdio", action="append", default=[], metavar="COMMAND",
+                   help="an MCP server started for this turn; its tools join the built-in ones (repeatable)")
     p.add_argument("--json", action="store_true", help="print the result as one JSON object")
     p.set_defaults(func=run)
 
@@ -149,7 +152,18 @@ def run(args) -> int:
            "max_steps": args.max_steps, "temperature": args.temperature, "max_tokens": args.max_tokens}
     printer = _Printer()
     serve = None
+    servers = []
     try:
+        extra_tools = []
+        if args.mcp_stdio:  # connected first: a command that does not start fails before the model
+            import logging
+
+            from app.agents.mcp_client import McpServer, as_tools
+
+            logging.getLogger("mcp").setLevel(logging.CRITICAL)
+            for command in args.mcp_stdio:
+                servers.append(McpServer(stdio=command))
+                extra_tools += as_tools(servers[-1])
         if args.base_url:
             req.update(base_url=args.base_url, model=args.model)
             api_key = os.environ.get(args.api_key_env or DEFAULT_KEY_ENV)  # tool support: unknown
@@ -174,13 +188,16 @@ def run(args) -> int:
                        tool_support=tool_support.for_folder(folder, info.get("engine") or args.engine,
                                                             model=name).to_dict())
             api_key = info["api_key"]
-        result = run_request(req, (lambda e: None) if args.json else printer, api_key)
+        result = run_request(req, (lambda e: None) if args.json else printer, api_key,
+                             extra_tools=extra_tools)  # given on the command line: approved
     except UserError as err:
         return user_error(err, args.json)
     except KeyboardInterrupt:
         print("\nstopped", file=sys.stderr)
         return 130
     finally:
+        for server in servers:
+            server.close()
         if serve is not None:
             _stop_serve(serve)
     if args.json:

@@ -84,7 +84,8 @@ def test_kb_search_then_answer_with_citation(tiny_kb):
     assert len(cited) == 1 and cited[0]["n"] == 1 and cited[0]["kb"] == "field-notes"
     assert Path(cited[0]["file"]).name == "lighthouse.md" and "lanterns" in cited[0]["text"]
     assert cited[0]["score"] is not None and "page" in cited[0]
-    assert result["steps"] == [{"step": 1, "id": tool_call.id, "tool": "kb_search", "args": tool_call.args,
+    assert result["steps"] == [{"step": 1, "id": tool_call.id, "type": "tool", "name": "kb_search",
+                                "tool": "kb_search", "args": tool_call.args,
                                 "ok": True, "result": tool_result.text, "truncated": False}]
     # The answer streamed as deltas of step 2, and they add up to it.
     assert "".join(e.text for e in of(events, protocol.Delta) if e.step == 2) == result["answer"]
