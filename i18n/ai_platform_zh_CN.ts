@@ -1642,6 +1642,14 @@ The full report is in the log: {path}</source>
       <translation>训练文件夹 {path} 不存在。</translation>
     </message>
     <message>
+      <source>Strategy {strategy} needs DeepSpeed, which is not installed. Install it (pip install deepspeed) on a machine with CUDA GPUs, or choose ddp or fsdp.</source>
+      <translation>策略 {strategy} 需要 DeepSpeed，但尚未安装。请在有 CUDA GPU 的机器上安装它（pip install deepspeed），或改选 ddp 或 fsdp。</translation>
+    </message>
+    <message>
+      <source>Strategy fsdp is not supported by the installed PyTorch / accelerate ({reason}). Choose ddp.</source>
+      <translation>已安装的 PyTorch / accelerate 不支持 fsdp 策略（{reason}）。请改选 ddp。</translation>
+    </message>
+    <message>
       <source>Cannot resume from {path}: {reason}.</source>
       <translation>无法从 {path} 继续训练：{reason}。</translation>
     </message>
@@ -2522,6 +2530,22 @@ The full report is in the log: {path}</source>
       <translation>请使用 1 或更大的值，或留空以使用设置中的值。</translation>
     </message>
     <message>
+      <source>Processes on this machine (one per GPU, or CPU processes): 1 to 64.</source>
+      <translation>本机上的进程数（每个 GPU 一个，或 CPU 进程）：1 到 64。</translation>
+    </message>
+    <message>
+      <source>Machines in the rendezvous: 1 for this machine only.</source>
+      <translation>参与汇合（rendezvous）的机器数：仅本机时为 1。</translation>
+    </message>
+    <message>
+      <source>This machine's number in the rendezvous: 0 to nnodes - 1 (0 on the machine at rdzv).</source>
+      <translation>本机在汇合中的编号：0 到 nnodes - 1（rdzv 所在的机器为 0）。</translation>
+    </message>
+    <message>
+      <source>The rendezvous address as host:port, e.g. 10.0.0.1:29500 (needed when nnodes &gt; 1).</source>
+      <translation>汇合地址，格式为 host:port，例如 10.0.0.1:29500（nnodes &gt; 1 时必填）。</translation>
+    </message>
+    <message>
       <source>A predicted peak in GiB, or empty.</source>
       <translation>预测的显存峰值（GiB），或留空。</translation>
     </message>
@@ -2584,6 +2608,22 @@ The full report is in the log: {path}</source>
     <message>
       <source>comes from a newer version of AI Platform</source>
       <translation>来自更新版本的 AI 平台</translation>
+    </message>
+    <message>
+      <source>must be an object</source>
+      <translation>必须是一个对象</translation>
+    </message>
+    <message>
+      <source>is not a known setting</source>
+      <translation>不是已知的设置</translation>
+    </message>
+    <message>
+      <source>must be host:port</source>
+      <translation>必须是 host:port 格式</translation>
+    </message>
+    <message>
+      <source>is needed when nnodes is more than 1</source>
+      <translation>在 nnodes 大于 1 时必填</translation>
     </message>
     <message>
       <source>null</source>
@@ -2708,6 +2748,10 @@ The full report is in the log: {path}</source>
     <message>
       <source>Log every 1 or more steps, or 0 for automatic.</source>
       <translation>每 1 步或更多步记录一次，0 表示自动。</translation>
+    </message>
+    <message>
+      <source>An object with strategy (ddp, fsdp, zero2 or zero3) and processes (how many), e.g. strategy ddp, processes 2.</source>
+      <translation>一个对象，含 strategy（ddp、fsdp、zero2 或 zero3）和 processes（进程数），例如 strategy ddp、processes 2。</translation>
     </message>
     <message>
       <source>Expecting value</source>
