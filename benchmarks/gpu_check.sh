@@ -93,6 +93,25 @@ EOF
         step qlora_8layers 150 bash -c 'python3 benchmarks/gpu_qlora.py --layers 8 --steps 3 --seq-len 2048 \
             --batch-size 1 --cap-gb 24 > "$OUT/gpu_qlora_8layers.json"'
     fi
+    # DeepSpeed ZeRO (issue 16): only where the deepspeed package is there (it is not in the app env);
+    # checks that the deepspeed.json the app writes into a run folder (app/training/distributed.py)
+    # is accepted by DeepSpeed through transformers for both stages. A 2-GPU engine run is to come
+    # once the train engine launches through torchrun.
+    step zero_config 90 python3 - <<'EOF'
+import importlib.util, json, tempfile
+from pathlib import Path
+if importlib.util.find_spec("deepspeed") is None:
+    raise SystemExit("deepspeed is not installed here: pip install deepspeed (skipped)")
+from transformers.integrations import HfDeepSpeedConfig
+from app.training import distributed as dd
+for strategy in ("zero2", "zero3"):
+    d = tempfile.mkdtemp()
+    dist = {"strategy": strategy, "processes": 1, "cpu_offload": True, "nnodes": 1, "node_rank": 0, "rdzv": ""}
+    dd.write_launch_config(Path(d), dist, "cuda")
+    cfg = HfDeepSpeedConfig(json.loads((Path(d) / dd.DEEPSPEED_FILE).read_text()))
+    print(strategy, "stage", cfg.get_value("zero_optimization.stage"), "zero3", cfg.is_zero3())
+EOF
+
     for f in "$OUT"/gpu_qlora_*.json; do
         [ -s "$f" ] && { echo "--- $f"; cat "$f"; }
     done

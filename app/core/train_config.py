@@ -46,6 +46,15 @@ TARGETS = ("attention", "all-linear")
 SCHEDULERS = ("cosine", "linear", "constant")
 OPTIMIZERS = ("adamw_torch", "paged_adamw_8bit")
 PRESETS = ("cpu-demo", "qlora-8b-24gb", "lora-3b-24gb")
+# ``distributed``: several processes (GPUs, or CPU processes on gloo) through torchrun. ddp: each
+# process holds the whole model; fsdp / zero3 shard parameters, gradients and optimizer states;
+# zero2 shards gradients and optimizer states (DeepSpeed). nnodes / node_rank / rdzv: a torchrun
+# rendezvous ("host:port") joining several machines.
+STRATEGIES = ("ddp", "fsdp", "zero2", "zero3")
+MAX_PROCESSES = 64
+DISTRIBUTED_DEFAULTS = {"strategy": "ddp", "processes": 1, "cpu_offload": False,
+                        "nnodes": 1, "node_rank": 0, "rdzv": ""}
+_RDZV = re.compile(r"^[A-Za-z0-9.\-]+:[0-9]{1,5}$")
 
 MAX_THREADS = 256
 
@@ -87,6 +96,8 @@ class TrainConfig:
     save_total_limit: int = 2  # checkpoints kept; 0 = keep all
     seed: int = 42
     threads: int | None = None  # CPU threads; None = Settings.cpu_threads
+    # Several processes / GPUs / machines (see STRATEGIES); None = one process.
+    distributed: dict[str, Any] | None = None
     # What the VRAM planner predicted (GiB); memory.json puts the measured peak beside it.
     predicted_peak_gb: float | None = None
 
@@ -188,6 +199,8 @@ class TrainConfig:
             _int(self, "threads", 1, MAX_THREADS)
         if self.predicted_peak_gb is not None:
             _num(self, "predicted_peak_gb", 0, 1e6)
+        if self.distributed is not None:
+            self.distributed = _distributed(self.distributed)
         if check_files:
             self.check_files()
         return self
@@ -224,6 +237,12 @@ class TrainConfig:
                                         "hint_code": "train_config.hint.dataset_missing"})
 
     # --- derived ------------------------------------------------------------------------------
+    @property
+    def world_size(self) -> int:
+        """Processes over all machines (1 without ``distributed``)."""
+        d = self.distributed or DISTRIBUTED_DEFAULTS
+        return int(d["processes"]) * int(d["nnodes"])
+
     @property
     def effective_batch(self) -> int:
         return self.batch_size * self.grad_accum
@@ -295,6 +314,11 @@ FIELD_HINTS = {
     "seed": "Use a whole number from 0 to 4294967295.",
     "threads": "Use 1 or more, or leave it empty to use the Settings value.",
     "predicted_peak_gb": "A predicted peak in GiB, or empty.",
+    "distributed": "An object with strategy (ddp, fsdp, zero2 or zero3) and processes (how many), e.g. strategy ddp, processes 2.",
+    "distributed.processes": "Processes on this machine (one per GPU, or CPU processes): 1 to 64.",
+    "distributed.nnodes": "Machines in the rendezvous: 1 for this machine only.",
+    "distributed.node_rank": "This machine's number in the rendezvous: 0 to nnodes - 1 (0 on the machine at rdzv).",
+    "distributed.rdzv": "The rendezvous address as host:port, e.g. 10.0.0.1:29500 (needed when nnodes > 1).",
 }
 
 
@@ -361,6 +385,37 @@ def _num(cfg: TrainConfig, name: str, low: float, high: float,
               rule=("range_above_below" if low_open and high_open else "range_above_to" if low_open
                     else "range_from_below" if high_open else "range_from_to"),
               hint_code=hint_code, low=f"{low:g}", high=f"{high:g}")
+
+
+def _distributed(raw: Any) -> dict[str, Any]:
+    """``distributed`` checked and completed with DISTRIBUTED_DEFAULTS (a new dict)."""
+    hint, hint_code = _field_hint("distributed")
+    if not isinstance(raw, dict):
+        _fail("distributed", raw, "must be an object", hint, rule="object", hint_code=hint_code)
+    unknown = sorted(k for k in raw if k not in DISTRIBUTED_DEFAULTS)
+    if unknown:
+        _fail(f"distributed.{unknown[0]}", raw[unknown[0]], "is not a known setting", hint, rule="unknown",
+              hint_code=hint_code)
+    d = TrainConfig.__new__(TrainConfig)  # a bare holder so the field checks below can be reused
+    merged = {**DISTRIBUTED_DEFAULTS, **raw}
+    for key, value in merged.items():
+        setattr(d, f"distributed.{key}", value)
+    _choice(d, "distributed.strategy", STRATEGIES)
+    _int(d, "distributed.processes", 1, MAX_PROCESSES)
+    _bool(d, "distributed.cpu_offload")
+    _int(d, "distributed.nnodes", 1, 1024)
+    nnodes = getattr(d, "distributed.nnodes")
+    _int(d, "distributed.node_rank", 0, nnodes - 1)
+    _str(d, "distributed.rdzv")
+    rdzv = getattr(d, "distributed.rdzv").strip()
+    h, h_code = _field_hint("distributed.rdzv")
+    if rdzv and not _RDZV.match(rdzv):
+        _fail("distributed.rdzv", rdzv, "must be host:port", h, rule="host_port", hint_code=h_code)
+    if nnodes > 1 and not rdzv:
+        _fail("distributed.rdzv", rdzv, "is needed when nnodes is more than 1", h, rule="rdzv_needed",
+              hint_code=h_code)
+    setattr(d, "distributed.rdzv", rdzv)
+    return {key: getattr(d, f"distributed.{key}") for key in DISTRIBUTED_DEFAULTS}
 
 
 # --- presets ----------------------------------------------------------------------------------

@@ -842,3 +842,65 @@ __all__ = [
     "plan", "largest_fitting", "plan_input", "PRESETS", "preset_input", "serving_estimate", "weights_bytes",
     "lora_param_count", "lora_modules", "lora_and_optimizer_bytes", "activation_terms", "activations_bytes",
 ]
+
+
+# === several GPUs ===============================================================================
+
+# Cheapest first: the less a strategy shards, the less it communicates per step.
+STRATEGY_ORDER = ("ddp", "zero2", "fsdp", "zero3")
+
+
+def plan_distributed(inp: PlanInput, n_gpus: int, strategy: str) -> dict[str, Any]:
+    """Per-GPU peak (GiB) of ``inp`` (batch_size per GPU) trained on ``n_gpus`` with ``strategy``.
+
+    * ddp: every GPU holds the whole model, its gradients and optimizer states, plus DDP's gradient
+      buckets (one more copy of the trainable gradients, which the all-reduce works on).
+    * zero2: gradients and optimizer states sharded 1/N (DeepSpeed ZeRO stage 2); the trainable
+      parameters and the frozen base stay whole on every GPU.
+    * fsdp / zero3: parameters (frozen base too), gradients and optimizer states sharded 1/N; while a
+      layer runs its whole parameters are gathered: two layers' worth (the one computing and the one
+      prefetched) are added back.
+    Activations do not shard: each GPU runs its own batch_size sequences.
+    """
+    if strategy not in STRATEGY_ORDER:
+        raise UserError(f"strategy must be one of {', '.join(STRATEGY_ORDER)}, not {strategy!r}",
+                        code="vram.bad_setting", params={"setting": "strategy", "value": strategy,
+                                                         "allowed": ", ".join(STRATEGY_ORDER)})
+    if not isinstance(n_gpus, int) or isinstance(n_gpus, bool) or n_gpus < 1:
+        raise UserError(f"n_gpus must be a whole number ≥ 1, not {n_gpus!r}", code="vram.bad_setting",
+                        params={"setting": "n_gpus", "value": n_gpus})
+    base = plan(inp)
+    w = weights_bytes(inp.shape, inp.quantization, inp.compute_dtype, inp.upcast_frozen_fp32)
+    lo = lora_and_optimizer_bytes(inp)
+    act = activations_bytes(inp)
+    n = n_gpus
+    weights = w["quantized"] + w["other"]
+    params, grads, states = lo["params"], lo["grads"], lo["optimizer_states"]
+    buckets = 0.0
+    if strategy == "ddp":
+        buckets = grads if n > 1 else 0.0
+    elif strategy == "zero2":
+        grads, states = grads / n, states / n
+    else:  # fsdp, zero3
+        gathered = min(1.0, 2.0 / max(inp.shape.n_layers, 1))  # two layers' share of the weights
+        weights = weights / n + (weights * gathered if n > 1 else 0.0)
+        params, grads, states = params / n, grads / n, states / n
+    allocated = _gib(weights + params + grads + states + lo["autocast_copies"] + buckets) + base.activations_gb
+    overhead = (CUDA_CONTEXT_GIB + FRAGMENTATION * allocated) if inp.device == "cuda" else 0.0
+    total = allocated + overhead
+    return {"strategy": strategy, "n_gpus": n, "weights_gb": _gib(weights),
+            "lora_and_optimizer_gb": _gib(params + grads + states + lo["autocast_copies"] + buckets),
+            "activations_gb": base.activations_gb, "overhead_gb": overhead, "per_gpu_gb": total,
+            "fits": total <= inp.gpu_total_gb, "headroom_gb": inp.gpu_total_gb - total,
+            "activation_bytes": {k: v for k, v in act.items() if k != "terms"}}
+
+
+def suggest_strategy(inp: PlanInput, n_gpus: int, available: tuple[str, ...] = STRATEGY_ORDER
+                     ) -> tuple[str | None, list[dict[str, Any]]]:
+    """The cheapest of ``available`` (in STRATEGY_ORDER) whose per-GPU peak fits ``inp.gpu_total_gb``,
+    or None, with every strategy's plan (so a form can show each figure)."""
+    plans = [plan_distributed(inp, n_gpus, s) for s in STRATEGY_ORDER if s in available]
+    for p in plans:
+        if p["fits"]:
+            return p["strategy"], plans
+    return None, plans

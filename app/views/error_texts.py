@@ -185,6 +185,8 @@ MESSAGES: dict[str, str] = {
     "train_config.missing": QT_TRANSLATE_NOOP("Errors", "The training config {value} does not exist."),
     "train_config.unreadable": QT_TRANSLATE_NOOP("Errors", "The training config {value} cannot be read: {reason}."),
     "train.no_run_dir": QT_TRANSLATE_NOOP("Errors", "The run folder {path} does not exist."),
+    "train.distributed.no_deepspeed": QT_TRANSLATE_NOOP("Errors", "Strategy {strategy} needs DeepSpeed, which is not installed. Install it (pip install deepspeed) on a machine with CUDA GPUs, or choose ddp or fsdp."),
+    "train.distributed.no_fsdp": QT_TRANSLATE_NOOP("Errors", "Strategy fsdp is not supported by the installed PyTorch / accelerate ({reason}). Choose ddp."),
     "train.bad_checkpoint": QT_TRANSLATE_NOOP("Errors", "Cannot resume from {path}: {reason}."),
     "train.data.slow_tokenizer": QT_TRANSLATE_NOOP("Errors", "The model's tokenizer has no fast (Rust) version, which training needs to map tokens to the assistant's text."),
     "train.data.no_chat_template": QT_TRANSLATE_NOOP("Errors", "The model has no chat template, so chat records cannot be rendered for it. Use an instruct/chat model, or add a chat_template to its tokenizer_config.json."),
@@ -438,6 +440,11 @@ HINTS: dict[str, str] = {
     "train_config.hint.save_total_limit": QT_TRANSLATE_NOOP("Errors", "Keep 1 or more checkpoints, or 0 to keep all."),
     "train_config.hint.seed": QT_TRANSLATE_NOOP("Errors", "Use a whole number from 0 to 4294967295."),
     "train_config.hint.threads": QT_TRANSLATE_NOOP("Errors", "Use 1 or more, or leave it empty to use the Settings value."),
+    "train_config.hint.distributed": QT_TRANSLATE_NOOP("Errors", "An object with strategy (ddp, fsdp, zero2 or zero3) and processes (how many), e.g. strategy ddp, processes 2."),
+    "train_config.hint.distributed.processes": QT_TRANSLATE_NOOP("Errors", "Processes on this machine (one per GPU, or CPU processes): 1 to 64."),
+    "train_config.hint.distributed.nnodes": QT_TRANSLATE_NOOP("Errors", "Machines in the rendezvous: 1 for this machine only."),
+    "train_config.hint.distributed.node_rank": QT_TRANSLATE_NOOP("Errors", "This machine's number in the rendezvous: 0 to nnodes - 1 (0 on the machine at rdzv)."),
+    "train_config.hint.distributed.rdzv": QT_TRANSLATE_NOOP("Errors", "The rendezvous address as host:port, e.g. 10.0.0.1:29500 (needed when nnodes > 1)."),
     "train_config.hint.predicted_peak_gb": QT_TRANSLATE_NOOP("Errors", "A predicted peak in GiB, or empty."),
     # export to GGUF
     "export.verify_failed_hint": QT_TRANSLATE_NOOP("Errors", "Try f16 or q8_0; report it with the engine log if f16 fails too."),
@@ -459,6 +466,10 @@ PROBLEMS: dict[str, str] = {
     "not_zero": QT_TRANSLATE_NOOP("Errors", "cannot be 0"),
     "positive_whole": QT_TRANSLATE_NOOP("Errors", "must be a positive whole number"),
     "newer": QT_TRANSLATE_NOOP("Errors", "comes from a newer version of AI Platform"),
+    "object": QT_TRANSLATE_NOOP("Errors", "must be an object"),
+    "unknown": QT_TRANSLATE_NOOP("Errors", "is not a known setting"),
+    "host_port": QT_TRANSLATE_NOOP("Errors", "must be host:port"),
+    "rdzv_needed": QT_TRANSLATE_NOOP("Errors", "is needed when nnodes is more than 1"),
 }
 
 # --- words that appear as values: the JSON types a dataset record's field has or should have ----
