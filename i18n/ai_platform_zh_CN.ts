@@ -1534,6 +1534,22 @@ The full report is in the log: {path}</source>
       <translation>该模型已不在列表中。</translation>
     </message>
     <message>
+      <source>The Hugging Face hub cannot be reached ({reason}): nothing was uploaded. The model card is kept at {card}; push again when online.</source>
+      <translation>无法连接 Hugging Face Hub（{reason}）：没有上传任何内容。模型卡已保存在 {card}；联网后请再次推送。</translation>
+    </message>
+    <message>
+      <source>No Hugging Face token: add one in Settings (it is kept in the system keyring).</source>
+      <translation>没有 Hugging Face 令牌：请在设置中添加（令牌保存在系统密钥环中）。</translation>
+    </message>
+    <message>
+      <source>The run {name} has no adapter yet: push it once training has saved one.</source>
+      <translation>训练运行 {name} 还没有适配器：请在训练保存适配器后再推送。</translation>
+    </message>
+    <message>
+      <source>No model, run or GGUF file named "{name}".</source>
+      <translation>没有名为“{name}”的模型、训练运行或 GGUF 文件。</translation>
+    </message>
+    <message>
       <source>No registered model named "{name}".</source>
       <translation>没有名为“{name}”的已登记模型。</translation>
     </message>

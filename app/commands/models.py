@@ -31,6 +31,13 @@ def register(subparsers) -> None:
     ap.add_argument("name")
     ap.add_argument("--revoke", action="store_true", help="refuse it again")
     ap.set_defaults(func=run_allow_remote_code)
+    pp = sub.add_parser("push", help="upload a model, a run's adapter or a GGUF file to the Hugging Face hub, "
+                        "with a model card (README.md, also kept beside the model)")
+    pp.add_argument("name", help="a registered model, a run id (its adapter), a model folder or a .gguf file")
+    pp.add_argument("--repo", required=True, help="the hub repository, USER/NAME")
+    pp.add_argument("--private", action="store_true", help="create the repository as private")
+    pp.add_argument("--json", action="store_true", help="print the result as one JSON object on stdout")
+    pp.set_defaults(func=run_push)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 
@@ -155,4 +162,96 @@ def run_allow_remote_code(args) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     print(f'remote code {"refused" if args.revoke else "allowed"} for "{m.name}" only')
+    return 0
+
+
+HUB_TIMEOUT_S = 5.0
+
+
+def _push_target(db, name: str):
+    """(path, kind) for a run id, a registered model, a folder or a .gguf file."""
+    from pathlib import Path
+
+    from app.core import paths
+    from app.core.errors import UserError
+    from app.core.models_registry import ModelRegistry
+    from app.core.runs import ADAPTER_DIR
+
+    run = paths.runs_dir() / name
+    if (run / ADAPTER_DIR).is_dir():
+        return run / ADAPTER_DIR, "adapter"
+    if (run / "config.json").is_file():
+        raise UserError(f"The run {name} has no adapter yet: push it once training has saved one.",
+                        code="hub.no_adapter", params={"name": name})
+    m = ModelRegistry(db).find(name)
+    path = Path(m.path) if m is not None else Path(name)
+    if path.is_file() and path.suffix == ".gguf":
+        return path, "gguf"
+    if path.is_dir() and (path / "adapter_config.json").is_file():
+        return path, "adapter"
+    if path.is_dir() and (path / "config.json").is_file():
+        return path, "model"
+    raise UserError(f'No model, run or GGUF file named "{name}". See: ai-platform models list',
+                    code="hub.unknown", params={"name": name})
+
+
+def _hub_reachable(timeout: float = HUB_TIMEOUT_S) -> str | None:
+    """None when the hub answers a TCP connection, else why not (fails in seconds when offline)."""
+    import os
+    import socket
+    from urllib.parse import urlparse
+
+    url = urlparse(os.environ.get("HF_ENDPOINT") or "https://huggingface.co")
+    try:
+        socket.create_connection((url.hostname, url.port or (443 if url.scheme == "https" else 80)),
+                                 timeout=timeout).close()
+        return None
+    except OSError as err:
+        return f"{url.hostname}: {err}"
+
+
+def run_push(args) -> int:
+    from app.core import model_card, secrets
+    from app.core.db.database import open_database
+    from app.core.errors import UserError
+    from app.core.models_registry import validate_repo_id
+
+    try:
+        repo = validate_repo_id(args.repo)
+        with open_database() as db:
+            path, kind = _push_target(db, args.name)
+        card = model_card.write_card(path, repo, kind)
+        out = {"repo": repo, "kind": kind, "path": str(path), "card": str(card), "pushed": False}
+        why = _hub_reachable()
+        if why is not None:
+            raise UserError(f"The Hugging Face hub cannot be reached ({why}): nothing was uploaded. "
+                            f"The model card is kept at {card}; push again when online.",
+                            code="hub.offline", params={"reason": why, "card": str(card)})
+        token = secrets.get_secret(secrets.HF_TOKEN)
+        if not token:
+            raise UserError("No Hugging Face token: add one in Settings (it is kept in the system keyring).",
+                            code="hub.no_token")
+        from huggingface_hub import HfApi
+
+        api = HfApi(token=token)
+        api.create_repo(repo, private=args.private, exist_ok=True)
+        if kind == "gguf":
+            api.upload_file(path_or_fileobj=str(path), path_in_repo=path.name, repo_id=repo)
+            api.upload_file(path_or_fileobj=str(card), path_in_repo=model_card.CARD_FILE, repo_id=repo)
+        else:
+            api.upload_folder(folder_path=str(path), repo_id=repo)
+        out["pushed"] = True
+        out["url"] = f"https://huggingface.co/{repo}"
+    except UserError as err:
+        if getattr(args, "json", False):
+            print(model_card.dumps({"error": str(err), "code": err.code, "params": err.params}))
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except Exception as err:  # the hub's own errors: say them, without a traceback
+        print(f"error: pushing to {args.repo} failed: {err}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(model_card.dumps(out))
+    else:
+        print(f"pushed {path} to {out['url']}")
     return 0
