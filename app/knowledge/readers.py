@@ -22,13 +22,14 @@ MAX_XML_TAGS = 2_000_000  # XML elements over all XML parts (≈ 1 GB of parse t
 MAX_ARCHIVE_MEMBERS = 20_000
 # Text a single document may yield (a PDF's or DOCX's extracted text, a text file's decoded text).
 MAX_TEXT_CHARS = 50_000_000
-TEXT_EXT = {".txt", ".text", ".log", ".csv", ".rst"}
+TEXT_EXT = {".txt", ".text", ".log", ".rst"}
+TABLE_EXT = {".csv", ".xlsx"}  # rows read with their header, "Header: value; ..."
 MD_EXT = {".md", ".markdown"}
 HTML_EXT = {".html", ".htm", ".xhtml"}
 # Zip-based document formats we do not read (refused with "save it as DOCX or PDF").
-ZIP_DOCUMENTS = {".pptx", ".xlsx", ".odt", ".ods", ".odp", ".epub", ".pages", ".key", ".numbers", ".docm",
+ZIP_DOCUMENTS = {".odt", ".ods", ".odp", ".epub", ".pages", ".key", ".numbers", ".docm",
                  ".dotx", ".xlsm", ".pptm"}
-SUPPORTED = TEXT_EXT | MD_EXT | HTML_EXT | {".pdf", ".docx"}
+SUPPORTED = TEXT_EXT | MD_EXT | HTML_EXT | TABLE_EXT | {".pdf", ".docx", ".pptx"}
 
 
 class ReadError(UserError):
@@ -187,7 +188,7 @@ def _precheck(p: Path) -> ReadError | None:
             return too_large(size)
         if size == 0:
             return ReadError("empty file", code="kb.read.empty")
-        if ext in (".pdf", ".docx"):
+        if ext in (".pdf", ".docx", ".xlsx", ".pptx"):
             return None  # their readers check the format and say what is wrong
         with open(p, "rb") as fh:
             head = fh.read(4096)
@@ -347,6 +348,12 @@ def read(path: str | os.PathLike) -> list[Section]:
             sections = _read_pdf(p)
         elif ext == ".docx":
             sections = _read_docx(p)
+        elif ext == ".csv":
+            sections = _read_csv(p)
+        elif ext == ".xlsx":
+            sections = _read_xlsx(p)
+        elif ext == ".pptx":
+            sections = _read_pptx(p)
         elif ext in HTML_EXT:
             sections = [Section(_read_html(p.read_bytes()))]
         else:
@@ -510,3 +517,86 @@ def _read_html(data: bytes) -> str:
         tag.decompose()
     body = soup.body or soup
     return body.get_text("\n")
+
+
+ROWS_PER_SECTION = 20  # table rows kept together, so a chunk holds whole rows with their headers
+
+
+def table_sections(rows, sheet: str | None = None, page: int | None = None) -> list[Section]:
+    """``rows`` (the first is the header) as "Header: value; ..." lines, ``ROWS_PER_SECTION`` per
+    section, each headed ``# sheet`` so a chunk is found by its sheet's name too."""
+    rows = [["" if c is None else str(c).strip() for c in r] for r in rows]
+    rows = [r for r in rows if any(r)]
+    if not rows:
+        return []
+    header, body = rows[0], rows[1:]
+    head = f"# {sheet}\n" if sheet else ""
+    if not body:
+        return [Section(head + " | ".join(header), page)]
+    lines, n = [], 0
+    for r in body:
+        names = header + [f"column {i + 1}" for i in range(len(header), len(r))]
+        line = "; ".join(f"{names[i] or f'column {i + 1}'}: {v}" for i, v in enumerate(r) if v)
+        n += len(line) + 1
+        if n > MAX_TEXT_CHARS:
+            raise too_much_text(n)
+        lines.append(line)
+    return [Section(head + "\n".join(lines[i:i + ROWS_PER_SECTION]), page)
+            for i in range(0, len(lines), ROWS_PER_SECTION)]
+
+
+def _read_csv(p: Path) -> list[Section]:
+    import csv
+    import io
+
+    text = decode_text(p.read_bytes())
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    return table_sections(csv.reader(io.StringIO(text), dialect))
+
+
+def _read_xlsx(p: Path) -> list[Section]:
+    """Every sheet's rows with their header; the sheet's number is its page, its name its heading."""
+    import zipfile
+
+    if not zipfile.is_zipfile(p):
+        raise ReadError("could not read XLSX: not a zip archive (is it an old .xls file?)", code="kb.read.failed",
+                        params={"kind": "XLSX", "detail": "not a zip archive (is it an old .xls file?)"})
+    check_archive(p, "XLSX")
+    from openpyxl import load_workbook
+
+    wb = load_workbook(str(p), read_only=True, data_only=True)
+    try:
+        out = []
+        for i, ws in enumerate(wb.worksheets):
+            out += table_sections(ws.iter_rows(values_only=True), ws.title, i + 1)
+        return out
+    finally:
+        wb.close()
+
+
+def _read_pptx(p: Path) -> list[Section]:
+    """Each slide (its text frames, tables and notes) is a page."""
+    import zipfile
+
+    if not zipfile.is_zipfile(p):
+        raise ReadError("could not read PPTX: not a zip archive (is it an old .ppt file?)", code="kb.read.failed",
+                        params={"kind": "PPTX", "detail": "not a zip archive (is it an old .ppt file?)"})
+    check_archive(p, "PPTX")
+    from pptx import Presentation
+
+    out = []
+    for i, slide in enumerate(Presentation(str(p)).slides):
+        parts = []
+        for shape in slide.shapes:
+            if shape.has_text_frame:
+                parts.append(shape.text_frame.text)
+            if getattr(shape, "has_table", False) and shape.has_table:
+                for row in shape.table.rows:
+                    parts.append(" | ".join(c.text for c in row.cells))
+        if slide.has_notes_slide:
+            parts.append(slide.notes_slide.notes_text_frame.text)
+        out.append(Section("\n".join(parts), i + 1))
+    return out

@@ -94,7 +94,7 @@ def test_binary_files_are_refused_per_file_with_a_reason(tmp_path):
     (d / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200))
     (d / "scan.jpg").write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(200))
     (d / "notes.txt.gz").write_bytes(gzip.compress(b"compressed notes " * 100))
-    with zipfile.ZipFile(d / "slides.pptx", "w") as z:
+    with zipfile.ZipFile(d / "slides.odp", "w") as z:
         z.writestr("ppt/presentation.xml", "<p/>" * 100)
     with zipfile.ZipFile(d / "bundle.zip", "w") as z:
         z.writestr("a.txt", "inside " * 100)
@@ -105,7 +105,7 @@ def test_binary_files_are_refused_per_file_with_a_reason(tmp_path):
     got = {c.path.name: (c.skip.code if c.skip else None) for c in collect([d])}
     assert got == {
         "tool": "kb.read.executable", "tool.txt": "kb.read.executable", "photo.png": "kb.read.image",
-        "scan.jpg": "kb.read.image", "notes.txt.gz": "kb.read.archive", "slides.pptx": "kb.read.unsupported_document",
+        "scan.jpg": "kb.read.image", "notes.txt.gz": "kb.read.archive", "slides.odp": "kb.read.unsupported_document",
         "bundle.zip": "kb.read.archive", "old.doc": "kb.read.old_office",
         "BMW.txt": None, "utf16.txt": None, "script.py": None}
 
