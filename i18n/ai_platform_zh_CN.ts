@@ -1882,6 +1882,10 @@ The full report is in the log: {path}</source>
       <translation>没有使用任何工具，而且无法得知此端点的模型能否调用工具：这个回答可能是在没有工具的情况下写出的。</translation>
     </message>
     <message>
+      <source>Stopped: the model asked for the same tool call ({tool}) three times in a row with the same arguments, so it was not run again.</source>
+      <translation>已停止：模型连续三次用相同的参数请求同一个工具调用（{tool}），因此没有再次运行。</translation>
+    </message>
+    <message>
       <source>{model} cannot call tools: its chat template has no tool-calling format, so this answer was written without tools.</source>
       <translation>{model} 无法调用工具：它的对话模板没有工具调用格式，因此这个回答没有使用工具。</translation>
     </message>

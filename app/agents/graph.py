@@ -14,6 +14,7 @@ engine process and in-process tests see the same thing.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from typing import Annotated, Any, TypedDict
@@ -39,6 +40,9 @@ DEFAULT_SYSTEM = "You are a helpful assistant."
 FORCE_ANSWER = ("You have used all {n} tool steps of this turn. Answer the user's question now, from "
                 "the tool results above, without calling any tool.")
 LIMIT_MESSAGE = "Stopped after {n} steps: the model kept asking for tools instead of answering."
+LOOP_REPEATS = 3  # the same call (tool + arguments) asked for this many times in a row ends the turn
+LOOP_MESSAGE = ("Stopped: the model asked for the same tool call ({tool}) {n} times in a row with the same "
+                "arguments, so it was not run again.")
 
 
 TOOLS_UNSUPPORTED = ("The model server does not accept tools (for vLLM: --enable-auto-tool-choice and "
@@ -85,6 +89,10 @@ def _text(message: BaseMessage) -> str:
     return "".join(p.get("text", "") if isinstance(p, dict) else str(p) for p in content)
 
 
+def _call_key(name: str, args) -> str:
+    return json.dumps([name, args], sort_keys=True, default=str)
+
+
 def _display(text: str) -> tuple[str, bool]:
     if len(text) <= DISPLAY_CHARS:
         return text, False
@@ -106,6 +114,7 @@ class AgentRunner:
         self.limit_reached = False
         self.model_calls = 0
         self.tools_refused = False  # the server would not take tools: the turn went on without
+        self.loop_tool: str | None = None  # the tool the loop guard stopped (see _repeats_itself)
         self._partial = ""  # the text streamed so far in the current call: the answer if stopped
         self._stop = threading.Event()
         self.graph = self._build()
@@ -156,7 +165,19 @@ class AgentRunner:
         if forced and (message.tool_calls or message.invalid_tool_calls):
             self.limit_reached = True
             message = AIMessage(content=_text(message), id=message.id)
+        elif message.tool_calls and self._repeats_itself(message.tool_calls[0]):
+            self.loop_tool = message.tool_calls[0]["name"]
+            message = AIMessage(content=_text(message), id=message.id)
         return {"messages": [message], "step": step}
+
+    def _repeats_itself(self, call: dict) -> bool:
+        """True when ``call`` is the same tool with the same arguments as the last LOOP_REPEATS - 1 steps:
+        asking a third time would give the model the same result again (a loop)."""
+        last = self.steps[-(LOOP_REPEATS - 1):]
+        if len(last) < LOOP_REPEATS - 1:
+            return False
+        key = _call_key(call["name"], call["args"])
+        return all(_call_key(s["tool"], s["args"]) == key for s in last)
 
     def _stream(self, model, messages: list[BaseMessage], step: int):
         """The model's reply as one merged chunk, its text streamed as deltas on the way."""
@@ -223,9 +244,12 @@ class AgentRunner:
             answer = self._partial.strip()  # stopped mid-answer: keep what the user saw
         result = {"answer": answer, "steps": self.steps, "citations": self._citations(answer),
                   "status": status, "limit_reached": self.limit_reached, "model_calls": self.model_calls,
-                  "tools_refused": self.tools_refused, "warnings": []}
+                  "tools_refused": self.tools_refused, "warnings": [],
+                  "loop_stopped": self.loop_tool is not None}
         if self.limit_reached:
             result["message"] = LIMIT_MESSAGE.format(n=self.max_steps + 1)
+        elif self.loop_tool is not None:
+            result["message"] = LOOP_MESSAGE.format(tool=self.loop_tool, n=LOOP_REPEATS)
         return result
 
     def _citations(self, answer: str) -> list[dict]:

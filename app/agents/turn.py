@@ -168,7 +168,11 @@ NO_TOOL_UNKNOWN = ("No tool was used, and whether {model} on this server can cal
 
 
 def turn_warnings(support: tool_support.ToolSupport | None, runner, result: dict, model: str) -> list[dict]:
-    """Why this turn used no tool, when that was not the model's free choice (see the module doc)."""
+    """Why this turn used no tool, when that was not the model's free choice (see the module doc), and
+    why it ended early when the loop guard stopped it."""
+    if result.get("loop_stopped"):
+        return [{"code": "agent.tool_loop", "message": result.get("message", ""),
+                 "params": {"model": model, "tool": runner.loop_tool}}]
     if support is not None and support.status == tool_support.NO:
         return [support.warning()]
     if runner.tools_refused:

@@ -36,7 +36,9 @@ Events on stdout (JSON lines, app/core/protocol.py), in the order they happen::
 ``step`` is the model call a delta or tool belongs to. Deltas of a call that ends in tool calls are
 the model's words before using a tool; ``result.answer`` is the final text alone. An ``approval``
 belongs to the ``tool_call`` just before it; its ``tool_result`` follows the answer. With
-``limit_reached`` the result also has ``message`` (the model kept calling tools). A server that
+``limit_reached`` the result also has ``message`` (the model kept calling tools); so it has with
+``loop_stopped`` (the same tool call with the same arguments asked for a third time in a row is not
+run: the turn ends, with an ``agent.tool_loop`` warning). A server that
 refuses tools (vLLM without --enable-auto-tool-choice) gets the turn without them:
 ``{"type":"log","level":"WARNING",…}`` and ``tools_refused: true``. ``warnings`` says why no tool
 was used (``{"code", "message", "params"}`` each, see app/agents/turn.py): the model cannot call

@@ -247,6 +247,7 @@ MESSAGES: dict[str, str] = {
     "serve.hf_no_answer": QT_TRANSLATE_NOOP("Errors", "The Transformers server did not answer on its own port."),
     "agent.tools_refused": QT_TRANSLATE_NOOP("Errors", "The model server refused the tools, so this answer was written without them."),
     "agent.tools_unknown": QT_TRANSLATE_NOOP("Errors", "No tool was used, and whether this endpoint's model can call tools is unknown: the answer may have been written without them."),
+    "agent.tool_loop": QT_TRANSLATE_NOOP("Errors", "Stopped: the model asked for the same tool call ({tool}) three times in a row with the same arguments, so it was not run again."),
     "tools.template_none": QT_TRANSLATE_NOOP("Errors", "{model} cannot call tools: its chat template has no tool-calling format, so this answer was written without tools."),
     "tools.engine_format": QT_TRANSLATE_NOOP("Errors", "{model} writes tool calls in a format the {engine} engine cannot read back, so this answer was written without tools."),
     "chat.adapter_failed": QT_TRANSLATE_NOOP("Errors", "The adapter {adapter} could not be loaded into the running engine: {detail}"),

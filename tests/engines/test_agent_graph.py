@@ -271,11 +271,23 @@ def test_step_limit_forces_an_answer():
 
 
 def test_step_limit_stops_a_model_that_never_answers():
-    calc = call("calculator", {"expression": "1+1"})
-    result, events, model = turn([calc, calc, calc, calc], max_steps=3)
+    calcs = [call("calculator", {"expression": f"{n}+1"}) for n in range(4)]  # different: no loop guard
+    result, events, model = turn(calcs, max_steps=3)
     assert len(model.calls) == 4 and len(of(events, protocol.ToolCall)) == 3  # the 4th call ran no tool
     assert result["limit_reached"] and result["status"] == "completed"
     assert result["message"] == "Stopped after 4 steps: the model kept asking for tools instead of answering."
+
+
+def test_the_same_tool_call_three_times_in_a_row_ends_the_turn():
+    calc = call("calculator", {"expression": "1+1"})
+    other = call("calculator", {"expression": "2+2"})
+    result, events, model = turn([calc, other, other, other, "never asked"], max_steps=6)
+    assert len(model.calls) == 4 and len(of(events, protocol.ToolCall)) == 3  # the 3rd "2+2" was not run
+    assert result["loop_stopped"] and not result["limit_reached"] and result["status"] == "completed"
+    assert result["message"] == ("Stopped: the model asked for the same tool call (calculator) 3 times in a row "
+                                 "with the same arguments, so it was not run again.")
+    [warning] = result["warnings"]
+    assert warning["code"] == "agent.tool_loop" and warning["params"]["tool"] == "calculator"
 
 
 class ToolsRefused(Exception):
