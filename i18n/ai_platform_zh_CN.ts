@@ -1338,6 +1338,18 @@ The full report is in the log: {path}</source>
       <translation>不是 JSON 对象（实际为{got}）</translation>
     </message>
     <message>
+      <source>A memory needs some text.</source>
+      <translation>记忆内容不能为空。</translation>
+    </message>
+    <message>
+      <source>A memory can have at most {max} characters.</source>
+      <translation>一条记忆最多 {max} 个字符。</translation>
+    </message>
+    <message>
+      <source>There is no memory {id}.</source>
+      <translation>没有编号为 {id} 的记忆。</translation>
+    </message>
+    <message>
       <source>There is no knowledge base "{ref}".</source>
       <translation>没有知识库“{ref}”。</translation>
     </message>

@@ -96,6 +96,9 @@ MESSAGES: dict[str, str] = {
     "dataset.record.not_object": QT_TRANSLATE_NOOP("Errors", "not a JSON object (got {got})"),
 
     # knowledge bases
+    "memory.empty": QT_TRANSLATE_NOOP("Errors", "A memory needs some text."),
+    "memory.too_long": QT_TRANSLATE_NOOP("Errors", "A memory can have at most {max} characters."),
+    "memory.not_found": QT_TRANSLATE_NOOP("Errors", "There is no memory {id}."),
     "kb.not_found": QT_TRANSLATE_NOOP("Errors", "There is no knowledge base \"{ref}\"."),
     "kb.name_taken": QT_TRANSLATE_NOOP("Errors", "A knowledge base named \"{name}\" already exists."),
     "kb.chunk_size": QT_TRANSLATE_NOOP("Errors", "Chunk size must be between {min} and {max} characters."),

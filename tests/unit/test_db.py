@@ -72,7 +72,7 @@ def test_migration_keeps_what_autogenerate_does_not_compare(db, tmp_path):
         return out
 
     assert shape(db.path) == shape(reference)
-    assert len(shape(db.path)) == len(Base.metadata.tables) == 11
+    assert len(shape(db.path)) == len(Base.metadata.tables) == 12
 
 
 def test_schema_head_constant_matches_the_migration_scripts():

@@ -338,3 +338,19 @@ class Evaluation(Base):
     summary_json: Mapped[str] = mapped_column(Text, default="{}")  # the result without its samples
     path: Mapped[str | None] = mapped_column(Text)  # the full result's file
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Memory(Base):
+    """One long-term memory entry: a short fact the agent saved (``remember``) or the user typed,
+    read back by ``recall`` and shown in the Memory dialog / ``ai-platform memory``. ``namespace``
+    keeps separate memories apart ("default" unless a caller says otherwise)."""
+
+    __tablename__ = "memories"
+    __table_args__ = (_AUTOINC,)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    namespace: Mapped[str] = mapped_column(String(128), default="default", server_default="default", index=True)
+    text: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(16), default="agent", server_default="agent")  # agent | user
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
