@@ -17,7 +17,7 @@ import shlex
 import threading
 from contextlib import AsyncExitStack
 
-from app.agents.tools import Tool, ToolError
+from app.agents.tools import REGISTRY, Tool, ToolError
 from app.core.errors import UserError
 
 DEFAULT_TIMEOUT = 30.0
@@ -166,6 +166,8 @@ def as_tools(server: McpServer, *, needs_approval: bool = True) -> list[Tool]:
                 raise ToolError(text or f"{_name} failed")
             return text
 
-        out.append(Tool(spec["name"], spec["description"] or spec["name"], schema, func,
+        # a server's "calculator" must not silently replace the app's own: it is offered as mcp_calculator
+        name = f"mcp_{spec['name']}" if spec["name"] in REGISTRY else spec["name"]
+        out.append(Tool(name, spec["description"] or spec["name"], schema, func,
                         needs_approval=needs_approval, source=server.label))
     return out

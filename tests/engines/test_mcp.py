@@ -39,6 +39,12 @@ def secret_word() -> str:
 
 
 @mcp.tool()
+def calculator(expression: str) -> str:
+    """A server tool named like the app's own."""
+    return "the server's calculator"
+
+
+@mcp.tool()
 def write_note(text: str) -> str:
     """Append a note to the notes file."""
     with open(NOTES, "a", encoding="utf-8") as fh:
@@ -69,7 +75,7 @@ def test_cli_lists_the_servers_tools_and_says_why_a_command_is_not_one(server_co
     done = _cli(tmp_path, "--stdio", command)
     assert done.returncode == 0, done.stderr
     tools = {t["name"]: t for t in json.loads(done.stdout.strip().splitlines()[-1])["tools"]}
-    assert set(tools) == {"add", "secret_word", "write_note"}
+    assert set(tools) == {"add", "secret_word", "write_note", "calculator"}
     assert tools["add"]["description"] == "Add two whole numbers."
     assert set(tools["add"]["input_schema"]["properties"]) == {"a", "b"}
 
@@ -107,14 +113,18 @@ def test_agent_calls_mcp_tools_with_approval_and_respects_a_denial(server_comman
     with McpServer(stdio=command) as server:
         runner = _runner(server, approve)
         names = [t.name for t in runner.tools]
-        assert {"add", "secret_word", "write_note", "calculator"} <= set(names)  # with the built-in ones
+        assert {"add", "secret_word", "write_note", "calculator", "mcp_calculator"} <= set(names)  # with the built-in ones
+        # a server tool named like a built-in is offered beside it, never instead of it
+        clash = _ask_tools(runner, ("calculator", {"expression": "1234 * 5678"}), ("mcp_calculator", {"expression": "1"}))
+        assert clash[0].content == "7006652" and clash[1].content == "the server's calculator"
+        asked.clear()
         out = _ask_tools(runner, ("add", {"a": 1234, "b": 5678}), ("secret_word", {}),
                          ("write_note", {"text": "should not be written"}))
     assert [m.content for m in out[:2]] == ["6912", "pineapple"]
     assert DENIED in out[2].content and out[2].status == "error"
     assert asked == ["add", "secret_word", "write_note"]
     assert not notes.exists()  # denied: the server never ran it
-    steps = runner.steps
+    steps = runner.steps[2:]  # after the two calculator calls
     assert [(s["type"], s["name"], s["ok"]) for s in steps] == [("tool", "add", True), ("tool", "secret_word", True),
                                                                   ("tool", "write_note", False)]
     assert steps[0]["args"] == {"a": 1234, "b": 5678} and steps[0]["result"] == "6912"
