@@ -83,6 +83,12 @@ def card_text(target: str | Path, repo_id: str, kind: str) -> str:
     return "\n".join(lines)
 
 
+def _peft_template(text: str) -> bool:
+    """peft's save_pretrained writes an unfilled card ("Model Card for Model ID", the base model's local
+    path): ours replaces it; a card a person wrote does not look like that."""
+    return "library_name: peft" in text and "# Model Card for Model ID" in text
+
+
 def write_card(target: str | Path, repo_id: str, kind: str) -> Path:
     """README.md beside the model (in the folder, or beside the .gguf file); temp + rename.
 
@@ -91,8 +97,10 @@ def write_card(target: str | Path, repo_id: str, kind: str) -> Path:
     target = Path(target)
     folder = target if target.is_dir() else target.parent
     card = folder / CARD_FILE
-    if card.is_file() and MARKER not in card.read_text(encoding="utf-8", errors="replace"):
-        return card
+    if card.is_file():
+        old = card.read_text(encoding="utf-8", errors="replace")
+        if MARKER not in old and not _peft_template(old):
+            return card
     paths.atomic_write_text(card, card_text(target, repo_id, kind))
     return card
 

@@ -56,3 +56,18 @@ def test_push_offline_says_so_and_keeps_the_card(tmp_path):
     card = Path(out["params"]["card"])
     assert card == tmp_path / "runs" / "run-card" / "adapter" / "README.md"
     assert "support-bot" in card.read_text()
+
+
+def test_the_card_peft_leaves_in_an_adapter_is_replaced_by_ours(tmp_path):
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    torch.manual_seed(0)
+    tiny = LlamaForCausalLM(LlamaConfig(vocab_size=64, hidden_size=16, intermediate_size=32, num_hidden_layers=1,
+                                        num_attention_heads=2, num_key_value_heads=2))
+    adapter = tmp_path / "adapter"
+    get_peft_model(tiny, LoraConfig(r=2, target_modules=["q_proj"])).save_pretrained(str(adapter))
+    assert "Model Card for Model ID" in (adapter / "README.md").read_text()  # what peft wrote
+    text = model_card.write_card(adapter, "me/x", "adapter").read_text()
+    assert model_card.MARKER in text and "Model Card for Model ID" not in text
