@@ -313,3 +313,22 @@ def test_knowledge_reasons_and_an_engine_failure_read_in_chinese(main_window, qt
     assert not outcome.ok and outcome.last_error_event.extra["code"] == "kb.not_found"
     assert panel.rate.text() == f"索引已停止：没有知识库“{kb_id}”。"
     main_window.ctx.set_language("en")
+
+
+def test_every_template_names_only_placeholders_so_none_renders_empty():
+    """A literal brace in a template ("{…}", a JSON example) makes format() fail and the text vanish:
+    literal braces must be doubled."""
+    import string
+
+    from app.views import error_texts
+
+    bad = []
+    for table in ("MESSAGES", "HINTS", "PROBLEMS"):
+        for code, source in getattr(error_texts, table).items():
+            try:
+                fields = [f for _, f, _, _ in string.Formatter().parse(source) if f is not None]
+            except ValueError as exc:
+                bad.append((table, code, str(exc)))
+                continue
+            bad += [(table, code, f) for f in fields if not f.isidentifier()]
+    assert not bad
