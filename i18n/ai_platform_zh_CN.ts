@@ -1414,14 +1414,6 @@ The full report is in the log: {path}</source>
       <translation>空文件</translation>
     </message>
     <message>
-      <source>unsupported file type ({ext}, binary): use PDF, Markdown, TXT, DOCX or HTML</source>
-      <translation>不支持的文件类型（{ext}，二进制）：请使用 PDF、Markdown、TXT、DOCX 或 HTML</translation>
-    </message>
-    <message>
-      <source>unsupported file type (no extension, binary): use PDF, Markdown, TXT, DOCX or HTML</source>
-      <translation>不支持的文件类型（无扩展名，二进制）：请使用 PDF、Markdown、TXT、DOCX 或 HTML</translation>
-    </message>
-    <message>
       <source>could not detect the text encoding</source>
       <translation>无法识别文本编码</translation>
     </message>
@@ -1520,10 +1512,6 @@ The full report is in the log: {path}</source>
     <message>
       <source>a PDF without the .pdf extension: rename it to .pdf</source>
       <translation>这是没有 .pdf 扩展名的 PDF：请将其重命名为 .pdf</translation>
-    </message>
-    <message>
-      <source>binary data, not text: use PDF, Markdown, TXT, DOCX or HTML</source>
-      <translation>这是二进制数据而不是文本：请使用 PDF、Markdown、TXT、DOCX 或 HTML</translation>
     </message>
     <message>
       <source>too much text ({chars_m} million characters or more; the limit is {limit_m} million): split the document</source>
@@ -2786,8 +2774,20 @@ The full report is in the log: {path}</source>
       <translation>文件过大（{size_mb} MB；上限为 {limit_mb} MB）：请拆分成较小的文件</translation>
     </message>
     <message>
+      <source>unsupported file type ({ext}, binary): use PDF, Markdown, TXT, DOCX, HTML, CSV, XLSX or PPTX</source>
+      <translation>不支持的文件类型（{ext}，二进制）：请使用 PDF、Markdown、TXT、DOCX、HTML、CSV、XLSX 或 PPTX</translation>
+    </message>
+    <message>
+      <source>unsupported file type (no extension, binary): use PDF, Markdown, TXT, DOCX, HTML, CSV, XLSX or PPTX</source>
+      <translation>不支持的文件类型（无扩展名，二进制）：请使用 PDF、Markdown、TXT、DOCX、HTML、CSV、XLSX 或 PPTX</translation>
+    </message>
+    <message>
       <source>the PDF is password-protected: save a copy without the password and add that</source>
       <translation>该 PDF 受密码保护：请另存一份不带密码的副本并添加它</translation>
+    </message>
+    <message>
+      <source>binary data, not text: use PDF, Markdown, TXT, DOCX, HTML, CSV, XLSX or PPTX</source>
+      <translation>这是二进制数据而不是文本：请使用 PDF、Markdown、TXT、DOCX、HTML、CSV、XLSX 或 PPTX</translation>
     </message>
     <message>
       <source>the first turn (turn {k}) is "{first_role}"; a conversation must start with a "user" turn (system turns may come before it)</source>

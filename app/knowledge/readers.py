@@ -199,9 +199,9 @@ def _precheck(p: Path) -> ReadError | None:
         return None  # text, or an unknown extension with text inside (read as text)
     if kind == "binary" and ext not in SUPPORTED:
         if ext:
-            return ReadError(f"unsupported file type ({ext}, binary): use PDF, Markdown, TXT, DOCX or HTML",
+            return ReadError(f"unsupported file type ({ext}, binary): use PDF, Markdown, TXT, DOCX, HTML, CSV, XLSX or PPTX",
                              code="kb.read.unsupported", params={"ext": ext})
-        return ReadError("unsupported file type (no extension, binary): use PDF, Markdown, TXT, DOCX or HTML",
+        return ReadError("unsupported file type (no extension, binary): use PDF, Markdown, TXT, DOCX, HTML, CSV, XLSX or PPTX",
                          code="kb.read.unsupported_no_ext")
     return binary_error(kind, ext)
 
@@ -258,7 +258,7 @@ def binary_error(kind: str, ext: str) -> ReadError:
                          code="kb.read.old_office")
     if kind == "pdf":
         return ReadError("a PDF without the .pdf extension: rename it to .pdf", code="kb.read.misnamed_pdf")
-    return ReadError("binary data, not text: use PDF, Markdown, TXT, DOCX or HTML", code="kb.read.binary")
+    return ReadError("binary data, not text: use PDF, Markdown, TXT, DOCX, HTML, CSV, XLSX or PPTX", code="kb.read.binary")
 
 
 def _looks_binary(head: bytes) -> bool:
