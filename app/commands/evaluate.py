@@ -1,12 +1,13 @@
 """`ai-platform eval run|rag`: measure a fine-tune against its base, or a knowledge base's retrieval.
 
     eval run --run RUN [--set FILE] [--judge MODEL] [--judge-mode pairwise|absolute] [--limit N] [--json]
-    eval rag --kb NAME --set FILE [--mode dense|hybrid|bm25] [--json]
+    eval rag --kb NAME --set FILE [--mode dense|hybrid|bm25] [--answer [MODEL_OR_RUN]] [--json]
 
 ``eval run`` prints (with --json, as its last line) one object with ``base`` and ``adapter`` (each
 ``loss``, ``perplexity``, ``exact_match``, ``rouge_l``, ``bleu``, ``chrf``), ``regression``,
 ``judge`` and ``samples`` (prompt, base, adapter, reference); it is saved in ``RUN/eval/`` and the
-database. ``eval rag`` prints ``{"questions", "hit@1", "hit@5", "mrr", "misses"}``. Progress goes
+database. ``eval rag`` prints ``{"questions", "hit@1", "hit@5", "mrr", "misses"}``, with ``--answer`` also
+``cite_gold``, ``cited_any``, ``support`` and ``answers``. Progress goes
 to stderr. The work runs in this process through app.evaluation, the evaluation engine's library.
 Errors a person can fix print one line (and a JSON ``error`` object with --json) and exit 2.
 """
@@ -36,6 +37,9 @@ def register(subparsers) -> None:
     g.add_argument("--kb", required=True, help="knowledge base name or id")
     g.add_argument("--set", required=True, help='JSONL: {"q": question, "doc": gold file name, "answer": optional}')
     g.add_argument("--mode", default=None, choices=("dense", "hybrid", "bm25"))
+    g.add_argument("--answer", nargs="?", const="default", default=None, metavar="MODEL_OR_RUN",
+                   help="also answer each question as the chat does (the bundled model, a model folder or a run) "
+                        "and report how often the answer cites the gold document")
     g.add_argument("--json", action="store_true")
     g.set_defaults(func=_rag)
 
@@ -84,7 +88,7 @@ def _rag(args) -> int:
     from app.evaluation.rag import run_rag_eval
 
     try:
-        result = run_rag_eval(args.kb, args.set, mode=args.mode)
+        result = run_rag_eval(args.kb, args.set, mode=args.mode, answer_model=args.answer)
     except UserError as err:
         return user_error(err, args.json)
     if args.json:
@@ -92,6 +96,9 @@ def _rag(args) -> int:
     else:
         print(f"{result['questions']} questions: hit@1 {result['hit@1']:.3f}, hit@5 {result['hit@5']:.3f}, "
               f"MRR {result['mrr']:.3f}")
+        if "cite_gold" in result:
+            print(f"answers citing the gold document {result['cite_gold']:.3f}, citing any {result['cited_any']:.3f}; "
+                  f"support check {result['support']}")
         for m in result["misses"]:
             print(f"miss: {m['q']!r} (gold {m['doc']}; got {', '.join(m['got']) or 'nothing'})")
     return 0

@@ -26,7 +26,7 @@ QUESTIONS = [
 ]
 
 
-def test_rag_eval_counts_hits_and_names_misses(tmp_path, ai_home):
+def test_rag_eval_counts_hits_and_names_misses(tmp_path, ai_home, converted_model_dir):
     from app.core.db.database import open_database
     from app.core.evaluations import EvaluationStore
     from app.core.kb import KnowledgeStore
@@ -62,3 +62,18 @@ def test_rag_eval_counts_hits_and_names_misses(tmp_path, ai_home):
     assert proc.returncode == 2
     err = json.loads(proc.stdout.strip().splitlines()[-1])["error"]
     assert err["code"] == "eval.set_broken" and "line 1" in err["message"]
+
+    # --answer: every question answered as the chat answers it, by the bundled model (greedy)
+    proc = subprocess.run([sys.executable, "-m", "app", "eval", "rag", "--kb", "handbook", "--set", str(qset),
+                           "--answer", str(converted_model_dir), "--json"],
+                          env=engine_env_for(ai_home), cwd=str(REPO), capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    answers = out["answers"]
+    print(f"\ncite_gold {out['cite_gold']}, cited_any {out['cited_any']}, support {out['support']}; "
+          f"{answers[0]['answer']!r} cites {answers[0]['cited']}")
+    assert out["hit@1"] == pytest.approx(0.75) and len(answers) == 4
+    assert all(set(a["cited"]) <= set(DOCS) for a in answers)  # only retrieved documents are ever cited
+    assert out["cite_gold"] == pytest.approx(sum(a["doc"] in a["cited"] for a in answers) / 4)
+    assert out["cited_any"] > 0 and "gone.pdf" not in answers[3]["cited"]
+    assert sum(out["support"].values()) == 4
