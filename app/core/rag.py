@@ -49,6 +49,8 @@ class Passage:
                 "chunk": self.chunk, "text": self.text}
 
 
+TOP_K = 5  # chunks per knowledge base a question retrieves (the chat and `eval rag --answer`)
+
 def _is_cjk(ch: str) -> bool:
     cp = ord(ch)
     return 0x3000 <= cp <= 0x9FFF or 0xAC00 <= cp <= 0xD7AF or 0xF900 <= cp <= 0xFAFF or 0xFF00 <= cp <= 0xFFEF

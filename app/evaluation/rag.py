@@ -71,7 +71,6 @@ def evaluate_kb(knowledge, questions: list[dict], *, mode: str | None = None, re
             "mode": res["mode"] if questions else mode, "seconds": round(time.monotonic() - t0, 3)}
 
 
-ANSWER_TOP_K = 5  # chunks per question the chat retrieves (app/workers/answers.TOP_K)
 ANSWER_TOKENS = 128
 
 
@@ -89,7 +88,7 @@ def answer_citations(knowledge, questions: list[dict], models, *, mode: str | No
     support: dict[str, int] = {}
     answers = []
     for i, row in enumerate(questions, 1):
-        res = knowledge.query(row["q"], top_k=ANSWER_TOP_K, mode=mode)
+        res = knowledge.query(row["q"], top_k=rag.TOP_K, mode=mode)
         results = [{"kb": knowledge.kb.name, "query": row["q"], "chunks": res["chunks"]}]
         budget = rag.context_budget([], row["q"], context_tokens=context, max_tokens=max_new_tokens)
         passages = rag.select_passages(results, budget_tokens=budget, query=row["q"])

@@ -43,7 +43,7 @@ from app.core.errors import UserError
 
 log = logging.getLogger(__name__)
 
-TOP_K = 5
+TOP_K = rag.TOP_K
 
 
 @dataclass
