@@ -95,7 +95,7 @@ class _Printer:
             self._line("(stopped)")
 
 
-def _start_serve(args):
+def start_serve(args):
     """(process, {base_url, api_key, model}) of a serve engine started for this turn."""
     import subprocess
 
@@ -125,7 +125,7 @@ def _start_serve(args):
                     code="agent.serve_failed")
 
 
-def _stop_serve(proc) -> None:
+def stop_serve(proc) -> None:
     import subprocess
 
     from app.core import protocol
@@ -183,7 +183,7 @@ def run(args) -> int:
             from app.core import serve_config, tool_support
 
             name, folder = serve_config.resolve_model(args.model or "default")
-            serve, info = _start_serve(args)
+            serve, info = start_serve(args)
             req.update(base_url=info["base_url"], model=info["model"],
                        tool_support=tool_support.for_folder(folder, info.get("engine") or args.engine,
                                                             model=name).to_dict())
@@ -199,7 +199,7 @@ def run(args) -> int:
         for server in servers:
             server.close()
         if serve is not None:
-            _stop_serve(serve)
+            stop_serve(serve)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, default=str))
     else:
