@@ -2030,6 +2030,186 @@ The full report is in the log: {path}</source>
       <translation>{path} 有 {links} 个硬链接：同一个文件可能在授权文件夹之外还有别的名字，因此不会打开它。如需共享，请把它复制到该文件夹中。</translation>
     </message>
     <message>
+      <source>A workflow must be a JSON object with a "nodes" list and an "edges" list.</source>
+      <translation>工作流必须是一个 JSON 对象，包含 "nodes" 列表和 "edges" 列表。</translation>
+    </message>
+    <message>
+      <source>This workflow has version {version}; this app reads version {supported}.</source>
+      <translation>此工作流的版本为 {version}；本应用只能读取版本 {supported}。</translation>
+    </message>
+    <message>
+      <source>The workflow has no nodes.</source>
+      <translation>工作流中没有节点。</translation>
+    </message>
+    <message>
+      <source>The workflow has {count} nodes; at most {max} are allowed.</source>
+      <translation>工作流有 {count} 个节点；最多允许 {max} 个。</translation>
+    </message>
+    <message>
+      <source>The workflow's "state" must be an object whose keys are names (letters, digits, _).</source>
+      <translation>工作流的 "state" 必须是一个对象，其键为名称（字母、数字、_）。</translation>
+    </message>
+    <message>
+      <source>The start node "{start}" does not exist.</source>
+      <translation>起始节点 "{start}" 不存在。</translation>
+    </message>
+    <message>
+      <source>Node number {index} is not a JSON object.</source>
+      <translation>第 {index} 个节点不是 JSON 对象。</translation>
+    </message>
+    <message>
+      <source>Node number {index} needs an "id" made of letters, digits and _, not starting with a digit and not one of {reserved} (it has "{id}").</source>
+      <translation>第 {index} 个节点需要一个由字母、数字和 _ 组成、不以数字开头、且不是 {reserved} 之一的 "id"（当前为 "{id}"）。</translation>
+    </message>
+    <message>
+      <source>Two nodes are named "{node}"; node ids must be unique.</source>
+      <translation>有两个节点都叫 "{node}"；节点 id 必须唯一。</translation>
+    </message>
+    <message>
+      <source>Node "{node}" has the type "{type}"; use one of: {types}.</source>
+      <translation>节点 "{node}" 的类型为 "{type}"；请使用以下之一：{types}。</translation>
+    </message>
+    <message>
+      <source>Node "{node}" ({type}) needs the field "{field}".</source>
+      <translation>节点 "{node}"（{type}）需要字段 "{field}"。</translation>
+    </message>
+    <message>
+      <source>Node "{node}" ({type}) has unknown field(s) {fields}; it takes {allowed}.</source>
+      <translation>节点 "{node}"（{type}）有未知字段 {fields}；它可用的字段为 {allowed}。</translation>
+    </message>
+    <message>
+      <source>Node "{node}": "{field}" must be {expected}.</source>
+      <translation>节点 "{node}"："{field}" 必须是 {expected}。</translation>
+    </message>
+    <message>
+      <source>Node "{node}": the expression "{expr}" cannot be used: {reason}.</source>
+      <translation>节点 "{node}"：表达式 "{expr}" 无法使用：{reason}。</translation>
+    </message>
+    <message>
+      <source>Node "{node}" calls the tool "{tool}", which does not exist; tools: {tools}.</source>
+      <translation>节点 "{node}" 调用的工具 "{tool}" 不存在；可用工具：{tools}。</translation>
+    </message>
+    <message>
+      <source>Loop node "{node}" needs a "limit" from 1 to {max}.</source>
+      <translation>循环节点 "{node}" 需要一个 1 到 {max} 之间的 "limit"。</translation>
+    </message>
+    <message>
+      <source>Edge number {index} is not a JSON object with "from" and "to" node ids.</source>
+      <translation>第 {index} 条边不是包含 "from" 和 "to" 节点 id 的 JSON 对象。</translation>
+    </message>
+    <message>
+      <source>Edge number {index} has unknown field(s) {fields}; an edge takes from, to, branch, when and label.</source>
+      <translation>第 {index} 条边有未知字段 {fields}；边可用的字段为 from、to、branch、when 和 label。</translation>
+    </message>
+    <message>
+      <source>Edge number {index} ({source} → {target}) names the node "{node}", which does not exist.</source>
+      <translation>第 {index} 条边（{source} → {target}）引用的节点 "{node}" 不存在。</translation>
+    </message>
+    <message>
+      <source>Edge {source} → {target}: a router's edges choose with "when", not "branch".</source>
+      <translation>边 {source} → {target}：路由节点的边用 "when" 选择，而不是 "branch"。</translation>
+    </message>
+    <message>
+      <source>Edge {source} → {target}: only a router's edges take "when" (this node is a {type}).</source>
+      <translation>边 {source} → {target}：只有路由节点的边可以带 "when"（此节点是 {type}）。</translation>
+    </message>
+    <message>
+      <source>Edge {source} → {target}: node "{source}" ({type}) has no branch "{branch}"; its branches: {branches}.</source>
+      <translation>边 {source} → {target}：节点 "{source}"（{type}）没有分支 "{branch}"；它的分支为：{branches}。</translation>
+    </message>
+    <message>
+      <source>Router "{node}" needs exactly one edge without "when" (where the run goes when no condition holds); it has {count}.</source>
+      <translation>路由节点 "{node}" 需要恰好一条不带 "when" 的边（所有条件都不成立时的去向）；当前有 {count} 条。</translation>
+    </message>
+    <message>
+      <source>Node "{node}" has {count} outgoing edges; a {type} node has one next node (use a condition or a router to branch).</source>
+      <translation>节点 "{node}" 有 {count} 条出边；{type} 节点只能有一个下一节点（要分支请使用条件或路由节点）。</translation>
+    </message>
+    <message>
+      <source>Node "{node}" ({type}) needs an edge for its branch "{branch}".</source>
+      <translation>节点 "{node}"（{type}）需要一条对应分支 "{branch}" 的边。</translation>
+    </message>
+    <message>
+      <source>Node "{node}" ({type}) has more than one edge for its branch "{branch}".</source>
+      <translation>节点 "{node}"（{type}）的分支 "{branch}" 有不止一条边。</translation>
+    </message>
+    <message>
+      <source>Node "{node}" uses the placeholder {placeholder}, which no node writes and the state does not declare; known: {known}.</source>
+      <translation>节点 "{node}" 使用了占位符 {placeholder}，但没有节点写入它，state 中也未声明；已知的有：{known}。</translation>
+    </message>
+    <message>
+      <source>Node "{node}": the expression "{expr}" reads "{name}", which no node writes and the state does not declare; known: {known}.</source>
+      <translation>节点 "{node}"：表达式 "{expr}" 读取了 "{name}"，但没有节点写入它，state 中也未声明；已知的有：{known}。</translation>
+    </message>
+    <message>
+      <source>The workflow's output "{output}" is not written by any node; known: {known}.</source>
+      <translation>工作流的输出 "{output}" 没有任何节点写入；已知的有：{known}。</translation>
+    </message>
+    <message>
+      <source>Node "{node}" cannot be reached from the start node "{start}".</source>
+      <translation>从起始节点 "{start}" 无法到达节点 "{node}"。</translation>
+    </message>
+    <message>
+      <source>The body of loop "{node}" never comes back to it: add an edge from the body's last node to "{node}".</source>
+      <translation>循环 "{node}" 的循环体不会回到它：请从循环体的最后一个节点添加一条指向 "{node}" 的边。</translation>
+    </message>
+    <message>
+      <source>The nodes {cycle} form a cycle without a loop node; send it through a loop node with a limit.</source>
+      <translation>节点 {cycle} 构成了一个没有循环节点的环；请让它经过一个设有上限的循环节点。</translation>
+    </message>
+    <message>
+      <source>Cannot read the workflow {path}: {reason}.</source>
+      <translation>无法读取工作流 {path}：{reason}。</translation>
+    </message>
+    <message>
+      <source>The workflow {path} is not valid JSON: {reason}.</source>
+      <translation>工作流 {path} 不是有效的 JSON：{reason}。</translation>
+    </message>
+    <message>
+      <source>No workflow file {path}.</source>
+      <translation>工作流文件 {path} 不存在。</translation>
+    </message>
+    <message>
+      <source>No workflow file, template or saved workflow is named "{name}". Templates: {templates}.</source>
+      <translation>没有名为 "{name}" 的工作流文件、模板或已保存的工作流。模板：{templates}。</translation>
+    </message>
+    <message>
+      <source>There is no workflow run "{run_id}" in this data folder.</source>
+      <translation>此数据文件夹中没有工作流运行 "{run_id}"。</translation>
+    </message>
+    <message>
+      <source>Cannot read the workflow run {run_id}: {reason}.</source>
+      <translation>无法读取工作流运行 {run_id}：{reason}。</translation>
+    </message>
+    <message>
+      <source>The workflow run {run_id} has already finished.</source>
+      <translation>工作流运行 {run_id} 已经结束。</translation>
+    </message>
+    <message>
+      <source>The run {run_id} was started from another version of {workflow}; resume it with the workflow unchanged, or start a new run.</source>
+      <translation>运行 {run_id} 是用 {workflow} 的另一个版本启动的；请在不修改工作流的情况下继续它，或开始新的运行。</translation>
+    </message>
+    <message>
+      <source>Give the run's input with --input TEXT (or --resume RUN_ID to resume a run).</source>
+      <translation>请用 --input TEXT 提供运行的输入（或用 --resume RUN_ID 继续一次运行）。</translation>
+    </message>
+    <message>
+      <source>Node "{node}" ({type}) failed: {reason}</source>
+      <translation>节点 "{node}"（{type}）失败：{reason}</translation>
+    </message>
+    <message>
+      <source>Node "{node}": the expression "{expr}" failed: {reason}.</source>
+      <translation>节点 "{node}"：表达式 "{expr}" 求值失败：{reason}。</translation>
+    </message>
+    <message>
+      <source>Node "{node}" needs a language model, and this run has none.</source>
+      <translation>节点 "{node}" 需要语言模型，但此次运行没有可用的模型。</translation>
+    </message>
+    <message>
+      <source>Node "{node}" searches knowledge, but no knowledge base is given: add "kb" to the node or run it with --kb NAME.</source>
+      <translation>节点 "{node}" 要检索知识，但没有指定知识库：请在节点中添加 "kb"，或运行时加上 --kb NAME。</translation>
+    </message>
+    <message>
       <source>The evaluation set {path} does not exist.</source>
       <translation>评估集 {path} 不存在。</translation>
     </message>
