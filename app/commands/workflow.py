@@ -12,7 +12,7 @@ FILE_OR_TEMPLATE is a .json file, a template name (``workflow templates``) or a 
 
 ``run`` checkpoints after every node (<data folder>/workflows/checkpoints.sqlite3). With ``--json``
 it prints one JSON object per line: first ``{"type": "run", "run_id", …}``, then one
-``{"type": "node", "node", "input", "output", "started", "seconds"}`` per node as it finishes, and
+``{"type": "node", "node", "node_type", "input", "output", "started", "seconds"}`` per node as it finishes, and
 last the result ``{"run_id", "status", "output", "trace", "state", "citations", …}``. ``status`` is
 ``completed``, ``waiting`` (an approval node waits: resume with ``--resume RUN_ID --approve`` or
 ``--reject``; given on the first run, the answer is used for every approval) or ``failed`` (with

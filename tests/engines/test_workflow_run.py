@@ -157,3 +157,27 @@ def test_a_killed_run_resumes_from_its_checkpoint_without_repeating_finished_nod
         "first", "passes", "inc", "mark", "is_two", "passes", "inc", "mark", "is_two", "hold",
         "passes", "inc", "mark", "is_two", "passes", "last"]
     assert (tmp_path / "home" / "workflows" / "checkpoints.sqlite3").is_file()
+
+
+def test_resuming_a_failed_run_retries_the_failed_node_only(tmp_path, capsys):
+    """A node that failed for a reason outside the workflow (a file not there yet) is retried by
+    --resume once the cause is fixed; the nodes before it are not run again."""
+    box = tmp_path / "box"
+    box.mkdir()
+    data = {"name": "read", "nodes": [
+        {"id": "count", "type": "set", "values": {"tries": "1"}},
+        {"id": "read", "type": "tool", "tool": "read_file", "args": {"path": "{input}"}, "output": "text"}],
+        "edges": [{"from": "count", "to": "read"}]}
+    path = tmp_path / "read.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    target = box / "later.txt"
+    assert main(["workflow", "run", str(path), "--input", str(target), "--allow-folder", str(box), "--json"]) == 2
+    failed = lines_of(capsys.readouterr().out)[-1]
+    assert failed["status"] == "failed" and failed["error"]["params"]["node"] == "read"
+    assert "does not exist" in failed["error"]["message"]
+    target.write_text("arrived", encoding="utf-8")
+    assert main(["workflow", "run", str(path), "--resume", failed["run_id"], "--json"]) == 0
+    lines = lines_of(capsys.readouterr().out)
+    assert [n["node"] for n in lines[1:-1]] == ["read"]  # the folder grant came from the run's record
+    assert lines[-1]["status"] == "completed" and lines[-1]["output"] == "arrived"
+    assert [t["node"] for t in lines[-1]["trace"]] == ["count", "read"]
