@@ -181,3 +181,44 @@ def test_resuming_a_failed_run_retries_the_failed_node_only(tmp_path, capsys):
     assert [n["node"] for n in lines[1:-1]] == ["read"]  # the folder grant came from the run's record
     assert lines[-1]["status"] == "completed" and lines[-1]["output"] == "arrived"
     assert [t["node"] for t in lines[-1]["trace"]] == ["count", "read"]
+
+
+def test_supervisor_template_routes_to_the_math_worker_whose_agent_loop_uses_the_calculator(tmp_path):
+    """The supervisor-two-workers template with a scripted chat model (tests/helpers): the
+    supervisor's word picks the router's branch, the math worker is the real agent loop (turn.py,
+    graph.py) and its calculator result reaches the review prompt and the answer."""
+    from app.agents import workflow_store
+    from app.agents.turn import run_request
+    from app.agents.workflow import validate
+    from app.agents.workflow_run import Services, WorkflowRunner
+    from tests.helpers.scripted_chat_model import ScriptedChatModel, call, tool_results
+
+    seen = {}
+
+    def review(messages):
+        seen["review"] = messages[-1].content
+        return "1234 × 5678 = 7006652."
+
+    supervisor = ScriptedChatModel(["math", review])
+    worker = ScriptedChatModel([call("calculator", {"expression": "1234 * 5678"}),
+                                lambda msgs: f"The product is {tool_results(msgs)[-1].content}."])
+
+    def agent(node, prompt, kbs):
+        req = {"base_url": "http://127.0.0.1:9/v1", "model": "scripted", "system": node.get("system"),
+               "messages": [{"role": "user", "content": prompt}], "kbs": kbs, "tools": node.get("tools"),
+               "max_steps": node.get("max_steps")}
+        return run_request(req, lambda e: None, None, model=worker)
+
+    wf = validate(workflow_store.resolve("supervisor-two-workers")[0])
+    services = Services(chat_model=lambda node: supervisor, agent=agent)
+    with WorkflowRunner(wf, services, tmp_path / "cp.sqlite3") as runner:
+        result = runner.start("r1", "What is 1234 times 5678?")
+    assert result["status"] == "completed"
+    assert [t["node"] for t in result["trace"]] == ["supervisor", "route", "math_worker", "review"]
+    route, worker_entry = result["trace"][1], result["trace"][2]
+    assert route["output"] == "math_worker"
+    assert worker_entry["output"]["steps"] == [{"name": "calculator", "args": {"expression": "1234 * 5678"},
+                                                "ok": True, "result": "7006652"}]
+    assert worker.calls[0]["tools"] == ["calculator", "datetime"]  # the node's tools, nothing else
+    assert "The product is 7006652." in seen["review"]
+    assert result["output"] == "1234 × 5678 = 7006652." and result["state"]["report"] == "The product is 7006652."
