@@ -2206,6 +2206,10 @@ The full report is in the log: {path}</source>
       <translation>节点 "{node}" 需要语言模型，但此次运行没有可用的模型。</translation>
     </message>
     <message>
+      <source>Node "{node}" uses {placeholder}, which has no value yet at this point of the run; declare it in the workflow's "state" or write it on every path to this node.</source>
+      <translation>节点 "{node}" 使用了 {placeholder}，但运行到这里时它还没有值；请在工作流的 "state" 中声明它，或在通往此节点的每条路径上写入它。</translation>
+    </message>
+    <message>
       <source>Node "{node}" searches knowledge, but no knowledge base is given: add "kb" to the node or run it with --kb NAME.</source>
       <translation>节点 "{node}" 要检索知识，但没有指定知识库：请在节点中添加 "kb"，或运行时加上 --kb NAME。</translation>
     </message>

@@ -141,6 +141,16 @@ class WorkflowRunner:
                             code="workflow.expr_failed",
                             params={"node": node["id"], "expr": expr, "reason": str(exc)}) from None
 
+    def _render(self, node: dict, template: str, values: dict) -> str:
+        try:
+            return render(template, values)
+        except KeyError as exc:  # a value written later in the graph, or on a branch not taken
+            name = exc.args[0]
+            raise UserError(f"Node {node['id']!r} uses {{{name}}}, which has no value yet at this point of the run; "
+                            "declare it in the workflow's \"state\" or write it on every path to this node.",
+                            code="workflow.value_missing",
+                            params={"node": node["id"], "placeholder": "{" + name + "}"}) from None
+
     @staticmethod
     def _wrote(node: dict, value) -> dict:
         key = output_key(node)
@@ -154,10 +164,10 @@ class WorkflowRunner:
         from langchain_core.messages import HumanMessage, SystemMessage
 
         values = _names(state)
-        prompt = render(node["prompt"], values)
+        prompt = self._render(node, node["prompt"], values)
         messages = [HumanMessage(content=prompt)]
         if node.get("system"):
-            messages.insert(0, SystemMessage(content=render(node["system"], values)))
+            messages.insert(0, SystemMessage(content=self._render(node, node["system"], values)))
         model = self.services.chat_model(node)
         try:
             reply = model.invoke(messages)
@@ -203,7 +213,8 @@ class WorkflowRunner:
 
     def _tool(self, node: dict, state: WFState):
         values = _names(state)
-        args = {k: render(v, values) if isinstance(v, str) else v for k, v in (node.get("args") or {}).items()}
+        args = {k: self._render(node, v, values) if isinstance(v, str) else v
+                for k, v in (node.get("args") or {}).items()}
         text, cites = self._call_tool(node, node["tool"], args, self.services.kbs, state)
         return args, dict(self._wrote(node, text), citations=cites), text
 
@@ -212,7 +223,7 @@ class WorkflowRunner:
         if not kbs:
             raise UserError(f"Node {node['id']!r} searches knowledge, but no knowledge base is given: add \"kb\" to "
                             "the node or run it with --kb NAME.", code="workflow.kb_missing", params={"node": node["id"]})
-        query = render(node["query"], _names(state))
+        query = self._render(node, node["query"], _names(state))
         args = {"query": query, "top_k": int(node.get("top_k", 4))}
         text, cites = self._call_tool(node, "kb_search", args, kbs, state)
         return {"query": query, "kb": kbs}, dict(self._wrote(node, text), citations=cites), text
@@ -221,7 +232,7 @@ class WorkflowRunner:
         if self.services.agent is None:
             raise UserError(f"Node {node['id']!r} needs a language model, and this run has none.",
                             code="workflow.no_model", params={"node": node["id"]})
-        prompt = render(node["prompt"], _names(state))
+        prompt = self._render(node, node["prompt"], _names(state))
         kbs = _as_list(node.get("kb")) or list(self.services.kbs)
         result = self.services.agent(node, prompt, kbs)
         answer = str(result.get("answer") or "").strip()
@@ -266,7 +277,7 @@ class WorkflowRunner:
     def _approval(self, node: dict, state: WFState):
         from langgraph.types import interrupt
 
-        message = render(node.get("message") or "Continue?", _names(state))
+        message = self._render(node, node.get("message") or "Continue?", _names(state))
         answer = bool(interrupt({"node": node["id"], "message": message}))
         branch = "approved" if answer else "rejected"
         return message, {"branch": {node["id"]: branch}}, branch

@@ -334,6 +334,7 @@ MESSAGES: dict[str, str] = {
     "workflow.node_failed": QT_TRANSLATE_NOOP("Errors", "Node \"{node}\" ({type}) failed: {reason}"),
     "workflow.expr_failed": QT_TRANSLATE_NOOP("Errors", "Node \"{node}\": the expression \"{expr}\" failed: {reason}."),
     "workflow.no_model": QT_TRANSLATE_NOOP("Errors", "Node \"{node}\" needs a language model, and this run has none."),
+    "workflow.value_missing": QT_TRANSLATE_NOOP("Errors", "Node \"{node}\" uses {placeholder}, which has no value yet at this point of the run; declare it in the workflow's \"state\" or write it on every path to this node."),
     "workflow.kb_missing": QT_TRANSLATE_NOOP("Errors", "Node \"{node}\" searches knowledge, but no knowledge base is given: add \"kb\" to the node or run it with --kb NAME."),
 
     # evaluation (app/evaluation, ai-platform eval)

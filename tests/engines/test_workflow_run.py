@@ -97,6 +97,15 @@ def test_a_failing_node_stops_the_run_naming_the_node_and_resumable_there(tmp_pa
     assert result["error"]["code"] == "workflow.node_failed" and result["error"]["params"]["node"] == "divide"
     assert "division by zero" in result["error"]["message"]
 
+    # A value the graph writes only later: the node that reads it too early is named.
+    data = {"name": "early", "nodes": [
+        {"id": "use", "type": "tool", "tool": "calculator", "args": {"expression": "{later} + 1"}},
+        {"id": "write", "type": "set", "values": {"later": "1"}}], "edges": [{"from": "use", "to": "write"}]}
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert main(["workflow", "run", str(path), "--input", "x", "--json"]) == 2
+    error = lines_of(capsys.readouterr().out)[-1]["error"]
+    assert error["code"] == "workflow.value_missing" and error["params"] == {"node": "use", "placeholder": "{later}"}
+
 
 KILLED = {
     "version": 1, "name": "killed", "state": {"n": 0},
