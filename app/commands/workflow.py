@@ -20,7 +20,8 @@ last the result ``{"run_id", "status", "output", "trace", "state", "citations", 
 with ``--resume RUN_ID`` from its last checkpoint; nodes that finished are not run again. The model
 for llm and agent nodes is reached as ``ai-platform agent`` reaches it: without ``--base-url`` the
 serve engine is started on ``--model`` (default: the bundled model) when the first such node runs.
-Exit 0: completed or waiting; 2: an error a person can fix (the result names the node); 130: stopped.
+Exit 0: completed or waiting; 2: an error a person can fix (the result names the node); 130: stopped
+(Ctrl+C or SIGTERM: the checkpoint stays, a serve engine it started is stopped, status ``stopped``).
 """
 
 from __future__ import annotations
@@ -247,6 +248,19 @@ def run_workflow(args) -> int:
     return _run(wf, record, args)
 
 
+def _stop_on_sigterm() -> None:
+    """SIGTERM (a window stopping the run) ends it like Ctrl+C: the checkpoint stays, the serve engine
+    this command started is stopped, and the result says ``stopped``."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        def stop(signum, frame):
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, stop)
+
+
 def _run(wf, record: dict, args) -> int:
     from app.agents import workflow_store as store
     from app.agents.workflow_run import Services, WorkflowRunner
@@ -258,6 +272,7 @@ def _run(wf, record: dict, args) -> int:
         print(json.dumps({"type": "run", "run_id": run_id, "workflow": wf.name, "resumed": resumed}, ensure_ascii=False),
               flush=True)
     models = _Models(args)
+    _stop_on_sigterm()
     services = Services(chat_model=models.chat_model, agent=models.agent, kbs=list(args.kb),
                         folders=list(args.allow_folder))
     code = 0

@@ -128,29 +128,44 @@ KILLED = {
 }
 
 
+def _start(cli: list[str], env: dict) -> subprocess.Popen:
+    return subprocess.Popen(cli, env=env, cwd=str(REPO), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+
+
+def _when_waiting(proc: subprocess.Popen, notes, count: int) -> None:
+    """Return once the "hold" node has started ``count`` times in all (it notes "waiting")."""
+    deadline = time.monotonic() + 120
+    while (notes.read_text() if notes.exists() else "").count("waiting") < count:
+        assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read()[-3000:]
+        time.sleep(0.05)
+
+
 def test_a_killed_run_resumes_from_its_checkpoint_without_repeating_finished_nodes(tmp_path):
     wf, notes, go = tmp_path / "killed.json", tmp_path / "notes.txt", tmp_path / "go"
     wf.write_text(json.dumps(KILLED), encoding="utf-8")
     env = engine_env_for(tmp_path / "home", WF_NOTES=str(notes), WF_GO=str(go), OMP_NUM_THREADS="1")
     cli = [sys.executable, "-m", "tests.helpers.workflow_cli", "workflow", "run", str(wf)]
-    proc = subprocess.Popen(cli + ["--input", "go", "--json"], env=env, cwd=str(REPO), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
-    try:
+
+    # SIGTERM (how a window stops it): a clean stop, status "stopped", resumable at the running node.
+    proc = _start(cli + ["--input", "go", "--json"], env)
+    with proc:
         run_id = json.loads(proc.stdout.readline())["run_id"]
-        deadline = time.monotonic() + 120
-        while "waiting" not in (notes.read_text() if notes.exists() else ""):  # "hold" is running
-            assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read()[-3000:]
-            time.sleep(0.05)
+        _when_waiting(proc, notes, 1)
+        proc.terminate()
+        out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err[-3000:]
+    stopped = lines_of(out)[-1]
+    assert stopped["status"] == "stopped" and stopped["next"] == ["hold"] and stopped["run_id"] == run_id
+
+    # SIGKILL: no chance to clean up; the checkpoint written before "hold" started is what is left.
+    proc = _start(cli + ["--resume", run_id, "--json"], env)
+    with proc:
+        _when_waiting(proc, notes, 2)
         os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        proc.stdout.close()
-        proc.stderr.close()
+        proc.communicate(timeout=60)
     assert proc.returncode == -signal.SIGKILL
-    assert notes.read_text().splitlines() == ["first", "pass 1", "pass 2", "waiting"]
+    assert notes.read_text().splitlines() == ["first", "pass 1", "pass 2", "waiting", "waiting"]
 
     go.touch()
     done = subprocess.run(cli + ["--resume", run_id, "--json"], env=env, cwd=str(REPO), capture_output=True,
@@ -158,8 +173,9 @@ def test_a_killed_run_resumes_from_its_checkpoint_without_repeating_finished_nod
     assert done.returncode == 0, done.stderr[-3000:]
     lines = lines_of(done.stdout)
     result = lines[-1]
-    # Only the killed node ran again; then the run went on to its end.
-    assert notes.read_text().splitlines() == ["first", "pass 1", "pass 2", "waiting", "waiting", "pass 3", "last"]
+    # Only the interrupted node ran again, each time; then the run went on to its end.
+    assert notes.read_text().splitlines() == ["first", "pass 1", "pass 2", "waiting", "waiting", "waiting",
+                                              "pass 3", "last"]
     assert [n["node"] for n in lines[1:-1]] == ["hold", "passes", "inc", "mark", "is_two", "passes", "last"]
     assert result["status"] == "completed" and result["run_id"] == run_id and result["output"] == "noted last"
     assert [t["node"] for t in result["trace"]] == [
