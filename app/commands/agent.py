@@ -5,7 +5,8 @@
                       [--mcp-stdio "COMMAND"]...
 
 Without ``--base-url`` it starts the serve engine on ``--model`` (default: the bundled model) with
-the transformers engine, runs the turn, and stops it. ``--json`` prints one object on its last line,
+the transformers engine, runs the turn, and stops it; the bundled model is served with its tool
+adapter (app/core/tool_adapter.py) and the turn asks for it (model ``smollm2-tools``). ``--json`` prints one object on its last line,
 ``{"answer", "steps", "citations", "warnings", "status", …}`` (the agent engine's result; ``warnings``
 says why no tool was used, e.g. the model's chat template has no tool calling); otherwise the steps,
 the answer and the warnings stream as readable lines. Whether the model can call tools is decided
