@@ -88,6 +88,8 @@ def install(run_adapter: Path, dest: Path, info: dict) -> Path:
         to_bf16(run_adapter / "adapter_model.safetensors", tmp / "adapter_model.safetensors")
         tool_template.install(tmp)
         (tmp / "recipe.json").write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        for f in tmp.iterdir():
+            f.chmod(0o644)  # shipped in the package: readable by everyone
         paths.fsync_tree(tmp)
         paths.install_dir(tmp, dest)
     finally:
