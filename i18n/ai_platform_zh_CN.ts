@@ -1702,6 +1702,10 @@ The full report is in the log: {path}</source>
       <translation>{path} 中没有有效记录。</translation>
     </message>
     <message>
+      <source>Training the tool adapter failed (see {log}).</source>
+      <translation>训练工具适配器失败（详见 {log}）。</translation>
+    </message>
+    <message>
       <source>--resume needs the run's folder.</source>
       <translation>--resume 需要指定训练文件夹。</translation>
     </message>

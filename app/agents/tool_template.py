@@ -1,5 +1,6 @@
 """The ChatML/Hermes tool chat template for models whose own template has no tools (the bundled
-SmolLM2-135M-Instruct): tools listed in the system turn inside ``<tools></tools>``, the assistant's
+SmolLM2-135M-Instruct): tools listed in the system turn inside ``<tools></tools>`` (name and
+argument names, one a line), the assistant's
 calls as ``<tool_call>{"name": …, "arguments": {…}}</tool_call>``, tool results as a user turn of
 ``<tool_response>…</tool_response>`` blocks (Qwen2.5/Hermes layout). vLLM's ``hermes`` parser and the
 transformers engine (``transformers_server.parse_tool_calls``) both read these calls back, and
@@ -30,7 +31,9 @@ TEMPLATE = (
     "{%- if messages[0]['role'] == 'system' %}{{- messages[0]['content'] }}"
     "{%- else %}{{- '" + DEFAULT_SYSTEM + "' }}{%- endif %}"
     "{{- '\\n\\n' + " + json.dumps(TOOLS_INTRO) + " }}"
-    "{%- for tool in tools %}{{- '\\n' }}{{- tool | tojson }}{%- endfor %}"
+    "{%- for tool in tools %}{%- set fn = tool['function'] if tool['function'] is defined else tool %}"
+    "{{- '\\n{\"name\": ' + (fn['name'] | tojson) + ', \"arguments\": ' }}"
+    "{{- ((fn['parameters'] or {}).get('properties') or {}) | list | tojson }}{{- '}' }}{%- endfor %}"
     "{{- " + json.dumps(TOOLS_OUTRO) + " + '<|im_end|>\\n' }}"
     "{%- elif messages[0]['role'] == 'system' %}"
     "{{- '<|im_start|>system\\n' + messages[0]['content'] + '<|im_end|>\\n' }}"
@@ -65,10 +68,19 @@ def _tojson(obj) -> str:
     return json.dumps(obj, ensure_ascii=False)
 
 
+def tool_line(tool: dict) -> str:
+    """One tool as the template lists it: its name and argument names. Short on purpose: a 135M
+    model does not use the descriptions, and the full schemas tripled every prompt (training time
+    and answer latency on a CPU grow with it)."""
+    fn = tool.get("function", tool)
+    props = list(((fn.get("parameters") or {}).get("properties") or {}))
+    return '{"name": ' + _tojson(fn["name"]) + ', "arguments": ' + _tojson(props) + "}"
+
+
 def system_text(tools: list[dict], system: str = "") -> str:
     """The content of the system turn the template writes for ``tools`` (OpenAI tool schemas)."""
     return ((system or DEFAULT_SYSTEM) + "\n\n" + TOOLS_INTRO
-            + "".join("\n" + _tojson(t) for t in tools) + TOOLS_OUTRO)
+            + "".join("\n" + tool_line(t) for t in tools) + TOOLS_OUTRO)
 
 
 def call_text(name: str, arguments: dict) -> str:
@@ -83,4 +95,4 @@ def install(folder: str | Path) -> Path:
     return path
 
 
-__all__ = ["TEMPLATE", "DEFAULT_SYSTEM", "system_text", "call_text", "install"]
+__all__ = ["TEMPLATE", "DEFAULT_SYSTEM", "system_text", "tool_line", "call_text", "install"]

@@ -5,9 +5,14 @@ single calls, two-step calls, and questions that need no tool. Offline and seede
     records(n, seed=0, split="train")   list of {"messages": [...]} (OpenAI roles, tool turns included)
 
 ``split`` picks disjoint template halves ("train" / "heldout"), so a held-out set made with another
-seed and split has unseen wordings as well as unseen values. Tool schemas are the agent's own
-(``tools.REGISTRY``), and every system turn is ``tool_template.system_text`` for the tools offered.
-Each record also carries ``expect``: the calls and the final answer a checker compares with.
+seed and split has unseen wordings as well as unseen values. Each record's prompt is what agent mode
+sends: the tools a turn offers in some context (``kb_search`` with a knowledge base attached,
+``read_file``/``list_folder`` with a folder granted, ``calculator``/``datetime`` always; in
+``tools.REGISTRY`` order, their own schemas), under the agent's system prompt
+(``graph.system_prompt``), rendered by ``tool_template.system_text``. Knowledge results hold one to
+three numbered passages, the right one usually first, as ``kb_search`` writes them.
+Each record also carries ``expect``: the calls and the final answer a checker compares with
+(``cite``: the passage number a knowledge answer must cite).
 """
 
 from __future__ import annotations
@@ -75,8 +80,27 @@ def _half(items: list, split: str) -> list:
     return items[0::2] if split == "train" else items[1::2]
 
 
-def _system(names) -> dict:
-    return {"role": "system", "content": tool_template.system_text([REGISTRY[n].schema() for n in names])}
+# Other system prompts people set: the adapter must not depend on the default one.
+SYSTEMS = ["", "", "", "You are a terse assistant.", "You are a friendly assistant. Answer briefly.",
+           "你是一个乐于助人的助手。", "Answer in the user's language."]
+KB_NAMES = ["docs", "notes", "handbook", "company", "资料", "kb"]
+
+
+def offered(needed: set, rng: random.Random) -> list[str]:
+    """The tools an agent turn offers, as ``tools.tools_for`` lists them, in some random context
+    that makes the ``needed`` ones available."""
+    kb = "kb_search" in needed or rng.random() < 0.5
+    folders = bool(needed & {"read_file", "list_folder"}) or rng.random() < 0.3
+    return [n for n in REGISTRY if n in ("calculator", "datetime") or (n == "kb_search" and kb)
+            or (n in ("read_file", "list_folder") and folders)]
+
+
+def _system(needed, rng: random.Random) -> dict:
+    from app.agents.graph import system_prompt  # the agent's own words (langgraph, imported here)
+
+    names = offered(set(needed), rng)
+    text = system_prompt(rng.choice(SYSTEMS), names)
+    return {"role": "system", "content": tool_template.system_text([REGISTRY[n].schema() for n in names], text)}
 
 
 def _call(name: str, args: dict) -> dict:
@@ -90,9 +114,10 @@ def _calc(rng: random.Random, split: str) -> dict:
     if op == "/":
         a = b * rng.randint(2, 999)
     expr = f"{a} {op} {b}"
+    shown = {"*": rng.choice("*×"), "/": rng.choice("/÷")}.get(op, op)  # what people type; the call is ASCII
     result = safe_math.format_number(safe_math.evaluate(expr))
-    answer = (f"{expr} = {result}" if lang == "en" else f"{expr} 的结果是 {result}。")
-    return _record([_system(TOOLS), {"role": "user", "content": text.format(a=a, op=op, b=b)},
+    answer = (f"{a} {shown} {b} = {result}" if lang == "en" else f"{a} {shown} {b} 的结果是 {result}。")
+    return _record([_system({"calculator"}, rng), {"role": "user", "content": text.format(a=a, op=shown, b=b)},
                     _call("calculator", {"expression": expr}), {"role": "tool", "content": result},
                     {"role": "assistant", "content": answer}], [("calculator", {"expression": expr})], result)
 
@@ -103,13 +128,23 @@ def _kb(rng: random.Random, split: str) -> dict:
     n = rng.randint(2, 90)
     topic, fact = (en, fact_en) if lang == "en" else (zh, fact_zh)
     fact = fact.format(n=n)
-    file = rng.choice(FILES[:6]).replace(".csv", ".txt")
-    passage = f"[1] {file} (knowledge base docs, score {rng.uniform(0.5, 0.95):.3f})\n{fact}"
-    answer = (f"According to your documents, {fact[0].lower() + fact[1:]} [1]" if lang == "en" else f"根据资料，{fact} [1]")
+    kb_name = rng.choice(KB_NAMES)
+    others = rng.sample([t for t in TOPICS if t[0] != en], rng.choice([0, 1, 1, 2]))
+    facts = [fact] + [(o[2] if rng.random() < 0.7 else o[3]).format(n=rng.randint(2, 90)) for o in others]
+    at = 0 if rng.random() < 0.7 else rng.randrange(len(facts))  # retrieval usually ranks it first
+    facts.insert(at, facts.pop(0))
+    scores = sorted((rng.uniform(0.3, 0.95) for _ in facts), reverse=True)
+    passage = "\n\n".join(f"[{i + 1}] {rng.choice(FILES[:6])} (knowledge base {kb_name}, score {s:.3f})\n{f}"
+                           for i, (f, s) in enumerate(zip(facts, scores)))
+    cite = f"[{at + 1}]"
+    answer = (f"According to your documents, {fact[0].lower() + fact[1:]} {cite}" if lang == "en"
+              else f"根据资料，{fact}{cite}")
     query = topic if lang == "zh" else topic.removeprefix("the ")
-    return _record([_system(TOOLS), {"role": "user", "content": text.format(t=topic)},
-                    _call("kb_search", {"query": query}), {"role": "tool", "content": passage},
-                    {"role": "assistant", "content": answer}], [("kb_search", {"query": query})], str(n))
+    rec = _record([_system({"kb_search"}, rng), {"role": "user", "content": text.format(t=topic)},
+                   _call("kb_search", {"query": query}), {"role": "tool", "content": passage},
+                   {"role": "assistant", "content": answer}], [("kb_search", {"query": query})], str(n))
+    rec["expect"]["cite"] = cite
+    return rec
 
 
 def _date(rng: random.Random, split: str) -> dict:
@@ -121,7 +156,7 @@ def _date(rng: random.Random, split: str) -> dict:
     result = f"{stamp}+08:00 ({wd}, {zone.split('/')[-1]})"
     answer = (f"In {zone} it is {h:02d}:{mi:02d} on {wd}, {y}-{m:02d}-{d:02d}." if lang == "en"
               else f"{zone} 现在是 {y}-{m:02d}-{d:02d} {h:02d}:{mi:02d}（{wd}）。")
-    return _record([_system(TOOLS), {"role": "user", "content": text.format(z=zone)},
+    return _record([_system({"datetime"}, rng), {"role": "user", "content": text.format(z=zone)},
                     _call("datetime", {"timezone": zone}), {"role": "tool", "content": result},
                     {"role": "assistant", "content": answer}], [("datetime", {"timezone": zone})], f"{h:02d}:{mi:02d}")
 
@@ -132,7 +167,7 @@ def _file(rng: random.Random, split: str) -> dict:
     n = rng.randint(3, 99)
     content = rng.choice([f"Buy {n} apples.", f"Meeting moved to room {n}.", f"Total: {n} items.", f"第 {n} 项已完成。"])
     answer = (f"{path} says: {content}" if lang == "en" else f"{path} 的内容是：{content}")
-    return _record([_system(TOOLS), {"role": "user", "content": text.format(p=path)},
+    return _record([_system({"read_file"}, rng), {"role": "user", "content": text.format(p=path)},
                     _call("read_file", {"path": path}), {"role": "tool", "content": content},
                     {"role": "assistant", "content": answer}], [("read_file", {"path": path})], str(n))
 
@@ -144,7 +179,7 @@ def _multi(rng: random.Random, split: str) -> dict:
     e2 = f"{r1} * {c}"
     r2 = safe_math.format_number(safe_math.evaluate(e2))
     answer = (f"({a} + {b}) × {c} = {r2}" if lang == "en" else f"({a} + {b}) × {c} 的结果是 {r2}。")
-    return _record([_system(TOOLS), {"role": "user", "content": text.format(a=a, b=b, c=c)},
+    return _record([_system({"calculator"}, rng), {"role": "user", "content": text.format(a=a, b=b, c=c)},
                     _call("calculator", {"expression": e1}), {"role": "tool", "content": r1},
                     _call("calculator", {"expression": e2}), {"role": "tool", "content": r2},
                     {"role": "assistant", "content": answer}],
@@ -153,7 +188,7 @@ def _multi(rng: random.Random, split: str) -> dict:
 
 def _none(rng: random.Random, split: str) -> dict:
     text, _lang, answer = rng.choice(_half(NONE, split))
-    return _record([_system(TOOLS), {"role": "user", "content": text}, {"role": "assistant", "content": answer}],
+    return _record([_system(set(), rng), {"role": "user", "content": text}, {"role": "assistant", "content": answer}],
                    [], "")
 
 

@@ -5,7 +5,8 @@
                       [--mcp-stdio "COMMAND"]...
 
 Without ``--base-url`` it starts the serve engine on ``--model`` (default: the bundled model) with
-the transformers engine, runs the turn, and stops it. ``--json`` prints one object on its last line,
+the transformers engine, runs the turn, and stops it; the bundled model is served with its tool
+adapter (app/core/tool_adapter.py) and the turn asks for it (model ``smollm2-tools``). ``--json`` prints one object on its last line,
 ``{"answer", "steps", "citations", "warnings", "status", …}`` (the agent engine's result; ``warnings``
 says why no tool was used, e.g. the model's chat template has no tool calling); otherwise the steps,
 the answer and the warnings stream as readable lines. Whether the model can call tools is decided
@@ -95,13 +96,16 @@ class _Printer:
             self._line("(stopped)")
 
 
-def start_serve(args):
-    """(process, {base_url, api_key, model}) of a serve engine started for this turn."""
+def start_serve(args, adapter=None):
+    """(process, {base_url, api_key, model}) of a serve engine started for this turn; ``adapter``:
+    the bundled model's tool adapter, served beside it (app/core/tool_adapter.py)."""
     import subprocess
 
-    from app.core import protocol
+    from app.core import protocol, tool_adapter
 
     cmd = [sys.executable, "-m", "app.engines.serve", "--model", args.model or "default", "--engine", args.engine]
+    if adapter is not None:
+        cmd += ["--adapter", f"{tool_adapter.NAME}={adapter}"]
     proc = subprocess.Popen(cmd, env=dict(os.environ, PYTHONUNBUFFERED="1"), stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, encoding="utf-8",
                             errors="replace", bufsize=1, start_new_session=True)
@@ -180,13 +184,17 @@ def run(args) -> int:
                 from app.agents.kb_search import KBSearcher
 
                 KBSearcher(args.kb).close()
-            from app.core import serve_config, tool_support
+            from app.core import serve_config, tool_adapter, tool_support
 
             name, folder = serve_config.resolve_model(args.model or "default")
-            serve, info = start_serve(args)
-            req.update(base_url=info["base_url"], model=info["model"],
+            # The bundled model calls tools through its tool adapter, served beside it (the same
+            # weights; requests name the adapter).
+            adapter = tool_adapter.for_model(name, folder)
+            serve, info = start_serve(args, adapter)
+            model = tool_adapter.NAME if adapter is not None else info["model"]
+            req.update(base_url=info["base_url"], model=model,
                        tool_support=tool_support.for_folder(folder, info.get("engine") or args.engine,
-                                                            model=name).to_dict())
+                                                            model=name, adapter=adapter).to_dict())
             api_key = info["api_key"]
         result = run_request(req, (lambda e: None) if args.json else printer, api_key,
                              extra_tools=extra_tools)  # given on the command line: approved

@@ -9,7 +9,7 @@ the run is deleted from the list.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from app.core import bundled
@@ -92,6 +92,18 @@ def model_dir(model_ref: str) -> Path | None:
         return None
 
 
+def for_agent(target: ChatTarget) -> ChatTarget:
+    """What an agent turn talks to for ``target``: the bundled model with its tool adapter (so it can
+    call tools), else ``target`` itself."""
+    from app.core import tool_adapter
+
+    if target.kind != "bundled" or target.adapter:
+        return target
+    folder = model_dir(target.model_ref)
+    adapter = tool_adapter.for_model(bundled.DEFAULT_CHAT_MODEL, folder) if folder is not None else None
+    return target if adapter is None else replace(target, adapter=tool_adapter.NAME, adapter_path=str(adapter))
+
+
 def model_ready(model_ref: str) -> bool:
     """Whether a local model ref can be served now (the bundled model converted, the folder there)."""
     if model_ref == DEFAULT_MODEL:
@@ -110,6 +122,6 @@ def context_length(model_ref: str) -> int | None:
     return model_folder.model_max_len(folder)
 
 
-__all__ = ["ChatTarget", "list_targets", "find_target", "adapter_name", "base_ref", "context_length", "model_dir",
+__all__ = ["ChatTarget", "list_targets", "find_target", "for_agent", "adapter_name", "base_ref", "context_length", "model_dir",
            "model_ready",
            "REMOTE_PREFIX"]

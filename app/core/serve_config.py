@@ -202,6 +202,14 @@ def vllm_command(python: str | os.PathLike, cfg: ServeConfig, cuda: bool) -> lis
     if cfg.trust_remote_code:
         cmd.append("--trust-remote-code")
     parser = model_folder.tool_call_parser(cfg.model_dir)
+    if not parser:
+        # A base without tool calling served with an adapter that brings its own tool template (the
+        # bundled model's tool adapter): that template for every request, and its parser.
+        taught = next((Path(p) for p in cfg.adapters.values()
+                       if (Path(p) / "chat_template.jinja").is_file() and model_folder.tool_call_parser(p)), None)
+        if taught is not None:
+            parser = model_folder.tool_call_parser(taught)
+            cmd += ["--chat-template", str(taught / "chat_template.jinja")]
     if parser:
         cmd += ["--enable-auto-tool-choice", "--tool-call-parser", parser]
     # LoRA is always on: adapters load into the running server (VLLM_ALLOW_RUNTIME_LORA_UPDATING).

@@ -55,10 +55,14 @@ class ToolSupport:
                    params=dict(data.get("params") or {}))
 
 
-def for_folder(folder: str | Path, engine: str, model: str = "") -> ToolSupport:
-    """Tool calling for the model in ``folder`` served by ``engine`` ("vllm" or "transformers")."""
+def for_folder(folder: str | Path, engine: str, model: str = "", adapter: str | Path | None = None) -> ToolSupport:
+    """Tool calling for the model in ``folder`` served by ``engine`` ("vllm" or "transformers");
+    ``adapter``: a LoRA folder served with it that brings its own chat template (the bundled model's
+    tool adapter, ``app.core.tool_adapter``), which both engines then render with."""
     name = model or Path(folder).name
     params = {"model": name, "engine": engine}
+    if adapter is not None and (Path(adapter) / "chat_template.jinja").is_file():
+        folder = adapter
     template = model_folder.chat_template_text(folder)
     if "tools" not in template:
         return ToolSupport(NO, "tools.template_none",

@@ -216,6 +216,11 @@ class HFModel:
                                                      **kwargs)
         self.weights_bytes = int(model.get_memory_footprint())
         self.adapters = list(cfg.adapters)
+        # An adapter folder with its own chat_template.jinja (the bundled model's tool adapter) is
+        # served with that template: it was trained on it.
+        self.templates: dict[str, str] = {}
+        for name, path in cfg.adapters.items():
+            self._read_template(name, Path(path))
         if cfg.adapters:
             from peft import PeftModel
 
@@ -232,6 +237,16 @@ class HFModel:
         self._waiting = 0
         self._waiting_lock = threading.Lock()
         self.streaming = threading.Event()  # set once the first answer's first piece is out
+
+    def _read_template(self, name: str, folder: Path) -> None:
+        try:
+            self.templates[name] = (folder / "chat_template.jinja").read_text(encoding="utf-8")
+        except OSError:
+            self.templates.pop(name, None)
+
+    def chat_template(self, name: str | None = None) -> str:
+        """The template requests for model ``name`` are rendered with."""
+        return self.templates.get(name or "") or str(self.tokenizer.chat_template or "")
 
     @property
     def names(self) -> list[str]:
@@ -260,6 +275,7 @@ class HFModel:
             self.model.eval()
             self.adapters.append(name)
             self.cfg.adapters[name] = folder
+            self._read_template(name, folder)
         log.info("adapter %s loaded from %s in %.2f s", name, folder, time.monotonic() - t0)
 
     def unload_adapter(self, name: str) -> None:
@@ -274,6 +290,7 @@ class HFModel:
                 self.model.delete_adapter(name)
             self.adapters.remove(name)
             self.cfg.adapters.pop(name, None)
+            self.templates.pop(name, None)
 
     def check_model(self, name: str | None) -> str:
         name = name or self.cfg.model_name
@@ -281,15 +298,16 @@ class HFModel:
             raise ApiError(404, f"The model `{name}` does not exist.", "NotFoundError")
         return name
 
-    def encode_chat(self, messages: list[dict], tools: list | None = None) -> list[int]:
+    def encode_chat(self, messages: list[dict], tools: list | None = None, name: str | None = None) -> list[int]:
         if not isinstance(messages, list) or not messages:
             raise ApiError(400, "messages must be a non-empty list")
         if tools is not None and not isinstance(tools, list):
             raise ApiError(400, "tools must be a list")
-        kw = {}
+        template = self.chat_template(name)
+        kw: dict = {"chat_template": template} if name in self.templates else {}
         # Tool definitions reach templates written for them (Qwen, Llama 3.1, …); a template without
         # tool support renders the conversation alone, as vLLM does for such a model.
-        if tools and "tools" in str(self.tokenizer.chat_template or ""):
+        if tools and "tools" in template:
             kw["tools"] = tools
         messages = _template_messages(messages)
         try:
@@ -696,7 +714,7 @@ class Handler(BaseHTTPRequestHandler):
         req = self._body()
         params = check_request(req, chat)
         name = self.hf.check_model(req.get("model"))
-        ids = (self.hf.encode_chat(req.get("messages"), req.get("tools")) if chat
+        ids = (self.hf.encode_chat(req.get("messages"), req.get("tools"), name) if chat
                else self.hf.encode_text(req.get("prompt", "")))
         waited = {"last": 0.0}
 
@@ -735,7 +753,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _answer(self, chat: bool, req: dict, params: dict, name: str, gen) -> None:
         # A template that writes <tool_call> blocks: read them back as OpenAI tool calls.
-        tools_on = bool(chat and req.get("tools") and "<tool_call>" in str(self.hf.tokenizer.chat_template or ""))
+        tools_on = bool(chat and req.get("tools") and "<tool_call>" in self.hf.chat_template(name))
         rid = ("chatcmpl-" if chat else "cmpl-") + uuid.uuid4().hex
         created = int(time.time())
         obj = "chat.completion" if chat else "text_completion"

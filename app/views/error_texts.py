@@ -201,6 +201,7 @@ MESSAGES: dict[str, str] = {
     "train.run_dir_taken": QT_TRANSLATE_NOOP("Errors", "{path} already holds a run (it has {file})."),
     "train.dataset_format": QT_TRANSLATE_NOOP("Errors", "{path} is not chat-messages JSONL, the only format this installation reads."),
     "train.dataset_empty": QT_TRANSLATE_NOOP("Errors", "{path} has no valid record."),
+    "tool_adapter.train_failed": QT_TRANSLATE_NOOP("Errors", "Training the tool adapter failed (see {log})."),
     "train.resume_without_run_dir": QT_TRANSLATE_NOOP("Errors", "--resume needs the run's folder."),
     "train.config_or_preset": QT_TRANSLATE_NOOP("Errors", "Give either a CONFIG file or --preset NAME."),
     "train.preset_without_dataset": QT_TRANSLATE_NOOP("Errors", "--preset needs --dataset FILE."),

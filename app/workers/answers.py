@@ -124,8 +124,8 @@ class AnswerPipeline(QObject):
               targets: list[tuple[str, ChatTarget]]) -> list[int]:
         """One answer per (slot, target); returns the ids of the assistant messages being written."""
         agent = session.mode == "agent"
-        if agent:
-            targets = targets[:1]  # an agent turn answers with one model
+        if agent:  # an agent turn answers with one model; the bundled one with its tool adapter
+            targets = [(slot, chat_targets.for_agent(t)) for slot, t in targets[:1]]
         compare = len(targets) > 1
         kb_ids = [] if agent else list(session.kb_ids)
         params = {k: session.params[k] for k in SAMPLING_KEYS if k in session.params}
@@ -228,15 +228,17 @@ class AnswerPipeline(QObject):
 
     def tool_support(self, target: ChatTarget, engine: str | None = None):
         """Whether ``target`` can call tools on its engine (running, or the one a launch would use)."""
-        from app.core import tool_support
+        from app.core import tool_adapter, tool_support
 
         if target.kind == "remote":
             return tool_support.unknown(target.remote_model or target.label)
         folder = chat_targets.model_dir(target.model_ref)
         if folder is None:
             return tool_support.unknown(target.label)
+        tools_target = chat_targets.for_agent(target)  # the bundled model calls tools with its adapter
+        adapter = tools_target.adapter_path if tools_target.adapter == tool_adapter.NAME else None
         return tool_support.for_folder(folder, engine or self.serve.planned_engine(target.model_ref),
-                                       model=self.model_name(target))
+                                       model=self.model_name(target), adapter=adapter)
 
     @staticmethod
     def model_name(target: ChatTarget) -> str:

@@ -101,3 +101,24 @@ def test_tool_call_parser_reads_chat_template_jinja(tmp_path):
     folder = model_folder(tmp_path)
     (folder / "chat_template.jinja").write_text(QWEN_LIKE, encoding="utf-8")
     assert mf.tool_call_parser(folder) == "hermes"
+
+
+def test_a_tool_adapter_brings_its_template_and_parser_to_vllm(tmp_path):
+    """The bundled model (no tools in its template) served with its tool adapter: vLLM renders with
+    the adapter's template and reads the calls with the matching parser."""
+    from app.agents import tool_template
+
+    (tmp_path / "base").mkdir()
+    folder = model_folder(tmp_path / "base")
+    (folder / "tokenizer_config.json").write_text(json.dumps({"chat_template": "{% for m in messages %}{% endfor %}"}))
+    adapter = tmp_path / "tools"
+    adapter.mkdir()
+    (adapter / "adapter_config.json").write_text(json.dumps({"r": 8}))
+    tool_template.install(adapter)
+    cfg = serve_config.ServeConfig(model_name="m", model_dir=folder, port=1, adapters={"smollm2-tools": adapter})
+    cmd = serve_config.vllm_command("/py", cfg, cuda=False)
+    assert cmd[cmd.index("--chat-template") + 1] == str(adapter / "chat_template.jinja")
+    assert cmd[cmd.index("--tool-call-parser") + 1] == "hermes" and "--enable-auto-tool-choice" in cmd
+    plain = serve_config.vllm_command("/py", serve_config.ServeConfig(model_name="m", model_dir=folder, port=1),
+                                      cuda=False)
+    assert "--chat-template" not in plain and "--tool-call-parser" not in plain
