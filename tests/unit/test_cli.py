@@ -41,9 +41,11 @@ def test_database_from_newer_version_is_refused_clearly(engine_env, ai_home):
     db.commit()
     db.close()
     env = dict(engine_env, QT_QPA_PLATFORM="offscreen")
-    # The message box is modal; under offscreen it would wait forever, so a timer closes it.
-    code = ("import sys; from PySide6.QtCore import QTimer; from PySide6.QtWidgets import QApplication;"
-            "app = QApplication(sys.argv); QTimer.singleShot(1500, lambda: [w.close() for w in app.topLevelWidgets()]);"
+    # The message box is modal; under offscreen it would wait forever, so a timer closes it (only
+    # message boxes, and again until one shows: a loaded machine may take longer than any fixed delay).
+    code = ("import sys; from PySide6.QtCore import QTimer; from PySide6.QtWidgets import QApplication, QMessageBox;"
+            "app = QApplication(sys.argv); t = QTimer(); t.timeout.connect(lambda: [w.close() for w in"
+            " app.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]); t.start(300);"
             "from app.views.app import run_gui; sys.exit(run_gui())")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
     assert out.returncode == 2
