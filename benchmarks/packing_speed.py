@@ -12,6 +12,14 @@ round; the best round of each side gives the ratio, medians beside it.
 Measured: non-padding tokens trained (the engine's ``done``: the Trainer's count, padding excluded
 on both sides) / seconds in ``Trainer.train()``, and per CPU second of that call; the final losses
 (the two sides see the examples in a different order, so the losses agree only within noise).
+
+Measured here (2 shared cores, load ≈ 10, so per CPU second is the figure to trust; one round, the
+padded run cut at step 19 of 20): packed 6,768 tokens in 135.2 CPU s = 50.1 tokens per CPU s, final
+loss 0.080; padded (length-grouped) 6,464 tokens in 116.9 CPU s = 55.3, loss 0.064: ratio ≈ 0.91.
+On these examples (≈ 40–140 tokens, cap 128) rows of up to 128 rarely hold two examples, while
+grouping by length leaves little padding. Forward + backward on the same 24 examples, CPU seconds:
+padded in random order 49.0 real tokens per CPU s (2,240 computed for 2,019 real), length-grouped
+55.9 (2,080), packed rows of ≤ 128 50.8 (2,240), one packed row per batch 51.5 (2,019).
 """
 
 from __future__ import annotations
