@@ -5235,6 +5235,10 @@ Allow remote code for this model?</source>
       <translation>梯度检查点</translation>
     </message>
     <message>
+      <source>Packing</source>
+      <translation>打包</translation>
+    </message>
+    <message>
       <source>Optimizer</source>
       <translation>优化器</translation>
     </message>
@@ -5329,6 +5333,14 @@ Allow remote code for this model?</source>
     <message>
       <source>Less memory, about 30% slower.</source>
       <translation>更省显存，约慢 30%。</translation>
+    </message>
+    <message>
+      <source>Pack examples into rows</source>
+      <translation>将样本打包成行</translation>
+    </message>
+    <message>
+      <source>Lays each batch's examples end to end in rows of up to the maximum sequence length, so no padding is computed; attention stays within each example, so the loss is the same as with padding. Off: padded batches of examples of similar length. Chat fine-tuning (LoRA, QLoRA) only.</source>
+      <translation>把每个批次的样本首尾相接排成不超过最大序列长度的行，不计算填充；注意力只在各自样本内部，因此损失与填充方式相同。关闭时：使用长度相近的样本组成的填充批次。仅用于对话微调（LoRA、QLoRA）。</translation>
     </message>
     <message>
       <source>Card memory</source>

@@ -38,6 +38,7 @@ METHODS = ("lora", "qlora", "dpo", "orpo", "cpt")
 # on raw text (packed blocks of max_seq_len tokens, loss on every token). All train a LoRA adapter,
 # on the base that ``quantization`` says.
 PREFERENCE_METHODS = ("dpo", "orpo")
+SFT_METHODS = ("lora", "qlora")  # chat fine-tuning: the methods ``packing`` applies to
 METHOD_SHAPES = {"dpo": ("preference",), "orpo": ("preference",), "cpt": ("text",)}
 CHAT_SHAPES = ("alpaca", "sharegpt", "openai")  # what lora / qlora train on (as chat messages)
 QUANTIZATIONS = ("none", "4bit", "8bit")
@@ -87,6 +88,10 @@ class TrainConfig:
     warmup_ratio: float = 0.03  # share of the steps spent warming the learning rate up, in [0, 1)
     weight_decay: float = 0.0
     gradient_checkpointing: bool = True
+    # SFT (lora / qlora): a batch's examples laid end to end in rows of up to max_seq_len, attention
+    # kept within each example; the same loss and gradients as padding, less computed. Off: padded
+    # batches of similar lengths. The other methods never pack (app.training.packing).
+    packing: bool = True
     optimizer: str = "adamw_torch"  # adamw_torch | paged_adamw_8bit (CUDA only; CPU falls back)
     beta: float = 0.1  # dpo: how far from the reference the policy may go; orpo: the odds-ratio weight
     # Bookkeeping.
@@ -189,6 +194,7 @@ class TrainConfig:
         _num(self, "weight_decay", 0, 10)
         _num(self, "beta", 0, 100, low_open=True)
         _bool(self, "gradient_checkpointing")
+        _bool(self, "packing")
         _choice(self, "optimizer", OPTIMIZERS)
         _int(self, "logging_steps", 0, 1 << 40)
         _int(self, "eval_steps", 1, 1 << 40)
@@ -530,6 +536,6 @@ def logging_interval(logging_steps: int, total_steps: int) -> int:
 __all__ = [
     "AUTO_LOG_POINTS", "logging_interval",
     "SCHEMA_VERSION", "CONFIG_FILE", "DEFAULT_MODEL", "METHODS", "QUANTIZATIONS", "DTYPES", "TARGETS",
-    "SCHEDULERS", "OPTIMIZERS", "PREFERENCE_METHODS", "METHOD_SHAPES", "CHAT_SHAPES", "check_dataset_shape", "PRESETS", "FIELD_HINTS", "TrainConfig", "resolve_base_model", "split_hint", "preset", "slugify",
+    "SCHEDULERS", "OPTIMIZERS", "PREFERENCE_METHODS", "SFT_METHODS", "METHOD_SHAPES", "CHAT_SHAPES", "check_dataset_shape", "PRESETS", "FIELD_HINTS", "TrainConfig", "resolve_base_model", "split_hint", "preset", "slugify",
     "new_run_id", "new_run_dir", "write_config", "read_config",
 ]

@@ -757,6 +757,8 @@ def plan_input(cfg: TrainConfig, shape: ModelShape, gpu_total_gb: float, device:
       quantized base without peft's fp32 upcast of embeddings, lm_head and norms
       (app/engines/train.py: prepare_quantized).
     * Mixed precision is autocast whenever the dtype is half (the engine's bf16/fp16 flags).
+    * ``packing`` does not change the figure: a packed step holds at most ``batch_size`` rows of
+      ``max_seq_len`` tokens (app.training.packing), the padded step's worst case planned here.
     """
     return PlanInput(
         shape=shape, quantization=cfg.quantization, compute_dtype=cfg.dtype, lora_r=cfg.lora_r,

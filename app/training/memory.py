@@ -34,5 +34,5 @@ def write_memory(run_dir: Path, cfg: TrainConfig | None, status: str, step: int)
     if cfg is not None:
         data["config"] = {k: getattr(cfg, k) for k in (
             "base_model", "method", "quantization", "dtype", "lora_r", "target_modules", "max_seq_len",
-            "batch_size", "grad_accum", "gradient_checkpointing", "optimizer")}
+            "batch_size", "grad_accum", "gradient_checkpointing", "packing", "optimizer")}
     atomic_write_text(run_dir / MEMORY_FILE, json.dumps(data, indent=2) + "\n")

@@ -23,7 +23,7 @@ from app.core.datasets import validate_dataset_file
 from app.core.engine_runtime import EngineRuntime
 from app.core.errors import UserError
 from app.core.train_config import (
-    CONFIG_FILE, PREFERENCE_METHODS, check_dataset_shape, logging_interval, read_config, split_hint,
+    CONFIG_FILE, PREFERENCE_METHODS, SFT_METHODS, check_dataset_shape, logging_interval, read_config, split_hint,
 )
 from app.training.memory import write_memory
 from app.training.model import ADAPTER, attention_targets, prepare_quantized, save_adapter
@@ -139,6 +139,7 @@ def train(rt: EngineRuntime, resume: str | None = None) -> tuple[str, dict[str, 
     from app.training.callbacks import EventCallback
     from app.training.data import ChatCollator, DataError, load_dataset
     from app.training import methods
+    from app.training.packing import PackedCollator, packing_isolates
 
     quiet_libraries()
     torch.set_num_threads(threads)
@@ -243,6 +244,10 @@ def train(rt: EngineRuntime, resume: str | None = None) -> tuple[str, dict[str, 
             rt.info(f"Loaded in {time.monotonic() - t_load:.1f} s; LoRA r={cfg.lora_r} on "
                     f"{cfg.target_modules if isinstance(targets, str) else ', '.join(targets)}: "
                     f"{trainable:,} trainable of {total_params:,} parameters")
+        packing = cfg.packing and cfg.method in SFT_METHODS
+        if packing:
+            packing = _packing_holds(rt, model, tokenizer, dtype_name, cfg.quantization, packing_isolates)
+        out["packing"] = packing
         if rt.stop_requested:
             return "stopped", out
 
@@ -289,6 +294,9 @@ def train(rt: EngineRuntime, resume: str | None = None) -> tuple[str, dict[str, 
             include_num_input_tokens_seen="non_padding",
             log_level="warning",
         )
+        if cfg.method in SFT_METHODS and not packing:
+            # Padded batches of similar lengths (shuffled within groups) compute less padding.
+            common["train_sampling_strategy"] = "group_by_length"
         events = EventCallback(rt, checkpoints_dir)
         if preference:
             trainer_class, config_class = methods.preference_trainer(cfg.method, None)
@@ -298,10 +306,11 @@ def train(rt: EngineRuntime, resume: str | None = None) -> tuple[str, dict[str, 
             trainable = sum(p.numel() for p in trainer.model.parameters() if p.requires_grad)
             rt.info(f"{trainable:,} trainable of {total_params:,} parameters")
         else:
+            collator = (PackedCollator(pad_id, max_len=cfg.max_seq_len) if packing
+                        else ChatCollator(pad_id, pad_to_multiple_of=8 if cuda else None))
             trainer = atomic_checkpoint_trainer()(
                 model=model, args=TrainingArguments(**common), train_dataset=train_set, eval_dataset=eval_set,
-                data_collator=ChatCollator(pad_id, pad_to_multiple_of=8 if cuda else None),
-                callbacks=[events])
+                data_collator=collator, callbacks=[events])
         # stdout is for events only: no printed logs, no progress bars.
         trainer.remove_callback(PrinterCallback)
         trainer.remove_callback(ProgressCallback)
@@ -333,6 +342,21 @@ def train(rt: EngineRuntime, resume: str | None = None) -> tuple[str, dict[str, 
         out["adapter"] = str(run_dir / ADAPTER)
     write_memory(run_dir, cfg, "stopped" if stopped else "completed", step_now)
     return ("stopped" if stopped else "completed"), out
+
+
+def _packing_holds(rt: EngineRuntime, model, tokenizer, dtype_name: str, quantization: str, isolates) -> bool:
+    """Whether this model keeps packed examples apart (its attention reads the restarting position
+    ids); a log line says which batches the run uses and why."""
+    attn = getattr(model.config, "_attn_implementation", None) or "default"
+    exact = dtype_name == "float32" and quantization == "none"
+    holds, worst = isolates(model, len(tokenizer), 1e-3 if exact else 3e-2)
+    if holds:
+        rt.info(f"Packing: each batch's examples in rows of up to the sequence length, no padding "
+                f"between them; checked on this model ({attn} attention, largest difference {worst:.1e})")
+    else:
+        rt.info(f"Packing is off: this model's {attn} attention crosses packed examples (difference "
+                f"{worst:.2g}); training on padded batches of similar lengths instead", level="WARNING")
+    return holds
 
 
 def _summarize(out: dict, events, step: int, t0: float) -> None:

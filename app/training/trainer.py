@@ -7,6 +7,7 @@ from pathlib import Path
 
 from app.core import paths
 from app.core.checkpoints import CHECKPOINT_PREFIX, TMP_CHECKPOINT_PREFIX, TRAINER_STATE
+from app.training.packing import real_tokens
 
 _TRAINER_CLASS: dict[type | None, type] = {}
 
@@ -28,6 +29,15 @@ def atomic_checkpoint_trainer(base: type | None = None) -> type:
             if self._staging is not None:
                 return self._staging
             return super()._get_output_dir(trial)
+
+        def _track_num_input_tokens(self, inputs):
+            # Packed rows carry no attention mask, and the pad id is often the EOS a row also holds:
+            # count the tokens that are not padding from the layout itself (app.training.packing).
+            if (self.args.include_num_input_tokens_seen == "non_padding" and "attention_mask" not in inputs
+                    and "position_ids" in inputs):
+                self.state.num_input_tokens_seen += real_tokens(inputs)
+                return
+            super()._track_num_input_tokens(inputs)
 
         def _save_checkpoint(self, model, trial):
             root = Path(super()._get_output_dir(trial))

@@ -123,6 +123,7 @@ class TrainForm(QWidget):
             self.scheduler.addItem("", key)
         self.warmup_ratio = QDoubleSpinBox(minimum=0.0, maximum=0.99, decimals=2, singleStep=0.01)
         self.gradient_checkpointing = QCheckBox()
+        self.packing = QCheckBox()  # lora / qlora only
         self.optimizer = QComboBox()
         for key in train_config.OPTIMIZERS:
             self.optimizer.addItem(key, key)
@@ -134,7 +135,8 @@ class TrainForm(QWidget):
                      ("batch_size", self.batch_size), ("grad_accum", self.grad_accum), ("epochs", self.epochs),
                      ("max_steps", self.max_steps), ("learning_rate", self.learning_rate),
                      ("scheduler", self.scheduler), ("warmup_ratio", self.warmup_ratio),
-                     ("gradient_checkpointing", self.gradient_checkpointing), ("optimizer", self.optimizer),
+                     ("gradient_checkpointing", self.gradient_checkpointing), ("packing", self.packing),
+                     ("optimizer", self.optimizer),
                      ("save_steps", self.save_steps), ("beta", self.beta)]
         for key, widget in self.rows:
             self.labels[key] = QLabel()
@@ -216,6 +218,7 @@ class TrainForm(QWidget):
             "epochs": self.tr("Epochs"), "max_steps": self.tr("Max steps (-1: by epochs)"),
             "learning_rate": self.tr("Learning rate"), "scheduler": self.tr("Scheduler"),
             "warmup_ratio": self.tr("Warm-up share"), "gradient_checkpointing": self.tr("Gradient checkpointing"),
+            "packing": self.tr("Packing"),
             "optimizer": self.tr("Optimizer"), "save_steps": self.tr("Checkpoint every (steps)"),
             "beta": self.tr("Preference beta (DPO, ORPO)"),
         }
@@ -242,6 +245,11 @@ class TrainForm(QWidget):
                 combo.setItemText(i, names[combo.itemData(i)])
         self.gradient_checkpointing.setText(self.tr("Recompute activations"))
         self.gradient_checkpointing.setToolTip(self.tr("Less memory, about 30% slower."))
+        self.packing.setText(self.tr("Pack examples into rows"))
+        self.packing.setToolTip(self.tr(
+            "Lays each batch's examples end to end in rows of up to the maximum sequence length, so no "
+            "padding is computed; attention stays within each example, so the loss is the same as with "
+            "padding. Off: padded batches of examples of similar length. Chat fine-tuning (LoRA, QLoRA) only."))
         self.card_label.setText(self.tr("Card memory"))
         self.fit_batch.setText(self.tr("Largest batch that fits"))
         self.fit_seq.setText(self.tr("Longest sequence that fits"))
@@ -387,6 +395,9 @@ class TrainForm(QWidget):
         preference = self.method.currentData() in train_config.PREFERENCE_METHODS
         self.beta.setVisible(preference)
         self.labels["beta"].setVisible(preference)
+        sft = self.method.currentData() in train_config.SFT_METHODS
+        self.packing.setVisible(sft)
+        self.labels["packing"].setVisible(sft)
         if self.method.currentData() == "qlora":
             self.quantization.setCurrentIndex(self.quantization.findData("4bit"))
 

@@ -215,6 +215,47 @@ def test_training_lowers_the_loss_and_reports_it(trained):
           f"engine {extra['seconds']} s (training {extra['train_seconds']} s)")
 
 
+@pytest.fixture(scope="module")
+def unpacked(tmp_path_factory, converted_model_dir, engine_runner):
+    """The shared run's training without packing (padded batches grouped by length), without its
+    evaluations and checkpoints: what the packed run is compared with."""
+    root = tmp_path_factory.mktemp("unpacked")
+    dataset = write_fact_dataset(root / "fact.jsonl")
+    run_dir = make_run(root / "run", converted_model_dir, dataset, max_steps=-1, epochs=1, logging_steps=0,
+                       packing=False)
+    return engine_runner(["app.engines.train", str(run_dir)], root / "home")
+
+
+def test_packed_run_learns_like_the_padded_one_and_counts_only_real_tokens(trained, unpacked, converted_model_dir):
+    from transformers import AutoTokenizer
+
+    from app.training.data import load_dataset
+
+    assert trained["config"].packing is True  # the default for chat fine-tuning
+    assert unpacked.returncode == 0, unpacked.stderr[-3000:]
+    packed_log = (trained["run_dir"] / "train.log").read_text(encoding="utf-8")
+    assert "Packing: each batch's examples in rows of up to the sequence length" in packed_log
+    assert "sdpa attention" in packed_log
+    assert not any("Packing" in e.message for e in unpacked.of(protocol.Log))
+    curves = {}
+    for name, events in (("packed", trained["events"]), ("padded", unpacked.events)):
+        curves[name] = [m.values["loss"] for m in of(events, protocol.Metric) if "loss" in m.values]
+    packed, padded = curves["packed"], curves["padded"]
+    assert len(packed) == len(padded) == 8
+    # Both fall as far: the first loss is the same model on (other) batches of the same data.
+    for losses in (packed, padded):
+        assert sum(losses[-3:]) / 3 < losses[0] * 0.5, curves
+    assert abs(sum(packed[-3:]) - sum(padded[-3:])) / 3 < 0.25 * padded[0], curves
+    # One epoch of 16 examples: each side counts each example's tokens once, no padding.
+    tokenizer = AutoTokenizer.from_pretrained(converted_model_dir)
+    _, report = load_dataset(trained["run_dir"].parent / "fact.jsonl", tokenizer, 128)
+    packed_done, padded_done = trained["events"][-1], unpacked.events[-1]
+    assert packed_done.extra["packing"] is True and padded_done.extra["packing"] is False
+    assert packed_done.extra["tokens"] == padded_done.extra["tokens"] == report.tokens
+    print(f"\npacked {[round(v, 3) for v in packed]}, {packed_done.extra['tokens_per_s']} tokens/s"
+          f"\npadded {[round(v, 3) for v in padded]}, {padded_done.extra['tokens_per_s']} tokens/s")
+
+
 def test_run_folder_is_complete(trained):
     run_dir, events = trained["run_dir"], trained["events"]
     # events.jsonl holds exactly what went to stdout.

@@ -86,3 +86,18 @@ def test_each_preset_shows_the_planners_figure(main_window, tmp_path):
         assert form.total_label.text().startswith(f"Predicted peak: {expected.total_gb:.1f} GB"), key
         if where["device"] == "cuda":
             assert form.plan.total_gb == vram_planner.plan(vram_planner.preset_input(key)).total_gb, key
+
+
+def test_packing_is_a_chat_fine_tuning_setting_that_reaches_the_config(main_window):
+    main_window.show_panel("training")
+    form = main_window.panel("training").form
+    form.apply_preset("cpu-demo")
+    assert form.packing.isChecked() and form._settings_config().packing is True  # on by default
+    assert form.packing.toolTip() and not form.packing.isHidden()
+    form.packing.setChecked(False)
+    assert form._settings_config().packing is False
+    form.load_config({"method": "lora"})  # a config written before the setting existed
+    assert form.packing.isChecked()
+    for method, shown in (("dpo", False), ("cpt", False), ("qlora", True)):
+        form.method.setCurrentIndex(form.method.findData(method))
+        assert form.packing.isHidden() is not shown and form.labels["packing"].isHidden() is not shown

@@ -51,6 +51,7 @@ def test_defaults_round_trip_through_json():
     ("warmup_ratio", 1.0, "below 1"),
     ("weight_decay", -0.1, "from 0"),
     ("gradient_checkpointing", "yes", "true or false"),
+    ("packing", "on", "true or false"),
     ("logging_steps", -1, "from 0"),  # 0 is automatic
     ("eval_steps", 0, "from 1"),
     ("save_steps", 0, "from 1"),
@@ -100,6 +101,13 @@ def test_unknown_keys_and_other_versions_are_refused():
     with pytest.raises(UserError) as info:
         TrainConfig.from_json("{not json")
     assert info.value.code == "train_config.bad_json"
+
+
+def test_packing_is_on_unless_a_config_turns_it_off():
+    old = good()
+    old.pop("packing", None)  # a config written before the setting existed
+    assert TrainConfig.from_dict(old).packing is True
+    assert TrainConfig.from_dict(good(packing=False)).packing is False
 
 
 def test_empty_val_path_means_none():
