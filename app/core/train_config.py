@@ -90,8 +90,10 @@ class TrainConfig:
     gradient_checkpointing: bool = True
     # SFT (lora / qlora): a batch's examples laid end to end in rows of up to max_seq_len, attention
     # kept within each example; the same loss and gradients as padding, less computed. Off: padded
-    # batches of similar lengths. The other methods never pack (app.training.packing).
-    packing: bool = True
+    # batches of similar lengths. The other methods never pack (app.training.packing). Off by default:
+    # measured on the CPU demo config (benchmarks/packing_speed.py), examples of 40-140 tokens under a
+    # 128 cap rarely share a row, and length-grouped padding trained 1.1x more real tokens per second.
+    packing: bool = False
     optimizer: str = "adamw_torch"  # adamw_torch | paged_adamw_8bit (CUDA only; CPU falls back)
     beta: float = 0.1  # dpo: how far from the reference the policy may go; orpo: the odds-ratio weight
     # Bookkeeping.

@@ -159,7 +159,7 @@ def trained(tmp_path_factory, converted_model_dir):
     val.write_text("".join(dataset.read_text().splitlines(keepends=True)[:4]), encoding="utf-8")
     config = root / "my-config.json"
     draft = make_run(root / "draft", converted_model_dir, dataset, save_steps=4, val_path=str(val), eval_steps=4,
-                     max_steps=-1, epochs=1, logging_steps=0)
+                     max_steps=-1, epochs=1, logging_steps=0, packing=True)
     cfg = TrainConfig(**json.loads((draft / "config.json").read_text()))
     config.write_text(cfg.to_json(), encoding="utf-8")
     run_dir = root / "run"
@@ -231,7 +231,7 @@ def test_packed_run_learns_like_the_padded_one_and_counts_only_real_tokens(train
 
     from app.training.data import load_dataset
 
-    assert trained["config"].packing is True  # the default for chat fine-tuning
+    assert trained["config"].packing is True
     assert unpacked.returncode == 0, unpacked.stderr[-3000:]
     packed_log = (trained["run_dir"] / "train.log").read_text(encoding="utf-8")
     assert "Packing: each batch's examples in rows of up to the sequence length" in packed_log

@@ -92,10 +92,10 @@ def test_packing_is_a_chat_fine_tuning_setting_that_reaches_the_config(main_wind
     main_window.show_panel("training")
     form = main_window.panel("training").form
     form.apply_preset("cpu-demo")
-    assert form.packing.isChecked() and form._settings_config().packing is True  # on by default
+    assert not form.packing.isChecked() and form._settings_config().packing is False  # off by default
     assert form.packing.toolTip() and not form.packing.isHidden()
-    form.packing.setChecked(False)
-    assert form._settings_config().packing is False
+    form.packing.setChecked(True)
+    assert form._settings_config().packing is True
     form.load_config({"method": "lora"})  # a config written before the setting existed
     assert form.packing.isChecked()
     for method, shown in (("dpo", False), ("cpt", False), ("qlora", True)):

@@ -103,11 +103,11 @@ def test_unknown_keys_and_other_versions_are_refused():
     assert info.value.code == "train_config.bad_json"
 
 
-def test_packing_is_on_unless_a_config_turns_it_off():
+def test_packing_is_off_unless_a_config_turns_it_on():
     old = good()
     old.pop("packing", None)  # a config written before the setting existed
-    assert TrainConfig.from_dict(old).packing is True
-    assert TrainConfig.from_dict(good(packing=False)).packing is False
+    assert TrainConfig.from_dict(old).packing is False
+    assert TrainConfig.from_dict(good(packing=True)).packing is True
 
 
 def test_empty_val_path_means_none():
