@@ -97,7 +97,7 @@ def test_packing_is_a_chat_fine_tuning_setting_that_reaches_the_config(main_wind
     form.packing.setChecked(True)
     assert form._settings_config().packing is True
     form.load_config({"method": "lora"})  # a config written before the setting existed
-    assert form.packing.isChecked()
+    assert not form.packing.isChecked()
     for method, shown in (("dpo", False), ("cpt", False), ("qlora", True)):
         form.method.setCurrentIndex(form.method.findData(method))
         assert form.packing.isHidden() is not shown and form.labels["packing"].isHidden() is not shown
