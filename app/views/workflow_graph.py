@@ -132,14 +132,24 @@ class EdgeItem(QGraphicsPathItem):
     def adjust(self) -> None:
         p1, p2 = self.endpoints()
         path = QPainterPath(p1)
-        path.lineTo(p2)
-        angle = math.atan2(p2.y() - p1.y(), p2.x() - p1.x())
+        a, b = self.source.sceneBoundingRect(), self.target.sceneBoundingRect() if self.target else None
+        if b is not None and (b.right() <= a.left() or self.target is self.source):
+            # A way back (a loop): a curve under both boxes, so it does not cross the boxes between.
+            p1, p2 = QPointF(a.center().x(), a.bottom()), QPointF(b.center().x() + 12, b.bottom())
+            low = max(a.bottom(), b.bottom()) + 34
+            path = QPainterPath(p1)
+            path.cubicTo(QPointF(p1.x(), low), QPointF(p2.x(), low), p2)
+            angle = -math.pi / 2
+            mid = QPointF((p1.x() + p2.x()) / 2, low - 12)
+        else:
+            path.lineTo(p2)
+            angle = math.atan2(p2.y() - p1.y(), p2.x() - p1.x())
+            mid = (p1 + p2) / 2
         for side in (math.pi * 0.85, -math.pi * 0.85):
             tip = p2 + QPointF(math.cos(angle + side) * 10, math.sin(angle + side) * 10)
             path.moveTo(p2)
             path.lineTo(tip)
         self.setPath(path)
-        mid = (p1 + p2) / 2
         self.label.setPos(mid + QPointF(4, -16))
 
 
@@ -294,8 +304,10 @@ class GraphView(QGraphicsView):
         rect = self.graph.itemsBoundingRect()
         if not rect.isNull():
             self.fitInView(rect.adjusted(-30, -30, 30, 30), Qt.AspectRatioMode.KeepAspectRatio)
-            if self.transform().m11() > 1.0:
+            if self.transform().m11() > 1.3:  # a small graph stays readable, not blown up
                 self.resetTransform()
+                self.scale(1.3, 1.3)
+                self.centerOn(rect.center())
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)

@@ -59,7 +59,7 @@ class WorkflowsPanel(Panel):
 
         # Left: the list; middle: the graph and its tools; right: the node's form.
         self.list = QListWidget()
-        self.list.setMinimumWidth(170)
+        self.list.setMinimumWidth(190)
         self.list.currentItemChanged.connect(self._on_pick)
         self.view = GraphView()
         self.graph = self.view.graph
@@ -103,7 +103,7 @@ class WorkflowsPanel(Panel):
         top.addWidget(middle)
         top.addWidget(self.form_box)
         top.setStretchFactor(1, 1)
-        top.setSizes([200, 600, 240])
+        top.setSizes([240, 600, 250])
 
         # Bottom: the run.
         self.input = QLineEdit()
@@ -153,6 +153,15 @@ class WorkflowsPanel(Panel):
         return {"llm": self.tr("LLM call"), "tool": self.tr("Tool"), "kb_search": self.tr("Knowledge search"),
                 "agent": self.tr("Sub-agent"), "set": self.tr("Set values"), "condition": self.tr("Condition"),
                 "router": self.tr("Router"), "loop": self.tr("Loop"), "approval": self.tr("Human approval")}
+
+    def field_names(self) -> dict[str, str]:
+        return {"label": self.tr("Title"), "prompt": self.tr("Prompt"), "system": self.tr("System prompt"),
+                "output": self.tr("Writes to"), "max_tokens": self.tr("Max tokens"),
+                "temperature": self.tr("Temperature"), "tool": self.tr("Tool name"),
+                "args": self.tr("Arguments (JSON)"), "query": self.tr("Query"), "kb": self.tr("Knowledge bases"),
+                "top_k": self.tr("Passages"), "tools": self.tr("Tools (JSON list)"), "max_steps": self.tr("Max steps"),
+                "values": self.tr("Values (JSON)"), "expr": self.tr("Expression"), "limit": self.tr("Pass limit"),
+                "while": self.tr("While")}
 
     def retranslate_ui(self) -> None:
         self.header.set_texts(self.tr("Workflows"),
@@ -325,8 +334,9 @@ class WorkflowsPanel(Panel):
             editor = QPlainTextEdit(text) if name in LONG_FIELDS else QLineEdit(text)
             if isinstance(editor, QPlainTextEdit):
                 editor.setFixedHeight(70)
+            editor.setToolTip(name)  # the key in the JSON file
             self.editors[name] = editor
-            self.form.addRow(name + ":", editor)
+            self.form.addRow(self.field_names().get(name, name), editor)
 
     def apply_node(self) -> None:
         node = self.graph.node_data(self.node_id) if self.node_id else None
@@ -457,7 +467,7 @@ class WorkflowsPanel(Panel):
         self.table.insertRow(r)
         seconds = entry.get("seconds")
         cells = [str(entry.get("node", "")), shown(entry.get("input")), shown(entry.get("output")),
-                 f"{seconds:.2f}" if isinstance(seconds, (int, float)) else ""]
+                 f"{seconds:.3f}" if isinstance(seconds, (int, float)) else ""]
         for c, text in enumerate(cells):
             item = QTableWidgetItem(text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS - 1] + "…")
             item.setToolTip(text[:4000])
