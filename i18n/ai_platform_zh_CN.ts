@@ -5824,6 +5824,10 @@ Allow remote code for this model?</source>
       <translation>输入：</translation>
     </message>
     <message>
+      <source>The run's input</source>
+      <translation>本次运行的输入</translation>
+    </message>
+    <message>
       <source>The run's input, {input} in the prompts</source>
       <translation>本次运行的输入，即提示词中的 {input}</translation>
     </message>

@@ -298,7 +298,7 @@ class GraphView(QGraphicsView):
         self.graph.setParent(self)
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
-        self.setMinimumSize(420, 260)
+        self.setMinimumSize(280, 200)
 
     def fit(self) -> None:
         rect = self.graph.itemsBoundingRect()

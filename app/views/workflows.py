@@ -59,7 +59,7 @@ class WorkflowsPanel(Panel):
 
         # Left: the list; middle: the graph and its tools; right: the node's form.
         self.list = QListWidget()
-        self.list.setMinimumWidth(190)
+        self.list.setMinimumWidth(140)
         self.list.currentItemChanged.connect(self._on_pick)
         self.view = GraphView()
         self.graph = self.view.graph
@@ -69,15 +69,22 @@ class WorkflowsPanel(Panel):
         self.add_btn = QPushButton(clicked=self.add_node)
         self.delete_btn = QPushButton(clicked=self.delete_node)
         self.name = QLineEdit()
-        self.name.setMaximumWidth(200)
+        self.name.setMinimumWidth(80)
         self.save_btn = QPushButton(clicked=self.save)
         tools = QHBoxLayout()
         for w in (self.kind, self.add_btn, self.delete_btn):
             tools.addWidget(w)
         tools.addStretch(1)
         self.name_label = QLabel()
-        for w in (self.name_label, self.name, self.save_btn):
-            tools.addWidget(w)
+        left = QWidget()
+        side = QVBoxLayout(left)
+        side.setContentsMargins(0, 0, 0, 0)
+        side.addWidget(self.list, 1)
+        side.addWidget(self.name_label)
+        save_row = QHBoxLayout()
+        save_row.addWidget(self.name, 1)
+        save_row.addWidget(self.save_btn)
+        side.addLayout(save_row)
         self.hint = QLabel(objectName="Hint")
         self.hint.setWordWrap(True)
         middle = QWidget()
@@ -88,9 +95,10 @@ class WorkflowsPanel(Panel):
         mid.addWidget(self.hint)
 
         self.form_box = QGroupBox()
-        self.form_box.setMinimumWidth(220)
+        self.form_box.setMinimumWidth(190)
         box = QVBoxLayout(self.form_box)
         self.form = QFormLayout()
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         box.addLayout(self.form)
         box.addStretch(1)
         self.apply_btn = QPushButton(clicked=self.apply_node)
@@ -99,7 +107,7 @@ class WorkflowsPanel(Panel):
         self.editors: dict[str, QWidget] = {}
 
         top = QSplitter(Qt.Orientation.Horizontal)
-        top.addWidget(self.list)
+        top.addWidget(left)
         top.addWidget(middle)
         top.addWidget(self.form_box)
         top.setStretchFactor(1, 1)
@@ -181,7 +189,8 @@ class WorkflowsPanel(Panel):
                                   "them."))
         self.apply_btn.setText(self.tr("Apply to node"))
         self.input_label.setText(self.tr("Input:"))
-        self.input.setPlaceholderText(self.tr("The run's input, {input} in the prompts"))
+        self.input.setPlaceholderText(self.tr("The run's input"))
+        self.input.setToolTip(self.tr("The run's input, {input} in the prompts"))
         self.run_btn.setText(self.tr("Run"))
         self.stop_btn.setText(self.tr("Stop"))
         self.approve_btn.setText(self.tr("Approve"))
@@ -323,7 +332,9 @@ class WorkflowsPanel(Panel):
         self.delete_btn.setEnabled(node is not None)
         if node is None:
             self.form_box.setTitle(self.tr("Node"))
-            self.form.addRow(QLabel(self.tr("Select a node in the graph to edit it.")))
+            empty = QLabel(self.tr("Select a node in the graph to edit it."))
+            empty.setWordWrap(True)
+            self.form.addRow(empty)
             return
         self.form_box.setTitle(self.tr("Node %1").replace("%1", node["id"]))
         self.form.addRow(self.tr("Kind:"), QLabel(self.kind_names().get(node.get("type"), str(node.get("type")))))
