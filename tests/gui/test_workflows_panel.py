@@ -112,3 +112,26 @@ def test_edit_connect_save_validated(panel, qtbot):
     qtbot.waitUntil(lambda: panel.check is None, timeout=RUN_S)
     assert '"passes"' in panel.status.text() and '"limit"' in panel.status.text()
     assert not (workflow_jobs.folder() / "broken.json").exists()
+
+
+BROKEN = {"version": 1, "name": "broken", "state": {"x": 1},
+          "nodes": [{"id": "first", "type": "set", "values": {"x": "x + 1"}},
+                    {"id": "check", "type": "condition", "expr": "x / 0 > 1"},
+                    {"id": "yes", "type": "set", "values": {"x": "1"}}, {"id": "no", "type": "set", "values": {"x": "0"}}],
+          "edges": [{"from": "first", "to": "check"}, {"from": "check", "to": "yes", "branch": "true"},
+                    {"from": "check", "to": "no", "branch": "false"}]}
+
+
+def test_a_failed_node_is_named_highlighted_and_retried_alone(panel, qtbot):
+    workflow_jobs.save("broken", BROKEN)
+    panel.refresh()
+    panel.select("saved:broken")
+    panel.run_btn.click()
+    qtbot.waitUntil(lambda: panel.run_state == "failed", timeout=RUN_S)
+    assert panel.trace_nodes() == ["first"]
+    assert panel.graph.highlighted() == {"check": "failed"}
+    assert "check" in panel.status.text() and panel.retry_btn.isVisibleTo(panel)
+    run_id = panel.run_id
+    panel.retry_btn.click()  # the cause is still there: it fails again, at the same node, same run
+    qtbot.waitUntil(lambda: panel.job is None and panel.run_state == "failed", timeout=RUN_S)
+    assert panel.run_id == run_id and panel.trace_nodes() == ["first"]
