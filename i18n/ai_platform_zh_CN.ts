@@ -3863,6 +3863,10 @@ The full report is in the log: {path}</source>
       <translation>知识库</translation>
     </message>
     <message>
+      <source>Workflows</source>
+      <translation>工作流</translation>
+    </message>
+    <message>
       <source>GPU</source>
       <translation>GPU</translation>
     </message>
@@ -5691,6 +5695,269 @@ Allow remote code for this model?</source>
     <message>
       <source>Copy path</source>
       <translation>复制路径</translation>
+    </message>
+  </context>
+  <context>
+    <name>WorkflowsPanel</name>
+    <message>
+      <source>LLM call</source>
+      <translation>模型调用</translation>
+    </message>
+    <message>
+      <source>Tool</source>
+      <translation>工具</translation>
+    </message>
+    <message>
+      <source>Knowledge search</source>
+      <translation>知识检索</translation>
+    </message>
+    <message>
+      <source>Sub-agent</source>
+      <translation>子智能体</translation>
+    </message>
+    <message>
+      <source>Set values</source>
+      <translation>设置变量</translation>
+    </message>
+    <message>
+      <source>Condition</source>
+      <translation>条件</translation>
+    </message>
+    <message>
+      <source>Router</source>
+      <translation>路由</translation>
+    </message>
+    <message>
+      <source>Loop</source>
+      <translation>循环</translation>
+    </message>
+    <message>
+      <source>Human approval</source>
+      <translation>人工审批</translation>
+    </message>
+    <message>
+      <source>Title</source>
+      <translation>标题</translation>
+    </message>
+    <message>
+      <source>Prompt</source>
+      <translation>提示词</translation>
+    </message>
+    <message>
+      <source>System prompt</source>
+      <translation>系统提示词</translation>
+    </message>
+    <message>
+      <source>Writes to</source>
+      <translation>写入变量</translation>
+    </message>
+    <message>
+      <source>Max tokens</source>
+      <translation>最大词元数</translation>
+    </message>
+    <message>
+      <source>Temperature</source>
+      <translation>温度</translation>
+    </message>
+    <message>
+      <source>Tool name</source>
+      <translation>工具名</translation>
+    </message>
+    <message>
+      <source>Arguments (JSON)</source>
+      <translation>参数（JSON）</translation>
+    </message>
+    <message>
+      <source>Query</source>
+      <translation>查询</translation>
+    </message>
+    <message>
+      <source>Knowledge bases</source>
+      <translation>知识库</translation>
+    </message>
+    <message>
+      <source>Passages</source>
+      <translation>段落数</translation>
+    </message>
+    <message>
+      <source>Tools (JSON list)</source>
+      <translation>工具（JSON 列表）</translation>
+    </message>
+    <message>
+      <source>Max steps</source>
+      <translation>最多步数</translation>
+    </message>
+    <message>
+      <source>Values (JSON)</source>
+      <translation>变量值（JSON）</translation>
+    </message>
+    <message>
+      <source>Expression</source>
+      <translation>表达式</translation>
+    </message>
+    <message>
+      <source>Pass limit</source>
+      <translation>轮数上限</translation>
+    </message>
+    <message>
+      <source>While</source>
+      <translation>继续条件</translation>
+    </message>
+    <message>
+      <source>Workflows</source>
+      <translation>工作流</translation>
+    </message>
+    <message>
+      <source>Build a graph of model calls, tools, knowledge search, conditions, loops and approvals; run it with a live trace, answer approvals, retry or resume.</source>
+      <translation>用模型调用、工具、知识检索、条件、循环和审批搭建流程图；运行时实时查看每个节点的轨迹，处理审批，重试或继续运行。</translation>
+    </message>
+    <message>
+      <source>Add node</source>
+      <translation>添加节点</translation>
+    </message>
+    <message>
+      <source>Delete node</source>
+      <translation>删除节点</translation>
+    </message>
+    <message>
+      <source>Save as:</source>
+      <translation>保存为：</translation>
+    </message>
+    <message>
+      <source>Save</source>
+      <translation>保存</translation>
+    </message>
+    <message>
+      <source>Drag a node to move it; drag from its round port onto another node to connect them.</source>
+      <translation>拖动节点可移动它；从节点的圆形端口拖到另一个节点上即可连线。</translation>
+    </message>
+    <message>
+      <source>Apply to node</source>
+      <translation>应用到节点</translation>
+    </message>
+    <message>
+      <source>Input:</source>
+      <translation>输入：</translation>
+    </message>
+    <message>
+      <source>The run's input</source>
+      <translation>本次运行的输入</translation>
+    </message>
+    <message>
+      <source>The run's input, {input} in the prompts</source>
+      <translation>本次运行的输入，即提示词中的 {input}</translation>
+    </message>
+    <message>
+      <source>Run</source>
+      <translation>运行</translation>
+    </message>
+    <message>
+      <source>Stop</source>
+      <translation>停止</translation>
+    </message>
+    <message>
+      <source>Approve</source>
+      <translation>批准</translation>
+    </message>
+    <message>
+      <source>Reject</source>
+      <translation>拒绝</translation>
+    </message>
+    <message>
+      <source>Retry node</source>
+      <translation>重试节点</translation>
+    </message>
+    <message>
+      <source>Resume</source>
+      <translation>继续运行</translation>
+    </message>
+    <message>
+      <source>Node</source>
+      <translation>节点</translation>
+    </message>
+    <message>
+      <source>Input</source>
+      <translation>输入</translation>
+    </message>
+    <message>
+      <source>Output</source>
+      <translation>输出</translation>
+    </message>
+    <message>
+      <source>Seconds</source>
+      <translation>秒</translation>
+    </message>
+    <message>
+      <source>Template: %1</source>
+      <translation>模板：%1</translation>
+    </message>
+    <message>
+      <source>This workflow file cannot be read.</source>
+      <translation>无法读取这个工作流文件。</translation>
+    </message>
+    <message>
+      <source>Changed: save to keep it.</source>
+      <translation>已修改：保存后才会保留。</translation>
+    </message>
+    <message>
+      <source>Select a node in the graph to edit it.</source>
+      <translation>在图中选择一个节点即可编辑。</translation>
+    </message>
+    <message>
+      <source>Node %1</source>
+      <translation>节点 %1</translation>
+    </message>
+    <message>
+      <source>Kind:</source>
+      <translation>类型：</translation>
+    </message>
+    <message>
+      <source>Name the workflow with letters, digits, '-', '_' or '.' (at most 64).</source>
+      <translation>工作流名称只能包含字母、数字、“-”、“_”或“.”（最多 64 个字符）。</translation>
+    </message>
+    <message>
+      <source>Checking the workflow…</source>
+      <translation>正在检查工作流…</translation>
+    </message>
+    <message>
+      <source>Saved as %1 in the data folder.</source>
+      <translation>已保存为数据文件夹中的 %1。</translation>
+    </message>
+    <message>
+      <source>The workflow could not be checked.</source>
+      <translation>无法检查这个工作流。</translation>
+    </message>
+    <message>
+      <source>Pick a template or a saved workflow, or add a node to start one.</source>
+      <translation>选择一个模板或已保存的工作流，或添加节点新建一个。</translation>
+    </message>
+    <message>
+      <source>Running…</source>
+      <translation>正在运行…</translation>
+    </message>
+    <message>
+      <source>Completed. Output: %1</source>
+      <translation>已完成。输出：%1</translation>
+    </message>
+    <message>
+      <source>Waiting for your approval at %1: %2</source>
+      <translation>在 %1 等待你的审批：%2</translation>
+    </message>
+    <message>
+      <source>Failed: %1 Fix the cause, then retry the node.</source>
+      <translation>失败：%1 排除原因后重试该节点。</translation>
+    </message>
+    <message>
+      <source>Stopped. Its checkpoint is kept: Resume goes on from there.</source>
+      <translation>已停止。检查点已保留：点“继续运行”即可从那里接着运行。</translation>
+    </message>
+    <message>
+      <source>The run ended without finishing (killed). Resume goes on from its last checkpoint.</source>
+      <translation>运行未完成就结束了（被终止）。点“继续运行”可从最后一个检查点接着运行。</translation>
+    </message>
+    <message>
+      <source>(run %1)</source>
+      <translation>（运行 %1）</translation>
     </message>
   </context>
 </TS>

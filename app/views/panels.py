@@ -41,6 +41,7 @@ PANELS: tuple[PanelSpec, ...] = (
     PanelSpec("chat", "chat", "ChatPanel", QT_TRANSLATE_NOOP("MainWindow", "Chat"), "chat", "Ctrl+7"),
     PanelSpec("knowledge", "knowledge", "KnowledgePanel", QT_TRANSLATE_NOOP("MainWindow", "Knowledge"), "knowledge",
               "Ctrl+8"),
+    PanelSpec("workflows", "workflows", "WorkflowsPanel", QT_TRANSLATE_NOOP("MainWindow", "Workflows"), "workflows"),
     PanelSpec("gpu", "gpu", "GpuPanel", QT_TRANSLATE_NOOP("MainWindow", "GPU"), "gpu", "Ctrl+9"),
     PanelSpec("logs", "logs", "LogsPanel", QT_TRANSLATE_NOOP("MainWindow", "Logs"), "logs"),
     PanelSpec("settings", "settings_panel", "SettingsPanel", QT_TRANSLATE_NOOP("MainWindow", "Settings"), "settings"),

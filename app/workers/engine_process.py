@@ -13,6 +13,7 @@ group → SIGKILL to the group).
 from __future__ import annotations
 
 import collections
+import json
 import logging
 import os
 import signal as _signal
@@ -132,13 +133,14 @@ class EngineProcess(QObject):
     started = Signal(int)  # pid
     event = Signal(object)  # a protocol.Event
     stderr_line = Signal(str)
+    json_line = Signal(dict)  # with protocol=False: every stdout line that is a JSON object
     finished = Signal(object)  # an Outcome
 
     def __init__(self, engine: str | None = None, args: Sequence[str] = (), *,
                  argv: Sequence[str] | None = None, python: str | None = None,
                  env: Mapping[str, str] | None = None, cwd: str | os.PathLike | None = None,
                  run_dir: str | os.PathLike | None = None, stderr_lines: int = 200,
-                 parent: QObject | None = None):
+                 protocol_events: bool = True, parent: QObject | None = None):
         super().__init__(parent)
         if (engine is None) == (argv is None):
             raise ValueError("give exactly one of engine (a module name) or argv")
@@ -153,6 +155,8 @@ class EngineProcess(QObject):
         if self.run_dir is not None and "--run-dir" not in self.arguments:
             self.arguments += ["--run-dir", str(self.run_dir)]
         self.name = engine or Path(self.program).name
+        # False: a command's own JSON lines (``ai-platform … --json``), passed on as dicts, not events.
+        self.protocol_events = protocol_events
 
         self._proc = QProcess(self)
         self._proc.setProgram(self.program)
@@ -286,6 +290,15 @@ class EngineProcess(QObject):
             self._handle_stderr_line(line)
 
     def _handle_stdout_line(self, raw: bytes) -> None:
+        if not self.protocol_events:
+            try:
+                obj = json.loads(raw.decode("utf-8", errors="replace"))
+            except ValueError:
+                log.debug("%s stdout: %.200s", self.name, raw)
+                return
+            if isinstance(obj, dict):
+                self.json_line.emit(obj)
+            return
         event = protocol.decode_or_none(raw, source=self.name)
         if event is None:
             return

@@ -23,7 +23,7 @@ def test_pyside_void_calls_keep_none_refcount(qtbot):
 def test_sidebar_lists_every_panel(main_window):
     texts = [main_window.sidebar.item(i).text() for i in range(main_window.sidebar.count())]
     assert texts == ["Dashboard", "Projects", "Datasets", "Training", "Experiments", "Models", "Chat",
-                     "Knowledge", "GPU", "Logs", "Settings"]
+                     "Knowledge", "Workflows", "GPU", "Logs", "Settings"]
     for key in PANEL_KEYS:
         main_window.show_panel(key)
         assert main_window.stack.currentWidget() is main_window.panel(key)
