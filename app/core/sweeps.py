@@ -131,12 +131,20 @@ class Study:
 
 
 def list_sweeps() -> list[str]:
-    """The studies in the data folder, newest first."""
+    """The sweeps in the data folder, newest first: their studies, and those just started whose
+    process has not created its study yet (only the space is there)."""
     folder = sweeps_dir()
     if not folder.is_dir():
         return []
-    files = sorted(folder.glob("*.sqlite3"), key=lambda p: p.stat().st_mtime, reverse=True)
-    return [p.name[: -len(".sqlite3")] for p in files]
+    newest: dict[str, float] = {}
+    for suffix in (".sqlite3", ".space.json"):
+        for p in folder.glob(f"*{suffix}"):
+            name = p.name[: -len(suffix)]
+            try:
+                newest[name] = max(newest.get(name, 0.0), p.stat().st_mtime)
+            except OSError:
+                continue
+    return sorted(newest, key=lambda n: newest[n], reverse=True)
 
 
 def _json_file(path: Path) -> Any:
@@ -220,10 +228,10 @@ def process_alive(process: dict | None) -> bool:
 
 def read_study(name: str) -> Study:
     db = storage_path(name)
-    if not db.is_file():
+    if not db.is_file() and not sidecar(name, "space.json").is_file():
         raise UserError(f"There is no sweep called {name}.", code="sweep.not_found", params={"name": name})
     try:
-        trials = read_trials(db, name)
+        trials = read_trials(db, name) if db.is_file() else []
     except sqlite3.Error as exc:
         raise UserError(f"The sweep {name} cannot be read: {exc}.", code="sweep.unreadable",
                         params={"name": name, "reason": str(exc)}) from None

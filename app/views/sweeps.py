@@ -57,7 +57,7 @@ class SweepView(QWidget):
 
         row = QHBoxLayout()
         self.choice = QComboBox()
-        self.choice.setMinimumContentsLength(16)
+        self.choice.setMinimumContentsLength(8)
         self.choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.choice.currentIndexChanged.connect(self._chosen)
         self.stop_btn = QPushButton()
@@ -66,7 +66,6 @@ class SweepView(QWidget):
         self.best_btn.clicked.connect(self.train_best)
         row.addWidget(self.choice, 1)
         row.addWidget(self.stop_btn)
-        row.addWidget(self.best_btn)
         layout.addLayout(row)
         self.summary = QLabel(wordWrap=True)
         self.progress = QLabel(wordWrap=True, objectName="Muted")
@@ -95,6 +94,10 @@ class SweepView(QWidget):
         layout.addWidget(split, 1)
         self.empty = QLabel(wordWrap=True, objectName="Muted")
         layout.addWidget(self.empty)
+        bottom = QHBoxLayout()  # below, not beside the choice: the panel must fit the smallest window
+        bottom.addStretch(1)
+        bottom.addWidget(self.best_btn)
+        layout.addLayout(bottom)
 
         self.objective_points: list[tuple[float, float]] = []
         self.parallel_lines = 0

@@ -45,12 +45,14 @@ def finished_sweep(tmp_path_factory, converted_model_dir):
                  "scheduler": "constant", "warmup_ratio": 0.0, "gradient_checkpointing": False, "threads": 1},
         "params": {"learning_rate": {"low": 1e-4, "high": 3e-3, "log": True}, "lora_r": {"choices": [2, 4]}}}),
         encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "app.cli", "sweep", str(space), "--trials", "2", "--json", "--seed", "3"],
+    proc = subprocess.run([sys.executable, "-m", "app.cli", "sweep", str(space), "--trials", "2", "--json", "--seed", "26"],
                           env=engine_env_for(home), cwd=str(REPO), stdin=subprocess.DEVNULL, capture_output=True,
                           text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     print(proc.stderr)
+    # Seed 26 draws a 5x larger learning rate second: the median pruner lets both trials finish.
+    assert [t["state"] for t in out["trials"]] == ["complete", "complete"], proc.stderr[-2000:]
     return home, out
 
 
@@ -70,6 +72,20 @@ def form_with_dataset(home_with_model, main_window, sample_dataset_file):
     panel.form.reload_choices()
     panel.form.dataset.setCurrentIndex(panel.form.dataset.findData(DatasetStore(main_window.ctx.db).list()[0].id))
     return panel
+
+
+@pytest.fixture
+def no_sweep_left(ai_home):
+    """A sweep a failed test started does not outlive it."""
+    yield
+    import signal
+
+    from app.core import processes
+
+    for name in sweeps.list_sweeps():
+        process = sweeps.read_study(name).process
+        if sweeps.process_alive(process):
+            processes.signal_group(process["pid"], signal.SIGKILL)
 
 
 def test_dialog_builds_the_space_from_choices(form_with_dataset, tmp_path):
@@ -125,20 +141,21 @@ def test_dialog_builds_the_space_from_choices(form_with_dataset, tmp_path):
     dialog.reject()
 
 
-def _wait(qtbot, condition, timeout=120_000):
+def _wait(qtbot, condition, timeout=300_000):
     qtbot.waitUntil(condition, timeout=timeout)
 
 
-def test_sweep_from_the_form_is_a_process_a_new_window_finds_and_stops(form_with_dataset, qtbot):
+def test_sweep_from_the_form_is_a_process_a_new_window_finds_and_stops(no_sweep_left, form_with_dataset, qtbot):
     from app.views.sweeps import SweepView
     from app.workers.sweep_jobs import SweepManager
 
     panel = form_with_dataset
     form = panel.form
-    form.max_seq_len.setValue(128)
+    form.max_seq_len.setValue(64)
     form.max_steps.setValue(50)
     form.save_steps.setValue(1)
     dialog = form.open_sweep()
+    dialog.vary["lora_r"].setChecked(False)
     dialog.trials.setValue(3)
     dialog.name.setText("aurora")
     with qtbot.waitSignal(form.sweep_requested, timeout=5000):
@@ -158,8 +175,7 @@ def test_sweep_from_the_form_is_a_process_a_new_window_finds_and_stops(form_with
     again.select("aurora")
     assert again.study.running and again.stop_btn.isEnabled()
     pid = again.study.process["pid"]
-    # Each eval loss of the running trial shows in its row as it arrives.
-    _wait(qtbot, lambda: (again.refresh() or True) and "at step" in again.table.item(0, 3).text())
+    assert again.progress.text().startswith("trial 0: learning_rate=") and run in again.progress.text()
 
     again.stop_btn.click()
     _wait(qtbot, lambda: (again.refresh() or True) and not again.study.running)
@@ -198,7 +214,8 @@ def test_view_shows_a_finished_sweep_and_trains_the_best(sweep_home, main_window
     # and a bar per setting from optuna.importance (computed by the sweep process).
     assert sorted(view.objective_points) == sorted((t["number"], pytest.approx(t["value"])) for t in complete)
     assert view.parallel_lines == len(complete)
-    assert set(view.importance_bars) == {"learning_rate", "lora_r"} or len(complete) < 2
+    importance = json.loads(sweeps.sidecar(NAME, "importance.json").read_text())["importance"]
+    assert view.importance_bars == importance and set(importance) == {"learning_rate", "lora_r"}
     assert f"best: trial {out['best']['number']}" in view.summary.text()
     assert "2 of 2 trials finished · finished" in view.summary.text()
     shots = Path(os.environ.get("SWEEPGUI_SHOTS", ""))
@@ -239,6 +256,8 @@ def test_view_shows_a_finished_sweep_and_trains_the_best(sweep_home, main_window
     config = json.loads((paths.runs_dir() / run_id / "config.json").read_text())
     assert config["learning_rate"] == pytest.approx(best["params"]["learning_rate"])
     assert config["lora_r"] == best["params"]["lora_r"] and config["max_steps"] == 2
-    with qtbot.waitSignal(panel.manager.run_finished, timeout=240_000,
+    proc = panel.manager._procs[run_id]
+    with qtbot.waitSignal(panel.manager.run_finished, timeout=300_000,
                           check_params_cb=lambda rid, _o: rid == run_id):
-        panel.manager.kill(run_id)
+        pass
+    proc.wait(timeout=120)  # reaped here even when the manager's own short wait ran out on a busy machine
