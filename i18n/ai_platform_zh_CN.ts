@@ -5169,6 +5169,10 @@ Allow remote code for this model?</source>
       <translation>{value:.4f}（第 {step} 步）</translation>
     </message>
     <message>
+      <source>interrupted</source>
+      <translation>已中断</translation>
+    </message>
+    <message>
       <source>Double-click to open this run</source>
       <translation>双击打开这次训练</translation>
     </message>

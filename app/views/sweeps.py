@@ -207,13 +207,16 @@ class SweepView(QWidget):
     def _fill_table(self, trials) -> None:
         texts = param_texts(self)
         best = self.study.best if self.study else None
+        alive = bool(self.study and self.study.running)
         self.table.setRowCount(len(trials))
         for row, t in enumerate(trials):
             value = f"{t.value:.4f}" if t.value is not None else (
                 self.tr("{value:.4f} at step {step}").format(value=t.intermediate[max(t.intermediate)],
                                                             step=max(t.intermediate)) if t.intermediate else "")
             params = ", ".join(f"{texts.get(k, k)} {format_value(v)}" for k, v in t.params.items())
-            cells = (str(t.number), self.state_text(t.state), params, value, t.run or "")
+            # A trial left running by a sweep that died: the next start marks it failed.
+            state = self.tr("interrupted") if t.state == "running" and not alive else self.state_text(t.state)
+            cells = (str(t.number), state, params, value, t.run or "")
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, t.run)
