@@ -2,41 +2,6 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
   <context>
-    <name />
-    <message>
-      <source>LoRA rank</source>
-      <translation>LoRA 秩</translation>
-    </message>
-    <message>
-      <source>LoRA alpha</source>
-      <translation>LoRA alpha</translation>
-    </message>
-    <message>
-      <source>LoRA dropout</source>
-      <translation>LoRA dropout</translation>
-    </message>
-    <message>
-      <source>Epochs</source>
-      <translation>轮数</translation>
-    </message>
-    <message>
-      <source>Batch size</source>
-      <translation>批大小</translation>
-    </message>
-    <message>
-      <source>Max sequence length</source>
-      <translation>最大序列长度</translation>
-    </message>
-    <message>
-      <source>Warm-up share</source>
-      <translation>预热比例</translation>
-    </message>
-    <message>
-      <source>Weight decay</source>
-      <translation>权重衰减</translation>
-    </message>
-  </context>
-  <context>
     <name>AboutDialog</name>
     <message>
       <source>not installed</source>
@@ -5071,6 +5036,45 @@ Allow remote code for this model?</source>
     </message>
   </context>
   <context>
+    <name>SweepSettings</name>
+    <message>
+      <source>Learning rate</source>
+      <translation>学习率</translation>
+    </message>
+    <message>
+      <source>LoRA rank</source>
+      <translation>LoRA 秩</translation>
+    </message>
+    <message>
+      <source>LoRA alpha</source>
+      <translation>LoRA alpha</translation>
+    </message>
+    <message>
+      <source>LoRA dropout</source>
+      <translation>LoRA dropout</translation>
+    </message>
+    <message>
+      <source>Epochs</source>
+      <translation>轮数</translation>
+    </message>
+    <message>
+      <source>Batch size</source>
+      <translation>批大小</translation>
+    </message>
+    <message>
+      <source>Max sequence length</source>
+      <translation>最大序列长度</translation>
+    </message>
+    <message>
+      <source>Warm-up share</source>
+      <translation>预热比例</translation>
+    </message>
+    <message>
+      <source>Weight decay</source>
+      <translation>权重衰减</translation>
+    </message>
+  </context>
+  <context>
     <name>SweepView</name>
     <message>
       <source>Stop sweep</source>
@@ -5756,13 +5760,6 @@ Allow remote code for this model?</source>
     <message>
       <source>Copy path</source>
       <translation>复制路径</translation>
-    </message>
-  </context>
-  <context>
-    <name>obj</name>
-    <message>
-      <source>Learning rate</source>
-      <translation>学习率</translation>
     </message>
   </context>
 </TS>

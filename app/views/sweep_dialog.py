@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout, QGridLayout, QGroupBox,
     QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget,
@@ -24,13 +24,22 @@ SWEEPABLE = (("learning_rate", False, True), ("lora_r", True, False), ("lora_alp
              ("max_seq_len", True, False))
 
 
-def param_texts(obj: QObject) -> dict[str, str]:
-    """The settings a sweep can vary, as a person reads them (``obj``'s tr context)."""
-    tr = obj.tr
-    return {"learning_rate": tr("Learning rate"), "lora_r": tr("LoRA rank"), "lora_alpha": tr("LoRA alpha"),
-            "lora_dropout": tr("LoRA dropout"), "epochs": tr("Epochs"), "batch_size": tr("Batch size"),
-            "max_seq_len": tr("Max sequence length"), "warmup_ratio": tr("Warm-up share"),
-            "weight_decay": tr("Weight decay")}
+SETTING_NAMES = {
+    "learning_rate": QT_TRANSLATE_NOOP("SweepSettings", "Learning rate"),
+    "lora_r": QT_TRANSLATE_NOOP("SweepSettings", "LoRA rank"),
+    "lora_alpha": QT_TRANSLATE_NOOP("SweepSettings", "LoRA alpha"),
+    "lora_dropout": QT_TRANSLATE_NOOP("SweepSettings", "LoRA dropout"),
+    "epochs": QT_TRANSLATE_NOOP("SweepSettings", "Epochs"),
+    "batch_size": QT_TRANSLATE_NOOP("SweepSettings", "Batch size"),
+    "max_seq_len": QT_TRANSLATE_NOOP("SweepSettings", "Max sequence length"),
+    "warmup_ratio": QT_TRANSLATE_NOOP("SweepSettings", "Warm-up share"),
+    "weight_decay": QT_TRANSLATE_NOOP("SweepSettings", "Weight decay"),
+}
+
+
+def param_texts(_obj: QObject | None = None) -> dict[str, str]:
+    """The settings a sweep can vary, as a person reads them (one context for the dialog and the view)."""
+    return {key: QCoreApplication.translate("SweepSettings", text) for key, text in SETTING_NAMES.items()}
 
 
 def default_range(key: str, value: float) -> tuple[float, float]:
