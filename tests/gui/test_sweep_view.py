@@ -163,7 +163,7 @@ def test_sweep_from_the_form_is_a_process_a_new_window_finds_and_stops(no_sweep_
     view = panel.sweep_view
     assert panel.right_tabs.currentWidget() is view and view.choice.currentData() == "aurora"
     _wait(qtbot, lambda: view.study is not None and view.study.running and view.table.rowCount() == 1
-          and view.table.item(0, 1).text() == "running")
+          and view.table.item(0, 1).text() == "running" and view.study.trials[0].run is not None)
     assert view.stop_btn.isEnabled() and "0 of 3 trials finished" in view.summary.text()
     run = view.study.trials[0].run
     assert run and (paths.runs_dir() / run / "config.json").is_file()
@@ -175,7 +175,8 @@ def test_sweep_from_the_form_is_a_process_a_new_window_finds_and_stops(no_sweep_
     again.select("aurora")
     assert again.study.running and again.stop_btn.isEnabled()
     pid = again.study.process["pid"]
-    assert again.progress.text().startswith("trial 0: learning_rate=") and run in again.progress.text()
+    _wait(qtbot, lambda: (again.refresh() or True) and run in again.progress.text())
+    assert again.progress.text().startswith("trial 0: learning_rate=")
 
     again.stop_btn.click()
     _wait(qtbot, lambda: (again.refresh() or True) and not again.study.running)
