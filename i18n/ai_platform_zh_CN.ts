@@ -2318,6 +2318,30 @@ The full report is in the log: {path}</source>
       <translation>搜索中的试验接连失败（已失败 {count} 次）；请查看最近一次运行的 train.log。</translation>
     </message>
     <message>
+      <source>Sweep setting {name}: the range starts at {low}, above where it ends ({high}); swap the two.</source>
+      <translation>搜索参数 {name}：范围起点 {low} 高于终点 {high}，请把两者对调。</translation>
+    </message>
+    <message>
+      <source>Sweep setting {name}: a logarithmic range must start above 0.</source>
+      <translation>搜索参数 {name}：对数范围的起点必须大于 0。</translation>
+    </message>
+    <message>
+      <source>This dataset has no validation split, and a sweep compares its trials on one: import the dataset again with a validation share.</source>
+      <translation>此数据集没有验证集，而超参数搜索要用验证集比较各次试验：请重新导入数据集并设置验证集比例。</translation>
+    </message>
+    <message>
+      <source>The sweep {name} is already running.</source>
+      <translation>超参数搜索 {name} 已在运行。</translation>
+    </message>
+    <message>
+      <source>There is no sweep called {name}.</source>
+      <translation>没有名为 {name} 的超参数搜索。</translation>
+    </message>
+    <message>
+      <source>The sweep {name} cannot be read: {reason}.</source>
+      <translation>无法读取超参数搜索 {name}：{reason}。</translation>
+    </message>
+    <message>
       <source>The database {path} was written by a newer version of AI Platform (schema {revision}). Update AI Platform, or choose another data folder in Settings.</source>
       <translation>数据库 {path} 由更新版本的 AI 平台写入（结构版本 {revision}）。请更新 AI 平台，或在设置中选择其他数据文件夹。</translation>
     </message>
@@ -5141,6 +5165,227 @@ Allow remote code for this model?</source>
     </message>
   </context>
   <context>
+    <name>SweepDialog</name>
+    <message>
+      <source>Sweep training settings</source>
+      <translation>搜索训练参数</translation>
+    </message>
+    <message>
+      <source>Sweep name</source>
+      <translation>搜索名称</translation>
+    </message>
+    <message>
+      <source>Objective</source>
+      <translation>优化目标</translation>
+    </message>
+    <message>
+      <source>Held-out loss (lower is better)</source>
+      <translation>留出集损失（越低越好）</translation>
+    </message>
+    <message>
+      <source>Trials</source>
+      <translation>试验次数</translation>
+    </message>
+    <message>
+      <source>Each trial is one training run; a sweep started again resumes until this many have finished.</source>
+      <translation>每次试验就是一次训练；再次启动的搜索会继续，直到完成这么多次试验。</translation>
+    </message>
+    <message>
+      <source>What varies</source>
+      <translation>要搜索的参数</translation>
+    </message>
+    <message>
+      <source>Setting</source>
+      <translation>参数</translation>
+    </message>
+    <message>
+      <source>From</source>
+      <translation>从</translation>
+    </message>
+    <message>
+      <source>To</source>
+      <translation>到</translation>
+    </message>
+    <message>
+      <source>Log scale</source>
+      <translation>对数刻度</translation>
+    </message>
+    <message>
+      <source>log</source>
+      <translation>对数</translation>
+    </message>
+    <message>
+      <source>Start sweep</source>
+      <translation>开始搜索</translation>
+    </message>
+    <message>
+      <source>On a {card:.0f} GB card the estimate allows a batch of up to {batch} at sequence length {seq_top}, and sequences of up to {seq} at batch {batch_top}; the ranges stop there.</source>
+      <translation>在 {card:.0f} GB 的显卡上，按估算：序列长度 {seq_top} 时批大小最多 {batch}，批大小 {batch_top} 时序列长度最多 {seq}；范围上限即止于此。</translation>
+    </message>
+    <message>
+      <source>Nothing fits on this card with these settings.</source>
+      <translation>按这些设置，这块显卡放不下。</translation>
+    </message>
+  </context>
+  <context>
+    <name>SweepSettings</name>
+    <message>
+      <source>Learning rate</source>
+      <translation>学习率</translation>
+    </message>
+    <message>
+      <source>LoRA rank</source>
+      <translation>LoRA 秩</translation>
+    </message>
+    <message>
+      <source>LoRA alpha</source>
+      <translation>LoRA alpha</translation>
+    </message>
+    <message>
+      <source>LoRA dropout</source>
+      <translation>LoRA dropout</translation>
+    </message>
+    <message>
+      <source>Epochs</source>
+      <translation>轮数</translation>
+    </message>
+    <message>
+      <source>Batch size</source>
+      <translation>批大小</translation>
+    </message>
+    <message>
+      <source>Max sequence length</source>
+      <translation>最大序列长度</translation>
+    </message>
+    <message>
+      <source>Warm-up share</source>
+      <translation>预热比例</translation>
+    </message>
+    <message>
+      <source>Weight decay</source>
+      <translation>权重衰减</translation>
+    </message>
+  </context>
+  <context>
+    <name>SweepView</name>
+    <message>
+      <source>Stop sweep</source>
+      <translation>停止搜索</translation>
+    </message>
+    <message>
+      <source>The trial that is training stops and keeps its adapter; no new trial starts. Start the sweep again to resume it.</source>
+      <translation>正在训练的试验会停止并保留其适配器；不再开始新的试验。再次启动即可继续搜索。</translation>
+    </message>
+    <message>
+      <source>Train with the best settings</source>
+      <translation>用最佳参数训练</translation>
+    </message>
+    <message>
+      <source>Starts a normal run with the best trial's settings (and loads them into the form).</source>
+      <translation>用最佳试验的参数开始一次正常训练（并把参数填入表单）。</translation>
+    </message>
+    <message>
+      <source>Trial</source>
+      <translation>试验</translation>
+    </message>
+    <message>
+      <source>State</source>
+      <translation>状态</translation>
+    </message>
+    <message>
+      <source>Settings</source>
+      <translation>参数</translation>
+    </message>
+    <message>
+      <source>Held-out loss</source>
+      <translation>留出集损失</translation>
+    </message>
+    <message>
+      <source>Run</source>
+      <translation>训练</translation>
+    </message>
+    <message>
+      <source>Objective per trial</source>
+      <translation>各次试验的目标值</translation>
+    </message>
+    <message>
+      <source>Parallel coordinates</source>
+      <translation>平行坐标</translation>
+    </message>
+    <message>
+      <source>Parameter importance</source>
+      <translation>参数重要性</translation>
+    </message>
+    <message>
+      <source>No sweep yet: choose “Sweep settings…” under the launch form to search for the best learning rate, rank and other settings.</source>
+      <translation>还没有超参数搜索：在启动表单下方选择“搜索参数…”，即可搜索最佳的学习率、秩等设置。</translation>
+    </message>
+    <message>
+      <source>running</source>
+      <translation>运行中</translation>
+    </message>
+    <message>
+      <source>complete</source>
+      <translation>已完成</translation>
+    </message>
+    <message>
+      <source>pruned</source>
+      <translation>已剪枝</translation>
+    </message>
+    <message>
+      <source>failed</source>
+      <translation>失败</translation>
+    </message>
+    <message>
+      <source>waiting</source>
+      <translation>等待中</translation>
+    </message>
+    <message>
+      <source>{finished} of {wanted} trials finished · {state}</source>
+      <translation>已完成 {finished}/{wanted} 次试验 · {state}</translation>
+    </message>
+    <message>
+      <source>best: trial {n}, held-out loss {value:.4f}</source>
+      <translation>最佳：试验 {n}，留出集损失 {value:.4f}</translation>
+    </message>
+    <message>
+      <source>finished</source>
+      <translation>已结束</translation>
+    </message>
+    <message>
+      <source>stopped</source>
+      <translation>已停止</translation>
+    </message>
+    <message>
+      <source>not running</source>
+      <translation>未运行</translation>
+    </message>
+    <message>
+      <source>{value:.4f} at step {step}</source>
+      <translation>{value:.4f}（第 {step} 步）</translation>
+    </message>
+    <message>
+      <source>interrupted</source>
+      <translation>已中断</translation>
+    </message>
+    <message>
+      <source>Double-click to open this run</source>
+      <translation>双击打开这次训练</translation>
+    </message>
+    <message>
+      <source>Shown once two trials have finished.</source>
+      <translation>完成两次试验后显示。</translation>
+    </message>
+    <message>
+      <source>Share of the objective's variation</source>
+      <translation>对目标值变化的贡献占比</translation>
+    </message>
+    <message>
+      <source>Stopping: the trial that is training saves and ends…</source>
+      <translation>正在停止：训练中的试验会保存后结束…</translation>
+    </message>
+  </context>
+  <context>
     <name>TrainForm</name>
     <message>
       <source>What to train</source>
@@ -5363,6 +5608,14 @@ Allow remote code for this model?</source>
       <translation>开始训练</translation>
     </message>
     <message>
+      <source>Sweep settings…</source>
+      <translation>搜索参数…</translation>
+    </message>
+    <message>
+      <source>Search for the best learning rate, rank and other settings: several short runs compared on the held-out loss.</source>
+      <translation>搜索最佳的学习率、秩等设置：运行多次短训练，按留出集损失比较。</translation>
+    </message>
+    <message>
       <source>No NVIDIA GPU found: this computer trains on the CPU. The estimate shows what the run would need on a card of the size above.</source>
       <translation>未找到 NVIDIA 显卡：本机将用 CPU 训练。估算值表示这次训练在上面所选大小的显卡上需要多少显存。</translation>
     </message>
@@ -5466,8 +5719,24 @@ Allow remote code for this model?</source>
       <translation>损失</translation>
     </message>
     <message>
+      <source>Runs</source>
+      <translation>训练列表</translation>
+    </message>
+    <message>
+      <source>Sweeps</source>
+      <translation>超参数搜索</translation>
+    </message>
+    <message>
       <source>Training "{name}" started.</source>
       <translation>训练“{name}”已开始。</translation>
+    </message>
+    <message>
+      <source>Sweep</source>
+      <translation>超参数搜索</translation>
+    </message>
+    <message>
+      <source>Sweep "{name}" started: {n} trials.</source>
+      <translation>超参数搜索“{name}”已开始：{n} 次试验。</translation>
     </message>
   </context>
   <context>

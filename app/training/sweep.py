@@ -21,56 +21,21 @@ the process died is marked failed.
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
 
 from app.core import paths, protocol
 from app.core.errors import UserError
+from app.core.sweeps import SWEEPS_DIR, TUNABLE, read_space, sidecar, storage_path
 from app.core.train_config import TrainConfig, new_run_dir, write_config
 
-SWEEPS_DIR = "sweeps"
-TUNABLE = {"learning_rate": float, "lora_r": int, "lora_alpha": float, "lora_dropout": float, "epochs": float,
-           "batch_size": int, "max_seq_len": int, "warmup_ratio": float, "weight_decay": float}
-
-
-def read_space(path: str | Path) -> dict[str, Any]:
-    path = Path(path).expanduser()
-    try:
-        space = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UserError(f"The sweep space {path} does not exist.", code="sweep.space_missing",
-                        params={"path": str(path)}) from None
-    except (OSError, ValueError) as exc:
-        raise UserError(f"The sweep space {path} is not readable JSON: {exc}.", code="sweep.space_bad",
-                        params={"path": str(path), "reason": str(exc)}) from None
-    if not isinstance(space, dict) or not isinstance(space.get("base"), dict) or not isinstance(space.get("params"), dict):
-        raise UserError(f'The sweep space {path} needs "base" (training settings) and "params" (what varies).',
-                        code="sweep.space_shape", params={"path": str(path)})
-    unknown = sorted(set(space["params"]) - set(TUNABLE))
-    if unknown or not space["params"]:
-        raise UserError(f"The sweep can vary {', '.join(TUNABLE)}; not {', '.join(unknown) or 'nothing'}.",
-                        code="sweep.param_unknown", params={"names": ", ".join(unknown), "allowed": ", ".join(TUNABLE)})
-    for name, spec in space["params"].items():
-        ok = isinstance(spec, dict) and (isinstance(spec.get("choices"), list) and spec["choices"]
-                                         or {"low", "high"} <= set(spec))
-        if not ok:
-            raise UserError(f'Sweep parameter {name}: give {{"low": …, "high": …}} or {{"choices": […]}}.',
-                            code="sweep.param_range", params={"name": name})
-    if not str(space["base"].get("val_path") or "").strip():
-        raise UserError("A sweep needs a validation set to compare trials: set base.val_path.",
-                        code="sweep.no_val")
-    TrainConfig.from_dict(dict(space["base"])).validate(check_files=True)
-    space.setdefault("name", path.stem)
-    space["name"] = "".join(c if c.isalnum() or c in "-_" else "-" for c in str(space["name"]))[:60] or "sweep"
-    return space
-
-
-def storage_path(name: str) -> Path:
-    return paths.home() / SWEEPS_DIR / f"{name}.sqlite3"
-
+__all__ = ["SWEEPS_DIR", "TUNABLE", "read_space", "run_sweep", "storage_path"]
 
 def _suggest(trial, name: str, spec: dict):
     if "choices" in spec:
@@ -81,12 +46,13 @@ def _suggest(trial, name: str, spec: dict):
     return trial.suggest_float(name, float(spec["low"]), float(spec["high"]), log=bool(spec.get("log")))
 
 
-def _train(trial, run_dir: Path, log) -> float:
+def _train(trial, run_dir: Path, log, stop: _Stop) -> float:
     """Train one trial's run, reporting each eval_loss; returns the last one. Raises TrialPruned."""
     import optuna
 
     proc = subprocess.Popen([sys.executable, "-m", "app.engines.train", str(run_dir)], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    stop.proc = proc
     last, pruned, done = None, False, None
     try:
         for line in proc.stdout:
@@ -106,6 +72,7 @@ def _train(trial, run_dir: Path, log) -> float:
                 done = ev
         proc.wait(timeout=120)
     finally:
+        stop.proc = None
         if proc.poll() is None:
             proc.kill()
             proc.wait()
@@ -118,14 +85,98 @@ def _train(trial, run_dir: Path, log) -> float:
     return last
 
 
-def run_sweep(space_path: str | Path, n_trials: int, *, log=lambda m: print(m, file=sys.stderr, flush=True),
-              seed: int = 42) -> dict[str, Any]:
+class _Stop:
+    """SIGTERM (the GUI's Stop, or ``kill``) asks the sweep to end after the trial that is training:
+    that trial's engine is told to stop (it saves its adapter), and no new trial starts."""
+
+    def __init__(self):
+        self.requested = threading.Event()
+        self.proc: subprocess.Popen | None = None
+
+    def __call__(self, _signum, _frame) -> None:
+        self.requested.set()
+        proc = self.proc
+        if proc is not None and proc.poll() is None:
+            try:
+                proc.stdin.write(json.dumps({"cmd": "stop"}) + "\n")
+                proc.stdin.flush()
+            except (OSError, ValueError):
+                pass
+
+
+def _write_importance(study, name: str, log) -> None:
+    """Parameter importance beside the study, for the GUI (which never imports optuna)."""
+    import warnings
+
     import optuna
     from optuna.trial import TrialState
 
+    complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    importance: dict[str, float] = {}
+    if len(complete) >= 2:
+        varied = {k for t in complete for k in t.params}
+        if len(varied) == 1:
+            importance = {next(iter(varied)): 1.0}  # one parameter varies: it explains all there is
+        else:
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    importance = {k: float(v) for k, v in optuna.importance.get_param_importances(study).items()}
+            except Exception as exc:  # noqa: BLE001 - importance is a view aid; the sweep goes on without it
+                log(f"parameter importance not computed yet: {exc}")
+    paths.atomic_write_text(sidecar(name, "importance.json"), json.dumps(
+        {"trials": len(complete), "importance": importance}, indent=1))
+
+
+def _write_process(name: str, **values) -> None:
+    path = sidecar(name, "process.json")
+    old = {}
+    try:
+        old = json.loads(path.read_text(encoding="utf-8")) if values.get("ended") else {}
+    except (OSError, ValueError):
+        old = {}
+    paths.atomic_write_text(path, json.dumps({**old, **values}, indent=1))
+
+
+def _create_time() -> float | None:
+    try:
+        import psutil
+
+        return psutil.Process(os.getpid()).create_time()
+    except Exception:  # noqa: BLE001 - the GUI falls back to started_at
+        return None
+
+
+def run_sweep(space_path: str | Path, n_trials: int, *, log=lambda m: print(m, file=sys.stderr, flush=True),
+              seed: int = 42) -> dict[str, Any]:
     space = read_space(space_path)
     if n_trials < 1:
         raise UserError("--trials must be at least 1.", code="sweep.trials")
+    name = space["name"]
+    storage_path(name).parent.mkdir(parents=True, exist_ok=True)
+    paths.atomic_write_text(sidecar(name, "space.json"), json.dumps(space, indent=1, ensure_ascii=False))
+    _write_process(name, pid=os.getpid(), create_time=_create_time(), started_at=time.time(), trials=n_trials,
+                   ended=None)
+    stop = _Stop()
+    previous = signal.signal(signal.SIGTERM, stop) if threading.current_thread() is threading.main_thread() else None
+    status, error = "failed", None
+    try:
+        result = _sweep(space, n_trials, log, seed, stop)
+        status = "stopped" if stop.requested.is_set() else "completed"
+        return result
+    except UserError as err:
+        error = {"code": err.code, "message": str(err), "params": err.params}
+        raise
+    finally:
+        _write_process(name, ended=time.time(), status=status, error=error)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _sweep(space: dict, n_trials: int, log, seed: int, stop: _Stop) -> dict[str, Any]:
+    import optuna
+    from optuna.trial import TrialState
+
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     db = storage_path(space["name"])
     db.parent.mkdir(parents=True, exist_ok=True)
@@ -150,12 +201,16 @@ def run_sweep(space_path: str | Path, n_trials: int, *, log=lambda m: print(m, f
         trial.set_user_attr("run", run_dir.name)
         log(f"trial {trial.number}: {', '.join(f'{k}={v}' for k, v in trial.params.items())} → {run_dir.name}")
         t0 = time.monotonic()
-        value = _train(trial, run_dir, log)
+        value = _train(trial, run_dir, log, stop)
         log(f"trial {trial.number}: eval loss {value:.4f} in {time.monotonic() - t0:.0f} s")
         return value
 
-    while len(study.get_trials(deepcopy=False, states=finished)) < n_trials:
+    while len(study.get_trials(deepcopy=False, states=finished)) < n_trials and not stop.requested.is_set():
         study.optimize(objective, n_trials=1, catch=(RuntimeError,))
+        _write_importance(study, space["name"], log)
+        if stop.requested.is_set():
+            log("sweep stopped")
+            break
         failed = [t for t in study.get_trials(deepcopy=False) if t.state == TrialState.FAIL]
         if len(failed) >= max(3, n_trials):
             raise UserError(f"The sweep's trials keep failing ({len(failed)} failed); see the last run's train.log.",

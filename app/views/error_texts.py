@@ -365,6 +365,12 @@ MESSAGES: dict[str, str] = {
     "sweep.no_val": QT_TRANSLATE_NOOP("Errors", "A sweep needs a validation set to compare trials: set base.val_path."),
     "sweep.trials": QT_TRANSLATE_NOOP("Errors", "The number of trials must be at least 1."),
     "sweep.failing": QT_TRANSLATE_NOOP("Errors", "The sweep's trials keep failing ({count} failed); see the last run's train.log."),
+    "sweep.range_order": QT_TRANSLATE_NOOP("Errors", "Sweep setting {name}: the range starts at {low}, above where it ends ({high}); swap the two."),
+    "sweep.log_range": QT_TRANSLATE_NOOP("Errors", "Sweep setting {name}: a logarithmic range must start above 0."),
+    "sweep.dataset_no_val": QT_TRANSLATE_NOOP("Errors", "This dataset has no validation split, and a sweep compares its trials on one: import the dataset again with a validation share."),
+    "sweep.running": QT_TRANSLATE_NOOP("Errors", "The sweep {name} is already running."),
+    "sweep.not_found": QT_TRANSLATE_NOOP("Errors", "There is no sweep called {name}."),
+    "sweep.unreadable": QT_TRANSLATE_NOOP("Errors", "The sweep {name} cannot be read: {reason}."),
 
     # the app itself
     "db.too_new": QT_TRANSLATE_NOOP("Errors", "The database {path} was written by a newer version of AI Platform (schema {revision}). Update AI Platform, or choose another data folder in Settings."),

@@ -64,6 +64,7 @@ class MemoryBar(QWidget):
 
 class TrainForm(QWidget):
     launch_requested = Signal(object, str, object, object)  # TrainConfig, name, project_id, dataset_id
+    sweep_requested = Signal(object, int)  # SPACE (dict, checked), number of trials
 
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(parent)
@@ -188,7 +189,13 @@ class TrainForm(QWidget):
         self.form_error = QLabel(wordWrap=True, objectName="Error")
         self.form_error.setVisible(False)
         footer.addWidget(self.form_error)
-        footer.addWidget(self.launch_btn)
+        launch_row = QHBoxLayout()
+        self.sweep_btn = QPushButton()
+        self.sweep_btn.clicked.connect(self.open_sweep)
+        self.sweep_dialog = None
+        launch_row.addWidget(self.launch_btn, 1)
+        launch_row.addWidget(self.sweep_btn)
+        footer.addLayout(launch_row)
         layout.addStretch(1)
 
         for combo in self.findChildren(QComboBox):
@@ -254,6 +261,9 @@ class TrainForm(QWidget):
         self.fit_batch.setText(self.tr("Largest batch that fits"))
         self.fit_seq.setText(self.tr("Longest sequence that fits"))
         self.launch_btn.setText(self.tr("Start training"))
+        self.sweep_btn.setText(self.tr("Sweep settings…"))
+        self.sweep_btn.setToolTip(self.tr("Search for the best learning rate, rank and other settings: several "
+                                          "short runs compared on the held-out loss."))
         self._show_gpu_note()
         self.reload_models()
         self.reload_choices()
@@ -505,6 +515,26 @@ class TrainForm(QWidget):
         self.form_error.setVisible(False)
         name = self.name.text().strip() or Path(cfg.dataset_path).parent.name
         self.launch_requested.emit(cfg, name, self.project.currentData(), self.dataset.currentData())
+
+    def open_sweep(self):
+        """The sweep dialog over these settings (not modal: the form stays usable beside it)."""
+        from app.views.sweep_dialog import SweepDialog
+
+        if self.sweep_dialog is not None:
+            self.sweep_dialog.deleteLater()
+        self.sweep_dialog = dialog = SweepDialog(self)
+        dialog.accepted.connect(lambda: self.sweep_requested.emit(dialog.result_space, dialog.trials.value()))
+        dialog.open()
+        return dialog
+
+    def select_dataset_path(self, train_path: str) -> int | None:
+        """Choose the dataset whose training file is ``train_path`` (a sweep's) if it is one of ours;
+        its id, or None."""
+        for d in DatasetStore(self.ctx.db).list():
+            if str(d.train_path) == str(train_path) and self.dataset.findData(d.id) >= 0:
+                self.dataset.setCurrentIndex(self.dataset.findData(d.id))
+                return d.id
+        return None
 
     def _config_error_text(self, err: UserError) -> str:
         return user_error_text(err)

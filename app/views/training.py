@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QHeaderView, QScrollArea, QSplitter, QTableWidgetItem, QVBoxLayout,
+    QHeaderView, QScrollArea, QSplitter, QTableWidgetItem, QTabWidget, QVBoxLayout,
     QWidget,
 )
 
-from app.core import train_config
+from app.core import paths, train_config
 from app.core.errors import UserError
+from app.core.train_config import TrainConfig
 from app.views.error_texts import user_error_text
 from app.views.run_detail import RunDetail, status_text
 from app.views.train_form import TrainForm
 from app.views.panel import Panel
+from app.views.sweeps import SweepView
 from app.views.widgets import record_table, show_error
+from app.workers.sweep_jobs import SweepManager
 
 
 class TrainingPanel(Panel):
@@ -45,12 +48,20 @@ class TrainingPanel(Panel):
         self.detail = RunDetail(ctx, self.manager)
         right.addWidget(self.detail)
         right.setSizes([160, 600])
-        split.addWidget(right)
+        self.right_tabs = QTabWidget()
+        self.right_tabs.addTab(right, "")
+        self.sweeps = SweepManager(self)
+        self.sweep_view = SweepView(self.sweeps)
+        self.right_tabs.addTab(self.sweep_view, "")
+        split.addWidget(self.right_tabs)
         split.setSizes([430, 800])
         split.setStretchFactor(1, 1)
         layout.addWidget(split, 1)
 
         self.form.launch_requested.connect(self.launch)
+        self.form.sweep_requested.connect(self.start_sweep)
+        self.sweep_view.train_best_requested.connect(self.train_best)
+        self.sweep_view.open_run_requested.connect(self.open_trial_run)
         self.detail.duplicate_requested.connect(self.form.load_config)
         self.detail.chat_requested.connect(self.chat_with_run)
         self.manager.runs_listed.connect(self.mark_stale)
@@ -62,19 +73,25 @@ class TrainingPanel(Panel):
         """Train, then chat with what was trained: the Chat panel opens on a new chat with the adapter."""
         self.ctx.navigate("chat", chat_with_run=run_id)
 
-    def navigate(self, run: str | None = None, **_where) -> None:
+    def navigate(self, run: str | None = None, sweep: str | None = None, **_where) -> None:
         if run:
+            self.right_tabs.setCurrentIndex(0)
             self.select_run(run)
+        if sweep:
+            self.show_sweep(sweep)
 
     def retranslate_ui(self) -> None:
         self.header.set_texts(self.tr("Training"), self.tr(
             "Fine-tune a model on a dataset with LoRA or QLoRA. Runs keep going when the window closes."))
         self.table.setHorizontalHeaderLabels([self.tr("Run"), self.tr("Status"), self.tr("Step"), self.tr("Loss")])
+        self.right_tabs.setTabText(0, self.tr("Runs"))
+        self.right_tabs.setTabText(1, self.tr("Sweeps"))
         self.refresh()
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         self.form.reload_choices()
         self.form.reload_models()  # models imported or merged since the form was built
+        self.sweep_view.reload()  # a sweep started from the command line, or one that moved on meanwhile
         super().showEvent(event)
 
     def refresh(self) -> None:
@@ -142,4 +159,44 @@ class TrainingPanel(Panel):
         self.refresh()
         self.select_run(run_id)
         self.ctx.status_message.emit(self.tr('Training "{name}" started.').format(name=name), 5000)
+        return run_id
+
+    # --- sweeps -------------------------------------------------------------------------------
+    def show_sweep(self, name: str) -> None:
+        self.right_tabs.setCurrentWidget(self.sweep_view)
+        self.sweep_view.select(name)
+
+    def start_sweep(self, space: dict, trials: int) -> str | None:
+        try:
+            name = self.sweeps.start(space, trials)
+        except (UserError, OSError) as err:
+            show_error(self, self.tr("Sweep"), user_error_text(err))
+            return None
+        self.show_sweep(name)
+        self.ctx.status_message.emit(self.tr('Sweep "{name}" started: {n} trials.').format(name=name, n=trials), 5000)
+        return name
+
+    def open_trial_run(self, run_id: str) -> None:
+        """A trial's run: indexed from its folder (the sweep, not this window, started it) and shown."""
+        run_dir = paths.runs_dir() / run_id
+        if not run_dir.is_dir():
+            return
+        self.manager.store.index_folder(run_dir)
+        self.refresh()
+        self.right_tabs.setCurrentIndex(0)
+        self.select_run(run_id)
+
+    def train_best(self, values: dict, name: str) -> str | None:
+        """The best trial's settings in the form, and a normal run started with them."""
+        self.form.load_config(values)
+        self.form.name.setText(name)
+        dataset = self.form.select_dataset_path(values.get("dataset_path", ""))
+        try:
+            cfg = TrainConfig.from_dict(dict(values)).validate(check_files=True)
+        except UserError as err:
+            show_error(self, self.tr("Training"), user_error_text(err))
+            return None
+        run_id = self.launch(cfg, name, self.form.project.currentData(), dataset)
+        if run_id is not None:
+            self.right_tabs.setCurrentIndex(0)
         return run_id
