@@ -4,7 +4,10 @@ Stdlib ``ThreadingHTTPServer`` on 127.0.0.1; every request needs ``Authorization
 Endpoints: ``GET /v1/models``, ``POST /v1/chat/completions`` (``stream`` as SSE chunks in OpenAI's
 delta format, ending ``data: [DONE]``), ``POST /v1/completions``, and vLLM's runtime LoRA API:
 ``POST /v1/load_lora_adapter`` / ``/v1/unload_lora_adapter`` with ``{"lora_name", "lora_path"}``
-(an adapter loads in place, any rank, while the server runs). LoRA adapters are loaded with peft and
+(an adapter loads in place, any rank, while the server runs). ``/v1/completions`` also takes OpenAI's
+legacy ``echo`` and ``logprobs`` (prompts as text or token ids, several per request): the prompt is
+scored in one forward pass and at most one token written, which is what lm-evaluation-harness's
+``local-completions`` asks to compare the answers of a multiple-choice question. LoRA adapters are loaded with peft and
 chosen per request by ``model=<adapter name>``; the base model's name runs with the adapters
 disabled. One generation at a time (a lock); greedy when temperature is 0.
 
@@ -57,6 +60,8 @@ MAX_STOP = 16  # OpenAI takes 4; vLLM any number (10,000 froze this engine in St
 MAX_STOP_CHARS = 256
 MAX_MESSAGES = 2048
 MAX_TOOLS = 128
+MAX_LOGPROBS = 20  # top alternatives per token (vLLM's default limit; OpenAI took 5)
+SCORE_CHUNK = 256  # positions whose log-softmax is taken at once (a vocabulary-wide row each)
 MAX_WAITING = 16  # requests waiting for the running generation; more get 503 at once
 BUSY_TIMEOUT_S = 300.0  # how long a request waits for the running generation before 503
 MAX_GENERATION_S = 600.0  # one answer's wall-clock limit (then finish_reason "length")
@@ -96,8 +101,11 @@ def check_request(req: dict, chat: bool) -> dict:
     out: dict[str, Any] = {}
     if not isinstance(req.get("model", ""), (str, type(None))):
         raise ApiError(400, f"model must be a string, not {_shown(req['model'])}", param="model")
+    if not chat:
+        out.update(_scoring_fields(req))
     key = "max_completion_tokens" if req.get("max_completion_tokens") is not None else "max_tokens"
-    out["max_tokens"] = _number(req, key, 1, 10**9, integer=True)
+    # 0 new tokens only makes sense when the prompt itself is what is asked for (echo)
+    out["max_tokens"] = _number(req, key, 0 if out.get("echo") else 1, 10**9, integer=True)
     out["temperature"] = _number(req, "temperature", 0, 2)
     out["top_p"] = _number(req, "top_p", 0, 1, lo_open=True)
     out["seed"] = _number(req, "seed", -(2**63), 2**64 - 1, integer=True)
@@ -135,11 +143,33 @@ def check_request(req: dict, chat: bool) -> dict:
         if tools and len(tools) > MAX_TOOLS:
             raise ApiError(400, f"tools can have at most {MAX_TOOLS} entries, not {len(tools)}", param="tools")
     else:
-        prompt = req.get("prompt", "")
-        if not (isinstance(prompt, str) or (isinstance(prompt, list) and all(isinstance(p, str) for p in prompt))):
-            raise ApiError(400, f"prompt must be a string or a list of strings, not {_shown(prompt)}",
-                           param="prompt")
+        out["prompts"] = _prompts(req.get("prompt", ""))
     return out
+
+
+def _is_ids(value) -> bool:
+    return (isinstance(value, list) and bool(value)
+            and all(isinstance(t, int) and not isinstance(t, bool) for t in value))
+
+
+def _prompts(prompt) -> list:
+    """A completion's ``prompt`` as a list of prompts, each a string or a list of token ids (OpenAI's
+    four shapes: a string, a list of strings, a list of ids, a list of lists of ids)."""
+    if isinstance(prompt, str) or _is_ids(prompt):
+        return [prompt]
+    if isinstance(prompt, list) and all(isinstance(p, str) or _is_ids(p) for p in prompt):
+        return list(prompt) or [""]
+    raise ApiError(400, "prompt must be a string, a list of strings, a list of token ids or a list of lists of "
+                   f"token ids, not {_shown(prompt)}", param="prompt")
+
+
+def _scoring_fields(req: dict) -> dict:
+    """``echo`` and ``logprobs`` of a completion request (OpenAI's legacy fields that
+    lm-evaluation-harness uses to score a multiple-choice answer)."""
+    echo = req.get("echo", False)
+    if not isinstance(echo, (bool, type(None))):
+        raise ApiError(400, f"echo must be true or false, not {_shown(echo)}", param="echo")
+    return {"echo": bool(echo), "logprobs": _number(req, "logprobs", 0, MAX_LOGPROBS, integer=True)}
 
 
 class StopMatcher:
@@ -299,10 +329,76 @@ class HFModel:
             raise ApiError(400, f"the model's chat template cannot render these messages: {exc}") from None
         return list(enc["input_ids"])
 
-    def encode_text(self, prompt) -> list[int]:
-        if isinstance(prompt, list):
-            prompt = prompt[0] if prompt else ""
-        return self.tokenizer(str(prompt))["input_ids"]
+    def encode_prompt(self, prompt: str | list[int]) -> list[int]:
+        """A completion prompt's token ids: a string tokenised, or ids checked against the vocabulary."""
+        if isinstance(prompt, str):
+            return self.tokenizer(prompt)["input_ids"]
+        vocab = max(len(self.tokenizer), int(getattr(self.model.config, "vocab_size", 0) or 0))
+        bad = next((t for t in prompt if t < 0 or t >= vocab), None)
+        if bad is not None:
+            raise ApiError(400, f"token id {bad} is outside this model's vocabulary (0 to {vocab - 1})",
+                           param="prompt")
+        return list(prompt)
+
+    def score(self, name: str, prompts: list[list[int]], params: dict, client=None) -> list[dict]:
+        """Each prompt's tokens with their log-probabilities (one forward pass per prompt), and at most
+        one new token after it (``params["max_tokens"]`` 0 or 1): what ``echo`` + ``logprobs`` asks.
+        Returns per prompt ``{"ids", "logprobs", "tops", "new"}``: ``logprobs[i]`` is log P(ids[i] |
+        ids[:i]) (None for the first token, which nothing predicts), ``tops[i]`` the ``logprobs`` most
+        likely ids there with theirs, ``new`` the id written after the prompt (or None)."""
+        torch = self.torch
+        n_new = params.get("max_tokens") or 0
+        top_n = params.get("logprobs") or 0
+        for ids in prompts:
+            if not ids:
+                raise ApiError(400, "the prompt is empty: there is nothing to score", param="prompt")
+            if len(ids) + n_new > self.max_len:
+                raise ApiError(400, f"This model's maximum context length is {self.max_len} tokens. However, you "
+                               f"requested {len(ids) + n_new} tokens ({len(ids)} in the prompt, {n_new} in the "
+                               "completion). Please reduce the length of the prompt or completion.", param="prompt")
+        temperature = params["temperature"] if params.get("temperature") is not None else 1.0
+        if temperature > 0 and params.get("seed") is not None:
+            torch.manual_seed(params["seed"])
+        self._acquire(client)
+        try:
+            out = []
+            with torch.inference_mode(), self._adapter_ctx(name):
+                for ids in prompts:
+                    if peer_closed(client):
+                        raise ClientGone()
+                    x = torch.tensor([ids])
+                    logits = self.model(input_ids=x, attention_mask=torch.ones_like(x)).logits[0]
+                    row = {"ids": list(ids), "logprobs": [None], "tops": [None], "new": None}
+                    # logits[p] predicts ids[p + 1]; the last row predicts the new token
+                    for start in range(0, len(ids), SCORE_CHUNK):
+                        stop = min(start + SCORE_CHUNK, len(ids))
+                        lp = torch.log_softmax(logits[start:stop].float(), dim=-1)
+                        targets = ids[start + 1:stop + 1]
+                        if targets:
+                            picked = lp[:len(targets)].gather(1, torch.tensor(targets)[:, None])[:, 0]
+                            row["logprobs"].extend(picked.tolist())
+                            row["tops"].extend(self._tops(lp[:len(targets)], top_n))
+                        if stop == len(ids) and n_new:
+                            last = lp[-1]
+                            if temperature <= 0:
+                                new = int(last.argmax())
+                            else:
+                                probs = torch.softmax(logits[-1].float() / temperature, dim=-1)
+                                new = int(torch.multinomial(probs, 1))
+                            row["new"] = new
+                            row["logprobs"].append(float(last[new]))
+                            row["tops"].extend(self._tops(last[None], top_n))
+                    out.append(row)
+        finally:
+            self.lock.release()
+        return out
+
+    @staticmethod
+    def _tops(lp, top_n: int) -> list[list[tuple[int, float]]]:
+        if top_n <= 0:
+            return [[] for _ in range(lp.shape[0])]
+        values, indices = lp.topk(top_n, dim=-1)
+        return [list(zip(i.tolist(), v.tolist(), strict=True)) for i, v in zip(indices, values, strict=True)]
 
     def _gen_kwargs(self, ids: list[int], params: dict) -> dict:
         """generate() keywords from ``params`` (already checked by ``check_request``)."""
@@ -459,6 +555,13 @@ class HFModel:
         else:
             reason = "stop" if finished or len(new) < kw["max_new_tokens"] else "length"
         yield {"prompt_tokens": len(ids), "completion_tokens": completion, "finish_reason": reason}
+
+
+def _eos_ids(tokenizer, model) -> list[int]:
+    ids = set()
+    for value in (tokenizer.eos_token_id, getattr(model.generation_config, "eos_token_id", None)):
+        ids.update(value if isinstance(value, list) else [value])
+    return sorted(i for i in ids if isinstance(i, int))
 
 
 def _template_messages(messages: list) -> list:
@@ -696,8 +799,15 @@ class Handler(BaseHTTPRequestHandler):
         req = self._body()
         params = check_request(req, chat)
         name = self.hf.check_model(req.get("model"))
+        if not chat and (params["echo"] or params["logprobs"] is not None):
+            self._scored_completion(req, params, name)
+            return
+        if not chat and len(params["prompts"]) > 1:
+            raise ApiError(400, f"this engine writes one answer per request: send one prompt, not "
+                           f"{len(params['prompts'])} (a list of prompts is taken with echo or logprobs only)",
+                           param="prompt")
         ids = (self.hf.encode_chat(req.get("messages"), req.get("tools")) if chat
-               else self.hf.encode_text(req.get("prompt", "")))
+               else self.hf.encode_prompt(params["prompts"][0]))
         waited = {"last": 0.0}
 
         def on_wait() -> None:  # a stream waiting for the running answer: headers and a comment now
@@ -715,6 +825,59 @@ class Handler(BaseHTTPRequestHandler):
             self._answer(chat, req, params, name, gen)
         finally:
             gen.close()  # the client went away mid-answer: the generation stops now
+
+    def _scored_completion(self, req: dict, params: dict, name: str) -> None:
+        """``echo`` / ``logprobs``: the prompt's tokens scored and at most one token written, answered whole,
+        one choice per prompt. ``text_offset`` counts characters of the returned token strings."""
+        if params["stream"]:
+            raise ApiError(400, "echo and logprobs are answered whole here: send stream false", param="stream")
+        if params["max_tokens"] not in (0, 1):
+            raise ApiError(400, "with echo or logprobs this engine scores the prompt and writes at most one token: "
+                           f"set max_tokens to 0 or 1, not {params['max_tokens']}", param="max_tokens")
+        if not params["echo"] and params["max_tokens"] == 0:
+            raise ApiError(400, "max_tokens 0 asks for nothing without echo", param="max_tokens")
+        hf, tok = self.hf, self.hf.tokenizer
+        prompts = [hf.encode_prompt(p) for p in params["prompts"]]
+        rows = hf.score(name, prompts, params, client=self.connection)
+        pieces: dict[int, str] = {}
+
+        def piece(t: int) -> str:
+            if t not in pieces:
+                pieces[t] = tok.decode([t])
+            return pieces[t]
+
+        eos = set(_eos_ids(tok, hf.model))
+        choices, prompt_tokens, completion_tokens = [], 0, 0
+        for index, row in enumerate(rows):
+            shown = slice(0 if params["echo"] else len(row["ids"]), None)
+            ids = row["ids"] + ([row["new"]] if row["new"] is not None else [])
+            text = (tok.decode(row["ids"]) if params["echo"] else "") + (
+                piece(row["new"]) if row["new"] is not None and row["new"] not in eos else "")
+            logprobs = None
+            if params["logprobs"] is not None:
+                tokens = [piece(t) for t in ids[shown]]
+                tops = []
+                for t, lp, top in zip(ids[shown], row["logprobs"][shown], row["tops"][shown], strict=True):
+                    if top is None:
+                        tops.append(None)
+                        continue
+                    entry = {piece(i): v for i, v in top}
+                    entry[piece(t)] = lp  # the chosen token is always listed, as OpenAI and vLLM do
+                    tops.append(entry)
+                offsets, at = [], 0
+                for t in tokens:
+                    offsets.append(at)
+                    at += len(t)
+                logprobs = {"tokens": tokens, "token_logprobs": row["logprobs"][shown], "top_logprobs": tops,
+                            "text_offset": offsets}
+            finish = "stop" if row["new"] is not None and row["new"] in eos else "length"
+            choices.append({"index": index, "text": text, "logprobs": logprobs, "finish_reason": finish})
+            prompt_tokens += len(row["ids"])
+            completion_tokens += 0 if row["new"] is None else 1
+        self._send_json(200, {"id": "cmpl-" + uuid.uuid4().hex, "object": "text_completion",
+                              "created": int(time.time()), "model": name, "choices": choices,
+                              "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+                                        "total_tokens": prompt_tokens + completion_tokens}})
 
     def _start_stream(self) -> None:
         if self._started:
