@@ -64,20 +64,18 @@ def _sample(obj) -> Sample | str:
     return 'neither a {"messages": [...]} record nor {"prompt", "reference"}'
 
 
-def read_jsonl_set(path: str | Path, what: str, parse: Callable[[Any], Any], shape: str,
-                   code: str = "eval.set") -> list:
+def read_jsonl_set(path: str | Path, what: str, parse: Callable[[Any], Any], shape: str) -> list:
     """Every record of the JSONL file ``path``, each through ``parse`` (which returns the record or a
     string saying what is wrong with it). Raises UserError naming broken lines (``what``: "evaluation
-    set", "question set"; ``shape``: what a line must look like), or saying the file is missing or empty
-    (codes ``<code>_missing``, ``_unreadable``, ``_broken``, ``_empty``)."""
+    set", "question set"; ``shape``: what a line must look like), or saying the file is missing or empty."""
     path = Path(path).expanduser()
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise UserError(f"The {what} {path} does not exist.", code=f"{code}_missing",
+        raise UserError(f"The {what} {path} does not exist.", code="eval.set_missing",
                         params={"path": str(path)}) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"Cannot read the {what} {path}: {exc}.", code=f"{code}_unreadable",
+        raise UserError(f"Cannot read the {what} {path}: {exc}.", code="eval.set_unreadable",
                         params={"path": str(path), "reason": str(exc)}) from None
     records, broken = [], []
     for lineno, line in enumerate(text.splitlines(), 1):
@@ -94,10 +92,10 @@ def read_jsonl_set(path: str | Path, what: str, parse: Callable[[Any], Any], sha
     if broken:
         shown = "; ".join(broken[:MAX_NAMED]) + (f"; and {len(broken) - MAX_NAMED} more" if len(broken) > MAX_NAMED else "")
         raise UserError(f"The {what} {path} has {len(broken)} broken line(s): {shown}. Each line must be {shape}.",
-                        code=f"{code}_broken", params={"path": str(path), "count": len(broken), "lines": shown})
+                        code="eval.set_broken", params={"path": str(path), "count": len(broken), "lines": shown})
     if not records:
         raise UserError(f"The {what} {path} is empty: it has nothing to evaluate.",
-                        code=f"{code}_empty", params={"path": str(path)})
+                        code="eval.set_empty", params={"path": str(path)})
     return records
 
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.core.errors import UserError
 from app.evaluation.evalset import read_jsonl_set
 
 LETTERS = "ABCDEFGHIJ"
@@ -79,9 +80,25 @@ def _question(obj: Any) -> Question | str:
 def read_task_file(path: str | Path) -> LocalTask:
     """The questions of ``path``; UserError (``bench.task_*``) naming broken lines, a missing or empty file."""
     path = Path(path).expanduser()
-    questions = read_jsonl_set(path, "task file", _question, SHAPE, code="bench.task")
+    try:
+        questions = read_jsonl_set(path, "task file", _question, SHAPE)
+    except UserError as err:
+        raise _task_error(err) from None
     name = "local_" + (re.sub(r"[^0-9A-Za-z_]+", "_", path.stem).strip("_").lower() or "task")
     return LocalTask(name=name, path=path.resolve(), questions=tuple(questions))
+
+
+def _task_error(err: UserError) -> UserError:
+    """The evaluation-set reader's refusal, coded as a task file's (its message already says "task file")."""
+    p = err.params
+    if err.code == "eval.set_broken":
+        return UserError(str(err), code="bench.task_broken",
+                         params={"path": p.get("path"), "count": p.get("count"), "lines": p.get("lines")})
+    if err.code == "eval.set_empty":
+        return UserError(str(err), code="bench.task_empty", params={"path": p.get("path")})
+    if err.code == "eval.set_unreadable":
+        return UserError(str(err), code="bench.task_unreadable", params={"path": p.get("path"), "reason": p.get("reason")})
+    return UserError(str(err), code="bench.task_missing", params={"path": p.get("path")})
 
 
 def doc_to_text(doc: dict) -> str:

@@ -262,6 +262,7 @@ class HFModel:
         self._waiting = 0
         self._waiting_lock = threading.Lock()
         self.streaming = threading.Event()  # set once the first answer's first piece is out
+        self._prefix: dict | None = None  # the last scored prompt's KV cache (score)
 
     @property
     def names(self) -> list[str]:
@@ -288,6 +289,7 @@ class HFModel:
             except Exception as exc:  # noqa: BLE001 - a broken or mismatched adapter is the request's problem
                 raise ApiError(400, f"Could not load the adapter {folder}: {exc}", "InvalidUserInput") from None
             self.model.eval()
+            self._prefix = None
             self.adapters.append(name)
             self.cfg.adapters[name] = folder
         log.info("adapter %s loaded from %s in %.2f s", name, folder, time.monotonic() - t0)
@@ -302,6 +304,7 @@ class HFModel:
                 if self.model.active_adapter == name:
                     self.model.set_adapter(next(a for a in self.adapters if a != name))
                 self.model.delete_adapter(name)
+            self._prefix = None
             self.adapters.remove(name)
             self.cfg.adapters.pop(name, None)
 
@@ -341,11 +344,15 @@ class HFModel:
         return list(prompt)
 
     def score(self, name: str, prompts: list[list[int]], params: dict, client=None) -> list[dict]:
-        """Each prompt's tokens with their log-probabilities (one forward pass per prompt), and at most
-        one new token after it (``params["max_tokens"]`` 0 or 1): what ``echo`` + ``logprobs`` asks.
-        Returns per prompt ``{"ids", "logprobs", "tops", "new"}``: ``logprobs[i]`` is log P(ids[i] |
-        ids[:i]) (None for the first token, which nothing predicts), ``tops[i]`` the ``logprobs`` most
-        likely ids there with theirs, ``new`` the id written after the prompt (or None)."""
+        """Each prompt's tokens with their log-probabilities, and at most one new token after it
+        (``params["max_tokens"]`` 0 or 1): what ``echo`` + ``logprobs`` asks. Returns per prompt
+        ``{"ids", "logprobs", "tops", "new"}``: ``logprobs[i]`` is log P(ids[i] | ids[:i]) (None for the
+        first token, which nothing predicts), ``tops[i]`` the ``logprobs`` most likely ids there with
+        theirs, ``new`` the id written after the prompt (or None).
+
+        A benchmark asks the same question once per choice: the prompts share all but their last tokens.
+        The last prompt's KV cache and scores are kept (``_prefix``), and a prompt that starts like it
+        only runs its new tokens through the model."""
         torch = self.torch
         n_new = params.get("max_tokens") or 0
         top_n = params.get("logprobs") or 0
@@ -366,32 +373,54 @@ class HFModel:
                 for ids in prompts:
                     if peer_closed(client):
                         raise ClientGone()
-                    x = torch.tensor([ids])
-                    logits = self.model(input_ids=x, attention_mask=torch.ones_like(x)).logits[0]
-                    row = {"ids": list(ids), "logprobs": [None], "tops": [None], "new": None}
-                    # logits[p] predicts ids[p + 1]; the last row predicts the new token
-                    for start in range(0, len(ids), SCORE_CHUNK):
-                        stop = min(start + SCORE_CHUNK, len(ids))
-                        lp = torch.log_softmax(logits[start:stop].float(), dim=-1)
-                        targets = ids[start + 1:stop + 1]
-                        if targets:
-                            picked = lp[:len(targets)].gather(1, torch.tensor(targets)[:, None])[:, 0]
-                            row["logprobs"].extend(picked.tolist())
-                            row["tops"].extend(self._tops(lp[:len(targets)], top_n))
-                        if stop == len(ids) and n_new:
-                            last = lp[-1]
-                            if temperature <= 0:
-                                new = int(last.argmax())
-                            else:
-                                probs = torch.softmax(logits[-1].float() / temperature, dim=-1)
-                                new = int(torch.multinomial(probs, 1))
-                            row["new"] = new
-                            row["logprobs"].append(float(last[new]))
-                            row["tops"].extend(self._tops(last[None], top_n))
-                    out.append(row)
+                    out.append(self._score_one(name, ids, top_n, n_new, temperature))
         finally:
             self.lock.release()
         return out
+
+    def _score_one(self, name: str, ids: list[int], top_n: int, n_new: int, temperature: float) -> dict:
+        torch = self.torch
+        start, cache = 0, None  # logits are computed for positions start … len(ids) - 1
+        kept = self._prefix
+        if kept is not None and kept["name"] == name and kept["top_n"] == top_n:
+            same = 0
+            for a, b in zip(kept["ids"], ids, strict=False):
+                if a != b:
+                    break
+                same += 1
+            # position same - 1 is recomputed: its logits score the first token that differs
+            if same >= 2 and _plain_cache(kept["cache"]):
+                start, cache = min(same, len(ids)) - 1, kept["cache"]
+                cache.crop(-(len(kept["ids"]) - start))
+        self._prefix = None  # a failure below must not leave a half-cropped cache behind
+        x = torch.tensor([ids[start:]])
+        res = self.model(input_ids=x, attention_mask=torch.ones((1, len(ids)), dtype=torch.long),
+                         past_key_values=cache, use_cache=True)
+        logits = res.logits[0]
+        row = {"ids": list(ids), "logprobs": [None] if start == 0 else kept["logprobs"][:start + 1],
+               "tops": [None] if start == 0 else kept["tops"][:start + 1], "new": None}
+        # logits[k] (position start + k) predicts ids[start + k + 1]; the last row predicts the new token
+        for lo in range(0, len(logits), SCORE_CHUNK):
+            hi = min(lo + SCORE_CHUNK, len(logits))
+            lp = torch.log_softmax(logits[lo:hi].float(), dim=-1)
+            targets = ids[start + lo + 1:start + hi + 1]
+            if targets:
+                picked = lp[:len(targets)].gather(1, torch.tensor(targets)[:, None])[:, 0]
+                row["logprobs"].extend(picked.tolist())
+                row["tops"].extend(self._tops(lp[:len(targets)], top_n))
+            if hi == len(logits) and n_new:
+                last = lp[-1]
+                if temperature <= 0:
+                    new = int(last.argmax())
+                else:
+                    new = int(torch.multinomial(torch.softmax(logits[-1].float() / temperature, dim=-1), 1))
+                row["new"] = new
+                row["logprobs"].append(float(last[new]))
+                row["tops"].extend(self._tops(last[None], top_n))
+        n = len(ids)
+        self._prefix = {"name": name, "top_n": top_n, "ids": list(ids), "cache": res.past_key_values,
+                        "logprobs": row["logprobs"][:n], "tops": row["tops"][:n]}
+        return row
 
     @staticmethod
     def _tops(lp, top_n: int) -> list[list[tuple[int, float]]]:
@@ -555,6 +584,14 @@ class HFModel:
         else:
             reason = "stop" if finished or len(new) < kw["max_new_tokens"] else "length"
         yield {"prompt_tokens": len(ids), "completion_tokens": completion, "finish_reason": reason}
+
+
+def _plain_cache(cache) -> bool:
+    """A DynamicCache of full-attention layers only: one that can be cut back to a prefix (a sliding
+    window or a linear-attention layer cannot give back what it dropped)."""
+    from transformers.cache_utils import DynamicCache, DynamicLayer
+
+    return type(cache) is DynamicCache and all(type(layer) is DynamicLayer for layer in cache.layers)
 
 
 def _eos_ids(tokenizer, model) -> list[int]:
