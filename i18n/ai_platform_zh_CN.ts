@@ -2154,6 +2154,10 @@ The full report is in the log: {path}</source>
       <translation>题目数量上限至少为 1，而不是 {limit}。</translation>
     </message>
     <message>
+      <source>lm-evaluation-harness is not installed ({reason}): install the app's eval extra.</source>
+      <translation>未安装 lm-evaluation-harness（{reason}）：请安装本应用的 eval 附加组件。</translation>
+    </message>
+    <message>
       <source>The sweep space {path} does not exist.</source>
       <translation>搜索空间文件 {path} 不存在。</translation>
     </message>

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -208,6 +209,14 @@ def _describe(ep: Endpoint, model: str | None = None) -> list[dict]:
 
 # --- the measurement ------------------------------------------------------------------------------
 
+def _import_lm_eval() -> None:
+    try:
+        import lm_eval  # noqa: F401
+        import lm_eval.models.openai_completions  # noqa: F401
+    except ImportError:
+        pass  # said where it is used
+
+
 def _lm_eval_quiet() -> None:
     for name in ("lm_eval", "lm-eval", "datasets", "httpx"):
         logging.getLogger(name).setLevel(logging.ERROR)
@@ -245,7 +254,12 @@ def metrics_of(raw: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def _evaluate(ep: Endpoint, model: str, tasks: list, limit: int | None, hub: bool) -> dict[str, dict[str, Any]]:
-    import lm_eval
+    try:
+        import lm_eval
+    except ImportError as exc:
+        raise UserError(f"lm-evaluation-harness is not installed ({exc}): install the app's eval extra "
+                        "(pip install 'ai-platform[eval]').", code="bench.not_installed",
+                        params={"reason": str(exc)}) from None
 
     try:
         raw = lm_eval.simple_evaluate(model="local-completions", model_args=_model_args(ep, model), tasks=tasks,
@@ -275,7 +289,11 @@ def run_bench(rep, task_specs: Sequence[str], *, model: str | None = None, url: 
     _lm_eval_quiet()
     run_dir = None
     if model is not None:
+        # lm-eval's import (seconds: datasets, evaluate, scikit-learn) overlaps the model's loading
+        warm = threading.Thread(target=_import_lm_eval, name="import-lm-eval", daemon=True)
+        warm.start()
         ep, run_dir = open_local(rep, model, threads)
+        warm.join()
     else:
         ep = open_url(url)
     try:

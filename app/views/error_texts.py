@@ -322,6 +322,7 @@ MESSAGES: dict[str, str] = {
     "bench.no_tokenizer": QT_TRANSLATE_NOOP("Errors", "The endpoint {url} does not say where its model's tokenizer is: benchmarks need it to score the answers."),
     "bench.no_target": QT_TRANSLATE_NOOP("Errors", "Give either a model (or a run) or the address of a running endpoint."),
     "bench.limit": QT_TRANSLATE_NOOP("Errors", "The question limit must be at least 1, not {limit}."),
+    "bench.not_installed": QT_TRANSLATE_NOOP("Errors", "lm-evaluation-harness is not installed ({reason}): install the app's eval extra."),
     # sweeps (app/training/sweep.py, ai-platform sweep)
     "sweep.space_missing": QT_TRANSLATE_NOOP("Errors", "The sweep space {path} does not exist."),
     "sweep.space_bad": QT_TRANSLATE_NOOP("Errors", "The sweep space {path} is not readable JSON: {reason}."),

@@ -68,7 +68,7 @@ def test_a_run_is_benchmarked_base_and_adapter_side_by_side(converted_model_dir,
     home = root / "home"
     run_dir = evaluable_run(converted_model_dir, root, home / "runs" / "20261202-060000-zorbania")
     task = write_task(root / "basics.jsonl")
-    proc = bench(["--tasks", str(task), "--model", run_dir.name], home)
+    proc = bench(["--tasks", str(task), "--model", run_dir.name, "--threads", "1"], home)
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = last_json(proc)
     print(f"\nbase {out['base']}\nadapter {out['adapter']} ({out['seconds']} s)")
