@@ -7,7 +7,7 @@
 ``eval run`` prints (with --json, as its last line) one object with ``base`` and ``adapter`` (each
 ``loss``, ``perplexity``, ``exact_match``, ``rouge_l``, ``bleu``, ``chrf``), ``regression``,
 ``judge`` and ``samples`` (prompt, base, adapter, reference); it is saved in ``RUN/eval/`` and the
-database. ``eval bench`` prints ``{"kind": "bench", "tasks": [...], "model" | "base" + "adapter": {TASK:
+database. ``eval bench`` prints ``{"kind": "bench", "target", "tasks": [...], "model" | "base" + "adapter": {TASK:
 {"acc", "acc_stderr", "questions"}}}`` (lm-evaluation-harness, app.evaluation.bench; a run's is saved
 in ``RUN/eval/bench-*.json``). ``eval rag`` prints ``{"questions", "hit@1", "hit@5", "mrr", "misses"}``, with ``--answer`` also
 ``cite_gold``, ``cited_any``, ``support`` and ``answers``. Progress goes

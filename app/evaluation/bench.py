@@ -302,7 +302,7 @@ def run_bench(rep, task_specs: Sequence[str], *, model: str | None = None, url: 
                             "folder in /v1/models): benchmarks need it to score answers.",
                             code="bench.no_tokenizer", params={"url": ep.base_url})
         out: dict[str, Any] = {
-            "kind": "bench", "model": ep.label, "endpoint": ep.base_url, "limit": limit,
+            "kind": "bench", "target": ep.label, "endpoint": ep.base_url, "limit": limit,
             "tasks": [{"name": t.name, "source": "file", "path": str(t.path), "questions": len(t.questions)}
                       for t in local] + [{"name": n, "source": "hub"} for n in hub]}
         for i, (side, served_name) in enumerate(ep.sides.items()):
