@@ -2286,6 +2286,66 @@ The full report is in the log: {path}</source>
       <translation>知识库“{name}”是空的：请先添加文档再评估。</translation>
     </message>
     <message>
+      <source>The task file {path} does not exist.</source>
+      <translation>任务文件 {path} 不存在。</translation>
+    </message>
+    <message>
+      <source>Cannot read the task file {path}: {reason}.</source>
+      <translation>无法读取任务文件 {path}：{reason}。</translation>
+    </message>
+    <message>
+      <source>The task file {path} has {count} broken line(s): {lines}. Each line must be a question with its choices A to D and the letter of the right answer.</source>
+      <translation>任务文件 {path} 有 {count} 行有误：{lines}。每行须是一道题目，带选项 A 到 D 和正确答案的字母。</translation>
+    </message>
+    <message>
+      <source>The task file {path} is empty: it has no question to ask.</source>
+      <translation>任务文件 {path} 是空的：没有可以提问的题目。</translation>
+    </message>
+    <message>
+      <source>Name at least one task: a task file (JSONL) or a task name of lm-evaluation-harness.</source>
+      <translation>请至少指定一个任务：任务文件（JSONL）或 lm-evaluation-harness 的任务名。</translation>
+    </message>
+    <message>
+      <source>The task {tasks} would come from the Hugging Face hub, which cannot be reached ({reason}). Run it when online, or use a local task file.</source>
+      <translation>任务 {tasks} 需从 Hugging Face Hub 获取，但目前无法连接（{reason}）。请在联网时运行，或改用本地任务文件。</translation>
+    </message>
+    <message>
+      <source>Unknown task {tasks}: give a task file (JSONL, one multiple-choice question a line) or a task name of lm-evaluation-harness.</source>
+      <translation>未知任务 {tasks}：请给出任务文件（JSONL，每行一道选择题）或 lm-evaluation-harness 的任务名。</translation>
+    </message>
+    <message>
+      <source>Cannot start the model "{model}" for the benchmark: {reason}</source>
+      <translation>无法为基准测试启动模型“{model}”：{reason}</translation>
+    </message>
+    <message>
+      <source>The endpoint {url} does not answer: {reason}</source>
+      <translation>端点 {url} 没有响应：{reason}</translation>
+    </message>
+    <message>
+      <source>The endpoint {url} does not serve the model to measure.</source>
+      <translation>端点 {url} 没有提供要测试的模型。</translation>
+    </message>
+    <message>
+      <source>The endpoint {url} failed a benchmark request: {reason}</source>
+      <translation>端点 {url} 处理基准测试请求失败：{reason}</translation>
+    </message>
+    <message>
+      <source>The endpoint {url} does not say where its model's tokenizer is: benchmarks need it to score the answers.</source>
+      <translation>端点 {url} 没有说明其模型的分词器位置：基准测试需要它来为答案打分。</translation>
+    </message>
+    <message>
+      <source>Give either a model (or a run) or the address of a running endpoint.</source>
+      <translation>请指定一个模型（或训练运行），或一个正在运行的端点地址，二者选一。</translation>
+    </message>
+    <message>
+      <source>The question limit must be at least 1, not {limit}.</source>
+      <translation>题目数量上限至少为 1，而不是 {limit}。</translation>
+    </message>
+    <message>
+      <source>lm-evaluation-harness is not installed ({reason}): install the app's eval extra.</source>
+      <translation>未安装 lm-evaluation-harness（{reason}）：请安装本应用的 eval 附加组件。</translation>
+    </message>
+    <message>
       <source>The sweep space {path} does not exist.</source>
       <translation>搜索空间文件 {path} 不存在。</translation>
     </message>

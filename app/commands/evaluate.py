@@ -2,11 +2,14 @@
 
     eval run --run RUN [--set FILE] [--judge MODEL] [--judge-mode pairwise|absolute] [--limit N] [--json]
     eval rag --kb NAME --set FILE [--mode dense|hybrid|bm25] [--answer [MODEL_OR_RUN]] [--json]
+    eval bench --tasks FILE_OR_TASK [--tasks …] (--model MODEL_OR_RUN | --url http://HOST:PORT/v1) [--limit N] [--json]
 
 ``eval run`` prints (with --json, as its last line) one object with ``base`` and ``adapter`` (each
 ``loss``, ``perplexity``, ``exact_match``, ``rouge_l``, ``bleu``, ``chrf``), ``regression``,
 ``judge`` and ``samples`` (prompt, base, adapter, reference); it is saved in ``RUN/eval/`` and the
-database. ``eval rag`` prints ``{"questions", "hit@1", "hit@5", "mrr", "misses"}``, with ``--answer`` also
+database. ``eval bench`` prints ``{"kind": "bench", "target", "tasks": [...], "model" | "base" + "adapter": {TASK:
+{"acc", "acc_stderr", "questions"}}}`` (lm-evaluation-harness, app.evaluation.bench; a run's is saved
+in ``RUN/eval/bench-*.json``). ``eval rag`` prints ``{"questions", "hit@1", "hit@5", "mrr", "misses"}``, with ``--answer`` also
 ``cite_gold``, ``cited_any``, ``support`` and ``answers``. Progress goes
 to stderr. The work runs in this process through app.evaluation, the evaluation engine's library.
 Errors a person can fix print one line (and a JSON ``error`` object with --json) and exit 2.
@@ -33,6 +36,19 @@ def register(subparsers) -> None:
     r.add_argument("--threads", type=int, default=None)
     r.add_argument("--json", action="store_true", help="print the result as one JSON object")
     r.set_defaults(func=_run)
+    b = sub.add_parser("bench", help="benchmarks through lm-evaluation-harness: local multiple-choice files or hub tasks")
+    b.add_argument("--tasks", action="append", required=True, metavar="FILE_OR_TASK",
+                   help="a JSONL task file (question, A-D, answer letter) or an lm-eval task name (repeatable)")
+    target = b.add_mutually_exclusive_group(required=True)
+    target.add_argument("--model", default=None, metavar="MODEL_OR_RUN",
+                        help="'default', a model folder or name, or a run (its base and adapter side by side)")
+    target.add_argument("--url", default=None, metavar="http://HOST:PORT/v1",
+                        help="a running OpenAI-compatible endpoint (URL#MODEL picks the model; key from "
+                             "AI_PLATFORM_BENCH_API_KEY)")
+    b.add_argument("--limit", type=int, default=None, help="the first N questions of each task")
+    b.add_argument("--threads", type=int, default=None)
+    b.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    b.set_defaults(func=_bench)
     g = sub.add_parser("rag", help="hit@1, hit@5 and MRR of a knowledge base on a question set")
     g.add_argument("--kb", required=True, help="knowledge base name or id")
     g.add_argument("--set", required=True, help='JSONL: {"q": question, "doc": gold file name, "answer": optional}')
@@ -80,6 +96,33 @@ def _run(args) -> int:
     if result["regression"]:
         print("REGRESSION: the adapter's held-out loss is above the base's.")
     print(f"Saved to {result['saved']}")
+    return 0
+
+
+def _bench(args) -> int:
+    from app.core.errors import UserError
+    from app.evaluation.bench import run_bench, save_bench_result
+    from app.evaluation.run import CliReporter
+
+    try:
+        result = run_bench(CliReporter(), args.tasks, model=args.model, url=args.url, limit=args.limit,
+                           threads=args.threads)
+        save_bench_result(result)
+    except UserError as err:
+        return user_error(err, args.json)
+    if args.json:
+        _print_json(result)
+        return 0
+    sides = [s for s in ("model", "base", "adapter") if s in result]
+    print(f"{'task':32}" + "".join(f"{s:>12}" for s in sides))
+    for task in result[sides[0]]:
+        cells = []
+        for s in sides:
+            acc = result[s].get(task, {}).get("acc")
+            cells.append(f"{_fmt(acc, pct=True):>12}")
+        print(f"{task:32}" + "".join(cells))
+    if result.get("saved"):
+        print(f"Saved to {result['saved']}")
     return 0
 
 

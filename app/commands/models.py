@@ -197,17 +197,9 @@ def _push_target(db, name: str):
 
 def _hub_reachable(timeout: float = HUB_TIMEOUT_S) -> str | None:
     """None when the hub answers a TCP connection, else why not (fails in seconds when offline)."""
-    import os
-    import socket
-    from urllib.parse import urlparse
+    from app.core.hub import hub_reachable
 
-    url = urlparse(os.environ.get("HF_ENDPOINT") or "https://huggingface.co")
-    try:
-        socket.create_connection((url.hostname, url.port or (443 if url.scheme == "https" else 80)),
-                                 timeout=timeout).close()
-        return None
-    except OSError as err:
-        return f"{url.hostname}: {err}"
+    return hub_reachable(timeout)
 
 
 def run_push(args) -> int:

@@ -137,12 +137,19 @@ def _request(base_url: str, api_key: str | None, method: str, path: str, payload
 
 
 def list_models(base_url: str, api_key: str | None, timeout: float = 10.0) -> list[str]:
+    return [m["id"] for m in model_entries(base_url, api_key, timeout)]
+
+
+def model_entries(base_url: str, api_key: str | None, timeout: float = 10.0) -> list[dict]:
+    """``GET /models``'s entries as the server wrote them (``id``; vLLM and our engines add ``root``, the
+    model's folder, and ``max_model_len``)."""
     conn, resp = _request(base_url, api_key, "GET", "/models", None, timeout)
     try:
         data = json.loads(resp.read().decode("utf-8"))
     finally:
         conn.close()
-    return [m["id"] for m in data.get("data", [])]
+    entries = data.get("data", []) if isinstance(data, dict) else []
+    return [m for m in entries if isinstance(m, dict) and isinstance(m.get("id"), str)]
 
 
 def load_adapter(base_url: str, api_key: str | None, name: str, path: str, timeout: float = 120.0) -> str:

@@ -67,15 +67,17 @@ def read_result(path: str | Path) -> dict[str, Any]:
         return {}
 
 
-def write_result(run_dir: Path, result: dict[str, Any]) -> Path:
-    """``eval/eval-<time>.json`` and ``eval/latest.json`` in the run folder, each temp + rename."""
+def write_result(run_dir: Path, result: dict[str, Any], prefix: str = "eval") -> Path:
+    """``eval/eval-<time>.json`` and ``eval/latest.json`` in the run folder, each temp + rename.
+    Another ``prefix`` (``bench``) keeps its own ``eval/<prefix>-latest.json``: ``latest.json`` stays the
+    run's base-vs-adapter evaluation that the run card and the model card read."""
     folder = Path(run_dir) / EVAL_DIR
     folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     text = json.dumps(result, ensure_ascii=False, indent=1)
-    target = folder / f"eval-{stamp}.json"
+    target = folder / f"{prefix}-{stamp}.json"
     paths.atomic_write_text(target, text)
-    paths.atomic_write_text(folder / LATEST, text)
+    paths.atomic_write_text(folder / (LATEST if prefix == "eval" else f"{prefix}-{LATEST}"), text)
     return target
 
 

@@ -21,17 +21,13 @@ model's name or a folder), which is started with the serve engine for the evalua
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import subprocess
-import sys
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.core import chat_client, protocol
+from app.core import chat_client
 from app.core.errors import UserError
 from app.evaluation.metrics import wilson_interval
 
@@ -220,48 +216,13 @@ def open_judge(spec: str, *, settings=None, timeout_s: float = 600.0, max_tokens
 
 def _served_judge(model_ref: str, timeout_s: float, max_tokens: int) -> Judge:
     """Start ``python -m app.engines.serve --model MODEL`` and use it until ``close()``."""
-    proc = subprocess.Popen([sys.executable, "-m", "app.engines.serve", "--model", model_ref, "--exit-with-parent"],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    found: dict[str, Any] = {}
-    ready = threading.Event()
+    from app.evaluation import served
 
-    def read() -> None:
-        for line in proc.stdout:  # drain to the end, so the engine never blocks on a full pipe
-            ev = protocol.decode_or_none(line)
-            if isinstance(ev, protocol.Result) and "base_url" in ev.data and not ready.is_set():
-                found.update(ev.data)
-                ready.set()
-            elif isinstance(ev, protocol.Error) and not ready.is_set():
-                found["error"] = ev.message
-            elif isinstance(ev, protocol.Done) and not ready.is_set():
-                ready.set()
-        ready.set()
-
-    threading.Thread(target=read, name="judge-serve", daemon=True).start()
-
-    def close() -> None:
-        if proc.poll() is None:
-            try:
-                proc.stdin.write(json.dumps({"cmd": "stop"}) + "\n")
-                proc.stdin.flush()
-            except OSError:
-                pass
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=30)
-        for pipe in (proc.stdin, proc.stdout):
-            try:
-                pipe.close()
-            except OSError:
-                pass
-
-    ready.wait(timeout_s)
-    if "base_url" not in found:
-        close()
-        why = found.get("error") or "it did not start in time"
+    try:
+        model = served.start(model_ref, timeout_s=timeout_s)
+    except served.StartFailed as exc:
+        why = str(exc)
         raise UserError(f"Cannot start the judge model {model_ref!r}: {why}", code="eval.judge_start",
-                        params={"judge": model_ref, "reason": why})
-    return Judge(found["base_url"], found.get("api_key"), found.get("model") or model_ref, label=model_ref,
-                 max_tokens=max_tokens, _close=close)
+                        params={"judge": model_ref, "reason": why}) from None
+    return Judge(model.base_url, model.api_key, model.model, label=model_ref, max_tokens=max_tokens,
+                 _close=model.close)

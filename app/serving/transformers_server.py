@@ -4,7 +4,10 @@ Stdlib ``ThreadingHTTPServer`` on 127.0.0.1; every request needs ``Authorization
 Endpoints: ``GET /v1/models``, ``POST /v1/chat/completions`` (``stream`` as SSE chunks in OpenAI's
 delta format, ending ``data: [DONE]``), ``POST /v1/completions``, and vLLM's runtime LoRA API:
 ``POST /v1/load_lora_adapter`` / ``/v1/unload_lora_adapter`` with ``{"lora_name", "lora_path"}``
-(an adapter loads in place, any rank, while the server runs). LoRA adapters are loaded with peft and
+(an adapter loads in place, any rank, while the server runs). ``/v1/completions`` also takes OpenAI's
+legacy ``echo`` and ``logprobs`` (prompts as text or token ids, several per request): the prompt is
+scored in one forward pass and at most one token written, which is what lm-evaluation-harness's
+``local-completions`` asks to compare the answers of a multiple-choice question. LoRA adapters are loaded with peft and
 chosen per request by ``model=<adapter name>``; the base model's name runs with the adapters
 disabled. One generation at a time (a lock); greedy when temperature is 0.
 
@@ -57,6 +60,8 @@ MAX_STOP = 16  # OpenAI takes 4; vLLM any number (10,000 froze this engine in St
 MAX_STOP_CHARS = 256
 MAX_MESSAGES = 2048
 MAX_TOOLS = 128
+MAX_LOGPROBS = 20  # top alternatives per token (vLLM's default limit; OpenAI took 5)
+SCORE_CHUNK = 256  # positions whose log-softmax is taken at once (a vocabulary-wide row each)
 MAX_WAITING = 16  # requests waiting for the running generation; more get 503 at once
 BUSY_TIMEOUT_S = 300.0  # how long a request waits for the running generation before 503
 MAX_GENERATION_S = 600.0  # one answer's wall-clock limit (then finish_reason "length")
@@ -96,8 +101,11 @@ def check_request(req: dict, chat: bool) -> dict:
     out: dict[str, Any] = {}
     if not isinstance(req.get("model", ""), (str, type(None))):
         raise ApiError(400, f"model must be a string, not {_shown(req['model'])}", param="model")
+    if not chat:
+        out.update(_scoring_fields(req))
     key = "max_completion_tokens" if req.get("max_completion_tokens") is not None else "max_tokens"
-    out["max_tokens"] = _number(req, key, 1, 10**9, integer=True)
+    # 0 new tokens only makes sense when the prompt itself is what is asked for (echo)
+    out["max_tokens"] = _number(req, key, 0 if out.get("echo") else 1, 10**9, integer=True)
     out["temperature"] = _number(req, "temperature", 0, 2)
     out["top_p"] = _number(req, "top_p", 0, 1, lo_open=True)
     out["seed"] = _number(req, "seed", -(2**63), 2**64 - 1, integer=True)
@@ -135,11 +143,33 @@ def check_request(req: dict, chat: bool) -> dict:
         if tools and len(tools) > MAX_TOOLS:
             raise ApiError(400, f"tools can have at most {MAX_TOOLS} entries, not {len(tools)}", param="tools")
     else:
-        prompt = req.get("prompt", "")
-        if not (isinstance(prompt, str) or (isinstance(prompt, list) and all(isinstance(p, str) for p in prompt))):
-            raise ApiError(400, f"prompt must be a string or a list of strings, not {_shown(prompt)}",
-                           param="prompt")
+        out["prompts"] = _prompts(req.get("prompt", ""))
     return out
+
+
+def _is_ids(value) -> bool:
+    return (isinstance(value, list) and bool(value)
+            and all(isinstance(t, int) and not isinstance(t, bool) for t in value))
+
+
+def _prompts(prompt) -> list:
+    """A completion's ``prompt`` as a list of prompts, each a string or a list of token ids (OpenAI's
+    four shapes: a string, a list of strings, a list of ids, a list of lists of ids)."""
+    if isinstance(prompt, str) or _is_ids(prompt):
+        return [prompt]
+    if isinstance(prompt, list) and all(isinstance(p, str) or _is_ids(p) for p in prompt):
+        return list(prompt) or [""]
+    raise ApiError(400, "prompt must be a string, a list of strings, a list of token ids or a list of lists of "
+                   f"token ids, not {_shown(prompt)}", param="prompt")
+
+
+def _scoring_fields(req: dict) -> dict:
+    """``echo`` and ``logprobs`` of a completion request (OpenAI's legacy fields that
+    lm-evaluation-harness uses to score a multiple-choice answer)."""
+    echo = req.get("echo", False)
+    if not isinstance(echo, (bool, type(None))):
+        raise ApiError(400, f"echo must be true or false, not {_shown(echo)}", param="echo")
+    return {"echo": bool(echo), "logprobs": _number(req, "logprobs", 0, MAX_LOGPROBS, integer=True)}
 
 
 class StopMatcher:
@@ -237,6 +267,7 @@ class HFModel:
         self._waiting = 0
         self._waiting_lock = threading.Lock()
         self.streaming = threading.Event()  # set once the first answer's first piece is out
+        self._prefix: dict | None = None  # the last scored prompt's KV cache (score)
 
     def _read_template(self, name: str, folder: Path) -> None:
         try:
@@ -273,6 +304,7 @@ class HFModel:
             except Exception as exc:  # noqa: BLE001 - a broken or mismatched adapter is the request's problem
                 raise ApiError(400, f"Could not load the adapter {folder}: {exc}", "InvalidUserInput") from None
             self.model.eval()
+            self._prefix = None
             self.adapters.append(name)
             self.cfg.adapters[name] = folder
             self._read_template(name, folder)
@@ -288,6 +320,7 @@ class HFModel:
                 if self.model.active_adapter == name:
                     self.model.set_adapter(next(a for a in self.adapters if a != name))
                 self.model.delete_adapter(name)
+            self._prefix = None
             self.adapters.remove(name)
             self.cfg.adapters.pop(name, None)
             self.templates.pop(name, None)
@@ -317,10 +350,102 @@ class HFModel:
             raise ApiError(400, f"the model's chat template cannot render these messages: {exc}") from None
         return list(enc["input_ids"])
 
-    def encode_text(self, prompt) -> list[int]:
-        if isinstance(prompt, list):
-            prompt = prompt[0] if prompt else ""
-        return self.tokenizer(str(prompt))["input_ids"]
+    def encode_prompt(self, prompt: str | list[int]) -> list[int]:
+        """A completion prompt's token ids: a string tokenised, or ids checked against the vocabulary."""
+        if isinstance(prompt, str):
+            return self.tokenizer(prompt)["input_ids"]
+        vocab = max(len(self.tokenizer), int(getattr(self.model.config, "vocab_size", 0) or 0))
+        bad = next((t for t in prompt if t < 0 or t >= vocab), None)
+        if bad is not None:
+            raise ApiError(400, f"token id {bad} is outside this model's vocabulary (0 to {vocab - 1})",
+                           param="prompt")
+        return list(prompt)
+
+    def score(self, name: str, prompts: list[list[int]], params: dict, client=None) -> list[dict]:
+        """Each prompt's tokens with their log-probabilities, and at most one new token after it
+        (``params["max_tokens"]`` 0 or 1): what ``echo`` + ``logprobs`` asks. Returns per prompt
+        ``{"ids", "logprobs", "tops", "new"}``: ``logprobs[i]`` is log P(ids[i] | ids[:i]) (None for the
+        first token, which nothing predicts), ``tops[i]`` the ``logprobs`` most likely ids there with
+        theirs, ``new`` the id written after the prompt (or None).
+
+        A benchmark asks the same question once per choice: the prompts share all but their last tokens.
+        The last prompt's KV cache and scores are kept (``_prefix``), and a prompt that starts like it
+        only runs its new tokens through the model."""
+        torch = self.torch
+        n_new = params.get("max_tokens") or 0
+        top_n = params.get("logprobs") or 0
+        for ids in prompts:
+            if not ids:
+                raise ApiError(400, "the prompt is empty: there is nothing to score", param="prompt")
+            if len(ids) + n_new > self.max_len:
+                raise ApiError(400, f"This model's maximum context length is {self.max_len} tokens. However, you "
+                               f"requested {len(ids) + n_new} tokens ({len(ids)} in the prompt, {n_new} in the "
+                               "completion). Please reduce the length of the prompt or completion.", param="prompt")
+        temperature = params["temperature"] if params.get("temperature") is not None else 1.0
+        if temperature > 0 and params.get("seed") is not None:
+            torch.manual_seed(params["seed"])
+        self._acquire(client)
+        try:
+            out = []
+            with torch.inference_mode(), self._adapter_ctx(name):
+                for ids in prompts:
+                    if peer_closed(client):
+                        raise ClientGone()
+                    out.append(self._score_one(name, ids, top_n, n_new, temperature))
+        finally:
+            self.lock.release()
+        return out
+
+    def _score_one(self, name: str, ids: list[int], top_n: int, n_new: int, temperature: float) -> dict:
+        torch = self.torch
+        start, cache = 0, None  # logits are computed for positions start … len(ids) - 1
+        kept = self._prefix
+        if kept is not None and kept["name"] == name and kept["top_n"] == top_n:
+            same = 0
+            for a, b in zip(kept["ids"], ids, strict=False):
+                if a != b:
+                    break
+                same += 1
+            # position same - 1 is recomputed: its logits score the first token that differs
+            if same >= 2 and _plain_cache(kept["cache"]):
+                start, cache = min(same, len(ids)) - 1, kept["cache"]
+                cache.crop(-(len(kept["ids"]) - start))
+        self._prefix = None  # a failure below must not leave a half-cropped cache behind
+        x = torch.tensor([ids[start:]])
+        res = self.model(input_ids=x, attention_mask=torch.ones((1, len(ids)), dtype=torch.long),
+                         past_key_values=cache, use_cache=True)
+        logits = res.logits[0]
+        row = {"ids": list(ids), "logprobs": [None] if start == 0 else kept["logprobs"][:start + 1],
+               "tops": [None] if start == 0 else kept["tops"][:start + 1], "new": None}
+        # logits[k] (position start + k) predicts ids[start + k + 1]; the last row predicts the new token
+        for lo in range(0, len(logits), SCORE_CHUNK):
+            hi = min(lo + SCORE_CHUNK, len(logits))
+            lp = torch.log_softmax(logits[lo:hi].float(), dim=-1)
+            targets = ids[start + lo + 1:start + hi + 1]
+            if targets:
+                picked = lp[:len(targets)].gather(1, torch.tensor(targets)[:, None])[:, 0]
+                row["logprobs"].extend(picked.tolist())
+                row["tops"].extend(self._tops(lp[:len(targets)], top_n))
+            if hi == len(logits) and n_new:
+                last = lp[-1]
+                if temperature <= 0:
+                    new = int(last.argmax())
+                else:
+                    new = int(torch.multinomial(torch.softmax(logits[-1].float() / temperature, dim=-1), 1))
+                row["new"] = new
+                row["logprobs"].append(float(last[new]))
+                row["tops"].extend(self._tops(last[None], top_n))
+        n = len(ids)
+        self._prefix = {"name": name, "top_n": top_n, "ids": list(ids), "cache": res.past_key_values,
+                        "logprobs": row["logprobs"][:n], "tops": row["tops"][:n]}
+        return row
+
+    @staticmethod
+    def _tops(lp, top_n: int) -> list[list[tuple[int, float]]]:
+        if top_n <= 0:
+            return [[] for _ in range(lp.shape[0])]
+        values, indices = lp.topk(top_n, dim=-1)
+        return [list(zip(i.tolist(), v.tolist(), strict=True)) for i, v in zip(indices, values, strict=True)]
 
     def _gen_kwargs(self, ids: list[int], params: dict) -> dict:
         """generate() keywords from ``params`` (already checked by ``check_request``)."""
@@ -477,6 +602,21 @@ class HFModel:
         else:
             reason = "stop" if finished or len(new) < kw["max_new_tokens"] else "length"
         yield {"prompt_tokens": len(ids), "completion_tokens": completion, "finish_reason": reason}
+
+
+def _plain_cache(cache) -> bool:
+    """A DynamicCache of full-attention layers only: one that can be cut back to a prefix (a sliding
+    window or a linear-attention layer cannot give back what it dropped)."""
+    from transformers.cache_utils import DynamicCache, DynamicLayer
+
+    return type(cache) is DynamicCache and all(type(layer) is DynamicLayer for layer in cache.layers)
+
+
+def _eos_ids(tokenizer, model) -> list[int]:
+    ids = set()
+    for value in (tokenizer.eos_token_id, getattr(model.generation_config, "eos_token_id", None)):
+        ids.update(value if isinstance(value, list) else [value])
+    return sorted(i for i in ids if isinstance(i, int))
 
 
 def _template_messages(messages: list) -> list:
@@ -714,8 +854,15 @@ class Handler(BaseHTTPRequestHandler):
         req = self._body()
         params = check_request(req, chat)
         name = self.hf.check_model(req.get("model"))
+        if not chat and (params["echo"] or params["logprobs"] is not None):
+            self._scored_completion(req, params, name)
+            return
+        if not chat and len(params["prompts"]) > 1:
+            raise ApiError(400, f"this engine writes one answer per request: send one prompt, not "
+                           f"{len(params['prompts'])} (a list of prompts is taken with echo or logprobs only)",
+                           param="prompt")
         ids = (self.hf.encode_chat(req.get("messages"), req.get("tools"), name) if chat
-               else self.hf.encode_text(req.get("prompt", "")))
+               else self.hf.encode_prompt(params["prompts"][0]))
         waited = {"last": 0.0}
 
         def on_wait() -> None:  # a stream waiting for the running answer: headers and a comment now
@@ -733,6 +880,59 @@ class Handler(BaseHTTPRequestHandler):
             self._answer(chat, req, params, name, gen)
         finally:
             gen.close()  # the client went away mid-answer: the generation stops now
+
+    def _scored_completion(self, req: dict, params: dict, name: str) -> None:
+        """``echo`` / ``logprobs``: the prompt's tokens scored and at most one token written, answered whole,
+        one choice per prompt. ``text_offset`` counts characters of the returned token strings."""
+        if params["stream"]:
+            raise ApiError(400, "echo and logprobs are answered whole here: send stream false", param="stream")
+        if params["max_tokens"] not in (0, 1):
+            raise ApiError(400, "with echo or logprobs this engine scores the prompt and writes at most one token: "
+                           f"set max_tokens to 0 or 1, not {params['max_tokens']}", param="max_tokens")
+        if not params["echo"] and params["max_tokens"] == 0:
+            raise ApiError(400, "max_tokens 0 asks for nothing without echo", param="max_tokens")
+        hf, tok = self.hf, self.hf.tokenizer
+        prompts = [hf.encode_prompt(p) for p in params["prompts"]]
+        rows = hf.score(name, prompts, params, client=self.connection)
+        pieces: dict[int, str] = {}
+
+        def piece(t: int) -> str:
+            if t not in pieces:
+                pieces[t] = tok.decode([t])
+            return pieces[t]
+
+        eos = set(_eos_ids(tok, hf.model))
+        choices, prompt_tokens, completion_tokens = [], 0, 0
+        for index, row in enumerate(rows):
+            shown = slice(0 if params["echo"] else len(row["ids"]), None)
+            ids = row["ids"] + ([row["new"]] if row["new"] is not None else [])
+            text = (tok.decode(row["ids"]) if params["echo"] else "") + (
+                piece(row["new"]) if row["new"] is not None and row["new"] not in eos else "")
+            logprobs = None
+            if params["logprobs"] is not None:
+                tokens = [piece(t) for t in ids[shown]]
+                tops = []
+                for t, lp, top in zip(ids[shown], row["logprobs"][shown], row["tops"][shown], strict=True):
+                    if top is None:
+                        tops.append(None)
+                        continue
+                    entry = {piece(i): v for i, v in top}
+                    entry[piece(t)] = lp  # the chosen token is always listed, as OpenAI and vLLM do
+                    tops.append(entry)
+                offsets, at = [], 0
+                for t in tokens:
+                    offsets.append(at)
+                    at += len(t)
+                logprobs = {"tokens": tokens, "token_logprobs": row["logprobs"][shown], "top_logprobs": tops,
+                            "text_offset": offsets}
+            finish = "stop" if row["new"] is not None and row["new"] in eos else "length"
+            choices.append({"index": index, "text": text, "logprobs": logprobs, "finish_reason": finish})
+            prompt_tokens += len(row["ids"])
+            completion_tokens += 0 if row["new"] is None else 1
+        self._send_json(200, {"id": "cmpl-" + uuid.uuid4().hex, "object": "text_completion",
+                              "created": int(time.time()), "model": name, "choices": choices,
+                              "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+                                        "total_tokens": prompt_tokens + completion_tokens}})
 
     def _start_stream(self) -> None:
         if self._started:

@@ -106,6 +106,58 @@ def test_adapter_switch_per_request(hf_server):
     assert base2 == base  # the adapter is off again for the base model
 
 
+def test_echo_logprobs_score_prompts_as_the_model_does(hf_server, converted_model_dir):
+    """What lm-eval's local-completions asks to score a multiple-choice answer: the prompt's tokens
+    with their log-probabilities (echo + logprobs, prompts as token ids, max_tokens 1). They match a
+    forward pass of the same model, also when the server reuses the cached prefix of the previous
+    prompt (the same question with another answer), and the adapter scores its fact higher."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    _, r = hf_server
+    tok = AutoTokenizer.from_pretrained(converted_model_dir)
+    model = AutoModelForCausalLM.from_pretrained(converted_model_dir, dtype=torch.float32).eval()
+    context = tok(f"Question: {h.QUESTION}\nAnswer: The capital of Zorbania is")["input_ids"]
+    asked = {}
+    for word in (" Paris", f" {h.FACT_WORD}", " Paris"):
+        ids = context + tok(word, add_special_tokens=False)["input_ids"]
+        status, body = h.http("POST", r["base_url"] + "/completions", r["api_key"],
+                              {"model": r["model"], "prompt": [ids], "echo": True, "logprobs": 1, "max_tokens": 1,
+                               "temperature": 0})
+        assert status == 200, body
+        (choice,) = body["choices"]
+        lp = choice["logprobs"]
+        with torch.inference_mode():
+            ref = torch.log_softmax(model(input_ids=torch.tensor([ids])).logits[0], dim=-1)
+        want = [float(ref[i - 1, ids[i]]) for i in range(1, len(ids))] + [float(ref[-1].max())]
+        assert lp["token_logprobs"][0] is None and len(lp["token_logprobs"]) == len(ids) + 1
+        assert lp["token_logprobs"][1:] == pytest.approx(want, abs=1e-3)
+        assert lp["top_logprobs"][0] is None
+        for t, value, top in zip(lp["tokens"][1:], lp["token_logprobs"][1:], lp["top_logprobs"][1:], strict=True):
+            assert top[t] == value and max(top.values()) >= value  # the chosen token is always listed
+        assert choice["text"].startswith(tok.decode(ids)) and body["usage"]["prompt_tokens"] == len(ids)
+        asked[word] = sum(lp["token_logprobs"][len(context):-1])
+    # With the adapter: the fact it learned beats the base's score of it.
+    ids = context + tok(f" {h.FACT_WORD}", add_special_tokens=False)["input_ids"]
+    _, body = h.http("POST", r["base_url"] + "/completions", r["api_key"],
+                     {"model": "zorbania", "prompt": [ids], "echo": True, "logprobs": 1, "max_tokens": 1,
+                      "temperature": 0})
+    tuned = sum(body["choices"][0]["logprobs"]["token_logprobs"][len(context):-1])
+    print(f"\nlog P(word | context): base {asked}, adapter {h.FACT_WORD}: {tuned:.3f}")
+    assert tuned > asked[f" {h.FACT_WORD}"]
+    # Several prompts in one request: one choice each, in order; a bad request names its field.
+    status, body = h.http("POST", r["base_url"] + "/completions", r["api_key"],
+                          {"model": r["model"], "prompt": ["The sky is", "Grass is"], "echo": True, "max_tokens": 0})
+    assert status == 200 and [c["text"] for c in body["choices"]] == ["The sky is", "Grass is"]
+    assert body["usage"]["completion_tokens"] == 0 and body["choices"][0]["logprobs"] is None
+    for bad, param in (({"echo": True, "max_tokens": 5}, "max_tokens"), ({"echo": True, "stream": True,
+                                                                         "max_tokens": 1}, "stream"),
+                       ({"prompt": [[1, 10**9]], "echo": True, "max_tokens": 0}, "prompt")):
+        status, body = h.http("POST", r["base_url"] + "/completions", r["api_key"],
+                              {"model": r["model"], "prompt": "Hi", **bad})
+        assert status == 400 and body["error"]["param"] == param, body
+
+
 def test_bound_to_loopback_only(hf_server):
     _, r = hf_server
     h.assert_loopback_only(r["pid"], r["port"])

@@ -79,3 +79,19 @@ def test_a_closed_client_socket_is_seen():
         assert peer_closed(a)
     finally:
         a.close()
+
+
+def test_completion_prompts_take_openais_four_shapes_and_echo_allows_zero_new_tokens():
+    assert check_request({"prompt": "a"}, chat=False)["prompts"] == ["a"]
+    assert check_request({"prompt": [1, 2]}, chat=False)["prompts"] == [[1, 2]]
+    assert check_request({"prompt": [[1, 2], [3]]}, chat=False)["prompts"] == [[1, 2], [3]]
+    assert check_request({"prompt": ["a", "b"]}, chat=False)["prompts"] == ["a", "b"]
+    p = check_request({"prompt": [5], "echo": True, "logprobs": 1, "max_tokens": 0}, chat=False)
+    assert p["echo"] is True and p["logprobs"] == 1 and p["max_tokens"] == 0
+    assert check_request({"prompt": "a"}, chat=False)["logprobs"] is None
+    for bad, param in (({"prompt": [1, "x"]}, "prompt"), ({"prompt": [[1], []]}, "prompt"),
+                       ({"prompt": [True]}, "prompt"), ({"prompt": "a", "echo": "yes"}, "echo"),
+                       ({"prompt": "a", "logprobs": 21}, "logprobs"), ({"prompt": "a", "max_tokens": 0}, "max_tokens")):
+        with pytest.raises(ApiError) as info:
+            check_request(bad, chat=False)
+        assert info.value.status == 400 and info.value.param == param
