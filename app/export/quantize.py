@@ -103,7 +103,8 @@ def _record_text(rec: dict, tokenizer) -> str | None:
 def recipe_for(scheme: str):
     """w8a8: SmoothQuant (moves the activations' outliers into the weights, from the calibration texts),
     then INT8 rounding per channel; w4a16: GPTQ, which needs the calibration texts' Hessians to keep 4-bit
-    weights usable. GPTQ for 8-bit weights was tried: ≈ 80× slower on CPU for no gain at 8 bits."""
+    weights usable. GPTQ for W8A8 was tried on the bundled model: 333 s of oneshot against 43 s for this
+    (8 texts, a loaded 2-core machine) and a slightly worse perplexity (+6.4 % against +5.7 %)."""
     from llmcompressor.modifiers.quantization import GPTQModifier, QuantizationModifier
 
     if scheme == "w8a8":
