@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from app.core import chat_client, protocol, quantize_runtime, vllm_runtime
+from app.core import bundled, chat_client, protocol, quantize_plan, quantize_runtime, vllm_runtime
 from tests.helpers import serve as h
 from tests.helpers.engines import REPO, engine_env_for
 
@@ -27,8 +27,6 @@ def cli(home: Path, *args: str, timeout: float = 900) -> subprocess.CompletedPro
 @pytest.fixture(scope="module")
 def home(tmp_path_factory, converted_model_dir) -> Path:
     """A data folder whose bundled model is the session's converted one (linked, read-only)."""
-    from app.core import bundled
-
     home = tmp_path_factory.mktemp("quantize-home")
     target = bundled.default_model_dir(home)
     target.parent.mkdir(parents=True)
@@ -57,7 +55,8 @@ def models(home: Path) -> list[dict]:
 
 def test_w8a8_is_written_whole_and_registered(home, w8a8):
     folder = Path(w8a8["path"])
-    assert w8a8["ok"] and folder.parent == home / "models" and folder.name == "smollm2-135m-instruct-w8a8"
+    assert w8a8["ok"] and w8a8["name"] == f"{bundled.DEFAULT_CHAT_MODEL}-w8a8"
+    assert folder.parent == home / "models" and folder.name == quantize_plan.slug(w8a8["name"])
     qcfg = json.loads((folder / "config.json").read_text(encoding="utf-8"))["quantization_config"]
     assert qcfg["quant_method"] == "compressed-tensors"
     weights = next(iter(qcfg["config_groups"].values()))["weights"]
@@ -69,8 +68,7 @@ def test_w8a8_is_written_whole_and_registered(home, w8a8):
     ppl = w8a8["perplexity"]
     assert ppl["quantized"] < ppl["source"] * 1.5
     # Smaller than the float32 source: INT8 Linear weights.
-    src_size = sum(f.stat().st_size for f in (home / "models" / "smollm2-135m-instruct").resolve().rglob("*")
-                   if f.is_file())
+    src_size = sum(f.stat().st_size for f in bundled.default_model_dir(home).resolve().rglob("*") if f.is_file())
     assert w8a8["size_bytes"] < src_size * 0.6
     row = next(m for m in models(home) if m["name"] == w8a8["name"])
     assert row["kind"] == "quantized" and row["path"] == str(folder) and row["ready"]
