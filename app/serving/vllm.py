@@ -190,7 +190,8 @@ def serve_vllm(rt: EngineRuntime, cfg: serve_config.ServeConfig, python: str, th
         rt.result(base_url=cfg.base_url, api_key=cfg.api_key, model=cfg.model_name,
                   adapters=sorted(cfg.adapters), engine="vllm", pid=server.proc.pid, port=cfg.port,
                   models=ids, log_path=str(server.log_path), load_s=round(time.monotonic() - t0, 2),
-                  max_lora_rank=serve_config.max_lora_rank(cfg))
+                  max_lora_rank=serve_config.max_lora_rank(cfg) if serve_config.lora_supported(cfg.model_dir, server.cuda)
+                  else 0)  # 0: this server loads no adapter
         while not rt.stop_requested:
             if not server.alive():
                 rt.error(*server.failure(serving=True))

@@ -66,6 +66,7 @@ def kind_text(kind: str) -> str:
         "local": QCoreApplication.translate("ModelKind", "Local folder"),
         "gguf": QCoreApplication.translate("ModelKind", "GGUF (converted)"),
         "merged": QCoreApplication.translate("ModelKind", "Merged"),
+        "quantized": QCoreApplication.translate("ModelKind", "Quantized"),
         "adapter": QCoreApplication.translate("ModelKind", "Adapter"),
         "remote": QCoreApplication.translate("ModelKind", "Remote"),
     }.get(kind, kind)
@@ -77,6 +78,8 @@ def quantization_text(row: dict) -> str:
     if not q:
         return QCoreApplication.translate("ModelsPanel", "none")
     name = {"awq": "AWQ", "gptq": "GPTQ", "bitsandbytes": "bitsandbytes", "4bit": "bitsandbytes"}.get(str(q), str(q))
+    if row.get("quant_scheme"):  # compressed-tensors says its scheme (W8A8, W4A16), which says the bits
+        return f"{name} {row['quant_scheme']}"
     return f"{name} {bits}-bit" if bits else name
 
 

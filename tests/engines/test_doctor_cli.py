@@ -23,4 +23,8 @@ def test_doctor_reports_converted_default_model_ready(convert_run, converted_mod
         # Installed by installer/install.sh (as in CI): the vLLM runtime sits beside the app env.
         assert report["vllm_runtime"]["found"] is True, report["vllm_runtime"]
         assert report["vllm_runtime"]["version"]
+    if (Path(sys.prefix).parent / "quantize-env" / "bin" / "python").exists():
+        # installer/install.sh --dev (CI) creates the quantization runtime beside the app env too.
+        quant = report["quantize_runtime"]
+        assert quant["found"] is True and quant["packages"]["transformers"] == "5.17.0", quant
     assert out.returncode == (0 if report["ok"] else 1)

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from app.core import doctor, settings, vllm_runtime
+from app.core import doctor, quantize_runtime, settings, vllm_runtime
 
 # The vLLM runtime made for development on this kind of machine (see ENVIRONMENT.md).
 VLLM_PYTHON = Path(os.environ.get("AI_PLATFORM_TEST_VLLM_PYTHON", "/tmp/probe/vllm/bin/python"))
 
-KEYS = {"app_version", "python", "platform", "qt", "app_env", "torch", "vllm_runtime", "gpu", "keyring",
+KEYS = {"app_version", "python", "platform", "qt", "app_env", "torch", "vllm_runtime", "quantize_runtime", "gpu", "keyring",
         "data_folder", "default_models", "ok", "problems", "notes"}
 
 
@@ -157,6 +157,23 @@ def test_vllm_runtime_bad_path_has_a_clear_reason(monkeypatch, tmp_path):
     report = doctor.collect(run_probe=False)
     if sys.platform.startswith("linux"):
         assert any("No vLLM runtime" in p and str(bad) in p for p in report["problems"])
+
+
+def test_quantize_runtime_missing_is_a_note_that_says_how_to_get_it(monkeypatch, tmp_path):
+    bad = tmp_path / "nowhere" / "bin" / "python"
+    monkeypatch.setenv(quantize_runtime.ENV_QUANTIZE_PYTHON, str(bad))
+    info = quantize_runtime.runtime_info()
+    assert info["found"] is False and info["source"] == "env"
+    assert str(bad) in info["reason"] and "--no-quantize" in info["reason"]
+    # The app environment is a real Python without llmcompressor.
+    monkeypatch.setenv(quantize_runtime.ENV_QUANTIZE_PYTHON, sys.executable)
+    info = quantize_runtime.runtime_info()
+    assert info["found"] is False and "llmcompressor is not installed" in info["reason"]
+    assert info["packages"]["transformers"]  # it did run, and read the app's versions
+    report = doctor.collect(run_probe=False)
+    assert any(n.startswith("No quantization runtime") for n in report["notes"])
+    assert not any("quantization" in p for p in report["problems"])  # optional: never a problem
+    assert "Quantization    : not found" in doctor.format_text(report)
 
 
 def test_vllm_runtime_python_without_vllm(monkeypatch):

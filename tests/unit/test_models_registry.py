@@ -111,6 +111,25 @@ def test_quantization_and_gpu_estimate(tmp_path):
     assert (d["quantization"], d["quant_bits"]) == ("awq", 4)
     bnb = fake_model(tmp_path / "bnb", quantization_config={"quant_method": "bitsandbytes", "load_in_8bit": True})
     assert mr.describe_model_dir(bnb)["quant_bits"] == 8
+    # llm-compressor's compressed-tensors config (as `ai-platform quantize` writes it): the scheme is shown.
+    for name, w, a in (("w8a8", 8, {"num_bits": 8, "type": "int", "dynamic": True, "strategy": "token"}),
+                       ("w4a16", 4, None)):
+        qcfg = {"quant_method": "compressed-tensors", "format": "int-quantized" if a else "pack-quantized",
+                "config_groups": {"group_0": {"targets": ["Linear"], "input_activations": a,
+                                              "weights": {"num_bits": w, "type": "int", "strategy": "group"}}}}
+        d = mr.describe_model_dir(fake_model(tmp_path / name, quantization_config=qcfg))
+        assert (d["quantization"], d["quant_bits"], d["quant_scheme"]) == ("compressed-tensors", w, name.upper())
+    assert mr.describe_model_dir(awq)["quant_scheme"] is None
+    # vLLM's CPU build starts a compressed-tensors model without LoRA (its LoRA layers fail on it).
+    assert serve_config.lora_supported(tmp_path / "w8a8", cuda=False) is False
+    assert serve_config.lora_supported(tmp_path / "w8a8", cuda=True) is True
+    assert serve_config.lora_supported(awq, cuda=False) is True
+    cfg = serve_config.ServeConfig(model_name="q", model_dir=tmp_path / "w8a8", port=1)
+    assert "--enable-lora" not in serve_config.vllm_command("python", cfg, cuda=False)
+    cfg.adapters = {"a": tmp_path / "adapter"}
+    with pytest.raises(UserError) as err:
+        serve_config.vllm_command("python", cfg, cuda=False)
+    assert err.value.code == "serve.quantized_no_lora"
 
     f32 = fake_model(tmp_path / "f32", **shape)
     for f in f32.glob("*.safetensors"):

@@ -117,6 +117,7 @@ class ModelKind(StrEnum):
     BASE = "base"
     GGUF = "gguf"
     MERGED = "merged"
+    QUANTIZED = "quantized"  # llm-compressor output (compressed-tensors), ai-platform quantize
     REMOTE = "remote"
 
 
