@@ -211,6 +211,8 @@ def _hub_reachable(timeout: float = HUB_TIMEOUT_S) -> str | None:
 
 
 def run_push(args) -> int:
+    import os
+
     from app.core import model_card, secrets
     from app.core.db.database import open_database
     from app.core.errors import UserError
@@ -227,7 +229,8 @@ def run_push(args) -> int:
             raise UserError(f"The Hugging Face hub cannot be reached ({why}): nothing was uploaded. "
                             f"The model card is kept at {card}; push again when online.",
                             code="hub.offline", params={"reason": why, "card": str(card)})
-        token = secrets.get_secret(secrets.HF_TOKEN)
+        # The keyring's token; else HF_TOKEN (the window passes a session-only token that way)
+        token = secrets.get_secret(secrets.HF_TOKEN) or os.environ.get("HF_TOKEN")
         if not token:
             raise UserError("No Hugging Face token: add one in Settings (it is kept in the system keyring).",
                             code="hub.no_token")

@@ -169,6 +169,10 @@ def run_export(req: ExportRequest, *, progress: Callable[..., None], info: Calla
         report["data"] = data_from
         report["quant"] = quant
         report["file"] = dest["gguf"].name
+        # what it was exported from: the Models panel lists the file among that model's forms
+        report["source"] = str(req.model_dir)
+        report["adapter"] = str(req.adapter_dir) if req.adapter_dir else None
+        report["name"] = req.name
 
         progress(4, total, "Writing the Modelfile", "export.modelfile")
         gen = model.generation_config.to_dict() if getattr(model, "generation_config", None) else {}
