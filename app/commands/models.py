@@ -177,10 +177,12 @@ def _push_target(db, name: str):
     from app.core.models_registry import ModelRegistry
     from app.core.runs import ADAPTER_DIR
 
-    run = paths.runs_dir() / name
-    if (run / ADAPTER_DIR).is_dir():
+    # A run id is a bare name; a path (the window passes folders) is never looked up under runs/
+    # (runs_dir() / "/abs/path" would be that path itself, and a model folder has a config.json too).
+    run = paths.runs_dir() / name if Path(name).name == name else None
+    if run is not None and (run / ADAPTER_DIR).is_dir():
         return run / ADAPTER_DIR, "adapter"
-    if (run / "config.json").is_file():
+    if run is not None and (run / "config.json").is_file():
         raise UserError(f"The run {name} has no adapter yet: push it once training has saved one.",
                         code="hub.no_adapter", params={"name": name})
     m = ModelRegistry(db).find(name)

@@ -17,10 +17,10 @@ from typing import Any
 from app.evaluation.generate import Models, _eos_ids
 from app.evaluation.loss import encode, held_out_loss
 
-SAMPLES = 16        # conversations of the sample set whose assistant tokens are scored
+SAMPLES = 8         # conversations of the sample set whose assistant tokens are scored (about 300 tokens)
 MAX_SEQ_LEN = 512
-GEN_TOKENS = 32     # tokens generated (at least: EOS is not allowed to end it early) to time decoding
-GEN_PROMPTS = 2
+GEN_TOKENS = 24     # tokens generated (at least: EOS is not allowed to end it early) to time decoding
+GEN_PROMPTS = 1
 
 
 def texts_id(name: str, n: int) -> str:
@@ -42,7 +42,7 @@ def tokens_per_second(models: Models, samples, *, new_tokens: int = GEN_TOKENS, 
             ids = tok.apply_chat_template(s.prompt, add_generation_prompt=True, tokenize=True,
                                           return_dict=True)["input_ids"]
             x = torch.tensor([ids], device=models.device)
-            n = 4 if i == 0 else new_tokens
+            n = 2 if i == 0 else new_tokens
             if models.device == "cuda":
                 torch.cuda.synchronize()
             t0 = time.perf_counter()

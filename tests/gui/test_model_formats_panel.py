@@ -47,7 +47,7 @@ def test_forms_table_lists_sizes_and_measure_fills_it_from_the_engine(main_windo
     qtbot.waitUntil(lambda: not card.running(), timeout=240_000)
     assert card.job.outcome.status == "completed", card.note.text()
     stored = json.loads(model_formats.measurement_file(model_dir).read_text())
-    assert stored["texts"].startswith("sample_sft_en_zh.jsonl") and stored["tokens"] > 100
+    assert stored["texts"].startswith("sample_sft_en_zh.jsonl") and stored["tokens"] > 50
     assert stored["device"] == "cpu" and stored["tokens_per_s"] > 0 and stored["perplexity"] > 1
     first = cells(card, 0)
     assert first[3] == f"{stored['tokens_per_s']:.1f}" and first[4] == f"{stored['perplexity']:.2f}"
