@@ -29,6 +29,7 @@ from app.core.model_folder import folder_size, read_config, read_json, safetenso
 MEASURE_DIR = "measurements"
 EXPORTS_DIR = "exports"
 VERIFY_FILE = "verify.json"
+RECORDED_FILE = "recorded.json"  # exports written elsewhere (--out), listed here
 _WEIGHTS = ("*.safetensors", "*.gguf", "*.bin")
 _DTYPES = {"F32": "f32", "F16": "f16", "BF16": "bf16", "F64": "f64"}
 
@@ -106,11 +107,29 @@ def _slug(text: str) -> str:
     return slug(text)
 
 
+def _recorded_file(root: Path | None = None) -> Path:
+    return (root or paths.home()) / EXPORTS_DIR / RECORDED_FILE
+
+
+def record_export(gguf: str | Path, root: Path | None = None) -> None:
+    """Remember a GGUF exported outside <data folder>/exports/ (``--out`` elsewhere), so it is listed."""
+    target = _recorded_file(root)
+    known = [p for p in (read_json(target).get("files") or []) if isinstance(p, str) and Path(p).is_file()]
+    path = str(Path(gguf).expanduser().resolve())
+    if path not in known:
+        known.append(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    paths.atomic_write_text(target, json.dumps({"files": known}, indent=1, ensure_ascii=False) + "\n")
+
+
 def _exports(root: Path | None = None) -> list[tuple[Path, dict]]:
-    """Every GGUF under <data folder>/exports/, with its verification report ({} when there is none)."""
+    """Every GGUF under <data folder>/exports/ or recorded there, with its verification report ({} when
+    there is none)."""
     base = (root or paths.home()) / EXPORTS_DIR
+    found = [p.resolve() for p in sorted(base.glob("*/*.gguf"))] if base.is_dir() else []
+    recorded = [Path(p) for p in (read_json(_recorded_file(root)).get("files") or []) if isinstance(p, str)]
     out = []
-    for gguf in sorted(base.glob("*/*.gguf")) if base.is_dir() else []:
+    for gguf in dict.fromkeys([*found, *(p for p in recorded if p.is_file())]):
         report = read_json(gguf.parent / VERIFY_FILE)
         if report and report.get("file") not in (None, gguf.name):
             report = {}  # the report of another file in the same folder

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.core import export_plan, paths
+from app.core import export_plan, model_formats, paths
 from app.export import verify as verify_mod
 
 VERIFY_FILE = "verify.json"  # the names export_plan.export_files gives
@@ -196,6 +196,7 @@ def run_export(req: ExportRequest, *, progress: Callable[..., None], info: Calla
         os.replace(gguf_tmp, dest["gguf"])  # the GGUF first: the report and Modelfile describe it
         os.replace(tmp / VERIFY_FILE, dest["verify"])
         os.replace(tmp / MODELFILE, dest["modelfile"])
+        model_formats.record_export(dest["gguf"])  # listed among the source's forms in Models
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return {"path": str(dest["gguf"]), "modelfile": str(dest["modelfile"]), "verify_path": str(dest["verify"]),

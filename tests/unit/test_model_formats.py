@@ -123,3 +123,16 @@ def test_measurements_go_stale_when_the_file_changes(tmp_path, ai_home):
     st = (model / "model.safetensors").stat()
     os.utime(model / "model.safetensors", (st.st_atime, st.st_mtime + 10))
     assert mf.read_measurement(model) is None
+
+
+def test_an_export_written_elsewhere_is_listed_once_recorded(tmp_path, ai_home):
+    model = weights(tmp_path / "m")
+    row = {"name": "m", "kind": "local", "path": str(model)}
+    elsewhere = gguf_file(tmp_path / "out" / "m-f16.gguf", None, file_type=1)
+    (elsewhere.parent / "verify.json").write_text(json.dumps({"file": "m-f16.gguf", "source": str(model)}))
+    assert [f["role"] for f in mf.forms_of(row)] == ["model"]
+    mf.record_export(elsewhere)
+    mf.record_export(elsewhere)  # twice: listed once
+    assert [(f["role"], f["format"]) for f in mf.forms_of(row)] == [("model", "safetensors bf16"), ("gguf", "GGUF F16")]
+    elsewhere.unlink()  # deleted by the user: gone from the list
+    assert [f["role"] for f in mf.forms_of(row)] == ["model"]
