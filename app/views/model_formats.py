@@ -23,8 +23,7 @@ class FormatsCard(Card):
     push_requested = Signal(dict)  # the selected form
 
     def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setObjectName("formats-card")
+        super().__init__(parent)  # keeps the objectName "Card": the theme styles cards by it
         self.row: dict | None = None
         self.rows: list[dict] = []
         self.forms: list[dict] = []
@@ -36,7 +35,7 @@ class FormatsCard(Card):
         head.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         head.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.setMinimumHeight(110)
-        self.table.setMaximumHeight(190)
+        self.table.setMaximumHeight(160)
         self.body.addWidget(self.table, 1)
         bar = QHBoxLayout()
         self.note = QLabel(objectName="Muted", wordWrap=True)
@@ -142,6 +141,8 @@ class FormatsCard(Card):
                 name=f["path"].rsplit("/", 1)[-1], reason=f["error"]) for f in self.failures))
         elif not self.forms:
             self.note.setText(self.tr("No files of this model are here."))
+        elif all(f.get("measured") for f in self.forms if model_formats.measurable(f)):
+            self.note.setText("")
         else:
             self.note.setText(self.tr('Numbers appear once measured: press "Measure" (about a minute for a '
                                       "small model on a CPU)."))
