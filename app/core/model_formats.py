@@ -17,6 +17,7 @@ needs no database migration. A GGUF export's perplexity change comes from its ve
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import time
@@ -68,12 +69,23 @@ def quantization_format(qcfg: dict) -> str | None:
     return f"{name} {int(bits)}-bit" if isinstance(bits, (int, float)) else name
 
 
+def _stamp(p: Path) -> tuple[int, int]:
+    st = p.stat()
+    return st.st_size, st.st_mtime_ns
+
+
+@functools.lru_cache(maxsize=64)
+def _gguf_quant(path: str, _size: int, _mtime: int) -> str | None:
+    """A GGUF's header walk (its whole vocabulary) once per file version, not on every selection."""
+    return gguf_file.quant_type(path)
+
+
 def describe_form(path: str | Path) -> dict[str, Any]:
     """``{"format", "quantized", "size_bytes"}`` of a model folder, an adapter folder or a .gguf file."""
     p = Path(path)
     size = folder_size(p) if p.exists() else None
     if p.suffix.lower() == ".gguf":
-        q = gguf_file.quant_type(p) if p.is_file() else None
+        q = _gguf_quant(str(p), *_stamp(p)) if p.is_file() else None
         return {"format": f"GGUF {q}" if q else "GGUF", "quantized": q not in ("F32", "F16", "BF16"),
                 "size_bytes": size}
     if (p / "adapter_config.json").is_file() and not (p / "config.json").is_file():
