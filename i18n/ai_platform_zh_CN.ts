@@ -3524,6 +3524,109 @@ The full report is in the log: {path}</source>
     </message>
   </context>
   <context>
+    <name>FormatsCard</name>
+    <message>
+      <source>Forms of this model</source>
+      <translation>此模型的各种形式</translation>
+    </message>
+    <message>
+      <source>Form</source>
+      <translation>形式</translation>
+    </message>
+    <message>
+      <source>Format</source>
+      <translation>格式</translation>
+    </message>
+    <message>
+      <source>Size on disk</source>
+      <translation>磁盘占用</translation>
+    </message>
+    <message>
+      <source>Tokens/s</source>
+      <translation>词元/秒</translation>
+    </message>
+    <message>
+      <source>Perplexity</source>
+      <translation>困惑度</translation>
+    </message>
+    <message>
+      <source>Perplexity vs 16-bit</source>
+      <translation>困惑度（相对 16 位）</translation>
+    </message>
+    <message>
+      <source>Measure</source>
+      <translation>测量</translation>
+    </message>
+    <message>
+      <source>Measure every form on the same texts (the bundled sample set): perplexity of the answers and tokens per second of a short greedy generation. Runs in the evaluation engine.</source>
+      <translation>在相同文本（内置示例数据集）上测量每种形式：回答的困惑度，以及一次简短贪心生成的每秒词元数。在评估引擎中运行。</translation>
+    </message>
+    <message>
+      <source>Push to Hugging Face hub…</source>
+      <translation>推送到 Hugging Face Hub…</translation>
+    </message>
+    <message>
+      <source>Upload the selected form with a generated model card.</source>
+      <translation>上传所选形式，并附上自动生成的模型卡。</translation>
+    </message>
+    <message>
+      <source>this model</source>
+      <translation>此模型</translation>
+    </message>
+    <message>
+      <source>quantized</source>
+      <translation>量化</translation>
+    </message>
+    <message>
+      <source>GGUF file</source>
+      <translation>GGUF 文件</translation>
+    </message>
+    <message>
+      <source>not measured</source>
+      <translation>未测量</translation>
+    </message>
+    <message>
+      <source>Measured on {device} ({dtype}) on {texts}.</source>
+      <translation>在 {device}（{dtype}）上用 {texts} 测得。</translation>
+    </message>
+    <message>
+      <source>A GGUF file's speed is llama.cpp's; the app loads it de-quantized, so it is not timed here.</source>
+      <translation>GGUF 文件的速度取决于 llama.cpp；本应用以反量化方式加载它，因此这里不计时。</translation>
+    </message>
+    <message>
+      <source>From the export's verification ({texts} texts, {data}).</source>
+      <translation>来自导出时的校验（{texts} 段文本，{data}）。</translation>
+    </message>
+    <message>
+      <source>reference</source>
+      <translation>基准</translation>
+    </message>
+    <message>
+      <source>From the export's verification against the source model.</source>
+      <translation>来自导出时与源模型的对比校验。</translation>
+    </message>
+    <message>
+      <source>An adapter is measured merged: export it, or evaluate its run.</source>
+      <translation>适配器需合并后才能测量：请导出它，或评估它的训练。</translation>
+    </message>
+    <message>
+      <source>{name} could not be measured: {reason}</source>
+      <translation>无法测量 {name}：{reason}</translation>
+    </message>
+    <message>
+      <source>No files of this model are here.</source>
+      <translation>本机没有此模型的文件。</translation>
+    </message>
+    <message>
+      <source>Numbers appear once measured: press "Measure" (about a minute for a small model on a CPU).</source>
+      <translation>测量后才会显示数值：请按“测量”（小模型在 CPU 上约需一分钟）。</translation>
+    </message>
+    <message>
+      <source>Starting the evaluation engine…</source>
+      <translation>正在启动评估引擎…</translation>
+    </message>
+  </context>
+  <context>
     <name>GenerationsDialog</name>
     <message>
       <source>Generations</source>
@@ -4113,6 +4216,10 @@ The full report is in the log: {path}</source>
       <translation>无</translation>
     </message>
     <message>
+      <source>Measurement finished.</source>
+      <translation>测量完成。</translation>
+    </message>
+    <message>
       <source>Models</source>
       <translation>模型</translation>
     </message>
@@ -4589,6 +4696,10 @@ Allow remote code for this model?</source>
       <translation>问题 {done}/{n}</translation>
     </message>
     <message>
+      <source>Measuring {name}: perplexity and tokens/s</source>
+      <translation>正在测量 {name}：困惑度和词元/秒</translation>
+    </message>
+    <message>
       <source>Loading the model</source>
       <translation>正在加载模型</translation>
     </message>
@@ -4717,6 +4828,93 @@ Allow remote code for this model?</source>
     <message>
       <source>Delete the project "{name}"? Its runs, datasets and chats stay on disk but are no longer grouped under it. This cannot be undone.</source>
       <translation>删除项目“{name}”？其中的训练、数据集和对话仍保留在磁盘上，但不再归于该项目。此操作无法撤销。</translation>
+    </message>
+  </context>
+  <context>
+    <name>PushDialog</name>
+    <message>
+      <source>Push to Hugging Face hub</source>
+      <translation>推送到 Hugging Face Hub</translation>
+    </message>
+    <message>
+      <source>the adapter</source>
+      <translation>适配器</translation>
+    </message>
+    <message>
+      <source>the GGUF file</source>
+      <translation>GGUF 文件</translation>
+    </message>
+    <message>
+      <source>the model</source>
+      <translation>模型</translation>
+    </message>
+    <message>
+      <source>Uploads {what} {name} to a repository on the Hugging Face hub, with the model card below. The card is also written beside it, so it stays even when the upload cannot happen.</source>
+      <translation>将{what} {name} 连同下方的模型卡上传到 Hugging Face Hub 的一个仓库。模型卡也会写在它旁边，即使无法上传也会保留。</translation>
+    </message>
+    <message>
+      <source>Repository</source>
+      <translation>仓库</translation>
+    </message>
+    <message>
+      <source>USER/NAME, for example alice/my-model</source>
+      <translation>用户/名称，例如 alice/my-model</translation>
+    </message>
+    <message>
+      <source>Private repository</source>
+      <translation>私有仓库</translation>
+    </message>
+    <message>
+      <source>Access token</source>
+      <translation>访问令牌</translation>
+    </message>
+    <message>
+      <source>Paste a token with write access</source>
+      <translation>粘贴一个有写入权限的令牌</translation>
+    </message>
+    <message>
+      <source>Save token</source>
+      <translation>保存令牌</translation>
+    </message>
+    <message>
+      <source>Model card (README.md)</source>
+      <translation>模型卡（README.md）</translation>
+    </message>
+    <message>
+      <source>Push</source>
+      <translation>推送</translation>
+    </message>
+    <message>
+      <source>Close</source>
+      <translation>关闭</translation>
+    </message>
+    <message>
+      <source>for this session only</source>
+      <translation>仅限本次会话</translation>
+    </message>
+    <message>
+      <source>in the system keyring</source>
+      <translation>在系统密钥环中</translation>
+    </message>
+    <message>
+      <source>A token is stored {where} ({masked}).</source>
+      <translation>已{where}保存令牌（{masked}）。</translation>
+    </message>
+    <message>
+      <source>No token stored: paste one and press Save token.</source>
+      <translation>尚未保存令牌：请粘贴一个并按“保存令牌”。</translation>
+    </message>
+    <message>
+      <source>Pushing to {repo}…</source>
+      <translation>正在推送到 {repo}…</translation>
+    </message>
+    <message>
+      <source>Pushed to &lt;a href="{url}"&gt;{url}&lt;/a&gt;.</source>
+      <translation>已推送到 &lt;a href="{url}"&gt;{url}&lt;/a&gt;。</translation>
+    </message>
+    <message>
+      <source>The push failed: {reason}</source>
+      <translation>推送失败：{reason}</translation>
     </message>
   </context>
   <context>

@@ -177,10 +177,12 @@ def _push_target(db, name: str):
     from app.core.models_registry import ModelRegistry
     from app.core.runs import ADAPTER_DIR
 
-    run = paths.runs_dir() / name
-    if (run / ADAPTER_DIR).is_dir():
+    # A run id is a bare name; a path (the window passes folders) is never looked up under runs/
+    # (runs_dir() / "/abs/path" would be that path itself, and a model folder has a config.json too).
+    run = paths.runs_dir() / name if Path(name).name == name else None
+    if run is not None and (run / ADAPTER_DIR).is_dir():
         return run / ADAPTER_DIR, "adapter"
-    if (run / "config.json").is_file():
+    if run is not None and (run / "config.json").is_file():
         raise UserError(f"The run {name} has no adapter yet: push it once training has saved one.",
                         code="hub.no_adapter", params={"name": name})
     m = ModelRegistry(db).find(name)
@@ -203,6 +205,8 @@ def _hub_reachable(timeout: float = HUB_TIMEOUT_S) -> str | None:
 
 
 def run_push(args) -> int:
+    import os
+
     from app.core import model_card, secrets
     from app.core.db.database import open_database
     from app.core.errors import UserError
@@ -219,7 +223,8 @@ def run_push(args) -> int:
             raise UserError(f"The Hugging Face hub cannot be reached ({why}): nothing was uploaded. "
                             f"The model card is kept at {card}; push again when online.",
                             code="hub.offline", params={"reason": why, "card": str(card)})
-        token = secrets.get_secret(secrets.HF_TOKEN)
+        # The keyring's token; else HF_TOKEN (the window passes a session-only token that way)
+        token = secrets.get_secret(secrets.HF_TOKEN) or os.environ.get("HF_TOKEN")
         if not token:
             raise UserError("No Hugging Face token: add one in Settings (it is kept in the system keyring).",
                             code="hub.no_token")

@@ -172,4 +172,58 @@ def gguf_problem(path: str | Path) -> UserError | None:
     return None
 
 
-__all__ = ["GGML_BLOCKS", "MAGIC", "expected_size", "gguf_problem"]
+# ggml tensor type → its name (gguf's GGMLQuantizationType)
+GGML_TYPE_NAMES = {0: "F32", 1: "F16", 2: "Q4_0", 3: "Q4_1", 6: "Q5_0", 7: "Q5_1", 8: "Q8_0", 9: "Q8_1", 10: "Q2_K",
+                   11: "Q3_K", 12: "Q4_K", 13: "Q5_K", 14: "Q6_K", 15: "Q8_K", 16: "IQ2_XXS", 17: "IQ2_XS",
+                   18: "IQ3_XXS", 19: "IQ1_S", 20: "IQ4_NL", 21: "IQ3_S", 22: "IQ2_S", 23: "IQ4_XS", 24: "I8",
+                   25: "I16", 26: "I32", 27: "I64", 28: "F64", 29: "IQ1_M", 30: "BF16"}
+# general.file_type → the name llama.cpp gives the file's quantization (gguf's LlamaFileType)
+FILE_TYPE_NAMES = {0: "F32", 1: "F16", 2: "Q4_0", 3: "Q4_1", 7: "Q8_0", 8: "Q5_0", 9: "Q5_1", 10: "Q2_K",
+                   11: "Q3_K_S", 12: "Q3_K_M", 13: "Q3_K_L", 14: "Q4_K_S", 15: "Q4_K_M", 16: "Q5_K_S",
+                   17: "Q5_K_M", 18: "Q6_K", 19: "IQ2_XXS", 20: "IQ2_XS", 21: "Q2_K_S", 22: "IQ3_XS",
+                   23: "IQ3_XXS", 24: "IQ1_S", 25: "IQ4_NL", 26: "IQ3_S", 27: "IQ3_M", 28: "IQ2_S", 29: "IQ2_M",
+                   30: "IQ4_XS", 31: "IQ1_M", 32: "BF16"}
+
+
+def quant_type(path: str | Path) -> str | None:
+    """The quantization of a GGUF file as llama.cpp names it ("Q8_0", "Q4_K_M", "F16"): its
+    ``general.file_type``, else the type that holds most of its weights; None for a file whose header
+    cannot be read."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as fh:
+            r = _Reader(fh, size)
+            if r.read(4) != MAGIC or r.unpack("<I") < 2:
+                return None
+            n_tensors = r.count("tensors")
+            n_kv = r.count("metadata entries")
+            file_type = None
+            for _ in range(n_kv):
+                key = r.string()
+                value = r.value(r.unpack("<I"))
+                if key == b"general.file_type" and isinstance(value, int):
+                    file_type = value
+            if file_type in FILE_TYPE_NAMES:
+                return FILE_TYPE_NAMES[file_type]
+            by_type: dict[int, int] = {}
+            for _ in range(n_tensors):
+                r.string()
+                n_dims = r.unpack("<I")
+                if n_dims > _MAX_DIMS:
+                    return None
+                elements = 1
+                for _ in range(n_dims):
+                    elements *= r.unpack("<Q")
+                ttype = r.unpack("<I")
+                r.unpack("<Q")
+                by_type[ttype] = by_type.get(ttype, 0) + elements
+    except (OSError, _Truncated, _Damaged, struct.error):
+        return None
+    if not by_type:
+        return None
+    top = max(by_type, key=by_type.get)
+    return GGML_TYPE_NAMES.get(top, f"type {top}")
+
+
+__all__ = ["GGML_BLOCKS", "GGML_TYPE_NAMES", "MAGIC", "expected_size", "gguf_problem", "quant_type"]

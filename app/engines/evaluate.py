@@ -3,6 +3,11 @@
     python -m app.engines.evaluate run --run RUN [--set FILE] [--judge MODEL] [--judge-mode pairwise|absolute]
                                        [--limit N] [--max-new-tokens N] [--threads N]
     python -m app.engines.evaluate rag --kb NAME --set FILE [--mode dense|hybrid|bm25]
+    python -m app.engines.evaluate formats --form PATH [--form PATH …] [--threads N]
+
+``formats`` measures each form of a model (a model folder, a quantized folder or a .gguf file) on the
+same texts: perplexity and tokens/s, stored for the Models panel (``app/core/model_formats.py``); its
+``result`` is ``{"forms": [{"path", …measured… | "error"}]}``.
 
 Events: ``started``; ``progress`` (loss, generation, judging); ``log``; one ``result`` whose ``data``
 is the whole result (``base``/``adapter`` metrics, ``regression``, ``samples``, ``judge``; for rag:
@@ -37,10 +42,62 @@ def parse_args(argv=None) -> argparse.Namespace:
     g.add_argument("--kb", required=True)
     g.add_argument("--set", required=True)
     g.add_argument("--mode", default=None, choices=("dense", "hybrid", "bm25"))
-    for q in (r, g):
+    f = sub.add_parser("formats")
+    f.add_argument("--form", action="append", required=True, help="a model folder or a .gguf file (repeat)")
+    f.add_argument("--threads", type=int, default=None)
+    for q in (r, g, f):
         q.add_argument("--exit-with-parent", action="store_true",
                        help="stop when stdin closes (the app that started this engine died)")
     return ap.parse_args(argv)
+
+
+def measure_forms(rt, args) -> str:
+    """Each form measured and stored; one that cannot be loaded is reported and the rest go on."""
+    import os
+    from pathlib import Path
+
+    from app.core import model_formats, samples, settings
+    from app.evaluation import formats
+    from app.evaluation.evalset import read_eval_set
+    from app.evaluation.generate import Models, load
+
+    threads = args.threads or settings.load().cpu_threads
+    os.environ.setdefault("OMP_NUM_THREADS", str(threads))
+    sample_file = samples.sample_dataset_file()
+    chosen = read_eval_set(sample_file, limit=formats.SAMPLES)
+    texts = formats.texts_id(sample_file.name, len(chosen))
+    out = []
+    for n, form in enumerate(args.form, 1):
+        if rt.stop_requested:
+            return "stopped"
+        path = Path(form).expanduser().resolve()
+        rt.progress(n, len(args.form), message=f"Measuring {path.name}", stage="formats.measure", name=path.name)
+        is_gguf = path.suffix.lower() == ".gguf"
+
+        def loader(path=path, is_gguf=is_gguf):
+            if is_gguf:  # de-quantized by transformers, as the app's GGUF import and the export's check load it
+                from app.export.verify import load_gguf
+
+                model, tok = load_gguf(path)
+                return Models(model=model, tokenizer=tok, device="cpu", has_adapter=False)
+            return load(path, None, threads=threads)
+
+        try:
+            m = formats.measure(loader, chosen, texts, should_stop=lambda: rt.stop_requested)
+        except UserError:
+            raise
+        except Exception as err:  # noqa: BLE001 - one form that does not load (a scheme this CPU lacks…)
+            rt.info(f"{path.name} could not be measured: {type(err).__name__}: {err}", level="WARNING")
+            out.append({"path": str(path), "error": f"{type(err).__name__}: {err}"})
+            continue
+        if is_gguf:
+            # Decoding de-quantized float32 weights says nothing about the file's speed in llama.cpp.
+            m["tokens_per_s"] = None
+            m["tokens_per_s_note"] = "not timed: transformers de-quantizes a GGUF; llama.cpp would time it"
+        out.append({**model_formats.save_measurement(path, m), "path": str(path)})
+        rt.info(f"{path.name}: perplexity {m['perplexity']:.3f}, {m['tokens_per_s'] or '-'} tokens/s")
+    rt.result(forms=out)
+    return "completed"
 
 
 def main(argv=None) -> int:
@@ -48,6 +105,8 @@ def main(argv=None) -> int:
 
     def body(rt):
         try:
+            if args.what == "formats":
+                return measure_forms(rt, args)
             if args.what == "rag":
                 from app.evaluation.rag import run_rag_eval
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.core import export_plan, paths
+from app.core import export_plan, model_formats, paths
 from app.export import verify as verify_mod
 
 VERIFY_FILE = "verify.json"  # the names export_plan.export_files gives
@@ -169,6 +169,10 @@ def run_export(req: ExportRequest, *, progress: Callable[..., None], info: Calla
         report["data"] = data_from
         report["quant"] = quant
         report["file"] = dest["gguf"].name
+        # what it was exported from: the Models panel lists the file among that model's forms
+        report["source"] = str(req.model_dir)
+        report["adapter"] = str(req.adapter_dir) if req.adapter_dir else None
+        report["name"] = req.name
 
         progress(4, total, "Writing the Modelfile", "export.modelfile")
         gen = model.generation_config.to_dict() if getattr(model, "generation_config", None) else {}
@@ -192,6 +196,7 @@ def run_export(req: ExportRequest, *, progress: Callable[..., None], info: Calla
         os.replace(gguf_tmp, dest["gguf"])  # the GGUF first: the report and Modelfile describe it
         os.replace(tmp / VERIFY_FILE, dest["verify"])
         os.replace(tmp / MODELFILE, dest["modelfile"])
+        model_formats.record_export(dest["gguf"])  # listed among the source's forms in Models
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return {"path": str(dest["gguf"]), "modelfile": str(dest["modelfile"]), "verify_path": str(dest["verify"]),

@@ -144,6 +144,12 @@ class ModelsPanel(Panel):
         split.setStretchFactor(1, 1)
         split.setSizes([680, 440])
         layout.addWidget(split, 1)
+        from app.views.model_formats import FormatsCard
+
+        self.formats = FormatsCard()
+        self.formats.push_requested.connect(self.push_form)
+        self.formats.measured.connect(lambda _ok: self.ctx.status_message.emit(self.tr("Measurement finished."), 4000))
+        layout.addWidget(self.formats)
         layout.addWidget(self._build_engines())
         self.retranslate_ui()
         self.refresh()
@@ -231,6 +237,7 @@ class ModelsPanel(Panel):
         self.engines_card.title.setText(self.tr("Running engines"))
         self.engines_table.setHorizontalHeaderLabels([self.tr("Model"), self.tr("Engine"), self.tr("State"),
                                                       self.tr("Port"), self.tr("Memory"), ""])
+        self.formats.retranslate_ui()
         self.fill_table()
         self.refresh_engines()
 
@@ -301,6 +308,8 @@ class ModelsPanel(Panel):
             self.allow_btn.setVisible(False)
             self.start_btn.setEnabled(False)
             self.export_btn.setEnabled(False)
+            if hasattr(self, "formats"):
+                self.formats.set_model(None, self.rows)
             return
         self.details.title.setText(r["name"])
         yes, no, dash = self.tr("yes"), self.tr("no"), "–"
@@ -346,6 +355,8 @@ class ModelsPanel(Panel):
         self.allow_btn.setVisible(bool(r.get("refused")) and r.get("id") is not None)
         self.start_btn.setEnabled(bool(r.get("ready", True)) and not r.get("refused") and self.serve is not None)
         self.export_btn.setEnabled(bool(r.get("ready", True)) and bool(r.get("path")) and r["kind"] != "remote")
+        if hasattr(self, "formats"):
+            self.formats.set_model(r if r.get("ready", True) else None, self.rows)
 
     def _gpu_text(self, r: dict) -> str:
         if r["kind"] == "adapter" or not r.get("path") or not r.get("ready", True):
@@ -581,6 +592,25 @@ class ModelsPanel(Panel):
             self.tr("Exported to {path}").format(path=_data.get("path")), 6000))
         return self.export_dialog
 
+    def push_form(self, form: dict):
+        """Open "Push to Hugging Face hub" for a form of the selected model (the model itself, a
+        quantized folder or a GGUF file)."""
+        from app.views.push_dialog import open_push_dialog, push_kind
+
+        r = self.selected()
+        if r is None:
+            return None
+        own = form["role"] == "model"
+        # an adapter is pushed by its run id (the command finds the adapter and the run's card data)
+        target = r["run_id"] if own and r["kind"] == "adapter" else form["path"]
+        self.push_dialog = open_push_dialog(self, self.ctx, target, form["path"],
+                                            push_kind(form["path"], r["kind"] if own else "model"), form["name"])
+        return self.push_dialog
+
+    def push_selected(self):
+        """Push the selected model itself."""
+        return self.push_form(self.formats.forms[0]) if self.formats.forms else None
+
     def start_selected(self) -> str | None:
         r = self.selected()
         if r is None or self.serve is None:
@@ -644,6 +674,7 @@ class ModelsPanel(Panel):
     def shutdown(self) -> None:
         """The window closes: a conversion or download is stopped (it leaves no partial folder);
         the engines belong to ctx.serve, which stops them itself."""
+        self.formats.shutdown()
         if self.job is not None and self.job.is_running():
             self.job.stop()
             if not self.job.proc.wait(5000):

@@ -47,6 +47,7 @@ STAGES = {
     "eval.judge_start": QT_TRANSLATE_NOOP("Progress", "Starting the judge {judge}"),
     "eval.judge": QT_TRANSLATE_NOOP("Progress", "Judging {done}/{n}"),
     "eval.question": QT_TRANSLATE_NOOP("Progress", "Question {done}/{n}"),
+    "formats.measure": QT_TRANSLATE_NOOP("Progress", "Measuring {name}: perplexity and tokens/s"),
     "export.load": QT_TRANSLATE_NOOP("Progress", "Loading the model"),
     "export.write": QT_TRANSLATE_NOOP("Progress", "Writing the GGUF ({done}/{count} tensors)"),
     "export.verify": QT_TRANSLATE_NOOP("Progress", "Verifying: loading the file back and comparing {prompts} answers"),

@@ -61,6 +61,16 @@ def test_export_a_model_from_the_models_panel(main_window, qtbot, converted_mode
     assert json.loads((out / "verify.json").read_text())["passed"] is True
     assert dialog.result["arch"] == "qwen2" and {"Q4_K", "Q6_K"} <= set(dialog.result["tensor_types"])
 
+    # the file is now a form of the model in the panel's table, with the change its verification measured
+    panel.refresh()
+    assert panel.select("tiny-qwen2")
+    forms = panel.formats.forms
+    assert [(f["role"], f["format"]) for f in forms] == [("model", "safetensors f32"), ("gguf", "GGUF Q4_K_M")]
+    report = json.loads((out / "verify.json").read_text())
+    row = [panel.formats.table.item(1, c).text() for c in range(6)]
+    assert row[5] == f"{report['perplexity']['change_pct']:+.1f} %" and row[4] == f"{report['perplexity']['gguf']:.2f}"
+    assert row[3] == "not measured"  # tokens/s of a GGUF is never made up
+
     # the same folder again: refused before anything starts, in Chinese
     main_window.ctx.set_language("zh_CN")
     assert dialog.windowTitle() == "导出为 GGUF"
