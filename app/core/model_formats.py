@@ -166,7 +166,10 @@ def _made_from(candidate: dict, row: dict) -> bool:
         return False
     if not describe_form(candidate["path"]).get("quantized"):
         return False
-    sources = (candidate.get("source"), read_config(candidate["path"]).get("_name_or_path"))
+    source = str(candidate.get("source") or "")
+    if source.startswith("quantize:"):  # `ai-platform quantize` records "quantize:SCHEME:SOURCE NAME"
+        source = source.split(":", 2)[-1]
+    sources = (source, read_config(candidate["path"]).get("_name_or_path"))
     return any(s and (_same(s, row.get("path")) or s == row.get("name")) for s in sources)
 
 

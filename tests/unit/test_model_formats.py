@@ -92,15 +92,20 @@ def test_forms_of_a_model_exports_and_quantized_folders(tmp_path, ai_home):
     gguf_file(other / "other-q8_0.gguf", "Q8_0", file_type=7)
     (other / "verify.json").write_text(json.dumps({"file": "other-q8_0.gguf", "source": str(tmp_path / "x")}))
     quant = weights(tmp_path / "my-model-w8a8", config={"quantization_config": COMPRESSED_W8A8})
+    # as `ai-platform quantize` registers it: "quantize:SCHEME:SOURCE NAME", config naming a temp folder
+    quant4 = weights(tmp_path / "my-model-w4a16", config={"quantization_config": COMPRESSED_W4A16,
+                                                         "_name_or_path": str(tmp_path / "merged.tmp")})
     rows = [row, {"name": "my-model-w8a8", "kind": "local", "path": str(quant), "source": str(model)},
+            {"name": "my-model-w4a16", "kind": "quantized", "path": str(quant4), "source": "quantize:w4a16:my-model"},
             {"name": "unrelated", "kind": "local", "path": str(weights(tmp_path / "u")), "source": "elsewhere"}]
     forms = mf.forms_of(row, rows)
     assert [(f["role"], f["format"]) for f in forms] == [
-        ("model", "safetensors bf16"), ("quantized", "compressed-tensors W8A8"), ("gguf", "GGUF Q8_0")]
+        ("model", "safetensors bf16"), ("quantized", "compressed-tensors W8A8"),
+        ("quantized", "compressed-tensors W4A16"), ("gguf", "GGUF Q8_0")]
     assert all(f["measured"] is None for f in forms)
     ref = mf.reference_of(forms)
     assert ref is forms[0]
-    assert mf.perplexity_change(forms[2], ref) == (2.5, "export")  # the export's own verification
+    assert mf.perplexity_change(forms[3], ref) == (2.5, "export")  # the export's own verification
     assert mf.perplexity_change(forms[1], ref) == (None, None)
 
 
