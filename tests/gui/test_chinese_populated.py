@@ -32,6 +32,8 @@ pytestmark = pytest.mark.slow
 DATA_WORDS = {"md", "txt", "exe", "jsonl", "smollm2-135m-instruct"}
 NAMES = {"SmolLM2-135M", "LlamaForCausalLM"}  # the model and its architecture, as its config names them
 UNITS = {"GiB", "GB", "MiB", "MB", "KB", "tokens/s"}
+# File formats and quantization types, named as their files and tools name them (Models' forms table).
+FORMATS = {"safetensors", "gguf", "GGUF", "f32", "f16", "bf16", "Q4_0", "Q4_1", "Q8_0", "Q4_K_M"}
 
 
 def _run_folder(name: str, events: list[protocol.Event], *, config: dict | None = None) -> None:
@@ -133,7 +135,7 @@ def _all_texts(window) -> list[tuple[str, str]]:
 def _offenders(texts) -> list[tuple[str, str]]:
     out = []
     for cls, text in texts:
-        words = [w for w in _english_words(text) if w not in DATA_WORDS | UNITS | NAMES]
+        words = [w for w in _english_words(text) if w not in DATA_WORDS | UNITS | NAMES | FORMATS]
         if words:
             out.append((cls, text[:160], words[:5]))
     return out
