@@ -441,6 +441,18 @@ Allow it to read files in {folder} for this chat?</source>
       <translation>模型调用达到此次数后，智能体必须给出回答</translation>
     </message>
     <message>
+      <source>Long-term memory</source>
+      <translation>长期记忆</translation>
+    </message>
+    <message>
+      <source>The agent may save facts you tell it (remember) and look them up in later chats (recall). You see and edit them under Memories…</source>
+      <translation>智能体可以保存你告诉它的事实（remember），并在之后的对话中查找（recall）。你可以在“记忆…”中查看和编辑它们。</translation>
+    </message>
+    <message>
+      <source>Memories…</source>
+      <translation>记忆…</translation>
+    </message>
+    <message>
       <source>Folders the agent may read</source>
       <translation>智能体可读取的文件夹</translation>
     </message>
@@ -1348,6 +1360,10 @@ The full report is in the log: {path}</source>
     <message>
       <source>There is no memory {id}.</source>
       <translation>没有编号为 {id} 的记忆。</translation>
+    </message>
+    <message>
+      <source>This deletes every memory: add --yes to do it.</source>
+      <translation>这会删除全部记忆：加上 --yes 才会执行。</translation>
     </message>
     <message>
       <source>There is no knowledge base "{ref}".</source>
@@ -4176,6 +4192,85 @@ The full report is in the log: {path}</source>
     <message>
       <source>Data: {path}</source>
       <translation>数据：{path}</translation>
+    </message>
+  </context>
+  <context>
+    <name>MemoryDialog</name>
+    <message>
+      <source>Long-term memory</source>
+      <translation>长期记忆</translation>
+    </message>
+    <message>
+      <source>Facts the agent saved with its remember tool, or that you added. In agent mode with long-term memory on, it can look them up in any chat.</source>
+      <translation>智能体用 remember 工具保存的事实，或你自己添加的事实。在智能体模式下开启长期记忆后，它在任何对话中都能查找这些内容。</translation>
+    </message>
+    <message>
+      <source>Search memories</source>
+      <translation>搜索记忆</translation>
+    </message>
+    <message>
+      <source>Memory</source>
+      <translation>记忆</translation>
+    </message>
+    <message>
+      <source>Saved by</source>
+      <translation>保存者</translation>
+    </message>
+    <message>
+      <source>Updated</source>
+      <translation>更新时间</translation>
+    </message>
+    <message>
+      <source>Add…</source>
+      <translation>添加…</translation>
+    </message>
+    <message>
+      <source>Edit…</source>
+      <translation>编辑…</translation>
+    </message>
+    <message>
+      <source>Delete</source>
+      <translation>删除</translation>
+    </message>
+    <message>
+      <source>Delete all…</source>
+      <translation>全部删除…</translation>
+    </message>
+    <message>
+      <source>Agent</source>
+      <translation>智能体</translation>
+    </message>
+    <message>
+      <source>You</source>
+      <translation>你</translation>
+    </message>
+    <message>
+      <source>No memories yet. Tick "Long-term memory" in agent mode and tell the agent something worth keeping, or add one here.</source>
+      <translation>还没有记忆。在智能体模式下勾选“长期记忆”，然后告诉智能体值得记住的事；也可以在这里直接添加。</translation>
+    </message>
+    <message>
+      <source>No memory matches "{query}".</source>
+      <translation>没有与“{query}”匹配的记忆。</translation>
+    </message>
+    <message>
+      <source>Memory:</source>
+      <translation>记忆：</translation>
+    </message>
+    <message>
+      <source>Memory not saved</source>
+      <translation>记忆未保存</translation>
+    </message>
+    <message>
+      <source>Add a memory</source>
+      <translation>添加记忆</translation>
+    </message>
+    <message>
+      <source>Edit memory</source>
+      <translation>编辑记忆</translation>
+    </message>
+    <message>
+      <source>Delete every memory ({n})? The agent forgets them for good.</source>
+      <translation>删除全部 {n} 条记忆？智能体将永久忘记它们。</translation>
     </message>
   </context>
   <context>

@@ -66,6 +66,9 @@ def system_prompt(base: str | None, tool_names: list[str]) -> str:
         if "kb_search" in tool_names:
             text += (" Use kb_search for questions about the user's documents and cite the passages you "
                      "use by their numbers, like [1].")
+        if "remember" in tool_names:
+            text += (" Use remember to save a lasting fact the user tells you about themselves or their work, "
+                     "and recall to look up what earlier chats saved.")
         text += " When you have what you need, answer directly."
     return text
 

@@ -9,7 +9,8 @@ Adding a tool is one function and one decorator::
 
 A tool returns text for the model. It raises ``ToolError`` (or any exception) for a failure: the
 loop turns it into a tool message ``"error: …"`` so the model can try again, never a crash.
-``available(ctx)`` hides a tool the turn cannot use (no knowledge base attached, no folder granted).
+``available(ctx)`` hides a tool the turn cannot use (no knowledge base attached, no folder granted,
+long-term memory off).
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ class ToolContext:
     extra_tools: list = field(default_factory=list)
     # approve(tool, args) -> bool for tools with ``needs_approval`` (None: they are all allowed).
     approve: Callable[[str, dict], bool] | None = None
+    # app.core.memory_store.MemoryStore: remember / recall (None: long-term memory is off this turn)
+    memory: Any = None
 
     def cite(self, chunk: dict) -> int:
         """The citation number of ``chunk``: the same chunk found twice keeps its first number."""
@@ -244,3 +247,33 @@ def list_folder(ctx: ToolContext, path: str | None = None) -> str:
     if len(names) > MAX_LIST_ENTRIES:
         lines.append(f"… and {len(names) - MAX_LIST_ENTRIES} more")
     return f"{real}:\n" + ("\n".join(lines) if lines else "(empty)")
+
+
+def _has_memory(ctx: ToolContext) -> bool:
+    return ctx.memory is not None
+
+
+@tool("remember",
+      "Save one short fact to long-term memory so later chats can recall it: something the user said "
+      "about themselves, their work or their preferences. One fact per call.",
+      {"fact": {"type": "string", "description": "the fact, as one self-contained sentence"}},
+      required=["fact"], available=_has_memory)
+def remember(ctx: ToolContext, fact: str) -> str:
+    from app.core.errors import UserError
+
+    try:
+        entry = ctx.memory.put(str(fact), source="agent")
+    except UserError as exc:
+        raise ToolError(str(exc)) from None
+    return f"saved as memory #{entry.id}: {entry.text}"
+
+
+@tool("recall",
+      "Look up facts saved in long-term memory (from earlier chats) about a subject.",
+      {"query": {"type": "string", "description": "what to look for; empty gives the newest facts"}},
+      available=_has_memory)
+def recall(ctx: ToolContext, query: str = "") -> str:
+    found = ctx.memory.search(str(query or ""), limit=8)
+    if not found:
+        return "No saved memory matches." if str(query or "").strip() else "Long-term memory is empty."
+    return "\n".join(f"#{e.id} {e.text}" for e in found)

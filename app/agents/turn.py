@@ -63,6 +63,9 @@ def check_request(req: dict) -> dict:
                             params={"folder": folder})
     if req.get("tools") is not None:
         out["tools"] = _list_of_str(req, "tools")
+    if not isinstance(req.get("memory", False), bool):
+        raise bad("memory", "must be true or false")
+    out["memory"] = bool(req.get("memory", False))
     if req.get("tool_support") is not None and tool_support.ToolSupport.from_dict(req["tool_support"]) is None:
         raise bad("tool_support", 'must be {"status": "yes" | "no" | "unknown", "code", "message"}')
     try:
@@ -125,11 +128,17 @@ def run_request(req: dict, emit: Callable[[protocol.Event], None], api_key: str 
     from app.agents.graph import AgentRunner, system_prompt, to_messages  # langgraph
 
     req = check_request(req)
-    searcher = None
+    searcher = memory_db = memory = None
     if req["kbs"]:
         from app.agents.kb_search import KBSearcher
 
         searcher = KBSearcher(req["kbs"])  # an unknown name fails here, before the model runs
+    if req["memory"]:
+        from app.core.db.database import open_database
+        from app.core.memory_store import MemoryStore
+
+        memory_db = open_database()
+        memory = MemoryStore(memory_db)
     try:
         if model is None and not req.get("model"):
             from app.core import chat_client
@@ -139,7 +148,7 @@ def run_request(req: dict, emit: Callable[[protocol.Event], None], api_key: str 
                 raise UserError(f"The model server at {req['base_url']} serves no model.", code="agent.no_model")
             req["model"] = names[0]
         ctx = ToolContext(kb=searcher, folders=FolderAccess(req["folders"], req["approved_folders"], ask),
-                          extra_tools=list(extra_tools or []), approve=approve_tool)
+                          extra_tools=list(extra_tools or []), approve=approve_tool, memory=memory)
         support = tool_support.ToolSupport.from_dict(req.get("tool_support"))
         names = [] if support is not None and support.status == tool_support.NO else req.get("tools")
         runner = AgentRunner(model or build_model(req, api_key), ctx, emit, max_steps=req["max_steps"],
@@ -160,6 +169,8 @@ def run_request(req: dict, emit: Callable[[protocol.Event], None], api_key: str 
     finally:
         if searcher is not None:
             searcher.close()
+        if memory_db is not None:
+            memory_db.close()
 
 
 TOOLS_REFUSED = "The model server refused the tools, so this answer was written without them."

@@ -8,7 +8,7 @@ import importlib
 
 # Order = order in `ai-platform --help`.
 MODULES = ("doctor", "setup_models", "datasets", "train", "gpu", "models", "export", "quantize", "serve", "kb", "agent",
-           "workflow", "mcp",
+           "workflow", "mcp", "memory",
            "evaluate", "sweep")
 
 

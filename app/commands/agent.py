@@ -2,7 +2,7 @@
 
     ai-platform agent "QUESTION" [--kb NAME]... [--allow-folder DIR]... [--max-steps N] [--json]
                       [--model M] [--base-url URL --api-key-env VAR] [--system TEXT] [--temperature T]
-                      [--mcp-stdio "COMMAND"]...
+                      [--mcp-stdio "COMMAND"]... [--memory]
 
 Without ``--base-url`` it starts the serve engine on ``--model`` (default: the bundled model) with
 the transformers engine, runs the turn, and stops it; the bundled model is served with its tool
@@ -46,6 +46,8 @@ def register(subparsers) -> None:
     p.add_argument("--max-tokens", type=int, default=None)
     p.add_argument("--mcp-stdio", action="append", default=[], metavar="COMMAND",
                    help="an MCP server started for this turn; its tools join the built-in ones (repeatable)")
+    p.add_argument("--memory", action="store_true",
+                   help="give the agent long-term memory (remember / recall; see `ai-platform memory`)")
     p.add_argument("--json", action="store_true", help="print the result as one JSON object")
     p.set_defaults(func=run)
 
@@ -153,7 +155,8 @@ def run(args) -> int:
 
     req = {"messages": [{"role": "user", "content": args.question}], "kbs": args.kb,
            "folders": args.allow_folder, "approved_folders": args.allow_folder, "system": args.system,
-           "max_steps": args.max_steps, "temperature": args.temperature, "max_tokens": args.max_tokens}
+           "max_steps": args.max_steps, "temperature": args.temperature, "max_tokens": args.max_tokens,
+           "memory": bool(args.memory)}
     printer = _Printer()
     serve = None
     servers = []

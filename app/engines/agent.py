@@ -15,6 +15,8 @@ the file: it is read from the environment variable named by ``api_key_env``
      "folders": ["/home/me/notes"],            granted folders read_file / list_folder may use
      "approved_folders": ["/home/me/notes"],   granted folders already approved (no question)
      "tools": null,                            optional: only these tool names
+     "memory": false,                          true: the remember / recall tools (long-term memory,
+                                               app/core/memory_store.py, in the app database)
      "tool_support": {"status": "no", "code": "tools.template_none", "message": "…", "params": {…}},
                                                optional (app/core/tool_support.py): "no" = run without tools
      "max_steps": 6, "temperature": 0.2, "max_tokens": 1024}

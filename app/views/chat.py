@@ -159,6 +159,7 @@ class ChatPanel(Panel):
 
         self.side = ChatSettingsPane()
         self.side.changed.connect(self._settings_changed)
+        self.side.memory_requested.connect(self.open_memory)
         self.settings_btn.toggled.connect(self.side.setVisible)
         split.addWidget(self.side)
         split.setStretchFactor(0, 0)
@@ -232,6 +233,12 @@ class ChatPanel(Panel):
         self._update_engine_bar()
         self.render(force_bottom=True)
 
+    def open_memory(self) -> None:
+        from app.views.memory_dialog import MemoryDialog
+
+        self.memory_dialog = MemoryDialog(self.ctx.db, self)  # kept: tests and the user look at it
+        self.memory_dialog.open()
+
     def new_session(self) -> SessionInfo:
         target = self.current_target()
         params = {}
@@ -239,7 +246,7 @@ class ChatPanel(Panel):
             params["adapter_path"] = target.adapter_path
         # carry the sampling settings over (what the side pane shows), as users expect
         params.update({k: v for k, v in self.side.params().items()
-                       if k in (*SAMPLING_KEYS, "kbs", "folders", "max_steps")})
+                       if k in (*SAMPLING_KEYS, "kbs", "folders", "max_steps", "memory")})
         self.side.flush()
         info = self.store.create_session(model=target.model_ref if target else None,
                                          adapter=target.adapter if target else None, params=params,

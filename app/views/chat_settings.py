@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPlainTextEdit,
+    QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPlainTextEdit,
     QPushButton, QSpinBox, QVBoxLayout, QWidget,
 )
 
@@ -17,6 +17,7 @@ from app.core.chat_store import DEFAULT_PARAMS, SessionInfo
 
 class ChatSettingsPane(QWidget):
     changed = Signal(dict)  # {"system_prompt": …} or {"params": {…}} or {"mode": …}
+    memory_requested = Signal()  # "Memories…": the panel opens the memory dialog
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -92,6 +93,16 @@ class ChatSettingsPane(QWidget):
         srow.addWidget(self.max_steps)
         srow.addStretch(1)
         al.addLayout(srow)
+        # Long-term memory (remember / recall tools): off until the user ticks it, per chat
+        mrow = QHBoxLayout()
+        self.memory = QCheckBox()
+        self.memory.toggled.connect(self._params_changed)
+        self.memory_button = QPushButton()
+        self.memory_button.clicked.connect(self.memory_requested)
+        mrow.addWidget(self.memory)
+        mrow.addStretch(1)
+        mrow.addWidget(self.memory_button)
+        al.addLayout(mrow)
         al.addWidget(self.folders_label)
         al.addWidget(self.folders)
         al.addLayout(frow)
@@ -129,6 +140,7 @@ class ChatSettingsPane(QWidget):
                 self.folders.clear()
                 self.folders.addItems([str(f) for f in info.params.get("folders", [])])
                 self.max_steps.setValue(int(info.params.get("max_steps", 6)))
+                self.memory.setChecked(info.params.get("memory") is True)
             self.agent_box.setVisible(self.mode.currentData() == "agent")
             self._show_tools_note()
             attached = set(info.kb_ids) if info else set(self.attached_kbs())
@@ -158,7 +170,7 @@ class ChatSettingsPane(QWidget):
                 "max_tokens": int(self.max_tokens.value()), "repetition_penalty": round(self.repetition.value(), 3),
                 "kbs": self.attached_kbs(),
                 "folders": [self.folders.item(i).text() for i in range(self.folders.count())],
-                "max_steps": int(self.max_steps.value())}
+                "max_steps": int(self.max_steps.value()), "memory": self.memory.isChecked()}
 
     def add_folder_path(self, folder: str) -> None:
         if folder and not self.folders.findItems(folder, Qt.MatchFlag.MatchExactly):
@@ -241,6 +253,10 @@ class ChatSettingsPane(QWidget):
         self.kb_label.setText(self.tr("Knowledge bases"))
         self.steps_label.setText(self.tr("Max tool steps per answer"))
         self.max_steps.setToolTip(self.tr("After this many model calls the agent must answer"))
+        self.memory.setText(self.tr("Long-term memory"))
+        self.memory.setToolTip(self.tr("The agent may save facts you tell it (remember) and look them up in later "
+                                       "chats (recall). You see and edit them under Memories…"))
+        self.memory_button.setText(self.tr("Memories…"))
         self.folders_label.setText(self.tr("Folders the agent may read"))
         self.folders.setToolTip(self.tr("The agent asks before it reads a folder for the first time in a chat"))
         self.add_folder.setText(self.tr("Add folder…"))

@@ -99,6 +99,7 @@ MESSAGES: dict[str, str] = {
     "memory.empty": QT_TRANSLATE_NOOP("Errors", "A memory needs some text."),
     "memory.too_long": QT_TRANSLATE_NOOP("Errors", "A memory can have at most {max} characters."),
     "memory.not_found": QT_TRANSLATE_NOOP("Errors", "There is no memory {id}."),
+    "memory.clear_confirm": QT_TRANSLATE_NOOP("Errors", "This deletes every memory: add --yes to do it."),
     "kb.not_found": QT_TRANSLATE_NOOP("Errors", "There is no knowledge base \"{ref}\"."),
     "kb.name_taken": QT_TRANSLATE_NOOP("Errors", "A knowledge base named \"{name}\" already exists."),
     "kb.chunk_size": QT_TRANSLATE_NOOP("Errors", "Chunk size must be between {min} and {max} characters."),

@@ -41,13 +41,13 @@ class AgentTurn(QObject):
 
     def __init__(self, store: ChatStore, message_id: int, *, base_url: str, api_key: str | None, model: str | None,
                  messages: list[dict], system: str, kbs: list[str], folders: list[str], approved: list[str],
-                 params: dict, max_steps: int = 6, tool_support: dict | None = None, timing: dict | None = None,
+                 params: dict, max_steps: int = 6, memory: bool = False, tool_support: dict | None = None, timing: dict | None = None,
                  parent: QObject | None = None):
         super().__init__(parent)
         self.store, self.message_id = store, message_id
         self.request = {"base_url": base_url, "model": model or None, "api_key_env": KEY_ENV,
                         "messages": messages, "system": system, "kbs": kbs, "folders": folders,
-                        "approved_folders": approved, "max_steps": max_steps,
+                        "approved_folders": approved, "max_steps": max_steps, "memory": bool(memory),
                         "temperature": params.get("temperature", 0.2),
                         "max_tokens": int(params.get("max_tokens", 512))}
         if tool_support:

@@ -262,6 +262,7 @@ class AnswerPipeline(QObject):
                          messages=[*job.history, {"role": "user", "content": job.question}],
                          system=session.system_prompt, kbs=kbs, folders=folders, approved=approved,
                          params=job.params, max_steps=int(session.params.get("max_steps", 6)),
+                         memory=session.params.get("memory") is True,
                          tool_support=support.to_dict(), timing=self._timing(job), parent=self)
         turn.delta.connect(self.delta)
         turn.finished.connect(self._stream_finished)

@@ -67,3 +67,33 @@ def test_agent_steps_are_saved_and_shown_again(main_window, qtbot):
     panel._link(QUrl(link))  # expand: the call and its result are shown
     text = panel.transcript_text()
     assert "calculator" in text and "Result: 84" in text
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")  # offscreen: no window manager
+def test_long_term_memory_is_ticked_per_chat_and_its_entries_open_from_the_pane(main_window, qtbot):
+    from app.core.memory_store import MemoryStore
+    from app.workers.agent_turn import AgentTurn
+
+    main_window.show_panel("chat")
+    panel = main_window.panel("chat")
+    panel.side.mode.setCurrentIndex(panel.side.mode.findData("agent"))
+    session = panel.new_session()
+    assert not panel.side.memory.isChecked()  # off until the user asks for it
+    panel.side.memory.setChecked(True)
+    assert panel.store.get_session(session.id).params["memory"] is True
+    other = panel.new_session()  # a new chat carries the setting over, like the sampling ones
+    assert panel.store.get_session(other.id).params["memory"] is True
+    panel.side.memory.setChecked(False)
+    panel.open_session(session.id)
+    assert panel.side.memory.isChecked()
+
+    turn = AgentTurn(panel.store, 1, base_url="http://127.0.0.1:9/v1", api_key="k", model="m", messages=[],
+                     system="", kbs=[], folders=[], approved=[], params={}, memory=True)
+    assert turn.request["memory"] is True
+
+    MemoryStore(main_window.ctx.db).put("Prefers answers in Chinese", source="agent")
+    panel.side.memory_button.click()
+    dialog = panel.memory_dialog
+    qtbot.waitUntil(dialog.isVisible)
+    assert dialog.table.item(0, 0).text() == "Prefers answers in Chinese"
+    dialog.reject()
