@@ -369,6 +369,18 @@ Allow it to read files in {folder} for this chat?</source>
       <translation>智能体可读取的文件夹</translation>
     </message>
     <message>
+      <source>Agent (tools as text: ReAct)</source>
+      <translation>智能体（以文本方式使用工具：ReAct）</translation>
+    </message>
+    <message>
+      <source>{model} cannot use tools: its chat template has no tool-calling format. Agent mode offers them as text (ReAct: Action / Observation) and says so; a small model may not follow it.</source>
+      <translation>{model} 无法直接调用工具：它的对话模板没有工具调用格式。智能体模式会以文本方式（ReAct：写出动作、读取观察结果）提供工具，并会注明；小模型可能无法遵循该格式。</translation>
+    </message>
+    <message>
+      <source>{model} cannot use tools with the {engine} engine: it cannot read this model's tool calls. Agent mode offers them as text (ReAct) and says so.</source>
+      <translation>{model} 无法在 {engine} 引擎上使用工具：该引擎读不懂此模型的工具调用。智能体模式会以文本方式（ReAct）提供工具，并会注明。</translation>
+    </message>
+    <message>
       <source>System prompt</source>
       <translation>系统提示词</translation>
     </message>
@@ -389,20 +401,8 @@ Allow it to read files in {folder} for this chat?</source>
       <translation>智能体（工具）</translation>
     </message>
     <message>
-      <source>Agent (no tools with this model)</source>
-      <translation>智能体（此模型无法使用工具）</translation>
-    </message>
-    <message>
       <source>Agent (tools, if the endpoint supports them)</source>
       <translation>智能体（工具，如果该端点支持）</translation>
-    </message>
-    <message>
-      <source>{model} cannot use tools: its chat template has no tool-calling format. Agent mode answers without tools and says so.</source>
-      <translation>{model} 无法使用工具：它的对话模板没有工具调用格式。智能体模式会在不使用工具的情况下回答，并会说明这一点。</translation>
-    </message>
-    <message>
-      <source>{model} cannot use tools with the {engine} engine: it cannot read this model's tool calls. Agent mode answers without tools and says so.</source>
-      <translation>{model} 在 {engine} 引擎上无法使用工具：该引擎读不懂此模型的工具调用。智能体模式会在不使用工具的情况下回答，并会说明这一点。</translation>
     </message>
     <message>
       <source>Whether this remote endpoint can use tools is unknown: agent mode offers them and says so when none was used.</source>
@@ -1894,10 +1894,6 @@ The full report is in the log: {path}</source>
       <translation>Transformers 服务没有在自己的端口上响应。</translation>
     </message>
     <message>
-      <source>The model server refused the tools, so this answer was written without them.</source>
-      <translation>模型服务器拒绝了工具，因此这个回答没有使用工具。</translation>
-    </message>
-    <message>
       <source>No tool was used, and whether this endpoint's model can call tools is unknown: the answer may have been written without them.</source>
       <translation>没有使用任何工具，而且无法得知此端点的模型能否调用工具：这个回答可能是在没有工具的情况下写出的。</translation>
     </message>
@@ -3132,6 +3128,14 @@ The full report is in the log: {path}</source>
     <message>
       <source>binary data, not text: use PDF, Markdown, TXT, DOCX, HTML, CSV, XLSX or PPTX</source>
       <translation>这是二进制数据而不是文本：请使用 PDF、Markdown、TXT、DOCX、HTML、CSV、XLSX 或 PPTX</translation>
+    </message>
+    <message>
+      <source>The model server refused native tool calls, so the agent used the tools through a text protocol (ReAct) instead.</source>
+      <translation>模型服务器拒绝了原生工具调用，因此智能体改用文本协议（ReAct）使用工具。</translation>
+    </message>
+    <message>
+      <source>{model} cannot call tools natively on this engine, so the agent used them through a text protocol (ReAct); a small model may not follow it.</source>
+      <translation>{model} 无法在此引擎上原生调用工具，因此智能体通过文本协议（ReAct）使用工具；小模型可能无法遵循该协议。</translation>
     </message>
     <message>
       <source>the first turn (turn {k}) is "{first_role}"; a conversation must start with a "user" turn (system turns may come before it)</source>

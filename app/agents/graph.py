@@ -8,6 +8,10 @@ after that, one more call without tools (and a note asking for the answer) force
 if even that asks for tools, the turn ends with ``limit_reached`` and a clear message. ``stop()``
 cancels the turn at the next chunk, tool or node boundary.
 
+A model that cannot call tools natively gets them through a text protocol (``text_protocol``,
+app/agents/react.py): the same graph, the same tools node, with the model's plain-text replies
+read into tool calls; a server that refuses tools mid-turn switches the turn to it.
+
 Everything the loop does is reported through ``emit(event)`` with app/core/protocol.py events, so the
 engine process and in-process tests see the same thing.
 """
@@ -31,6 +35,7 @@ from langchain_core.messages import (
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.message import add_messages
 
+from app.agents import react
 from app.agents.tools import ToolContext, TurnCancelled, run_tool_coded, tools_for
 from app.core import protocol
 
@@ -46,7 +51,7 @@ LOOP_MESSAGE = ("Stopped: the model asked for the same tool call ({tool}) {n} ti
 
 
 TOOLS_UNSUPPORTED = ("The model server does not accept tools (for vLLM: --enable-auto-tool-choice and "
-                     "--tool-call-parser); answering without them.")
+                     "--tool-call-parser); using them through a text protocol (ReAct) instead.")
 
 
 def _tools_unsupported(exc: Exception) -> bool:
@@ -106,13 +111,18 @@ class AgentRunner:
     """One turn of the agent. ``model`` is a LangChain chat model with ``bind_tools``."""
 
     def __init__(self, model, ctx: ToolContext, emit: Callable[[protocol.Event], None], *,
-                 max_steps: int = DEFAULT_MAX_STEPS, tool_names: list[str] | None = None):
+                 max_steps: int = DEFAULT_MAX_STEPS, tool_names: list[str] | None = None,
+                 text_protocol: bool = False):
         self.ctx = ctx
         self.emit = emit
         self.max_steps = max(1, int(max_steps))
         self.tools = tools_for(ctx, tool_names)
         self.plain = model
-        self.with_tools = model.bind_tools([t.schema() for t in self.tools]) if self.tools else model
+        # text_protocol: tools described in the prompt and read from plain text (react.py), for a
+        # model that cannot call them natively; never bound to the request.
+        self.text_protocol = bool(text_protocol and self.tools)
+        self.with_tools = (model.bind_tools([t.schema() for t in self.tools])
+                           if self.tools and not self.text_protocol else model)
         self.steps: list[dict] = []
         self.limit_reached = False
         self.model_calls = 0
@@ -153,17 +163,20 @@ class AgentRunner:
         if forced:
             messages.append(HumanMessage(content=FORCE_ANSWER.format(n=self.max_steps)))
         self.model_calls = step
+        if self.text_protocol:
+            return self._text_reply(messages, step, forced)
         try:
             acc = self._stream(self.plain if forced else self.with_tools, messages, step)
         except Exception as exc:
             if forced or self.with_tools is self.plain or not _tools_unsupported(exc):
                 raise
-            # vLLM started without --enable-auto-tool-choice refuses any request with tools: answer
-            # without them rather than not at all.
+            # vLLM started without --enable-auto-tool-choice refuses any request with tools: go on
+            # with the text protocol rather than without tools.
             self.with_tools = self.plain
             self.tools_refused = True
+            self.text_protocol = True
             self.emit(protocol.Log(level="WARNING", message=TOOLS_UNSUPPORTED, extra={"detail": str(exc)[:500]}))
-            acc = self._stream(self.plain, messages, step)
+            return self._text_reply(messages, step, forced)
         message = message_chunk_to_message(acc) if acc is not None else AIMessage(content="")
         if forced and (message.tool_calls or message.invalid_tool_calls):
             self.limit_reached = True
@@ -171,6 +184,26 @@ class AgentRunner:
         elif message.tool_calls and self._repeats_itself(message.tool_calls[0]):
             self.loop_tool = message.tool_calls[0]["name"]
             message = AIMessage(content=_text(message), id=message.id)
+        return {"messages": [message], "step": step}
+
+    def _text_reply(self, messages: list[BaseMessage], step: int, forced: bool) -> dict:
+        """One model call in the text protocol: plain messages in, the reply read into a tool call
+        (the tools node runs it as a native one) or the answer."""
+        if forced:  # the note asking for the answer stays last
+            note = messages.pop()
+            messages = [*react.as_text_messages(messages, self.tools), note]
+        else:
+            messages = react.as_text_messages(messages, self.tools)
+        acc = self._stream(self.plain.bind(stop=react.STOP), messages, step)
+        text = _text(acc) if acc is not None else ""
+        reply = react.parse(text, self.tools)
+        message = react.as_message(text, reply, f"call_{step}_0")
+        if forced and reply.action is not None:
+            self.limit_reached = True
+            message = AIMessage(content=reply.thought)
+        elif message.tool_calls and self._repeats_itself(message.tool_calls[0]):
+            self.loop_tool = message.tool_calls[0]["name"]
+            message = AIMessage(content=reply.thought)
         return {"messages": [message], "step": step}
 
     def _repeats_itself(self, call: dict) -> bool:
@@ -248,6 +281,7 @@ class AgentRunner:
         result = {"answer": answer, "steps": self.steps, "citations": self._citations(answer),
                   "status": status, "limit_reached": self.limit_reached, "model_calls": self.model_calls,
                   "tools_refused": self.tools_refused, "warnings": [],
+                  "tool_protocol": "react" if self.text_protocol else ("native" if self.tools else "none"),
                   "loop_stopped": self.loop_tool is not None}
         if self.limit_reached:
             result["message"] = LIMIT_MESSAGE.format(n=self.max_steps + 1)

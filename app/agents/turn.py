@@ -5,12 +5,15 @@ events) and the ``ai-platform agent`` command both run a turn through ``run_requ
 langchain are imported when a turn runs, not with this module.
 
 The request may say whether the model can call tools on its server (``tool_support``, from
-``app.core.tool_support``, decided by the caller from the model folder and the engine). "no": the
-turn runs without tools (vLLM would refuse the request, the transformers engine would drop them).
-The result's ``warnings`` (a list of ``{"code", "message", "params"}``) say why no tool was used:
-the model cannot call tools (``tools.template_none`` / ``tools.engine_format``), the server refused
-them (``agent.tools_refused``), or, on a server nobody could vouch for, none was called
-(``agent.tools_unknown``).
+``app.core.tool_support``, decided by the caller from the model folder and the engine). "no": no
+tool goes into the request (vLLM would refuse it, the transformers engine would drop them); with
+``tool_protocol`` "auto" (the default) the turn uses the tools through a text protocol (ReAct,
+app/agents/react.py) instead of native calls; with "native" it runs without tools.
+The result's ``warnings`` (a list of ``{"code", "message", "params"}``) say how tools were used when
+not natively: through the text protocol (``agent.react``, ``params.cause`` the reason), not at all
+because the model cannot call them (``tools.template_none`` / ``tools.engine_format``, with
+"native"), the server refused native calls (``agent.tools_refused``: the turn went on in the text
+protocol), or, on a server nobody could vouch for, none was called (``agent.tools_unknown``).
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ from app.core import protocol, tool_support
 from app.core.errors import UserError
 
 DEFAULT_KEY_ENV = "AI_PLATFORM_AGENT_API_KEY"
+# auto: native tool calls where the model can make them, the text protocol (ReAct) where it cannot;
+# native: never the text protocol (a model that cannot call tools gets none); react: always it.
+TOOL_PROTOCOLS = ("auto", "native", "react")
 
 
 def _list_of_str(req: dict, key: str) -> list[str]:
@@ -66,6 +72,9 @@ def check_request(req: dict) -> dict:
     if not isinstance(req.get("memory", False), bool):
         raise bad("memory", "must be true or false")
     out["memory"] = bool(req.get("memory", False))
+    out["tool_protocol"] = req.get("tool_protocol") or "auto"
+    if out["tool_protocol"] not in TOOL_PROTOCOLS:
+        raise bad("tool_protocol", f"must be one of {', '.join(TOOL_PROTOCOLS)}")
     if req.get("tool_support") is not None and tool_support.ToolSupport.from_dict(req["tool_support"]) is None:
         raise bad("tool_support", 'must be {"status": "yes" | "no" | "unknown", "code", "message"}')
     try:
@@ -150,9 +159,11 @@ def run_request(req: dict, emit: Callable[[protocol.Event], None], api_key: str 
         ctx = ToolContext(kb=searcher, folders=FolderAccess(req["folders"], req["approved_folders"], ask),
                           extra_tools=list(extra_tools or []), approve=approve_tool, memory=memory)
         support = tool_support.ToolSupport.from_dict(req.get("tool_support"))
-        names = [] if support is not None and support.status == tool_support.NO else req.get("tools")
+        cannot = support is not None and support.status == tool_support.NO
+        text = req["tool_protocol"] == "react" or (cannot and req["tool_protocol"] == "auto")
+        names = [] if cannot and not text else req.get("tools")
         runner = AgentRunner(model or build_model(req, api_key), ctx, emit, max_steps=req["max_steps"],
-                             tool_names=names)
+                             tool_names=names, text_protocol=text)
         if on_runner:
             on_runner(runner)
         messages = to_messages(req["messages"], system_prompt(req.get("system"), [t.name for t in runner.tools]))
@@ -173,7 +184,10 @@ def run_request(req: dict, emit: Callable[[protocol.Event], None], api_key: str 
             memory_db.close()
 
 
-TOOLS_REFUSED = "The model server refused the tools, so this answer was written without them."
+TOOLS_REFUSED = ("The model server refused native tool calls, so the agent used the tools through a text protocol "
+                 "(ReAct) instead.")
+TEXT_PROTOCOL = ("{model} cannot call tools natively on this engine, so the agent used them through a text protocol "
+                 "(ReAct); a small model may not follow it.")
 NO_TOOL_UNKNOWN = ("No tool was used, and whether {model} on this server can call tools is unknown: the "
                    "answer may have been written without them.")
 
@@ -185,6 +199,10 @@ def turn_warnings(support: tool_support.ToolSupport | None, runner, result: dict
         return [{"code": "agent.tool_loop", "message": result.get("message", ""),
                  "params": {"model": model, "tool": runner.loop_tool}}]
     if support is not None and support.status == tool_support.NO:
+        if runner.text_protocol:
+            name = support.params.get("model") or model
+            return [{"code": "agent.react", "message": TEXT_PROTOCOL.format(model=name or "the model"),
+                     "params": dict(support.params, model=name, cause=support.code)}]
         return [support.warning()]
     if runner.tools_refused:
         return [{"code": "agent.tools_refused", "message": TOOLS_REFUSED, "params": {"model": model}}]

@@ -2,7 +2,7 @@
 
     ai-platform agent "QUESTION" [--kb NAME]... [--allow-folder DIR]... [--max-steps N] [--json]
                       [--model M] [--base-url URL --api-key-env VAR] [--system TEXT] [--temperature T]
-                      [--mcp-stdio "COMMAND"]... [--memory]
+                      [--mcp-stdio "COMMAND"]... [--memory] [--tool-protocol auto|native|react]
 
 Without ``--base-url`` it starts the serve engine on ``--model`` (default: the bundled model) with
 the transformers engine, runs the turn, and stops it; the bundled model is served with its tool
@@ -46,6 +46,9 @@ def register(subparsers) -> None:
     p.add_argument("--max-tokens", type=int, default=None)
     p.add_argument("--mcp-stdio", action="append", default=[], metavar="COMMAND",
                    help="an MCP server started for this turn; its tools join the built-in ones (repeatable)")
+    p.add_argument("--tool-protocol", choices=("auto", "native", "react"), default="auto",
+                   help="auto (default): native tool calls where the model can make them, a text protocol "
+                        "(ReAct) where it cannot; native: never the text protocol; react: always it")
     p.add_argument("--memory", action="store_true",
                    help="give the agent long-term memory (remember / recall; see `ai-platform memory`)")
     p.add_argument("--json", action="store_true", help="print the result as one JSON object")
@@ -156,7 +159,7 @@ def run(args) -> int:
     req = {"messages": [{"role": "user", "content": args.question}], "kbs": args.kb,
            "folders": args.allow_folder, "approved_folders": args.allow_folder, "system": args.system,
            "max_steps": args.max_steps, "temperature": args.temperature, "max_tokens": args.max_tokens,
-           "memory": bool(args.memory)}
+           "memory": bool(args.memory), "tool_protocol": args.tool_protocol}
     printer = _Printer()
     serve = None
     servers = []

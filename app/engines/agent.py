@@ -15,6 +15,8 @@ the file: it is read from the environment variable named by ``api_key_env``
      "folders": ["/home/me/notes"],            granted folders read_file / list_folder may use
      "approved_folders": ["/home/me/notes"],   granted folders already approved (no question)
      "tools": null,                            optional: only these tool names
+     "tool_protocol": "auto",                  auto | native | react (app/agents/turn.py): how tools are
+                                               offered when the model cannot call them natively
      "memory": false,                          true: the remember / recall tools (long-term memory,
                                                app/core/memory_store.py, in the app database)
      "tool_support": {"status": "no", "code": "tools.template_none", "message": "…", "params": {…}},
@@ -41,8 +43,9 @@ belongs to the ``tool_call`` just before it; its ``tool_result`` follows the ans
 ``limit_reached`` the result also has ``message`` (the model kept calling tools); so it has with
 ``loop_stopped`` (the same tool call with the same arguments asked for a third time in a row is not
 run: the turn ends, with an ``agent.tool_loop`` warning). A server that
-refuses tools (vLLM without --enable-auto-tool-choice) gets the turn without them:
-``{"type":"log","level":"WARNING",…}`` and ``tools_refused: true``. ``warnings`` says why no tool
+refuses tools (vLLM without --enable-auto-tool-choice) gets the turn in the text protocol (ReAct):
+``{"type":"log","level":"WARNING",…}`` and ``tools_refused: true``. ``tool_protocol`` in the result
+says how tools were offered: "native", "react" (text protocol) or "none". ``warnings`` says why no tool
 was used (``{"code", "message", "params"}`` each, see app/agents/turn.py): the model cannot call
 tools on this engine (the request's ``tool_support`` said "no"), the server refused them, or none was
 called on a server whose tool support is unknown. A citation is every chunk

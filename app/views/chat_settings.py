@@ -212,16 +212,16 @@ class ChatSettingsPane(QWidget):
     def _apply_tool_support(self) -> None:
         status, code, params = self._tool_support
         if status == "no":
-            self.mode.setItemText(1, self.tr("Agent (no tools with this model)"))
+            self.mode.setItemText(1, self.tr("Agent (tools as text: ReAct)"))
         elif status == "unknown":
             self.mode.setItemText(1, self.tr("Agent (tools, if the endpoint supports them)"))
         else:
             self.mode.setItemText(1, self.tr("Agent (tools)"))
         notes = {
             "tools.template_none": self.tr("{model} cannot use tools: its chat template has no tool-calling format. "
-                                           "Agent mode answers without tools and says so."),
+                                           "Agent mode offers them as text (ReAct: Action / Observation) and says so; a small model may not follow it."),
             "tools.engine_format": self.tr("{model} cannot use tools with the {engine} engine: it cannot read this "
-                                           "model's tool calls. Agent mode answers without tools and says so."),
+                                           "model's tool calls. Agent mode offers them as text (ReAct) and says so."),
             "tools.remote_unknown": self.tr("Whether this remote endpoint can use tools is unknown: agent mode offers "
                                             "them and says so when none was used."),
         }

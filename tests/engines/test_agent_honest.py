@@ -18,10 +18,19 @@ NO_TOOLS = tool_support.ToolSupport("no", "tools.template_none", "M cannot call 
                                     "tool-calling format.", {"model": "M", "engine": "transformers"})
 
 
-def test_a_model_that_cannot_call_tools_gets_none_and_the_turn_says_why():
+def test_a_model_that_cannot_call_tools_gets_the_text_protocol_and_the_turn_says_so():
     result, _events, model = turn(["Plain answer."], tool_support=NO_TOOLS.to_dict())
-    assert model.calls[0]["tools"] == []  # decided before sending: no tools offered at all
-    assert result["answer"] == "Plain answer." and result["steps"] == []
+    assert model.calls[0]["tools"] == []  # decided before sending: nothing native offered
+    assert "Action Input" in model.calls[0]["messages"][0].content  # the tools, as text
+    assert result["answer"] == "Plain answer." and result["steps"] == [] and result["tool_protocol"] == "react"
+    [warning] = result["warnings"]
+    assert warning["code"] == "agent.react" and warning["params"]["model"] == "M"
+    assert warning["params"]["cause"] == "tools.template_none" and "text protocol" in warning["message"]
+
+
+def test_with_native_only_a_model_that_cannot_call_tools_gets_none_and_the_turn_says_why():
+    result, _events, model = turn(["Plain answer."], tool_support=NO_TOOLS.to_dict(), tool_protocol="native")
+    assert model.calls[0]["tools"] == [] and result["steps"] == [] and result["tool_protocol"] == "none"
     [warning] = result["warnings"]
     assert warning["code"] == "tools.template_none" and warning["params"]["model"] == "M"
     assert "without tools" in warning["message"]
@@ -54,7 +63,7 @@ def test_a_bad_tool_support_field_is_named():
 @pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
 @pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")
-def test_cli_agent_json_on_the_bundled_model_says_it_cannot_use_tools(tmp_path, converted_model_dir):
+def test_cli_agent_json_on_the_bundled_model_says_it_uses_the_text_protocol(tmp_path, converted_model_dir):
     env = engine_env_for(tmp_path / "home")
     proc = subprocess.run([sys.executable, "-m", "app", "agent", "What is 12 times 7? Use the calculator.", "--json",
                            "--model", str(converted_model_dir), "--max-tokens", "24"],
@@ -62,15 +71,16 @@ def test_cli_agent_json_on_the_bundled_model_says_it_cannot_use_tools(tmp_path, 
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = json.loads(proc.stdout.strip().splitlines()[-1])  # the contract: the last line is the object
     assert {"answer", "steps", "citations", "warnings"} <= set(out)
-    assert out["answer"] and out["steps"] == [] and out["status"] == "completed"
+    assert out["answer"] and out["status"] == "completed" and out["tool_protocol"] == "react"
     [warning] = out["warnings"]
-    assert warning["code"] == "tools.template_none"
-    assert warning["params"] == {"model": converted_model_dir.name, "engine": "transformers"}
-    assert "cannot call tools" in warning["message"]
+    assert warning["code"] == "agent.react"
+    assert warning["params"] == {"model": converted_model_dir.name, "engine": "transformers",
+                                 "cause": "tools.template_none"}
+    assert "cannot call tools natively" in warning["message"]
 
     # Without --json the note is printed after the answer.
     proc = subprocess.run([sys.executable, "-m", "app", "agent", "Say hi.", "--model", str(converted_model_dir),
                            "--max-tokens", "8"], env=env, cwd=str(REPO), capture_output=True, text=True,
                           timeout=600, check=False)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert "note: " in proc.stdout and "cannot call tools" in proc.stdout
+    assert "note: " in proc.stdout and "text protocol" in proc.stdout

@@ -120,7 +120,7 @@ def test_vllm_loads_an_adapter_while_it_runs(vllm_server, converted_model_dir, t
 
 def test_agent_cli_says_why_no_tool_was_used_on_vllm(vllm_server, tmp_path):
     """`ai-platform agent --base-url … --json` on vLLM without a tool parser (SmolLM2's template has no
-    tool calling): the server refuses the tools, the turn answers without them, and says so."""
+    tool calling): the server refuses native tools, the turn goes on in the text protocol, and says so."""
     _, r = vllm_server
     env = engine_env_for(tmp_path / "home", AI_PLATFORM_AGENT_API_KEY=r["api_key"])
     proc = subprocess.run([sys.executable, "-m", "app", "agent", "What is 12 times 7?", "--json", "--base-url",
@@ -129,7 +129,7 @@ def test_agent_cli_says_why_no_tool_was_used_on_vllm(vllm_server, tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     assert {"answer", "steps", "citations", "warnings"} <= set(out)
-    assert out["steps"] == [] and out["answer"] and out["tools_refused"]
+    assert out["answer"] and out["tools_refused"] and out["tool_protocol"] == "react"
     assert [w["code"] for w in out["warnings"]] == ["agent.tools_refused"]
     assert r["api_key"] not in proc.stdout + proc.stderr
     assert os.environ.get("AI_PLATFORM_AGENT_API_KEY") != r["api_key"]

@@ -23,13 +23,13 @@ def wait_done(qtbot, panel, timeout=300_000):
     qtbot.waitUntil(lambda: not panel.answers.jobs, timeout=timeout)
 
 
-def test_agent_mode_says_the_bundled_model_cannot_use_tools(main_window, home_with_model, qtbot):
+def test_agent_mode_says_the_bundled_model_uses_tools_as_text(main_window, home_with_model, qtbot):
     ctx = main_window.ctx
     main_window.show_panel("chat")
     panel = main_window.panel("chat")
     side = panel.side
     # The selector says it before anything is sent (decided from the chat template and the engine).
-    assert "no tools" in side.mode.itemText(1)
+    assert "ReAct" in side.mode.itemText(1)
     side.mode.setCurrentIndex(side.mode.findData("agent"))
     assert side.tools_note.isVisible()
     assert "SmolLM2-135M-Instruct cannot use tools" in side.tools_note.text()
@@ -39,10 +39,10 @@ def test_agent_mode_says_the_bundled_model_cannot_use_tools(main_window, home_wi
     wait_done(qtbot, panel)
     answer = ChatStore(ctx.db).messages(panel.session.id)[-1]
     assert answer.status == "complete", answer.meta
-    assert answer.meta["mode"] == "agent" and answer.content.strip() and answer.meta["steps"] == []
-    assert [w["code"] for w in answer.meta["warnings"]] == ["tools.template_none"]
-    assert "SmolLM2-135M-Instruct cannot call tools" in panel.transcript_text()
-    assert "without tools" in panel.transcript_text()
+    assert answer.meta["mode"] == "agent" and answer.content.strip()
+    assert [w["code"] for w in answer.meta["warnings"]] == ["agent.react"]
+    assert "SmolLM2-135M-Instruct cannot call tools natively" in panel.transcript_text()
+    assert "text protocol" in panel.transcript_text()
     side.mode.setCurrentIndex(side.mode.findData("chat"))
     assert not side.tools_note.isVisible()  # the note is about agent mode; the item still says it
     ctx.serve.shutdown()

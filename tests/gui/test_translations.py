@@ -24,7 +24,7 @@ ALLOWED = {
     "GNOME", "Keyring", "KWallet", "RAG", "VRAM", "tmp", "home", "zh_CN", "en", "NVIDIA", "NF4",
     "float32", "bfloat16", "float16", "alpha", "dropout", "adamw_torch", "paged_adamw_8bit", "AdamW", "ETA",
     "openai", "alpaca", "sharegpt", "PNG", "PDF", "Word", "HTML", "Markdown", "DOCX", "TXT",
-    "DPO", "ORPO", "beta", "Platform", "Hub", "Top", "Top-p", "Shift", "Ctrl", "Enter", "Esc", "Transformers", "API", "URL", "ai-platform", "setup-models",
+    "DPO", "ORPO", "beta", "Platform", "Hub", "Top", "Top-p", "Shift", "Ctrl", "Enter", "Esc", "Transformers", "API", "URL", "ai-platform", "setup-models", "ReAct",
 }
 
 

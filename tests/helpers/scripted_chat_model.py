@@ -5,7 +5,7 @@ arguments arrive in pieces), so the graph under test runs exactly its real code 
 Each script item answers one model call: a string (plain answer), an ``AIMessage`` (with
 ``tool_calls`` or ``invalid_tool_calls``), an exception (raised: a server error), or a callable ``f(messages) -> str | AIMessage`` that
 can read what the model was sent (tool results) before answering. Every call is recorded in
-``calls`` as ``{"tools": [bound tool names], "messages": [...]}``.
+``calls`` as ``{"tools": [bound tool names], "messages": [...], "stop": stop sequences or None}``.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ class ScriptedChatModel(GenericFakeChatModel):
         return self.model_copy(update={"bound_tools": names})
 
     def _generate(self, messages, stop=None, run_manager=None, **kwargs) -> ChatResult:
-        self.calls.append({"tools": list(self.bound_tools), "messages": list(messages)})
+        self.calls.append({"tools": list(self.bound_tools), "messages": list(messages), "stop": stop})
         try:
             item = next(self.messages)
         except StopIteration:
