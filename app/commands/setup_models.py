@@ -45,6 +45,10 @@ def _tool_adapter(args) -> int:
     from app.core.errors import UserError
 
     dest = tool_adapter.trained_dir()
+    # The chat model is ready already; say so before a long CPU job, and that stopping it is safe.
+    print("The chat model is ready. Now training its tool adapter for agent mode: about 15-25 minutes on "
+          "2 CPU threads. Ctrl+C skips it safely (agent mode then offers tools as text, ReAct); run "
+          "`ai-platform setup-models` again later to train it.", flush=True)
     try:
         with tempfile.TemporaryDirectory(prefix="tool-adapter-") as work:
             recipe.build(dest, bundled.default_model_dir(), Path(work), threads=args.threads,
@@ -52,4 +56,7 @@ def _tool_adapter(args) -> int:
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:  # nothing half-written: the work folder goes, the install is a rename
+        print("tool adapter skipped; the chat model is ready.", file=sys.stderr, flush=True)
+        return 130
     return 0
