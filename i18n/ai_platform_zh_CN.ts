@@ -370,11 +370,7 @@ Allow it to read files in {folder} for this chat?</source>
     </message>
     <message>
       <source>Agent (tools as text: ReAct)</source>
-      <translation>智能体（以文本方式使用工具：ReAct）</translation>
-    </message>
-    <message>
-      <source>{model} cannot use tools: its chat template has no tool-calling format. Agent mode offers them as text (ReAct: Action / Observation) and says so; a small model may not follow it.</source>
-      <translation>{model} 无法直接调用工具：它的对话模板没有工具调用格式。智能体模式会以文本方式（ReAct：写出动作、读取观察结果）提供工具，并会注明；小模型可能无法遵循该格式。</translation>
+      <translation>智能体（ReAct 文本工具）</translation>
     </message>
     <message>
       <source>{model} cannot use tools with the {engine} engine: it cannot read this model's tool calls. Agent mode offers them as text (ReAct) and says so.</source>
@@ -403,6 +399,10 @@ Allow it to read files in {folder} for this chat?</source>
     <message>
       <source>Agent (tools, if the endpoint supports them)</source>
       <translation>智能体（工具，如果该端点支持）</translation>
+    </message>
+    <message>
+      <source>{model} cannot call tools natively: its chat template has no tool-calling format. Agent mode offers them as text (ReAct: Action / Observation) and says so; a small model may not follow it.</source>
+      <translation>{model} 无法原生调用工具：它的对话模板没有工具调用格式。智能体模式会以文本方式（ReAct：写出动作、读取观察结果）提供工具，并会注明；小模型可能无法遵循该格式。</translation>
     </message>
     <message>
       <source>Whether this remote endpoint can use tools is unknown: agent mode offers them and says so when none was used.</source>

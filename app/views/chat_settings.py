@@ -218,7 +218,7 @@ class ChatSettingsPane(QWidget):
         else:
             self.mode.setItemText(1, self.tr("Agent (tools)"))
         notes = {
-            "tools.template_none": self.tr("{model} cannot use tools: its chat template has no tool-calling format. "
+            "tools.template_none": self.tr("{model} cannot call tools natively: its chat template has no tool-calling format. "
                                            "Agent mode offers them as text (ReAct: Action / Observation) and says so; a small model may not follow it."),
             "tools.engine_format": self.tr("{model} cannot use tools with the {engine} engine: it cannot read this "
                                            "model's tool calls. Agent mode offers them as text (ReAct) and says so."),

@@ -32,7 +32,7 @@ def test_agent_mode_says_the_bundled_model_uses_tools_as_text(main_window, home_
     assert "ReAct" in side.mode.itemText(1)
     side.mode.setCurrentIndex(side.mode.findData("agent"))
     assert side.tools_note.isVisible()
-    assert "SmolLM2-135M-Instruct cannot use tools" in side.tools_note.text()
+    assert "SmolLM2-135M-Instruct cannot call tools natively" in side.tools_note.text()
     side.max_tokens.setValue(24)
     side.temperature.setValue(0.0)
     panel.send("What is 12 times 7? Use the calculator.")
