@@ -178,13 +178,18 @@ class AgentRunner:
             self.emit(protocol.Log(level="WARNING", message=TOOLS_UNSUPPORTED, extra={"detail": str(exc)[:500]}))
             return self._text_reply(messages, step, forced)
         message = message_chunk_to_message(acc) if acc is not None else AIMessage(content="")
+        return {"messages": [self._guarded(message, forced, _text(message))], "step": step}
+
+    def _guarded(self, message: AIMessage, forced: bool, words: str) -> AIMessage:
+        """``message``, or only its ``words`` when its call must not run: one asked for after the
+        note forcing the answer (the step limit), or the same call a third time in a row (a loop)."""
         if forced and (message.tool_calls or message.invalid_tool_calls):
             self.limit_reached = True
-            message = AIMessage(content=_text(message), id=message.id)
-        elif message.tool_calls and self._repeats_itself(message.tool_calls[0]):
+            return AIMessage(content=words, id=message.id)
+        if message.tool_calls and self._repeats_itself(message.tool_calls[0]):
             self.loop_tool = message.tool_calls[0]["name"]
-            message = AIMessage(content=_text(message), id=message.id)
-        return {"messages": [message], "step": step}
+            return AIMessage(content=words, id=message.id)
+        return message
 
     def _text_reply(self, messages: list[BaseMessage], step: int, forced: bool) -> dict:
         """One model call in the text protocol: plain messages in, the reply read into a tool call
@@ -198,13 +203,7 @@ class AgentRunner:
         text = _text(acc) if acc is not None else ""
         reply = react.parse(text, self.tools)
         message = react.as_message(text, reply, f"call_{step}_0")
-        if forced and reply.action is not None:
-            self.limit_reached = True
-            message = AIMessage(content=reply.thought)
-        elif message.tool_calls and self._repeats_itself(message.tool_calls[0]):
-            self.loop_tool = message.tool_calls[0]["name"]
-            message = AIMessage(content=reply.thought)
-        return {"messages": [message], "step": step}
+        return {"messages": [self._guarded(message, forced, reply.thought)], "step": step}
 
     def _repeats_itself(self, call: dict) -> bool:
         """True when ``call`` is the same tool with the same arguments as the last LOOP_REPEATS - 1 steps:

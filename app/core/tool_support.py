@@ -14,7 +14,8 @@ The rules follow the engines: vLLM refuses every request with ``tools`` unless i
 tool-call parser, and the serve engine starts it with one only when the template matches one
 (``model_folder.tool_call_parser``); the transformers engine reads back ``<tool_call>`` blocks only
 (Hermes style, ``transformers_server.parse_tool_calls``) and renders a template without tool support
-without the tools. A "no" means the agent turn runs without tools and says why in its ``warnings``.
+without the tools. A "no" means no tool goes into the request: the agent turn offers them through a text protocol
+(ReAct, app/agents/react.py) unless asked for native calls only, and says which in its ``warnings``.
 """
 
 from __future__ import annotations

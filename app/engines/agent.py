@@ -20,7 +20,7 @@ the file: it is read from the environment variable named by ``api_key_env``
      "memory": false,                          true: the remember / recall tools (long-term memory,
                                                app/core/memory_store.py, in the app database)
      "tool_support": {"status": "no", "code": "tools.template_none", "message": "…", "params": {…}},
-                                               optional (app/core/tool_support.py): "no" = run without tools
+                                               optional (app/core/tool_support.py): "no" = no native tools (ReAct)
      "max_steps": 6, "temperature": 0.2, "max_tokens": 1024}
 
 Events on stdout (JSON lines, app/core/protocol.py), in the order they happen::
