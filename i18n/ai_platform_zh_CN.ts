@@ -1690,6 +1690,18 @@ The full report is in the log: {path}</source>
       <translation>已安装的 PyTorch / accelerate 不支持 fsdp 策略（{reason}）。请改选 ddp。</translation>
     </message>
     <message>
+      <source>Strategy {strategy} needs CUDA GPUs (the model is sharded across GPUs), and this machine has none. Choose ddp to train on several CPU processes.</source>
+      <translation>策略 {strategy} 需要 CUDA GPU（模型在多块 GPU 之间分片），而这台电脑没有。要在多个 CPU 进程上训练，请选择 ddp。</translation>
+    </message>
+    <message>
+      <source>The run asks for {processes} processes on this machine, but it has {gpus} GPU(s): one process per GPU. Set processes to {gpus} or fewer.</source>
+      <translation>该运行要求在本机启动 {processes} 个进程，但本机只有 {gpus} 块 GPU：每块 GPU 一个进程。请把进程数设为 {gpus} 或更少。</translation>
+    </message>
+    <message>
+      <source>A training process of the run ended unexpectedly (torchrun exit code {exit_code}); the run stopped on all {world_size} processes.</source>
+      <translation>该运行的一个训练进程意外结束（torchrun 退出码 {exit_code}），全部 {world_size} 个进程均已停止。</translation>
+    </message>
+    <message>
       <source>Cannot resume from {path}: {reason}.</source>
       <translation>无法从 {path} 继续训练：{reason}。</translation>
     </message>
@@ -1724,6 +1736,10 @@ The full report is in the log: {path}</source>
     <message>
       <source>--resume needs the run's folder.</source>
       <translation>--resume 需要指定训练文件夹。</translation>
+    </message>
+    <message>
+      <source>--processes sets up a new run; a resumed run keeps the processes it started with.</source>
+      <translation>--processes 用于新建运行；继续训练的运行沿用它开始时的进程数。</translation>
     </message>
     <message>
       <source>Give either a CONFIG file or --preset NAME.</source>
@@ -2790,6 +2806,14 @@ The full report is in the log: {path}</source>
       <translation>请从它最新的检查点继续训练。</translation>
     </message>
     <message>
+      <source>Resume the run from its last checkpoint (in {path}); {log} has each process's log.</source>
+      <translation>从最近的检查点（位于 {path}）继续该运行；{log} 中有每个进程的日志。</translation>
+    </message>
+    <message>
+      <source>Change the run's distributed settings and start again.</source>
+      <translation>修改该运行的分布式设置后重新开始。</translation>
+    </message>
+    <message>
       <source>Use the method dpo or orpo for preference pairs and cpt for raw text; lora and qlora train on chat records.</source>
       <translation>偏好对请用 dpo 或 orpo 方法，纯文本请用 cpt；lora 和 qlora 用对话记录训练。</translation>
     </message>
@@ -3128,6 +3152,10 @@ The full report is in the log: {path}</source>
     <message>
       <source>binary data, not text: use PDF, Markdown, TXT, DOCX, HTML, CSV, XLSX or PPTX</source>
       <translation>这是二进制数据而不是文本：请使用 PDF、Markdown、TXT、DOCX、HTML、CSV、XLSX 或 PPTX</translation>
+    </message>
+    <message>
+      <source>Training process {rank} of {world_size} ended unexpectedly (exit code {exit_code}); the other processes were stopped with it.</source>
+      <translation>{world_size} 个训练进程中的第 {rank} 号意外结束（退出码 {exit_code}），其余进程已随之停止。</translation>
     </message>
     <message>
       <source>The model server refused native tool calls, so the agent used the tools through a text protocol (ReAct) instead.</source>
@@ -5192,6 +5220,10 @@ Allow remote code for this model?</source>
       <translation>步数</translation>
     </message>
     <message>
+      <source>{status} · {n} processes ({strategy})</source>
+      <translation>{status} · {n} 个进程（{strategy}）</translation>
+    </message>
+    <message>
       <source>Step %v of %m</source>
       <translation>第 %v / %m 步</translation>
     </message>
@@ -5917,6 +5949,14 @@ Allow remote code for this model?</source>
       <translation>偏好 beta（DPO、ORPO）</translation>
     </message>
     <message>
+      <source>Processes (GPUs)</source>
+      <translation>进程数（GPU）</translation>
+    </message>
+    <message>
+      <source>Multi-GPU strategy</source>
+      <translation>多 GPU 策略</translation>
+    </message>
+    <message>
       <source>e.g. support-bot first try</source>
       <translation>例如：客服机器人第一次尝试</translation>
     </message>
@@ -5991,6 +6031,26 @@ Allow remote code for this model?</source>
     <message>
       <source>AdamW 8-bit, paged (NVIDIA GPU)</source>
       <translation>AdamW 8 位分页（NVIDIA 显卡）</translation>
+    </message>
+    <message>
+      <source>DDP: a whole copy on each GPU</source>
+      <translation>DDP：每块 GPU 一份完整副本</translation>
+    </message>
+    <message>
+      <source>ZeRO-2: gradients and optimizer sharded (DeepSpeed)</source>
+      <translation>ZeRO-2：梯度和优化器分片（DeepSpeed）</translation>
+    </message>
+    <message>
+      <source>FSDP: everything sharded (PyTorch)</source>
+      <translation>FSDP：全部分片（PyTorch）</translation>
+    </message>
+    <message>
+      <source>ZeRO-3: everything sharded (DeepSpeed)</source>
+      <translation>ZeRO-3：全部分片（DeepSpeed）</translation>
+    </message>
+    <message>
+      <source>Train on several processes at once through torchrun: one per NVIDIA GPU, or CPU processes (DDP only). Each process takes the batch size above, so the global batch grows with them.</source>
+      <translation>通过 torchrun 同时在多个进程上训练：每块 NVIDIA GPU 一个进程，或多个 CPU 进程（仅 DDP）。每个进程使用上面的批大小，因此全局批大小随进程数增大。</translation>
     </message>
     <message>
       <source>Recompute activations</source>
@@ -6071,6 +6131,18 @@ Allow remote code for this model?</source>
     <message>
       <source>Weights {w:.2f} GB · LoRA + optimizer {o:.2f} GB · activations {a:.2f} GB · overhead {x:.2f} GB</source>
       <translation>权重 {w:.2f} GB · LoRA + 优化器 {o:.2f} GB · 激活值 {a:.2f} GB · 额外开销 {x:.2f} GB</translation>
+    </message>
+    <message>
+      <source>Per GPU with {strategy} on {n} GPUs: {gb:.1f} GB</source>
+      <translation>{strategy} 在 {n} 块 GPU 上，每块 GPU：{gb:.1f} GB</translation>
+    </message>
+    <message>
+      <source>No strategy fits on {n} cards of {card:.0f} GB.</source>
+      <translation>在 {n} 块 {card:.0f} GB 的显卡上，没有任何策略放得下。</translation>
+    </message>
+    <message>
+      <source>The cheapest strategy that fits: {strategy} ({gb:.1f} GB per GPU).</source>
+      <translation>放得下的最省策略：{strategy}（每块 GPU {gb:.1f} GB）。</translation>
     </message>
     <message>
       <source>Needs about {total:.1f} GB but the card has {card:.0f} GB: lower the batch size or sequence length, enable gradient checkpointing, or use QLoRA.</source>

@@ -22,6 +22,9 @@ def register(subparsers) -> None:
     p.add_argument("--max-steps", type=int, default=None, help="stop after this many optimizer steps")
     p.add_argument("--run-dir", default=None, help="the run folder (default: a new one under runs/)")
     p.add_argument("--name", default=None, help="a name for the run folder")
+    p.add_argument("--processes", type=int, default=None, metavar="N",
+                   help="train on N processes of this machine: one per GPU, or CPU processes (gloo); "
+                        "the strategy is the config's distributed.strategy, ddp by default")
     p.add_argument("--resume", default=None, metavar="latest|CHECKPOINT_DIR",
                    help="continue the run in --run-dir from its newest (or the given) checkpoint")
     p.set_defaults(func=run)

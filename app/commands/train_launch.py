@@ -128,10 +128,15 @@ def _absolute_paths(cfg: TrainConfig) -> None:
 
 def prepare(*, config: Path | None = None, preset: str | None = None, dataset: Path | None = None,
             model: str | None = None, max_steps: int | None = None, method: str | None = None, run_dir: Path | None = None,
-            resume: str | None = None, name: str = "", out: TextIO | None = None) -> Launch:
+            resume: str | None = None, name: str = "", processes: int | None = None,
+            out: TextIO | None = None) -> Launch:
     """Write the run folder (config.json) for one of the three forms; UserError if it cannot."""
     out = out or sys.stdout
     if resume and config is None and preset is None:
+        if processes is not None:
+            raise UserError("--processes sets up a new run; a resumed run keeps the processes it started with.",
+                            code="train.resume_with_processes",
+                            params={"hint": "Leave out --processes (the run's config.json has them)."})
         if run_dir is None:
             raise UserError("--resume needs the run's folder.", code="train.resume_without_run_dir",
                             params={"hint": "Add --run-dir DIR (a folder under runs/)."})
@@ -157,6 +162,8 @@ def prepare(*, config: Path | None = None, preset: str | None = None, dataset: P
         cfg.base_model = model if model == train_config.DEFAULT_MODEL else str(Path(model).expanduser().resolve())
     if max_steps is not None:
         cfg.max_steps = max_steps
+    if processes is not None:
+        cfg.distributed = {**(cfg.distributed or {}), "processes": processes}
     if method is not None:
         cfg.method = method
         if method == "qlora" and cfg.quantization == "none":
@@ -277,7 +284,7 @@ def main(args) -> int:
         launch = prepare(config=Path(args.config) if args.config else None, preset=args.preset,
                          dataset=Path(args.dataset) if args.dataset else None, model=args.model,
                          max_steps=args.max_steps, method=getattr(args, "method", None), run_dir=Path(args.run_dir) if args.run_dir else None,
-                         resume=args.resume, name=args.name or "")
+                         resume=args.resume, name=args.name or "", processes=getattr(args, "processes", None))
     except UserError as err:
         return fail(err)
     return run(launch)

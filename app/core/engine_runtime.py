@@ -49,11 +49,13 @@ def stdout_for_events() -> TextIO:
 
 class EngineRuntime:
     """``sigint_stops``: Ctrl+C is a stop like SIGTERM (the body ends at its next safe point), and a
-    second Ctrl+C raises KeyboardInterrupt (abort). Without it Ctrl+C keeps Python's default."""
+    second Ctrl+C raises KeyboardInterrupt (abort). Without it Ctrl+C keeps Python's default.
+    ``owns_run_dir=False``: the engine works in ``run_dir`` but another process (a distributed run's
+    launcher) writes its events.jsonl and engine.json."""
 
     def __init__(self, engine: str, run_dir: str | os.PathLike | None = None,
                  stdout: TextIO | None = None, listen_stdin: bool = True, stop_on_eof: bool = False,
-                 sigint_stops: bool = False):
+                 sigint_stops: bool = False, owns_run_dir: bool = True):
         self.engine = engine
         self._stop_on_eof = stop_on_eof
         self._sigint_stops = sigint_stops
@@ -74,7 +76,7 @@ class EngineRuntime:
         for handler in logging.getLogger().handlers:
             logging_setup.install(handler)  # secrets never reach the engine's log
         logging_setup.install_process_wide()  # handlers added later (train.log, libraries) too
-        if self.run_dir is not None:
+        if self.run_dir is not None and owns_run_dir:
             self.run_dir.mkdir(parents=True, exist_ok=True)
             self._events_fh = open(self.run_dir / EVENTS_FILE, "a", encoding="utf-8")
             self._write_engine_info()

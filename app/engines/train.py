@@ -17,6 +17,10 @@ The run folder when it ends::
     adapter/                    the final PEFT adapter (adapter_config.json + adapter_model.safetensors)
     memory.json                 CUDA runs: measured peak GPU memory beside the planner's prediction
 
+With ``distributed`` in the config (several processes or GPUs) this process is the launcher: it
+starts the ranks through torchrun and relays rank 0's events (app/training/ranks.py); each rank is
+this module again, under torchrun, and only rank 0 speaks.
+
 ``{"cmd":"stop"}`` on stdin, SIGTERM or Ctrl+C stop at the next step boundary with a checkpoint
 and an adapter (``done: stopped``); a second Ctrl+C aborts without saving. ``--resume latest``
 continues from the newest complete checkpoint.
@@ -35,6 +39,7 @@ from pathlib import Path
 from typing import TextIO
 
 from app.core.engine_runtime import run_main
+from app.training import distributed
 from app.training.run import DONE_FIELDS, train
 
 ENGINE = "train"
@@ -87,15 +92,60 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None) -> int:
 
         return run_main(ENGINE, missing, stdout=stdout, protect_stdout=True)
 
+    if distributed.under_torchrun():
+        return _rank_main(run_dir, args.resume, stdout)
+
     def body(rt):
         setup_logging(run_dir)
-        return train(rt, args.resume)
+        if not _wants_ranks(run_dir):
+            return train(rt, args.resume)
+        from app.core.checkpoints import CHECKPOINTS
+        from app.training.ranks import run_ranks
+        from app.training.run import checked_config, resume_point
+
+        cfg = checked_config(rt, run_dir)
+        if cfg is None:
+            return "failed", {}
+        ok, resume_from = resume_point(rt, args.resume, run_dir / CHECKPOINTS)
+        if not ok:
+            return "failed", {}
+        return run_ranks(rt, cfg, resume_from)
 
     code = run_main(ENGINE, body, run_dir=run_dir, started={"run_dir": str(run_dir), "resume": args.resume},
                     done_fields=lambda: dict(DONE_FIELDS, seconds=round(time.monotonic() - t0, 2)),
                     error_hint=f"See {run_dir / LOG_FILE} for the details.",
                     sigint_stops=True, abort_hint="Resume from the last checkpoint.",
                     stdout=stdout, protect_stdout=True)
+    logging.shutdown()
+    return code
+
+
+def _wants_ranks(run_dir: Path) -> bool:
+    """Whether the run's config asks for several processes (a config with a problem: no, and
+    train() reports the problem as for any run)."""
+    from app.core.errors import UserError
+    from app.core.train_config import CONFIG_FILE, read_config
+
+    try:
+        return distributed.active(read_config(run_dir / CONFIG_FILE).distributed)
+    except UserError:
+        return False
+
+
+def _rank_main(run_dir: Path, resume: str | None, stdout: TextIO | None) -> int:
+    """One rank under torchrun: trains, and rank 0 writes its events to stdout for the launcher
+    (which owns events.jsonl); the other ranks keep quiet, their log at warnings only."""
+    quiet = None if distributed.is_main() else open(os.devnull, "w", encoding="utf-8")
+
+    def body(rt):
+        setup_logging(None)  # stderr only: the launcher writes it to train.log (and its own stderr)
+        if quiet is not None:
+            logging.getLogger().setLevel(logging.WARNING)
+        return train(rt, resume)
+
+    code = run_main(ENGINE, body, run_dir=run_dir, done_fields=lambda: dict(DONE_FIELDS),
+                    error_hint=f"See {run_dir / LOG_FILE} for the details.", sigint_stops=True,
+                    stdout=quiet or stdout, protect_stdout=True, listen_stdin=False, owns_run_dir=False)
     logging.shutdown()
     return code
 

@@ -11,6 +11,9 @@ installed) runs in the engine before any rank exists.
 * ``torchrun_argv(run_dir, dist, resume)``: the command that starts every local rank of the run.
 * ``trainer_arguments(dist, run_dir, device)``: what TrainingArguments gets in each rank.
 * ``rank()`` / ``world_size()`` / ``is_main()``: read from torchrun's environment.
+* ``stop_check(rt, run_dir, cuda)``: the ranks' shared answer to "stop at this step?" (the launcher
+  asks through ``RUN_DIR/stop.request``; every rank must stop at the same step, or the others would
+  wait for it forever inside the next all-reduce).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from app.core.errors import UserError
 LAUNCH_FILE = "distributed.json"
 DEEPSPEED_FILE = "deepspeed.json"
 DEFAULT_PORT = 29500
+STOP_FILE = "stop.request"
 
 
 def rank() -> int:
@@ -146,3 +150,24 @@ def trainer_arguments(dist: dict[str, Any] | None, run_dir: Path, device: str) -
     elif dist["strategy"] in ("zero2", "zero3"):
         out["deepspeed"] = str(run_dir / DEEPSPEED_FILE)
     return out
+
+
+def stop_check(rt, run_dir: Path, cuda: bool):
+    """A ``should_stop()`` for EventCallback in a rank: true on every rank at once when any rank was
+    asked (its runtime: SIGTERM, Ctrl+C) or the launcher wrote ``RUN_DIR/stop.request``. One tiny
+    all-reduce per optimizer step, which every rank reaches at the same step boundary."""
+    import torch
+    import torch.distributed as tdist
+
+    flag_file = Path(run_dir) / STOP_FILE
+    device = torch.device("cuda", local_rank()) if cuda else torch.device("cpu")
+
+    def should_stop() -> bool:
+        local = rt.stop_requested or flag_file.exists()
+        if not (tdist.is_available() and tdist.is_initialized()):
+            return local
+        flag = torch.tensor([1 if local else 0], dtype=torch.int32, device=device)
+        tdist.all_reduce(flag, op=tdist.ReduceOp.MAX)
+        return bool(flag.item())
+
+    return should_stop

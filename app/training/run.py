@@ -25,13 +25,14 @@ from app.core.errors import UserError
 from app.core.train_config import (
     CONFIG_FILE, PREFERENCE_METHODS, SFT_METHODS, check_dataset_shape, logging_interval, read_config, split_hint,
 )
+from app.training import distributed
 from app.training.memory import write_memory
 from app.training.model import ADAPTER, attention_targets, prepare_quantized, save_adapter
 from app.training.oom import oom_details, oom_error
 from app.training.trainer import atomic_checkpoint_trainer
 
 # What every ``done`` of a training run says, also when it failed before training began.
-DONE_FIELDS = {"adapter": None, "final_loss": None, "best_loss": None, "steps": 0}
+DONE_FIELDS = {"adapter": None, "final_loss": None, "best_loss": None, "steps": 0, "world_size": 1}
 _BASE_WORDS = {"none": "", "4bit": " on a 4-bit base", "8bit": " on an 8-bit base"}
 
 log = logging.getLogger("engine.train")
@@ -66,15 +67,9 @@ def check_datasets(cfg) -> None:
         check_dataset_shape(cfg.method, report.shape, str(path))
 
 
-def train(rt: EngineRuntime, resume: str | None = None) -> tuple[str, dict[str, Any]]:
-    """Train the run in ``rt.run_dir`` (its config.json); ``resume``: "latest", a checkpoint folder
-    or None. Returns the status and the ``done`` event's fields; a failure a person can fix is an
-    ``error`` event first."""
-    t0 = time.monotonic()
-    out: dict[str, Any] = {}
-    run_dir: Path = rt.run_dir
-
-    # 1. the config and its files: checked before the heavy imports, so a mistake fails fast.
+def checked_config(rt: EngineRuntime, run_dir: Path):
+    """The run's config, checked with its files and datasets before any heavy import; None after
+    an ``error`` event when a person must fix something."""
     try:
         cfg = read_config(run_dir / CONFIG_FILE)
         cfg.validate(check_files=True)
@@ -91,37 +86,66 @@ def train(rt: EngineRuntime, resume: str | None = None) -> tuple[str, dict[str, 
             hint_code, params["config_path"] = "train.write_config", str(run_dir / CONFIG_FILE)
         rt.error(message, hint=hint or "Fix the training config and start again.",
                  extra={"code": exc.code, "params": params, "hint_code": hint_code})
+        return None
+    return cfg
+
+
+def resume_point(rt: EngineRuntime, resume: str | None, checkpoints_dir: Path) -> tuple[bool, Path | None]:
+    """``(ok, checkpoint)`` for ``--resume`` ("latest", a folder or None); ok is False after an
+    ``error`` event (a named checkpoint that is not complete)."""
+    if not resume:
+        if complete_checkpoints(checkpoints_dir):
+            rt.info(f"{checkpoints_dir} already holds checkpoints; training from the beginning "
+                    "(use --resume latest to continue instead)", level="WARNING")
+        return True, None
+    if resume == "latest":
+        removed = remove_incomplete_checkpoints(checkpoints_dir)
+        if removed:
+            rt.info(f"Removed incomplete checkpoint folder(s) left by an interrupted save: {', '.join(removed)}",
+                    level="WARNING")
+        found = latest_checkpoint(checkpoints_dir)
+        if found is None:
+            rt.info(f"No complete checkpoint in {checkpoints_dir}; training from the beginning", level="WARNING")
+        else:
+            rt.info(f"Resuming from {found} (step {checkpoint_step(found)})")
+        return True, found
+    found = Path(resume).expanduser().resolve()
+    problem = checkpoint_problem(found)
+    if problem:
+        rt.error(f"Cannot resume from {found}: {problem}.",
+                 hint="Use --resume latest to pick the newest complete checkpoint.",
+                 extra={"code": "train.bad_checkpoint", "params": {"path": str(found), "reason": problem}})
+        return False, None
+    rt.info(f"Resuming from {found} (step {checkpoint_step(found)})")
+    return True, found
+
+
+def train(rt: EngineRuntime, resume: str | None = None) -> tuple[str, dict[str, Any]]:
+    """Train the run in ``rt.run_dir`` (its config.json); ``resume``: "latest", a checkpoint folder
+    or None. Returns the status and the ``done`` event's fields; a failure a person can fix is an
+    ``error`` event first. Under torchrun this is one rank of a distributed run (app/training/ranks.py
+    started it): every rank trains, rank 0 alone saves and speaks."""
+    t0 = time.monotonic()
+    out: dict[str, Any] = {"world_size": distributed.world_size()}
+    run_dir: Path = rt.run_dir
+
+    # 1. the config and its files: checked before the heavy imports, so a mistake fails fast.
+    cfg = checked_config(rt, run_dir)
+    if cfg is None:
         return "failed", out
     model_dir = cfg.model_dir().resolve()
     checkpoints_dir = run_dir / CHECKPOINTS
-
-    resume_from: Path | None = None
-    if resume:
-        if resume == "latest":
-            removed = remove_incomplete_checkpoints(checkpoints_dir)
-            if removed:
-                rt.info(f"Removed incomplete checkpoint folder(s) left by an interrupted save: {', '.join(removed)}",
-                        level="WARNING")
-            resume_from = latest_checkpoint(checkpoints_dir)
-            if resume_from is None:
-                rt.info(f"No complete checkpoint in {checkpoints_dir}; training from the beginning",
-                        level="WARNING")
-            else:
-                rt.info(f"Resuming from {resume_from} (step {checkpoint_step(resume_from)})")
-        else:
-            resume_from = Path(resume).expanduser().resolve()
-            problem = checkpoint_problem(resume_from)
-            if problem:
-                rt.error(f"Cannot resume from {resume_from}: {problem}.",
-                         hint="Use --resume latest to pick the newest complete checkpoint.",
-                         extra={"code": "train.bad_checkpoint", "params": {"path": str(resume_from), "reason": problem}})
-                return "failed", out
-            rt.info(f"Resuming from {resume_from} (step {checkpoint_step(resume_from)})")
-    elif complete_checkpoints(checkpoints_dir):
-        rt.info(f"{checkpoints_dir} already holds checkpoints; training from the beginning "
-                "(use --resume latest to continue instead)", level="WARNING")
+    ranked = distributed.under_torchrun()
+    if ranked:  # the launcher chose and announced the checkpoint
+        resume_from = Path(resume) if resume else None
+    else:
+        ok, resume_from = resume_point(rt, resume, checkpoints_dir)
+        if not ok:
+            return "failed", out
 
     threads = cfg.threads or settings.load().cpu_threads
+    if ranked:  # the CPU's threads shared between this machine's ranks (a GPU rank needs few)
+        threads = max(1, threads // max(1, int(os.environ.get("LOCAL_WORLD_SIZE", "1"))))
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = str(threads)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -145,6 +169,8 @@ def train(rt: EngineRuntime, resume: str | None = None) -> tuple[str, dict[str, 
     torch.set_num_threads(threads)
     cuda = torch.cuda.is_available()
     if cuda:
+        if ranked:
+            torch.cuda.set_device(distributed.local_rank())  # one GPU per rank of this machine
         torch.cuda.reset_peak_memory_stats()
     dtype_name = cfg.dtype
     if not cuda and dtype_name == "float16":
@@ -294,10 +320,14 @@ def train(rt: EngineRuntime, resume: str | None = None) -> tuple[str, dict[str, 
             include_num_input_tokens_seen="non_padding",
             log_level="warning",
         )
-        if cfg.method in SFT_METHODS and not packing:
-            # Padded batches of similar lengths (shuffled within groups) compute less padding.
+        common.update(distributed.trainer_arguments(cfg.distributed, run_dir, "cuda" if cuda else "cpu"))
+        if cfg.method in SFT_METHODS and not packing and not ranked:
+            # Padded batches of similar lengths (shuffled within groups) compute less padding. Not
+            # across ranks: its shuffle draws from each process's global RNG, so the ranks' orders
+            # can differ; the seeded sampler deals one order out to every rank.
             common["train_sampling_strategy"] = "group_by_length"
-        events = EventCallback(rt, checkpoints_dir)
+        events = EventCallback(rt, checkpoints_dir,
+                               should_stop=distributed.stop_check(rt, run_dir, cuda) if ranked else None)
         if preference:
             trainer_class, config_class = methods.preference_trainer(cfg.method, None)
             trainer = atomic_checkpoint_trainer(trainer_class)(
@@ -318,6 +348,9 @@ def train(rt: EngineRuntime, resume: str | None = None) -> tuple[str, dict[str, 
                 f"{'max ' + str(cfg.max_steps) + ' steps' if cfg.max_steps > 0 else f'{cfg.epochs:g} epoch(s)'}")
         t_train, c_train = time.monotonic(), time.process_time()
         trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
+        if ranked:
+            rt.info(f"Trained on {distributed.world_size()} processes; the model was wrapped as "
+                    f"{type(trainer.model_wrapped).__name__}")
         out["train_call_seconds"] = round(time.monotonic() - t_train, 3)
         out["train_call_cpu_seconds"] = round(time.process_time() - c_train, 3)
         step_now = trainer.state.global_step
@@ -334,6 +367,8 @@ def train(rt: EngineRuntime, resume: str | None = None) -> tuple[str, dict[str, 
     # 6. the adapter
     stopped = events is not None and events.stopped_at is not None
     _summarize(out, events, step_now, t0)
+    if not distributed.is_main():
+        return ("stopped" if stopped else "completed"), out  # rank 0 saves the adapter
     if step_now > 0:
         adapter = save_adapter(trainer.model, run_dir)
         out["adapter"] = str(adapter)

@@ -40,25 +40,32 @@ def atomic_checkpoint_trainer(base: type | None = None) -> type:
             super()._track_num_input_tokens(inputs)
 
         def _save_checkpoint(self, model, trial):
+            # Every rank of a distributed run writes into the same staging folder (its RNG state,
+            # its shard); rank 0 (should_save) makes the folder, checks the whole and renames it.
             root = Path(super()._get_output_dir(trial))
             step = self.state.global_step
             staging = root / f"{TMP_CHECKPOINT_PREFIX}{step}"
-            shutil.rmtree(staging, ignore_errors=True)
-            staging.mkdir(parents=True)
+            main = self.args.should_save
+            if main:
+                shutil.rmtree(staging, ignore_errors=True)
+                staging.mkdir(parents=True)
+            self.accelerator.wait_for_everyone()
             self._staging = str(staging)
             try:
                 super()._save_checkpoint(model, trial)
             finally:
                 self._staging = None
-            src = staging / f"{CHECKPOINT_PREFIX}{step}"
-            if not (src / TRAINER_STATE).is_file():
-                raise RuntimeError(f"checkpoint {step} was not written completely")
-            paths.fsync_tree(src)
-            paths.install_dir(src, root / f"{CHECKPOINT_PREFIX}{step}")
-            shutil.rmtree(staging, ignore_errors=True)
-            if self.args.should_save:
+            self.accelerator.wait_for_everyone()
+            if main:
+                src = staging / f"{CHECKPOINT_PREFIX}{step}"
+                if not (src / TRAINER_STATE).is_file():
+                    raise RuntimeError(f"checkpoint {step} was not written completely")
+                paths.fsync_tree(src)
+                paths.install_dir(src, root / f"{CHECKPOINT_PREFIX}{step}")
+                shutil.rmtree(staging, ignore_errors=True)
                 rotate_checkpoints(output_dir=str(root), save_total_limit=self.args.save_total_limit,
                                    best_model_checkpoint=self.state.best_model_checkpoint)
+            self.accelerator.wait_for_everyone()  # no rank goes on before the checkpoint exists
 
     _TRAINER_CLASS[base] = AtomicCheckpointTrainer
     return AtomicCheckpointTrainer

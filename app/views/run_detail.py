@@ -238,7 +238,11 @@ class RunDetail(QWidget):
             self.show_run(None)
             return
         self.title.setText(info.name)
-        self.status.setText(status_text(info.status))
+        dist = info.config.get("distributed") or {}
+        size = int(dist.get("processes", 1)) * int(dist.get("nnodes", 1)) if dist else 1
+        self.status.setText(status_text(info.status) if size < 2 else self.tr(
+            "{status} · {n} processes ({strategy})").format(
+                status=status_text(info.status), n=size, strategy=str(dist.get("strategy", "ddp")).upper()))
         self.eval_card.show_run(self.run_id, info.run_dir)
         if info.status not in ("running", "queued"):
             self.eta.setText("")  # a finished or stopped run has nothing left to wait for

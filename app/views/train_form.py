@@ -146,6 +146,16 @@ class TrainForm(QWidget):
                 or widget.toggled
             signal.connect(self.update_plan)
         self.method.currentIndexChanged.connect(self._method_changed)
+        # Several processes: one per GPU (or CPU processes), a strategy once there are several.
+        self.processes = QSpinBox(minimum=1, maximum=train_config.MAX_PROCESSES)
+        self.strategy = QComboBox()
+        for key in vram_planner.STRATEGY_ORDER:
+            self.strategy.addItem("", key)
+        for key, widget in (("processes", self.processes), ("strategy", self.strategy)):
+            self.labels[key] = QLabel()
+            form.addRow(self.labels[key], widget)
+        self.processes.valueChanged.connect(self._processes_changed)
+        self.strategy.currentIndexChanged.connect(self.update_plan)
         layout.addWidget(self.how)
 
         # The estimate and the launch button stay in view below the scrolling fields: the panel
@@ -170,6 +180,7 @@ class TrainForm(QWidget):
         self.bar = MemoryBar()
         self.breakdown = QLabel(objectName="Muted", wordWrap=True)
         self.plan_warning = QLabel(wordWrap=True, objectName="Warning")
+        self.per_gpu = QLabel(wordWrap=True)  # several processes: the figure per GPU, the cheapest strategy
         self.no_gpu_note = QLabel(wordWrap=True, objectName="Muted")
         fit_row = QHBoxLayout()
         self.fit_batch = QPushButton()
@@ -179,7 +190,7 @@ class TrainForm(QWidget):
         fit_row.addWidget(self.fit_batch)
         fit_row.addWidget(self.fit_seq)
         fit_row.addStretch(1)
-        for w in (self.total_label, self.bar, self.breakdown, self.plan_warning, self.no_gpu_note):
+        for w in (self.total_label, self.bar, self.breakdown, self.per_gpu, self.plan_warning, self.no_gpu_note):
             v.addWidget(w)
         v.addLayout(fit_row)
         footer.addWidget(self.vram)
@@ -209,6 +220,7 @@ class TrainForm(QWidget):
         self.reload_choices()
         self.apply_preset("cpu-demo")
         self._method_changed()  # beta only for the preference methods
+        self._processes_changed()
 
     # --- texts --------------------------------------------------------------------------------
     def retranslate_ui(self) -> None:
@@ -228,6 +240,7 @@ class TrainForm(QWidget):
             "packing": self.tr("Packing"),
             "optimizer": self.tr("Optimizer"), "save_steps": self.tr("Checkpoint every (steps)"),
             "beta": self.tr("Preference beta (DPO, ORPO)"),
+            "processes": self.tr("Processes (GPUs)"), "strategy": self.tr("Multi-GPU strategy"),
         }
         for key, text in texts.items():
             self.labels[key].setText(text)
@@ -247,9 +260,16 @@ class TrainForm(QWidget):
                               "constant": self.tr("Constant")}),
             (self.optimizer, {"adamw_torch": self.tr("AdamW"),
                               "paged_adamw_8bit": self.tr("AdamW 8-bit, paged (NVIDIA GPU)")}),
+            (self.strategy, {"ddp": self.tr("DDP: a whole copy on each GPU"),
+                             "zero2": self.tr("ZeRO-2: gradients and optimizer sharded (DeepSpeed)"),
+                             "fsdp": self.tr("FSDP: everything sharded (PyTorch)"),
+                             "zero3": self.tr("ZeRO-3: everything sharded (DeepSpeed)")}),
         ):
             for i in range(combo.count()):
                 combo.setItemText(i, names[combo.itemData(i)])
+        self.processes.setToolTip(self.tr(
+            "Train on several processes at once through torchrun: one per NVIDIA GPU, or CPU processes "
+            "(DDP only). Each process takes the batch size above, so the global batch grows with them."))
         self.gradient_checkpointing.setText(self.tr("Recompute activations"))
         self.gradient_checkpointing.setToolTip(self.tr("Less memory, about 30% slower."))
         self.packing.setText(self.tr("Pack examples into rows"))
@@ -397,6 +417,9 @@ class TrainForm(QWidget):
                 widget.setChecked(bool(value))
             else:
                 widget.setValue(value)
+        dist = cfg.get("distributed") or {}
+        self.processes.setValue(int(dist.get("processes", 1)))
+        self.strategy.setCurrentIndex(max(0, self.strategy.findData(dist.get("strategy", "ddp"))))
         if not keep_paths and cfg.get("base_model"):
             self.set_model(cfg["base_model"])
         self.update_plan()
@@ -410,6 +433,12 @@ class TrainForm(QWidget):
         self.labels["packing"].setVisible(sft)
         if self.method.currentData() == "qlora":
             self.quantization.setCurrentIndex(self.quantization.findData("4bit"))
+
+    def _processes_changed(self, *_) -> None:
+        several = self.processes.value() > 1
+        self.strategy.setVisible(several)
+        self.labels["strategy"].setVisible(several)
+        self.update_plan()
 
     def config(self) -> TrainConfig:
         """The validated config, or UserError naming the field."""
@@ -433,6 +462,8 @@ class TrainForm(QWidget):
             for key, w in self.rows}
         values["eval_steps"] = values["save_steps"]
         values["logging_steps"] = 0  # the engine logs every step of a short run, ~200 points of a long one
+        if self.processes.value() > 1:
+            values["distributed"] = {"strategy": self.strategy.currentData(), "processes": self.processes.value()}
         return TrainConfig(base_model=model, **paths, **values)
 
     # --- planner ------------------------------------------------------------------------------
@@ -464,9 +495,35 @@ class TrainForm(QWidget):
         self.breakdown.setText(self.tr(
             "Weights {w:.2f} GB · LoRA + optimizer {o:.2f} GB · activations {a:.2f} GB · overhead {x:.2f} GB").format(
                 w=p.weights_gb, o=p.lora_and_optimizer_gb, a=p.activations_gb, x=p.overhead_gb))
+        self._show_per_gpu()
         messages = [self._warning_text(code, msg) for code, msg in p.warnings]
         self.plan_warning.setText("\n".join(m for m in messages if m))
         self.plan_warning.setVisible(bool(self.plan_warning.text()))
+
+    def _show_per_gpu(self) -> None:
+        """With several processes: the chosen strategy's peak per GPU and the cheapest one that fits."""
+        n = self.processes.value()
+        if n < 2 or self.plan is None:
+            self.per_gpu.setVisible(False)
+            return
+        try:
+            best, plans = vram_planner.suggest_strategy(self.plan.input, n)
+        except UserError:
+            self.per_gpu.setVisible(False)
+            return
+        chosen = self.strategy.currentData()
+        mine = next(p for p in plans if p["strategy"] == chosen)
+        name = {"ddp": "DDP", "zero2": "ZeRO-2", "fsdp": "FSDP", "zero3": "ZeRO-3"}
+        lines = [self.tr("Per GPU with {strategy} on {n} GPUs: {gb:.1f} GB").format(
+            strategy=name[chosen], n=n, gb=mine["per_gpu_gb"])]
+        if best is None:
+            lines.append(self.tr("No strategy fits on {n} cards of {card:.0f} GB.").format(
+                n=n, card=self.plan.input.gpu_total_gb))
+        elif best != chosen:
+            lines.append(self.tr("The cheapest strategy that fits: {strategy} ({gb:.1f} GB per GPU).").format(
+                strategy=name[best], gb=next(p for p in plans if p["strategy"] == best)["per_gpu_gb"]))
+        self.per_gpu.setText("\n".join(lines))
+        self.per_gpu.setVisible(True)
 
     def _warning_text(self, code: str, fallback: str) -> str:
         p = self.plan
@@ -513,8 +570,15 @@ class TrainForm(QWidget):
             self.form_error.setVisible(True)
             return
         self.form_error.setVisible(False)
-        name = self.name.text().strip() or Path(cfg.dataset_path).parent.name
+        name = self.name.text().strip() or self._dataset_name() or Path(cfg.dataset_path).parent.name
         self.launch_requested.emit(cfg, name, self.project.currentData(), self.dataset.currentData())
+
+    def _dataset_name(self) -> str:
+        """The chosen dataset's own name: what a run is called when the form's name is empty."""
+        try:
+            return DatasetStore(self.ctx.db).get(self.dataset.currentData()).name.strip()
+        except (UserError, TypeError, AttributeError):
+            return ""
 
     def open_sweep(self):
         """The sweep dialog over these settings (not modal: the form stays usable beside it)."""

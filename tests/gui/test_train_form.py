@@ -101,3 +101,24 @@ def test_packing_is_a_chat_fine_tuning_setting_that_reaches_the_config(main_wind
     for method, shown in (("dpo", False), ("cpt", False), ("qlora", True)):
         form.method.setCurrentIndex(form.method.findData(method))
         assert form.packing.isHidden() is not shown and form.labels["packing"].isHidden() is not shown
+
+
+def test_processes_choose_a_strategy_and_show_the_memory_per_gpu(main_window):
+    main_window.show_panel("training")
+    form = main_window.panel("training").form
+    form.apply_preset("qlora-8b-24gb")
+    assert form.processes.value() == 1 and form.strategy.isHidden() and form.per_gpu.isHidden()
+    assert form._settings_config().distributed is None  # one process: no distributed block at all
+    form.processes.setValue(2)
+    assert not form.strategy.isHidden() and not form.per_gpu.isHidden()
+    assert form.per_gpu.text().startswith("Per GPU with DDP on 2 GPUs:")
+    form.card_gb.setValue(8)  # DDP keeps a whole copy per GPU: too much; a sharding strategy is cheaper
+    ddp_text = form.per_gpu.text()
+    form.strategy.setCurrentIndex(form.strategy.findData("zero3"))
+    assert "ZeRO-3" in form.per_gpu.text() and form.per_gpu.text() != ddp_text
+    cfg = form._settings_config(dataset_path="data.jsonl").validate()
+    assert cfg.distributed["strategy"] == "zero3" and cfg.distributed["processes"] == 2
+    form.load_config({"method": "lora"})  # a config without the block: back to one process
+    assert form.processes.value() == 1 and form.strategy.isHidden()
+    form.load_config({"method": "lora", "distributed": {"strategy": "fsdp", "processes": 4}})
+    assert form.processes.value() == 4 and form.strategy.currentData() == "fsdp"

@@ -25,6 +25,7 @@ ALLOWED = {
     "float32", "bfloat16", "float16", "alpha", "dropout", "adamw_torch", "paged_adamw_8bit", "AdamW", "ETA",
     "openai", "alpaca", "sharegpt", "PNG", "PDF", "Word", "HTML", "Markdown", "DOCX", "TXT",
     "DPO", "ORPO", "beta", "Platform", "Hub", "Top", "Top-p", "Shift", "Ctrl", "Enter", "Esc", "Transformers", "API", "URL", "ai-platform", "setup-models", "ReAct",
+    "DDP", "ZeRO-2", "ZeRO-3", "FSDP", "DeepSpeed", "PyTorch",  # names of the distributed strategies
 }
 
 

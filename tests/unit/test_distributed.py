@@ -129,3 +129,57 @@ def test_suggest_strategy_picks_the_cheapest_that_fits():
     assert vp.suggest_strategy(bf16_8b, 4, available=("ddp", "zero3"))[0] == "zero3"
     with pytest.raises(UserError):
         vp.plan_distributed(bf16_8b, 0, "ddp")
+
+
+def test_processes_on_the_command_line_reach_the_run_folder(ai_home, tmp_path):
+    import io
+
+    from app.commands import train_launch
+
+    data = tmp_path / "d.jsonl"
+    data.write_text(json.dumps({"messages": [{"role": "user", "content": "Hi"},
+                                             {"role": "assistant", "content": "Hello"}]}) + "\n", encoding="utf-8")
+    launch = train_launch.prepare(preset="cpu-demo", dataset=data, run_dir=tmp_path / "run", processes=2,
+                                  out=io.StringIO())
+    saved = json.loads((launch.run_dir / "config.json").read_text(encoding="utf-8"))
+    assert saved["distributed"]["processes"] == 2 and saved["distributed"]["strategy"] == "ddp"
+    one = train_launch.prepare(preset="cpu-demo", dataset=data, run_dir=tmp_path / "one", out=io.StringIO())
+    assert json.loads((one.run_dir / "config.json").read_text(encoding="utf-8"))["distributed"] is None
+    with pytest.raises(UserError) as bad:  # 0 processes: named like any bad setting
+        train_launch.prepare(preset="cpu-demo", dataset=data, run_dir=tmp_path / "zero", processes=0,
+                             out=io.StringIO())
+    assert bad.value.params["field"] == "distributed.processes"
+    with pytest.raises(UserError) as resumed:
+        train_launch.prepare(run_dir=launch.run_dir, resume="latest", processes=4)
+    assert resumed.value.code == "train.resume_with_processes"
+    assert error_texts.user_error_text(resumed.value).startswith("--processes sets up a new run")
+
+
+def test_a_strategy_that_shards_is_refused_on_cpu_processes():
+    from app.training.ranks import device_for
+
+    pytest.importorskip("torch")
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA GPUs")
+    assert device_for({"strategy": "ddp", "processes": 2}) == "cpu"
+    for strategy in ("fsdp", "zero2", "zero3"):
+        with pytest.raises(UserError) as info:
+            device_for({"strategy": strategy, "processes": 2})
+        assert info.value.code == "train.distributed.needs_gpu" and "Choose ddp" in str(info.value)
+
+
+def test_torchrun_failure_summary_names_the_rank_and_signal():
+    from app.training.ranks import _RankLog
+
+    log = _RankLog(iter(()), None)
+    log.summary = ["torch.distributed.elastic.multiprocessing.errors.ChildFailedError:\n",
+                   "Failures:\n", "[1]:\n", "  rank      : 0 (local_rank: 0)\n", "  exitcode  : -15 (pid: 11)\n",
+                   "Root Cause (first observed failure):\n", "[0]:\n", "  rank      : 1 (local_rank: 1)\n",
+                   "  exitcode  : -9 (pid: 12)  (SIGKILL)\n"]
+    assert log.root_cause() == {"rank": 1, "exit_code": -9, "signal": "SIGKILL"}
+    log.summary = ["Root Cause:\n", "  rank      : 0 (local_rank: 0)\n", "  exitcode  : 1 (pid: 3)\n"]
+    assert log.root_cause() == {"rank": 0, "exit_code": 1, "signal": ""}
+    log.summary = []
+    assert log.root_cause() == {}
