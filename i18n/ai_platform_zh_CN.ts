@@ -123,6 +123,22 @@
       <translation>更长的上下文需要更多 KV 缓存显存；对更改之后启动的引擎生效</translation>
     </message>
     <message>
+      <source>Tensor parallel (GPUs per layer)</source>
+      <translation>张量并行（每层 GPU 数）</translation>
+    </message>
+    <message>
+      <source>vLLM splits each layer across this many GPUs; the model's memory per GPU divides by it</source>
+      <translation>vLLM 把每一层拆分到这么多块 GPU 上；每块 GPU 上的模型显存按此倍数减少</translation>
+    </message>
+    <message>
+      <source>Pipeline parallel (stages)</source>
+      <translation>流水线并行（阶段数）</translation>
+    </message>
+    <message>
+      <source>vLLM splits the layers into this many stages, one GPU each; tensor × pipeline GPUs in all</source>
+      <translation>vLLM 把各层分成这么多个阶段，每个阶段一块 GPU；总共需要 张量 × 流水线 块 GPU</translation>
+    </message>
+    <message>
       <source>Remote endpoints (any OpenAI-compatible server)</source>
       <translation>远程端点（任何兼容 OpenAI 的服务器）</translation>
     </message>
@@ -1890,6 +1906,26 @@ The full report is in the log: {path}</source>
       <translation>vLLM 运行环境不可用：{reason}</translation>
     </message>
     <message>
+      <source>The {which}-parallel size must be a whole number from 1 to {max}, not {value}.</source>
+      <translation>{which} 并行大小必须是 1 到 {max} 之间的整数，而不是 {value}。</translation>
+    </message>
+    <message>
+      <source>Tensor and pipeline parallelism are vLLM's: the transformers engine serves on one device.</source>
+      <translation>张量并行和流水线并行由 vLLM 提供：transformers 引擎只在一个设备上提供服务。</translation>
+    </message>
+    <message>
+      <source>Tensor × pipeline parallel = {wanted} GPUs, but this machine has {gpus}.</source>
+      <translation>张量 × 流水线并行需要 {wanted} 块 GPU，但本机只有 {gpus} 块。</translation>
+    </message>
+    <message>
+      <source>--host {host} is not an IPv4 address. Give an address of this machine (e.g. 192.168.1.20), 0.0.0.0 for every interface, or leave it out for 127.0.0.1 only.</source>
+      <translation>--host {host} 不是 IPv4 地址。请给出本机的一个地址（如 192.168.1.20），或用 0.0.0.0 监听所有网卡，或不加该参数（仅 127.0.0.1）。</translation>
+    </message>
+    <message>
+      <source>vLLM cannot listen on {host}: it answers some routes (/invocations, /tokenize) without the API key, so beyond this machine anyone could use the model.</source>
+      <translation>vLLM 不能监听 {host}：它的部分路由（/invocations、/tokenize）不检查 API 密钥，开放到本机以外时任何人都能使用该模型。</translation>
+    </message>
+    <message>
       <source>Quantized loading (--quantize) needs the transformers engine.</source>
       <translation>量化加载（--quantize）需要使用 transformers 引擎。</translation>
     </message>
@@ -2804,6 +2840,10 @@ The full report is in the log: {path}</source>
     <message>
       <source>Resume it from its latest checkpoint.</source>
       <translation>请从它最新的检查点继续训练。</translation>
+    </message>
+    <message>
+      <source>Serve to other machines with --engine transformers (every route needs the key), or keep vLLM on 127.0.0.1 behind your own authenticating proxy.</source>
+      <translation>要给其他机器提供服务，请使用 --engine transformers（每个路由都需要密钥），或让 vLLM 仅监听 127.0.0.1，并放在你自己的鉴权代理之后。</translation>
     </message>
     <message>
       <source>Resume the run from its last checkpoint (in {path}); {log} has each process's log.</source>
@@ -4501,6 +4541,10 @@ The full report is in the log: {path}</source>
     <message>
       <source>Remote code is allowed for this model.</source>
       <translation>已允许此模型运行远程代码。</translation>
+    </message>
+    <message>
+      <source>{figure} per GPU, on {n} GPUs (tensor {tp} × pipeline {pp})</source>
+      <translation>每块 GPU {figure}，共 {n} 块 GPU（张量 {tp} × 流水线 {pp}）</translation>
     </message>
     <message>
       <source>{total} (weights {weights} + overhead {over}; KV cache not estimated)</source>

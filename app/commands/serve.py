@@ -20,6 +20,13 @@ def register(subparsers) -> None:
                    help="a LoRA adapter served as model NAME (repeatable)")
     p.add_argument("--engine", choices=("vllm", "transformers"), default=None)
     p.add_argument("--port", type=int, default=None)
+    p.add_argument("--tensor-parallel-size", type=int, default=None, metavar="N",
+                   help="vLLM: split each layer across N GPUs")
+    p.add_argument("--pipeline-parallel-size", type=int, default=None, metavar="N",
+                   help="vLLM: split the layers into N stages, one GPU each")
+    p.add_argument("--host", default=None, metavar="ADDRESS",
+                   help="listen on this address instead of 127.0.0.1 (0.0.0.0: every interface); the API "
+                        "then answers other machines, always only with the printed key")
     p.add_argument("--max-model-len", type=int, default=None)
     p.add_argument("--gpu-memory-utilization", type=float, default=None)
     p.add_argument("--quantize", choices=("4bit", "8bit"), default=None,
@@ -36,6 +43,11 @@ def engine_argv(args) -> list[str]:
         argv += ["--engine", args.engine]
     if args.port:
         argv += ["--port", str(args.port)]
+    if getattr(args, "host", None):
+        argv += ["--host", args.host]
+    for flag in ("tensor_parallel_size", "pipeline_parallel_size"):
+        if getattr(args, flag, None):
+            argv += ["--" + flag.replace("_", "-"), str(getattr(args, flag))]
     if args.max_model_len:
         argv += ["--max-model-len", str(args.max_model_len)]
     if args.gpu_memory_utilization:
@@ -96,6 +108,9 @@ def run(args) -> int:
                 extra = f" (adapters: {', '.join(d['adapters'])})" if d.get("adapters") else ""
                 print(f"Serving {d['model']}{extra} with {d['engine']} at {d['base_url']}. Ctrl+C stops it.",
                       file=sys.stderr, flush=True)
+                if d.get("exposed"):
+                    print(f"Listening on {d['listen']}: other machines can reach it; every request needs the "
+                          "api_key above.", file=sys.stderr, flush=True)
             elif isinstance(event, protocol.Progress) and event.message:
                 print(f"[serve] {event.message}", file=sys.stderr, flush=True)
             elif isinstance(event, protocol.Error):

@@ -180,10 +180,85 @@ class ServeConfig:
     quantize: str | None = None  # transformers engine only: "4bit" (NF4) or "8bit", with bitsandbytes
     max_lora_rank: int | None = None  # vLLM: the largest adapter rank it can load later (None: 16)
     busy_timeout_s: float | None = None  # transformers engine: how long a request waits for the running one
+    tensor_parallel: int = 1  # vLLM: GPUs that share each layer
+    pipeline_parallel: int = 1  # vLLM: GPUs that take a share of the layers each
+
+    @property
+    def connect_host(self) -> str:
+        """Where this machine reaches the server: loopback when it listens on every interface."""
+        return "127.0.0.1" if self.host == "0.0.0.0" else self.host
 
     @property
     def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}/v1"
+        return f"http://{self.connect_host}:{self.port}/v1"
+
+    @property
+    def exposed(self) -> bool:
+        """Listening beyond this machine (asked for with ``--host``): the key is then all that guards it."""
+        return not is_loopback(self.host)
+
+
+def is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_host(host: str) -> str:
+    """``--host``: an IPv4 address of this machine to listen on (0.0.0.0 for all), or
+    localhost; a UserError for anything else (a name would be resolved to who knows which address)."""
+    import ipaddress
+
+    host = (host or "").strip()
+    if host == "localhost":
+        return HOST
+    try:
+        return str(ipaddress.IPv4Address(host))
+    except ValueError:
+        raise UserError(f"--host {host!r} is not an IPv4 address. Give an address of this machine (e.g. "
+                        "192.168.1.20), 0.0.0.0 for every interface, or leave it out for 127.0.0.1 only.",
+                        code="serve.bad_host", params={"host": host}) from None
+
+
+MAX_PARALLEL = 64
+
+
+def check_parallel(tensor: int, pipeline: int, engine: str, gpus: int | None) -> None:
+    """UserError when vLLM's tensor × pipeline parallel sizes cannot run: below 1, on the
+    transformers engine (one process, one device), or more GPUs than this machine has (``gpus``;
+    None: no GPU count, the CPU build decides)."""
+    for name, value in (("tensor", tensor), ("pipeline", pipeline)):
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_PARALLEL:
+            raise UserError(f"The {name}-parallel size must be a whole number from 1 to {MAX_PARALLEL}, not {value!r}.",
+                            code="serve.bad_parallel", params={"which": name, "value": value, "max": MAX_PARALLEL})
+    if tensor * pipeline == 1:
+        return
+    if engine != "vllm":
+        raise UserError("Tensor and pipeline parallelism are vLLM's: the transformers engine serves on one device.",
+                        code="serve.parallel_needs_vllm", params={})
+    if gpus is not None and tensor * pipeline > gpus:
+        raise UserError(f"Tensor × pipeline parallel = {tensor * pipeline} GPUs, but this machine has {gpus}.",
+                        code="serve.parallel_too_few_gpus",
+                        params={"wanted": tensor * pipeline, "gpus": gpus})
+
+
+def gpu_count() -> int:
+    """NVIDIA GPUs NVML sees (0 without a driver)."""
+    try:
+        import pynvml
+
+        pynvml.nvmlInit()
+        try:
+            return int(pynvml.nvmlDeviceGetCount())
+        finally:
+            pynvml.nvmlShutdown()
+    except Exception:  # noqa: BLE001 - no driver, no library: no GPU
+        return 0
 
 
 def vllm_command(python: str | os.PathLike, cfg: ServeConfig, cuda: bool) -> list[str]:
@@ -198,6 +273,10 @@ def vllm_command(python: str | os.PathLike, cfg: ServeConfig, cuda: bool) -> lis
         cmd += ["--gpu-memory-utilization", str(cfg.gpu_memory_utilization or GPU_MEMORY_UTILIZATION)]
     else:
         cmd += ["--enforce-eager"]
+    if cfg.tensor_parallel > 1:
+        cmd += ["--tensor-parallel-size", str(cfg.tensor_parallel)]
+    if cfg.pipeline_parallel > 1:
+        cmd += ["--pipeline-parallel-size", str(cfg.pipeline_parallel)]
     cmd += ["--max-model-len", str(max_len)]
     if cfg.trust_remote_code:
         cmd.append("--trust-remote-code")

@@ -67,6 +67,9 @@ class Settings:
     # (serve_config.GPU_MEMORY_UTILIZATION, the model's own length capped at GPU_MAX_MODEL_LEN_CAP).
     gpu_memory_utilization: float = 0.0
     max_model_len: int = 0
+    # vLLM across GPUs: tensor-parallel (each layer split) and pipeline-parallel (layers split) sizes.
+    tensor_parallel_size: int = 1
+    pipeline_parallel_size: int = 1
     sidebar_collapsed: bool = False
     # Evaluate a run against its base when it completes with a validation split (app/workers/eval_jobs.py).
     evaluate_after_training: bool = True
@@ -100,6 +103,11 @@ class Settings:
             self.max_model_len = min(1_048_576, max(0, int(self.max_model_len)))
         except (TypeError, ValueError):
             self.gpu_memory_utilization, self.max_model_len = 0.0, 0
+        try:
+            self.tensor_parallel_size = min(64, max(1, int(self.tensor_parallel_size)))
+            self.pipeline_parallel_size = min(64, max(1, int(self.pipeline_parallel_size)))
+        except (TypeError, ValueError):
+            self.tensor_parallel_size = self.pipeline_parallel_size = 1
         if not isinstance(self.remote_endpoints, list):
             self.remote_endpoints = []
         self.remote_endpoints = [e for e in self.remote_endpoints

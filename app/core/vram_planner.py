@@ -802,7 +802,8 @@ def preset_input(key: str, shape: ModelShape | None = None, **overrides: Any) ->
 _SERVE_DTYPE_BYTES = dict(model_folder.SAFETENSORS_DTYPE_BYTES, F32=2, F64=2)
 
 
-def serving_estimate(path: str | Path, max_model_len: int | None = None) -> dict[str, int]:
+def serving_estimate(path: str | Path, max_model_len: int | None = None, tensor_parallel: int = 1,
+                     pipeline_parallel: int = 1) -> dict[str, int]:
     """GPU memory a model folder needs to be served on one GPU, in bytes (a floor, not what vLLM
     reserves: vLLM pre-allocates ``gpu_memory_utilization`` × the card and fills the rest with KV cache).
 
@@ -817,8 +818,15 @@ def serving_estimate(path: str | Path, max_model_len: int | None = None) -> dict
     ``max_model_len`` defaults to what the serve engine uses on a GPU: the model's context length,
     capped at model_folder.GPU_MAX_MODEL_LEN_CAP. Keys: weights_bytes, kv_cache_bytes,
     overhead_bytes, max_model_len, total_bytes (kv_cache_bytes is 0 for a shape the planner does
-    not know, a mixture of experts for one).
+    not know, a mixture of experts for one), gpus.
+
+    With vLLM's tensor parallelism (``tensor_parallel`` GPUs share each layer) and pipeline
+    parallelism (``pipeline_parallel`` GPUs take a share of the layers each) every figure is per
+    GPU: the weights divide by both; the KV cache divides by the pipeline and by the tensor size up
+    to the number of KV heads (beyond it vLLM repeats a head on each GPU); every GPU has its own
+    CUDA context.
     """
+    tp, pp = max(1, int(tensor_parallel)), max(1, int(pipeline_parallel))
     folder = Path(path)
     cfg = model_folder.read_config(folder)
     weights = sum(n * _SERVE_DTYPE_BYTES.get(dtype, 2) for dtype, n in model_folder.safetensors_tensors(folder))
@@ -830,12 +838,15 @@ def serving_estimate(path: str | Path, max_model_len: int | None = None) -> dict
     kv = 0
     try:
         shape = ModelShape.from_config_dict(cfg)
-        kv = 2 * shape.n_layers * shape.kv_dim * length * 2
+        kv_heads = max(1, shape.n_kv_heads)
+        per_gpu_heads = max(1, kv_heads // tp)
+        kv = 2 * shape.n_layers * shape.kv_dim * length * 2 * per_gpu_heads / kv_heads / pp
     except UserError:
         pass
+    weights = weights / (tp * pp)
     overhead = int(CUDA_CONTEXT_GIB * GIB + 0.10 * weights)
     return {"weights_bytes": int(weights), "kv_cache_bytes": int(kv), "overhead_bytes": overhead,
-            "max_model_len": length, "total_bytes": int(weights + kv + overhead)}
+            "max_model_len": length, "total_bytes": int(weights + kv + overhead), "gpus": tp * pp}
 
 
 __all__ = [

@@ -46,11 +46,18 @@ def parse_args(argv=None) -> argparse.Namespace:
                     help="a LoRA adapter to serve as model NAME (repeatable)")
     ap.add_argument("--engine", choices=serve_config.ENGINES, default=None,
                     help="vllm (default when the vLLM runtime is found) or transformers")
-    ap.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
+    ap.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one)")
+    ap.add_argument("--host", default=serve_config.HOST,
+                    help="the address to listen on (default 127.0.0.1, this machine only); another address "
+                         "or 0.0.0.0 opens the API to the network, always behind the per-launch key")
     ap.add_argument("--max-model-len", type=int, default=None)
     ap.add_argument("--gpu-memory-utilization", type=float, default=None)
     ap.add_argument("--max-lora-rank", type=int, default=None,
                     help="vLLM: the largest adapter rank that can be loaded while it runs (default 16)")
+    ap.add_argument("--tensor-parallel-size", type=int, default=1, metavar="N",
+                    help="vLLM: split each layer across N GPUs")
+    ap.add_argument("--pipeline-parallel-size", type=int, default=1, metavar="N",
+                    help="vLLM: split the layers into N stages, one GPU each")
     ap.add_argument("--vllm-python", default=None, help="the vLLM runtime's python (default: located)")
     ap.add_argument("--threads", type=int, default=None, help="CPU threads (default: settings)")
     ap.add_argument("--trust-remote-code", action="store_true", help="allow a model whose config has auto_map")
@@ -72,13 +79,16 @@ def build_config(args: argparse.Namespace) -> serve_config.ServeConfig:
     for spec in args.adapter:
         a_name, a_path = serve_config.parse_adapter(spec)
         adapters[a_name] = a_path
-    return serve_config.ServeConfig(model_name=name, model_dir=folder, engine=args.engine or "vllm",
-                                    port=args.port or serve_config.free_port(), adapters=adapters,
+    host = serve_config.check_host(getattr(args, "host", serve_config.HOST))
+    return serve_config.ServeConfig(model_name=name, model_dir=folder, engine=args.engine or "vllm", host=host,
+                                    port=args.port or serve_config.free_port(host), adapters=adapters,
                                     max_model_len=args.max_model_len,
                                     gpu_memory_utilization=args.gpu_memory_utilization,
                                     quantize=getattr(args, "quantize", None),
                                     max_lora_rank=getattr(args, "max_lora_rank", None),
                                     busy_timeout_s=getattr(args, "busy_timeout", None),
+                                    tensor_parallel=getattr(args, "tensor_parallel_size", 1),
+                                    pipeline_parallel=getattr(args, "pipeline_parallel_size", 1),
                                     trust_remote_code=trust)
 
 
@@ -128,6 +138,28 @@ def body(rt: EngineRuntime, args: argparse.Namespace) -> str:
         rt.emit(protocol.Error(message=str(err), hint="", extra=err.data()))
         return "failed"
     cfg.engine = engine
+    if engine != "vllm" and cfg.tensor_parallel * cfg.pipeline_parallel > 1 and args.engine != "transformers":
+        # chosen for the user (auto: a small model on a CPU): vLLM's sizes do not apply, said once
+        rt.info(f"Tensor/pipeline parallel sizes ({cfg.tensor_parallel}/{cfg.pipeline_parallel}) are vLLM's; "
+                "the transformers engine serves on one device", level="WARNING")
+        cfg.tensor_parallel = cfg.pipeline_parallel = 1
+    try:
+        serve_config.check_parallel(cfg.tensor_parallel, cfg.pipeline_parallel, engine,
+                                    serve_config.gpu_count() if serve_config.cuda_available() else None)
+    except UserError as err:
+        rt.emit(protocol.Error(message=str(err), hint="", extra=err.data()))
+        return "failed"
+    if cfg.exposed and engine == "vllm":
+        # vLLM checks the key only under /v1 (and a few other prefixes): /invocations answers chat
+        # without it. Beyond this machine only an engine that guards every route may listen.
+        rt.emit(protocol.Error(
+            message=f"vLLM cannot listen on {cfg.host}: it answers some routes (/invocations, /tokenize) without "
+                    "the API key, so beyond this machine anyone could use the model.",
+            hint="Serve to other machines with --engine transformers (every route needs the key), or keep vLLM "
+                 "on 127.0.0.1 behind your own authenticating proxy.",
+            extra={"code": "serve.vllm_unguarded", "params": {"host": cfg.host},
+                   "hint_code": "serve.vllm_unguarded"}))
+        return "failed"
     try:  # the key must never reach a log line (the result event is the only place it goes)
         from app.core import logging_setup
 
@@ -136,6 +168,9 @@ def body(rt: EngineRuntime, args: argparse.Namespace) -> str:
         pass
     if note:
         rt.info(note)
+    if cfg.exposed:
+        rt.info(f"Listening on {cfg.host}:{cfg.port}, beyond this machine: anyone who can reach it and has "
+                "the API key can use the model", level="WARNING")
     threads = args.threads or _settings_threads()
     if engine == "vllm":
         try:

@@ -1087,7 +1087,8 @@ def serve_transformers(rt: EngineRuntime, cfg: ServeConfig, threads: int | None)
                      extra={"code": "serve.hf_no_answer", "hint_code": "engine.see_log"})
             return "failed"
         rt.progress(3, 3, message="Ready", stage="serve.ready")
-        rt.result(base_url=cfg.base_url, api_key=cfg.api_key, model=cfg.model_name,
+        rt.result(base_url=cfg.base_url, api_key=cfg.api_key, model=cfg.model_name, listen=f"{cfg.host}:{cfg.port}",
+                  exposed=cfg.exposed,
                   adapters=sorted(cfg.adapters), engine="transformers", pid=os.getpid(), port=cfg.port,
                   models=ids, load_s=round(time.monotonic() - t0, 2), quantization=cfg.quantize,
                   weights_bytes=server.weights_bytes, max_lora_rank=None)

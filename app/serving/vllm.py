@@ -187,7 +187,8 @@ def serve_vllm(rt: EngineRuntime, cfg: serve_config.ServeConfig, python: str, th
                 return "failed"
             rt.wait_stop(0.5)
         rt.progress(len(_VLLM_STAGES) + 1, len(_VLLM_STAGES) + 1, message="Ready", stage="serve.ready")
-        rt.result(base_url=cfg.base_url, api_key=cfg.api_key, model=cfg.model_name,
+        rt.result(base_url=cfg.base_url, api_key=cfg.api_key, model=cfg.model_name, listen=f"{cfg.host}:{cfg.port}",
+                  exposed=cfg.exposed,
                   adapters=sorted(cfg.adapters), engine="vllm", pid=server.proc.pid, port=cfg.port,
                   models=ids, log_path=str(server.log_path), load_s=round(time.monotonic() - t0, 2),
                   max_lora_rank=serve_config.max_lora_rank(cfg) if serve_config.lora_supported(cfg.model_dir, server.cuda)

@@ -138,6 +138,7 @@ class ModelsPanel(Panel):
         head.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         head.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self.show_details)
+        ctx.settings_changed.connect(self.show_details)  # the GPU estimate follows Settings' parallel sizes
         split.addWidget(self.table)
         split.addWidget(self._build_details())
         split.setStretchFactor(0, 1)
@@ -361,10 +362,19 @@ class ModelsPanel(Panel):
     def _gpu_text(self, r: dict) -> str:
         if r["kind"] == "adapter" or not r.get("path") or not r.get("ready", True):
             return "–"
+        tp = int(getattr(self.ctx.settings, "tensor_parallel_size", 1) or 1)
+        pp = int(getattr(self.ctx.settings, "pipeline_parallel_size", 1) or 1)
         try:
-            est = vram_planner.serving_estimate(r["path"])
+            est = vram_planner.serving_estimate(r["path"], tensor_parallel=tp, pipeline_parallel=pp)
         except (OSError, ValueError, UserError):
             return "–"
+        text = self._one_gpu_text(est)
+        if est["gpus"] > 1:  # Settings → vLLM parallel sizes
+            return self.tr("{figure} per GPU, on {n} GPUs (tensor {tp} × pipeline {pp})").format(
+                figure=text, n=est["gpus"], tp=tp, pp=pp)
+        return text
+
+    def _one_gpu_text(self, est: dict) -> str:
         if not est["kv_cache_bytes"]:  # a shape the planner does not know (mixture of experts…)
             return self.tr("{total} (weights {weights} + overhead {over}; KV cache not estimated)").format(
                 total=human_bytes(est["total_bytes"]), weights=human_bytes(est["weights_bytes"]),

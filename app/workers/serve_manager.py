@@ -325,6 +325,9 @@ class ServeManager(QObject):
             argv += ["--gpu-memory-utilization", str(self.settings.gpu_memory_utilization)]
         if getattr(self.settings, "max_model_len", 0):
             argv += ["--max-model-len", str(self.settings.max_model_len)]
+        for flag in ("tensor_parallel_size", "pipeline_parallel_size"):
+            if int(getattr(self.settings, flag, 1) or 1) > 1:
+                argv += ["--" + flag.replace("_", "-"), str(getattr(self.settings, flag))]
         if max_lora_rank:
             argv += ["--max-lora-rank", str(max_lora_rank)]
         choice = engine or self._engine_choice or getattr(self.settings, "chat_engine", "auto")

@@ -15,6 +15,7 @@ import time
 import pytest
 
 from app.core import chat_client, protocol
+from app.core.errors import UserError
 from tests.helpers import serve as h
 from tests.helpers.engines import REPO, engine_env_for
 
@@ -245,3 +246,46 @@ def test_quantize_with_vllm_is_refused_with_a_next_step(tmp_path, converted_mode
         assert live.wait_for(protocol.Done, timeout=60).status == "failed"
     finally:
         live.close()
+
+
+def test_listening_beyond_loopback_is_asked_for_and_still_needs_the_key(tmp_path, converted_model_dir):
+    ips = h.non_loopback_ips()
+    if not ips:
+        pytest.skip("this machine has no network address besides loopback")
+    live = h.LiveServe(["--model", str(converted_model_dir), "--engine", "transformers", "--threads", "1",
+                        "--host", "0.0.0.0"], tmp_path)
+    try:
+        r = live.wait_for(protocol.Result, timeout=180).data
+        assert r["exposed"] is True and r["listen"] == f"0.0.0.0:{r['port']}"
+        assert r["base_url"].startswith("http://127.0.0.1:")  # where this machine reaches it
+        assert any(e.level == "WARNING" and "beyond this machine" in e.message for e in live.of(protocol.Log))
+        remote = f"http://{ips[0]}:{r['port']}/v1"
+        assert h.http("GET", remote + "/models")[0] == 401  # another machine without the key: refused
+        assert h.http("POST", remote + "/chat/completions", None,
+                      {"model": r["model"], "messages": [{"role": "user", "content": "Hi"}]})[0] == 401
+        status, body = h.http("GET", remote + "/models", r["api_key"])
+        assert status == 200 and body["data"][0]["id"] == r["model"]
+    finally:
+        live.close()
+
+
+def test_a_bad_host_and_an_exposed_vllm_are_refused_with_the_reason(tmp_path, converted_model_dir):
+    from app.core import serve_config
+
+    with pytest.raises(UserError) as bad:
+        serve_config.check_host("my-laptop")
+    assert bad.value.code == "serve.bad_host"
+    assert serve_config.check_host("localhost") == "127.0.0.1" and serve_config.check_host("0.0.0.0") == "0.0.0.0"
+    cfg = serve_config.ServeConfig(model_name="m", model_dir=tmp_path, host="0.0.0.0", port=8000)
+    assert cfg.exposed and cfg.base_url == "http://127.0.0.1:8000/v1"
+    assert not serve_config.ServeConfig(model_name="m", model_dir=tmp_path).exposed
+    from app.core import vllm_runtime
+
+    if not vllm_runtime.runtime_info()["found"]:
+        pytest.skip("the vLLM runtime is not installed")
+    run = subprocess.run([sys.executable, "-m", "app.engines.serve", "--model", str(converted_model_dir),
+                          "--engine", "vllm", "--host", "0.0.0.0"], env=engine_env_for(tmp_path), cwd=str(REPO),
+                         stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1
+    errors = [json.loads(line) for line in run.stdout.splitlines() if '"type": "error"' in line]
+    assert errors and errors[-1]["code"] == "serve.vllm_unguarded" and "/invocations" in errors[-1]["message"]

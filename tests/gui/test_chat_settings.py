@@ -24,13 +24,18 @@ def test_gpu_memory_and_context_settings_reach_the_engine(main_window):
     group = main_window.panel("settings").chat_engines
     group.gpu_util.setValue(0.8)
     group.max_len.setValue(4096)
+    group.tensor_parallel.setValue(2)
+    group.pipeline_parallel.setValue(2)
     assert main_window.ctx.settings.gpu_memory_utilization == 0.8
+    assert (main_window.ctx.settings.tensor_parallel_size, main_window.ctx.settings.pipeline_parallel_size) == (2, 2)
     serve = main_window.ctx.serve
     key = serve.start("default", engine="transformers")
     try:
         args = serve._engines[key].proc.arguments
         assert args[args.index("--gpu-memory-utilization") + 1] == "0.8"
         assert args[args.index("--max-model-len") + 1] == "4096"
+        assert args[args.index("--tensor-parallel-size") + 1] == "2"
+        assert args[args.index("--pipeline-parallel-size") + 1] == "2"
         assert "--exit-with-parent" in args
     finally:
         serve.shutdown()

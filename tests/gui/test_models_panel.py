@@ -75,6 +75,11 @@ def test_bundled_model_with_its_details(home_with_model, panel):
     assert panel.detail_text("dtype") == "float32"
     assert panel.detail_text("params").endswith(" M") and panel.detail_text("quantization") == "none"
     assert "KV cache" in panel.detail_text("gpu") and "8192 tokens" in panel.detail_text("gpu")
+    one_gpu = panel.detail_text("gpu")
+    panel.ctx.update(tensor_parallel_size=2)  # Settings → tensor parallel: the figure is per GPU, at once
+    assert panel.detail_text("gpu").endswith("per GPU, on 2 GPUs (tensor 2 × pipeline 1)")
+    assert panel.detail_text("gpu") != one_gpu
+    panel.ctx.update(tensor_parallel_size=1)
     assert not panel.delete_btn.isEnabled()  # the bundled model cannot be deleted
 
 

@@ -142,6 +142,33 @@ def test_quantization_and_gpu_estimate(tmp_path):
     assert est["kv_cache_bytes"] == 2 * 2 * (2 * 16) * 1024 * 2
     assert est["total_bytes"] == est["weights_bytes"] + est["kv_cache_bytes"] + est["overhead_bytes"]
     assert vram_planner.serving_estimate(f32, max_model_len=100)["kv_cache_bytes"] == 2 * 2 * 32 * 100 * 2
+    # Across GPUs (vLLM): weights divide by tensor × pipeline; the KV cache by the pipeline and by the
+    # tensor size up to the 2 KV heads (4-way tensor parallel keeps one head per GPU); each GPU its context.
+    tp2 = vram_planner.serving_estimate(f32, max_model_len=100, tensor_parallel=2)
+    assert tp2["gpus"] == 2 and tp2["weights_bytes"] == 1000 and tp2["kv_cache_bytes"] == 2 * 2 * 32 * 100 * 2 / 2
+    tp4 = vram_planner.serving_estimate(f32, max_model_len=100, tensor_parallel=4)
+    assert tp4["weights_bytes"] == 500 and tp4["kv_cache_bytes"] == tp2["kv_cache_bytes"]
+    pp2 = vram_planner.serving_estimate(f32, max_model_len=100, tensor_parallel=2, pipeline_parallel=2)
+    assert pp2["gpus"] == 4 and pp2["kv_cache_bytes"] == tp2["kv_cache_bytes"] / 2
+    assert pp2["total_bytes"] < tp2["total_bytes"] < est["total_bytes"]
+
+
+def test_vllm_parallel_sizes_reach_its_command_and_are_checked(tmp_path):
+    cfg = serve_config.ServeConfig(model_name="m", model_dir=fake_model(tmp_path / "m"), port=1,
+                                   tensor_parallel=2, pipeline_parallel=3)
+    cmd = serve_config.vllm_command("python", cfg, cuda=True)
+    assert cmd[cmd.index("--tensor-parallel-size") + 1] == "2" and cmd[cmd.index("--pipeline-parallel-size") + 1] == "3"
+    one = serve_config.vllm_command("python", serve_config.ServeConfig(model_name="m", model_dir=cfg.model_dir, port=1),
+                                    cuda=True)
+    assert "--tensor-parallel-size" not in one and "--pipeline-parallel-size" not in one
+    serve_config.check_parallel(2, 2, "vllm", gpus=4)
+    serve_config.check_parallel(1, 1, "transformers", gpus=None)
+    for args, code in (((2, 1, "transformers", None), "serve.parallel_needs_vllm"),
+                       ((4, 2, "vllm", 4), "serve.parallel_too_few_gpus"),
+                       ((0, 1, "vllm", 4), "serve.bad_parallel")):
+        with pytest.raises(UserError) as err:
+            serve_config.check_parallel(*args)
+        assert err.value.code == code
 
 
 def test_gguf_and_repo_checks(tmp_path):
