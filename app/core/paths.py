@@ -91,6 +91,15 @@ def cache_dir(root: Path | None = None) -> Path:
     return (root or home()) / "cache"
 
 
+def fd_is_file(fd: int, path: Path) -> bool:
+    """Whether the open file descriptor ``fd`` is the file at ``path`` (same device and inode)."""
+    try:
+        a, b = os.fstat(fd), os.stat(path)
+    except OSError:
+        return False
+    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
+
+
 def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None) -> None:
     """Write to a temp file beside ``path`` and rename: readers never see half a file. ``mode``
     (e.g. 0o600): the file's permissions, set before a byte is written."""

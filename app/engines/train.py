@@ -38,6 +38,7 @@ import time
 from pathlib import Path
 from typing import TextIO
 
+from app.core import paths
 from app.core.engine_runtime import run_main
 from app.training import distributed
 from app.training.run import DONE_FIELDS, train
@@ -56,14 +57,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 # --- logging ----------------------------------------------------------------------------------
 
-def _same_file(fd: int, path: Path) -> bool:
-    try:
-        a, b = os.fstat(fd), os.stat(path)
-    except OSError:
-        return False
-    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
-
-
 def setup_logging(run_dir: Path | None) -> None:
     """Human log to stderr (the runtime set that up) and to RUN_DIR/train.log, unless stderr is
     already that file (the GUI redirects it there): then a second handler would double each line."""
@@ -71,7 +64,7 @@ def setup_logging(run_dir: Path | None) -> None:
     root.setLevel(logging.INFO)
     if run_dir is not None:
         path = run_dir / LOG_FILE
-        if not _same_file(2, path):
+        if not paths.fd_is_file(2, path):
             fh = logging.FileHandler(path, encoding="utf-8")
             fh.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
             root.addHandler(fh)

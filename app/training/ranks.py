@@ -25,7 +25,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from app.core import protocol, settings
+from app.core import paths, protocol, settings
 from app.core.checkpoints import CHECKPOINTS
 from app.core.engine_runtime import EngineRuntime
 from app.core.errors import UserError
@@ -173,9 +173,7 @@ class _RankLog(threading.Thread):
         self.summary: list[str] = []
 
     def run(self) -> None:
-        from app.engines.train import _same_file
-
-        fh = None if _same_file(2, self.log_path) else open(self.log_path, "a", encoding="utf-8")
+        fh = None if paths.fd_is_file(2, self.log_path) else open(self.log_path, "a", encoding="utf-8")
         in_summary = False
         try:
             for line in self.stream:
