@@ -47,6 +47,22 @@
   <context>
     <name>ChatEnginesGroup</name>
     <message>
+      <source>checking…</source>
+      <translation>检查中…</translation>
+    </message>
+    <message>
+      <source>not reachable: {reason}</source>
+      <translation>无法访问：{reason}</translation>
+    </message>
+    <message>
+      <source>up, {n} model(s), {ms:.0f} ms</source>
+      <translation>在线，{n} 个模型，{ms:.0f} 毫秒</translation>
+    </message>
+    <message>
+      <source>its model is not among them</source>
+      <translation>其中没有所设的模型</translation>
+    </message>
+    <message>
       <source>Remote endpoint</source>
       <translation>远程端点</translation>
     </message>
@@ -149,6 +165,14 @@
     <message>
       <source>Remove</source>
       <translation>移除</translation>
+    </message>
+    <message>
+      <source>Check</source>
+      <translation>检查</translation>
+    </message>
+    <message>
+      <source>Ask each endpoint for its models: whether it answers, what it serves and how fast</source>
+      <translation>向每个端点请求模型列表：是否有响应、提供哪些模型、响应多快</translation>
     </message>
     <message>
       <source>Remote endpoints appear in the Chat panel's model list. Their API keys are kept in the system keyring, never in the settings file.</source>

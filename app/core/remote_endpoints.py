@@ -133,3 +133,25 @@ def remove_endpoint(settings: Settings, name: str) -> None:
 
 __all__ = ["normalize_url", "split_credentials", "plain_http_host", "is_loopback", "add_endpoint",
            "move_saved_credentials", "remove_endpoint", "CREDENTIAL_PARAMS"]
+
+
+def check_endpoint(endpoint: dict, timeout: float = 8.0) -> dict:
+    """Is a saved endpoint up, what does it serve, how fast does it answer: ``GET /models`` with its
+    key, timed. ``{"name", "ok", "models", "latency_ms", "has_model"}`` and, when it failed,
+    ``{"code", "params", "message"}`` (a UserError's: not running, wrong key, an API error)."""
+    import time
+
+    from app.core import chat_client
+
+    name = endpoint.get("name", "")
+    key = secrets.get_secret(remote_key_name(name)) or None
+    t0 = time.perf_counter()
+    try:
+        models = chat_client.list_models(endpoint["base_url"], key, timeout=timeout)
+    except UserError as err:
+        return {"name": name, "ok": False, "models": [], "latency_ms": None, "has_model": False,
+                "code": err.code, "params": dict(err.params), "message": str(err)}
+    latency = round((time.perf_counter() - t0) * 1000, 1)
+    wanted = endpoint.get("model") or ""
+    return {"name": name, "ok": True, "models": models, "latency_ms": latency,
+            "has_model": not wanted or wanted in models}

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
 from app.core import remote_endpoints, settings as settings_mod
 from app.core.errors import UserError
 from app.core.secrets import NoKeyringError
-from app.views.error_texts import user_error_text
+from app.views.error_texts import event_error_text, user_error_text
 from app.views.widgets import show_error
 
 
@@ -115,8 +115,13 @@ class ChatEnginesGroup(QGroupBox):
         self.add_btn.clicked.connect(lambda: self.add())
         self.remove_btn = QPushButton()
         self.remove_btn.clicked.connect(self.remove_selected)
+        self.check_btn = QPushButton()  # health, models and latency of every endpoint, off the GUI thread
+        self.check_btn.clicked.connect(self.check_all)
+        self.health: dict[str, dict] = {}
+        self._checks: list = []
         row.addWidget(self.add_btn)
         row.addWidget(self.remove_btn)
+        row.addWidget(self.check_btn)
         row.addStretch(1)
         layout.addLayout(row)
         self.note = QLabel(objectName="Muted", wordWrap=True)
@@ -127,10 +132,49 @@ class ChatEnginesGroup(QGroupBox):
     def refresh(self) -> None:
         self.list.clear()
         for ep in self.ctx.settings.remote_endpoints:
-            item = QListWidgetItem(f"{ep['name']} — {ep['base_url']}" + (f" ({ep['model']})" if ep.get("model") else ""))
+            text = f"{ep['name']} — {ep['base_url']}" + (f" ({ep['model']})" if ep.get("model") else "")
+            health = self.health.get(ep["name"])
+            if health is not None:
+                text += "  ·  " + self.health_text(health)
+            item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, ep["name"])
             self.list.addItem(item)
         self.remove_btn.setEnabled(self.list.count() > 0)
+        self.check_btn.setEnabled(self.list.count() > 0 and not self._checks)
+
+    def health_text(self, h: dict) -> str:
+        if h.get("checking"):
+            return self.tr("checking…")
+        if not h["ok"]:
+            return self.tr("not reachable: {reason}").format(
+                reason=event_error_text(h.get("message", ""), "", {"code": h.get("code", ""),
+                                                                    "params": h.get("params", {})}))
+        text = self.tr("up, {n} model(s), {ms:.0f} ms").format(n=len(h["models"]), ms=h["latency_ms"])
+        if not h["has_model"]:
+            text += " — " + self.tr("its model is not among them")
+        return text
+
+    def check_all(self) -> None:
+        """Ask every endpoint for its models at once; each row shows its answer when it comes."""
+        from app.workers.background import BackgroundCall
+
+        for ep in self.ctx.settings.remote_endpoints:
+            self.health[ep["name"]] = {"checking": True}
+            call = BackgroundCall(remote_endpoints.check_endpoint, dict(ep), name="endpoint-check", parent=self)
+            call.done.connect(lambda result, c=call, name=ep["name"]: self._checked(c, name, result))
+            self._checks.append(call)
+            call.start()
+        self.refresh()
+
+    def _checked(self, call, name: str, result: dict) -> None:
+        if "ok" not in result:  # the check itself raised: say so as not reachable
+            result = {"name": name, "ok": False, "models": [], "latency_ms": None, "has_model": False,
+                      "code": "", "params": {}, "message": result.get("error", "")}
+        self.health[name] = result
+        if call in self._checks:
+            self._checks.remove(call)
+        call.deleteLater()
+        self.refresh()
 
     def add(self, values: dict | None = None) -> bool:
         """Ask for an endpoint (or take ``values``: name, base_url, model, api_key) and save it."""
@@ -192,8 +236,12 @@ class ChatEnginesGroup(QGroupBox):
         self.remote_label.setText(self.tr("Remote endpoints (any OpenAI-compatible server)"))
         self.add_btn.setText(self.tr("Add…"))
         self.remove_btn.setText(self.tr("Remove"))
+        self.check_btn.setText(self.tr("Check"))
+        self.check_btn.setToolTip(self.tr("Ask each endpoint for its models: whether it answers, what it serves and how fast"))
         self.note.setText(self.tr("Remote endpoints appear in the Chat panel's model list. Their API keys are "
                                   "kept in the system keyring, never in the settings file."))
+        if self.health:
+            self.refresh()  # the health texts in the new language
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.LanguageChange:

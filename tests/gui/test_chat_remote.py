@@ -31,6 +31,16 @@ def test_remote_endpoint_wrong_key_then_right_key(main_window, memory_keyring, r
     # the key is in the keyring, not in the settings file
     settings_text = (main_window.ctx.db.path.parent / "settings.json").read_text(encoding="utf-8")
     assert "wrong-key" not in settings_text and remote["base_url"] in settings_text
+    # Check: every endpoint asked for its models off the GUI thread; the answer on its row
+    assert group.add({"name": "Gone", "base_url": "http://127.0.0.1:9/v1", "api_key": "k"})
+    group.check_btn.click()
+    assert not group.check_btn.isEnabled() and "checking…" in group.list.item(0).text()
+    qtbot.waitUntil(lambda: group.check_btn.isEnabled(), timeout=30_000)
+    rows = {group.list.item(i).data(0x0100): group.list.item(i).text() for i in range(group.list.count())}
+    assert "not reachable" in rows["Cluster"] and "key" in rows["Cluster"].split("not reachable")[1].lower()
+    assert "not reachable" in rows["Gone"]
+    group.list.setCurrentRow(1)
+    group.remove_selected()
 
     main_window.show_panel("chat")
     panel = main_window.panel("chat")
@@ -47,6 +57,14 @@ def test_remote_endpoint_wrong_key_then_right_key(main_window, memory_keyring, r
     main_window.show_panel("settings")
     assert group.add({"name": "Cluster", "base_url": remote["base_url"], "model": remote["model"],
                       "api_key": remote["api_key"]})
+    group.check_btn.click()
+    qtbot.waitUntil(lambda: group.check_btn.isEnabled(), timeout=30_000)
+    health = group.health["Cluster"]
+    assert health["ok"] and health["models"] == [remote["model"]] and health["latency_ms"] > 0
+    assert "up, 1 model(s)" in group.list.item(0).text() and " ms" in group.list.item(0).text()
+    main_window.ctx.set_language("zh_CN")
+    assert "在线" in group.list.item(0).text() or "个模型" in group.list.item(0).text()
+    main_window.ctx.set_language("en")
     main_window.show_panel("chat")
     panel.send("hello")
     qtbot.waitUntil(lambda: not panel.answers.jobs, timeout=120_000)
