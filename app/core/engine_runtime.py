@@ -24,7 +24,7 @@ from typing import Any, TextIO
 
 from app import __version__
 from app.core import protocol
-from app.core.run_folder import ENGINE_INFO_FILE, EVENTS_FILE
+from app.core.run_folder import ENGINE_INFO_FILE, EVENTS_FILE, process_start_ticks
 
 
 def process_start_time(pid: int) -> float | None:
@@ -211,7 +211,8 @@ class EngineRuntime:
         from app.core.paths import atomic_write_text
 
         info = {"pid": os.getpid(), "engine": self.engine, "version": __version__,
-                "started_at": time.time(), "create_time": process_start_time(os.getpid())}
+                "started_at": time.time(), "create_time": process_start_time(os.getpid()),
+                "start_ticks": process_start_ticks(os.getpid())}
         atomic_write_text(self.run_dir / ENGINE_INFO_FILE, json.dumps(info) + "\n")
 
 

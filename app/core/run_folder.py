@@ -74,6 +74,18 @@ def read_engine_info(run_dir: str | os.PathLike) -> EngineInfo | None:
     )
 
 
+def process_start_ticks(pid: int) -> int | None:
+    """When ``pid`` started, in clock ticks since boot (Linux ``/proc/PID/stat``, field 22); None
+    elsewhere. Unlike a wall-clock creation time it does not move when the clock is set (NTP, a
+    laptop waking up), so a live engine is never taken for a dead one."""
+    try:
+        with open(f"/proc/{int(pid)}/stat", "rb") as fh:
+            data = fh.read()
+        return int(data[data.rindex(b")") + 2:].split()[19])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def engine_alive(info: EngineInfo, tolerance_s: float = CREATE_TIME_TOLERANCE_S) -> bool:
     """True when ``info.pid`` is alive AND is the process that wrote ``engine.json``.
 
@@ -93,6 +105,11 @@ def engine_alive(info: EngineInfo, tolerance_s: float = CREATE_TIME_TOLERANCE_S)
     except psutil.AccessDenied:
         # Cannot inspect it (another user's process): it cannot be our engine either.
         return False
+    ticks = info.extra.get("start_ticks")
+    if isinstance(ticks, int) and not isinstance(ticks, bool):
+        now = process_start_ticks(info.pid)
+        if now is not None:  # boot-relative: exact, whatever the wall clock did meanwhile
+            return now == ticks
     if info.create_time is not None:
         return abs(created - info.create_time) <= tolerance_s
     if info.started_at is not None:

@@ -242,3 +242,22 @@ def test_close_stops_watching(qtbot, tmp_path):
     write_events(run / "events.jsonl", protocol.Progress(step=1))
     qtbot.wait(200)
     assert watcher.events == [] and watcher.outcome is None
+
+
+def test_a_live_engine_stays_alive_when_the_wall_clock_is_set(tmp_path):
+    """engine.json's boot-relative start ticks decide: a clock step (NTP, a laptop waking) moves
+    every wall-clock creation time psutil computes, and must not turn a live run 'interrupted'."""
+    from app.core.run_folder import process_start_ticks
+
+    ticks = process_start_ticks(os.getpid())
+    if ticks is None:
+        pytest.skip("no /proc on this system")
+    run = tmp_path / "run"
+    run.mkdir()
+    stepped = psutil.Process(os.getpid()).create_time() + 30  # as if the clock moved 30 s since
+    (run / "engine.json").write_text(json.dumps({"pid": os.getpid(), "create_time": stepped,
+                                                 "start_ticks": ticks, "started_at": stepped}), encoding="utf-8")
+    assert run_folder.engine_alive(run_folder.read_engine_info(run))
+    (run / "engine.json").write_text(json.dumps({"pid": os.getpid(), "create_time": stepped,
+                                                 "start_ticks": ticks - 500}), encoding="utf-8")
+    assert not run_folder.engine_alive(run_folder.read_engine_info(run))  # a reused pid: other ticks
