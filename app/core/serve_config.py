@@ -16,6 +16,7 @@ from pathlib import Path
 from app.core import bundled, model_folder
 from app.core.errors import UserError
 from app.core.model_folder import GPU_MAX_MODEL_LEN_CAP
+from app.core.settings import MAX_PARALLEL
 
 HOST = "127.0.0.1"
 ENGINES = ("vllm", "transformers")
@@ -151,18 +152,23 @@ def registered_trusts_remote_code(name_or_path: str) -> bool:
 
 def cuda_available() -> bool:
     """An NVIDIA GPU is visible (NVML), without torch."""
+    return gpu_count() > 0
+
+
+def gpu_count() -> int:
+    """NVIDIA GPUs NVML sees and CUDA_VISIBLE_DEVICES leaves visible (0 without a driver)."""
     if os.environ.get("CUDA_VISIBLE_DEVICES", None) in ("", "-1"):
-        return False
+        return 0
     try:
         import pynvml
 
         pynvml.nvmlInit()
         try:
-            return pynvml.nvmlDeviceGetCount() > 0
+            return int(pynvml.nvmlDeviceGetCount())
         finally:
             pynvml.nvmlShutdown()
     except Exception:  # noqa: BLE001 - no driver, no library: no GPU
-        return False
+        return 0
 
 
 @dataclass
@@ -195,18 +201,9 @@ class ServeConfig:
     @property
     def exposed(self) -> bool:
         """Listening beyond this machine (asked for with ``--host``): the key is then all that guards it."""
+        from app.core.remote_endpoints import is_loopback
+
         return not is_loopback(self.host)
-
-
-def is_loopback(host: str) -> bool:
-    import ipaddress
-
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def check_host(host: str) -> str:
@@ -223,9 +220,6 @@ def check_host(host: str) -> str:
         raise UserError(f"--host {host!r} is not an IPv4 address. Give an address of this machine (e.g. "
                         "192.168.1.20), 0.0.0.0 for every interface, or leave it out for 127.0.0.1 only.",
                         code="serve.bad_host", params={"host": host}) from None
-
-
-MAX_PARALLEL = 64
 
 
 def check_parallel(tensor: int, pipeline: int, engine: str, gpus: int | None) -> None:
@@ -245,20 +239,6 @@ def check_parallel(tensor: int, pipeline: int, engine: str, gpus: int | None) ->
         raise UserError(f"Tensor × pipeline parallel = {tensor * pipeline} GPUs, but this machine has {gpus}.",
                         code="serve.parallel_too_few_gpus",
                         params={"wanted": tensor * pipeline, "gpus": gpus})
-
-
-def gpu_count() -> int:
-    """NVIDIA GPUs NVML sees (0 without a driver)."""
-    try:
-        import pynvml
-
-        pynvml.nvmlInit()
-        try:
-            return int(pynvml.nvmlDeviceGetCount())
-        finally:
-            pynvml.nvmlShutdown()
-    except Exception:  # noqa: BLE001 - no driver, no library: no GPU
-        return 0
 
 
 def vllm_command(python: str | os.PathLike, cfg: ServeConfig, cuda: bool) -> list[str]:

@@ -25,6 +25,7 @@ CHAT_ENGINES = ("auto", "vllm", "transformers")
 # When the chat engine starts ahead of the first message: when the Chat panel opens, when the app
 # starts (after the first paint), or only when a message is sent.
 CHAT_PRELOADS = ("chat_opens", "app_start", "send")
+MAX_PARALLEL = 64  # vLLM tensor / pipeline parallel size, each
 
 
 def system_language() -> str:
@@ -67,7 +68,7 @@ class Settings:
     # (serve_config.GPU_MEMORY_UTILIZATION, the model's own length capped at GPU_MAX_MODEL_LEN_CAP).
     gpu_memory_utilization: float = 0.0
     max_model_len: int = 0
-    # vLLM across GPUs: tensor-parallel (each layer split) and pipeline-parallel (layers split) sizes.
+    # vLLM across GPUs (at most MAX_PARALLEL each): tensor-parallel (each layer split) and pipeline-parallel (layers split) sizes.
     tensor_parallel_size: int = 1
     pipeline_parallel_size: int = 1
     sidebar_collapsed: bool = False
@@ -104,8 +105,8 @@ class Settings:
         except (TypeError, ValueError):
             self.gpu_memory_utilization, self.max_model_len = 0.0, 0
         try:
-            self.tensor_parallel_size = min(64, max(1, int(self.tensor_parallel_size)))
-            self.pipeline_parallel_size = min(64, max(1, int(self.pipeline_parallel_size)))
+            self.tensor_parallel_size = min(MAX_PARALLEL, max(1, int(self.tensor_parallel_size)))
+            self.pipeline_parallel_size = min(MAX_PARALLEL, max(1, int(self.pipeline_parallel_size)))
         except (TypeError, ValueError):
             self.tensor_parallel_size = self.pipeline_parallel_size = 1
         if not isinstance(self.remote_endpoints, list):

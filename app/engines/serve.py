@@ -145,7 +145,7 @@ def body(rt: EngineRuntime, args: argparse.Namespace) -> str:
         cfg.tensor_parallel = cfg.pipeline_parallel = 1
     try:
         serve_config.check_parallel(cfg.tensor_parallel, cfg.pipeline_parallel, engine,
-                                    serve_config.gpu_count() if serve_config.cuda_available() else None)
+                                    serve_config.gpu_count() or None)
     except UserError as err:
         rt.emit(protocol.Error(message=str(err), hint="", extra=err.data()))
         return "failed"

@@ -25,7 +25,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from app.core import paths, protocol, settings
+from app.core import paths, protocol
 from app.core.checkpoints import CHECKPOINTS
 from app.core.engine_runtime import EngineRuntime
 from app.core.errors import UserError
@@ -90,9 +90,9 @@ def run_ranks(rt: EngineRuntime, cfg, resume: Path | None, log_file: str = "trai
     where = "" if int(dist["nnodes"]) == 1 else f", node {dist['node_rank']} of {dist['nnodes']} at {dist['rdzv']}"
     rt.info(f"Starting {dist['processes']} training process(es) ({dist['strategy']}, "
             f"{distributed.backend(device)}{where}); rank 0 reports for all {size}")
-    threads = cfg.threads or settings.load().cpu_threads
-    env = dict(os.environ, PYTHONUNBUFFERED="1",
-               OMP_NUM_THREADS=str(max(1, threads // int(dist["processes"]))))
+    # Each rank sets its own thread count (train(): the CPU's threads over the local ranks); set
+    # here only so torchrun does not override it with its own default and a banner on stderr.
+    env = dict(os.environ, PYTHONUNBUFFERED="1", OMP_NUM_THREADS="1")
     proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             env=env, text=True, encoding="utf-8", errors="replace", bufsize=1,
                             preexec_fn=_die_with_parent)
