@@ -1446,6 +1446,30 @@ The full report is in the log: {path}</source>
       <translation>未知的检索方式“{mode}”；请使用 {modes} 之一。</translation>
     </message>
     <message>
+      <source>Unknown vector store "{store}"; use one of {stores}.</source>
+      <translation>未知的向量存储“{store}”；请使用 {stores} 之一。</translation>
+    </message>
+    <message>
+      <source>A server address is only for a Milvus store.</source>
+      <translation>服务器地址只适用于 Milvus 存储。</translation>
+    </message>
+    <message>
+      <source>"{uri}" is not a Milvus server address: write it as http://HOST:19530 (or choose Milvus Lite to keep it in the data folder).</source>
+      <translation>“{uri}”不是 Milvus 服务器地址：请写成 http://HOST:19530（或选择 Milvus Lite，存放在数据文件夹中）。</translation>
+    </message>
+    <message>
+      <source>The Milvus store ({where}) did not answer: {reason}. Check that the server is running and reachable, or move the knowledge base to faiss.</source>
+      <translation>Milvus 存储（{where}）没有响应：{reason}。请检查服务器是否在运行且可以访问，或把知识库迁移到 faiss。</translation>
+    </message>
+    <message>
+      <source>The knowledge base "{name}" is already in {store}.</source>
+      <translation>知识库“{name}”已经在 {store} 中。</translation>
+    </message>
+    <message>
+      <source>{n} passages of "{name}" have no vector in its store: rebuild it instead of moving it.</source>
+      <translation>“{name}”中有 {n} 个段落在其存储里没有向量：请重建它，而不是迁移。</translation>
+    </message>
+    <message>
       <source>The search engine was restarted before it answered; search again.</source>
       <translation>检索引擎在回答前被重启了；请重新搜索。</translation>
     </message>
@@ -3903,6 +3927,45 @@ The full report is in the log: {path}</source>
     </message>
   </context>
   <context>
+    <name>KbStoreDialog</name>
+    <message>
+      <source>Name:</source>
+      <translation>名称：</translation>
+    </message>
+    <message>
+      <source>faiss files on this computer (default)</source>
+      <translation>本机上的 faiss 文件（默认）</translation>
+    </message>
+    <message>
+      <source>Milvus Lite on this computer</source>
+      <translation>本机上的 Milvus Lite</translation>
+    </message>
+    <message>
+      <source>A Milvus server</source>
+      <translation>Milvus 服务器</translation>
+    </message>
+    <message>
+      <source>Vector store:</source>
+      <translation>向量存储：</translation>
+    </message>
+    <message>
+      <source>Server address:</source>
+      <translation>服务器地址：</translation>
+    </message>
+    <message>
+      <source>Fast and simple; the index is files in the data folder.</source>
+      <translation>快速、简单；索引是数据文件夹中的文件。</translation>
+    </message>
+    <message>
+      <source>An embedded Milvus in the data folder: the same store as a Milvus server, so the base can move to one later.</source>
+      <translation>数据文件夹中的嵌入式 Milvus：与 Milvus 服务器是同一种存储，以后可以把知识库迁移到服务器。</translation>
+    </message>
+    <message>
+      <source>The vectors live on the server (shared by a lab or a cluster); the passages' text and the keyword index stay on this computer.</source>
+      <translation>向量存放在服务器上（可供实验室或集群共享）；段落文本和关键词索引留在本机。</translation>
+    </message>
+  </context>
+  <context>
     <name>KnowledgePanel</name>
     <message>
       <source>Knowledge</source>
@@ -3943,6 +4006,14 @@ The full report is in the log: {path}</source>
     <message>
       <source>Change the passage size and re-embed every document</source>
       <translation>更改段落大小并重新嵌入所有文档</translation>
+    </message>
+    <message>
+      <source>Move…</source>
+      <translation>迁移…</translation>
+    </message>
+    <message>
+      <source>Move the vectors to faiss, Milvus Lite or a Milvus server, without re-embedding</source>
+      <translation>把向量迁移到 faiss、Milvus Lite 或 Milvus 服务器，无需重新嵌入</translation>
     </message>
     <message>
       <source>Cancel</source>
@@ -4009,10 +4080,6 @@ The full report is in the log: {path}</source>
       <translation>还是空的。把文件或文件夹拖到这里，或点击“添加文件”。</translation>
     </message>
     <message>
-      <source>{docs} documents, {chunks} passages, {failed} failed.</source>
-      <translation>{docs} 个文档，{chunks} 个段落，{failed} 个失败。</translation>
-    </message>
-    <message>
       <source>{n} documents were not finished: indexing stopped before them (the app closed, or it was cancelled).</source>
       <translation>有 {n} 个文档尚未完成：索引在处理它们之前停止了（应用已关闭或任务被取消）。</translation>
     </message>
@@ -4061,6 +4128,18 @@ The full report is in the log: {path}</source>
       <translation>文档 (*.pdf *.docx *.md *.markdown *.txt *.html *.htm);;所有文件 (*)</translation>
     </message>
     <message>
+      <source>{docs} documents, {chunks} passages, {failed} failed · vectors in {store}.</source>
+      <translation>{docs} 个文档，{chunks} 个段落，{failed} 个失败 · 向量存放在 {store}。</translation>
+    </message>
+    <message>
+      <source>Move {name}</source>
+      <translation>迁移 {name}</translation>
+    </message>
+    <message>
+      <source>Moving the vectors of {name} to {store}.</source>
+      <translation>正在把 {name} 的向量迁移到 {store}。</translation>
+    </message>
+    <message>
       <source>Rebuild {name}</source>
       <translation>重建 {name}</translation>
     </message>
@@ -4087,6 +4166,10 @@ The full report is in the log: {path}</source>
     <message>
       <source>Starting…</source>
       <translation>正在启动…</translation>
+    </message>
+    <message>
+      <source>{chunks:.0f} passages/s moved</source>
+      <translation>已迁移 {chunks:.0f} 段落/秒</translation>
     </message>
     <message>
       <source>{files:.1f} files/s · {chunks:.0f} passages/s</source>
@@ -6784,6 +6867,21 @@ Allow remote code for this model?</source>
     <message>
       <source>(run %1)</source>
       <translation>（运行 %1）</translation>
+    </message>
+  </context>
+  <context>
+    <name>widget</name>
+    <message>
+      <source>faiss (this computer)</source>
+      <translation>faiss（本机）</translation>
+    </message>
+    <message>
+      <source>Milvus server {uri}</source>
+      <translation>Milvus 服务器 {uri}</translation>
+    </message>
+    <message>
+      <source>Milvus Lite (this computer)</source>
+      <translation>Milvus Lite（本机）</translation>
     </message>
   </context>
 </TS>

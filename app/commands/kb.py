@@ -1,11 +1,12 @@
 """`ai-platform kb ...`: knowledge bases from the command line.
 
-    kb create NAME [--chunk-size N] [--overlap N] [--model M] [--json]
+    kb create NAME [--chunk-size N] [--overlap N] [--model M] [--store faiss|milvus [--uri URI]] [--json]
     kb add NAME PATH... [--json]            per-file results
     kb query NAME "TEXT" [--top-k K] [--mode dense|hybrid|bm25] [--json]
     kb list [--json]                        with document and chunk counts
     kb remove NAME PATH... [--yes] [--json]   asks first when that is more than one document
     kb rebuild NAME [--json]
+    kb migrate NAME --store faiss|milvus [--uri URI] [--json]   move the vectors, with progress
     kb delete NAME
 
 The work runs in this process through app.knowledge, the knowledge engine's library (imported
@@ -31,6 +32,10 @@ def register(subparsers) -> None:
                    help="characters shared by neighbouring chunks, 0 to half the chunk size (default 64)")
     c.add_argument("--model", default=None, help="embedding model (default: the bundled bilingual one; "
                                                  "an unknown name lists the available ones)")
+    c.add_argument("--store", default="faiss", choices=("faiss", "milvus"),
+                   help="where the vectors live: faiss files in the data folder (default), or Milvus")
+    c.add_argument("--uri", default=None, help="with --store milvus: a Milvus server (http://HOST:19530); "
+                                               "without it, Milvus Lite in the data folder")
     c.add_argument("--json", action="store_true")
     c.set_defaults(func=_create)
 
@@ -64,6 +69,13 @@ def register(subparsers) -> None:
     b.add_argument("--json", action="store_true")
     b.set_defaults(func=_rebuild)
 
+    m = sub.add_parser("migrate", help="move a knowledge base's vectors to another store (faiss or Milvus)")
+    m.add_argument("name")
+    m.add_argument("--store", required=True, choices=("faiss", "milvus"))
+    m.add_argument("--uri", default=None, help="with --store milvus: a Milvus server; without it, Milvus Lite")
+    m.add_argument("--json", action="store_true")
+    m.set_defaults(func=_migrate)
+
     d = sub.add_parser("delete", help="delete a knowledge base (its index; your files stay)")
     d.add_argument("name")
     d.add_argument("--json", action="store_true")
@@ -95,7 +107,8 @@ def _run(args, work) -> int:
 def _kb_json(kb) -> dict:
     return {"id": kb.id, "name": kb.name, "embedding_model": kb.embedding_model, "chunk_size": kb.chunk_size,
             "chunk_overlap": kb.chunk_overlap, "documents": kb.n_documents, "chunks": kb.n_chunks,
-            "failed": kb.n_failed, "created_at": kb.created_at.isoformat()}
+            "failed": kb.n_failed, "created_at": kb.created_at.isoformat(), "store": kb.vector_store,
+            "uri": kb.store_uri}
 
 
 def _create(args) -> int:
@@ -104,12 +117,20 @@ def _create(args) -> int:
     def work(store):
         kb = store.create(args.name, chunk_size=DEFAULT_CHUNK_SIZE if args.chunk_size is None else args.chunk_size,
                           chunk_overlap=DEFAULT_CHUNK_OVERLAP if args.overlap is None else args.overlap,
-                          embedding_model=args.model)
+                          embedding_model=args.model, store=args.store, uri=args.uri)
+        if kb.vector_store == "milvus":
+            from app.knowledge.base import check_store_reachable
+
+            try:
+                check_store_reachable(kb)
+            except Exception:
+                store.delete(kb.id)  # nothing was written to it: no half-made base stays behind
+                raise
         if args.json:
             _print_json(_kb_json(kb))
         else:
             print(f"Created knowledge base \"{kb.name}\" (id {kb.id}, {kb.embedding_model}, "
-                  f"chunks of {kb.chunk_size} characters, overlap {kb.chunk_overlap}).")
+                  f"chunks of {kb.chunk_size} characters, overlap {kb.chunk_overlap}, {kb.store_label}).")
         return 0
 
     return _run(args, work)
@@ -213,7 +234,8 @@ def _list(args) -> int:
             _print_json({"knowledge_bases": [_kb_json(kb) for kb in kbs]})
         else:
             for kb in kbs:
-                print(f"{kb.name}\t{kb.n_documents} documents\t{kb.n_chunks} chunks\t{kb.embedding_model}")
+                print(f"{kb.name}\t{kb.n_documents} documents\t{kb.n_chunks} chunks\t{kb.embedding_model}"
+                      f"\t{kb.store_label}")
             if not kbs:
                 print("No knowledge bases yet: ai-platform kb create NAME")
         return 0
@@ -223,12 +245,34 @@ def _list(args) -> int:
 
 def _delete(args) -> int:
     def work(store):
+        from app.knowledge.vectors import drop_server_collection
+
         kb = store.by_name(args.name)
+        warning = drop_server_collection(kb.folder)
+        if warning:
+            print(f"Warning: {warning}", file=sys.stderr)
         store.delete(kb.id)
         if args.json:
             _print_json({"deleted": kb.name, "id": kb.id})
         else:
             print(f"Deleted knowledge base \"{kb.name}\".")
+        return 0
+
+    return _run(args, work)
+
+
+def _migrate(args) -> int:
+    def work(store):
+        from app.knowledge.base import Knowledge, NullReporter
+
+        rep = NullReporter(verbose=not args.json)
+        k = Knowledge(store.by_name(args.name), store, rep)
+        summary = k.migrate(args.store, args.uri)
+        if args.json:
+            _print_json(summary)
+        else:
+            print(f"Moved {summary['chunks']} chunks of \"{summary['kb']}\" from {summary['from']} to "
+                  f"{summary['to']} in {summary['seconds']:.1f} s.")
         return 0
 
     return _run(args, work)

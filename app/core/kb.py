@@ -49,6 +49,15 @@ class KnowledgeBase:
     n_documents: int = 0
     n_chunks: int = 0
     n_failed: int = 0
+    vector_store: str = "faiss"  # or "milvus"
+    store_uri: str | None = None  # a Milvus server; None with "milvus": Milvus Lite in the folder
+
+    @property
+    def store_label(self) -> str:
+        """``faiss``, ``milvus-lite`` or ``milvus <uri>`` (as ``kb list`` prints it)."""
+        if self.vector_store != "milvus":
+            return "faiss"
+        return f"milvus {self.store_uri}" if self.store_uri else "milvus-lite"
 
     @property
     def folder(self) -> Path:
@@ -124,6 +133,27 @@ def check_embedding_model(model: str) -> None:
         raise unknown_embedding_model(model)
 
 
+VECTOR_STORES = ("faiss", "milvus")
+_URI_SCHEMES = ("http://", "https://", "tcp://", "grpc://")
+
+
+def check_store(store: str, uri: str | None) -> tuple[str, str | None]:
+    """``(store, uri)`` checked: a known store; a URI only for Milvus, and a server address."""
+    store = (store or "faiss").strip().lower()
+    uri = (uri or "").strip() or None
+    if store not in VECTOR_STORES:
+        raise UserError(f"Unknown vector store {store!r}; use one of {', '.join(VECTOR_STORES)}.",
+                        code="kb.store.unknown", params={"store": store, "stores": ", ".join(VECTOR_STORES)})
+    if uri and store != "milvus":
+        raise UserError("A URI is only for a Milvus store (--store milvus --uri http://HOST:19530).",
+                        code="kb.store.uri_needs_milvus", params={"uri": uri})
+    if uri and (not uri.lower().startswith(_URI_SCHEMES) or len(uri) > 500 or any(c.isspace() for c in uri)):
+        raise UserError(f"{uri!r} is not a Milvus server address: write it as http://HOST:19530 "
+                        "(or leave it empty for Milvus Lite in the data folder).",
+                        code="kb.store.bad_uri", params={"uri": uri})
+    return store, uri
+
+
 def _clean_name(name: str) -> str:
     return clean_name(name, what="knowledge base", code="kb", max_len=NAME_MAX)
 
@@ -161,9 +191,11 @@ class KnowledgeStore:
 
     # --- knowledge bases ----------------------------------------------------------------------
     def create(self, name: str, chunk_size: int = DEFAULT_CHUNK_SIZE,
-               chunk_overlap: int = DEFAULT_CHUNK_OVERLAP, embedding_model: str | None = None) -> KnowledgeBase:
+               chunk_overlap: int = DEFAULT_CHUNK_OVERLAP, embedding_model: str | None = None,
+               store: str = "faiss", uri: str | None = None) -> KnowledgeBase:
         name = _clean_name(name)
         check_chunking(chunk_size, chunk_overlap)
+        store, uri = check_store(store, uri)
         embedding_model = embedding_model or default_embedding_model()
         check_embedding_model(embedding_model)
         try:
@@ -171,7 +203,8 @@ class KnowledgeStore:
                 if s.scalar(select(KBRow.id).where(KBRow.name == name)) is not None:
                     raise self._taken(name)
                 row = KBRow(name=name, embedding_model=embedding_model,
-                            chunk_size=int(chunk_size), chunk_overlap=int(chunk_overlap), created_at=utcnow())
+                            chunk_size=int(chunk_size), chunk_overlap=int(chunk_overlap), created_at=utcnow(),
+                            vector_store=store, store_uri=uri)
                 s.add(row)
                 s.flush()
                 kb_id = row.id
@@ -208,7 +241,8 @@ class KnowledgeStore:
         with self._db.session() as s:
             c = {row[0]: (row[1], row[2], row[3] or 0) for row in s.execute(counts)}
             return [KnowledgeBase(r.id, r.name, r.embedding_model, r.chunk_size, r.chunk_overlap, r.created_at,
-                                  *c.get(r.id, (0, 0, 0))) for r in s.scalars(q)]
+                                  *c.get(r.id, (0, 0, 0)), vector_store=r.vector_store or "faiss",
+                                  store_uri=r.store_uri) for r in s.scalars(q)]
 
     def rename(self, kb_id: int, name: str) -> KnowledgeBase:
         name = _clean_name(name)
@@ -235,6 +269,14 @@ class KnowledgeStore:
             if embedding_model:
                 check_embedding_model(embedding_model)
                 row.embedding_model = embedding_model
+        return self.get(kb_id)
+
+    def set_store(self, kb_id: int, store: str, uri: str | None = None) -> KnowledgeBase:
+        """Record where the base's vectors now live (after ``Knowledge.migrate`` moved them)."""
+        store, uri = check_store(store, uri)
+        with self._db.session() as s:
+            row = self._row(s, kb_id)
+            row.vector_store, row.store_uri = store, uri
         return self.get(kb_id)
 
     def delete(self, kb_id: int, *, wait_s: float = 15.0) -> None:

@@ -4,6 +4,8 @@
     python -m app.engines.knowledge query --kb ID "TEXT" [--top-k K] [--mode dense|hybrid|bm25]
     python -m app.engines.knowledge rebuild --kb ID
     python -m app.engines.knowledge remove --kb ID PATH ...
+    python -m app.engines.knowledge migrate --kb ID --store faiss|milvus [--uri URI]
+    python -m app.engines.knowledge delete --kb ID      (the base, its index, its Milvus collection)
     python -m app.engines.knowledge serve --kb ID [--kb ID ...]  (JSON commands on stdin)
 
 Events (JSON lines, app/core/protocol.py): ``progress`` (files and chunks per second), one ``result``
@@ -109,6 +111,14 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--batch-files", type=int, default=BATCH_FILES)
     r.add_argument("--exit-with-parent", action="store_true",
                    help="stop when stdin closes (the app that started this engine died)")
+    m = sub.add_parser("migrate")
+    m.add_argument("--kb", required=True)
+    m.add_argument("--store", required=True, choices=("faiss", "milvus"))
+    m.add_argument("--uri", default=None)
+    m.add_argument("--exit-with-parent", action="store_true",
+                   help="stop when stdin closes (the app that started this engine died)")
+    x = sub.add_parser("delete")
+    x.add_argument("--kb", required=True)
     d = sub.add_parser("remove")
     d.add_argument("--kb", required=True)
     d.add_argument("paths", nargs="+")
@@ -132,6 +142,15 @@ def main(argv: list[str] | None = None) -> int:
             if args.mode == "serve":
                 return serve(rt, store, args.kb)
             kb = find_kb(store, args.kb)
+            if args.mode == "delete":
+                from app.knowledge.vectors import drop_server_collection
+
+                warning = drop_server_collection(kb.folder)
+                if warning:
+                    rt.info(warning, level="WARNING")
+                store.delete(kb.id)
+                rt.result(deleted=kb.name, id=kb.id, warning=warning)
+                return None
             k = Knowledge(kb, store, rt, fresh=(args.mode == "rebuild"))
             if args.mode == "add":
                 summary = k.add(args.paths, batch_files=args.batch_files, throttle_s=args.throttle_s)
@@ -139,6 +158,8 @@ def main(argv: list[str] | None = None) -> int:
                 summary = k.rebuild(batch_files=args.batch_files)
             elif args.mode == "remove":
                 summary = k.remove(args.paths)
+            elif args.mode == "migrate":
+                summary = k.migrate(args.store, args.uri)
             else:
                 rt.result(**k.query(args.text, top_k=args.top_k, mode=args.query_mode))
                 return None

@@ -33,8 +33,9 @@ from app.core.db.models import DocumentStatus as S
 from app.core.errors import UserError
 from app.core.kb import PENDING, KnowledgeBase, KnowledgeStore, normalize_path, unknown_embedding_model
 from app.knowledge import readers
+from app.knowledge import vectors as vector_stores
 from app.knowledge.embed import UnknownEmbedder, configure_llama_index, get_embedder
-from app.knowledge.index import DEFAULT_MODE, MODES, KBIndex, ModelMismatch, embedded_text
+from app.knowledge.index import DEFAULT_MODE, MODES, KBIndex, ModelMismatch, embedded_text, read_manifest
 
 BATCH_FILES = 16
 BATCH_CHUNKS = 512
@@ -155,15 +156,22 @@ class Knowledge:
         self.folder = paths.kb_dir() / str(kb.id)
         self._fresh = fresh
         if fresh:
-            self.index = KBIndex.replacement(self.folder, self.emb.name, self.emb.dim)
+            self.index = KBIndex.replacement(self.folder, self.emb.name, self.emb.dim, self._new_store())
         else:
             try:
-                self.index = KBIndex.open(self.folder, self.emb.name, self.emb.dim)
+                self.index = KBIndex.open(self.folder, self.emb.name, self.emb.dim, self._new_store())
             except ModelMismatch as exc:
                 raise UserError(f'Knowledge base "{kb.name}": {exc} (ai-platform kb rebuild).',
                                 code="kb.model_mismatch",
                                 params={"name": kb.name, "stored": exc.stored, "wanted": exc.wanted}) from None
         self._splitter = None
+
+    def _new_store(self):
+        """The store a base with nothing saved yet starts in (its row's choice); ``None`` once a
+        manifest names one, which then wins (it says where the vectors are)."""
+        if read_manifest(self.folder) is not None:
+            return None
+        return vector_stores.new_store(self.kb.vector_store, self.emb.dim, self.folder, self.kb.store_uri)
 
     @property
     def splitter(self):
@@ -224,8 +232,12 @@ class Knowledge:
                           level="WARNING")
 
         with locks.kb_write_lock(self.kb.id, self.kb.name, on_wait=waiting):
-            if not self._fresh and self.index.saved_generation() != self.index.generation:
-                self.index = KBIndex.open(self.folder, self.emb.name, self.emb.dim)
+            if not self._fresh and (self.index.saved_generation() or 0) != self.index.generation:
+                self.index = KBIndex.open(self.folder, self.emb.name, self.emb.dim, self._new_store())
+            if not self._fresh and self.index.generation:
+                gone = self.index.reconcile()  # Milvus: what a killed writer left unsaved
+                if gone:
+                    self.rep.info(f"removed {gone} vector(s) an interrupted run had left in the store")
             yield
 
     # --- ingest -------------------------------------------------------------------------------
@@ -433,6 +445,58 @@ class Knowledge:
             self.rep.result(**r)
         return {"summary": True, "kb": self.kb.name, "files": removed, "chunks_total": len(self.index)}
 
+    def migrate(self, store: str, uri: str | None = None) -> dict:
+        """Move this base's vectors to ``store`` (``faiss`` or ``milvus``; ``uri`` a Milvus server,
+        else Milvus Lite in the folder) without re-embedding: copied in batches with progress, then
+        one generation switches to the new store and the row follows; the old store is emptied
+        only after that. A kill before the switch leaves the base where it was."""
+        from app.core.kb import check_store
+
+        store, uri = check_store(store, uri)
+        with self.writing():
+            old = self.index.vectors
+            target = {"kind": store, **({"uri": uri} if uri else {})}
+            if {k: v for k, v in old.spec().items() if k != "collection"} == target:
+                raise UserError(f'Knowledge base "{self.kb.name}" is already in {self.kb.store_label}.',
+                                code="kb.store.same", params={"name": self.kb.name, "store": self.kb.store_label})
+            if store == vector_stores.MILVUS:
+                vector_stores.check_reachable(self.folder, uri)
+            new = vector_stores.new_store(store, self.emb.dim, self.folder, uri)
+            ids = sorted(self.index.chunks)
+            t0 = time.monotonic()
+            step = 1000
+            for at in range(0, len(ids), step):
+                if self.rep.stop_requested:
+                    new.drop()
+                    return {"summary": True, "kb": self.kb.name, "stopped": True, "chunks": at}
+                part = ids[at:at + step]
+                got = old.vectors(part)
+                missing = [i for i in part if i not in got]
+                if missing:
+                    raise UserError(f'{len(missing)} chunk(s) of "{self.kb.name}" have no vector in its store; '
+                                    "rebuild it (ai-platform kb rebuild) instead of moving it.",
+                                    code="kb.store.incomplete", params={"name": self.kb.name, "n": len(missing)})
+                import numpy as np
+
+                new.add(part, np.stack([got[i] for i in part]))
+                done = min(at + step, len(ids))
+                elapsed = max(time.monotonic() - t0, 1e-6)
+                self.rep.emit(protocol.Progress(
+                    step=done, total=len(ids), message=f"{done}/{len(ids)} chunks moved",
+                    eta_s=round(elapsed / done * (len(ids) - done), 2),
+                    extra={"chunks_per_s": round(done / elapsed, 1)}))
+            old_label = self.kb.store_label
+            self.index.vectors = new
+            self.index._removed.clear()
+            self.index.save()
+            self.kb = self.store.set_store(self.kb.id, store, uri)
+            try:
+                old.drop()
+            except UserError as exc:  # the vectors moved; an old server that is gone keeps its copy
+                self.rep.info(f"the old store was not emptied: {exc}", level="WARNING")
+            return {"summary": True, "kb": self.kb.name, "from": old_label, "to": self.kb.store_label,
+                    "chunks": len(ids), "seconds": round(time.monotonic() - t0, 3), "stopped": False}
+
     def query(self, text: str, top_k: int = 5, mode: str | None = None) -> dict:
         mode = mode or DEFAULT_MODE
         if mode not in MODES:
@@ -462,3 +526,10 @@ class Knowledge:
                     for c in res["chunks"]]
 
         return _Retriever()
+
+
+def check_store_reachable(kb: KnowledgeBase) -> None:
+    """A Milvus base's store answers (``kb.store.unreachable`` with the reason if not)."""
+    if kb.vector_store == vector_stores.MILVUS:
+        vector_stores.check_reachable(paths.kb_dir() / str(kb.id), kb.store_uri)
+

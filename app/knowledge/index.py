@@ -1,10 +1,11 @@
-"""A knowledge base's index on disk: faiss vectors + our own chunk table + BM25, persisted atomically.
+"""A knowledge base's index on disk: vectors + our own chunk table + BM25, persisted atomically.
 
 Layout of ``kb/<kb-id>/``::
 
-    manifest.json          {"generation": N, "model": ..., "dim": ..., "next_id": ..., ...}
+    manifest.json          {"generation": N, "model": ..., "dim": ..., "next_id": ..., "store": ...}
     gen-<N>/index.faiss    faiss IndexIDMap2(IndexFlatIP): int64 ids we allocate, never reused
-    gen-<N>/chunks.json    {faiss id: {node_id, path, text, page, chunk}}
+    gen-<N>/chunks.json    {chunk id: {node_id, path, text, page, chunk}}
+    milvus.db/             instead of index.faiss, when the base lives in Milvus Lite (vectors.py)
 
 A save writes a new ``gen-<N+1>/`` folder, fsyncs, then atomically replaces ``manifest.json``;
 only then is the old generation removed. A kill at any point leaves the last complete generation.
@@ -31,6 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from app.knowledge.vectors import MILVUS, FaissVectors, MilvusVectors, from_spec
 
 MANIFEST = "manifest.json"
 # Fusion settings measured on the dev splits of the generated hard bilingual set
@@ -215,34 +218,8 @@ def embedded_text(text: str, context: str | None) -> str:
     return f"{context}\n{text}" if context else text
 
 
-_FAISS = None
-
-
-def _faiss():
-    """faiss, with OpenMP threads set once: on 2 cores a single-query flat search over 100k
-    vectors takes ~37 ms with 1 thread and ~110 ms with 2 (thread start-up per call).
-    Override with AI_PLATFORM_KB_THREADS."""
-    global _FAISS
-    if _FAISS is None:
-        import faiss
-
-        try:
-            threads = max(1, int(os.environ.get("AI_PLATFORM_KB_THREADS", "1")))
-        except ValueError:
-            threads = 1
-        faiss.omp_set_num_threads(threads)
-        _FAISS = faiss
-    return _FAISS
-
-
-def _new_faiss(dim: int):
-    faiss = _faiss()
-
-    return faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
-
-
 class KBIndex:
-    def __init__(self, folder: Path, model: str, dim: int):
+    def __init__(self, folder: Path, model: str, dim: int, vectors=None):
         self.folder = Path(folder)
         self.model, self.dim = model, dim
         self.generation = 0
@@ -250,38 +227,58 @@ class KBIndex:
         self.meta: dict = {}
         self.chunks: dict[int, Chunk] = {}
         self.by_path: dict[str, list[int]] = defaultdict(list)
-        self.faiss = _new_faiss(dim)
+        self.vectors = vectors if vectors is not None else FaissVectors(dim)
         self.bm25 = BM25()
+        self._removed: list[int] = []  # since the last save (Milvus deletes them after it)
+        self._purge = False  # a replacement: whatever the store holds goes at the next save
+        self._drop_after_save = None  # a store this index replaced (another collection)
+
+    @property
+    def store(self) -> str:
+        return self.vectors.kind
 
     # --- load / save ------------------------------------------------------------------------
     @classmethod
-    def replacement(cls, folder: Path, model: str, dim: int) -> KBIndex:
+    def replacement(cls, folder: Path, model: str, dim: int, vectors=None) -> KBIndex:
         """An empty index that replaces the saved one at its next save (a rebuild): it goes on from
-        the saved generation and id counter, so no generation folder or id is used twice."""
-        idx = cls(folder, model, dim)
-        manifest = _read_manifest(Path(folder))
+        the saved generation and id counter, so no generation folder or id is used twice. It keeps
+        the saved store (``vectors`` None) or moves to ``vectors``."""
+        folder = Path(folder)
+        manifest = _read_manifest(folder)
+        old = from_spec(manifest.get("store"), int(manifest.get("dim", dim)), folder) if manifest else None
+        if vectors is None:
+            if isinstance(old, MilvusVectors) and int(manifest.get("dim", 0)) == dim:
+                vectors = old
+            elif isinstance(old, MilvusVectors):
+                vectors = MilvusVectors(dim, folder, uri=old.uri)
+            else:
+                vectors = FaissVectors(dim)
+        idx = cls(folder, model, dim, vectors)
+        idx._purge = True
+        if old is not None and old.kind == MILVUS and old.spec() != vectors.spec():
+            idx._drop_after_save = old
         if manifest:
             idx.generation = int(manifest["generation"])
             idx.next_id = int(manifest["next_id"])
         return idx
 
     @classmethod
-    def open(cls, folder: Path, model: str, dim: int) -> KBIndex:
-        """Open the last saved generation, or an empty index. A model mismatch is the caller's
-        business (see ``manifest_model``): we never mix vectors of two models."""
-        faiss = _faiss()
+    def open(cls, folder: Path, model: str, dim: int, vectors=None) -> KBIndex:
+        """Open the last saved generation, or an empty index (in ``vectors``, faiss by default, when
+        nothing is saved yet). A model mismatch is the caller's business (see ``manifest_model``):
+        we never mix vectors of two models."""
         folder = Path(folder)
-        idx = cls(folder, model, dim)
         manifest = _read_manifest(folder)
         if manifest is None:
-            return idx
+            return cls(folder, model, dim, vectors)
         if manifest.get("model") != model or int(manifest.get("dim", 0)) != dim:
             raise ModelMismatch(manifest.get("model"), model)
+        idx = cls(folder, model, dim, from_spec(manifest.get("store"), dim, folder))
         gen = folder / f"gen-{manifest['generation']}"
         idx.generation = int(manifest["generation"])
         idx.next_id = int(manifest["next_id"])
         idx.meta = manifest.get("meta", {})
-        idx.faiss = faiss.read_index(str(gen / "index.faiss"))
+        idx.vectors.load(gen)
         with open(gen / "chunks.json", encoding="utf-8") as fh:
             raw = json.load(fh)
         for key, c in raw.items():
@@ -290,6 +287,11 @@ class KBIndex:
             idx.by_path[ch.path].append(ch.id)
             idx.bm25.add(ch.id, ch.indexed_text)
         return idx
+
+    def reconcile(self) -> int:
+        """Writer only (under the base's lock): drop stored vectors the saved table does not name
+        (a killed writer's unsaved adds, an interrupted delete). faiss never has any."""
+        return self.vectors.reconcile(set(self.chunks))
 
     def save(self) -> None:
         """Write a new generation and switch the manifest to it. On any failure (a full disk) the
@@ -308,12 +310,21 @@ class KBIndex:
             if isinstance(exc, Exception):
                 diskspace.reraise_if_full(exc, self.folder)
             raise
+        # The new generation is on disk: what it no longer names may leave the store now.
+        removed, self._removed = self._removed, []
+        if self._purge:
+            self._purge = False
+            self.vectors.reconcile(set(self.chunks))
+        else:
+            self.vectors.committed(removed)
+        if self._drop_after_save is not None:
+            old, self._drop_after_save = self._drop_after_save, None
+            old.drop()
 
     def _save(self, tmp: Path, mtmp: Path) -> None:
-        faiss = _faiss()
         new_gen = self.generation + 1
         tmp.mkdir()
-        faiss.write_index(self.faiss, str(tmp / "index.faiss"))
+        self.vectors.write(tmp)
         with open(tmp / "chunks.json", "w", encoding="utf-8") as fh:
             json.dump({str(k): c.to_json() for k, c in self.chunks.items()}, fh, ensure_ascii=False)
             fh.flush()
@@ -322,7 +333,8 @@ class KBIndex:
         if target.exists():
             shutil.rmtree(target)
         manifest = {"generation": new_gen, "model": self.model, "dim": self.dim,
-                    "next_id": self.next_id, "n_chunks": len(self.chunks), "meta": self.meta}
+                    "next_id": self.next_id, "n_chunks": len(self.chunks), "meta": self.meta,
+                    "store": self.vectors.spec()}
         with open(mtmp, "w", encoding="utf-8") as fh:
             json.dump(manifest, fh)
             fh.flush()
@@ -352,21 +364,22 @@ class KBIndex:
         if not texts:
             return []
         contexts = contexts or [""] * len(texts)
-        ids = np.arange(self.next_id, self.next_id + len(texts), dtype=np.int64)
+        ids = list(range(self.next_id, self.next_id + len(texts)))
         self.next_id += len(texts)
-        self.faiss.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids)
-        for i, (cid, text, page, ctx) in enumerate(zip(ids.tolist(), texts, pages, contexts)):
+        self.vectors.add(ids, vectors)
+        for i, (cid, text, page, ctx) in enumerate(zip(ids, texts, pages, contexts)):
             ch = Chunk(id=cid, node_id=str(uuid.uuid4()), path=path, text=text, page=page, chunk=i,
                        context=ctx or "")
             self.chunks[cid] = ch
             self.by_path[path].append(cid)
             self.bm25.add(cid, ch.indexed_text)
-        return ids.tolist()
+        return ids
 
     def remove_path(self, path: str) -> int:
         ids = self.by_path.pop(path, [])
         if ids:
-            self.faiss.remove_ids(np.asarray(ids, dtype=np.int64))
+            self.vectors.remove(ids)
+            self._removed.extend(ids)
             for cid in ids:
                 self.chunks.pop(cid, None)
                 self.bm25.remove(cid)
@@ -378,15 +391,21 @@ class KBIndex:
     def clear(self) -> None:
         self.chunks.clear()
         self.by_path.clear()
-        self.faiss = _new_faiss(self.dim)
+        self.vectors.clear()
+        self._removed.clear()
+        self._purge = True
         self.bm25 = BM25()
 
     # --- search -----------------------------------------------------------------------------
     def dense(self, qvec: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """The ``k`` nearest live chunks. A store outside the generation (Milvus) may still hold
+        vectors this table no longer names, or a writer's newer ones: they are skipped."""
         if not len(self.chunks):
             return []
-        scores, ids = self.faiss.search(np.asarray(qvec, np.float32).reshape(1, -1), min(k, len(self.chunks)))
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i != -1]
+        k = min(k, len(self.chunks))
+        spare = len(self._removed) if self.vectors.kind == MILVUS else 0
+        hits = self.vectors.search(qvec, k + spare + (8 if self.vectors.kind == MILVUS else 0))
+        return [(i, s) for i, s in hits if i in self.chunks][:k]
 
     def _cross(self, query: str, dense_top: int, keyword_top: int) -> bool:
         """Dense's first hit is in the other script than the question, BM25's in the same one."""
@@ -411,13 +430,15 @@ class KBIndex:
             ranked = rrf([[i for i, _ in dense], [i for i, _ in kw[:keyword_top]]],
                          weights=[1.0, weight])[:top_k]
         q = np.asarray(qvec, np.float32).reshape(-1)
+        # A keyword hit outside the dense candidates: its cosine too.
+        missing = [cid for cid, _ in ranked if cid not in dense_score and cid in self.chunks]
+        for cid, vec in self.vectors.vectors(missing).items():
+            dense_score[cid] = float(vec @ q)
         out = []
         for cid, score in ranked:
             ch = self.chunks.get(cid)
-            if ch is None:
+            if ch is None or cid not in dense_score:
                 continue
-            if cid not in dense_score:  # a keyword hit outside the dense candidates: its cosine too
-                dense_score[cid] = float(self.faiss.reconstruct(int(cid)) @ q)
             out.append({"text": ch.text, "score": round(float(score), 6), "file": ch.path,
                         "page": ch.page, "chunk": ch.chunk, "id": cid, "node_id": ch.node_id,
                         "dense_score": round(dense_score[cid], 6)})
@@ -436,6 +457,11 @@ def _read_manifest(folder: Path) -> dict | None:
             return json.load(fh)
     except FileNotFoundError:
         return None
+
+
+def read_manifest(folder: Path) -> dict | None:
+    """The saved manifest of the index in ``folder`` (None before the first save)."""
+    return _read_manifest(folder)
 
 
 def manifest_model(folder: Path) -> str | None:

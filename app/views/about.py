@@ -37,6 +37,7 @@ ENGINE_PACKAGES = (
     ("bitsandbytes", ("bitsandbytes",)),
     ("LlamaIndex", ("llama-index-core", "llama-index")),
     ("FAISS", ("faiss-cpu", "faiss-gpu", "faiss")),
+    ("Milvus Lite", ("milvus-lite",)),
     ("LangGraph", ("langgraph",)),
 )
 

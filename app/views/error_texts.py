@@ -110,6 +110,12 @@ MESSAGES: dict[str, str] = {
     "kb.model_mismatch": QT_TRANSLATE_NOOP("Errors", "The knowledge base \"{name}\" was built with the embedding model {stored}, not {wanted}: rebuild it."),
     "kb.document_missing": QT_TRANSLATE_NOOP("Errors", "{path} is not in the knowledge base \"{name}\"."),
     "kb.mode": QT_TRANSLATE_NOOP("Errors", "Unknown retrieval mode \"{mode}\"; use one of {modes}."),
+    "kb.store.unknown": QT_TRANSLATE_NOOP("Errors", "Unknown vector store \"{store}\"; use one of {stores}."),
+    "kb.store.uri_needs_milvus": QT_TRANSLATE_NOOP("Errors", "A server address is only for a Milvus store."),
+    "kb.store.bad_uri": QT_TRANSLATE_NOOP("Errors", "\"{uri}\" is not a Milvus server address: write it as http://HOST:19530 (or choose Milvus Lite to keep it in the data folder)."),
+    "kb.store.unreachable": QT_TRANSLATE_NOOP("Errors", "The Milvus store ({where}) did not answer: {reason}. Check that the server is running and reachable, or move the knowledge base to faiss."),
+    "kb.store.same": QT_TRANSLATE_NOOP("Errors", "The knowledge base \"{name}\" is already in {store}."),
+    "kb.store.incomplete": QT_TRANSLATE_NOOP("Errors", "{n} passages of \"{name}\" have no vector in its store: rebuild it instead of moving it."),
     "kb.search_stopped": QT_TRANSLATE_NOOP("Errors", "The search engine was restarted before it answered; search again."),
     # knowledge bases: one file (the Reason column)
     "kb.read.not_found": QT_TRANSLATE_NOOP("Errors", "not found"),

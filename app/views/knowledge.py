@@ -17,6 +17,7 @@ from app.core import protocol
 from app.core.errors import UserError
 from app.core.kb import KnowledgeStore
 from app.views.error_texts import failure_text, outcome_text, reason_text, user_error_text
+from app.views.kb_store_dialog import KbStoreDialog, store_text
 from app.views.panel import Panel
 from app.views.widgets import show_error
 
@@ -61,7 +62,9 @@ class KnowledgePanel(Panel):
         self.add_folder_btn = QPushButton()
         self.rebuild_btn = QPushButton()
         self.rebuild_btn.clicked.connect(lambda: self.rebuild_kb())  # clicked(bool) is no passage size
-        for w in (self.kb, self.new_btn, self.rename_btn, self.delete_btn, self.rebuild_btn):
+        self.move_btn = QPushButton(objectName="kb-move")
+        self.move_btn.clicked.connect(lambda: self.move_kb())
+        for w in (self.kb, self.new_btn, self.rename_btn, self.delete_btn, self.rebuild_btn, self.move_btn):
             bar.addWidget(w)
         bar.addStretch(1)
         bar.addWidget(self.add_files_btn)
@@ -160,6 +163,8 @@ class KnowledgePanel(Panel):
         self.rebuild_btn.setText(self.tr("Rebuild…"))
         self.resume_btn.setText(self.tr("Finish indexing"))
         self.rebuild_btn.setToolTip(self.tr("Change the passage size and re-embed every document"))
+        self.move_btn.setText(self.tr("Move…"))
+        self.move_btn.setToolTip(self.tr("Move the vectors to faiss, Milvus Lite or a Milvus server, without re-embedding"))
         self.cancel_btn.setText(self.tr("Cancel"))
         self.docs.setHorizontalHeaderLabels([self.tr("Document"), self.tr("Status"), self.tr("Chunks"), self.tr("Reason")])
         self.remove_btn.setText(self.tr("Remove"))
@@ -194,7 +199,7 @@ class KnowledgePanel(Panel):
             self.ctx.remember("knowledge.kb", kb_id)
         busy = self.busy()
         self.search_btn.setEnabled(has)
-        for w in (self.rename_btn, self.delete_btn, self.rebuild_btn):
+        for w in (self.rename_btn, self.delete_btn, self.rebuild_btn, self.move_btn):
             w.setEnabled(has and not busy)  # not while its index is being written
         self._show_progress()
         self.add_files_btn.setEnabled(has)  # more files queue behind a running job
@@ -221,8 +226,9 @@ class KnowledgePanel(Panel):
             self.empty.setText(self.tr("Empty. Drop files or folders here, or use Add files."))
         else:
             kb = self.store.get(kb_id)
-            self.empty.setText(self.tr("{docs} documents, {chunks} passages, {failed} failed.").format(
-                docs=kb.n_documents, chunks=kb.n_chunks, failed=kb.n_failed))
+            self.empty.setText(self.tr("{docs} documents, {chunks} passages, {failed} failed · vectors in {store}.").format(
+                docs=kb.n_documents, chunks=kb.n_chunks, failed=kb.n_failed,
+                store=store_text(self, kb.vector_store, kb.store_uri)))
         self._selection_changed()
         unfinished = [d for d in docs if d.status in ("queued", "indexing")]
         self.resume_box.setVisible(bool(unfinished) and not busy)
@@ -240,18 +246,39 @@ class KnowledgePanel(Panel):
         return self.add_paths([])
 
     def create_kb(self) -> None:
-        name, ok = QInputDialog.getText(self, self.tr("New knowledge base"), self.tr("Name:"))
-        if ok:
-            self._create(name)
+        dialog = KbStoreDialog(self, self.tr("New knowledge base"))
+        if dialog.exec() == KbStoreDialog.DialogCode.Accepted:
+            name, store, uri = dialog.values()
+            self._create(name, store, uri)
 
-    def _create(self, name: str) -> int | None:
+    def _create(self, name: str, store: str = "faiss", uri: str | None = None) -> int | None:
         try:
-            kb = self.store.create(name)
+            kb = self.store.create(name, store=store, uri=uri)
         except UserError as err:
             show_error(self, self.tr("Knowledge"), user_error_text(err))
             return None
         self.reload_kbs(select=kb.id)
         return kb.id
+
+    def move_kb(self, store: str | None = None, uri: str | None = None) -> bool:
+        """Move the shown base's vectors to another store (asked, or as given), with progress."""
+        kb_id = self.kb_id()
+        if kb_id is None or self.busy():
+            return False
+        kb = self.store.get(kb_id)
+        if store is None:
+            dialog = KbStoreDialog(self, self.tr("Move {name}").format(name=kb.name), name=None,
+                                   current=(kb.vector_store, kb.store_uri))
+            if dialog.exec() != KbStoreDialog.DialogCode.Accepted:
+                return False
+            _, store, uri = dialog.values()
+        if store == kb.vector_store and (uri or None) == (kb.store_uri or None):
+            return False
+        self.jobs.migrate(kb_id, store, uri)
+        self.ctx.status_message.emit(self.tr("Moving the vectors of {name} to {store}.").format(
+            name=kb.name, store=store_text(self, store, uri)), 5000)
+        self.show_kb()
+        return True
 
     def rename_kb(self) -> None:
         kb_id = self.kb_id()
@@ -279,6 +306,9 @@ class KnowledgePanel(Panel):
         if answer == QMessageBox.StandardButton.Yes:
             self.jobs.cancel(kb_id)
             self.ctx.kb_query.forget(kb_id)
+            if kb.store_uri:  # its collection on the server goes too: the knowledge engine talks to Milvus
+                self.jobs.delete(kb_id)
+                return
             try:
                 self.store.delete(kb_id)  # waits for a writer (this window's, the CLI's) to stop
             except UserError as err:
@@ -364,14 +394,19 @@ class KnowledgePanel(Panel):
                 self.progress.setRange(0, int(ev.total))
                 self.progress.setValue(int(ev.step))
             extra = ev.extra or {}
-            if "files_per_s" in extra or "chunks_per_s" in extra:
+            if "chunks_per_s" in extra and "files_per_s" not in extra:  # moving vectors
+                self.rate.setText(self.tr("{chunks:.0f} passages/s moved").format(chunks=float(extra["chunks_per_s"])))
+            elif "files_per_s" in extra or "chunks_per_s" in extra:
                 self.rate.setText(self.tr("{files:.1f} files/s · {chunks:.0f} passages/s").format(
                     files=float(extra.get("files_per_s") or 0), chunks=float(extra.get("chunks_per_s") or 0)))
         elif isinstance(ev, (protocol.Result, protocol.Checkpoint)):
             self.show_kb()
 
     def _index_finished(self, kb_id: int, outcome) -> None:
-        if kb_id == self.kb_id():
+        if kb_id == self.kb_id() and self.jobs.last_kind == "delete":
+            if not outcome.ok:
+                show_error(self, self.tr("Knowledge"), outcome_text(outcome, sep=" "))
+        elif kb_id == self.kb_id():
             self.rate.setText("" if outcome.ok else self.tr("Indexing stopped: {reason}").format(
                 reason=outcome_text(outcome, sep=" ")))
         self.reload_kbs()

@@ -1,4 +1,4 @@
-"""Indexing jobs of the window's knowledge bases: add, rebuild, remove — one knowledge engine at a
+"""Indexing jobs of the window's knowledge bases: add, rebuild, remove, migrate — one knowledge engine at a
 time, the rest queued, so two writers never share an index.
 
     jobs = ctx.kb_jobs
@@ -31,7 +31,7 @@ ENGINE = "app.engines.knowledge"
 @dataclass(frozen=True)
 class KbJob:
     kb_id: int
-    kind: str  # "add" | "rebuild" | "remove"
+    kind: str  # "add" | "rebuild" | "remove" | "migrate" | "delete"
     args: tuple[str, ...]
 
 
@@ -48,6 +48,7 @@ class KbJobs(QObject):
         self._queue: list[KbJob] = []
         self._job: KbJob | None = None
         self._proc: EngineProcess | None = None
+        self.last_kind = ""  # the kind of the job that finished last
 
     # --- what runs --------------------------------------------------------------------------------
     @property
@@ -66,6 +67,15 @@ class KbJobs(QObject):
 
     def rebuild(self, kb_id: int) -> None:
         self._submit(KbJob(kb_id, "rebuild", ("rebuild", "--kb", str(kb_id), "--exit-with-parent")))
+
+    def migrate(self, kb_id: int, store: str, uri: str | None = None) -> None:
+        """Move the base's vectors to ``store`` (faiss or milvus; ``uri``: a Milvus server)."""
+        self._submit(KbJob(kb_id, "migrate", ("migrate", "--kb", str(kb_id), "--store", store,
+                                              *(("--uri", uri) if uri else ()), "--exit-with-parent")))
+
+    def delete(self, kb_id: int) -> None:
+        """Delete the base, its index and its collection on a Milvus server."""
+        self._submit(KbJob(kb_id, "delete", ("delete", "--kb", str(kb_id))))
 
     def remove(self, kb_id: int, items: list[str]) -> None:
         self._submit(KbJob(kb_id, "remove", ("remove", "--kb", str(kb_id), *map(str, items))))
@@ -107,11 +117,13 @@ class KbJobs(QObject):
 
     def _finished(self, job: KbJob, outcome) -> None:
         self._job, self._proc = None, None
+        self.last_kind = job.kind
         if self.kb_query is not None:
             self.kb_query.forget(job.kb_id)
         self.job_done.emit(job.kb_id, outcome)
-        name, failed = self._kb_facts(job.kb_id)
-        self.finished.emit(name, outcome, failed)
+        if job.kind != "delete":  # "indexing finished" is not news after a deletion
+            name, failed = self._kb_facts(job.kb_id)
+            self.finished.emit(name, outcome, failed)
         self._next()
 
     def _kb_facts(self, kb_id: int) -> tuple[str, int]:

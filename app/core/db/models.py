@@ -269,6 +269,9 @@ class KnowledgeBase(Base):
     chunk_size: Mapped[int]
     chunk_overlap: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # "faiss" (files in kb/<id>/) or "milvus" (Milvus Lite in kb/<id>/milvus.db, or store_uri).
+    vector_store: Mapped[str] = mapped_column(String(16), default="faiss", server_default="faiss")
+    store_uri: Mapped[str | None] = mapped_column(Text, default=None)
 
 
 class Document(Base):

@@ -1,0 +1,498 @@
+"""Where a knowledge base's vectors live: faiss (a file in each index generation) or Milvus.
+
+Both hold L2-normalised vectors under our own int64 chunk ids (inner product = cosine) and answer
+``add``, ``remove``, ``search``, ``vectors`` and ``count``; ``KBIndex`` (``index.py``) keeps the chunk
+table and BM25 and decides what is live, so the two stores give the same answers.
+
+faiss lives in memory and is written into each generation folder by ``save``: a kill loses only
+what was not saved. Milvus (through llama-index's ``MilvusVectorStore``) writes at once, outside the
+generation; ``KBIndex`` therefore removes from Milvus only after a generation that no longer names
+those chunks is on disk, ignores hits whose id its chunk table lacks, and, holding the writer lock,
+deletes every vector whose id is not in the saved table (``reconcile``): what a killed writer had
+added and never saved, or a delete a kill interrupted.
+
+Milvus Lite (the ``milvus-lite`` package: a ``.db`` folder inside the knowledge base's folder) can
+be open in one process at a time, and the window's engine, ``ai-platform kb`` and the agent all read
+the same base. So each operation opens it under a ``flock`` beside it and releases it after (about
+20 ms); a Milvus server URI (``http://host:19530``) keeps one connection.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import threading
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+FAISS, MILVUS = "faiss", "milvus"
+STORES = (FAISS, MILVUS)
+LITE_FILE = "milvus.db"
+LITE_LOCK = "milvus.lock"
+LITE_WANT = "milvus.want"
+_BATCH = 1000  # rows per Milvus insert / get: gRPC messages stay well under their 64 MB cap
+_FAISS = None
+
+
+def _faiss():
+    """faiss, with OpenMP threads set once: on 2 cores a single-query flat search over 100k
+    vectors takes ~37 ms with 1 thread and ~110 ms with 2 (thread start-up per call).
+    Override with AI_PLATFORM_KB_THREADS."""
+    global _FAISS
+    if _FAISS is None:
+        import faiss
+
+        try:
+            threads = max(1, int(os.environ.get("AI_PLATFORM_KB_THREADS", "1")))
+        except ValueError:
+            threads = 1
+        faiss.omp_set_num_threads(threads)
+        _FAISS = faiss
+    return _FAISS
+
+
+class FaissVectors:
+    kind = FAISS
+    FILE = "index.faiss"
+
+    def __init__(self, dim: int):
+        self.dim = dim
+        faiss = _faiss()
+        self.index = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+
+    def spec(self) -> dict:
+        return {"kind": FAISS}
+
+    def load(self, generation: Path) -> None:
+        self.index = _faiss().read_index(str(generation / self.FILE))
+
+    def write(self, generation: Path) -> None:
+        _faiss().write_index(self.index, str(generation / self.FILE))
+
+    def add(self, ids: list[int], vectors: np.ndarray) -> None:
+        self.index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), np.asarray(ids, dtype=np.int64))
+
+    def remove(self, ids: list[int]) -> None:
+        if ids:
+            self.index.remove_ids(np.asarray(ids, dtype=np.int64))
+
+    def committed(self, removed: list[int]) -> None:
+        """A generation without ``removed`` is on disk (faiss removed them already)."""
+
+    def clear(self) -> None:
+        self.__init__(self.dim)
+
+    def count(self) -> int:
+        return int(self.index.ntotal)
+
+    def search(self, qvec: np.ndarray, k: int) -> list[tuple[int, float]]:
+        k = min(k, self.count())
+        if k <= 0:
+            return []
+        scores, ids = self.index.search(np.asarray(qvec, np.float32).reshape(1, -1), k)
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i != -1]
+
+    def vectors(self, ids: list[int]) -> dict[int, np.ndarray]:
+        return {int(i): self.index.reconstruct(int(i)) for i in ids}
+
+    def ids(self) -> list[int]:
+        from faiss import vector_to_array
+
+        return vector_to_array(self.index.id_map).tolist()
+
+    def reconcile(self, live: set[int]) -> int:
+        return 0  # nothing outside a generation
+
+    def drop(self) -> None:
+        pass
+
+
+class _LiteHolder:
+    """This process's hold on one Milvus Lite folder, which only one process may open at a time.
+
+    Opening and loading costs ~0.15 s at 20k vectors (more with more), so the folder stays open
+    between operations and is handed over on demand: a process that wants it touches
+    ``milvus.want`` and waits for the ``flock`` on ``milvus.lock``; the holder's watcher thread
+    sees the touch (or ``IDLE_S`` without use) and releases between two operations."""
+
+    IDLE_S = 30.0
+    POLL_S = 0.05
+    ASK_EVERY_S = 0.25  # a holder that took the lock back since sees the next ask
+    YIELD_S = 0.5
+    _all: dict[str, _LiteHolder] = {}
+    _all_lock = threading.Lock()
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.lock_file = self.path.parent / LITE_LOCK
+        self.want_file = self.path.parent / LITE_WANT
+        self.op = threading.RLock()
+        self.fd: int | None = None
+        self.stores: dict[str, object] = {}
+        self.want_seen = 0
+        self.last_used = 0.0
+        self.yielded_at = -1e9
+        self._watcher: threading.Thread | None = None
+
+    @classmethod
+    def of(cls, path: Path) -> _LiteHolder:
+        key = os.path.abspath(path)
+        with cls._all_lock:
+            holder = cls._all.get(key)
+            if holder is None:
+                holder = cls._all[key] = cls(Path(key))
+            return holder
+
+    @contextmanager
+    def session(self, collection: str, opener):
+        with self.op:
+            self._acquire()
+            try:
+                store = self.stores.get(collection)
+                if store is None:
+                    store = self.stores[collection] = opener()
+                yield store
+            finally:
+                self.last_used = time.monotonic()
+
+    def _want_stamp(self) -> int:
+        try:
+            return os.stat(self.want_file).st_mtime_ns
+        except FileNotFoundError:
+            return 0
+
+    def _acquire(self) -> None:
+        if self.fd is not None:
+            return
+        import fcntl
+
+        from app.core.locks import busy_error, default_wait_s
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Just handed over to a process that asked: give it the time to take the lock first.
+        pause = self.yielded_at + self.YIELD_S - time.monotonic()
+        if pause > 0:
+            time.sleep(pause)
+        fd = os.open(self.lock_file, os.O_RDWR | os.O_CREAT, 0o644)
+        t0 = time.monotonic()
+        asked_at = -1.0
+        try:
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() - asked_at > self.ASK_EVERY_S:  # ask the holder to let go
+                        self.want_file.touch()
+                        os.utime(self.want_file)
+                        asked_at = time.monotonic()
+                    waited = time.monotonic() - t0
+                    if waited >= default_wait_s():
+                        raise busy_error(self.path.parent.name, waited) from None
+                    time.sleep(self.POLL_S)
+        except BaseException:
+            os.close(fd)
+            raise
+        self.fd = fd
+        self.want_seen = self._want_stamp()
+        self.last_used = time.monotonic()
+        if self._watcher is None or not self._watcher.is_alive():
+            self._watcher = threading.Thread(target=self._watch, name="milvus-lite-holder", daemon=True)
+            self._watcher.start()
+
+    def release(self) -> None:
+        """Close every client and stop the in-process server: the folder is free for others."""
+        import fcntl
+
+        with self.op:
+            if self.fd is None:
+                return
+            stores, self.stores = self.stores, {}
+            try:
+                for store in stores.values():
+                    try:
+                        store.client.close()
+                    except Exception:  # noqa: BLE001 - closing a dead connection
+                        pass
+                from milvus_lite.server_manager import server_manager_instance
+
+                server_manager_instance.release_server(str(self.path))
+            finally:
+                fcntl.flock(self.fd, fcntl.LOCK_UN)
+                os.close(self.fd)
+                self.fd = None
+
+    def _watch(self) -> None:
+        while self.fd is not None:
+            time.sleep(self.POLL_S * 2)
+            if self.fd is None:
+                break
+            asked = self._want_stamp() != self.want_seen
+            idle = time.monotonic() - self.last_used > self.IDLE_S
+            if (asked or idle) and self.op.acquire(blocking=False):
+                try:
+                    if self.fd is not None and (asked or time.monotonic() - self.last_used > self.IDLE_S):
+                        self.release()
+                        if asked:
+                            self.yielded_at = time.monotonic()
+                finally:
+                    self.op.release()
+
+    @classmethod
+    def release_all(cls) -> None:
+        with cls._all_lock:
+            holders = list(cls._all.values())
+        for holder in holders:
+            holder.release()
+
+
+atexit.register(_LiteHolder.release_all)
+
+
+class MilvusVectors:
+    """A knowledge base's vectors in one Milvus collection (``collection``), through llama-index.
+
+    ``uri`` is a Milvus server (``http://…``, ``https://…``, ``tcp://…``) or ``None`` for Milvus
+    Lite in ``folder/milvus.db``."""
+
+    kind = MILVUS
+
+    def __init__(self, dim: int, folder: Path, uri: str | None = None, collection: str | None = None,
+                 token: str = ""):
+        self.dim, self.folder, self.uri, self.token = dim, Path(folder), uri or None, token
+        self.collection = collection or f"aip_{uuid.uuid4().hex[:16]}_d{dim}"
+        self._pending: list[int] = []  # removed here, deleted from Milvus once a generation says so
+        self._store = None  # server connection (Milvus Lite opens per operation)
+
+    def spec(self) -> dict:
+        out = {"kind": MILVUS, "collection": self.collection}
+        if self.uri:
+            out["uri"] = self.uri
+        return out
+
+    @property
+    def lite_path(self) -> Path:
+        return self.folder / LITE_FILE
+
+    # --- connection --------------------------------------------------------------------------
+    def _open_store(self):
+        import logging
+
+        from llama_index.vector_stores.milvus import MilvusVectorStore
+
+        # pymilvus logs every failed RPC with a traceback and warns about iterator timestamps on
+        # Milvus Lite; the failures reach the user as kb.store.unreachable instead.
+        logging.getLogger("pymilvus").setLevel(logging.CRITICAL)
+
+        uri = self.uri or str(self.lite_path)
+        store = MilvusVectorStore(uri=uri, token=self.token, collection_name=self.collection, dim=self.dim,
+                                  similarity_metric="IP", use_async_client=False, dedicated=True,
+                                  index_config={"index_type": "FLAT", "metric_type": "IP"},
+                                  consistency_level="Strong")
+        store.client.load_collection(self.collection)
+        return store
+
+    @contextmanager
+    def _session(self):
+        """The llama-index store for one operation. Milvus Lite: held by this process (its flock
+        beside it) until another process asks for it or it idles (``_LiteHolder``). Milvus's own
+        errors (a server that is down, a refused request) become ``kb.store.unreachable``."""
+        try:
+            if self.uri:
+                if self._store is None:
+                    self._store = self._open_store()
+                yield self._store
+                return
+            with _LiteHolder.of(self.lite_path).session(self.collection, self._open_store) as store:
+                yield store
+        except Exception as exc:
+            if _is_milvus_error(exc):
+                self._store = None
+                raise unreachable(self.uri or "Milvus Lite", exc) from None
+            raise
+
+    # --- the VectorStore interface used by KBIndex ---------------------------------------------
+    def load(self, generation: Path) -> None:
+        pass  # the vectors are in Milvus already
+
+    def write(self, generation: Path) -> None:
+        with self._session() as s:
+            s.client.flush(self.collection)  # durable before a manifest names these ids
+
+    def add(self, ids: list[int], vectors: np.ndarray) -> None:
+        from llama_index.core.schema import TextNode
+
+        vectors = np.asarray(vectors, np.float32)
+        nodes = [TextNode(id_=str(int(i)), text="", embedding=v.tolist(), metadata={"cid": int(i)})
+                 for i, v in zip(ids, vectors)]
+        with self._session() as s:
+            for at in range(0, len(nodes), _BATCH):
+                s.add(nodes[at:at + _BATCH])
+
+    def remove(self, ids: list[int]) -> None:
+        self._pending.extend(int(i) for i in ids)
+
+    def committed(self, removed: list[int]) -> None:
+        """A generation without these chunks is on disk: now they may leave Milvus."""
+        todo = sorted(set(self._pending) | {int(i) for i in removed})
+        if todo:
+            with self._session() as s:
+                for at in range(0, len(todo), _BATCH):
+                    s.delete_nodes(node_ids=[str(i) for i in todo[at:at + _BATCH]])
+        self._pending.clear()
+
+    def clear(self) -> None:
+        """Empty from now on: every stored vector is deleted at the next commit (``reconcile``)."""
+        self._pending.clear()
+
+    def count(self) -> int:
+        with self._session() as s:
+            rows = s.client.query(self.collection, filter="", output_fields=["count(*)"])
+        return int(rows[0]["count(*)"]) if rows else 0
+
+    def search(self, qvec: np.ndarray, k: int) -> list[tuple[int, float]]:
+        from llama_index.core.vector_stores.types import VectorStoreQuery
+
+        if k <= 0:
+            return []
+        with self._session() as s:
+            res = s.query(VectorStoreQuery(query_embedding=np.asarray(qvec, np.float32).reshape(-1).tolist(),
+                                           similarity_top_k=int(k)))
+        return [(int(i), float(sc)) for i, sc in zip(res.ids or [], res.similarities or [])]
+
+    def vectors(self, ids: list[int]) -> dict[int, np.ndarray]:
+        out: dict[int, np.ndarray] = {}
+        ids = [int(i) for i in ids]
+        if not ids:
+            return out
+        with self._session() as s:
+            for at in range(0, len(ids), _BATCH):
+                for row in s.client.get(self.collection, ids=[str(i) for i in ids[at:at + _BATCH]],
+                                        output_fields=["embedding"]):
+                    out[int(row["id"])] = np.asarray(row["embedding"], np.float32)
+        return out
+
+    def ids(self) -> list[int]:
+        with self._session() as s:
+            it = s.client.query_iterator(self.collection, batch_size=_BATCH, filter="", output_fields=["id"])
+            out: list[int] = []
+            try:
+                while True:
+                    rows = it.next()
+                    if not rows:
+                        break
+                    out.extend(int(r["id"]) for r in rows)
+            finally:
+                it.close()
+        return out
+
+    def reconcile(self, live: set[int]) -> int:
+        """Delete every vector whose id is not in ``live`` (the saved chunk table); only a writer
+        holding the base's lock may call this. Returns how many went."""
+        if self.count() == len(live) and not self._pending:
+            return 0
+        extra = [i for i in self.ids() if i not in live]
+        self._pending.extend(extra)
+        self.committed([])
+        return len(extra)
+
+    def drop(self) -> None:
+        """Remove the collection (the knowledge base is deleted or moved to another store)."""
+        with self._session() as s:
+            if self.collection in s.client.list_collections():
+                s.client.drop_collection(self.collection)
+        if not self.uri:
+            _LiteHolder.of(self.lite_path).stores.pop(self.collection, None)
+
+
+def _is_milvus_error(exc: BaseException) -> bool:
+    try:
+        from pymilvus.exceptions import MilvusException
+    except ImportError:
+        return False
+    return isinstance(exc, MilvusException) or type(exc).__module__.startswith(("grpc", "pymilvus"))
+
+
+def unreachable(where: str, exc: BaseException):
+    from app.core.errors import UserError
+
+    reason = (getattr(exc, "message", None) or str(exc) or type(exc).__name__).strip()[:300]
+    return UserError(f"The Milvus store ({where}) did not answer: {reason}. Check that the server is running "
+                     "and reachable, or move the knowledge base to faiss (ai-platform kb migrate NAME --store faiss).",
+                     code="kb.store.unreachable", params={"where": where, "reason": reason})
+
+
+def check_reachable(folder: Path, uri: str | None, timeout_s: float = 5.0) -> None:
+    """Raise ``kb.store.unreachable`` unless Milvus at ``uri`` (or Milvus Lite in ``folder``) opens."""
+    try:
+        if uri:
+            from pymilvus import MilvusClient
+
+            client = MilvusClient(uri=uri, timeout=timeout_s, dedicated=True)
+            try:
+                client.list_collections()
+            finally:
+                client.close()
+        else:
+            from pymilvus import MilvusClient
+
+            def opener():
+                client = MilvusClient(str(folder / LITE_FILE), dedicated=True)
+                return type("_Bare", (), {"client": client})()
+
+            with _LiteHolder.of(folder / LITE_FILE).session("", opener) as bare:
+                bare.client.list_collections()
+    except Exception as exc:
+        if _is_milvus_error(exc) or isinstance(exc, (OSError, ValueError)):
+            raise unreachable(uri or "Milvus Lite", exc) from None
+        raise
+
+
+def drop_server_collection(folder: Path) -> str | None:
+    """Before a base is deleted: drop its collection on a Milvus server, or have the process that
+    holds its Milvus Lite let go (faiss and Milvus Lite live in the folder the deletion removes).
+    A server that does not answer keeps its collection; the returned warning says so, and the base
+    is deleted anyway. Light enough for the window's process."""
+    import json
+
+    try:
+        manifest = json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    spec = manifest.get("store") or {}
+    if spec.get("kind") != MILVUS:
+        return None
+    if not spec.get("uri"):
+        holder = _LiteHolder.of(Path(folder) / LITE_FILE)
+        try:
+            with holder.op:
+                holder._acquire()
+                holder.release()
+        except Exception:  # noqa: BLE001 - the folder goes anyway
+            pass
+        return None
+    from app.core.errors import UserError
+
+    try:
+        from_spec(spec, int(manifest.get("dim", 0)), Path(folder)).drop()
+    except UserError as exc:
+        return str(exc)
+    return None
+
+
+def from_spec(spec: dict | None, dim: int, folder: Path):
+    """The vector store a manifest names (no ``store`` entry: faiss, as before stores existed)."""
+    spec = spec or {"kind": FAISS}
+    if spec.get("kind") == MILVUS:
+        return MilvusVectors(dim, folder, uri=spec.get("uri"), collection=spec.get("collection"))
+    return FaissVectors(dim)
+
+
+def new_store(kind: str, dim: int, folder: Path, uri: str | None = None):
+    if kind == MILVUS:
+        return MilvusVectors(dim, folder, uri=uri)
+    return FaissVectors(dim)
