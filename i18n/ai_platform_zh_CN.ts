@@ -51,6 +51,10 @@
       <translation>检查中…</translation>
     </message>
     <message>
+      <source>answers, but refused: {reason}</source>
+      <translation>有响应，但拒绝了请求：{reason}</translation>
+    </message>
+    <message>
       <source>not reachable: {reason}</source>
       <translation>无法访问：{reason}</translation>
     </message>
@@ -1754,10 +1758,6 @@ The full report is in the log: {path}</source>
       <translation>已安装的 PyTorch / accelerate 不支持 fsdp 策略（{reason}）。请改选 ddp。</translation>
     </message>
     <message>
-      <source>Strategy {strategy} needs CUDA GPUs (the model is sharded across GPUs), and this machine has none. Choose ddp to train on several CPU processes.</source>
-      <translation>策略 {strategy} 需要 CUDA GPU（模型在多块 GPU 之间分片），而这台电脑没有。要在多个 CPU 进程上训练，请选择 ddp。</translation>
-    </message>
-    <message>
       <source>The run asks for {processes} processes on this machine, but it has {gpus} GPU(s): one process per GPU. Set processes to {gpus} or fewer.</source>
       <translation>该运行要求在本机启动 {processes} 个进程，但本机只有 {gpus} 块 GPU：每块 GPU 一个进程。请把进程数设为 {gpus} 或更少。</translation>
     </message>
@@ -2060,6 +2060,10 @@ The full report is in the log: {path}</source>
     <message>
       <source>The server failed in the middle of the answer: {message}</source>
       <translation>服务器在回答途中出错：{message}</translation>
+    </message>
+    <message>
+      <source>Nothing answers at {url}: check the address and that the server is up.</source>
+      <translation>{url} 没有任何响应：请检查地址，并确认服务器正在运行。</translation>
     </message>
     <message>
       <source>Nothing answers at {url}: the model engine is not running.</source>
@@ -3240,6 +3244,10 @@ The full report is in the log: {path}</source>
     <message>
       <source>binary data, not text: use PDF, Markdown, TXT, DOCX, HTML, CSV, XLSX or PPTX</source>
       <translation>这是二进制数据而不是文本：请使用 PDF、Markdown、TXT、DOCX、HTML、CSV、XLSX 或 PPTX</translation>
+    </message>
+    <message>
+      <source>Strategy {strategy} needs CUDA GPUs (the model is sharded across GPUs), and this machine has none. Choose DDP to train on several CPU processes.</source>
+      <translation>{strategy} 策略需要 CUDA GPU（模型会被切分到多块 GPU 上），而这台机器没有 GPU。请选择 DDP，在多个 CPU 进程上训练。</translation>
     </message>
     <message>
       <source>Training process {rank} of {world_size} ended unexpectedly (exit code {exit_code}); the other processes were stopped with it.</source>
@@ -5383,6 +5391,10 @@ Allow remote code for this model?</source>
       <translation>等待第一步…</translation>
     </message>
     <message>
+      <source>No steps trained</source>
+      <translation>没有训练任何步</translation>
+    </message>
+    <message>
       <source>This run was interrupted (the app or the computer stopped while it trained). Resume continues from its last complete checkpoint.</source>
       <translation>这次训练被中断了（训练期间应用或电脑停止运行）。继续训练会从最后一个完整的检查点接着进行。</translation>
     </message>
@@ -6282,6 +6294,14 @@ Allow remote code for this model?</source>
     <message>
       <source>Weights {w:.2f} GB · LoRA + optimizer {o:.2f} GB · activations {a:.2f} GB · overhead {x:.2f} GB</source>
       <translation>权重 {w:.2f} GB · LoRA + 优化器 {o:.2f} GB · 激活值 {a:.2f} GB · 额外开销 {x:.2f} GB</translation>
+    </message>
+    <message>
+      <source>No GPU: {n} processes on the CPU ({cores} cores), each with a whole copy of the model (DDP); FSDP and ZeRO need CUDA GPUs.</source>
+      <translation>没有 GPU：在 CPU（{cores} 个核心）上运行 {n} 个进程，每个进程持有一份完整模型（DDP）；FSDP 和 ZeRO 需要 CUDA GPU。</translation>
+    </message>
+    <message>
+      <source>More processes than CPU cores slows training down: use {cores} or fewer.</source>
+      <translation>进程数超过 CPU 核心数会拖慢训练：请使用 {cores} 个或更少。</translation>
     </message>
     <message>
       <source>Per GPU with {strategy} on {n} GPUs: {gb:.1f} GB</source>

@@ -12,7 +12,7 @@ import sys
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "serve", help="serve a model on an OpenAI-compatible API on 127.0.0.1 (prints base_url + key)",
+        "serve", help="serve a model on an OpenAI-compatible API, on 127.0.0.1 unless --host says otherwise (prints base_url + key)",
         description="Start the serve engine (vLLM when its runtime is found, else transformers). "
                     "Prints one JSON line {base_url, api_key, model} when ready; Ctrl+C stops it.")
     p.add_argument("--model", default="default", help="'default' (bundled), a registered model's name, or a folder")
@@ -111,6 +111,9 @@ def run(args) -> int:
                 if d.get("exposed"):
                     print(f"Listening on {d['listen']}: other machines can reach it; every request needs the "
                           "api_key above.", file=sys.stderr, flush=True)
+                    urls = reachable_urls(d["listen"], d.get("port"))
+                    if urls:
+                        print("From another machine: " + ", ".join(urls), file=sys.stderr, flush=True)
             elif isinstance(event, protocol.Progress) and event.message:
                 print(f"[serve] {event.message}", file=sys.stderr, flush=True)
             elif isinstance(event, protocol.Error):
@@ -130,3 +133,21 @@ def run(args) -> int:
     if status == "stopped" or (stopping.is_set() and proc.returncode == 0):
         return 0
     return 0 if status == "completed" else 1
+
+
+def reachable_urls(listen: str, port: int | None) -> list[str]:
+    """The base URLs other machines would use: the address itself, or for 0.0.0.0 every IPv4
+    address of this machine's interfaces (loopback left out)."""
+    host = listen.rsplit(":", 1)[0] if ":" in listen else listen
+    port = port or (int(listen.rsplit(":", 1)[1]) if ":" in listen and listen.rsplit(":", 1)[1].isdigit() else None)
+    if port is None:
+        return []
+    hosts = [host]
+    if host == "0.0.0.0":
+        import socket
+
+        import psutil
+
+        hosts = sorted({a.address for addrs in psutil.net_if_addrs().values() for a in addrs
+                        if a.family == socket.AF_INET and not a.address.startswith("127.")})
+    return [f"http://{h}:{port}/v1" for h in hosts]

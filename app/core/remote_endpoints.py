@@ -149,8 +149,13 @@ def check_endpoint(endpoint: dict, timeout: float = 8.0) -> dict:
     try:
         models = chat_client.list_models(endpoint["base_url"], key, timeout=timeout)
     except UserError as err:
+        code, params, message = err.code, dict(err.params), str(err)
+        if code == "chat.not_running":  # no local engine is meant here: an address that does not answer
+            code, message = "remote.unreachable", (f"Nothing answers at {endpoint.get('base_url')}: check the "
+                                                   "address and that the server is up.")
+            params = {"url": endpoint.get("base_url", "")}
         return {"name": name, "ok": False, "models": [], "latency_ms": None, "has_model": False,
-                "code": err.code, "params": dict(err.params), "message": str(err)}
+                "code": code, "params": params, "message": message, "answered": code != "remote.unreachable"}
     latency = round((time.perf_counter() - t0) * 1000, 1)
     wanted = endpoint.get("model") or ""
     return {"name": name, "ok": True, "models": models, "latency_ms": latency,

@@ -52,6 +52,7 @@ PRESETS = ("cpu-demo", "qlora-8b-24gb", "lora-3b-24gb")
 # zero2 shards gradients and optimizer states (DeepSpeed). nnodes / node_rank / rdzv: a torchrun
 # rendezvous ("host:port") joining several machines.
 STRATEGIES = ("ddp", "fsdp", "zero2", "zero3")
+STRATEGY_NAMES = {"ddp": "DDP", "fsdp": "FSDP", "zero2": "ZeRO-2", "zero3": "ZeRO-3"}  # as people write them
 MAX_PROCESSES = 64
 DISTRIBUTED_DEFAULTS = {"strategy": "ddp", "processes": 1, "cpu_offload": False,
                         "nnodes": 1, "node_rank": 0, "rdzv": ""}

@@ -54,9 +54,12 @@ def device_for(dist: dict[str, Any]) -> str:
         if dist["strategy"] != "ddp":
             # accelerate turns on FSDP and DeepSpeed only across GPUs; on CPU processes it would
             # quietly train with DDP instead, which is not what was asked for.
-            raise UserError(f"Strategy {dist['strategy']} needs CUDA GPUs (the model is sharded across GPUs), "
-                            "and this machine has none. Choose ddp to train on several CPU processes.",
-                            code="train.distributed.needs_gpu", params={"strategy": dist["strategy"]})
+            from app.core.train_config import STRATEGY_NAMES
+
+            shown = STRATEGY_NAMES.get(dist["strategy"], dist["strategy"])
+            raise UserError(f"Strategy {shown} needs CUDA GPUs (the model is sharded across GPUs), "
+                            "and this machine has none. Choose DDP to train on several CPU processes.",
+                            code="train.distributed.needs_gpu", params={"strategy": shown})
         return "cpu"
     gpus, wanted = torch.cuda.device_count(), int(dist["processes"])
     if wanted > gpus:

@@ -210,6 +210,8 @@ class MainWindow(QMainWindow):
         message = run_message(outcome.status, name, _failure_text(outcome))
         if message is not None:
             self.notifier.notify(*message)
+            # The status bar may still say the run "started": say how it ended instead.
+            self.ctx.status_message.emit(message[1].split("\n", 1)[0], 10000)
 
     def _on_indexing_finished(self, kb_name: str, outcome, failed: int = 0) -> None:
         from app.views.notify import indexing_message

@@ -146,9 +146,11 @@ class ChatEnginesGroup(QGroupBox):
         if h.get("checking"):
             return self.tr("checking…")
         if not h["ok"]:
-            return self.tr("not reachable: {reason}").format(
-                reason=event_error_text(h.get("message", ""), "", {"code": h.get("code", ""),
-                                                                    "params": h.get("params", {})}))
+            reason = event_error_text(h.get("message", ""), "", {"code": h.get("code", ""),
+                                                                 "params": h.get("params", {})})
+            if h.get("answered"):  # it is up; it refused (a wrong key, an API error)
+                return self.tr("answers, but refused: {reason}").format(reason=reason)
+            return self.tr("not reachable: {reason}").format(reason=reason)
         text = self.tr("up, {n} model(s), {ms:.0f} ms").format(n=len(h["models"]), ms=h["latency_ms"])
         if not h["has_model"]:
             text += " — " + self.tr("its model is not among them")

@@ -249,7 +249,12 @@ class RunDetail(QWidget):
         total = info.total_steps or 0
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(min(info.last_step, total) if total else 0)
-        self.progress.setFormat(self.tr("Step %v of %m") if total else self.tr("Waiting for the first step…"))
+        if total:
+            self.progress.setFormat(self.tr("Step %v of %m"))
+        elif info.status in ("running", "queued"):
+            self.progress.setFormat(self.tr("Waiting for the first step…"))
+        else:  # it ended before its first step: nothing is coming
+            self.progress.setFormat(self.tr("No steps trained"))
         if info.status == "interrupted":
             self._show_message(self.tr(
                 "This run was interrupted (the app or the computer stopped while it trained). Resume "

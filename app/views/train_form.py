@@ -6,6 +6,7 @@ overhead), warns above the card's memory and offers the largest batch or sequenc
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QRectF, Signal
@@ -303,7 +304,8 @@ class TrainForm(QWidget):
 
     def _show_gpu_note(self) -> None:
         """Said once the monitor has answered: before its first sample nothing is known yet."""
-        none = self.gpu_reading is not None and not self.gpu_gb
+        none = self._no_gpu()
+        self._show_per_gpu()
         self.no_gpu_note.setText(self.tr(
             "No NVIDIA GPU found: this computer trains on the CPU. The estimate shows what the run "
             "would need on a card of the size above.") if none else "")
@@ -450,7 +452,18 @@ class TrainForm(QWidget):
                                     val_path=str(ds.val_path) if ds.val_path else None)
         if self.plan is not None:
             cfg.predicted_peak_gb = round(self.plan.total_gb, 3)
-        return cfg.validate()
+        cfg = cfg.validate()
+        strategy = (cfg.distributed or {}).get("strategy", "ddp")
+        if self._no_gpu() and strategy != "ddp":  # said here, before a run is made for it
+            shown = train_config.STRATEGY_NAMES.get(strategy, strategy)
+            raise UserError(f"Strategy {shown} needs CUDA GPUs (the model is sharded across GPUs), and this machine "
+                            "has none. Choose DDP to train on several CPU processes.",
+                            code="train.distributed.needs_gpu", params={"strategy": shown})
+        return cfg
+
+    def _no_gpu(self) -> bool:
+        """The GPU monitor answered and found no NVIDIA GPU (before its first sample: not known)."""
+        return self.gpu_reading is not None and not self.gpu_gb
 
     def _settings_config(self, **paths) -> TrainConfig:
         """The TrainConfig of the form's model and settings, not validated (``paths``: the dataset's)."""
@@ -506,6 +519,16 @@ class TrainForm(QWidget):
         if n < 2 or self.plan is None:
             self.per_gpu.setVisible(False)
             return
+        if self._no_gpu():
+            cores = os.cpu_count() or 1
+            lines = [self.tr("No GPU: {n} processes on the CPU ({cores} cores), each with a whole copy of the "
+                             "model (DDP); FSDP and ZeRO need CUDA GPUs.").format(n=n, cores=cores)]
+            if n > cores:
+                lines.append(self.tr("More processes than CPU cores slows training down: use {cores} or fewer.")
+                             .format(cores=cores))
+            self.per_gpu.setText("\n".join(lines))
+            self.per_gpu.setVisible(True)
+            return
         try:
             best, plans = vram_planner.suggest_strategy(self.plan.input, n)
         except UserError:
@@ -513,7 +536,7 @@ class TrainForm(QWidget):
             return
         chosen = self.strategy.currentData()
         mine = next(p for p in plans if p["strategy"] == chosen)
-        name = {"ddp": "DDP", "zero2": "ZeRO-2", "fsdp": "FSDP", "zero3": "ZeRO-3"}
+        name = train_config.STRATEGY_NAMES
         lines = [self.tr("Per GPU with {strategy} on {n} GPUs: {gb:.1f} GB").format(
             strategy=name[chosen], n=n, gb=mine["per_gpu_gb"])]
         if best is None:

@@ -125,5 +125,5 @@ def test_fsdp_on_cpu_processes_is_refused_with_a_clear_message(tmp_path, convert
     run = train(run_dir, tmp_path / "home")
     assert run.returncode == 1
     error = run.of(protocol.Error)[-1]
-    assert error.extra["code"] == "train.distributed.needs_gpu" and "Choose ddp" in error.message
+    assert error.extra["code"] == "train.distributed.needs_gpu" and "Choose DDP" in error.message and "FSDP" in error.message
     assert not (run_dir / "checkpoints").exists()

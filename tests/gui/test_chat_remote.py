@@ -37,8 +37,10 @@ def test_remote_endpoint_wrong_key_then_right_key(main_window, memory_keyring, r
     assert not group.check_btn.isEnabled() and "checking…" in group.list.item(0).text()
     qtbot.waitUntil(lambda: group.check_btn.isEnabled(), timeout=30_000)
     rows = {group.list.item(i).data(0x0100): group.list.item(i).text() for i in range(group.list.count())}
-    assert "not reachable" in rows["Cluster"] and "key" in rows["Cluster"].split("not reachable")[1].lower()
-    assert "not reachable" in rows["Gone"]
+    # it is up and refuses the key: said as such, not as "not reachable"
+    assert "answers, but refused" in rows["Cluster"] and "API key" in rows["Cluster"].split("but refused")[1]
+    assert "not reachable" in rows["Gone"] and "check the address" in rows["Gone"]
+    assert "engine is not running" not in rows["Gone"]
     group.list.setCurrentRow(1)
     group.remove_selected()
 

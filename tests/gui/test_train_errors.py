@@ -46,3 +46,18 @@ def test_out_of_memory_is_explained_in_both_languages(main_window):
     detail.show_run(run_dir.name)
     zh = detail.message.text()
     assert zh.startswith("GPU 显存在第 12 步耗尽。") and "把批大小从 4 降到 2" in zh and "改用 QLoRA" in zh
+
+
+def test_a_run_that_failed_before_its_first_step_does_not_wait_for_one(main_window):
+    run_dir = paths.runs_dir() / "20261126-000001-early-abcd"
+    run_dir.mkdir(parents=True)
+    (run_dir / "config.json").write_text(json.dumps({"base_model": "default", "method": "lora"}))
+    events = [protocol.Started(pid=1, engine="train"),
+              protocol.Error(message="The dataset has no examples.", hint=""), protocol.Done(status="failed")]
+    (run_dir / "events.jsonl").write_text("".join(protocol.encode(e) + "\n" for e in events))
+    RunStore(main_window.ctx.db).index_folder(run_dir)
+    main_window.show_panel("training")
+    detail = main_window.panel("training").detail
+    detail.show_run(run_dir.name)
+    assert detail.progress.format() == "No steps trained"
+    assert "The dataset has no examples." in detail.message.text()

@@ -106,6 +106,7 @@ def test_packing_is_a_chat_fine_tuning_setting_that_reaches_the_config(main_wind
 def test_processes_choose_a_strategy_and_show_the_memory_per_gpu(main_window):
     main_window.show_panel("training")
     form = main_window.panel("training").form
+    form._no_gpu = lambda: False  # planning for a machine with GPUs (this one may have none)
     form.apply_preset("qlora-8b-24gb")
     assert form.processes.value() == 1 and form.strategy.isHidden() and form.per_gpu.isHidden()
     assert form._settings_config().distributed is None  # one process: no distributed block at all
@@ -122,3 +123,27 @@ def test_processes_choose_a_strategy_and_show_the_memory_per_gpu(main_window):
     assert form.processes.value() == 1 and form.strategy.isHidden()
     form.load_config({"method": "lora", "distributed": {"strategy": "fsdp", "processes": 4}})
     assert form.processes.value() == 4 and form.strategy.currentData() == "fsdp"
+
+
+def test_without_a_gpu_processes_are_cpu_ddp_and_sharding_is_refused_before_a_run(main_window, sample_dataset_file):
+    import os
+
+    from app.core.datasets import DatasetStore
+
+    chosen = DatasetStore(main_window.ctx.db).import_file(sample_dataset_file, name="Aurora").id
+    main_window.show_panel("training")
+    form = main_window.panel("training").form
+    form._no_gpu = lambda: True  # the GPU monitor found no NVIDIA GPU
+    form.reload_choices()
+    form.dataset.setCurrentIndex(form.dataset.findData(chosen))
+    form.processes.setValue((os.cpu_count() or 1) + 1)
+    text = form.per_gpu.text()
+    assert text.startswith("No GPU:") and "DDP" in text and "More processes than CPU cores" in text
+    form.processes.setValue(2)
+    assert "More processes" not in form.per_gpu.text()
+    form.strategy.setCurrentIndex(form.strategy.findData("fsdp"))
+    launched = []
+    form.launch_requested.connect(lambda *a: launched.append(a))
+    form.launch()
+    assert not launched and not form.form_error.isHidden()
+    assert "FSDP needs CUDA GPUs" in form.form_error.text() and "DDP" in form.form_error.text()
