@@ -159,6 +159,18 @@
       <translation>vLLM 把各层分成这么多个阶段，每个阶段一块 GPU；总共需要 张量 × 流水线 块 GPU</translation>
     </message>
     <message>
+      <source>Memory for chat engines</source>
+      <translation>对话引擎可用内存</translation>
+    </message>
+    <message>
+      <source>Automatic</source>
+      <translation>自动</translation>
+    </message>
+    <message>
+      <source>Several models may be served at once within this much memory (GPU memory on a GPU, else RAM). A model that does not fit stops the least recently used one; one answering is never stopped. Automatic: the GPU's memory, or 70 % of the RAM without a GPU.</source>
+      <translation>在这么多内存之内可以同时运行多个模型（有 GPU 时为显存，否则为内存）。放不下的新模型会停止最久未使用的那个；正在回答的模型永远不会被停止。自动：GPU 的显存，没有 GPU 时为内存的 70%。</translation>
+    </message>
+    <message>
       <source>Remote endpoints (any OpenAI-compatible server)</source>
       <translation>远程端点（任何兼容 OpenAI 的服务器）</translation>
     </message>
@@ -284,6 +296,10 @@
     <message>
       <source>restarting to load {adapter}: its LoRA rank {rank} is above this engine's maximum {max_rank}</source>
       <translation>正在重启以加载 {adapter}：它的 LoRA 秩 {rank} 超过了此引擎的上限 {max_rank}</translation>
+    </message>
+    <message>
+      <source>stopped {stopped} to stay within the {budget_gb} GB allowed for chat engines</source>
+      <translation>已停止 {stopped}，以保持在对话引擎可用的 {budget_gb} GB 之内</translation>
     </message>
     <message>
       <source>Not loaded. It loads when you send a message, or press Load.</source>
@@ -2064,6 +2080,10 @@ The full report is in the log: {path}</source>
     <message>
       <source>Nothing answers at {url}: check the address and that the server is up.</source>
       <translation>{url} 没有任何响应：请检查地址，并确认服务器正在运行。</translation>
+    </message>
+    <message>
+      <source>{model} needs about {need_gb} GB to serve, and the chat engines may use {budget_gb} GB together (Settings → Chat engines). Raise the limit, or stop another model.</source>
+      <translation>{model} 运行大约需要 {need_gb} GB，而对话引擎总共只能使用 {budget_gb} GB（设置 → 对话引擎）。请提高上限，或停止另一个模型。</translation>
     </message>
     <message>
       <source>Nothing answers at {url}: the model engine is not running.</source>

@@ -71,6 +71,9 @@ class Settings:
     # vLLM across GPUs (at most MAX_PARALLEL each): tensor-parallel (each layer split) and pipeline-parallel (layers split) sizes.
     tensor_parallel_size: int = 1
     pipeline_parallel_size: int = 1
+    # Memory the chat engines may hold together, GB (app/core/serve_memory.py); 0 = automatic (the
+    # GPU's memory, or 70 % of the RAM without one). A new engine stops the least recently used ones.
+    chat_memory_gb: float = 0.0
     sidebar_collapsed: bool = False
     # Evaluate a run against its base when it completes with a validation split (app/workers/eval_jobs.py).
     evaluate_after_training: bool = True
@@ -109,6 +112,10 @@ class Settings:
             self.pipeline_parallel_size = min(MAX_PARALLEL, max(1, int(self.pipeline_parallel_size)))
         except (TypeError, ValueError):
             self.tensor_parallel_size = self.pipeline_parallel_size = 1
+        try:
+            self.chat_memory_gb = min(4096.0, max(0.0, float(self.chat_memory_gb)))
+        except (TypeError, ValueError):
+            self.chat_memory_gb = 0.0
         if not isinstance(self.remote_endpoints, list):
             self.remote_endpoints = []
         self.remote_endpoints = [e for e in self.remote_endpoints

@@ -532,6 +532,9 @@ class ChatPanel(Panel):
         if info.notice_params.get("adapter"):  # restarted: the adapter's rank is above the engine's maximum
             text += " — " + self.tr("restarting to load {adapter}: its LoRA rank {rank} is above this engine's "
                                     "maximum {max_rank}").format(**info.notice_params)
+        elif info.notice == "made_room":  # other engines were stopped so this one fits the memory allowed
+            text += " — " + self.tr("stopped {stopped} to stay within the {budget_gb} GB allowed for chat "
+                                    "engines").format(**info.notice_params)
         return text
 
     def _not_loaded_text(self) -> str:

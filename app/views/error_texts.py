@@ -286,6 +286,7 @@ MESSAGES: dict[str, str] = {
     "chat.api_error": QT_TRANSLATE_NOOP("Errors", "The server answered with an error (HTTP {status}): {message}"),
     "chat.failed_mid_answer": QT_TRANSLATE_NOOP("Errors", "The server failed in the middle of the answer: {message}"),
     "remote.unreachable": QT_TRANSLATE_NOOP("Errors", "Nothing answers at {url}: check the address and that the server is up."),
+    "serve.memory_budget": QT_TRANSLATE_NOOP("Errors", "{model} needs about {need_gb} GB to serve, and the chat engines may use {budget_gb} GB together (Settings → Chat engines). Raise the limit, or stop another model."),
     "chat.not_running": QT_TRANSLATE_NOOP("Errors", "Nothing answers at {url}: the model engine is not running."),
     "chat.connection_lost": QT_TRANSLATE_NOOP("Errors", "The connection to the model engine at {url} was lost."),
     "chat.not_loaded": QT_TRANSLATE_NOOP("Errors", "The model is not loaded."),

@@ -105,6 +105,11 @@ class ChatEnginesGroup(QGroupBox):
         self.tp_label, self.pp_label = QLabel(), QLabel()
         form.addRow(self.tp_label, self.tensor_parallel)
         form.addRow(self.pp_label, self.pipeline_parallel)
+        self.chat_memory = QDoubleSpinBox(minimum=0.0, maximum=4096.0, singleStep=1.0, decimals=1, objectName="chat-memory")
+        self.chat_memory.setValue(ctx.settings.chat_memory_gb)
+        self.chat_memory.valueChanged.connect(lambda v: self.ctx.update(chat_memory_gb=round(float(v), 1)))
+        self.chat_memory_label = QLabel()
+        form.addRow(self.chat_memory_label, self.chat_memory)
         layout.addLayout(form)
         self.remote_label = QLabel()
         layout.addWidget(self.remote_label)
@@ -235,6 +240,13 @@ class ChatEnginesGroup(QGroupBox):
         self.pp_label.setText(self.tr("Pipeline parallel (stages)"))
         self.pipeline_parallel.setToolTip(self.tr(
             "vLLM splits the layers into this many stages, one GPU each; tensor × pipeline GPUs in all"))
+        self.chat_memory_label.setText(self.tr("Memory for chat engines"))
+        self.chat_memory.setSuffix(" GB")
+        self.chat_memory.setSpecialValueText(self.tr("Automatic"))
+        self.chat_memory.setToolTip(self.tr(
+            "Several models may be served at once within this much memory (GPU memory on a GPU, else RAM). "
+            "A model that does not fit stops the least recently used one; one answering is never stopped. "
+            "Automatic: the GPU's memory, or 70 % of the RAM without a GPU."))
         self.remote_label.setText(self.tr("Remote endpoints (any OpenAI-compatible server)"))
         self.add_btn.setText(self.tr("Add…"))
         self.remove_btn.setText(self.tr("Remove"))

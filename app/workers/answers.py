@@ -100,6 +100,8 @@ class AnswerPipeline(QObject):
         self.top_k = top_k
         self._knowledge_bases = knowledge_bases or (lambda: [])
         self.jobs: dict[int, AnswerJob] = {}
+        # An engine answering one of these is never stopped to make room for another model.
+        serve.in_use = lambda: {j.engine_key for j in self.jobs.values() if j.engine_key}
         self._context_lengths: dict[str, int | None] = {}
         serve.changed.connect(self._engines_changed)
         serve.failed.connect(self._engine_failed)

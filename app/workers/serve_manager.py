@@ -142,6 +142,11 @@ class ServeManager(QObject):
         self._machine: tuple[bool, bool] | None = None  # (NVIDIA GPU, vLLM runtime present), read once
         self._stopping: list[EngineProcess] = []  # stopped but maybe not exited yet
         self._closed = False
+        self._gpu_total_bytes: int | None = None  # GPU 0's memory, from the monitor
+        self._last_used: dict[str, float] = {}  # key → when a chat last asked for it (monotonic)
+        self._estimates: dict[str, int] = {}  # key → what it was expected to take when started
+        self._room_notice: tuple[str, int | None] | None = None  # engines stopped for the next start
+        self.in_use = lambda: set()  # keys answering now (the answer pipeline sets this): never stopped
         self._mem_timer = QTimer(self)
         self._mem_timer.setInterval(MEMORY_POLL_MS)
         self._mem_timer.timeout.connect(self._poll_memory)
@@ -204,6 +209,7 @@ class ServeManager(QObject):
         if model_ref.startswith(REMOTE_PREFIX):
             return model_ref
         key = self.key_for(model_ref)
+        self._last_used[key] = time.monotonic()
         current = self._engines.get(key)
         if current is not None and current.info.state in ("loading", "ready"):
             if adapter is not None and adapter[0] not in current.info.adapters:
@@ -317,6 +323,9 @@ class ServeManager(QObject):
         old = self._engines.get(key)
         if old is not None and old.proc is not None and old.proc.is_running():
             self._stop_process(old)
+        room = self._make_room(key, model_ref, label or model_ref)
+        if room is not None:  # it does not fit in what the user allows: said, nothing started
+            return room
         adapters = dict(adapters or {})
         argv = ["--model", model_ref, "--exit-with-parent"]
         for name, path in adapters.items():
@@ -334,6 +343,10 @@ class ServeManager(QObject):
         if choice in ("vllm", "transformers"):
             argv += ["--engine", choice]
         proc = EngineProcess(ENGINE, argv, parent=self)
+        room, self._room_notice = self._room_notice, None
+        if room is not None and not notice:
+            notice, notice_params = "made_room", {"stopped": room[0],
+                                                  "budget_gb": f"{(room[1] or 0) / 2**30:.1f}"}
         info = EngineInfo(key=key, label=label or model_ref, model_ref=model_ref, adapters=adapters,
                           state="loading", message="", notice=notice, notice_params=dict(notice_params or {}))
         entry = _Engine(info, proc)
@@ -346,6 +359,62 @@ class ServeManager(QObject):
         if not self._mem_timer.isActive():
             self._mem_timer.start()
         return key
+
+    # --- memory: several engines within what the user allows ----------------------------------
+    def memory_budget(self) -> tuple[int | None, bool]:
+        """(bytes the chat engines may hold together, whether the user set it), serve_memory.budget_bytes."""
+        from app.core import serve_memory
+
+        return serve_memory.budget_bytes(float(getattr(self.settings, "chat_memory_gb", 0) or 0),
+                                          self._machine_facts()[0], self._gpu_total_bytes)
+
+    def engine_cost(self, key: str) -> int:
+        """What a running engine holds: measured (GPU memory on a GPU, else resident memory), or
+        the estimate it was started with until it was measured."""
+        e = self._engines.get(key)
+        if e is None:
+            return 0
+        on_gpu = self._machine_facts()[0]
+        measured = e.info.gpu_memory_bytes if on_gpu else e.info.memory_bytes
+        return max(int(measured or 0), self._estimates.get(key, 0))
+
+    def _make_room(self, key: str, model_ref: str, label: str) -> str | None:
+        """Stop least recently used engines so ``model_ref``'s fits the budget; the key of a failed
+        entry (serve.memory_budget) when it cannot fit what the user set, else None."""
+        from app.core import chat_targets, serve_memory
+
+        on_gpu = self._machine_facts()[0]
+        folder = chat_targets.model_dir(model_ref)
+        need = serve_memory.engine_bytes(folder, on_gpu) if folder is not None else 0
+        self._estimates[key] = need
+        budget, explicit = self.memory_budget()
+        in_use = set(self.in_use() or ())
+        running = [serve_memory.Running(k, self.engine_cost(k), self._last_used.get(k, 0.0), k in in_use)
+                   for k, e in self._engines.items()
+                   if k != key and e.info.state in ("loading", "ready") and e.info.engine != "remote"]
+        stop, fits = serve_memory.make_room(running, need, budget)
+        if not fits and explicit:
+            gb = lambda b: f"{b / serve_memory.GIB:.1f}"  # noqa: E731
+            busy = [self._engines[r.key].info.label for r in running if r.in_use]
+            message = (f"{label} needs about {gb(need)} GB to serve, and the chat engines may use {gb(budget)} GB "
+                       f"together (Settings → Chat engines)" + (f"; answering now: {', '.join(busy)}" if busy else "")
+                       + ". Raise the limit, or stop another model.")
+            failure = protocol.Error(message=message, extra={"code": "serve.memory_budget", "params": {
+                "model": label, "need_gb": gb(need), "budget_gb": gb(budget), "busy": ", ".join(busy)}})
+            self._engines[key] = _Engine(EngineInfo(key=key, label=label, model_ref=model_ref, state="failed",
+                                                    message=message, failure=failure), None)
+            QTimer.singleShot(0, lambda: (self.failed.emit(key, message), self.changed.emit()))
+            return key
+        if not fits:  # automatic limit: make what room there is and try
+            stop = [r.key for r in running if not r.in_use]
+        stopped = []
+        for k in stop:
+            stopped.append(self._engines[k].info.label)
+            log.info("stopping the chat engine of %s to make room for %s", stopped[-1], label)
+            self.stop(k)
+        if stopped:
+            self._room_notice = (", ".join(stopped), budget)
+        return None
 
     def stop(self, key: str) -> None:
         e = self._engines.get(key)
@@ -454,6 +523,9 @@ class ServeManager(QObject):
         """Sum the GPU memory of each engine's processes from a GPU monitor reading."""
         if not reading.get("available"):
             return
+        gpus = reading.get("gpus") or []
+        if gpus and gpus[0].get("memory_total_gb"):
+            self._gpu_total_bytes = int(float(gpus[0]["memory_total_gb"]) * 2**30)
         used: dict[str, float] = {}
         for gpu in reading.get("gpus") or []:
             for proc in gpu.get("processes") or []:

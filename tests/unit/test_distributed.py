@@ -167,7 +167,7 @@ def test_a_strategy_that_shards_is_refused_on_cpu_processes():
     for strategy in ("fsdp", "zero2", "zero3"):
         with pytest.raises(UserError) as info:
             device_for({"strategy": strategy, "processes": 2})
-        assert info.value.code == "train.distributed.needs_gpu" and "Choose ddp" in str(info.value)
+        assert info.value.code == "train.distributed.needs_gpu" and "Choose DDP" in str(info.value)
 
 
 def test_torchrun_failure_summary_names_the_rank_and_signal():
