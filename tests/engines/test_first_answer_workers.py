@@ -18,15 +18,11 @@ import pytest
 
 from app.core import vllm_runtime
 from tests.helpers import serve as h
-from tests.helpers.engines import REPO, engine_env_for
+from tests.helpers.worker_script import QT_PRELUDE, run_worker_script
 
 pytestmark = pytest.mark.slow
 
-PRELUDE = r"""
-import json, sys, time
-from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
-
-app = QCoreApplication(sys.argv)
+PRELUDE = QT_PRELUDE + r"""
 from app.core import settings as settings_mod
 from app.core.chat_store import ChatStore
 from app.core.chat_targets import ChatTarget
@@ -34,15 +30,6 @@ from app.core.db import open_database
 from app.workers.answers import AnswerPipeline
 from app.workers.kb_query import KbQueryService
 from app.workers.serve_manager import ServeManager
-
-def wait(cond, timeout_s):
-    loop, timer = QEventLoop(), QTimer()
-    timer.timeout.connect(lambda: cond() and loop.quit())
-    timer.start(20)
-    QTimer.singleShot(int(timeout_s * 1000), loop.quit)
-    loop.exec()
-    timer.stop()
-    return cond()
 
 db = open_database()
 store = ChatStore(db)
@@ -97,13 +84,7 @@ print("RESULT " + json.dumps(out, ensure_ascii=False), flush=True)
 """
 
 
-def _run(script: str, home, *args, timeout=900) -> dict:
-    env = dict(engine_env_for(home), QT_QPA_PLATFORM="offscreen")
-    proc = subprocess.run([sys.executable, "-c", script, *map(str, args)], env=env, cwd=str(REPO),
-                          capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
-    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
-    assert proc.returncode == 0 and lines, proc.stderr[-4000:]
-    return json.loads(lines[-1][len("RESULT "):])
+_run = run_worker_script
 
 
 def _home_with_model(tmp_path, converted_model_dir):

@@ -5,32 +5,15 @@ figures; the message is worded in both languages."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
 import pytest
 
-from tests.helpers.engines import REPO, engine_env_for
+from tests.helpers.worker_script import QT_PRELUDE, run_worker_script
 
 pytestmark = pytest.mark.slow
 
-SCRIPT = r"""
-import json, sys
-from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
-
-app = QCoreApplication(sys.argv)
+SCRIPT = QT_PRELUDE + r"""
 from app.core import serve_memory, settings as settings_mod
 from app.workers.serve_manager import ServeManager
-
-def wait(cond, timeout_s):
-    loop, timer = QEventLoop(), QTimer()
-    timer.timeout.connect(lambda: cond() and loop.quit())
-    timer.start(20)
-    QTimer.singleShot(int(timeout_s * 1000), loop.quit)
-    loop.exec()
-    timer.stop()
-    return cond()
 
 a, b = sys.argv[1], sys.argv[2]
 one = serve_memory.engine_bytes(a, on_gpu=False)
@@ -70,12 +53,7 @@ def test_a_second_model_stops_the_idle_first_and_never_one_answering(tmp_path, c
         copies.append(folder)
     home = tmp_path / "home"
     home.mkdir(exist_ok=True)
-    env = dict(engine_env_for(home), QT_QPA_PLATFORM="offscreen")
-    proc = subprocess.run([sys.executable, "-c", SCRIPT, *map(str, copies)], env=env, cwd=str(REPO),
-                          capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
-    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
-    assert proc.returncode == 0 and lines, proc.stderr[-4000:]
-    out = json.loads(lines[-1][len("RESULT "):])
+    out = run_worker_script(SCRIPT, home, *copies, timeout=600)
 
     assert 0.5 < out["one_gb"] < 2.0  # 135M float32 parameters and the runtime
     assert out["a_ready"] and out["a_measured"] > 0
