@@ -1986,10 +1986,6 @@ The full report is in the log: {path}</source>
       <translation>--host {host} 不是 IPv4 地址。请给出本机的一个地址（如 192.168.1.20），或用 0.0.0.0 监听所有网卡，或不加该参数（仅 127.0.0.1）。</translation>
     </message>
     <message>
-      <source>vLLM cannot listen on {host}: it answers some routes (/invocations, /tokenize) without the API key, so beyond this machine anyone could use the model.</source>
-      <translation>vLLM 不能监听 {host}：它的部分路由（/invocations、/tokenize）不检查 API 密钥，开放到本机以外时任何人都能使用该模型。</translation>
-    </message>
-    <message>
       <source>Quantized loading (--quantize) needs the transformers engine.</source>
       <translation>量化加载（--quantize）需要使用 transformers 引擎。</translation>
     </message>
@@ -2084,6 +2080,10 @@ The full report is in the log: {path}</source>
     <message>
       <source>{model} needs about {need_gb} GB to serve, and the chat engines may use {budget_gb} GB together (Settings → Chat engines). Raise the limit, or stop another model.</source>
       <translation>{model} 运行大约需要 {need_gb} GB，而对话引擎总共只能使用 {budget_gb} GB（设置 → 对话引擎）。请提高上限，或停止另一个模型。</translation>
+    </message>
+    <message>
+      <source>Cannot listen on {host}:{port}: {reason}.</source>
+      <translation>无法在 {host}:{port} 上监听：{reason}。</translation>
     </message>
     <message>
       <source>Nothing answers at {url}: the model engine is not running.</source>
@@ -2912,10 +2912,6 @@ The full report is in the log: {path}</source>
     <message>
       <source>Resume it from its latest checkpoint.</source>
       <translation>请从它最新的检查点继续训练。</translation>
-    </message>
-    <message>
-      <source>Serve to other machines with --engine transformers (every route needs the key), or keep vLLM on 127.0.0.1 behind your own authenticating proxy.</source>
-      <translation>要给其他机器提供服务，请使用 --engine transformers（每个路由都需要密钥），或让 vLLM 仅监听 127.0.0.1，并放在你自己的鉴权代理之后。</translation>
     </message>
     <message>
       <source>Resume the run from its last checkpoint (in {path}); {log} has each process's log.</source>

@@ -149,17 +149,6 @@ def body(rt: EngineRuntime, args: argparse.Namespace) -> str:
     except UserError as err:
         rt.emit(protocol.Error(message=str(err), hint="", extra=err.data()))
         return "failed"
-    if cfg.exposed and engine == "vllm":
-        # vLLM checks the key only under /v1 (and a few other prefixes): /invocations answers chat
-        # without it. Beyond this machine only an engine that guards every route may listen.
-        rt.emit(protocol.Error(
-            message=f"vLLM cannot listen on {cfg.host}: it answers some routes (/invocations, /tokenize) without "
-                    "the API key, so beyond this machine anyone could use the model.",
-            hint="Serve to other machines with --engine transformers (every route needs the key), or keep vLLM "
-                 "on 127.0.0.1 behind your own authenticating proxy.",
-            extra={"code": "serve.vllm_unguarded", "params": {"host": cfg.host},
-                   "hint_code": "serve.vllm_unguarded"}))
-        return "failed"
     try:  # the key must never reach a log line (the result event is the only place it goes)
         from app.core import logging_setup
 
@@ -173,8 +162,27 @@ def body(rt: EngineRuntime, args: argparse.Namespace) -> str:
                 "the API key can use the model", level="WARNING")
     threads = args.threads or _settings_threads()
     if engine == "vllm":
+        front = None
+        if cfg.exposed:
+            # vLLM checks the key only under /v1 (and a few other prefixes): /invocations answers
+            # chat without it. So it stays on 127.0.0.1 and an authenticating proxy listens on the
+            # asked address, letting nothing through without the key (app/serving/auth_proxy.py).
+            from dataclasses import replace
+
+            from app.serving.auth_proxy import AuthProxy
+
+            inner = serve_config.free_port()
+            try:
+                front = AuthProxy(cfg.host, cfg.port, "127.0.0.1", inner, cfg.api_key)
+            except OSError as exc:
+                rt.emit(protocol.Error(message=f"Cannot listen on {cfg.host}:{cfg.port}: {exc}.", hint="",
+                                       extra={"code": "serve.listen_failed",
+                                              "params": {"host": cfg.host, "port": cfg.port, "reason": str(exc)}}))
+                return "failed"
+            front.start()
+            cfg = replace(cfg, host="127.0.0.1", port=inner)
         try:
-            return serve_vllm(rt, cfg, python, threads)
+            return serve_vllm(rt, cfg, python, threads, front=front)
         except UserError as err:  # a launch vLLM cannot do (a LoRA adapter on a quantized model on CPU)
             rt.emit(protocol.Error(message=str(err), hint="", extra=err.data()))
             return "failed"

@@ -164,7 +164,10 @@ def _die_with_parent() -> None:
         pass
 
 
-def serve_vllm(rt: EngineRuntime, cfg: serve_config.ServeConfig, python: str, threads: int | None) -> str:
+def serve_vllm(rt: EngineRuntime, cfg: serve_config.ServeConfig, python: str, threads: int | None,
+               front=None) -> str:
+    """``front``: the authenticating proxy (auth_proxy.AuthProxy) that listens for it beyond this
+    machine; its address is the one reported, and it stops with the server."""
     server = VllmServer(rt, cfg, python, threads)
     rt.progress(0, len(_VLLM_STAGES) + 1, message="Starting the vLLM runtime", stage="serve.vllm_start")
     server.start()
@@ -187,9 +190,12 @@ def serve_vllm(rt: EngineRuntime, cfg: serve_config.ServeConfig, python: str, th
                 return "failed"
             rt.wait_stop(0.5)
         rt.progress(len(_VLLM_STAGES) + 1, len(_VLLM_STAGES) + 1, message="Ready", stage="serve.ready")
-        rt.result(base_url=cfg.base_url, api_key=cfg.api_key, model=cfg.model_name, listen=f"{cfg.host}:{cfg.port}",
-                  exposed=cfg.exposed,
-                  adapters=sorted(cfg.adapters), engine="vllm", pid=server.proc.pid, port=cfg.port,
+        host, port = (front.host, front.port) if front is not None else (cfg.host, cfg.port)
+        base_url = cfg.base_url if front is None else \
+            f"http://{'127.0.0.1' if host == '0.0.0.0' else host}:{port}/v1"
+        rt.result(base_url=base_url, api_key=cfg.api_key, model=cfg.model_name, listen=f"{host}:{port}",
+                  exposed=front is not None or cfg.exposed, guarded_by_proxy=front is not None,
+                  adapters=sorted(cfg.adapters), engine="vllm", pid=server.proc.pid, port=port,
                   models=ids, log_path=str(server.log_path), load_s=round(time.monotonic() - t0, 2),
                   max_lora_rank=serve_config.max_lora_rank(cfg) if serve_config.lora_supported(cfg.model_dir, server.cuda)
                   else 0)  # 0: this server loads no adapter
@@ -201,4 +207,6 @@ def serve_vllm(rt: EngineRuntime, cfg: serve_config.ServeConfig, python: str, th
         rt.info("stopping the vLLM server")
         return "stopped"
     finally:
+        if front is not None:
+            front.stop()
         server.stop()

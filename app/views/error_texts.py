@@ -260,7 +260,6 @@ MESSAGES: dict[str, str] = {
     "serve.parallel_needs_vllm": QT_TRANSLATE_NOOP("Errors", "Tensor and pipeline parallelism are vLLM's: the transformers engine serves on one device."),
     "serve.parallel_too_few_gpus": QT_TRANSLATE_NOOP("Errors", "Tensor × pipeline parallel = {wanted} GPUs, but this machine has {gpus}."),
     "serve.bad_host": QT_TRANSLATE_NOOP("Errors", "--host {host} is not an IPv4 address. Give an address of this machine (e.g. 192.168.1.20), 0.0.0.0 for every interface, or leave it out for 127.0.0.1 only."),
-    "serve.vllm_unguarded": QT_TRANSLATE_NOOP("Errors", "vLLM cannot listen on {host}: it answers some routes (/invocations, /tokenize) without the API key, so beyond this machine anyone could use the model."),
     "serve.quantize_engine": QT_TRANSLATE_NOOP("Errors", "Quantized loading (--quantize) needs the transformers engine."),
     "serve.vllm_exited": QT_TRANSLATE_NOOP("Errors", "The vLLM server stopped (exit code {exit_code}) before it could serve."),
     "serve.vllm_exited_serving": QT_TRANSLATE_NOOP("Errors", "The vLLM server stopped (exit code {exit_code}) while serving."),
@@ -287,6 +286,7 @@ MESSAGES: dict[str, str] = {
     "chat.failed_mid_answer": QT_TRANSLATE_NOOP("Errors", "The server failed in the middle of the answer: {message}"),
     "remote.unreachable": QT_TRANSLATE_NOOP("Errors", "Nothing answers at {url}: check the address and that the server is up."),
     "serve.memory_budget": QT_TRANSLATE_NOOP("Errors", "{model} needs about {need_gb} GB to serve, and the chat engines may use {budget_gb} GB together (Settings → Chat engines). Raise the limit, or stop another model."),
+    "serve.listen_failed": QT_TRANSLATE_NOOP("Errors", "Cannot listen on {host}:{port}: {reason}."),
     "chat.not_running": QT_TRANSLATE_NOOP("Errors", "Nothing answers at {url}: the model engine is not running."),
     "chat.connection_lost": QT_TRANSLATE_NOOP("Errors", "The connection to the model engine at {url} was lost."),
     "chat.not_loaded": QT_TRANSLATE_NOOP("Errors", "The model is not loaded."),
@@ -519,7 +519,6 @@ HINTS: dict[str, str] = {
     "train.fix_config": QT_TRANSLATE_NOOP("Errors", "Fix the training config and start again."),
     "train.write_config": QT_TRANSLATE_NOOP("Errors", "Write the run's settings to {config_path} (ai-platform train CONFIG does this)."),
     "train.engine_ended": QT_TRANSLATE_NOOP("Errors", "Resume it from its latest checkpoint."),
-    "serve.vllm_unguarded": QT_TRANSLATE_NOOP("Errors", "Serve to other machines with --engine transformers (every route needs the key), or keep vLLM on 127.0.0.1 behind your own authenticating proxy."),
     "train.distributed.resume": QT_TRANSLATE_NOOP("Errors", "Resume the run from its last checkpoint (in {path}); {log} has each process's log."),
     "train.distributed.change": QT_TRANSLATE_NOOP("Errors", "Change the run's distributed settings and start again."),
     # issue 14 methods

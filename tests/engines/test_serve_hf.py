@@ -269,7 +269,7 @@ def test_listening_beyond_loopback_is_asked_for_and_still_needs_the_key(tmp_path
         live.close()
 
 
-def test_a_bad_host_and_an_exposed_vllm_are_refused_with_the_reason(tmp_path, converted_model_dir):
+def test_a_bad_host_is_refused_and_an_exposed_vllm_needs_the_key_on_every_path(tmp_path, converted_model_dir):
     from app.core import serve_config
 
     with pytest.raises(UserError) as bad:
@@ -283,9 +283,18 @@ def test_a_bad_host_and_an_exposed_vllm_are_refused_with_the_reason(tmp_path, co
 
     if not vllm_runtime.runtime_info()["found"]:
         pytest.skip("the vLLM runtime is not installed")
-    run = subprocess.run([sys.executable, "-m", "app.engines.serve", "--model", str(converted_model_dir),
-                          "--engine", "vllm", "--host", "0.0.0.0"], env=engine_env_for(tmp_path), cwd=str(REPO),
-                         stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
-    assert run.returncode == 1
-    errors = [json.loads(line) for line in run.stdout.splitlines() if '"type": "error"' in line]
-    assert errors and errors[-1]["code"] == "serve.vllm_unguarded" and "/invocations" in errors[-1]["message"]
+    # vLLM alone answers /invocations without the key; on 0.0.0.0 it sits behind the proxy.
+    live = h.LiveServe(["--model", str(converted_model_dir), "--engine", "vllm", "--host", "0.0.0.0"],
+                       tmp_path / "vllm-home")
+    try:
+        r = live.wait_for(protocol.Result, timeout=600).data
+        assert r["exposed"] is True and r["guarded_by_proxy"] is True and r["listen"] == f"0.0.0.0:{r['port']}"
+        chat = {"model": r["model"], "messages": [{"role": "user", "content": "Hi"}], "max_tokens": 2}
+        for path in ("/invocations", "/tokenize", "/v1/models"):
+            status, _ = h.http("POST" if path != "/v1/models" else "GET",
+                               r["base_url"].removesuffix("/v1") + path, None, chat if path != "/v1/models" else None)
+            assert status == 401, path
+        status, body = h.http("POST", r["base_url"] + "/chat/completions", r["api_key"], chat)
+        assert status == 200 and body["choices"][0]["message"]["content"] is not None
+    finally:
+        live.close()
