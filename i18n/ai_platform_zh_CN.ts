@@ -1478,10 +1478,6 @@ The full report is in the log: {path}</source>
       <translation>“{uri}”不是 Milvus 服务器地址：请写成 http://HOST:19530（或选择 Milvus Lite，存放在数据文件夹中）。</translation>
     </message>
     <message>
-      <source>The Milvus store ({where}) did not answer: {reason}. Check that the server is running and reachable, or move the knowledge base to faiss.</source>
-      <translation>Milvus 存储（{where}）没有响应：{reason}。请检查服务器是否在运行且可以访问，或把知识库迁移到 faiss。</translation>
-    </message>
-    <message>
       <source>The knowledge base "{name}" is already in {store}.</source>
       <translation>知识库“{name}”已经在 {store} 中。</translation>
     </message>
@@ -3242,6 +3238,14 @@ The full report is in the log: {path}</source>
       <translation>{path}：记录不是已知的格式（第一条的字段为：{keys}）。应为“messages”（openai）、“conversations”（sharegpt）、“instruction”/“output”（alpaca）、“chosen”/“rejected”（偏好对）或“text”（纯文本）。</translation>
     </message>
     <message>
+      <source>The Milvus store ({where}) refused the request: {reason}.</source>
+      <translation>Milvus 存储（{where}）拒绝了请求：{reason}。</translation>
+    </message>
+    <message>
+      <source>Nothing answers at {where}: check that the Milvus server is running and reachable from this computer.</source>
+      <translation>{where} 没有任何响应：请确认 Milvus 服务器正在运行，并且本机可以访问它。</translation>
+    </message>
+    <message>
       <source>file too large ({size_mb} MB; the limit is {limit_mb} MB): split it into smaller files</source>
       <translation>文件过大（{size_mb} MB；上限为 {limit_mb} MB）：请拆分成较小的文件</translation>
     </message>
@@ -3951,6 +3955,21 @@ The full report is in the log: {path}</source>
     </message>
   </context>
   <context>
+    <name>KbStore</name>
+    <message>
+      <source>faiss (this computer)</source>
+      <translation>faiss（本机）</translation>
+    </message>
+    <message>
+      <source>Milvus server {uri}</source>
+      <translation>Milvus 服务器 {uri}</translation>
+    </message>
+    <message>
+      <source>Milvus Lite (this computer)</source>
+      <translation>Milvus Lite（本机）</translation>
+    </message>
+  </context>
+  <context>
     <name>KbStoreDialog</name>
     <message>
       <source>Name:</source>
@@ -4104,10 +4123,6 @@ The full report is in the log: {path}</source>
       <translation>还是空的。把文件或文件夹拖到这里，或点击“添加文件”。</translation>
     </message>
     <message>
-      <source>{n} documents were not finished: indexing stopped before them (the app closed, or it was cancelled).</source>
-      <translation>有 {n} 个文档尚未完成：索引在处理它们之前停止了（应用已关闭或任务被取消）。</translation>
-    </message>
-    <message>
       <source>New knowledge base</source>
       <translation>新建知识库</translation>
     </message>
@@ -4156,6 +4171,14 @@ The full report is in the log: {path}</source>
       <translation>{docs} 个文档，{chunks} 个段落，{failed} 个失败 · 向量存放在 {store}。</translation>
     </message>
     <message>
+      <source>Not finished: {n} of the documents. Indexing stopped before them (the app closed, the job was cancelled, or it failed: the line above the table says why).</source>
+      <translation>未完成：{n} 个文档。索引在处理它们之前停止了（应用被关闭、任务被取消或失败：表格上方的状态行说明了原因）。</translation>
+    </message>
+    <message>
+      <source>Connecting to the Milvus server at {uri}…</source>
+      <translation>正在连接 {uri} 上的 Milvus 服务器…</translation>
+    </message>
+    <message>
       <source>Move {name}</source>
       <translation>迁移 {name}</translation>
     </message>
@@ -4198,6 +4221,10 @@ The full report is in the log: {path}</source>
     <message>
       <source>{files:.1f} files/s · {chunks:.0f} passages/s</source>
       <translation>{files:.1f} 个文件/秒 · {chunks:.0f} 个段落/秒</translation>
+    </message>
+    <message>
+      <source>The vectors of {name} are now in {store}.</source>
+      <translation>{name} 的向量现在存放在 {store}。</translation>
     </message>
     <message>
       <source>Indexing stopped: {reason}</source>
@@ -6320,6 +6347,10 @@ Allow remote code for this model?</source>
       <translation>进程数超过 CPU 核心数会拖慢训练：请使用 {cores} 个或更少。</translation>
     </message>
     <message>
+      <source>{strategy} needs CUDA GPUs: choose DDP to train on this computer.</source>
+      <translation>{strategy} 需要 CUDA GPU：请选择 DDP 在本机上训练。</translation>
+    </message>
+    <message>
       <source>Per GPU with {strategy} on {n} GPUs: {gb:.1f} GB</source>
       <translation>{strategy} 在 {n} 块 GPU 上，每块 GPU：{gb:.1f} GB</translation>
     </message>
@@ -6903,21 +6934,6 @@ Allow remote code for this model?</source>
     <message>
       <source>(run %1)</source>
       <translation>（运行 %1）</translation>
-    </message>
-  </context>
-  <context>
-    <name>widget</name>
-    <message>
-      <source>faiss (this computer)</source>
-      <translation>faiss（本机）</translation>
-    </message>
-    <message>
-      <source>Milvus server {uri}</source>
-      <translation>Milvus 服务器 {uri}</translation>
-    </message>
-    <message>
-      <source>Milvus Lite (this computer)</source>
-      <translation>Milvus Lite（本机）</translation>
     </message>
   </context>
 </TS>

@@ -48,8 +48,9 @@ def register(subparsers) -> None:
     q = sub.add_parser("query", help="retrieve the chunks closest to a question")
     q.add_argument("name")
     q.add_argument("text")
-    q.add_argument("--top-k", type=int, default=5)
-    q.add_argument("--mode", default=None, choices=("dense", "hybrid", "bm25"))
+    q.add_argument("--top-k", type=int, default=5, help="how many passages to return (default 5)")
+    q.add_argument("--mode", default=None, choices=("dense", "hybrid", "bm25"),
+                   help="dense (meaning), bm25 (keywords) or hybrid, both fused (the default)")
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=_query)
 

@@ -154,6 +154,39 @@ def check_store(store: str, uri: str | None) -> tuple[str, str | None]:
     return store, uri
 
 
+def milvus_error(where: str, exc: BaseException) -> UserError:
+    """A Milvus failure as the user reads it: nothing answers (the usual case: say where to look,
+    not pymilvus's words), or the server refused (its reason)."""
+    reason = (getattr(exc, "message", None) or str(exc) or type(exc).__name__).strip()[:300]
+    low = reason.lower()
+    if type(exc).__name__ == "ConnectionConfigException" or any(
+            w in low for w in ("connect", "unavailable", "timed out", "timeout", "deadline", "refused")):
+        return UserError(f"Nothing answers at {where}: check that the Milvus server is running and reachable "
+                         "from this computer.", code="kb.store.no_connection", params={"where": where})
+    return UserError(f"The Milvus store ({where}) refused the request: {reason}.",
+                     code="kb.store.unreachable", params={"where": where, "reason": reason})
+
+
+def check_milvus_server(uri: str, timeout_s: float = 5.0) -> None:
+    """Raise ``kb.store.no_connection`` (or ``kb.store.unreachable``) unless the Milvus server at
+    ``uri`` answers. Light for the window (pymilvus only), but it waits: call it off the GUI thread."""
+    import logging
+
+    logging.getLogger("pymilvus").setLevel(logging.CRITICAL)  # its tracebacks; the user gets ours
+    try:
+        from pymilvus import MilvusClient
+
+        client = MilvusClient(uri=uri, timeout=timeout_s, dedicated=True)
+        try:
+            client.list_collections()
+        finally:
+            client.close()
+    except UserError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - whatever pymilvus raises, worded for the user
+        raise milvus_error(uri, exc) from None
+
+
 def _clean_name(name: str) -> str:
     return clean_name(name, what="knowledge base", code="kb", max_len=NAME_MAX)
 

@@ -418,25 +418,18 @@ def _is_milvus_error(exc: BaseException) -> bool:
 
 
 def unreachable(where: str, exc: BaseException):
-    from app.core.errors import UserError
+    from app.core.kb import milvus_error
 
-    reason = (getattr(exc, "message", None) or str(exc) or type(exc).__name__).strip()[:300]
-    return UserError(f"The Milvus store ({where}) did not answer: {reason}. Check that the server is running "
-                     "and reachable, or move the knowledge base to faiss (ai-platform kb migrate NAME --store faiss).",
-                     code="kb.store.unreachable", params={"where": where, "reason": reason})
+    return milvus_error(where, exc)
 
 
 def check_reachable(folder: Path, uri: str | None, timeout_s: float = 5.0) -> None:
     """Raise ``kb.store.unreachable`` unless Milvus at ``uri`` (or Milvus Lite in ``folder``) opens."""
     try:
         if uri:
-            from pymilvus import MilvusClient
+            from app.core.kb import check_milvus_server
 
-            client = MilvusClient(uri=uri, timeout=timeout_s, dedicated=True)
-            try:
-                client.list_collections()
-            finally:
-                client.close()
+            check_milvus_server(uri, timeout_s)
         else:
             from pymilvus import MilvusClient
 

@@ -4,8 +4,9 @@ an embedded Milvus in the data folder; a Milvus server is an address (http://HOS
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget,
+    QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget,
 )
 
 FAISS, LITE, SERVER = "faiss", "milvus-lite", "milvus-server"
@@ -16,13 +17,13 @@ def store_choice(kind: str) -> tuple[str, bool]:
     return ("faiss", False) if kind == FAISS else ("milvus", kind == SERVER)
 
 
-def store_text(widget: QWidget, store: str, uri: str | None) -> str:
+def store_text(store: str, uri: str | None) -> str:
     """Where a base's vectors are, as the panel says it."""
     if store != "milvus":
-        return widget.tr("faiss (this computer)")
+        return QCoreApplication.translate("KbStore", "faiss (this computer)")
     if uri:
-        return widget.tr("Milvus server {uri}").format(uri=uri)
-    return widget.tr("Milvus Lite (this computer)")
+        return QCoreApplication.translate("KbStore", "Milvus server {uri}").format(uri=uri)
+    return QCoreApplication.translate("KbStore", "Milvus Lite (this computer)")
 
 
 class KbStoreDialog(QDialog):
@@ -33,7 +34,9 @@ class KbStoreDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setMinimumWidth(460)
-        form = QFormLayout(self)
+        outer = QVBoxLayout(self)
+        form = QFormLayout()
+        outer.addLayout(form)
         self.name = None
         if name is not None:
             self.name = QLineEdit(name, objectName="kb-name")
@@ -46,12 +49,13 @@ class KbStoreDialog(QDialog):
         self.uri = QLineEdit(objectName="kb-uri", placeholderText="http://HOST:19530")
         self.uri_label = QLabel(self.tr("Server address:"))
         form.addRow(self.uri_label, self.uri)
+        # Outside the form: a wrapped label in a QFormLayout row gets one line's height and overlaps.
         self.note = QLabel(wordWrap=True, objectName="Muted")
-        form.addRow(self.note)
+        outer.addWidget(self.note)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        outer.addWidget(buttons)
         self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
         if current is not None:
             store, uri = current

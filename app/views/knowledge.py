@@ -36,6 +36,7 @@ def doc_status_text(status: str) -> str:
 
 class KnowledgePanel(Panel):
     indexing_finished = Signal(object)  # an indexing job's Outcome (any base: the list may change)
+    created = Signal(int)  # a knowledge base was created here (its id)
     query_answered = Signal(dict)
 
     def __init__(self, ctx, parent: QWidget | None = None):
@@ -78,11 +79,11 @@ class KnowledgePanel(Panel):
 
         prog = QHBoxLayout()
         self.progress = QProgressBar(visible=False)
-        self.rate = QLabel(objectName="Muted")
+        self.rate = QLabel(objectName="Muted", wordWrap=True)  # a failure's reason is a sentence or two
         self.cancel_btn = QPushButton(visible=False)
         self.cancel_btn.clicked.connect(self.cancel)
         prog.addWidget(self.progress, 1)
-        prog.addWidget(self.rate)
+        prog.addWidget(self.rate, 1)
         prog.addWidget(self.cancel_btn)
         layout.addLayout(prog)
 
@@ -197,6 +198,10 @@ class KnowledgePanel(Panel):
         has = kb_id is not None
         if has:
             self.ctx.remember("knowledge.kb", kb_id)
+        if kb_id != getattr(self, "_results_kb", kb_id):  # another base: its answers are not these
+            self.results.setRowCount(0)
+            self.query_info.setText("")
+        self._results_kb = kb_id
         busy = self.busy()
         self.search_btn.setEnabled(has)
         for w in (self.rename_btn, self.delete_btn, self.rebuild_btn, self.move_btn):
@@ -228,14 +233,14 @@ class KnowledgePanel(Panel):
             kb = self.store.get(kb_id)
             self.empty.setText(self.tr("{docs} documents, {chunks} passages, {failed} failed · vectors in {store}.").format(
                 docs=kb.n_documents, chunks=kb.n_chunks, failed=kb.n_failed,
-                store=store_text(self, kb.vector_store, kb.store_uri)))
+                store=store_text(kb.vector_store, kb.store_uri)))
         self._selection_changed()
         unfinished = [d for d in docs if d.status in ("queued", "indexing")]
         self.resume_box.setVisible(bool(unfinished) and not busy)
         if unfinished:
             self.resume_note.setText(self.tr(
-                "{n} documents were not finished: indexing stopped before them (the app closed, or it was "
-                "cancelled).").format(n=len(unfinished)))
+                "Not finished: {n} of the documents. Indexing stopped before them (the app closed, the job was "
+                "cancelled, or it failed: the line above the table says why).").format(n=len(unfinished)))
 
     def busy(self) -> bool:
         """An indexing job runs or waits for the shown knowledge base."""
@@ -252,12 +257,52 @@ class KnowledgePanel(Panel):
             self._create(name, store, uri)
 
     def _create(self, name: str, store: str = "faiss", uri: str | None = None) -> int | None:
+        """Create a base (a Milvus server's only once it answered: checked off the GUI thread, so
+        this returns None for it and the base appears when the check is done)."""
+        if uri:
+            from app.core.kb import check_store, check_milvus_server
+            from app.workers.background import BackgroundCall
+
+            try:
+                check_store(store, uri)
+            except UserError as err:
+                show_error(self, self.tr("Knowledge"), user_error_text(err))
+                return None
+
+            def check(uri=uri):
+                try:
+                    check_milvus_server(uri)
+                except UserError as err:
+                    return {"ok": False, "error": err}
+                return {"ok": True}
+
+            self.ctx.status_message.emit(self.tr("Connecting to the Milvus server at {uri}…").format(uri=uri), 5000)
+            self.new_btn.setEnabled(False)
+            call = BackgroundCall(check, name="milvus-check", parent=self)
+            call.done.connect(lambda result, c=call: self._server_checked(c, result, name, store, uri))
+            self._server_check = call
+            call.start()
+            return None
+        return self._create_now(name, store, uri)
+
+    def _server_checked(self, call, result: dict, name: str, store: str, uri: str) -> None:
+        call.deleteLater()
+        self._server_check = None
+        self.new_btn.setEnabled(True)
+        if not result.get("ok"):
+            err = result.get("error")
+            show_error(self, self.tr("Knowledge"), user_error_text(err) if isinstance(err, UserError) else str(err))
+            return
+        self._create_now(name, store, uri)
+
+    def _create_now(self, name: str, store: str, uri: str | None) -> int | None:
         try:
             kb = self.store.create(name, store=store, uri=uri)
         except UserError as err:
             show_error(self, self.tr("Knowledge"), user_error_text(err))
             return None
         self.reload_kbs(select=kb.id)
+        self.created.emit(kb.id)
         return kb.id
 
     def move_kb(self, store: str | None = None, uri: str | None = None) -> bool:
@@ -276,7 +321,7 @@ class KnowledgePanel(Panel):
             return False
         self.jobs.migrate(kb_id, store, uri)
         self.ctx.status_message.emit(self.tr("Moving the vectors of {name} to {store}.").format(
-            name=kb.name, store=store_text(self, store, uri)), 5000)
+            name=kb.name, store=store_text(store, uri)), 5000)
         self.show_kb()
         return True
 
@@ -403,9 +448,19 @@ class KnowledgePanel(Panel):
             self.show_kb()
 
     def _index_finished(self, kb_id: int, outcome) -> None:
-        if kb_id == self.kb_id() and self.jobs.last_kind == "delete":
+        kind = self.jobs.last_kind
+        if kind in ("delete", "migrate"):
+            self.rate.setText("")
+            self.progress.setVisible(False)
             if not outcome.ok:
                 show_error(self, self.tr("Knowledge"), outcome_text(outcome, sep=" "))
+            elif kind == "migrate":
+                try:
+                    kb = self.store.get(kb_id)
+                    self.ctx.status_message.emit(self.tr("The vectors of {name} are now in {store}.").format(
+                        name=kb.name, store=store_text(kb.vector_store, kb.store_uri)), 8000)
+                except UserError:
+                    pass
         elif kb_id == self.kb_id():
             self.rate.setText("" if outcome.ok else self.tr("Indexing stopped: {reason}").format(
                 reason=outcome_text(outcome, sep=" ")))

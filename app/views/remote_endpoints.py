@@ -4,6 +4,8 @@ keyring). Used by the Settings panel."""
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
     QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
@@ -243,10 +245,10 @@ class ChatEnginesGroup(QGroupBox):
         self.chat_memory_label.setText(self.tr("Memory for chat engines"))
         self.chat_memory.setSuffix(" GB")
         self.chat_memory.setSpecialValueText(self.tr("Automatic"))
-        self.chat_memory.setToolTip(self.tr(
+        self.chat_memory.setToolTip("<p>" + html.escape(self.tr(  # rich text: Qt wraps it
             "Several models may be served at once within this much memory (GPU memory on a GPU, else RAM). "
             "A model that does not fit stops the least recently used one; one answering is never stopped. "
-            "Automatic: the GPU's memory, or 70 % of the RAM without a GPU."))
+            "Automatic: the GPU's memory, or 70 % of the RAM without a GPU.")) + "</p>")
         self.remote_label.setText(self.tr("Remote endpoints (any OpenAI-compatible server)"))
         self.add_btn.setText(self.tr("Add…"))
         self.remove_btn.setText(self.tr("Remove"))

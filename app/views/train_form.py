@@ -526,6 +526,10 @@ class TrainForm(QWidget):
             if n > cores:
                 lines.append(self.tr("More processes than CPU cores slows training down: use {cores} or fewer.")
                              .format(cores=cores))
+            chosen = self.strategy.currentData()
+            if chosen != "ddp":  # said now, not only when Start is pressed
+                lines.append(self.tr("{strategy} needs CUDA GPUs: choose DDP to train on this computer.").format(
+                    strategy=train_config.STRATEGY_NAMES.get(chosen, chosen)))
             self.per_gpu.setText("\n".join(lines))
             self.per_gpu.setVisible(True)
             return

@@ -121,7 +121,7 @@ class KbJobs(QObject):
         if self.kb_query is not None:
             self.kb_query.forget(job.kb_id)
         self.job_done.emit(job.kb_id, outcome)
-        if job.kind != "delete":  # "indexing finished" is not news after a deletion
+        if job.kind not in ("delete", "migrate"):  # "indexing finished" is not what those did
             name, failed = self._kb_facts(job.kb_id)
             self.finished.emit(name, outcome, failed)
         self._next()

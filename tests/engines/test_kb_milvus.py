@@ -236,5 +236,6 @@ def test_cli_create_milvus_and_an_unreachable_server(ai_home, tmp_path):
     # A server that is not there: a plain message, and no half-made base.
     down = cli("create", "remote", "--store", "milvus", "--uri", "http://127.0.0.1:9", "--json")
     assert down.returncode == 2, down.stdout + down.stderr
-    assert "did not answer" in down.stderr and "Traceback" not in down.stderr
+    assert "Nothing answers at http://127.0.0.1:9" in down.stderr and "Traceback" not in down.stderr
+    assert "migrate" not in down.stderr  # no advice about a base that does not exist
     assert "remote" not in cli("list").stdout

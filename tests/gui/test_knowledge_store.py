@@ -58,4 +58,24 @@ def test_create_in_milvus_lite_then_move_to_faiss(main_window, qtbot, tmp_path, 
     with qtbot.waitSignal(panel.query_answered, timeout=120_000) as answer:
         panel.search_btn.click()
     assert answer.args[0]["chunks"][0]["file"].endswith("tea.txt")
+    assert panel.rate.text() == ""  # nothing left over from the move
+
+    # Another base: the tester no longer shows the first base's answers.
+    other = store.create("Empty one")
+    panel.reload_kbs(select=other.id)
+    assert panel.results.rowCount() == 0 and panel.query_info.text() == ""
+
+    # A Milvus server that does not answer: said (in the user's language), and no base is made.
+    from app.views import knowledge as knowledge_view
+
+    errors = []
+    monkeypatch.setattr(knowledge_view, "show_error", lambda parent, title, text: errors.append(text))
+    main_window.ctx.set_language("zh_CN")
+    assert panel._create("Dead", "milvus", "http://127.0.0.1:9") is None
+    qtbot.waitUntil(lambda: bool(errors), timeout=30_000)
+    assert "http://127.0.0.1:9" in errors[0] and "Milvus" in errors[0] and "没有任何响应" in errors[0]
+    assert "Dead" not in [k.name for k in store.list()] and panel.new_btn.isEnabled()
+    panel.reload_kbs(select=kb.id)
+    assert "faiss（本机）" in panel.empty.text()  # where its vectors are, in Chinese too
+    main_window.ctx.set_language("en")
     panel.shutdown()
