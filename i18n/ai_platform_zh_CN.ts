@@ -1522,10 +1522,6 @@ The full report is in the log: {path}</source>
       <translation>没有找到文字</translation>
     </message>
     <message>
-      <source>no text found (a scanned PDF needs OCR first)</source>
-      <translation>没有找到文字（扫描版 PDF 需要先做文字识别）</translation>
-    </message>
-    <message>
       <source>not a readable PDF ({detail})</source>
       <translation>无法读取的 PDF（{detail}）</translation>
     </message>
@@ -1588,10 +1584,6 @@ The full report is in the log: {path}</source>
     <message>
       <source>an executable program, not a document: nothing to index</source>
       <translation>这是可执行程序而不是文档：没有可索引的内容</translation>
-    </message>
-    <message>
-      <source>an image, not a document: images are not read (no OCR); add a PDF or text version instead</source>
-      <translation>这是图片而不是文档：不读取图片（无 OCR）；请改为添加 PDF 或文本版本</translation>
     </message>
     <message>
       <source>this document type ({ext}) is not supported: save it as DOCX or PDF first</source>
@@ -3258,8 +3250,28 @@ The full report is in the log: {path}</source>
       <translation>不支持的文件类型（无扩展名，二进制）：请使用 PDF、Markdown、TXT、DOCX、HTML、CSV、XLSX 或 PPTX</translation>
     </message>
     <message>
+      <source>no text found, also with OCR (is it a picture without writing, or very blurred?)</source>
+      <translation>未找到文字，OCR 也没有识别出文字（是没有文字的图片，还是太模糊？）</translation>
+    </message>
+    <message>
+      <source>no text found; OCR could not read its pages ({detail})</source>
+      <translation>未找到文字；OCR 无法读取其页面（{detail}）</translation>
+    </message>
+    <message>
+      <source>indexed, but OCR could not read page(s) {pages} ({detail})</source>
+      <translation>已索引，但 OCR 无法读取第 {pages} 页（{detail}）</translation>
+    </message>
+    <message>
+      <source>could not read the image ({detail})</source>
+      <translation>无法读取该图片（{detail}）</translation>
+    </message>
+    <message>
       <source>the PDF is password-protected: save a copy without the password and add that</source>
       <translation>该 PDF 受密码保护：请另存一份不带密码的副本并添加它</translation>
+    </message>
+    <message>
+      <source>an image under another extension: rename it to .png or .jpg and its text is read with OCR</source>
+      <translation>这是一张扩展名不对的图片：把它改名为 .png 或 .jpg，就会用 OCR 读取其中的文字</translation>
     </message>
     <message>
       <source>binary data, not text: use PDF, Markdown, TXT, DOCX, HTML, CSV, XLSX or PPTX</source>
@@ -4015,8 +4027,8 @@ The full report is in the log: {path}</source>
       <translation>知识库</translation>
     </message>
     <message>
-      <source>Drop PDF, Word, HTML, Markdown or text files (or whole folders) here to index them into the chosen knowledge base. Chinese and English both work. Bad files are listed with the reason.</source>
-      <translation>把 PDF、Word、HTML、Markdown 或文本文件（或整个文件夹）拖到这里，即可索引进所选知识库。中文和英文都支持。有问题的文件会列出原因。</translation>
+      <source>Drop PDF, Word, HTML, Markdown or text files, spreadsheets, slides or images (or whole folders) here to index them into the chosen knowledge base; scanned pages and images are read with OCR. Chinese and English both work. Bad files are listed with the reason.</source>
+      <translation>把 PDF、Word、HTML、Markdown 或文本文件、表格、幻灯片或图片（或整个文件夹）拖到这里，即可索引到所选知识库；扫描页和图片会用 OCR 识别。中文和英文都支持。无法读取的文件会列出原因。</translation>
     </message>
     <message>
       <source>New…</source>
@@ -4147,8 +4159,16 @@ The full report is in the log: {path}</source>
       <translation>向 {name} 添加文档</translation>
     </message>
     <message>
+      <source>Documents (*.pdf *.docx *.md *.markdown *.txt *.html *.htm *.csv *.xlsx *.pptx);;Images, read with OCR (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp);;All files (*)</source>
+      <translation>文档 (*.pdf *.docx *.md *.markdown *.txt *.html *.htm *.csv *.xlsx *.pptx);;图片，用 OCR 识别 (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp);;所有文件 (*)</translation>
+    </message>
+    <message>
       <source>Add a folder of documents to {name}</source>
       <translation>向 {name} 添加文档文件夹</translation>
+    </message>
+    <message>
+      <source>OCR: page {page} of {pages} of {file}</source>
+      <translation>OCR：{file} 第 {page} 页，共 {pages} 页</translation>
     </message>
     <message>
       <source>Chat would not use this passage: it is not relevant enough to the question (below the relevance floor).</source>
@@ -4161,10 +4181,6 @@ The full report is in the log: {path}</source>
     <message>
       <source>This first answer took {s:.0f} s: the embedding model was loaded.</source>
       <translation>这第一次回答用了 {s:.0f} 秒：期间加载了向量模型。</translation>
-    </message>
-    <message>
-      <source>Documents (*.pdf *.docx *.md *.markdown *.txt *.html *.htm);;All files (*)</source>
-      <translation>文档 (*.pdf *.docx *.md *.markdown *.txt *.html *.htm);;所有文件 (*)</translation>
     </message>
     <message>
       <source>{docs} documents, {chunks} passages, {failed} failed · vectors in {store}.</source>

@@ -136,6 +136,16 @@ def chunk_context(title: str | None, heading: str | None) -> str:
     return " › ".join(parts)
 
 
+def ocr_pages_failed(notes: list[dict]) -> readers.ReadError | None:
+    """The pages OCR could not read, as the reason shown beside an indexed document (None: all read)."""
+    if not notes:
+        return None
+    pages = ", ".join(str(n["page"]) for n in notes)
+    detail = notes[0]["detail"]
+    return readers.ReadError(f"indexed, but OCR could not read page(s) {pages} ({detail})",
+                             code="kb.read.ocr_pages_failed", params={"pages": pages, "detail": detail})
+
+
 def unexpected(exc: BaseException) -> readers.ReadError:
     """An error no reader foresaw, as this document's reason (type and text kept for a bug report)."""
     detail = f"{type(exc).__name__}: {exc}"[:500]
@@ -312,7 +322,8 @@ class Knowledge:
                                               extra={"chunks_total": len(self.index)}))
             batch, batch_chunks = [], 0
 
-        prepared: list[tuple[str, str, list[str], list, list[str]]] = []  # read and chunked, not yet embedded
+        # read and chunked, not yet embedded: (path, digest, texts, pages, contexts, {ocr_pages, notes})
+        prepared: list[tuple[str, str, list[str], list, list[str], dict]] = []
 
         def fail(path, exc):
             """``path`` failed: its chunks leave the index, its row says why."""
@@ -333,7 +344,7 @@ class Knowledge:
                 return
             todo, prepared = prepared, []
             try:
-                vectors = self.embed([embedded_text(t, c) for _, _, texts, _, ctx in todo
+                vectors = self.embed([embedded_text(t, c) for _, _, texts, _, ctx, _ in todo
                                       for t, c in zip(texts, ctx)])
             except Exception as exc:  # noqa: BLE001 - find the file it was, embed the rest
                 if diskspace.is_disk_full(exc) or len(todo) == 1:
@@ -346,15 +357,17 @@ class Knowledge:
                     embed_prepared()
                 return
             at = 0
-            for path, digest, texts, pages, ctx in todo:
+            for path, digest, texts, pages, ctx, read in todo:
                 self.index.remove_path(path)
                 self.index.add(path, texts, pages, vectors[at:at + len(texts)], contexts=ctx)
                 at += len(texts)
-                batch.append((path, {"status": S.INDEXED.value, "content_hash": digest, "error": None,
+                note = ocr_pages_failed(read["notes"])  # indexed, but some pages could not be read
+                batch.append((path, {"status": S.INDEXED.value, "content_hash": digest, "error": note,
                                      "n_chunks": len(texts)}))
                 batch_chunks += len(texts)
                 n_chunks += len(texts)
-                report(path, "indexed", len(texts), pages=sorted({p for p in pages if p}) or None)
+                report(path, "indexed", len(texts), error=note, pages=sorted({p for p in pages if p}) or None,
+                       ocr_pages=read["ocr_pages"])
 
         def tick(path):
             elapsed = max(time.monotonic() - t0, 1e-6)
@@ -384,16 +397,20 @@ class Knowledge:
                     continue
                 self.store.set_document(kb_id, path, status=S.INDEXING.value,
                                         error=RESUMED if path in resumed else None)
-                sections = readers.read(path)
+                notes: list[dict] = []
+                sections = readers.read(path, progress=lambda i, n, p=path: self._ocr_progress(
+                    p, i, n, done_files, total), notes=notes)
                 texts, pages, contexts = self.chunk_in_context(sections, document_title(path, sections))
                 if not texts:
                     raise readers.no_text()
-                prepared.append((path, digest, texts, pages, contexts))
+                ocr_pages = sorted({s.page or 1 for s in sections if s.ocr})
+                prepared.append((path, digest, texts, pages, contexts, {"ocr_pages": ocr_pages or None,
+                                                                        "notes": notes}))
             except Exception as exc:  # noqa: BLE001 - one document's failure is that document's only
                 if diskspace.is_disk_full(exc):
                     raise
                 fail(path, exc)
-            if sum(len(t) for _, _, t, _, _ in prepared) >= EMBED_BATCH:
+            if sum(len(t) for _, _, t, _, _, _ in prepared) >= EMBED_BATCH:
                 embed_prepared()
             done_files += 1
             tick(path)
@@ -411,6 +428,12 @@ class Knowledge:
         return {"summary": True, "kb": self.kb.name, "files": results, "counts": counts,
                 "chunks_added": n_chunks, "chunks_total": len(self.index), "seconds": round(elapsed, 3),
                 "stopped": stopped}
+
+    def _ocr_progress(self, path: str, page: int, pages: int, done_files: int, total: int) -> None:
+        """A scanned document is read page by page (a second or so each): say so while it lasts."""
+        self.rep.emit(protocol.Progress(step=done_files, total=total,
+                                        message=f"OCR: page {page} of {pages} of {os.path.basename(path)}",
+                                        extra={"ocr_page": page, "ocr_pages": pages, "file": path}))
 
     def rebuild(self, **kw) -> dict:
         """Re-embed every document (after a model or chunking change), keeping the rows."""

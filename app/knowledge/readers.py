@@ -29,7 +29,8 @@ HTML_EXT = {".html", ".htm", ".xhtml"}
 # Zip-based document formats we do not read (refused with "save it as DOCX or PDF").
 ZIP_DOCUMENTS = {".odt", ".ods", ".odp", ".epub", ".pages", ".key", ".numbers", ".docm",
                  ".dotx", ".xlsm", ".pptm"}
-SUPPORTED = TEXT_EXT | MD_EXT | HTML_EXT | TABLE_EXT | {".pdf", ".docx", ".pptx"}
+IMAGE_EXT = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}  # read with OCR (ocr.py)
+SUPPORTED = TEXT_EXT | MD_EXT | HTML_EXT | TABLE_EXT | IMAGE_EXT | {".pdf", ".docx", ".pptx"}
 
 
 class ReadError(UserError):
@@ -40,6 +41,7 @@ class ReadError(UserError):
 class Section:
     text: str
     page: int | None = None
+    ocr: bool = False  # read from the pixels (a scanned page, an image), not a text layer
 
 
 @dataclass
@@ -188,7 +190,7 @@ def _precheck(p: Path) -> ReadError | None:
             return too_large(size)
         if size == 0:
             return ReadError("empty file", code="kb.read.empty")
-        if ext in (".pdf", ".docx", ".xlsx", ".pptx"):
+        if ext in (".pdf", ".docx", ".xlsx", ".pptx") or ext in IMAGE_EXT:
             return None  # their readers check the format and say what is wrong
         with open(p, "rb") as fh:
             head = fh.read(4096)
@@ -246,8 +248,8 @@ def binary_error(kind: str, ext: str) -> ReadError:
     if kind == "executable":
         return ReadError("an executable program, not a document: nothing to index", code="kb.read.executable")
     if kind == "image":
-        return ReadError("an image, not a document: images are not read (no OCR); add a PDF or text version "
-                         "instead", code="kb.read.image")
+        return ReadError("an image under another extension: rename it to .png or .jpg and its text is read "
+                         "with OCR", code="kb.read.image")
     if kind == "archive" and ext in ZIP_DOCUMENTS:
         return ReadError(f"this document type ({ext}) is not supported: save it as DOCX or PDF first",
                          code="kb.read.unsupported_document", params={"ext": ext})
@@ -340,12 +342,17 @@ def _plausible_western(data: bytes) -> str | None:
     return text
 
 
-def read(path: str | os.PathLike) -> list[Section]:
+def read(path: str | os.PathLike, progress=None, notes: list | None = None) -> list[Section]:
+    """``progress(done, total)``: pages read with OCR so far (slow: about a second each);
+    ``notes``: gets one ``{"page", "detail"}`` per page OCR could not read (the rest are read)."""
     p = Path(path)
     ext = p.suffix.lower()
+    notes = notes if notes is not None else []
     try:
         if ext == ".pdf":
-            sections = _read_pdf(p)
+            sections = _read_pdf(p, progress, notes)
+        elif ext in IMAGE_EXT:
+            sections = [Section(_ocr_image(p), None, ocr=True)]
         elif ext == ".docx":
             sections = _read_docx(p)
         elif ext == ".csv":
@@ -365,13 +372,30 @@ def read(path: str | os.PathLike) -> list[Section]:
         kind, detail = ext.lstrip(".").upper() or "file", f"{type(exc).__name__}: {exc}"
         raise ReadError(f"could not read {kind}: {detail}", code="kb.read.failed",
                         params={"kind": kind, "detail": detail}) from None
-    sections = [Section(_clean(s.text), s.page) for s in sections]
+    sections = [Section(_clean(s.text), s.page, s.ocr) for s in sections]
     sections = [s for s in sections if s.text]
     if not sections:
-        if ext == ".pdf":
-            raise ReadError("no text found (a scanned PDF needs OCR first)", code="kb.read.no_text_pdf")
+        if ext == ".pdf" and notes:
+            raise ReadError(f"no text found; OCR could not read its pages ({notes[0]['detail']})",
+                            code="kb.read.ocr_failed", params={"detail": notes[0]["detail"]})
+        if ext == ".pdf" or ext in IMAGE_EXT:
+            raise ReadError("no text found, also with OCR (is it a picture without writing, or very blurred?)",
+                            code="kb.read.no_text_ocr")
         raise no_text()
     return sections
+
+
+def _ocr_image(p: Path) -> str:
+    from app.knowledge import ocr
+
+    try:
+        return ocr.read_image_file(p)
+    except ReadError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a corrupt image, one too large, an engine failure
+        detail = f"{type(exc).__name__}: {exc}"[:300]
+        raise ReadError(f"could not read the image ({detail})", code="kb.read.bad_image",
+                        params={"detail": detail}) from None
 
 
 def _check_text_size(sections: list[Section]) -> None:
@@ -404,7 +428,7 @@ def _clean(text: str) -> str:
     return "\n".join(out).strip()
 
 
-def _read_pdf(p: Path) -> list[Section]:
+def _read_pdf(p: Path, progress=None, notes: list | None = None) -> list[Section]:
     import logging
 
     from pypdf import PdfReader
@@ -427,6 +451,7 @@ def _read_pdf(p: Path) -> list[Section]:
             if n > MAX_TEXT_CHARS:
                 raise too_much_text(n)
             out.append(Section(text, i + 1))
+        _ocr_scanned_pages(p, out, progress, notes if notes is not None else [])
         return out
     except ReadError:
         raise
@@ -435,6 +460,29 @@ def _read_pdf(p: Path) -> list[Section]:
     except Exception as exc:  # noqa: BLE001
         detail = f"{type(exc).__name__}: {exc}"
         raise ReadError(f"not a readable PDF ({detail})", code="kb.read.bad_pdf", params={"detail": detail}) from None
+
+
+def _ocr_scanned_pages(p: Path, sections: list[Section], progress, notes: list) -> None:
+    """Pages without a text layer (a scan) are read with OCR, in place; a page that fails is
+    noted and the others go on."""
+    from app.knowledge import ocr
+
+    scanned = [s for s in sections if len(s.text.strip()) < ocr.MIN_TEXT_LAYER_CHARS]
+    if not scanned:
+        return
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(str(p))
+    try:
+        for done, s in enumerate(scanned, 1):
+            try:
+                s.text, s.ocr = ocr.pdf_page_text(pdf, s.page - 1), True
+            except Exception as exc:  # noqa: BLE001 - this page only
+                notes.append({"page": s.page, "detail": f"{type(exc).__name__}: {exc}"[:300]})
+            if progress is not None:
+                progress(done, len(scanned))
+    finally:
+        pdf.close()
 
 
 def _pdf_password() -> ReadError:

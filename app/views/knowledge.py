@@ -154,8 +154,9 @@ class KnowledgePanel(Panel):
     # --- texts --------------------------------------------------------------------------------
     def retranslate_ui(self) -> None:
         self.header.set_texts(self.tr("Knowledge"), self.tr(
-            "Drop PDF, Word, HTML, Markdown or text files (or whole folders) here to index them into the chosen "
-            "knowledge base. Chinese and English both work. Bad files are listed with the reason."))
+            "Drop PDF, Word, HTML, Markdown or text files, spreadsheets, slides or images (or whole folders) here to "
+            "index them into the chosen knowledge base; scanned pages and images are read with OCR. Chinese and "
+            "English both work. Bad files are listed with the reason."))
         self.new_btn.setText(self.tr("New…"))
         self.rename_btn.setText(self.tr("Rename…"))
         self.delete_btn.setText(self.tr("Delete…"))
@@ -363,7 +364,9 @@ class KnowledgePanel(Panel):
     # --- indexing -----------------------------------------------------------------------------
     def choose_files(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(self, self.tr("Add documents to {name}").format(name=self.kb.currentText()), "",
-                                                self.tr("Documents (*.pdf *.docx *.md *.markdown *.txt *.html *.htm);;All files (*)"))
+                                                self.tr("Documents (*.pdf *.docx *.md *.markdown *.txt *.html *.htm *.csv *.xlsx *.pptx);;"
+                                                        "Images, read with OCR (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp);;"
+                                                        "All files (*)"))
         if files:
             self.add_paths(files)
 
@@ -439,7 +442,10 @@ class KnowledgePanel(Panel):
                 self.progress.setRange(0, int(ev.total))
                 self.progress.setValue(int(ev.step))
             extra = ev.extra or {}
-            if "chunks_per_s" in extra and "files_per_s" not in extra:  # moving vectors
+            if "ocr_page" in extra:  # a scanned document, read page by page
+                self.rate.setText(self.tr("OCR: page {page} of {pages} of {file}").format(
+                    page=extra["ocr_page"], pages=extra["ocr_pages"], file=Path(str(extra.get("file", ""))).name))
+            elif "chunks_per_s" in extra and "files_per_s" not in extra:  # moving vectors
                 self.rate.setText(self.tr("{chunks:.0f} passages/s moved").format(chunks=float(extra["chunks_per_s"])))
             elif "files_per_s" in extra or "chunks_per_s" in extra:
                 self.rate.setText(self.tr("{files:.1f} files/s · {chunks:.0f} passages/s").format(

@@ -174,7 +174,7 @@ def test_a_hostile_folder_reports_each_entry_and_indexes_the_rest(store, tmp_pat
     assert by == {
         "loop1": ("skipped", "kb.read.symlink_loop"), "loop2": ("skipped", "kb.read.symlink_loop"),
         "r\ufffdsum\ufffd.txt": ("skipped", "kb.read.bad_name"),
-        "program.txt": ("skipped", "kb.read.executable"), "photo.png": ("skipped", "kb.read.image"),
+        "program.txt": ("skipped", "kb.read.executable"), "photo.png": ("failed", "kb.read.bad_image"),
         "bomb.docx": ("failed", "kb.read.zip_bomb"), "normal.docx": ("indexed", None),
         "sub/good.md": ("indexed", None)}
     assert all(f["error"] for f in res["files"] if f["status"] != "indexed")

@@ -26,7 +26,7 @@ ALLOWED = {
     "openai", "alpaca", "sharegpt", "PNG", "PDF", "Word", "HTML", "Markdown", "DOCX", "TXT",
     "DPO", "ORPO", "beta", "Platform", "Hub", "Top", "Top-p", "Shift", "Ctrl", "Enter", "Esc", "Transformers", "API", "URL", "ai-platform", "setup-models", "ReAct",
     "DDP", "ZeRO-2", "ZeRO-3", "FSDP", "DeepSpeed", "PyTorch",  # names of the distributed strategies
-    "faiss", "Milvus", "Lite", "http", "HOST",  # vector stores and a server address's shape
+    "faiss", "Milvus", "Lite", "http", "HOST", "OCR",  # vector stores, a server address, OCR
 }
 
 

@@ -93,6 +93,7 @@ def test_binary_files_are_refused_per_file_with_a_reason(tmp_path):
     (d / "tool.txt").write_bytes(elf)  # an executable with a text extension
     (d / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200))
     (d / "scan.jpg").write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(200))
+    (d / "photo.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200))  # an image, misnamed
     (d / "notes.txt.gz").write_bytes(gzip.compress(b"compressed notes " * 100))
     with zipfile.ZipFile(d / "slides.odp", "w") as z:
         z.writestr("ppt/presentation.xml", "<p/>" * 100)
@@ -104,8 +105,9 @@ def test_binary_files_are_refused_per_file_with_a_reason(tmp_path):
     (d / "script.py").write_text("#!/usr/bin/env python\nprint('hi')\n", encoding="utf-8")
     got = {c.path.name: (c.skip.code if c.skip else None) for c in collect([d])}
     assert got == {
-        "tool": "kb.read.executable", "tool.txt": "kb.read.executable", "photo.png": "kb.read.image",
-        "scan.jpg": "kb.read.image", "notes.txt.gz": "kb.read.archive", "slides.odp": "kb.read.unsupported_document",
+        "tool": "kb.read.executable", "tool.txt": "kb.read.executable", "photo.txt": "kb.read.image",
+        "photo.png": None, "scan.jpg": None,  # images are read with OCR (these two then fail as unreadable)
+        "notes.txt.gz": "kb.read.archive", "slides.odp": "kb.read.unsupported_document",
         "bundle.zip": "kb.read.archive", "old.doc": "kb.read.old_office",
         "BMW.txt": None, "utf16.txt": None, "script.py": None}
 
