@@ -2,7 +2,7 @@
 
     kb create NAME [--chunk-size N] [--overlap N] [--model M] [--store faiss|milvus [--uri URI]] [--json]
     kb add NAME PATH... [--json]            per-file results
-    kb query NAME "TEXT" [--top-k K] [--mode dense|hybrid|bm25] [--json]
+    kb query NAME "TEXT" [--top-k K] [--mode dense|hybrid|bm25] [--rerank|--no-rerank] [--json]
     kb list [--json]                        with document and chunk counts
     kb remove NAME PATH... [--yes] [--json]   asks first when that is more than one document
     kb rebuild NAME [--json]
@@ -15,6 +15,7 @@ inside the command); errors a person can fix print one line and exit 2.
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 
@@ -51,6 +52,9 @@ def register(subparsers) -> None:
     q.add_argument("--top-k", type=int, default=5, help="how many passages to return (default 5)")
     q.add_argument("--mode", default=None, choices=("dense", "hybrid", "bm25"),
                    help="dense (meaning), bm25 (keywords) or hybrid, both fused (the default)")
+    q.add_argument("--rerank", action=argparse.BooleanOptionalAction, default=None,
+                   help="reorder the passages with a cross-encoder reranker (a model folder in the data "
+                        "folder's rerankers/, or AI_PLATFORM_RERANKER); off by default")
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=_query)
 
@@ -214,7 +218,9 @@ def _confirm(question: str) -> bool:
 def _query(args) -> int:
     def work(store):
         k, _ = _engine(store, args.name)
-        res = k.query(args.text, top_k=args.top_k, mode=args.mode)
+        res = k.query(args.text, top_k=args.top_k, mode=args.mode, rerank=args.rerank)
+        if res["rerank"].get("reason"):
+            print(f"Not reranked: {res['rerank']['reason']}.", file=sys.stderr)
         if args.json:
             _print_json(res)
         else:

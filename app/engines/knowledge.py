@@ -78,7 +78,8 @@ def serve(rt, store: KnowledgeStore, refs: list[str]) -> str:
             if k is None:
                 raise UserError(f"Knowledge base {ref!r} is not loaded in this engine.", code="kb.not_loaded",
                                 params={"kb": str(ref)})
-            data = k.query(str(cmd.get("text", "")), top_k=int(cmd.get("top_k", 5)), mode=cmd.get("mode"))
+            data = k.query(str(cmd.get("text", "")), top_k=int(cmd.get("top_k", 5)), mode=cmd.get("mode"),
+                           rerank=cmd.get("rerank"))
             rt.result(id=req_id, **data)
         except UserError as err:
             rt.emit(protocol.Error(message=str(err), hint="", extra=err.data(id=req_id)))
@@ -106,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("text")
     q.add_argument("--top-k", type=int, default=5)
     q.add_argument("--mode", dest="query_mode", default=None)
+    q.add_argument("--rerank", action=argparse.BooleanOptionalAction, default=None)
     r = sub.add_parser("rebuild")
     r.add_argument("--kb", required=True)
     r.add_argument("--batch-files", type=int, default=BATCH_FILES)
@@ -161,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
             elif args.mode == "migrate":
                 summary = k.migrate(args.store, args.uri)
             else:
-                rt.result(**k.query(args.text, top_k=args.top_k, mode=args.query_mode))
+                rt.result(**k.query(args.text, top_k=args.top_k, mode=args.query_mode, rerank=args.rerank))
                 return None
             rt.result(**summary)
             return "stopped" if summary.get("stopped") else None

@@ -33,6 +33,7 @@ from app.core.db.models import DocumentStatus as S
 from app.core.errors import UserError
 from app.core.kb import PENDING, KnowledgeBase, KnowledgeStore, normalize_path, unknown_embedding_model
 from app.knowledge import readers
+from app.knowledge import rerank as rerank_mod
 from app.knowledge import vectors as vector_stores
 from app.knowledge.embed import UnknownEmbedder, configure_llama_index, get_embedder
 from app.knowledge.index import DEFAULT_MODE, MODES, KBIndex, ModelMismatch, embedded_text, read_manifest
@@ -520,19 +521,35 @@ class Knowledge:
             return {"summary": True, "kb": self.kb.name, "from": old_label, "to": self.kb.store_label,
                     "chunks": len(ids), "seconds": round(time.monotonic() - t0, 3), "stopped": False}
 
-    def query(self, text: str, top_k: int = 5, mode: str | None = None) -> dict:
+    def query(self, text: str, top_k: int = 5, mode: str | None = None, rerank: bool | None = None) -> dict:
+        """The ``top_k`` passages for ``text``. ``rerank``: put the fused candidates through the
+        cross-encoder (``rerank.py``) when one is installed (None: not asked, off); the answer's
+        ``rerank`` says whether it ran, and each chunk keeps every stage's score (``dense_score``,
+        the fused ``score``, ``rerank_score``)."""
         mode = mode or DEFAULT_MODE
         if mode not in MODES:
             raise UserError(f"Unknown retrieval mode {mode!r}; use one of {', '.join(MODES)}.",
                             code="kb.mode", params={"mode": mode, "modes": ", ".join(MODES)})
         t0 = time.perf_counter()
+        top_k = max(1, int(top_k))
         qvec = self.emb.embed_queries([text])[0]
-        chunks = self.index.search(text, qvec, top_k=max(1, int(top_k)), mode=mode)
+        stage = {"used": False}
+        folder = rerank_mod.find() if rerank else None
+        if rerank and folder is None:
+            stage["reason"] = rerank_mod.missing_reason()
+        chunks = self.index.search(text, qvec, top_k=max(top_k, rerank_mod.CANDIDATES) if folder else top_k,
+                                   mode=mode)
+        if folder is not None and chunks:
+            model = rerank_mod.load(folder)
+            for c, s in zip(chunks, model.score(text, [c["text"] for c in chunks])):
+                c["rerank_score"] = round(s, 6)
+            chunks = sorted(chunks, key=lambda c: -c["rerank_score"])[:top_k]
+            stage = {"used": True, "model": model.name}
         for c in chunks:
             c.pop("node_id", None)
             c.pop("id", None)
         return {"query": text, "kb": self.kb.name, "kb_id": self.kb.id, "mode": mode, "chunks": chunks,
-                "ms": round((time.perf_counter() - t0) * 1000, 2)}
+                "rerank": stage, "ms": round((time.perf_counter() - t0) * 1000, 2)}
 
     def retriever(self, top_k: int = 5):
         """A llama-index retriever over this knowledge base (for chat / agents)."""
