@@ -4111,6 +4111,14 @@ The full report is in the log: {path}</source>
       <translation>搜索</translation>
     </message>
     <message>
+      <source>Rerank</source>
+      <translation>重排</translation>
+    </message>
+    <message>
+      <source>Reorder the passages with a cross-encoder reranker (a model folder in the data folder's rerankers/). The Score column then shows its score.</source>
+      <translation>用交叉编码器重排模型（数据文件夹 rerankers/ 中的模型文件夹）重新排列段落。此时得分列显示它给出的得分。</translation>
+    </message>
+    <message>
       <source>Score</source>
       <translation>得分</translation>
     </message>
@@ -4177,6 +4185,14 @@ The full report is in the log: {path}</source>
     <message>
       <source>{n} passages in {ms:.0f} ms; Chat would use {used} of them (the greyed ones are below its relevance floor).</source>
       <translation>{ms:.0f} 毫秒内找到 {n} 段；对话会用其中 {used} 段（灰色的低于相关度下限）。</translation>
+    </message>
+    <message>
+      <source>Reranked by {model}.</source>
+      <translation>已由 {model} 重排。</translation>
+    </message>
+    <message>
+      <source>Not reranked: no reranker model is installed (put one in the data folder's rerankers/).</source>
+      <translation>未重排：没有安装重排模型（请把模型放到数据文件夹的 rerankers/ 中）。</translation>
     </message>
     <message>
       <source>This first answer took {s:.0f} s: the embedding model was loaded.</source>

@@ -4,11 +4,13 @@ retrieval tester. Indexing runs through ``ctx.kb_jobs`` and questions through ``
 
 from __future__ import annotations
 
+import html
+
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit,
+    QAbstractItemView, QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit,
     QMessageBox, QProgressBar, QPushButton, QSpinBox, QSplitter, QTableWidget, QTableWidgetItem,
     QVBoxLayout, QWidget,
 )
@@ -54,7 +56,7 @@ class KnowledgePanel(Panel):
         layout = self.body
 
         bar = QHBoxLayout()
-        self.kb = QComboBox(minimumWidth=220)
+        self.kb = QComboBox(minimumWidth=170)  # the bar must fit the smallest window (test_layout)
         self.kb.currentIndexChanged.connect(self.show_kb)
         self.new_btn = QPushButton(objectName="Primary")
         self.rename_btn = QPushButton()
@@ -129,12 +131,14 @@ class KnowledgePanel(Panel):
         self.query = QLineEdit()
         self.query.returnPressed.connect(self.search)
         self.top_k = QSpinBox(minimum=1, maximum=50, value=5)
+        self.rerank = QCheckBox(objectName="kb-rerank")  # the cross-encoder stage, when one is installed
         self.search_btn = QPushButton()
         self.search_btn.clicked.connect(self.search)
         self.tester_label = QLabel(objectName="CardTitle")
         tl.addWidget(self.tester_label)
         qrow.addWidget(self.query, 1)
         qrow.addWidget(self.top_k)
+        qrow.addWidget(self.rerank)
         qrow.addWidget(self.search_btn)
         tl.addLayout(qrow)
         self.results = QTableWidget(0, 4)
@@ -174,6 +178,10 @@ class KnowledgePanel(Panel):
         self.tester_label.setText(self.tr("Try a question"))
         self.query.setPlaceholderText(self.tr("Ask something the documents answer…"))
         self.search_btn.setText(self.tr("Search"))
+        self.rerank.setText(self.tr("Rerank"))
+        self.rerank.setToolTip("<p>" + html.escape(self.tr(
+            "Reorder the passages with a cross-encoder reranker (a model folder in the data folder's rerankers/). "
+            "The Score column then shows its score.")) + "</p>")
         self.results.setHorizontalHeaderLabels([self.tr("Score"), self.tr("File"), self.tr("Page"), self.tr("Passage")])
         self.show_kb()
 
@@ -520,7 +528,8 @@ class KnowledgePanel(Panel):
         import time
 
         self._asked = (text, time.monotonic())
-        self._query_req = self.ctx.kb_query.ask([kb_id], text, self.top_k.value())
+        self._query_req = self.ctx.kb_query.ask([kb_id], text, self.top_k.value(),
+                                                rerank=self.rerank.isChecked() or None)
         if not self.ctx.kb_query.ready:
             self.query_info.setText(self.tr("Loading the embedding model…"))
 
@@ -550,7 +559,8 @@ class KnowledgePanel(Panel):
             # What Chat would do with it: passages under the relevance floor are not given to the model.
             relevant = rag.is_relevant(c, question)
             used += relevant
-            cells = (f"{c.get('score', 0):.3f}", Path(str(c.get("file", ""))).name,
+            shown = c.get("rerank_score", c.get("score", 0))
+            cells = (f"{shown:.3f}", Path(str(c.get("file", ""))).name,
                      "" if c.get("page") in (None, "") else str(c.get("page")), str(c.get("text", "")))
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -564,6 +574,12 @@ class KnowledgePanel(Panel):
         self.results.resizeRowsToContents()
         text = self.tr("{n} passages in {ms:.0f} ms; Chat would use {used} of them (the greyed ones are below "
                        "its relevance floor).").format(n=len(chunks), ms=float(data.get("ms", 0)), used=used)
+        stage = data.get("rerank") or {}
+        if stage.get("used"):
+            text += " " + self.tr("Reranked by {model}.").format(model=stage.get("model", ""))
+        elif stage.get("reason"):
+            text += " " + self.tr("Not reranked: no reranker model is installed (put one in the data folder's "
+                                  "rerankers/).")
         waited = time.monotonic() - asked_at
         if waited > float(data.get("ms", 0)) / 1000 + 1.0:  # the first question loaded the embedding model
             text += " " + self.tr("This first answer took {s:.0f} s: the embedding model was loaded.").format(s=waited)

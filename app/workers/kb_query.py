@@ -42,7 +42,7 @@ class KbQueryService(QObject):
     def ready(self) -> bool:
         return self._ready
 
-    def ask(self, kb_ids: list[int], text: str, top_k: int = 5) -> int:
+    def ask(self, kb_ids: list[int], text: str, top_k: int = 5, rerank: bool | None = None) -> int:
         req = next(self._ids)
         kbs = tuple(sorted(set(int(k) for k in kb_ids)))
         if not kbs:
@@ -50,7 +50,7 @@ class KbQueryService(QObject):
             return req
         if self._proc is None or not set(kbs) <= set(self._kbs):
             self._start(tuple(sorted(set(self._kbs) | set(kbs))))
-        self._queue.append((req, kbs, text, top_k))
+        self._queue.append((req, kbs, text, top_k, rerank))
         if self._ready:
             self._drain()
         return req
@@ -107,10 +107,10 @@ class KbQueryService(QObject):
 
     def _drain(self) -> None:
         while self._queue and self._proc is not None:
-            req, kbs, text, top_k = self._queue.pop(0)
+            req, kbs, text, top_k, rerank = self._queue.pop(0)
             self._pending[req] = (set(kbs), [])
             for k in kbs:
-                self._proc.write_command("query", text=text, kb=k, top_k=top_k, id=f"{req}:{k}")
+                self._proc.write_command("query", text=text, kb=k, top_k=top_k, id=f"{req}:{k}", rerank=rerank)
 
     def _on_event(self, proc: EngineProcess, ev) -> None:
         if proc is not self._proc:

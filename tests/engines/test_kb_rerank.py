@@ -11,31 +11,9 @@ import sys
 import pytest
 
 from tests.helpers.engines import REPO, engine_env_for
+from tests.helpers.rerank_model import TEXTS, tiny_cross_encoder
 
 pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning")]
-
-TEXTS = ["Copperwing owls migrate every October during moonless nights.",
-         "Ironleaf tea grows above two thousand metres and is picked at dawn.",
-         "The Ostrand lighthouse was rebuilt in 1987 after a storm.",
-         "铜翼猫头鹰在十月无月之夜迁徙。",
-         "Glacier ants freeze solid in winter and thaw in spring.",
-         "Robotic beekeepers count pollen grains with tiny cameras."]
-
-
-def _tiny_cross_encoder(folder):
-    import torch
-    from tokenizers import BertWordPieceTokenizer
-    from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
-
-    tok = BertWordPieceTokenizer(lowercase=True)
-    tok.train_from_iterator(TEXTS * 3, vocab_size=300, min_frequency=1)
-    fast = BertTokenizerFast(tokenizer_object=tok._tokenizer, unk_token="[UNK]", sep_token="[SEP]",
-                             pad_token="[PAD]", cls_token="[CLS]", mask_token="[MASK]")
-    fast.save_pretrained(folder)
-    torch.manual_seed(0)
-    cfg = BertConfig(vocab_size=len(fast), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                     intermediate_size=64, max_position_embeddings=256, num_labels=1)
-    BertForSequenceClassification(cfg).save_pretrained(folder)
 
 
 def test_rerank_orders_by_the_cross_encoder_and_keeps_every_score(ai_home, tmp_path):
@@ -61,7 +39,7 @@ def test_rerank_orders_by_the_cross_encoder_and_keeps_every_score(ai_home, tmp_p
     assert all("rerank_score" not in c for c in res["chunks"])
 
     model = ai_home / "rerankers" / "tiny-cross-encoder"
-    _tiny_cross_encoder(model)
+    tiny_cross_encoder(model)
     on = json.loads(cli("query", "rr", "owls in October", "--top-k", "3", "--rerank", "--json").stdout)
     assert on["rerank"] == {"used": True, "model": "tiny-cross-encoder"}
     scores = [c["rerank_score"] for c in on["chunks"]]

@@ -79,3 +79,36 @@ def test_create_in_milvus_lite_then_move_to_faiss(main_window, qtbot, tmp_path, 
     assert "faiss（本机）" in panel.empty.text()  # where its vectors are, in Chinese too
     main_window.ctx.set_language("en")
     panel.shutdown()
+
+
+def test_the_tester_reranks_when_asked_and_says_so(main_window, qtbot, tmp_path):
+    from app.core import paths
+    from app.core.kb import KnowledgeStore
+    from app.knowledge.base import Knowledge
+    from tests.helpers.rerank_model import TEXTS, tiny_cross_encoder
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for i, t in enumerate(TEXTS):
+        (docs / f"d{i}.txt").write_text(t, encoding="utf-8")
+    store = KnowledgeStore(main_window.ctx.db)
+    kb = store.create("Rerank me")
+    Knowledge(kb, store).add([str(docs)])
+    main_window.show_panel("knowledge")
+    panel = main_window.panel("knowledge")
+    panel.reload_kbs(select=kb.id)
+    panel.query.setText("owls in October")
+    panel.rerank.setChecked(True)
+    with qtbot.waitSignal(panel.query_answered, timeout=120_000) as answer:
+        panel.search_btn.click()
+    assert answer.args[0]["rerank"]["used"] is False
+    assert "Not reranked: no reranker model is installed" in panel.query_info.text()
+
+    tiny_cross_encoder(paths.home() / "rerankers" / "tiny")
+    with qtbot.waitSignal(panel.query_answered, timeout=120_000) as answer:
+        panel.search_btn.click()
+    data = answer.args[0]
+    assert data["rerank"] == {"used": True, "model": "tiny"} and "Reranked by tiny." in panel.query_info.text()
+    shown = [float(panel.results.item(r, 0).text()) for r in range(panel.results.rowCount())]
+    assert shown == [round(c["rerank_score"], 3) for c in data["chunks"]] and shown == sorted(shown, reverse=True)
+    panel.shutdown()
