@@ -1466,6 +1466,14 @@ The full report is in the log: {path}</source>
       <translation>未知的检索方式“{mode}”；请使用 {modes} 之一。</translation>
     </message>
     <message>
+      <source>{path} is not a folder: a knowledge base can follow a folder only.</source>
+      <translation>{path} 不是文件夹：知识库只能跟随文件夹。</translation>
+    </message>
+    <message>
+      <source>"{name}" follows no folder: ai-platform kb follow {name} FOLDER.</source>
+      <translation>“{name}”没有跟随任何文件夹：ai-platform kb follow {name} FOLDER。</translation>
+    </message>
+    <message>
       <source>Unknown vector store "{store}"; use one of {stores}.</source>
       <translation>未知的向量存储“{store}”；请使用 {stores} 之一。</translation>
     </message>
@@ -4135,12 +4143,28 @@ The full report is in the log: {path}</source>
       <translation>段落</translation>
     </message>
     <message>
+      <source>Follow a folder (keep in sync)…</source>
+      <translation>跟随文件夹（保持同步）…</translation>
+    </message>
+    <message>
+      <source>Stop following {folder}</source>
+      <translation>停止跟随 {folder}</translation>
+    </message>
+    <message>
+      <source>Folder for {name} to follow</source>
+      <translation>选择 {name} 要跟随的文件夹</translation>
+    </message>
+    <message>
       <source>No knowledge base yet. Create one, then drop documents here.</source>
       <translation>还没有知识库。先创建一个，再把文档拖到这里。</translation>
     </message>
     <message>
       <source>Empty. Drop files or folders here, or use Add files.</source>
       <translation>还是空的。把文件或文件夹拖到这里，或点击“添加文件”。</translation>
+    </message>
+    <message>
+      <source>Follows {folders}: kept in sync.</source>
+      <translation>跟随 {folders}：保持同步。</translation>
     </message>
     <message>
       <source>New knowledge base</source>

@@ -7,6 +7,9 @@
     kb remove NAME PATH... [--yes] [--json]   asks first when that is more than one document
     kb rebuild NAME [--json]
     kb migrate NAME --store faiss|milvus [--uri URI] [--json]   move the vectors, with progress
+    kb follow NAME FOLDER [--json]          the base follows the folder (indexed now, kept in sync)
+    kb unfollow NAME FOLDER
+    kb sync NAME [--json]                   new, changed and deleted files of its followed folders
     kb delete NAME
 
 The work runs in this process through app.knowledge, the knowledge engine's library (imported
@@ -81,6 +84,22 @@ def register(subparsers) -> None:
     m.add_argument("--json", action="store_true")
     m.set_defaults(func=_migrate)
 
+    fo = sub.add_parser("follow", help="make a knowledge base follow a folder: its new, changed and deleted "
+                                       "files are indexed or removed at every sync")
+    fo.add_argument("name")
+    fo.add_argument("folder")
+    fo.add_argument("--json", action="store_true")
+    fo.set_defaults(func=_follow)
+    uf = sub.add_parser("unfollow", help="stop following a folder (its documents stay)")
+    uf.add_argument("name")
+    uf.add_argument("folder")
+    uf.add_argument("--json", action="store_true")
+    uf.set_defaults(func=_unfollow)
+    sy = sub.add_parser("sync", help="index the new and changed files of the followed folders, remove the deleted")
+    sy.add_argument("name")
+    sy.add_argument("--json", action="store_true")
+    sy.set_defaults(func=_sync)
+
     d = sub.add_parser("delete", help="delete a knowledge base (its index; your files stay)")
     d.add_argument("name")
     d.add_argument("--json", action="store_true")
@@ -113,7 +132,7 @@ def _kb_json(kb) -> dict:
     return {"id": kb.id, "name": kb.name, "embedding_model": kb.embedding_model, "chunk_size": kb.chunk_size,
             "chunk_overlap": kb.chunk_overlap, "documents": kb.n_documents, "chunks": kb.n_chunks,
             "failed": kb.n_failed, "created_at": kb.created_at.isoformat(), "store": kb.vector_store,
-            "uri": kb.store_uri}
+            "uri": kb.store_uri, "follow": list(kb.follow)}
 
 
 def _create(args) -> int:
@@ -281,5 +300,39 @@ def _migrate(args) -> int:
             print(f"Moved {summary['chunks']} chunks of \"{summary['kb']}\" from {summary['from']} to "
                   f"{summary['to']} in {summary['seconds']:.1f} s.")
         return 0
+
+    return _run(args, work)
+
+
+def _follow(args) -> int:
+    def work(store):
+        kb = store.follow(store.by_name(args.name).id, args.folder)
+        k, _ = _engine(store, kb.name)
+        return _ingest_output(args, k.sync())
+
+    return _run(args, work)
+
+
+def _unfollow(args) -> int:
+    def work(store):
+        kb = store.unfollow(store.by_name(args.name).id, args.folder)
+        if args.json:
+            _print_json(_kb_json(kb))
+        else:
+            print(f"\"{kb.name}\" no longer follows {args.folder}; its documents stay.")
+        return 0
+
+    return _run(args, work)
+
+
+def _sync(args) -> int:
+    def work(store):
+        k, _ = _engine(store, args.name)
+        if not k.kb.follow:
+            from app.core.errors import UserError
+
+            raise UserError(f'"{k.kb.name}" follows no folder: ai-platform kb follow {k.kb.name} FOLDER.',
+                            code="kb.follow.none", params={"name": k.kb.name})
+        return _ingest_output(args, k.sync())
 
     return _run(args, work)

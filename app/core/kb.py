@@ -51,6 +51,7 @@ class KnowledgeBase:
     n_failed: int = 0
     vector_store: str = "faiss"  # or "milvus"
     store_uri: str | None = None  # a Milvus server; None with "milvus": Milvus Lite in the folder
+    follow: tuple[str, ...] = ()  # folders it follows: their files are indexed, changed and removed with them
 
     @property
     def store_label(self) -> str:
@@ -152,6 +153,14 @@ def check_store(store: str, uri: str | None) -> tuple[str, str | None]:
                         "(or leave it empty for Milvus Lite in the data folder).",
                         code="kb.store.bad_uri", params={"uri": uri})
     return store, uri
+
+
+def _folders(stored: str | None) -> tuple[str, ...]:
+    try:
+        value = json.loads(stored) if stored else []
+    except ValueError:
+        return ()
+    return tuple(str(f) for f in value if isinstance(f, str)) if isinstance(value, list) else ()
 
 
 def milvus_error(where: str, exc: BaseException) -> UserError:
@@ -275,7 +284,7 @@ class KnowledgeStore:
             c = {row[0]: (row[1], row[2], row[3] or 0) for row in s.execute(counts)}
             return [KnowledgeBase(r.id, r.name, r.embedding_model, r.chunk_size, r.chunk_overlap, r.created_at,
                                   *c.get(r.id, (0, 0, 0)), vector_store=r.vector_store or "faiss",
-                                  store_uri=r.store_uri) for r in s.scalars(q)]
+                                  store_uri=r.store_uri, follow=_folders(r.follow_folders)) for r in s.scalars(q)]
 
     def rename(self, kb_id: int, name: str) -> KnowledgeBase:
         name = _clean_name(name)
@@ -302,6 +311,29 @@ class KnowledgeStore:
             if embedding_model:
                 check_embedding_model(embedding_model)
                 row.embedding_model = embedding_model
+        return self.get(kb_id)
+
+    def follow(self, kb_id: int, folder: str | os.PathLike) -> KnowledgeBase:
+        """The base follows ``folder`` from now on (its files are added by the next sync)."""
+        path = normalize_path(folder)
+        if not os.path.isdir(path):
+            raise UserError(f"{path} is not a folder: a knowledge base can follow a folder only.",
+                            code="kb.follow.not_folder", params={"path": path})
+        with self._db.session() as s:
+            row = self._row(s, kb_id)
+            folders = list(_folders(row.follow_folders))
+            if path not in folders:
+                folders.append(path)
+            row.follow_folders = json.dumps(folders, ensure_ascii=False)
+        return self.get(kb_id)
+
+    def unfollow(self, kb_id: int, folder: str | os.PathLike) -> KnowledgeBase:
+        """Stop following ``folder`` (its documents stay until removed)."""
+        path = normalize_path(folder)
+        with self._db.session() as s:
+            row = self._row(s, kb_id)
+            folders = [f for f in _folders(row.follow_folders) if f != path]
+            row.follow_folders = json.dumps(folders, ensure_ascii=False) if folders else None
         return self.get(kb_id)
 
     def set_store(self, kb_id: int, store: str, uri: str | None = None) -> KnowledgeBase:

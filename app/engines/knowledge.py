@@ -6,6 +6,7 @@
     python -m app.engines.knowledge remove --kb ID PATH ...
     python -m app.engines.knowledge migrate --kb ID --store faiss|milvus [--uri URI]
     python -m app.engines.knowledge delete --kb ID      (the base, its index, its Milvus collection)
+    python -m app.engines.knowledge sync --kb ID        (follow its folders: new, changed, deleted files)
     python -m app.engines.knowledge serve --kb ID [--kb ID ...]  (JSON commands on stdin)
 
 Events (JSON lines, app/core/protocol.py): ``progress`` (files and chunks per second), one ``result``
@@ -119,6 +120,10 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--uri", default=None)
     m.add_argument("--exit-with-parent", action="store_true",
                    help="stop when stdin closes (the app that started this engine died)")
+    y = sub.add_parser("sync")
+    y.add_argument("--kb", required=True)
+    y.add_argument("--exit-with-parent", action="store_true",
+                   help="stop when stdin closes (the app that started this engine died)")
     x = sub.add_parser("delete")
     x.add_argument("--kb", required=True)
     d = sub.add_parser("remove")
@@ -162,6 +167,8 @@ def main(argv: list[str] | None = None) -> int:
                 summary = k.remove(args.paths)
             elif args.mode == "migrate":
                 summary = k.migrate(args.store, args.uri)
+            elif args.mode == "sync":
+                summary = k.sync()
             else:
                 rt.result(**k.query(args.text, top_k=args.top_k, mode=args.query_mode, rerank=args.rerank))
                 return None

@@ -436,6 +436,37 @@ class Knowledge:
                                         message=f"OCR: page {page} of {pages} of {os.path.basename(path)}",
                                         extra={"ocr_page": page, "ocr_pages": pages, "file": path}))
 
+    def sync(self, **kw) -> dict:
+        """Bring the base in line with the folders it follows: documents whose files are gone
+        leave it, new and changed files are indexed (unchanged ones skipped, as ``add`` does). A
+        followed folder that is missing (an unplugged drive) is reported and left as it was."""
+        with self.writing():
+            folders = list(self.kb.follow)
+            removed: list[dict] = []
+            present: list[str] = []
+            for folder in folders:
+                if not os.path.isdir(folder):
+                    self.rep.info(f"the followed folder {folder} is not there now; its documents stay", level="WARNING")
+                    continue
+                present.append(folder)
+                gone = [d.path for d in self.store.documents_under(self.kb.id, folder) if not os.path.exists(d.path)]
+                for path in gone:
+                    n = self.index.remove_path(path)
+                    removed.append({"path": path, "status": "removed", "chunks": n, "error": None})
+            if removed:
+                self.index.save()
+                self.store.remove_documents(self.kb.id, [r["path"] for r in removed])
+                for r in removed:
+                    self.rep.result(**r)
+            summary = self.add(present, **kw) if present else {
+                "summary": True, "kb": self.kb.name, "files": [], "counts": {}, "chunks_added": 0,
+                "chunks_total": len(self.index), "seconds": 0.0, "stopped": False}
+            summary["files"] = removed + summary["files"]
+            if removed:
+                summary["counts"]["removed"] = len(removed)
+            summary["followed"] = folders
+            return summary
+
     def rebuild(self, **kw) -> dict:
         """Re-embed every document (after a model or chunking change), keeping the rows."""
         with self.writing():

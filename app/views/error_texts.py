@@ -110,6 +110,8 @@ MESSAGES: dict[str, str] = {
     "kb.model_mismatch": QT_TRANSLATE_NOOP("Errors", "The knowledge base \"{name}\" was built with the embedding model {stored}, not {wanted}: rebuild it."),
     "kb.document_missing": QT_TRANSLATE_NOOP("Errors", "{path} is not in the knowledge base \"{name}\"."),
     "kb.mode": QT_TRANSLATE_NOOP("Errors", "Unknown retrieval mode \"{mode}\"; use one of {modes}."),
+    "kb.follow.not_folder": QT_TRANSLATE_NOOP("Errors", "{path} is not a folder: a knowledge base can follow a folder only."),
+    "kb.follow.none": QT_TRANSLATE_NOOP("Errors", "\"{name}\" follows no folder: ai-platform kb follow {name} FOLDER."),
     "kb.store.unknown": QT_TRANSLATE_NOOP("Errors", "Unknown vector store \"{store}\"; use one of {stores}."),
     "kb.store.uri_needs_milvus": QT_TRANSLATE_NOOP("Errors", "A server address is only for a Milvus store."),
     "kb.store.bad_uri": QT_TRANSLATE_NOOP("Errors", "\"{uri}\" is not a Milvus server address: write it as http://HOST:19530 (or choose Milvus Lite to keep it in the data folder)."),

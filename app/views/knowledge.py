@@ -8,9 +8,9 @@ import html
 
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QFileSystemWatcher, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit,
+    QAbstractItemView, QCheckBox, QMenu, QToolButton, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit,
     QMessageBox, QProgressBar, QPushButton, QSpinBox, QSplitter, QTableWidget, QTableWidgetItem,
     QVBoxLayout, QWidget,
 )
@@ -36,6 +36,10 @@ def doc_status_text(status: str) -> str:
     }.get(status, status)
 
 
+SYNC_DELAY_MS = 2000  # after the last change in a followed folder
+WATCH_MAX = 5000  # paths watched (folders and files); beyond, changes are found at the next start
+
+
 class KnowledgePanel(Panel):
     indexing_finished = Signal(object)  # an indexing job's Outcome (any base: the list may change)
     created = Signal(int)  # a knowledge base was created here (its id)
@@ -56,13 +60,17 @@ class KnowledgePanel(Panel):
         layout = self.body
 
         bar = QHBoxLayout()
-        self.kb = QComboBox(minimumWidth=170)  # the bar must fit the smallest window (test_layout)
+        self.kb = QComboBox(minimumWidth=150)  # the bar must fit the smallest window (test_layout)
         self.kb.currentIndexChanged.connect(self.show_kb)
         self.new_btn = QPushButton(objectName="Primary")
         self.rename_btn = QPushButton()
         self.delete_btn = QPushButton()
         self.add_files_btn = QPushButton()
-        self.add_folder_btn = QPushButton()
+        # Click: add a folder once; its menu: follow a folder (kept in sync), or stop following one.
+        self.add_folder_btn = QToolButton(objectName="kb-add-folder", popupMode=QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        self.follow_menu = QMenu(self)
+        self.follow_menu.aboutToShow.connect(self._fill_follow_menu)
+        self.add_folder_btn.setMenu(self.follow_menu)
         self.rebuild_btn = QPushButton()
         self.rebuild_btn.clicked.connect(lambda: self.rebuild_kb())  # clicked(bool) is no passage size
         self.move_btn = QPushButton(objectName="kb-move")
@@ -152,8 +160,17 @@ class KnowledgePanel(Panel):
         split.addWidget(tester)
         split.setSizes([320, 280])
         layout.addWidget(split, 1)
+        # Followed folders: watched while the window runs, synced on a change (after a pause, so a
+        # copy of many files is one job) and once at start.
+        self.watcher = QFileSystemWatcher(self)
+        self.watcher.directoryChanged.connect(self._folder_changed)
+        self.watcher.fileChanged.connect(self._folder_changed)
+        self._sync_timer = QTimer(self, singleShot=True, interval=SYNC_DELAY_MS)
+        self._sync_timer.timeout.connect(self._sync_changed)
+        self._changed: set[str] = set()
         self.retranslate_ui()
         self.reload_kbs()
+        QTimer.singleShot(0, self.sync_followed)
 
     # --- texts --------------------------------------------------------------------------------
     def retranslate_ui(self) -> None:
@@ -186,6 +203,84 @@ class KnowledgePanel(Panel):
         self.show_kb()
 
     # --- knowledge bases ----------------------------------------------------------------------
+    # --- followed folders ---------------------------------------------------------------------
+    def _fill_follow_menu(self) -> None:
+        self.follow_menu.clear()
+        kb_id = self.kb_id()
+        act = self.follow_menu.addAction(self.tr("Follow a folder (keep in sync)…"))
+        act.setEnabled(kb_id is not None)
+        act.triggered.connect(lambda: self.follow_folder())
+        if kb_id is not None:
+            for folder in self.store.get(kb_id).follow:
+                stop = self.follow_menu.addAction(self.tr("Stop following {folder}").format(folder=folder))
+                stop.triggered.connect(lambda _=False, f=folder: self.unfollow_folder(f))
+
+    def follow_folder(self, folder: str | None = None) -> bool:
+        """The shown base follows ``folder`` (asked when None): indexed now, then kept in sync."""
+        kb_id = self.kb_id()
+        if kb_id is None:
+            return False
+        if folder is None:
+            folder = QFileDialog.getExistingDirectory(self, self.tr("Folder for {name} to follow").format(
+                name=self.kb.currentText()))
+            if not folder:
+                return False
+        try:
+            self.store.follow(kb_id, folder)
+        except UserError as err:
+            show_error(self, self.tr("Knowledge"), user_error_text(err))
+            return False
+        self.jobs.sync(kb_id)
+        self._watch()
+        self.show_kb()
+        return True
+
+    def unfollow_folder(self, folder: str) -> None:
+        kb_id = self.kb_id()
+        if kb_id is not None:
+            self.store.unfollow(kb_id, folder)
+            self._watch()
+            self.show_kb()
+
+    def sync_followed(self) -> None:
+        """A sync for every base that follows a folder (at start: changes made while it was closed)."""
+        for kb in self.store.list():
+            if kb.follow and not self.jobs.busy(kb.id):
+                self.jobs.sync(kb.id)
+        self._watch()
+
+    def _watch(self) -> None:
+        """Watch the followed folders, their subfolders and files (up to WATCH_MAX paths)."""
+        import os
+
+        wanted: list[str] = []
+        for kb in self.store.list():
+            for folder in kb.follow:
+                for root, dirs, files in os.walk(folder):
+                    dirs[:] = [d for d in dirs if not d.startswith(".")]
+                    wanted.append(root)
+                    wanted.extend(os.path.join(root, f) for f in files if not f.startswith("."))
+                    if len(wanted) > WATCH_MAX:
+                        break
+        wanted = wanted[:WATCH_MAX]
+        old = self.watcher.files() + self.watcher.directories()
+        if old:
+            self.watcher.removePaths(old)
+        if wanted:
+            self.watcher.addPaths(wanted)
+
+    def _folder_changed(self, path: str) -> None:
+        self._changed.add(path)
+        self._sync_timer.start()
+
+    def _sync_changed(self) -> None:
+        changed, self._changed = self._changed, set()
+        for kb in self.store.list():
+            if any(p == f or p.startswith(f.rstrip("/") + "/") for f in kb.follow for p in changed):
+                if not self.jobs.busy(kb.id):
+                    self.jobs.sync(kb.id)
+        self._watch()  # new subfolders and files, and paths that went away
+
     def reload_kbs(self, select: int | None = None) -> None:
         keep = select if select is not None else self.kb.currentData()
         if keep is None:
@@ -240,9 +335,12 @@ class KnowledgePanel(Panel):
             self.empty.setText(self.tr("Empty. Drop files or folders here, or use Add files."))
         else:
             kb = self.store.get(kb_id)
-            self.empty.setText(self.tr("{docs} documents, {chunks} passages, {failed} failed · vectors in {store}.").format(
+            text = self.tr("{docs} documents, {chunks} passages, {failed} failed · vectors in {store}.").format(
                 docs=kb.n_documents, chunks=kb.n_chunks, failed=kb.n_failed,
-                store=store_text(kb.vector_store, kb.store_uri)))
+                store=store_text(kb.vector_store, kb.store_uri))
+            if kb.follow:
+                text += " " + self.tr("Follows {folders}: kept in sync.").format(folders=", ".join(kb.follow))
+            self.empty.setText(text)
         self._selection_changed()
         unfinished = [d for d in docs if d.status in ("queued", "indexing")]
         self.resume_box.setVisible(bool(unfinished) and not busy)
@@ -463,6 +561,8 @@ class KnowledgePanel(Panel):
 
     def _index_finished(self, kb_id: int, outcome) -> None:
         kind = self.jobs.last_kind
+        if kind == "sync":
+            self._watch()  # the files it found are watched from now on
         if kind in ("delete", "migrate"):
             self.rate.setText("")
             self.progress.setVisible(False)

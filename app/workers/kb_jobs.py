@@ -31,7 +31,7 @@ ENGINE = "app.engines.knowledge"
 @dataclass(frozen=True)
 class KbJob:
     kb_id: int
-    kind: str  # "add" | "rebuild" | "remove" | "migrate" | "delete"
+    kind: str  # "add" | "rebuild" | "remove" | "migrate" | "delete" | "sync"
     args: tuple[str, ...]
 
 
@@ -72,6 +72,10 @@ class KbJobs(QObject):
         """Move the base's vectors to ``store`` (faiss or milvus; ``uri``: a Milvus server)."""
         self._submit(KbJob(kb_id, "migrate", ("migrate", "--kb", str(kb_id), "--store", store,
                                               *(("--uri", uri) if uri else ()), "--exit-with-parent")))
+
+    def sync(self, kb_id: int) -> None:
+        """The followed folders' new, changed and deleted files (``Knowledge.sync``)."""
+        self._submit(KbJob(kb_id, "sync", ("sync", "--kb", str(kb_id), "--exit-with-parent")))
 
     def delete(self, kb_id: int) -> None:
         """Delete the base, its index and its collection on a Milvus server."""
@@ -121,7 +125,9 @@ class KbJobs(QObject):
         if self.kb_query is not None:
             self.kb_query.forget(job.kb_id)
         self.job_done.emit(job.kb_id, outcome)
-        if job.kind not in ("delete", "migrate"):  # "indexing finished" is not what those did
+        # "Indexing finished" is not what a delete or a move did, and a sync that went well (at every
+        # start, on every change in a followed folder) is no news either.
+        if job.kind not in ("delete", "migrate") and not (job.kind == "sync" and outcome.ok):
             name, failed = self._kb_facts(job.kb_id)
             self.finished.emit(name, outcome, failed)
         self._next()

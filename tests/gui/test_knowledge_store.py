@@ -112,3 +112,31 @@ def test_the_tester_reranks_when_asked_and_says_so(main_window, qtbot, tmp_path)
     shown = [float(panel.results.item(r, 0).text()) for r in range(panel.results.rowCount())]
     assert shown == [round(c["rerank_score"], 3) for c in data["chunks"]] and shown == sorted(shown, reverse=True)
     panel.shutdown()
+
+
+def test_a_followed_folder_is_kept_in_sync_while_the_window_runs(main_window, qtbot, tmp_path):
+    from app.core.kb import KnowledgeStore
+
+    folder = tmp_path / "followed"
+    folder.mkdir()
+    (folder / "owls.md").write_text("Copperwing owls migrate every October.", encoding="utf-8")
+    store = KnowledgeStore(main_window.ctx.db)
+    kb = store.create("Followed")
+    main_window.show_panel("knowledge")
+    panel = main_window.panel("knowledge")
+    panel.reload_kbs(select=kb.id)
+    with qtbot.waitSignal(panel.indexing_finished, timeout=240_000) as done:
+        assert panel.follow_folder(str(folder))
+    assert done.args[0].ok
+    assert [d.path.rsplit("/", 1)[1] for d in store.documents(kb.id)] == ["owls.md"]
+    assert "Follows " + str(folder) in panel.empty.text()
+    assert str(folder) in panel.watcher.directories()
+
+    # A new file and a deleted one: the watcher notices, one sync follows them.
+    with qtbot.waitSignal(panel.indexing_finished, timeout=240_000) as done:
+        (folder / "tea.md").write_text("Ironleaf tea is picked at dawn.", encoding="utf-8")
+        (folder / "owls.md").unlink()
+    assert done.args[0].ok
+    qtbot.waitUntil(lambda: [d.path.rsplit("/", 1)[1] for d in store.documents(kb.id)] == ["tea.md"], timeout=60_000)
+    assert store.get(kb.id).n_chunks == 1
+    panel.shutdown()

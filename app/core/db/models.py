@@ -272,6 +272,8 @@ class KnowledgeBase(Base):
     # "faiss" (files in kb/<id>/) or "milvus" (Milvus Lite in kb/<id>/milvus.db, or store_uri).
     vector_store: Mapped[str] = mapped_column(String(16), default="faiss", server_default="faiss")
     store_uri: Mapped[str | None] = mapped_column(Text, default=None)
+    # Folders the base follows (a JSON list of absolute paths): synced at start and on changes.
+    follow_folders: Mapped[str | None] = mapped_column(Text, default=None)
 
 
 class Document(Base):

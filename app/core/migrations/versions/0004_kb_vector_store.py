@@ -1,4 +1,5 @@
-"""knowledge_bases.vector_store / store_uri: where a base's vectors live (faiss or Milvus)
+"""knowledge_bases.vector_store / store_uri: where a base's vectors live (faiss or Milvus);
+knowledge_bases.follow_folders: the folders a base follows (JSON list)
 
 Revision ID: 0004
 Revises: 0003
@@ -24,9 +25,11 @@ def upgrade() -> None:
     with op.batch_alter_table("knowledge_bases") as batch:
         batch.add_column(sa.Column("vector_store", sa.String(length=16), server_default="faiss", nullable=False))
         batch.add_column(sa.Column("store_uri", sa.Text(), nullable=True))
+        batch.add_column(sa.Column("follow_folders", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("knowledge_bases") as batch:
+        batch.drop_column("follow_folders")
         batch.drop_column("store_uri")
         batch.drop_column("vector_store")
