@@ -4191,10 +4191,6 @@ The full report is in the log: {path}</source>
       <translation>向 {name} 添加文档</translation>
     </message>
     <message>
-      <source>Documents (*.pdf *.docx *.md *.markdown *.txt *.html *.htm *.csv *.xlsx *.pptx);;Images, read with OCR (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp);;All files (*)</source>
-      <translation>文档 (*.pdf *.docx *.md *.markdown *.txt *.html *.htm *.csv *.xlsx *.pptx);;图片，用 OCR 识别 (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp);;所有文件 (*)</translation>
-    </message>
-    <message>
       <source>Add a folder of documents to {name}</source>
       <translation>向 {name} 添加文档文件夹</translation>
     </message>
@@ -4241,6 +4237,10 @@ The full report is in the log: {path}</source>
     <message>
       <source>Moving the vectors of {name} to {store}.</source>
       <translation>正在把 {name} 的向量迁移到 {store}。</translation>
+    </message>
+    <message>
+      <source>Documents (*.pdf *.docx *.md *.markdown *.txt *.html *.htm *.csv *.xlsx *.pptx *.epub);;Images, read with OCR (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp);;All files (*)</source>
+      <translation>文档 (*.pdf *.docx *.md *.markdown *.txt *.html *.htm *.csv *.xlsx *.pptx *.epub);;图片，用 OCR 识别 (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp);;所有文件 (*)</translation>
     </message>
     <message>
       <source>Rebuild {name}</source>

@@ -27,10 +27,10 @@ TABLE_EXT = {".csv", ".xlsx"}  # rows read with their header, "Header: value; ..
 MD_EXT = {".md", ".markdown"}
 HTML_EXT = {".html", ".htm", ".xhtml"}
 # Zip-based document formats we do not read (refused with "save it as DOCX or PDF").
-ZIP_DOCUMENTS = {".odt", ".ods", ".odp", ".epub", ".pages", ".key", ".numbers", ".docm",
+ZIP_DOCUMENTS = {".odt", ".ods", ".odp", ".pages", ".key", ".numbers", ".docm",
                  ".dotx", ".xlsm", ".pptm"}
 IMAGE_EXT = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}  # read with OCR (ocr.py)
-SUPPORTED = TEXT_EXT | MD_EXT | HTML_EXT | TABLE_EXT | IMAGE_EXT | {".pdf", ".docx", ".pptx"}
+SUPPORTED = TEXT_EXT | MD_EXT | HTML_EXT | TABLE_EXT | IMAGE_EXT | {".pdf", ".docx", ".pptx", ".epub"}
 
 
 class ReadError(UserError):
@@ -190,7 +190,7 @@ def _precheck(p: Path) -> ReadError | None:
             return too_large(size)
         if size == 0:
             return ReadError("empty file", code="kb.read.empty")
-        if ext in (".pdf", ".docx", ".xlsx", ".pptx") or ext in IMAGE_EXT:
+        if ext in (".pdf", ".docx", ".xlsx", ".pptx", ".epub") or ext in IMAGE_EXT:
             return None  # their readers check the format and say what is wrong
         with open(p, "rb") as fh:
             head = fh.read(4096)
@@ -361,6 +361,8 @@ def read(path: str | os.PathLike, progress=None, notes: list | None = None) -> l
             sections = _read_xlsx(p)
         elif ext == ".pptx":
             sections = _read_pptx(p)
+        elif ext == ".epub":
+            sections = _read_epub(p)
         elif ext in HTML_EXT:
             sections = [Section(_read_html(p.read_bytes()))]
         else:
@@ -505,7 +507,7 @@ def check_archive(p: Path, kind: str) -> None:
             raise _bomb(kind, f"{unpacked / 1e6:.0f} MB unpacked")
         tags = 0
         for info in infos:
-            if not info.filename.lower().endswith((".xml", ".rels")):
+            if not info.filename.lower().endswith((".xml", ".rels", ".xhtml", ".html", ".htm", ".opf", ".ncx")):
                 continue
             with z.open(info) as fh:
                 for block in iter(lambda: fh.read(1 << 20), b""):
@@ -623,6 +625,66 @@ def _read_xlsx(p: Path) -> list[Section]:
         return out
     finally:
         wb.close()
+
+
+def _read_epub(p: Path) -> list[Section]:
+    """Each chapter of the book's reading order (the OPF spine) is a page; its title, when the
+    chapter has one, is its first line as a Markdown heading (so chunks carry it as context).
+    An EPUB is a zip of XHTML parts: read with zipfile, the spine from the package file, the text
+    as HTML is read."""
+    import posixpath
+    import zipfile
+    from xml.etree import ElementTree as ET
+
+    if not zipfile.is_zipfile(p):
+        raise ReadError("could not read EPUB: not a zip archive", code="kb.read.failed",
+                        params={"kind": "EPUB", "detail": "not a zip archive"})
+    check_archive(p, "EPUB")
+    with zipfile.ZipFile(p) as z:
+        names = set(z.namelist())
+        try:
+            container = ET.fromstring(z.read("META-INF/container.xml"))
+            opf_path = next(el.get("full-path") for el in container.iter() if el.tag.endswith("rootfile"))
+            opf = ET.fromstring(z.read(opf_path))
+        except (KeyError, StopIteration, ET.ParseError) as exc:
+            raise ReadError(f"could not read EPUB: no readable package file ({exc})", code="kb.read.failed",
+                            params={"kind": "EPUB", "detail": f"no readable package file ({exc})"}) from None
+        base = posixpath.dirname(opf_path)
+        items = {el.get("id"): el.get("href") for el in opf.iter() if el.tag.endswith("item")}
+        spine = [el.get("idref") for el in opf.iter() if el.tag.endswith("itemref")]
+        out, n = [], 0
+        for idref in spine:
+            href = items.get(idref)
+            if not href:
+                continue
+            part = posixpath.normpath(posixpath.join(base, href.split("#", 1)[0]))
+            if part not in names:
+                continue
+            html = z.read(part)
+            text = _read_html(html)
+            title = _html_title(html)
+            if title and not text.lstrip().startswith(title):
+                text = f"# {title}\n\n{text}"
+            elif title:
+                text = f"# {title}\n\n{text.lstrip()[len(title):]}"
+            n += len(text)
+            if n > MAX_TEXT_CHARS:
+                raise too_much_text(n)
+            if text.strip():
+                out.append(Section(text, len(out) + 1))
+        return out
+
+
+def _html_title(data: bytes) -> str:
+    """A chapter's heading: its first h1/h2/h3, else its <title>."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(decode_text(data), "html.parser")
+    for tag in ("h1", "h2", "h3", "title"):
+        found = soup.find(tag)
+        if found is not None and found.get_text(strip=True):
+            return " ".join(found.get_text(" ", strip=True).split())[:200]
+    return ""
 
 
 def _read_pptx(p: Path) -> list[Section]:

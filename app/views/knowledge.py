@@ -470,7 +470,7 @@ class KnowledgePanel(Panel):
     # --- indexing -----------------------------------------------------------------------------
     def choose_files(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(self, self.tr("Add documents to {name}").format(name=self.kb.currentText()), "",
-                                                self.tr("Documents (*.pdf *.docx *.md *.markdown *.txt *.html *.htm *.csv *.xlsx *.pptx);;"
+                                                self.tr("Documents (*.pdf *.docx *.md *.markdown *.txt *.html *.htm *.csv *.xlsx *.pptx *.epub);;"
                                                         "Images, read with OCR (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp);;"
                                                         "All files (*)"))
         if files:
