@@ -4693,6 +4693,14 @@ The full report is in the log: {path}</source>
       <translation>启动引擎</translation>
     </message>
     <message>
+      <source>GPUs…</source>
+      <translation>GPU…</translation>
+    </message>
+    <message>
+      <source>Serve this model with vLLM across several GPUs (tensor and pipeline parallel sizes of its own)</source>
+      <translation>用 vLLM 把这个模型分布到多块 GPU 上运行（使用它自己的张量并行和流水线并行大小）</translation>
+    </message>
+    <message>
       <source>Export…</source>
       <translation>导出…</translation>
     </message>
@@ -4759,6 +4767,30 @@ The full report is in the log: {path}</source>
     <message>
       <source>{figure} per GPU, on {n} GPUs (tensor {tp} × pipeline {pp})</source>
       <translation>每块 GPU {figure}，共 {n} 块 GPU（张量 {tp} × 流水线 {pp}）</translation>
+    </message>
+    <message>
+      <source>(this model's own GPU settings)</source>
+      <translation>（此模型自己的 GPU 设置）</translation>
+    </message>
+    <message>
+      <source>GPUs for {name}</source>
+      <translation>{name} 使用的 GPU</translation>
+    </message>
+    <message>
+      <source>{figure} per GPU, on {n} GPUs</source>
+      <translation>每块 GPU {figure}，共 {n} 块 GPU</translation>
+    </message>
+    <message>
+      <source>vLLM serves this model across several GPUs with these sizes; other models keep the ones in Settings.</source>
+      <translation>vLLM 按这些大小把此模型分布到多块 GPU 上运行；其他模型仍使用设置中的大小。</translation>
+    </message>
+    <message>
+      <source>Tensor parallel (GPUs per layer)</source>
+      <translation>张量并行（每层使用的 GPU 数）</translation>
+    </message>
+    <message>
+      <source>Pipeline parallel (stages)</source>
+      <translation>流水线并行（阶段数）</translation>
     </message>
     <message>
       <source>{total} (weights {weights} + overhead {over}; KV cache not estimated)</source>

@@ -71,6 +71,9 @@ class Settings:
     # vLLM across GPUs (at most MAX_PARALLEL each): tensor-parallel (each layer split) and pipeline-parallel (layers split) sizes.
     tensor_parallel_size: int = 1
     pipeline_parallel_size: int = 1
+    # Per model (its folder, absolute): {"tp": N, "pp": N}, in place of the sizes above for it
+    # (the Models panel's "GPUs…"); parallel_for() reads them.
+    model_parallel: dict = field(default_factory=dict)
     # Memory the chat engines may hold together, GB (app/core/serve_memory.py); 0 = automatic (the
     # GPU's memory, or 70 % of the RAM without one). A new engine stops the least recently used ones.
     chat_memory_gb: float = 0.0
@@ -82,6 +85,13 @@ class Settings:
     remote_endpoints: list = field(default_factory=list)
     # What was chosen last in the panels, for the next start: {"knowledge.kb": 3, "training.dataset": 5, …}.
     selections: dict = field(default_factory=dict)
+
+    def parallel_for(self, folder) -> tuple[int, int]:
+        """vLLM's (tensor, pipeline) parallel sizes for the model in ``folder``: its own, else the global ones."""
+        own = self.model_parallel.get(str(folder)) if folder else None
+        if own:
+            return int(own["tp"]), int(own["pp"])
+        return int(self.tensor_parallel_size or 1), int(self.pipeline_parallel_size or 1)
 
     def validated(self) -> "Settings":
         if self.language not in LANGUAGES:
@@ -122,6 +132,17 @@ class Settings:
                                  if isinstance(e, dict) and e.get("name") and e.get("base_url")]
         if not isinstance(self.evaluate_after_training, bool):
             self.evaluate_after_training = True
+        if not isinstance(self.model_parallel, dict):
+            self.model_parallel = {}
+        clean = {}
+        for folder, sizes in self.model_parallel.items():
+            try:
+                tp = min(MAX_PARALLEL, max(1, int(sizes.get("tp", 1))))
+                pp = min(MAX_PARALLEL, max(1, int(sizes.get("pp", 1))))
+            except (AttributeError, TypeError, ValueError):
+                continue
+            clean[str(folder)] = {"tp": tp, "pp": pp}
+        self.model_parallel = clean
         if not isinstance(self.selections, dict):
             self.selections = {}
         return self

@@ -41,6 +41,11 @@ DETAIL_KEYS = ("kind", "architecture", "params", "size", "dtype", "quantization"
                "gpu", "path", "origin")
 
 
+def _model_key(r: dict) -> str:
+    """The key of a model's own settings: its folder, resolved (the serve manager resolves it too)."""
+    return str(Path(r["path"]).resolve())
+
+
 def human_bytes(n) -> str:
     if not n:
         return "–"
@@ -190,8 +195,11 @@ class ModelsPanel(Panel):
         self.start_btn.clicked.connect(self.start_selected)
         self.export_btn = QPushButton()
         self.export_btn.clicked.connect(lambda: self.export_selected())  # clicked(bool) is no argument here
+        self.gpus_btn = QPushButton(objectName="model-gpus")
+        self.gpus_btn.clicked.connect(lambda: self.edit_parallel())
         actions.addWidget(self.allow_btn)
         actions.addStretch(1)
+        actions.addWidget(self.gpus_btn)
         actions.addWidget(self.export_btn)
         actions.addWidget(self.start_btn)
         self.details.body.addLayout(actions)
@@ -231,6 +239,9 @@ class ModelsPanel(Panel):
         for key, text in names.items():
             self.detail_labels[key].setText(text)
         self.start_btn.setText(self.tr("Start engine"))
+        self.gpus_btn.setText(self.tr("GPUs…"))
+        self.gpus_btn.setToolTip(self.tr("Serve this model with vLLM across several GPUs (tensor and pipeline "
+                                         "parallel sizes of its own)"))
         self.export_btn.setText(self.tr("Export…"))
         self.export_btn.setToolTip(self.tr("Write this model (an adapter: merged into its base) as a GGUF file for "
                                            "llama.cpp, Ollama or LM Studio, verified against the source."))
@@ -309,6 +320,7 @@ class ModelsPanel(Panel):
             self.allow_btn.setVisible(False)
             self.start_btn.setEnabled(False)
             self.export_btn.setEnabled(False)
+            self.gpus_btn.setEnabled(False)
             if hasattr(self, "formats"):
                 self.formats.set_model(None, self.rows)
             return
@@ -356,23 +368,78 @@ class ModelsPanel(Panel):
         self.allow_btn.setVisible(bool(r.get("refused")) and r.get("id") is not None)
         self.start_btn.setEnabled(bool(r.get("ready", True)) and not r.get("refused") and self.serve is not None)
         self.export_btn.setEnabled(bool(r.get("ready", True)) and bool(r.get("path")) and r["kind"] != "remote")
+        self.gpus_btn.setEnabled(bool(r.get("path")) and r["kind"] not in ("adapter", "remote"))
         if hasattr(self, "formats"):
             self.formats.set_model(r if r.get("ready", True) else None, self.rows)
 
     def _gpu_text(self, r: dict) -> str:
         if r["kind"] == "adapter" or not r.get("path") or not r.get("ready", True):
             return "–"
-        tp = int(getattr(self.ctx.settings, "tensor_parallel_size", 1) or 1)
-        pp = int(getattr(self.ctx.settings, "pipeline_parallel_size", 1) or 1)
+        tp, pp = self.ctx.settings.parallel_for(_model_key(r))
         try:
             est = vram_planner.serving_estimate(r["path"], tensor_parallel=tp, pipeline_parallel=pp)
         except (OSError, ValueError, UserError):
             return "–"
         text = self._one_gpu_text(est)
-        if est["gpus"] > 1:  # Settings → vLLM parallel sizes
-            return self.tr("{figure} per GPU, on {n} GPUs (tensor {tp} × pipeline {pp})").format(
+        if est["gpus"] > 1:  # vLLM parallel sizes: this model's own (GPUs…), else Settings'
+            text = self.tr("{figure} per GPU, on {n} GPUs (tensor {tp} × pipeline {pp})").format(
                 figure=text, n=est["gpus"], tp=tp, pp=pp)
+        if _model_key(r) in self.ctx.settings.model_parallel:
+            text += " " + self.tr("(this model's own GPU settings)")
         return text
+
+    def set_parallel(self, path: str, tp: int, pp: int) -> None:
+        """This model's vLLM tensor/pipeline sizes (1 × 1 or the same as Settings: back to Settings')."""
+        sizes = dict(self.ctx.settings.model_parallel)
+        if (tp, pp) == (int(self.ctx.settings.tensor_parallel_size), int(self.ctx.settings.pipeline_parallel_size)):
+            sizes.pop(path, None)
+        else:
+            sizes[path] = {"tp": int(tp), "pp": int(pp)}
+        self.ctx.update(model_parallel=sizes)
+        self.show_details()
+
+    def edit_parallel(self) -> bool:
+        """The GPUs… dialog: this model's tensor and pipeline sizes, with its memory per GPU."""
+        from PySide6.QtWidgets import QDialog, QDialogButtonBox, QSpinBox
+
+        from app.core import settings as settings_mod
+
+        r = self.selected()
+        if r is None or r["kind"] in ("adapter", "remote") or not r.get("path"):
+            return False
+        tp, pp = self.ctx.settings.parallel_for(_model_key(r))
+        dialog = QDialog(self)
+        dialog.setWindowTitle(self.tr("GPUs for {name}").format(name=r["name"]))
+        form = QFormLayout(dialog)
+        tp_box = QSpinBox(minimum=1, maximum=settings_mod.MAX_PARALLEL, value=tp)
+        pp_box = QSpinBox(minimum=1, maximum=settings_mod.MAX_PARALLEL, value=pp)
+        figure = QLabel(wordWrap=True)
+
+        def show():
+            try:
+                est = vram_planner.serving_estimate(r["path"], tensor_parallel=tp_box.value(),
+                                                    pipeline_parallel=pp_box.value())
+                figure.setText(self.tr("{figure} per GPU, on {n} GPUs").format(
+                    figure=human_bytes(est["total_bytes"]), n=est["gpus"]))
+            except (OSError, ValueError, UserError):
+                figure.setText("–")
+
+        tp_box.valueChanged.connect(show)
+        pp_box.valueChanged.connect(show)
+        form.addRow(QLabel(self.tr("vLLM serves this model across several GPUs with these sizes; other models "
+                                   "keep the ones in Settings."), wordWrap=True))
+        form.addRow(self.tr("Tensor parallel (GPUs per layer)"), tp_box)
+        form.addRow(self.tr("Pipeline parallel (stages)"), pp_box)
+        form.addRow(figure)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        form.addRow(buttons)
+        show()
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return False
+        self.set_parallel(_model_key(r), tp_box.value(), pp_box.value())
+        return True
 
     def _one_gpu_text(self, est: dict) -> str:
         if not est["kv_cache_bytes"]:  # a shape the planner does not know (mixture of experts…)

@@ -334,9 +334,16 @@ class ServeManager(QObject):
             argv += ["--gpu-memory-utilization", str(self.settings.gpu_memory_utilization)]
         if getattr(self.settings, "max_model_len", 0):
             argv += ["--max-model-len", str(self.settings.max_model_len)]
-        for flag in ("tensor_parallel_size", "pipeline_parallel_size"):
-            if int(getattr(self.settings, flag, 1) or 1) > 1:
-                argv += ["--" + flag.replace("_", "-"), str(getattr(self.settings, flag))]
+        from app.core import chat_targets
+
+        folder = chat_targets.model_dir(model_ref)
+        if hasattr(self.settings, "parallel_for"):  # this model's own sizes (Models panel), else Settings'
+            tp, pp = self.settings.parallel_for(str(folder.resolve()) if folder is not None else None)
+        else:
+            tp, pp = (int(getattr(self.settings, f, 1) or 1) for f in ("tensor_parallel_size", "pipeline_parallel_size"))
+        for flag, size in (("--tensor-parallel-size", tp), ("--pipeline-parallel-size", pp)):
+            if size > 1:
+                argv += [flag, str(size)]
         if max_lora_rank:
             argv += ["--max-lora-rank", str(max_lora_rank)]
         choice = engine or self._engine_choice or getattr(self.settings, "chat_engine", "auto")

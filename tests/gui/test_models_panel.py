@@ -230,3 +230,29 @@ def test_download_while_offline_says_so(panel, qtbot, monkeypatch, memory_keyrin
     qtbot.waitUntil(lambda: "text" in seen, timeout=10_000)
     assert "offline" in seen["text"] and "Import local folder" in seen["text"]
     assert panel.download_btn.isEnabled() and ModelRegistry(panel.ctx.db).list() == []
+
+
+def test_a_model_gets_its_own_gpu_sizes_and_the_engine_gets_them(home_with_model, panel, main_window):
+    from app.core import bundled
+
+    assert panel.select(bundled.DEFAULT_CHAT_MODEL)
+    r = panel.selected()
+    assert panel.gpus_btn.isEnabled()
+    from pathlib import Path
+
+    key = str(Path(r["path"]).resolve())
+    panel.set_parallel(key, 2, 2)
+    assert "on 4 GPUs (tensor 2 × pipeline 2)" in panel.detail_text("gpu")
+    assert "this model's own GPU settings" in panel.detail_text("gpu")
+    assert panel.ctx.settings.tensor_parallel_size == 1  # the others keep Settings'
+    serve = main_window.ctx.serve
+    engine = serve.start("default", engine="transformers")
+    try:
+        args = serve._engines[engine].proc.arguments
+        assert args[args.index("--tensor-parallel-size") + 1] == "2"
+        assert args[args.index("--pipeline-parallel-size") + 1] == "2"
+    finally:
+        serve.shutdown()
+    panel.set_parallel(key, 1, 1)  # the same as Settings: back to them
+    assert key not in panel.ctx.settings.model_parallel
+    assert "per GPU" not in panel.detail_text("gpu")
