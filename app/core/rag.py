@@ -56,6 +56,40 @@ def _is_cjk(ch: str) -> bool:
     return 0x3000 <= cp <= 0x9FFF or 0xAC00 <= cp <= 0xD7AF or 0xF900 <= cp <= 0xFAFF or 0xFF00 <= cp <= 0xFFEF
 
 
+# Follow-up questions ("How much did it cost?", "那它多少钱？") name their subject only in an earlier
+# turn: retrieval gets a stand-alone query, the earlier question's words followed by this one's.
+_FOLLOW_EN = frozenset("it its it's they them their theirs that this those these he him his she her hers there "
+                       "one ones same former latter".split())
+_FOLLOW_EN_START = ("and ", "what about", "how about", "also ", "why not", "then ", "so ")
+_FOLLOW_ZH = ("它", "它们", "他", "她", "他们", "她们", "这个", "那个", "这些", "那些", "这里", "那里", "其",
+              "该", "此", "这", "那", "上述", "前者", "后者")
+_FOLLOW_ZH_START = ("那", "还有", "另外", "而", "那么", "为什么", "怎么")
+FOLLOW_MAX_WORDS = 10  # longer questions usually say what they are about
+FOLLOW_MAX_CJK = 14
+
+
+def is_follow_up(question: str) -> bool:
+    """A short question that points back (a pronoun, "what about…", "那…") rather than naming its subject."""
+    q = question.strip().lower()
+    if not q:
+        return False
+    cjk = sum(1 for ch in q if _is_cjk(ch))
+    if cjk > len(q) / 3:
+        return cjk <= FOLLOW_MAX_CJK and (q.startswith(_FOLLOW_ZH_START) or any(m in q for m in _FOLLOW_ZH))
+    words = re.findall(r"[a-z']+", q)
+    return len(words) <= FOLLOW_MAX_WORDS and (q.startswith(_FOLLOW_EN_START) or any(w in _FOLLOW_EN for w in words))
+
+
+def standalone_query(question: str, history: list[dict]) -> str:
+    """What to retrieve for ``question`` in a chat with ``history`` (OpenAI messages before it): the
+    question itself, or for a follow-up the last earlier user question, then this one."""
+    if not is_follow_up(question):
+        return question
+    earlier = next((m.get("content", "") for m in reversed(history or []) if m.get("role") == "user"
+                    and str(m.get("content", "")).strip()), "")
+    return f"{earlier.strip()} {question.strip()}" if earlier else question
+
+
 def estimate_tokens(text: str) -> int:
     """A cautious token count without a tokenizer: one per CJK character, one per ~3.5 other chars.
 
@@ -206,5 +240,5 @@ def clean_citations(answer: str, passages: list[Passage]) -> tuple[str, list[int
     return text, sorted(invented), bad_pages
 
 
-__all__ = ["Passage", "estimate_tokens", "clean_citations", "messages_tokens", "is_relevant", "select_passages", "context_budget",
+__all__ = ["Passage", "standalone_query", "is_follow_up", "estimate_tokens", "clean_citations", "messages_tokens", "is_relevant", "select_passages", "context_budget",
            "grounded_question", "build_messages", "cited_numbers", "MIN_DENSE_SCORE"]

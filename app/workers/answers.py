@@ -63,6 +63,7 @@ class AnswerJob:
     stream: object | None = None  # a ChatStream or an AgentTurn once it runs
     kb_request: int | None = None
     agent: bool = False  # an agent turn: the agent engine searches the knowledge bases itself
+    retrieval_query: str = ""  # what was retrieved (the question, or a follow-up made stand-alone)
     sent_at: float = field(default_factory=time.monotonic)  # the Send
     engine_ready_at: float | None = None  # when the engine was ready for it (the Send if it already was)
 
@@ -150,7 +151,11 @@ class AnswerPipeline(QObject):
             if self._engine_info(job) is not None:
                 job.engine_ready_at = sent_at  # no wait for the model
         if kb_ids:
-            req = self.kb_query.ask(kb_ids, question, self.top_k)
+            # A follow-up ("how much did it cost?") is retrieved with the earlier question's subject.
+            query = rag.standalone_query(question, self.jobs[ids[0]].history)
+            for i in ids:
+                self.jobs[i].retrieval_query = query
+            req = self.kb_query.ask(kb_ids, query, self.top_k)
             for i in ids:
                 if i in self.jobs:
                     self.jobs[i].kb_request = req
@@ -301,7 +306,7 @@ class AnswerPipeline(QObject):
             budget = rag.context_budget(job.history, job.question,
                                         context_tokens=self.context_length(job.target.model_ref),
                                         max_tokens=int(job.params.get("max_tokens", 512)))
-            job.passages = rag.select_passages(results, budget_tokens=budget, query=job.question)
+            job.passages = rag.select_passages(results, budget_tokens=budget, query=job.retrieval_query or job.question)
             self.store.update_message(job.message_id, meta={"phase": "loading"})
             self.changed.emit(job.message_id)
             self._advance(job)
