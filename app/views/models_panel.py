@@ -368,7 +368,8 @@ class ModelsPanel(Panel):
         self.allow_btn.setVisible(bool(r.get("refused")) and r.get("id") is not None)
         self.start_btn.setEnabled(bool(r.get("ready", True)) and not r.get("refused") and self.serve is not None)
         self.export_btn.setEnabled(bool(r.get("ready", True)) and bool(r.get("path")) and r["kind"] != "remote")
-        self.gpus_btn.setEnabled(bool(r.get("path")) and r["kind"] not in ("adapter", "remote"))
+        self.gpus_btn.setEnabled(bool(r.get("ready", True)) and bool(r.get("path"))
+                                 and r["kind"] not in ("adapter", "remote"))
         if hasattr(self, "formats"):
             self.formats.set_model(r if r.get("ready", True) else None, self.rows)
 

@@ -256,3 +256,11 @@ def test_a_model_gets_its_own_gpu_sizes_and_the_engine_gets_them(home_with_model
     panel.set_parallel(key, 1, 1)  # the same as Settings: back to them
     assert key not in panel.ctx.settings.model_parallel
     assert "per GPU" not in panel.detail_text("gpu")
+
+
+def test_a_model_whose_files_are_missing_offers_no_gpu_settings(panel):
+    from app.core import bundled
+
+    assert panel.select(bundled.DEFAULT_CHAT_MODEL)  # not prepared in this data folder
+    assert not panel.selected().get("ready", True)
+    assert not panel.gpus_btn.isEnabled() and not panel.start_btn.isEnabled()
