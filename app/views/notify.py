@@ -89,7 +89,9 @@ class Notifier(QObject):
                     else QSystemTrayIcon.MessageIcon.Information)
             tray.showMessage(title, text, icon, TRAY_MS)
         else:
-            show_toast(self.window, f"{title}: {text}", TOAST_MS)
+            # The text is a whole sentence that names what ended ("Indexing of X stopped."); the title
+            # in front of it only repeated that ("Indexing stopped: Indexing of X stopped.").
+            show_toast(self.window, text, TOAST_MS)
             if channel == "alert":
                 QApplication.alert(self.window)  # the taskbar entry asks for attention
         log.info("notified (%s): %s: %s", channel, title, text)
