@@ -391,8 +391,11 @@ class Knowledge:
                 digest = file_hash(path)
                 if (not force and doc is not None and doc.status in (S.INDEXED.value, S.UNCHANGED.value)
                         and doc.content_hash == digest and self.index.count_path(path) == doc.n_chunks):
-                    self.store.set_document(kb_id, path, status=S.UNCHANGED.value, error=None)
-                    report(path, "unchanged", doc.n_chunks)
+                    # An indexed document's note (pages OCR could not read) still holds: the file is the same.
+                    note = (readers.ReadError(doc.error, code=doc.error_code, params=doc.error_params)
+                            if doc.error and doc.error_code == "kb.read.ocr_pages_failed" else None)
+                    self.store.set_document(kb_id, path, status=S.UNCHANGED.value, error=note)
+                    report(path, "unchanged", doc.n_chunks, error=note)
                     done_files += 1
                     tick(path)
                     continue

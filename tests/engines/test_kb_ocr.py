@@ -99,3 +99,31 @@ def test_ocr_respaces_glued_latin_words_only():
     assert respace("Invoice NW-4821") == "Invoice NW-4821"  # has spaces: left alone
     assert respace("灯塔的维修费用为三万二千元") == "灯塔的维修费用为三万二千元"
     assert respace("SmolLM2") == "SmolLM2"  # short: left alone
+
+
+def test_the_note_of_a_page_ocr_could_not_read_survives_a_sync(store_and_kb, scans, monkeypatch):
+    from app.knowledge import ocr
+    from app.knowledge.base import Knowledge
+
+    store, kb = store_and_kb
+    real = ocr.pdf_page_text
+    monkeypatch.setattr(ocr, "pdf_page_text", lambda pdf, i: (_ for _ in ()).throw(RuntimeError("boom"))
+                        if i == 1 else real(pdf, i))
+    pdf = str(scans / "harbour-scan.pdf")
+    first = Knowledge(kb, store).add([pdf])["files"][0]
+    assert first["status"] == "indexed" and first["code"] == "kb.read.ocr_pages_failed"
+    again = Knowledge(store.get(kb.id), store).add([pdf])["files"][0]
+    assert again["status"] == "unchanged" and again["code"] == "kb.read.ocr_pages_failed"
+    doc = store.document(kb.id, pdf)
+    assert doc.error_code == "kb.read.ocr_pages_failed" and doc.error_params["pages"] == "2"
+
+
+@pytest.fixture
+def store_and_kb():
+    from app.core.db.database import open_database
+    from app.core.kb import KnowledgeStore
+
+    db = open_database()
+    store = KnowledgeStore(db)
+    yield store, store.create("ocr-notes")
+    db.close()
