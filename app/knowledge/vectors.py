@@ -29,6 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
+from app.core.kb import milvus_error
+
 FAISS, MILVUS = "faiss", "milvus"
 STORES = (FAISS, MILVUS)
 LITE_FILE = "milvus.db"
@@ -312,7 +314,7 @@ class MilvusVectors:
         except Exception as exc:
             if _is_milvus_error(exc):
                 self._store = None
-                raise unreachable(self.uri or "Milvus Lite", exc) from None
+                raise milvus_error(self.uri or "Milvus Lite", exc) from None
             raise
 
     # --- the VectorStore interface used by KBIndex ---------------------------------------------
@@ -417,12 +419,6 @@ def _is_milvus_error(exc: BaseException) -> bool:
     return isinstance(exc, MilvusException) or type(exc).__module__.startswith(("grpc", "pymilvus"))
 
 
-def unreachable(where: str, exc: BaseException):
-    from app.core.kb import milvus_error
-
-    return milvus_error(where, exc)
-
-
 def check_reachable(folder: Path, uri: str | None, timeout_s: float = 5.0) -> None:
     """Raise ``kb.store.unreachable`` unless Milvus at ``uri`` (or Milvus Lite in ``folder``) opens."""
     try:
@@ -441,7 +437,7 @@ def check_reachable(folder: Path, uri: str | None, timeout_s: float = 5.0) -> No
                 bare.client.list_collections()
     except Exception as exc:
         if _is_milvus_error(exc) or isinstance(exc, (OSError, ValueError)):
-            raise unreachable(uri or "Milvus Lite", exc) from None
+            raise milvus_error(uri or "Milvus Lite", exc) from None
         raise
 
 

@@ -42,7 +42,6 @@ WATCH_MAX = 5000  # paths watched (folders and files); beyond, changes are found
 
 class KnowledgePanel(Panel):
     indexing_finished = Signal(object)  # an indexing job's Outcome (any base: the list may change)
-    created = Signal(int)  # a knowledge base was created here (its id)
     query_answered = Signal(dict)
 
     def __init__(self, ctx, parent: QWidget | None = None):
@@ -367,7 +366,7 @@ class KnowledgePanel(Panel):
         """Create a base (a Milvus server's only once it answered: checked off the GUI thread, so
         this returns None for it and the base appears when the check is done)."""
         if uri:
-            from app.core.kb import check_store, check_milvus_server
+            from app.core.kb import check_milvus_server, check_store
             from app.workers.background import BackgroundCall
 
             try:
@@ -409,7 +408,6 @@ class KnowledgePanel(Panel):
             show_error(self, self.tr("Knowledge"), user_error_text(err))
             return None
         self.reload_kbs(select=kb.id)
-        self.created.emit(kb.id)
         return kb.id
 
     def move_kb(self, store: str | None = None, uri: str | None = None) -> bool:

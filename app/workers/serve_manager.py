@@ -337,10 +337,8 @@ class ServeManager(QObject):
         from app.core import chat_targets
 
         folder = chat_targets.model_dir(model_ref)
-        if hasattr(self.settings, "parallel_for"):  # this model's own sizes (Models panel), else Settings'
-            tp, pp = self.settings.parallel_for(str(folder.resolve()) if folder is not None else None)
-        else:
-            tp, pp = (int(getattr(self.settings, f, 1) or 1) for f in ("tensor_parallel_size", "pipeline_parallel_size"))
+        # this model's own sizes (the Models panel's GPUs…), else Settings'
+        tp, pp = self.settings.parallel_for(str(folder.resolve()) if folder is not None else None)
         for flag, size in (("--tensor-parallel-size", tp), ("--pipeline-parallel-size", pp)):
             if size > 1:
                 argv += [flag, str(size)]
