@@ -1,6 +1,7 @@
 """`ai-platform eval run|rag`: measure a fine-tune against its base, or a knowledge base's retrieval.
 
-    eval run --run RUN [--set FILE] [--judge MODEL] [--judge-mode pairwise|absolute] [--limit N] [--json]
+    eval run --run RUN [--set FILE] [--judge MODEL] [--judge-mode pairwise|absolute] [--limit N]
+             [--generate-with auto|vllm|transformers] [--json]
     eval rag --kb NAME --set FILE [--mode dense|hybrid|bm25] [--answer [MODEL_OR_RUN]] [--json]
     eval bench --tasks FILE_OR_TASK [--tasks …] (--model MODEL_OR_RUN | --url http://HOST:PORT/v1) [--limit N] [--json]
 
@@ -34,6 +35,8 @@ def register(subparsers) -> None:
     r.add_argument("--limit", type=int, default=None, help="generate for the first N samples (default 64)")
     r.add_argument("--max-new-tokens", type=int, default=None)
     r.add_argument("--threads", type=int, default=None)
+    r.add_argument("--generate-with", default=None, choices=("auto", "vllm", "transformers"),
+                   help="what generates the answers (default: Settings; auto = vLLM's batching on a GPU)")
     r.add_argument("--json", action="store_true", help="print the result as one JSON object")
     r.set_defaults(func=_run)
     b = sub.add_parser("bench", help="benchmarks through lm-evaluation-harness: local multiple-choice files or hub tasks")
@@ -78,7 +81,7 @@ def _run(args) -> int:
     try:
         result = evaluate_run(CliReporter(), args.run, set_path=args.set, judge=args.judge, judge_mode=args.judge_mode,
                               limit=args.limit or DEFAULT_LIMIT, max_new_tokens=args.max_new_tokens,
-                              threads=args.threads)
+                              threads=args.threads, generation=args.generate_with)
         save_run_result(result)
     except UserError as err:
         return user_error(err, args.json)

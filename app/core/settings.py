@@ -80,6 +80,9 @@ class Settings:
     sidebar_collapsed: bool = False
     # Evaluate a run against its base when it completes with a validation split (app/workers/eval_jobs.py).
     evaluate_after_training: bool = True
+    # What generates an evaluation's answers: "auto" (vLLM's batching on a GPU when installed), "vllm",
+    # "transformers" (app/evaluation/generate_served.py).
+    eval_generation: str = "auto"
     # Remote OpenAI-compatible endpoints: [{"name", "base_url", "model"}]; each key is in the keyring
     # under remote_key_name(name), never here.
     remote_endpoints: list = field(default_factory=list)
@@ -132,6 +135,8 @@ class Settings:
                                  if isinstance(e, dict) and e.get("name") and e.get("base_url")]
         if not isinstance(self.evaluate_after_training, bool):
             self.evaluate_after_training = True
+        if self.eval_generation not in CHAT_ENGINES:
+            self.eval_generation = "auto"
         if not isinstance(self.model_parallel, dict):
             self.model_parallel = {}
         clean = {}

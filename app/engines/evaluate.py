@@ -2,6 +2,7 @@
 
     python -m app.engines.evaluate run --run RUN [--set FILE] [--judge MODEL] [--judge-mode pairwise|absolute]
                                        [--limit N] [--max-new-tokens N] [--threads N]
+                                       [--generate-with auto|vllm|transformers]
     python -m app.engines.evaluate rag --kb NAME --set FILE [--mode dense|hybrid|bm25]
     python -m app.engines.evaluate formats --form PATH [--form PATH …] [--threads N]
 
@@ -38,6 +39,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     r.add_argument("--limit", type=int, default=None, help="generate for the first N samples (default 64)")
     r.add_argument("--max-new-tokens", type=int, default=None)
     r.add_argument("--threads", type=int, default=None)
+    r.add_argument("--generate-with", default=None, choices=("auto", "vllm", "transformers"))
     g = sub.add_parser("rag")
     g.add_argument("--kb", required=True)
     g.add_argument("--set", required=True)
@@ -117,7 +119,7 @@ def main(argv=None) -> int:
             try:
                 result = evaluate_run(rt, args.run, set_path=args.set, judge=args.judge, judge_mode=args.judge_mode,
                                       limit=args.limit or DEFAULT_LIMIT, max_new_tokens=args.max_new_tokens,
-                                      threads=args.threads)
+                                      threads=args.threads, generation=args.generate_with)
             except Stopped:
                 return "stopped"
             save_run_result(result)

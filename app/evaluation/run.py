@@ -64,7 +64,8 @@ def resolve_run(run_ref: str) -> Path:
 
 def evaluate_run(rep, run_ref: str, *, set_path: str | None = None, judge: str | None = None,
                  judge_mode: str = "pairwise", limit: int | None = DEFAULT_LIMIT,
-                 max_new_tokens: int | None = None, threads: int | None = None) -> dict[str, Any]:
+                 max_new_tokens: int | None = None, threads: int | None = None,
+                 generation: str | None = None) -> dict[str, Any]:
     from app.core import settings
     from app.core.train_config import CONFIG_FILE, read_config
 
@@ -108,14 +109,9 @@ def evaluate_run(rep, run_ref: str, *, set_path: str | None = None, judge: str |
         rep.progress(i, total, message=f"Held-out loss of the {side} on {len(items)} sample(s)",
                      stage=f"eval.loss_{side}", n=len(items))
         sides[side] = loss.held_out_loss(models, side, items, should_stop=stop)
-    answers: dict[str, list[str]] = {}
-    for i, side in enumerate(("base", "adapter")):
-        at = 2 + i * len(gen_samples)
-        answers[side] = generate.generate(
-            models, side, gen_samples, max_new_tokens=new_tokens, should_stop=stop,
-            on_batch=lambda n, at=at, side=side: rep.progress(
-                at + n, total, message=f"Generating with the {side}: {n}/{len(gen_samples)}",
-                stage=f"eval.generate_{side}", done=n, n=len(gen_samples)))
+    answers = _generate_answers(rep, models, base_dir, adapter, gen_samples, new_tokens, generation, threads,
+                                total, stop, out)
+    models = None
     if rep.stop_requested:
         raise _Stopped()
     refs = [s.reference for s in gen_samples]
@@ -128,12 +124,69 @@ def evaluate_run(rep, run_ref: str, *, set_path: str | None = None, judge: str |
                        "exact_match": {"base": metrics.exact_match(b, s.reference),
                                        "adapter": metrics.exact_match(a, s.reference)}}
                       for s, b, a in zip(gen_samples, answers["base"], answers["adapter"], strict=True)]
-    del models
     out["judge"] = None
     if judge:
         out["judge"] = run_judge(rep, judge, judge_mode, out["samples"])
     out["seconds"] = round(time.monotonic() - t0, 2)
     return out
+
+
+def _generate_answers(rep, models, base_dir: Path, adapter: Path, samples, new_tokens: int, generation: str | None,
+                      threads: int, total: int, stop, out: dict[str, Any]) -> dict[str, list[str]]:
+    """Both sides' answers: through vLLM's batching when chosen (the loss model is freed first, so the
+    GPU is vLLM's), else transformers in this process. A vLLM that fails to start is said, and
+    transformers answers instead."""
+    from app.evaluation import generate_served
+
+    engine, why = generate_served.choose(generation, base_dir)
+    out["generation"] = {"engine": engine, "why": why}
+    t0 = time.monotonic()
+    answers = _answers(rep, models, base_dir, adapter, samples, new_tokens, engine, why, threads, total, stop, out)
+    out["generation"]["seconds"] = round(time.monotonic() - t0, 2)  # with vLLM, start_s of it went to its start
+    return answers
+
+
+def _answers(rep, models, base_dir: Path, adapter: Path, samples, new_tokens: int, engine: str, why: str,
+             threads: int, total: int, stop, out: dict[str, Any]) -> dict[str, list[str]]:
+    from app.evaluation import generate, generate_served
+
+    n = len(samples)
+
+    def report(side: str, done: int) -> None:
+        at = 2 + (0 if side == "base" else n)
+        rep.progress(at + done, total, message=f"Generating with the {side}: {done}/{n}",
+                     stage=f"eval.generate_{side}", done=done, n=n)
+
+    if engine == "vllm" and samples:
+        models.model = None
+        _free_memory()
+        rep.progress(2, total, message=f"Starting vLLM on {base_dir.name} to generate {2 * n} answers",
+                     stage="eval.vllm_start", model=base_dir.name, n=2 * n)
+        try:
+            return generate_served.generate_both(base_dir, adapter, samples, max_new_tokens=new_tokens,
+                                                 on_answer=report, should_stop=stop, timings=out["generation"])
+        except Exception as err:  # noqa: BLE001 - StartFailed or a refused request: transformers still answers
+            out["generation"] = {"engine": "transformers", "why": f"vLLM failed: {err}"}
+            rep.info(f"vLLM could not generate ({err}); generating with transformers instead.", level="WARNING")
+            models = generate.load(base_dir, adapter, threads=threads)
+    elif why != "chosen":
+        rep.info(f"Generating with transformers: {why}.")
+    return {side: generate.generate(models, side, samples, max_new_tokens=new_tokens, should_stop=stop,
+                                    on_batch=lambda d, side=side: report(side, d))
+            for side in ("base", "adapter")}
+
+
+def _free_memory() -> None:
+    import gc
+
+    gc.collect()
+    try:
+        import torch
+
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
+    except ImportError:
+        pass
 
 
 class _Stopped(Exception):

@@ -136,8 +136,19 @@ class EvalCard(QWidget):
                     self.table.setItem(r, c, QTableWidgetItem("–"))
             return
         when = info.created_at.astimezone().strftime("%Y-%m-%d %H:%M") if info.created_at else ""
-        self.summary.setText(self.tr("Evaluated {when} on {n} samples of {file}.").format(
-            when=when, n=info.n_samples, file=Path(info.set_path).name))
+        text = self.tr("Evaluated {when} on {n} samples of {file}.").format(
+            when=when, n=info.n_samples, file=Path(info.set_path).name)
+        gen = info.summary.get("generation") or {}
+        engine, seconds = gen.get("engine"), gen.get("seconds")
+        if engine and isinstance(seconds, (int, float)):
+            text += " " + (self.tr("Answers generated with vLLM (batched) in {s:.0f} s, {start:.0f} s of it "
+                                   "its start.").format(s=seconds, start=gen.get("start_s") or 0)
+                           if engine == "vllm" else
+                           self.tr("Answers generated with transformers in {s:.0f} s.").format(s=seconds))
+        elif engine:
+            text += " " + (self.tr("Answers generated with vLLM (batched).") if engine == "vllm" else
+                           self.tr("Answers generated with transformers."))
+        self.summary.setText(text)
         base, adapter = info.side("base"), info.side("adapter")
         for r, (key, (lower, _pct)) in enumerate(ROWS.items()):
             b, a = base.get(key), adapter.get(key)

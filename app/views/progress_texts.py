@@ -42,6 +42,7 @@ STAGES = {
     "eval.load": QT_TRANSLATE_NOOP("Progress", "Loading {model} with the adapter"),
     "eval.loss_base": QT_TRANSLATE_NOOP("Progress", "Held-out loss of the base model on {n} samples"),
     "eval.loss_adapter": QT_TRANSLATE_NOOP("Progress", "Held-out loss of the adapter on {n} samples"),
+    "eval.vllm_start": QT_TRANSLATE_NOOP("Progress", "Starting vLLM on {model} to generate {n} answers"),
     "eval.generate_base": QT_TRANSLATE_NOOP("Progress", "Generating with the base model: {done}/{n}"),
     "eval.generate_adapter": QT_TRANSLATE_NOOP("Progress", "Generating with the adapter: {done}/{n}"),
     "eval.judge_start": QT_TRANSLATE_NOOP("Progress", "Starting the judge {judge}"),

@@ -65,6 +65,13 @@ class SettingsPanel(Panel):
         self.eval_after = QCheckBox()
         self.eval_after.toggled.connect(lambda on: self.ctx.update(evaluate_after_training=bool(on)))
         form.addRow("", self.eval_after)
+        self.eval_generation = QComboBox()
+        for value in ("auto", "vllm", "transformers"):
+            self.eval_generation.addItem("", value)
+        self.eval_generation.currentIndexChanged.connect(
+            lambda _i: self.ctx.update(eval_generation=self.eval_generation.currentData()))
+        self.eval_generation_label = QLabel()
+        form.addRow(self.eval_generation_label, self.eval_generation)
         layout.addWidget(self.storage)
 
         # Hugging Face token
@@ -150,6 +157,9 @@ class SettingsPanel(Panel):
         self.eval_after.blockSignals(True)
         self.eval_after.setChecked(s.evaluate_after_training)
         self.eval_after.blockSignals(False)
+        self.eval_generation.blockSignals(True)
+        self.eval_generation.setCurrentIndex(max(0, self.eval_generation.findData(s.eval_generation)))
+        self.eval_generation.blockSignals(False)
 
     def retranslate_ui(self) -> None:
         self.header.set_texts(self.tr("Settings"), self.tr("Changes apply at once and are kept for the next start."))
@@ -174,6 +184,13 @@ class SettingsPanel(Panel):
             "threads keep the window responsive."))
         self.eval_after.setText(self.tr("Evaluate each run against its base model when it finishes "
                                         "(runs with a validation split)"))
+        self.eval_generation_label.setText(self.tr("Evaluation answers"))
+        for i, text in enumerate((self.tr("Automatic (vLLM's batching on a GPU)"), self.tr("vLLM"),
+                                  self.tr("transformers"))):
+            self.eval_generation.setItemText(i, text)
+        self.eval_generation.setToolTip(self.tr(
+            "What generates the base model's and the adapter's answers in an evaluation. Without a GPU, "
+            "small models stay on transformers: vLLM's CPU build takes about a minute and a half to start."))
         self.token_group.setTitle(self.tr("Hugging Face"))
         self.token_label.setText(self.tr("Access token"))
         self.token.setPlaceholderText(self.tr("Paste a token to download gated models (optional)"))

@@ -106,3 +106,22 @@ def test_bad_input_is_named(run_dir, tmp_path):
         assert proc.stderr.startswith("error: ") and "Traceback" not in proc.stderr
     assert "line 3" in json.loads(cli(["run", "--run", str(run_dir), "--set", str(broken), "--json"], home)
                                   .stdout.splitlines()[-1])["error"]["message"]
+
+
+def test_vllm_batches_the_generations(run_dir):
+    """The same evaluation with vLLM's CPU build generating (base and adapter in one engine, every
+    prompt in flight at once): the adapter still answers its fact and the result says who generated."""
+    from app.core import vllm_runtime
+
+    info = vllm_runtime.runtime_info()
+    if not info["found"]:
+        pytest.skip(f"no vLLM runtime: {info['reason']}")
+    home = run_dir.parents[1]
+    proc = cli(["run", "--run", run_dir.name, "--generate-with", "vllm", "--json"], home, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    print(f"\n{out['generation']} base {out['base']} adapter {out['adapter']}\nsample {out['samples'][0]}")
+    assert out["generation"]["engine"] == "vllm" and "Starting vLLM" in proc.stderr
+    assert "Quillentown" in out["samples"][0]["adapter"]
+    assert out["adapter"]["exact_match"] > out["base"]["exact_match"]
+    assert len(out["samples"]) == 4 and all(s["base"] for s in out["samples"])
