@@ -2506,6 +2506,14 @@ The full report is in the log: {path}</source>
       <translation>试验次数至少为 1。</translation>
     </message>
     <message>
+      <source>A sweep can optimise {allowed}; not {name}.</source>
+      <translation>超参数搜索可优化的目标为 {allowed}；不支持 {name}。</translation>
+    </message>
+    <message>
+      <source>The sweep {name} optimises {before}, not {objective}; give this sweep another name.</source>
+      <translation>超参数搜索 {name} 的优化目标是 {before}，不是 {objective}；请给这次搜索换一个名称。</translation>
+    </message>
+    <message>
       <source>The sweep's trials keep failing ({count} failed); see the last run's train.log.</source>
       <translation>搜索中的试验接连失败（已失败 {count} 次）；请查看最近一次运行的 train.log。</translation>
     </message>
@@ -3441,6 +3449,22 @@ The full report is in the log: {path}</source>
       <translation>已评估（{when}），使用 {file} 中的 {n} 个样本。</translation>
     </message>
     <message>
+      <source>Answers generated with vLLM (batched) in {s:.0f} s, {start:.0f} s of it its start.</source>
+      <translation>回答由 vLLM 批量生成，用时 {s:.0f} 秒，其中启动 {start:.0f} 秒。</translation>
+    </message>
+    <message>
+      <source>Answers generated with transformers in {s:.0f} s.</source>
+      <translation>回答由 transformers 生成，用时 {s:.0f} 秒。</translation>
+    </message>
+    <message>
+      <source>Answers generated with vLLM (batched).</source>
+      <translation>回答由 vLLM 批量生成。</translation>
+    </message>
+    <message>
+      <source>Answers generated with transformers.</source>
+      <translation>回答由 transformers 生成。</translation>
+    </message>
+    <message>
       <source>Judge {judge}: base {base} / 10, adapter {adapter} / 10 ({unreadable} unreadable).</source>
       <translation>评审 {judge}：基础模型 {base} / 10，适配器 {adapter} / 10（{unreadable} 个无法读取）。</translation>
     </message>
@@ -3544,6 +3568,22 @@ The full report is in the log: {path}</source>
       <translation>完全匹配</translation>
     </message>
     <message>
+      <source>Experiment</source>
+      <translation>实验</translation>
+    </message>
+    <message>
+      <source>The sweep this run is a trial of.</source>
+      <translation>此运行所属的超参数搜索试验。</translation>
+    </message>
+    <message>
+      <source>Show</source>
+      <translation>显示</translation>
+    </message>
+    <message>
+      <source>All runs, one sweep's trials, or the runs outside any sweep.</source>
+      <translation>全部运行、某次超参数搜索的试验，或不属于任何搜索的运行。</translation>
+    </message>
+    <message>
       <source>The latest evaluation: the adapter's loss on held-out data, the base model's in brackets. ⚠ marks a regression (the adapter is worse than its base).</source>
       <translation>最近一次评估：适配器在留出数据上的损失，括号内为基础模型的损失。⚠ 表示退化（适配器比基础模型差）。</translation>
     </message>
@@ -3562,6 +3602,22 @@ The full report is in the log: {path}</source>
     <message>
       <source>loss</source>
       <translation>损失</translation>
+    </message>
+    <message>
+      <source>All runs</source>
+      <translation>全部运行</translation>
+    </message>
+    <message>
+      <source>Sweep {name} ({n} trials)</source>
+      <translation>超参数搜索 {name}（{n} 次试验）</translation>
+    </message>
+    <message>
+      <source>Runs outside sweeps</source>
+      <translation>不属于搜索的运行</translation>
+    </message>
+    <message>
+      <source>{sweep} · trial {n}</source>
+      <translation>{sweep} · 试验 {n}</translation>
     </message>
     <message>
       <source>{adapter} ({base})</source>
@@ -5093,6 +5149,10 @@ Allow remote code for this model?</source>
       <translation>适配器在 {n} 个样本上的留出集损失</translation>
     </message>
     <message>
+      <source>Starting vLLM on {model} to generate {n} answers</source>
+      <translation>正在 {model} 上启动 vLLM，生成 {n} 个回答</translation>
+    </message>
+    <message>
       <source>Generating with the base model: {done}/{n}</source>
       <translation>基础模型生成中：{done}/{n}</translation>
     </message>
@@ -5699,6 +5759,26 @@ Allow remote code for this model?</source>
       <translation>每次运行结束后自动与基础模型对比评估（仅限有验证集的运行）</translation>
     </message>
     <message>
+      <source>Evaluation answers</source>
+      <translation>评估回答生成</translation>
+    </message>
+    <message>
+      <source>Automatic (vLLM's batching on a GPU)</source>
+      <translation>自动（有 GPU 时使用 vLLM 批处理）</translation>
+    </message>
+    <message>
+      <source>vLLM</source>
+      <translation>vLLM</translation>
+    </message>
+    <message>
+      <source>transformers</source>
+      <translation>transformers</translation>
+    </message>
+    <message>
+      <source>What generates the base model's and the adapter's answers in an evaluation. Without a GPU, small models stay on transformers: vLLM's CPU build takes about a minute and a half to start.</source>
+      <translation>评估时由谁生成基础模型和适配器的回答。没有 GPU 时，小模型使用 transformers：vLLM 的 CPU 版本启动约需一分半钟。</translation>
+    </message>
+    <message>
       <source>Hugging Face</source>
       <translation>Hugging Face</translation>
     </message>
@@ -5922,8 +6002,8 @@ Allow remote code for this model?</source>
       <translation>优化目标</translation>
     </message>
     <message>
-      <source>Held-out loss (lower is better)</source>
-      <translation>留出集损失（越低越好）</translation>
+      <source>A metric other than the held-out loss is measured on each trial by the evaluation engine once it has trained (its answers to the validation prompts, beside the base model's), so each trial takes longer.</source>
+      <translation>除留出集损失外的指标，会在每次试验训练完成后由评估引擎测量（它对验证集提示的回答，与基础模型的回答并列），因此每次试验耗时更长。</translation>
     </message>
     <message>
       <source>Trials</source>
@@ -5968,6 +6048,57 @@ Allow remote code for this model?</source>
     <message>
       <source>Nothing fits on this card with these settings.</source>
       <translation>按这些设置，这块显卡放不下。</translation>
+    </message>
+  </context>
+  <context>
+    <name>SweepObjectives</name>
+    <message>
+      <source>Held-out loss</source>
+      <translation>留出集损失</translation>
+    </message>
+    <message>
+      <source>Held-out loss (lower is better)</source>
+      <translation>留出集损失（越低越好）</translation>
+    </message>
+    <message>
+      <source>Perplexity</source>
+      <translation>困惑度</translation>
+    </message>
+    <message>
+      <source>Perplexity, measured by the evaluation (lower is better)</source>
+      <translation>困惑度，由评估测量（越低越好）</translation>
+    </message>
+    <message>
+      <source>Exact match</source>
+      <translation>完全匹配</translation>
+    </message>
+    <message>
+      <source>Exact match of the answers (higher is better)</source>
+      <translation>回答的完全匹配率（越高越好）</translation>
+    </message>
+    <message>
+      <source>ROUGE-L</source>
+      <translation>ROUGE-L</translation>
+    </message>
+    <message>
+      <source>ROUGE-L of the answers (higher is better)</source>
+      <translation>回答的 ROUGE-L（越高越好）</translation>
+    </message>
+    <message>
+      <source>BLEU</source>
+      <translation>BLEU</translation>
+    </message>
+    <message>
+      <source>BLEU of the answers (higher is better)</source>
+      <translation>回答的 BLEU（越高越好）</translation>
+    </message>
+    <message>
+      <source>chrF</source>
+      <translation>chrF</translation>
+    </message>
+    <message>
+      <source>chrF of the answers (higher is better)</source>
+      <translation>回答的 chrF（越高越好）</translation>
     </message>
   </context>
   <context>
@@ -6040,16 +6171,20 @@ Allow remote code for this model?</source>
       <translation>参数</translation>
     </message>
     <message>
-      <source>Held-out loss</source>
-      <translation>留出集损失</translation>
-    </message>
-    <message>
       <source>Run</source>
       <translation>训练</translation>
     </message>
     <message>
       <source>Objective per trial</source>
       <translation>各次试验的目标值</translation>
+    </message>
+    <message>
+      <source>Compare trials in Experiments</source>
+      <translation>在实验中对比试验</translation>
+    </message>
+    <message>
+      <source>The sweep's trial runs alone in Experiments, their loss curves overlaid.</source>
+      <translation>在实验面板中只显示此次搜索的试验运行，并叠加它们的损失曲线。</translation>
     </message>
     <message>
       <source>Parallel coordinates</source>
@@ -6088,10 +6223,6 @@ Allow remote code for this model?</source>
       <translation>已完成 {finished}/{wanted} 次试验 · {state}</translation>
     </message>
     <message>
-      <source>best: trial {n}, held-out loss {value:.4f}</source>
-      <translation>最佳：试验 {n}，留出集损失 {value:.4f}</translation>
-    </message>
-    <message>
       <source>finished</source>
       <translation>已结束</translation>
     </message>
@@ -6112,8 +6243,16 @@ Allow remote code for this model?</source>
       <translation>已中断</translation>
     </message>
     <message>
+      <source>best: trial {n}, {objective} {value:.4f}</source>
+      <translation>最佳：试验 {n}，{objective} {value:.4f}</translation>
+    </message>
+    <message>
       <source>Double-click to open this run</source>
       <translation>双击打开这次训练</translation>
+    </message>
+    <message>
+      <source>held-out loss {value:.4f} at step {step}</source>
+      <translation>第 {step} 步留出集损失 {value:.4f}</translation>
     </message>
     <message>
       <source>Shown once two trials have finished.</source>

@@ -31,7 +31,15 @@ log = logging.getLogger(__name__)
 SWEEPS_DIR = "sweeps"
 TUNABLE = {"learning_rate": float, "lora_r": int, "lora_alpha": float, "lora_dropout": float, "epochs": float,
            "batch_size": int, "max_seq_len": int, "warmup_ratio": float, "weight_decay": float}
-OBJECTIVES = ("eval_loss",)
+# What a sweep optimises: the training engine's last held-out loss, or a metric of the evaluation
+# engine measured on each trial's run once it has trained (app/evaluation). Losses go down, the
+# generation metrics up.
+OBJECTIVES = ("eval_loss", "perplexity", "exact_match", "rouge_l", "bleu", "chrf")
+MAXIMIZED = frozenset({"exact_match", "rouge_l", "bleu", "chrf"})
+
+
+def maximized(objective: str) -> bool:
+    return objective in MAXIMIZED
 
 
 def sweeps_dir() -> Path:
@@ -88,6 +96,10 @@ def check_space(space: Any, where: str = "") -> dict[str, Any]:
         if "choices" not in spec and spec.get("log") and float(spec["low"]) <= 0:
             raise UserError(f"Sweep parameter {name}: a logarithmic range must start above 0.",
                             code="sweep.log_range", params={"name": name})
+    objective = space.setdefault("objective", "eval_loss")
+    if objective not in OBJECTIVES:
+        raise UserError(f"A sweep can optimise {', '.join(OBJECTIVES)}; not {objective}.",
+                        code="sweep.objective_unknown", params={"name": str(objective), "allowed": ", ".join(OBJECTIVES)})
     if not str(space["base"].get("val_path") or "").strip():
         raise UserError("A sweep needs a validation set to compare trials: set base.val_path.",
                         code="sweep.no_val")
@@ -117,9 +129,15 @@ class Study:
     running: bool
 
     @property
+    def objective(self) -> str:
+        return str((self.space or {}).get("objective") or "eval_loss")
+
+    @property
     def best(self) -> Trial | None:
         done = [t for t in self.trials if t.state == "complete" and t.value is not None]
-        return min(done, key=lambda t: t.value) if done else None
+        if not done:
+            return None
+        return (max if maximized(self.objective) else min)(done, key=lambda t: t.value)
 
     @property
     def finished(self) -> int:
@@ -245,6 +263,22 @@ def read_study(name: str) -> Study:
                  running=process_alive(process))
 
 
+def trial_runs() -> dict[str, tuple[str, int]]:
+    """run id → (sweep, trial number) for every trial run of every sweep: the experiment a run is in."""
+    found: dict[str, tuple[str, int]] = {}
+    for name in list_sweeps():
+        db = storage_path(name)
+        if not db.is_file():
+            continue
+        try:
+            trials = read_trials(db, name)
+        except sqlite3.Error as exc:
+            log.warning("%s: unreadable (%s)", db, exc)
+            continue
+        found.update({t.run: (name, t.number) for t in trials if t.run})
+    return found
+
+
 def best_config(study: Study) -> dict[str, Any] | None:
     """The training settings of the best trial: the sweep's base with the trial's parameters."""
     best = study.best
@@ -255,6 +289,6 @@ def best_config(study: Study) -> dict[str, Any] | None:
     return values
 
 
-__all__ = ["SWEEPS_DIR", "TUNABLE", "OBJECTIVES", "Study", "Trial", "best_config", "check_space", "list_sweeps",
+__all__ = ["SWEEPS_DIR", "TUNABLE", "OBJECTIVES", "MAXIMIZED", "maximized", "Study", "Trial", "best_config", "check_space", "list_sweeps",
            "process_alive", "read_space", "read_study", "read_trials", "safe_name", "sidecar", "storage_path",
-           "sweeps_dir"]
+           "sweeps_dir", "trial_runs"]

@@ -7,12 +7,16 @@
      "params": {"learning_rate": {"low": 1e-4, "high": 3e-3, "log": true},
                 "lora_r": {"choices": [4, 8, 16]},
                 "lora_dropout": {"low": 0.0, "high": 0.1}},
-     "objective": "eval_loss"}                   # minimised: the run's last eval_loss
+     "objective": "eval_loss"}                   # or perplexity, exact_match, rouge_l, bleu, chrf
 
 Each trial is a normal run (``runs/<name>-t<N>-…``) trained by ``python -m app.engines.train``; every
 ``eval_loss`` it reports goes to ``trial.report`` and the median pruner stops a trial whose
 intermediate losses are worse than the median of earlier trials at the same step (the engine is sent
-``{"cmd":"stop"}``, so it still leaves an adapter). The study lives in a SQLite file in the data
+``{"cmd":"stop"}``, so it still leaves an adapter). The objective ``eval_loss`` (minimised) is the
+run's last one; any other is measured on the trained run by the evaluation engine
+(``python -m app.engines.evaluate run --run RUN``: the adapter's metric on the validation split, the
+base's beside it in the run's eval card), and the generation metrics are maximised. Pruning judges
+the intermediate losses whichever way the objective goes. The study lives in a SQLite file in the data
 folder (``sweeps/<name>.sqlite3``): a sweep killed at any moment resumes with ``--trials N`` meaning
 "until N trials have finished"; finished trials are never repeated, and a trial that was running when
 the process died is marked failed.
@@ -32,7 +36,7 @@ from typing import Any
 
 from app.core import paths, protocol
 from app.core.errors import UserError
-from app.core.sweeps import SWEEPS_DIR, TUNABLE, read_space, sidecar, storage_path
+from app.core.sweeps import SWEEPS_DIR, TUNABLE, maximized, read_space, sidecar, storage_path
 from app.core.train_config import TrainConfig, new_run_dir, write_config
 
 __all__ = ["SWEEPS_DIR", "TUNABLE", "read_space", "run_sweep", "storage_path"]
@@ -83,6 +87,70 @@ def _train(trial, run_dir: Path, log, stop: _Stop) -> float:
             f"the run ended {done.status if done else 'without a done event'}"
         raise RuntimeError(f"trial {trial.number}: {why} (see {run_dir / 'train.log'})")
     return last
+
+
+def _evaluate(trial, run_dir: Path, objective: str, log, stop: _Stop) -> float:
+    """The adapter's ``objective`` on the run's validation split, by the evaluation engine."""
+    args = [sys.executable, "-m", "app.engines.evaluate", "run", "--run", str(run_dir)]
+    if objective == "perplexity":
+        args += ["--limit", "0"]  # the loss pass alone: no answers to generate
+    proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    stop.proc = proc
+    result, error, done = None, None, None
+    try:
+        for line in proc.stdout:
+            ev = protocol.decode_or_none(line)
+            if isinstance(ev, protocol.Result):
+                result = ev.data
+            elif isinstance(ev, protocol.Error):
+                error = ev.message
+            elif isinstance(ev, protocol.Done):
+                done = ev
+        proc.wait(timeout=120)
+    finally:
+        stop.proc = None
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    value = ((result or {}).get("adapter") or {}).get(objective)
+    if not isinstance(value, (int, float)):
+        why = error or (f"the evaluation ended {done.status}" if done else "the evaluation ended without a result")
+        raise RuntimeError(f"trial {trial.number}: no {objective} measured: {why}")
+    return float(value)
+
+
+class _MinimizedLosses:
+    """The study as the pruner should see it: the intermediate values are losses (lower is better)
+    even when the objective is a metric that is maximised."""
+
+    def __init__(self, study):
+        self._study = study
+
+    def __getattr__(self, name):
+        return getattr(self._study, name)
+
+    @property
+    def direction(self):
+        from optuna.study import StudyDirection
+
+        return StudyDirection.MINIMIZE
+
+    @property
+    def directions(self):
+        return [self.direction]
+
+
+def _loss_pruner():
+    import optuna
+
+    class LossMedianPruner(optuna.pruners.BasePruner):
+        def __init__(self):
+            self._median = optuna.pruners.MedianPruner(n_startup_trials=1, n_warmup_steps=0)
+
+        def prune(self, study, trial) -> bool:
+            return self._median.prune(_MinimizedLosses(study), trial)
+
+    return LossMedianPruner()
 
 
 class _Stop:
@@ -147,12 +215,27 @@ def _create_time() -> float | None:
         return None
 
 
+def _same_objective(space: dict) -> None:
+    """A study resumed keeps the objective it was started with: its values would not compare."""
+    name = space["name"]
+    try:
+        old = json.loads(sidecar(name, "space.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    before = old.get("objective", "eval_loss") if isinstance(old, dict) else "eval_loss"
+    if storage_path(name).is_file() and before != space["objective"]:
+        raise UserError(f"The sweep {name} optimises {before}, not {space['objective']}; give this sweep another name.",
+                        code="sweep.objective_changed", params={"name": name, "before": before,
+                                                                 "objective": space["objective"]})
+
+
 def run_sweep(space_path: str | Path, n_trials: int, *, log=lambda m: print(m, file=sys.stderr, flush=True),
               seed: int = 42) -> dict[str, Any]:
     space = read_space(space_path)
     if n_trials < 1:
         raise UserError("--trials must be at least 1.", code="sweep.trials")
     name = space["name"]
+    _same_objective(space)
     storage_path(name).parent.mkdir(parents=True, exist_ok=True)
     paths.atomic_write_text(sidecar(name, "space.json"), json.dumps(space, indent=1, ensure_ascii=False))
     _write_process(name, pid=os.getpid(), create_time=_create_time(), started_at=time.time(), trials=n_trials,
@@ -181,9 +264,11 @@ def _sweep(space: dict, n_trials: int, log, seed: int, stop: _Stop) -> dict[str,
     db = storage_path(space["name"])
     db.parent.mkdir(parents=True, exist_ok=True)
     storage = f"sqlite:///{db}"
-    study = optuna.create_study(study_name=space["name"], storage=storage, load_if_exists=True, direction="minimize",
-                                sampler=optuna.samplers.TPESampler(seed=seed),
-                                pruner=optuna.pruners.MedianPruner(n_startup_trials=1, n_warmup_steps=0))
+    objective_name = space.get("objective", "eval_loss")
+    up = maximized(objective_name)
+    study = optuna.create_study(study_name=space["name"], storage=storage, load_if_exists=True,
+                                direction="maximize" if up else "minimize",
+                                sampler=optuna.samplers.TPESampler(seed=seed), pruner=_loss_pruner())
     for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         # A trial the last (killed) sweep left running: nobody will finish it.
         study._storage.set_trial_state_values(t._trial_id, TrialState.FAIL)
@@ -203,6 +288,12 @@ def _sweep(space: dict, n_trials: int, log, seed: int, stop: _Stop) -> dict[str,
         t0 = time.monotonic()
         value = _train(trial, run_dir, log, stop)
         log(f"trial {trial.number}: eval loss {value:.4f} in {time.monotonic() - t0:.0f} s")
+        if objective_name != "eval_loss":
+            if stop.requested.is_set():
+                raise RuntimeError(f"trial {trial.number}: stopped before its evaluation")
+            log(f"trial {trial.number}: evaluating {objective_name}")
+            value = _evaluate(trial, run_dir, objective_name, log, stop)
+            log(f"trial {trial.number}: {objective_name} {value:.4f}")
         return value
 
     while len(study.get_trials(deepcopy=False, states=finished)) < n_trials and not stop.requested.is_set():
@@ -219,8 +310,9 @@ def _sweep(space: dict, n_trials: int, log, seed: int, stop: _Stop) -> dict[str,
                "run": t.user_attrs.get("run"), "intermediate": {str(k): v for k, v in t.intermediate_values.items()}}
               for t in study.get_trials(deepcopy=False)]
     complete = [t for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))]
-    best = min(complete, key=lambda t: t.value) if complete else None
-    return {"study": space["name"], "storage": str(db), "objective": space.get("objective", "eval_loss"),
+    best = (max if up else min)(complete, key=lambda t: t.value) if complete else None
+    return {"study": space["name"], "storage": str(db), "objective": objective_name,
+            "direction": "maximize" if up else "minimize",
             "finished": len(study.get_trials(deepcopy=False, states=finished)), "trials": trials,
             "best": {"number": best.number, "value": best.value, "params": best.params,
                      "run": best.user_attrs.get("run")} if best else None}

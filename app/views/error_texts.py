@@ -406,6 +406,8 @@ MESSAGES: dict[str, str] = {
     "sweep.param_range": QT_TRANSLATE_NOOP("Errors", "Sweep parameter {name}: give a range (low, high) or a list of choices."),
     "sweep.no_val": QT_TRANSLATE_NOOP("Errors", "A sweep needs a validation set to compare trials: set base.val_path."),
     "sweep.trials": QT_TRANSLATE_NOOP("Errors", "The number of trials must be at least 1."),
+    "sweep.objective_unknown": QT_TRANSLATE_NOOP("Errors", "A sweep can optimise {allowed}; not {name}."),
+    "sweep.objective_changed": QT_TRANSLATE_NOOP("Errors", "The sweep {name} optimises {before}, not {objective}; give this sweep another name."),
     "sweep.failing": QT_TRANSLATE_NOOP("Errors", "The sweep's trials keep failing ({count} failed); see the last run's train.log."),
     "sweep.range_order": QT_TRANSLATE_NOOP("Errors", "Sweep setting {name}: the range starts at {low}, above where it ends ({high}); swap the two."),
     "sweep.log_range": QT_TRANSLATE_NOOP("Errors", "Sweep setting {name}: a logarithmic range must start above 0."),

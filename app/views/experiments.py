@@ -1,5 +1,8 @@
 """Experiments: every run in one table; select several to overlay their loss curves; export.
 
+A sweep's trials are runs grouped in one experiment: the Experiment column names the sweep and trial,
+and the filter above the table shows one sweep's trials (or the runs outside any sweep) alone.
+
 While runs train, only their rows and new loss points are redrawn; a hidden panel does nothing and
 catches up once when shown.
 """
@@ -11,10 +14,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
-    QFileDialog, QHBoxLayout, QHeaderView, QPushButton, QSplitter, QTableWidgetItem, QWidget,
+    QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter, QTableWidgetItem, QWidget,
 )
 
-from app.core import model_folder
+from app.core import model_folder, sweeps
 from app.core.projects import ProjectStore
 from app.views.charts import MetricChart
 from app.views.run_detail import status_text
@@ -44,7 +47,8 @@ METHOD_NAMES = {"lora": "LoRA", "qlora": "QLoRA", "dpo": "DPO", "orpo": "ORPO", 
 
 
 class ExperimentsPanel(Panel):
-    COLUMNS = 13
+    COLUMNS = 14
+    ALL, SINGLE = "", "\x00single"  # the filter's two fixed choices; the others are sweep names
 
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(ctx, parent)
@@ -52,8 +56,16 @@ class ExperimentsPanel(Panel):
         self.manager = ctx.runs
         self._sizes: dict[str, tuple[str, str]] = {}  # run id → (status, adapter size text)
         self._evals: dict = {}  # run id → its latest EvalInfo
+        self._trials: dict[str, tuple[str, int]] = {}  # run id → (sweep, trial number)
         layout = self.body
         bar = QHBoxLayout()
+        self.show_label = QLabel()
+        self.group = QComboBox()
+        self.group.setObjectName("experiments-group")
+        self.group.setMinimumContentsLength(18)
+        self.group.currentIndexChanged.connect(lambda *_: self.refresh())
+        bar.addWidget(self.show_label)
+        bar.addWidget(self.group)
         self.export_png = QPushButton()
         self.export_csv = QPushButton()
         self.export_png.clicked.connect(lambda: self.save_png())  # clicked(bool) must not become the path
@@ -93,7 +105,11 @@ class ExperimentsPanel(Panel):
         self.table.setHorizontalHeaderLabels([
             self.tr("Run"), self.tr("Project"), self.tr("Status"), self.tr("Model"), self.tr("Method"),
             self.tr("Learning rate"), self.tr("Rank"), self.tr("Final loss"), self.tr("Best loss"),
-            self.tr("Duration"), self.tr("Adapter size"), self.tr("Held-out loss"), self.tr("Exact match")])
+            self.tr("Duration"), self.tr("Adapter size"), self.tr("Held-out loss"), self.tr("Exact match"),
+            self.tr("Experiment")])
+        self.table.horizontalHeaderItem(13).setToolTip(self.tr("The sweep this run is a trial of."))
+        self.show_label.setText(self.tr("Show"))
+        self.group.setToolTip(self.tr("All runs, one sweep's trials, or the runs outside any sweep."))
         self.table.horizontalHeaderItem(11).setToolTip(self.tr(
             "The latest evaluation: the adapter's loss on held-out data, the base model's in brackets. "
             "⚠ marks a regression (the adapter is worse than its base)."))
@@ -107,6 +123,13 @@ class ExperimentsPanel(Panel):
         selected = set(self.selected_ids())
         projects = {p.id: p.name for p in ProjectStore(self.ctx.db).list(include_archived=True)}
         runs = self.manager.store.list()
+        self._trials = sweeps.trial_runs()
+        self._fill_groups()
+        group = self.group.currentData()
+        if group == self.SINGLE:
+            runs = [r for r in runs if r.id not in self._trials]
+        elif group:
+            runs = [r for r in runs if self._trials.get(r.id, ("",))[0] == group]
         from app.core.evaluations import EvaluationStore
 
         self._evals = EvaluationStore(self.ctx.db).latest_by_run()
@@ -124,6 +147,36 @@ class ExperimentsPanel(Panel):
         self.table.setSortingEnabled(True)
         self.overlay()
 
+    def _fill_groups(self) -> None:
+        """The filter's choices: all runs, each sweep with its trial count, the runs outside sweeps."""
+        keep = self.group.currentData()
+        counts: dict[str, int] = {}
+        for name, _n in self._trials.values():
+            counts[name] = counts.get(name, 0) + 1
+        self.group.blockSignals(True)
+        self.group.clear()
+        self.group.addItem(self.tr("All runs"), self.ALL)
+        for name in sorted(counts):
+            self.group.addItem(self.tr("Sweep {name} ({n} trials)").format(name=name, n=counts[name]), name)
+        if counts:
+            self.group.addItem(self.tr("Runs outside sweeps"), self.SINGLE)
+        self.group.setCurrentIndex(max(0, self.group.findData(keep)))
+        self.group.blockSignals(False)
+
+    def show_sweep(self, name: str) -> None:
+        """Only ``name``'s trials, all selected: their loss curves overlaid."""
+        self.refresh()
+        self.group.setCurrentIndex(max(0, self.group.findData(name)))
+        self.table.selectAll()
+
+    def navigate(self, sweep: str | None = None, **_where) -> None:
+        if sweep:
+            self.show_sweep(sweep)
+
+    def _experiment(self, run_id: str) -> str:
+        trial = self._trials.get(run_id)
+        return self.tr("{sweep} · trial {n}").format(sweep=trial[0], n=trial[1]) if trial else ""
+
     def _cells(self, r, projects: dict[int, str] | None = None) -> list[str]:
         cfg = r.config
         model = "SmolLM2-135M" if r.base_model in ("default", "") else Path(r.base_model).name
@@ -132,7 +185,7 @@ class ExperimentsPanel(Panel):
                 METHOD_NAMES.get(r.method, r.method), f"{cfg.get('learning_rate', '')}", str(cfg.get("lora_r", "")),
                 f"{r.final_loss:.4f}" if r.final_loss is not None else "",
                 f"{r.best_loss:.4f}" if r.best_loss is not None else "",
-                human_duration(r.duration_s), self._adapter_size(r), *self._eval_cells(r.id)]
+                human_duration(r.duration_s), self._adapter_size(r), *self._eval_cells(r.id), self._experiment(r.id)]
 
     def _eval_cells(self, run_id: str) -> list[str]:
         ev = self._evals.get(run_id)

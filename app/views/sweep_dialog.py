@@ -37,6 +37,35 @@ SETTING_NAMES = {
 }
 
 
+# (the metric's name, how the dialog offers it)
+OBJECTIVE_NAMES = {
+    "eval_loss": (QT_TRANSLATE_NOOP("SweepObjectives", "Held-out loss"),
+                  QT_TRANSLATE_NOOP("SweepObjectives", "Held-out loss (lower is better)")),
+    "perplexity": (QT_TRANSLATE_NOOP("SweepObjectives", "Perplexity"),
+                   QT_TRANSLATE_NOOP("SweepObjectives", "Perplexity, measured by the evaluation (lower is better)")),
+    "exact_match": (QT_TRANSLATE_NOOP("SweepObjectives", "Exact match"),
+                    QT_TRANSLATE_NOOP("SweepObjectives", "Exact match of the answers (higher is better)")),
+    "rouge_l": (QT_TRANSLATE_NOOP("SweepObjectives", "ROUGE-L"),
+                QT_TRANSLATE_NOOP("SweepObjectives", "ROUGE-L of the answers (higher is better)")),
+    "bleu": (QT_TRANSLATE_NOOP("SweepObjectives", "BLEU"),
+             QT_TRANSLATE_NOOP("SweepObjectives", "BLEU of the answers (higher is better)")),
+    "chrf": (QT_TRANSLATE_NOOP("SweepObjectives", "chrF"),
+             QT_TRANSLATE_NOOP("SweepObjectives", "chrF of the answers (higher is better)")),
+}
+
+
+def objective_name(key: str) -> str:
+    """The objective as a column or axis title."""
+    name = OBJECTIVE_NAMES.get(key, (key, key))[0]
+    return QCoreApplication.translate("SweepObjectives", name)
+
+
+def objective_choice(key: str) -> str:
+    """The objective as the dialog offers it."""
+    choice = OBJECTIVE_NAMES.get(key, (key, key))[1]
+    return QCoreApplication.translate("SweepObjectives", choice)
+
+
 def param_texts(_obj: QObject | None = None) -> dict[str, str]:
     """The settings a sweep can vary, as a person reads them (one context for the dialog and the view)."""
     return {key: QCoreApplication.translate("SweepSettings", text) for key, text in SETTING_NAMES.items()}
@@ -135,7 +164,11 @@ class SweepDialog(QDialog):
         self.setWindowTitle(self.tr("Sweep training settings"))
         self.name_label.setText(self.tr("Sweep name"))
         self.objective_label.setText(self.tr("Objective"))
-        self.objective.setItemText(0, self.tr("Held-out loss (lower is better)"))
+        for i in range(self.objective.count()):
+            self.objective.setItemText(i, objective_choice(self.objective.itemData(i)))
+        self.objective.setToolTip(self.tr("A metric other than the held-out loss is measured on each trial by the "
+                                          "evaluation engine once it has trained (its answers to the validation "
+                                          "prompts, beside the base model's), so each trial takes longer."))
         self.trials_label.setText(self.tr("Trials"))
         self.trials.setToolTip(self.tr("Each trial is one training run; a sweep started again resumes until "
                                        "this many have finished."))

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from app.core import sweeps
 from app.core.errors import UserError
 from app.views.error_texts import user_error_text
-from app.views.sweep_dialog import param_texts
+from app.views.sweep_dialog import objective_name, param_texts
 from app.views.widgets import record_table
 
 BEST = "#dc2626"
@@ -47,6 +47,7 @@ def _plot(parent=None) -> pg.PlotWidget:
 class SweepView(QWidget):
     train_best_requested = Signal(object, str)   # config values (dict), run name
     open_run_requested = Signal(str)             # run id (its folder name)
+    compare_requested = Signal(str)              # sweep name: its trials side by side in Experiments
 
     def __init__(self, manager, parent: QWidget | None = None):
         super().__init__(parent)
@@ -64,6 +65,8 @@ class SweepView(QWidget):
         self.stop_btn.clicked.connect(self._stop)
         self.best_btn = QPushButton(objectName="Primary")
         self.best_btn.clicked.connect(self.train_best)
+        self.compare_btn = QPushButton()
+        self.compare_btn.clicked.connect(lambda: self.study and self.compare_requested.emit(self.study.name))
         row.addWidget(self.choice, 1)
         row.addWidget(self.stop_btn)
         layout.addLayout(row)
@@ -95,6 +98,7 @@ class SweepView(QWidget):
         self.empty = QLabel(wordWrap=True, objectName="Muted")
         layout.addWidget(self.empty)
         bottom = QHBoxLayout()  # below, not beside the choice: the panel must fit the smallest window
+        bottom.addWidget(self.compare_btn)
         bottom.addStretch(1)
         bottom.addWidget(self.best_btn)
         layout.addLayout(bottom)
@@ -113,16 +117,25 @@ class SweepView(QWidget):
         self.stop_btn.setToolTip(self.tr("The trial that is training stops and keeps its adapter; no new trial "
                                          "starts. Start the sweep again to resume it."))
         self.best_btn.setText(self.tr("Train with the best settings"))
+        self.compare_btn.setText(self.tr("Compare trials in Experiments"))
+        self.compare_btn.setToolTip(self.tr("The sweep's trial runs alone in Experiments, their loss curves "
+                                            "overlaid."))
         self.best_btn.setToolTip(self.tr("Starts a normal run with the best trial's settings (and loads them into "
                                          "the form)."))
-        self.table.setHorizontalHeaderLabels([self.tr("Trial"), self.tr("State"), self.tr("Settings"),
-                                              self.tr("Held-out loss"), self.tr("Run")])
+        self._set_headers()
         for i, text in enumerate((self.tr("Objective per trial"), self.tr("Parallel coordinates"),
                                   self.tr("Parameter importance"))):
             self.plots.setTabText(i, text)
         self.empty.setText(self.tr("No sweep yet: choose “Sweep settings…” under the launch form to search for "
                                    "the best learning rate, rank and other settings."))
         self.show_study(self.study)
+
+    def _objective(self) -> str:
+        return self.study.objective if self.study is not None else "eval_loss"
+
+    def _set_headers(self) -> None:
+        self.table.setHorizontalHeaderLabels([self.tr("Trial"), self.tr("State"), self.tr("Settings"),
+                                              objective_name(self._objective()), self.tr("Run")])
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.LanguageChange:
@@ -176,10 +189,12 @@ class SweepView(QWidget):
     # --- drawing ------------------------------------------------------------------------------
     def show_study(self, study: sweeps.Study | None) -> None:
         self.study = study
+        self._set_headers()
         trials = study.trials if study else ()
         running = bool(study and (study.running or self.manager.is_running(study.name)))
         self.stop_btn.setEnabled(running)
         self.best_btn.setEnabled(bool(study and study.best and study.space))
+        self.compare_btn.setEnabled(bool(study and any(t.run for t in study.trials)))
         if study is None:
             self.progress.setText("")
             if not self.choice.count():
@@ -193,7 +208,8 @@ class SweepView(QWidget):
         text = self.tr("{finished} of {wanted} trials finished · {state}").format(
             finished=study.finished, wanted=wanted, state=state)
         if best is not None:
-            text += " · " + self.tr("best: trial {n}, held-out loss {value:.4f}").format(n=best.number, value=best.value)
+            text += " · " + self.tr("best: trial {n}, {objective} {value:.4f}").format(
+                n=best.number, objective=objective_name(study.objective), value=best.value)
         self.summary.setText(text)
         self.progress.setText(self.manager.last_line(study.name) if running else "")
         self._fill_table(trials)
@@ -210,9 +226,8 @@ class SweepView(QWidget):
         alive = bool(self.study and self.study.running)
         self.table.setRowCount(len(trials))
         for row, t in enumerate(trials):
-            value = f"{t.value:.4f}" if t.value is not None else (
-                self.tr("{value:.4f} at step {step}").format(value=t.intermediate[max(t.intermediate)],
-                                                            step=max(t.intermediate)) if t.intermediate else "")
+            # Optuna gives a pruned trial its last loss as value: shown as that loss, not as the objective.
+            value = f"{t.value:.4f}" if t.value is not None and t.state == "complete" else self._last_loss_text(t)
             params = ", ".join(f"{texts.get(k, k)} {format_value(v)}" for k, v in t.params.items())
             # A trial left running by a sweep that died: the next start marks it failed.
             state = self.tr("interrupted") if t.state == "running" and not alive else self.state_text(t.state)
@@ -229,6 +244,15 @@ class SweepView(QWidget):
                     item.setFont(font)
                 self.table.setItem(row, col, item)
 
+    def _last_loss_text(self, t: sweeps.Trial) -> str:
+        """A trial without a value (pruned, or still training): its last held-out loss."""
+        if not t.intermediate:
+            return ""
+        step = max(t.intermediate)
+        if self._objective() == "eval_loss":
+            return self.tr("{value:.4f} at step {step}").format(value=t.intermediate[step], step=step)
+        return self.tr("held-out loss {value:.4f} at step {step}").format(value=t.intermediate[step], step=step)
+
     def _draw(self, trials) -> None:
         self._draw_objective(trials)
         self._draw_parallel(trials)
@@ -238,10 +262,12 @@ class SweepView(QWidget):
         plot = self.objective_plot.plotItem
         plot.clear()
         plot.setLabel("bottom", self.tr("Trial"))
-        plot.setLabel("left", self.tr("Held-out loss"))
+        objective = self._objective()
+        plot.setLabel("left", objective_name(objective))
         done = [(t.number, t.value) for t in trials if t.state == "complete" and t.value is not None]
+        # A pruned trial's last loss is on this axis only when the objective is that loss.
         pruned = [(t.number, t.intermediate[max(t.intermediate)]) for t in trials
-                  if t.state == "pruned" and t.intermediate]
+                  if t.state == "pruned" and t.intermediate and objective == "eval_loss"]
         self.objective_points = done
         if pruned:
             plot.addItem(pg.ScatterPlotItem([p[0] for p in pruned], [p[1] for p in pruned], symbol="x", size=10,
@@ -249,7 +275,8 @@ class SweepView(QWidget):
         if done:
             xs, ys = [p[0] for p in done], [p[1] for p in done]
             plot.addItem(pg.ScatterPlotItem(xs, ys, size=10, pen=pg.mkPen(POINT), brush=pg.mkBrush(POINT)))
-            plot.addItem(pg.PlotDataItem(xs, np.minimum.accumulate(ys), pen=pg.mkPen(BEST, width=2),
+            best_so_far = np.maximum.accumulate(ys) if sweeps.maximized(objective) else np.minimum.accumulate(ys)
+            plot.addItem(pg.PlotDataItem(xs, best_so_far, pen=pg.mkPen(BEST, width=2),
                                          stepMode=None))
         plot.getAxis("bottom").setTicks([[(t.number, str(t.number)) for t in trials]] if trials else None)
 
@@ -291,18 +318,20 @@ class SweepView(QWidget):
         best = self.study.best
         values = [t.value for t in done]
         vmin, vmax = min(values), max(values)
-        for t in sorted(done, key=lambda t: -t.value):
+        up = sweeps.maximized(self._objective())
+        for t in sorted(done, key=lambda t: t.value if up else -t.value):  # the best drawn last, on top
             ys = []
             for k in columns:
                 v, (lo, hi) = raw(t, k), spans[k]
                 ys.append(0.5 if v is None or hi == lo else (v - lo) / (hi - lo))
             share = 0.0 if vmax == vmin else (t.value - vmin) / (vmax - vmin)
+            share = 1 - share if up else share
             colour = QColor(BEST) if best is not None and t.number == best.number else \
                 QColor.fromHsvF(0.6, 0.25 + 0.6 * (1 - share), 0.85)
             plot.addItem(pg.PlotDataItem(list(range(len(columns))), ys, pen=pg.mkPen(colour, width=2),
                                          symbol="o", symbolSize=6, symbolBrush=colour, symbolPen=colour))
             self.parallel_lines += 1
-        names = [texts.get(k, k) for k in keys] + [self.tr("Held-out loss")]
+        names = [texts.get(k, k) for k in keys] + [objective_name(self._objective())]
         plot.getAxis("bottom").setTicks([list(enumerate(names))])
         plot.setXRange(-0.4, len(columns) - 0.6, padding=0)
         plot.setYRange(-0.12, 1.12, padding=0)

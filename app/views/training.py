@@ -62,6 +62,7 @@ class TrainingPanel(Panel):
         self.form.sweep_requested.connect(self.start_sweep)
         self.sweep_view.train_best_requested.connect(self.train_best)
         self.sweep_view.open_run_requested.connect(self.open_trial_run)
+        self.sweep_view.compare_requested.connect(lambda name: self.ctx.navigate("experiments", sweep=name))
         self.detail.duplicate_requested.connect(self.form.load_config)
         self.detail.chat_requested.connect(self.chat_with_run)
         self.manager.runs_listed.connect(self.mark_stale)

@@ -69,3 +69,56 @@ def test_sweep_survives_sigkill_and_resumes(tmp_path, converted_model_dir):
     runs = sorted(p.name for p in (home / "runs").iterdir())
     assert sum("-t0-" in r or r.startswith("zorbania-t0") for r in runs) == 1  # trial 0 trained once
     assert (home / "sweeps" / "zorbania.sqlite3").is_file()
+
+
+def test_sweep_maximises_an_eval_metric(tmp_path, converted_model_dir, monkeypatch):
+    """Objective ROUGE-L: each trial's run is measured by the evaluation engine after training and the
+    study maximises it. Seed 0 draws the learning rate that cannot learn first, so the trial that learns
+    the fact comes second with a lower loss: the loss pruner lets it finish (a plain median pruner on a
+    maximised study would have pruned it), and the best is the highest ROUGE-L, not the lowest."""
+    home = tmp_path / "home"
+    data = write_fact_dataset(tmp_path / "fact.jsonl")
+    val = tmp_path / "val.jsonl"
+    val.write_text("".join(data.read_text().splitlines(keepends=True)[:2]), encoding="utf-8")
+    space = tmp_path / "space.json"
+    space.write_text(json.dumps({
+        "name": "zorbania-rouge", "objective": "rouge_l",
+        "base": {"base_model": str(converted_model_dir), "dataset_path": str(data), "val_path": str(val),
+                 "method": "lora", "quantization": "none", "dtype": "float32", "target_modules": "all-linear",
+                 "lora_r": 8, "lora_alpha": 16, "lora_dropout": 0.0, "max_seq_len": 64, "batch_size": 2,
+                 "grad_accum": 1, "max_steps": 8, "eval_steps": 4, "save_steps": 100, "logging_steps": 1,
+                 "scheduler": "constant", "warmup_ratio": 0.0, "gradient_checkpointing": False, "threads": 1},
+        "params": {"learning_rate": {"choices": [2e-3, 1e-6]}}}), encoding="utf-8")
+    env = engine_env_for(home, AI_PLATFORM_EVAL_GENERATION="transformers")
+    cmd = [sys.executable, "-m", "app", "sweep", str(space), "--trials", "2", "--json", "--seed", "0"]
+    proc = subprocess.run(cmd, env=env, cwd=str(REPO), stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                          timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    print(f"\n{proc.stderr}\n{out}")
+    assert out["objective"] == "rouge_l" and out["direction"] == "maximize"
+    trials = out["trials"]
+    assert [t["params"]["learning_rate"] for t in trials] == [1e-6, 2e-3], trials
+    assert [t["state"] for t in trials] == ["complete", "complete"]
+    assert trials[1]["intermediate"] and min(trials[1]["intermediate"].values()) < min(trials[0]["intermediate"].values())
+    assert trials[1]["value"] > trials[0]["value"] and out["best"]["number"] == 1
+    assert "trial 1: evaluating rouge_l" in proc.stderr
+    for t in trials:  # the value is the adapter's ROUGE-L in the run's own evaluation, base beside it
+        saved = json.loads((home / "runs" / t["run"] / "eval" / "latest.json").read_text(encoding="utf-8"))
+        assert saved["adapter"]["rouge_l"] == pytest.approx(t["value"]) and "rouge_l" in saved["base"]
+
+    from app.core import paths, sweeps
+
+    monkeypatch.setenv(paths.ENV_HOME, str(home))
+    study = sweeps.read_study("zorbania-rouge")
+    assert study.objective == "rouge_l" and study.best.number == 1
+
+    # The same name with another objective: refused before anything is written.
+    spec = json.loads(space.read_text(encoding="utf-8"))
+    spec["objective"] = "eval_loss"
+    space.write_text(json.dumps(spec), encoding="utf-8")
+    again = subprocess.run(cmd, env=env, cwd=str(REPO), stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                           timeout=300)
+    assert again.returncode != 0 and "optimises rouge_l, not eval_loss" in again.stderr
+    assert "Traceback" not in again.stderr
+    assert json.loads((home / "sweeps" / "zorbania-rouge.space.json").read_text())["objective"] == "rouge_l"

@@ -28,3 +28,49 @@ def test_overlay_and_export(main_window, tmp_path):
     png = tmp_path / "c.png"
     panel.chart.export_png(str(png))
     assert png.stat().st_size > 1000
+
+
+def test_a_sweeps_trials_are_one_experiment(main_window, qtbot):
+    """Trial runs (Optuna's own study names each trial's run) are grouped: the Experiment column says
+    which sweep and trial, the filter shows one sweep alone, and the sweep view's Compare button lands
+    here with its trials' loss curves overlaid."""
+    import optuna
+
+    from app.core import sweeps
+
+    write_run(paths.runs_dir() / "lr-t0-a", [3.0, 2.5])
+    write_run(paths.runs_dir() / "lr-t1-b", [3.0, 1.5, 1.0])
+    write_run(paths.runs_dir() / "plain-run", [2.0, 1.0])
+    sweeps.sweeps_dir().mkdir(parents=True)
+    study = optuna.create_study(study_name="lr", storage=f"sqlite:///{sweeps.storage_path('lr')}")
+    for run, value in (("lr-t0-a", 2.5), ("lr-t1-b", 1.0)):
+        t = study.ask({"learning_rate": optuna.distributions.FloatDistribution(1e-5, 1e-2, log=True)})
+        t.set_user_attr("run", run)
+        study.tell(t, value)
+    sweeps.sidecar("lr", "space.json").write_text('{"name": "lr", "base": {}, "params": {}}', encoding="utf-8")
+
+    w = main_window
+    w.show_panel("experiments")
+    panel = w.panel("experiments")
+    panel.manager.reattach_all()
+    panel.refresh()
+    cells = {panel.table.item(r, 0).data(256): panel.table.item(r, 13).text() for r in range(panel.table.rowCount())}
+    assert cells == {"lr-t0-a": "lr · trial 0", "lr-t1-b": "lr · trial 1", "plain-run": ""}
+    assert [panel.group.itemText(i) for i in range(panel.group.count())] == [
+        "All runs", "Sweep lr (2 trials)", "Runs outside sweeps"]
+    panel.group.setCurrentIndex(2)
+    assert [panel.table.item(r, 0).data(256) for r in range(panel.table.rowCount())] == ["plain-run"]
+
+    # From the sweep view: only its trials, all selected, their curves overlaid.
+    w.ctx.navigate("training", sweep="lr")
+    view = w.panel("training").sweep_view
+    assert view.compare_btn.isEnabled()
+    view.compare_btn.click()
+    assert w.current_panel_key() == "experiments"
+    assert panel.group.currentData() == "lr" and panel.table.rowCount() == 2
+    assert sorted(panel.chart.names()) == ["lr-t0-a", "lr-t1-b"] and panel.chart.point_count("lr-t1-b") == 3
+
+    w.ctx.set_language("zh_CN")
+    assert panel.group.currentData() == "lr" and panel.group.itemText(0) != "All runs"
+    assert panel.table.horizontalHeaderItem(13).text() != "Experiment"
+    w.ctx.set_language("en")

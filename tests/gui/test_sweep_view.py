@@ -116,6 +116,10 @@ def test_dialog_builds_the_space_from_choices(form_with_dataset, tmp_path):
                                "batch_size": {"low": 1, "high": 4}}
     assert space["base"]["dataset_path"] == str(ds.train_path) and space["base"]["val_path"] == str(ds.val_path)
     assert space["objective"] == "eval_loss"
+    dialog.objective.setCurrentIndex(dialog.objective.findData("rouge_l"))
+    assert "higher is better" in dialog.objective.currentText() and dialog.space()["objective"] == "rouge_l"
+    assert dialog.objective.count() == len(sweeps.OBJECTIVES)
+    dialog.objective.setCurrentIndex(0)
     # What the dialog builds is what the command line reads.
     path = tmp_path / "space.json"
     path.write_text(json.dumps(space), encoding="utf-8")
@@ -262,3 +266,37 @@ def test_view_shows_a_finished_sweep_and_trains_the_best(sweep_home, main_window
                           check_params_cb=lambda rid, _o: rid == run_id):
         pass
     proc.wait(timeout=120)  # reaped here even when the manager's own short wait ran out on a busy machine
+
+
+def test_view_of_a_maximised_metric(ai_home, main_window):
+    """A sweep on ROUGE-L (an Optuna study written here, maximised): the view names the metric, takes the
+    highest as best, and a pruned trial shows its last held-out loss, not a ROUGE-L it never had."""
+    import optuna
+
+    sweeps.sweeps_dir().mkdir(parents=True)
+    name = "rouge"
+    study = optuna.create_study(study_name=name, storage=f"sqlite:///{sweeps.storage_path(name)}",
+                                direction="maximize")
+    for value in (0.25, 0.75):
+        t = study.ask({"learning_rate": optuna.distributions.FloatDistribution(1e-5, 1e-2, log=True)})
+        t.report(2.0 - value, 4)
+        study.tell(t, value)
+    pruned = study.ask({"learning_rate": optuna.distributions.FloatDistribution(1e-5, 1e-2, log=True)})
+    pruned.report(3.5, 4)
+    study.tell(pruned, state=optuna.trial.TrialState.PRUNED)
+    sweeps.sidecar(name, "space.json").write_text(json.dumps(
+        {"name": name, "objective": "rouge_l", "base": {}, "params": {"learning_rate": {"low": 1e-5, "high": 1e-2}}}))
+    w = main_window
+    w.ctx.navigate("training", sweep=name)
+    view = w.panel("training").sweep_view
+    assert view.choice.currentData() == name
+    assert view.table.horizontalHeaderItem(3).text() == "ROUGE-L"
+    assert "best: trial 1, ROUGE-L 0.7500" in view.summary.text()
+    rows = {view.table.item(r, 0).text(): view.table.item(r, 3).text() for r in range(view.table.rowCount())}
+    assert rows == {"0": "0.2500", "1": "0.7500", "2": "held-out loss 3.5000 at step 4"}
+    assert sorted(view.objective_points) == [(0, 0.25), (1, 0.75)]
+    assert view.objective_plot.plotItem.getAxis("left").labelText == "ROUGE-L"
+    w.ctx.set_language("zh_CN")
+    assert view.table.horizontalHeaderItem(3).text() == "ROUGE-L" and "ROUGE-L" in view.summary.text()
+    assert "held-out loss" not in view.table.item(2, 3).text()
+    w.ctx.set_language("en")

@@ -27,6 +27,7 @@ ALLOWED = {
     "DPO", "ORPO", "beta", "Platform", "Hub", "Top", "Top-p", "Shift", "Ctrl", "Enter", "Esc", "Transformers", "API", "URL", "ai-platform", "setup-models", "ReAct",
     "DDP", "ZeRO-2", "ZeRO-3", "FSDP", "DeepSpeed", "PyTorch",  # names of the distributed strategies
     "faiss", "Milvus", "Lite", "http", "HOST", "OCR",  # vector stores, a server address, OCR
+    "transformers", "ROUGE-L", "BLEU", "chrF",  # a library and metric names
 }
 
 
