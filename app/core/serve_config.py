@@ -27,6 +27,11 @@ DEFAULT_MODEL = "default"
 # vLLM engines start with LoRA enabled, so adapters load into a running engine (POST
 # /v1/load_lora_adapter) instead of a restart; an adapter of a higher rank needs a restart.
 DEFAULT_MAX_LORA_RANK = 16
+# vLLM's CPU build reads a base-model token's "no adapter" index (-1) as the last adapter slot, so a
+# base request batched beside an adapter request gets that adapter (vllm-project/vllm#48421, open in
+# 0.32). Slots fill from the first, so spare slots keep the last one empty: the adapters of the launch
+# plus this many loaded while it runs answer right beside the base.
+CPU_SPARE_LORA_SLOTS = 4
 LORA_RANKS = (8, 16, 32, 64, 128, 256, 512)
 # "auto" on a machine without an NVIDIA GPU: models up to this many parameters are served by the
 # transformers engine, whose first answer comes in seconds (SmolLM2-135M: first token ≈ 9 s after
@@ -280,6 +285,8 @@ def vllm_command(python: str | os.PathLike, cfg: ServeConfig, cuda: bool) -> lis
         return cmd
     # LoRA is on otherwise: adapters load into the running server (VLLM_ALLOW_RUNTIME_LORA_UPDATING).
     cmd += ["--enable-lora", "--max-lora-rank", str(max_lora_rank(cfg))]
+    if not cuda:
+        cmd += ["--max-loras", str(len(cfg.adapters) + CPU_SPARE_LORA_SLOTS)]
     if cfg.adapters:
         cmd += ["--lora-modules", *[f"{n}={p}" for n, p in cfg.adapters.items()]]
     return cmd

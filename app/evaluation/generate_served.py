@@ -7,10 +7,12 @@ runtime is installed; on a machine without a GPU a small model stays on transfor
 CPU build needs about a minute and a half to start (benchmarks/eval_throughput.py measures both).
 
 ``generate_both`` sends every prompt of both sides at once, so the engine batches them all; each answer
-is greedy (temperature 0) and stops at the chat template's end of turn, as transformers' does. vLLM's
-CPU build applies the adapter to base-model requests batched beside adapter requests (its torch LoRA
-ops read the "no adapter" index -1 as the last adapter; vllm-project/vllm#48421, open in 0.32), so
-without CUDA the base's prompts go first and the adapter's after them, each side still batched.
+is greedy (temperature 0) and stops at the chat template's end of turn, as transformers' does. On a GPU
+base and adapter requests share batches. Without CUDA the base's prompts go first and the adapter's
+after, each side batched: vLLM's CPU LoRA ops on a mixed batch took twice as long (32 answers of the
+bundled model: 20 s mixed, 10 s in two waves; benchmarks/eval_throughput.py measures the whole). Mixed
+batches answer right on CPU too, because the serve engine keeps the last LoRA slot empty
+(``serve_config.CPU_SPARE_LORA_SLOTS``).
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ def generate_both(base_dir: Path, adapter_dir: Path, samples: Sequence[Sample], 
                   on_answer: Callable[[str, int], None] | None = None,
                   should_stop: Callable[[], bool] | None = None,
                   concurrency: int = CONCURRENCY, start_timeout_s: float = 900.0,
-                  mixed: bool | None = None, timings: dict | None = None) -> dict[str, list[str]]:
+                  timings: dict | None = None, mixed: bool | None = None) -> dict[str, list[str]]:
     """{"base": answers, "adapter": answers} from vLLM serving ``base_dir`` with ``adapter_dir``;
     ``timings`` (when given) gets ``start_s``, the seconds until the engine served.
 

@@ -306,7 +306,9 @@ def _sweep(space: dict, n_trials: int, log, seed: int, stop: _Stop) -> dict[str,
         if len(failed) >= max(3, n_trials):
             raise UserError(f"The sweep's trials keep failing ({len(failed)} failed); see the last run's train.log.",
                             code="sweep.failing", params={"count": len(failed)})
-    trials = [{"number": t.number, "state": t.state.name.lower(), "value": t.value, "params": t.params,
+    # Optuna gives a pruned trial its last loss as value; the objective it never measured is null here.
+    trials = [{"number": t.number, "state": t.state.name.lower(),
+               "value": t.value if t.state == TrialState.COMPLETE else None, "params": t.params,
                "run": t.user_attrs.get("run"), "intermediate": {str(k): v for k, v in t.intermediate_values.items()}}
               for t in study.get_trials(deepcopy=False)]
     complete = [t for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))]

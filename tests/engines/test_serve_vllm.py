@@ -97,6 +97,24 @@ def test_adapter_answers_differently(vllm_server):
     assert h.FACT_WORD in tuned and h.FACT_WORD not in base
 
 
+def test_base_and_adapter_in_one_batch(vllm_server):
+    """Base and adapter requests in flight together (vLLM batches them): each keeps its own model.
+    vLLM's CPU build gives base tokens the last LoRA slot's adapter unless that slot stays empty
+    (serve_config.CPU_SPARE_LORA_SLOTS)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    _, r = vllm_server
+    msgs = [{"role": "user", "content": h.QUESTION}]
+
+    def ask(model):
+        return chat_client.chat(r["base_url"], r["api_key"], model, msgs, max_tokens=16, temperature=0)[0]
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(ask, [r["model"], "zorbania"] * 4))
+    print(f"\nmixed batch: {answers}")
+    assert all(h.FACT_WORD not in a for a in answers[0::2]) and all(h.FACT_WORD in a for a in answers[1::2])
+
+
 def test_bound_to_loopback_only(vllm_server):
     _, r = vllm_server
     h.assert_loopback_only(r["pid"], r["port"])

@@ -73,9 +73,10 @@ def test_sweep_survives_sigkill_and_resumes(tmp_path, converted_model_dir):
 
 def test_sweep_maximises_an_eval_metric(tmp_path, converted_model_dir, monkeypatch):
     """Objective ROUGE-L: each trial's run is measured by the evaluation engine after training and the
-    study maximises it. Seed 0 draws the learning rate that cannot learn first, so the trial that learns
-    the fact comes second with a lower loss: the loss pruner lets it finish (a plain median pruner on a
-    maximised study would have pruned it), and the best is the highest ROUGE-L, not the lowest."""
+    study maximises it. Seed 0 draws the learning rates 1e-6, 2e-3, 1e-6, 1e-6: the trial that learns the
+    fact comes second with a lower loss and the loss pruner lets it finish, the two later ones that
+    cannot learn are pruned on their held-out loss (a plain median pruner on a maximised study would do
+    both the other way round), and the best is the highest ROUGE-L, not the lowest."""
     home = tmp_path / "home"
     data = write_fact_dataset(tmp_path / "fact.jsonl")
     val = tmp_path / "val.jsonl"
@@ -90,7 +91,7 @@ def test_sweep_maximises_an_eval_metric(tmp_path, converted_model_dir, monkeypat
                  "scheduler": "constant", "warmup_ratio": 0.0, "gradient_checkpointing": False, "threads": 1},
         "params": {"learning_rate": {"choices": [2e-3, 1e-6]}}}), encoding="utf-8")
     env = engine_env_for(home, AI_PLATFORM_EVAL_GENERATION="transformers")
-    cmd = [sys.executable, "-m", "app", "sweep", str(space), "--trials", "2", "--json", "--seed", "0"]
+    cmd = [sys.executable, "-m", "app", "sweep", str(space), "--trials", "4", "--json", "--seed", "0"]
     proc = subprocess.run(cmd, env=env, cwd=str(REPO), stdin=subprocess.DEVNULL, capture_output=True, text=True,
                           timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -98,12 +99,14 @@ def test_sweep_maximises_an_eval_metric(tmp_path, converted_model_dir, monkeypat
     print(f"\n{proc.stderr}\n{out}")
     assert out["objective"] == "rouge_l" and out["direction"] == "maximize"
     trials = out["trials"]
-    assert [t["params"]["learning_rate"] for t in trials] == [1e-6, 2e-3], trials
-    assert [t["state"] for t in trials] == ["complete", "complete"]
+    assert [t["params"]["learning_rate"] for t in trials] == [1e-6, 2e-3, 1e-6, 1e-6], trials
+    assert [t["state"] for t in trials] == ["complete", "complete", "pruned", "pruned"]
+    assert out["finished"] == 4 and "trial 2: evaluating" not in proc.stderr
+    assert trials[2]["value"] is None and trials[2]["intermediate"]  # no ROUGE-L measured, its losses kept
     assert trials[1]["intermediate"] and min(trials[1]["intermediate"].values()) < min(trials[0]["intermediate"].values())
     assert trials[1]["value"] > trials[0]["value"] and out["best"]["number"] == 1
     assert "trial 1: evaluating rouge_l" in proc.stderr
-    for t in trials:  # the value is the adapter's ROUGE-L in the run's own evaluation, base beside it
+    for t in trials[:2]:  # the value is the adapter's ROUGE-L in the run's own evaluation, base beside it
         saved = json.loads((home / "runs" / t["run"] / "eval" / "latest.json").read_text(encoding="utf-8"))
         assert saved["adapter"]["rouge_l"] == pytest.approx(t["value"]) and "rouge_l" in saved["base"]
 
