@@ -4765,6 +4765,14 @@ The full report is in the log: {path}</source>
       <translation>把此模型（适配器会先合并进其基础模型）写成供 llama.cpp、Ollama 或 LM Studio 使用的 GGUF 文件，并与源模型对照校验。</translation>
     </message>
     <message>
+      <source>Quantize…</source>
+      <translation>量化…</translation>
+    </message>
+    <message>
+      <source>A smaller copy for serving (W8A8 or W4A16 with llm-compressor, calibrated on your data), added to Models beside this one.</source>
+      <translation>生成用于推理的更小副本（用 llm-compressor 做 W8A8 或 W4A16，并用你的数据校准），添加到模型列表中，与本模型并列。</translation>
+    </message>
+    <message>
       <source>Allow remote code for this model…</source>
       <translation>允许此模型运行远程代码…</translation>
     </message>
@@ -4967,6 +4975,10 @@ Allow remote code for this model?</source>
       <translation>已导出到 {path}</translation>
     </message>
     <message>
+      <source>Quantized model {name} added</source>
+      <translation>已添加量化模型 {name}</translation>
+    </message>
+    <message>
       <source>{gpu} GPU · {ram} RAM</source>
       <translation>显存 {gpu} · 内存 {ram}</translation>
     </message>
@@ -5111,6 +5123,22 @@ Allow remote code for this model?</source>
     <message>
       <source>Done</source>
       <translation>完成</translation>
+    </message>
+    <message>
+      <source>Reading the calibration data</source>
+      <translation>正在读取校准数据</translation>
+    </message>
+    <message>
+      <source>Quantizing (this is the long step)</source>
+      <translation>正在量化（这一步耗时最长）</translation>
+    </message>
+    <message>
+      <source>Saving (compressed-tensors)</source>
+      <translation>正在保存（compressed-tensors）</translation>
+    </message>
+    <message>
+      <source>Moving the model into place</source>
+      <translation>正在将模型移动到位</translation>
     </message>
     <message>
       <source>Loading the base model and the adapter</source>
@@ -5417,6 +5445,89 @@ Allow remote code for this model?</source>
     <message>
       <source>Folder</source>
       <translation>文件夹</translation>
+    </message>
+  </context>
+  <context>
+    <name>QuantizeDialog</name>
+    <message>
+      <source>Quantize for serving</source>
+      <translation>为推理量化</translation>
+    </message>
+    <message>
+      <source>Writes a smaller copy of the model (compressed-tensors, for vLLM) with llm-compressor, calibrated on your data, and adds it to Models beside the original. The perplexity before and after is measured.</source>
+      <translation>用 llm-compressor 写出模型的更小副本（compressed-tensors 格式，供 vLLM 使用），用你的数据校准，并添加到模型列表中与原模型并列。会测量量化前后的困惑度。</translation>
+    </message>
+    <message>
+      <source>Model</source>
+      <translation>模型</translation>
+    </message>
+    <message>
+      <source>Scheme</source>
+      <translation>方案</translation>
+    </message>
+    <message>
+      <source>Calibration data</source>
+      <translation>校准数据</translation>
+    </message>
+    <message>
+      <source>Calibration texts</source>
+      <translation>校准文本数</translation>
+    </message>
+    <message>
+      <source>New model's name</source>
+      <translation>新模型名称</translation>
+    </message>
+    <message>
+      <source>The run's training data</source>
+      <translation>该训练的训练数据</translation>
+    </message>
+    <message>
+      <source>Built-in texts</source>
+      <translation>内置文本</translation>
+    </message>
+    <message>
+      <source>Texts like the ones the model will answer make the best calibration.</source>
+      <translation>与模型将来要回答的内容相似的文本，校准效果最好。</translation>
+    </message>
+    <message>
+      <source>Quantize</source>
+      <translation>量化</translation>
+    </message>
+    <message>
+      <source>Stop</source>
+      <translation>停止</translation>
+    </message>
+    <message>
+      <source>Close</source>
+      <translation>关闭</translation>
+    </message>
+    <message>
+      <source>{name}: its adapter merged into {base}</source>
+      <translation>{name}：其适配器合并进 {base}</translation>
+    </message>
+    <message>
+      <source>W8A8: 8-bit weights and activations (SmoothQuant, then INT8); about half the size of 16-bit, answers nearly the same. vLLM serves it on a GPU and with its CPU build.</source>
+      <translation>W8A8：8 位权重和激活（先 SmoothQuant，再 INT8）；大小约为 16 位的一半，回答几乎相同。vLLM 可在 GPU 上以及用其 CPU 版本推理。</translation>
+    </message>
+    <message>
+      <source>W4A16: 4-bit weights (GPTQ), 16-bit activations; about a quarter of the size. vLLM serves it on a GPU.</source>
+      <translation>W4A16：4 位权重（GPTQ），16 位激活；大小约为四分之一。vLLM 可在 GPU 上推理。</translation>
+    </message>
+    <message>
+      <source>Starting…</source>
+      <translation>正在启动…</translation>
+    </message>
+    <message>
+      <source>Stopped: nothing was written.</source>
+      <translation>已停止：没有写入任何内容。</translation>
+    </message>
+    <message>
+      <source>Added to Models as {name}: {scheme}, {size}.</source>
+      <translation>已添加到模型列表：{name}，{scheme}，{size}。</translation>
+    </message>
+    <message>
+      <source>Perplexity {before} before, {after} after, on {n} calibration texts.</source>
+      <translation>困惑度：量化前 {before}，量化后 {after}（基于 {n} 条校准文本）。</translation>
     </message>
   </context>
   <context>

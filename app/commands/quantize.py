@@ -45,37 +45,20 @@ def _fail(args, code: str, params: dict, message: str, status: int) -> int:
 
 def run(args) -> int:
     import subprocess
-    from pathlib import Path
 
-    from app.core import protocol, quantize_plan, quantize_runtime
+    from app.core import protocol, quantize_plan
     from app.core.db.database import open_database
     from app.core.errors import UserError
-    from app.core.models_registry import ModelRegistry
 
     try:
-        scheme = quantize_plan.check_scheme(args.scheme)
         with open_database() as db:
-            source = quantize_plan.resolve_source(args.source, db)
-            quantize_plan.check_model(source.model_dir)
-            calib = quantize_plan.resolve_calibration(args.calib, source, db)
-            name = (args.name or f"{source.name}-{scheme}").strip()
-            if ModelRegistry(db).find(name) is not None:
-                raise UserError(f'A model named "{name}" already exists. Give another --name.',
-                                code="model.name_taken", params={"name": name})
-        out = quantize_plan.out_dir_for(name)
-        quantize_plan.check_not_there(out)
-        quantize_plan.check_free_space(out.parent, quantize_plan.estimate_bytes(source.model_dir))
-        info = quantize_runtime.runtime_info()
-        if not info["found"]:
-            raise UserError(f"The quantization runtime (llm-compressor) is not available: {info['reason']}",
-                            code="quantize.no_runtime", params={"reason": info["reason"]})
+            plan = quantize_plan.prepare(args.source, args.scheme, db, calib=args.calib, name=args.name)
     except UserError as err:
         return _fail(args, err.code, dict(err.params), str(err), 2)
 
-    print(f"quantizing {source.name} ({scheme}, calibration: {calib.label}) with llmcompressor {info['version']}",
-          file=sys.stderr)
-    cmd = [info["python"], "-m", "app.engines.quantize",
-           *quantize_plan.engine_args(source, scheme, out, calib, args.samples, args.threads)]
+    print(f"quantizing {plan.source.name} ({plan.scheme}, calibration: {plan.calib.label}) with llmcompressor "
+          f"{plan.version}", file=sys.stderr)
+    cmd = [plan.python, "-m", "app.engines.quantize", *plan.engine_args(args.samples, args.threads)]
     result: dict | None = None
     error = None
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True)
@@ -95,13 +78,11 @@ def run(args) -> int:
                      2 if extra.get("code") in _REQUEST_CODES else 1)
     try:
         with open_database() as db:
-            model = ModelRegistry(db).register_folder(
-                name, Path(result["path"]), kind="quantized", source=f"quantize:{scheme}:{source.name}",
-                size_bytes=result.get("size_bytes"))
+            model = quantize_plan.register(plan, result, db)
     except UserError as err:
         return _fail(args, err.code, dict(err.params), str(err), 2)
     if args.json:
-        print(json.dumps({"ok": True, "id": model.id, "name": model.name, "calibration": calib.label, **result},
+        print(json.dumps({"ok": True, "id": model.id, "name": model.name, "calibration": plan.calib.label, **result},
                          ensure_ascii=False, default=str))
     else:
         ppl = result.get("perplexity") or {}

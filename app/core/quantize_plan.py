@@ -156,3 +156,52 @@ def engine_args(source: export_plan.ExportSource, scheme: str, out: Path, calib:
     if threads:
         args += ["--threads", str(threads)]
     return args
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A quantization checked and ready to run: what the engine is given and under which python."""
+
+    source: export_plan.ExportSource
+    scheme: str
+    calib: Calibration
+    name: str
+    out: Path
+    python: str      # the quantization runtime's interpreter
+    version: str     # its llm-compressor
+
+    def engine_args(self, samples: int | None = None, threads: int | None = None) -> list[str]:
+        return engine_args(self.source, self.scheme, self.out, self.calib, samples, threads)
+
+
+def prepare(source_ref: str, scheme: str, db, *, calib: str | None = None, name: str | None = None) -> Plan:
+    """Every check before a model is loaded (the CLI and the window refuse the same things the same
+    way): the scheme, the source, the calibration data, a free name and folder, disk space, the runtime."""
+    from app.core import quantize_runtime
+    from app.core.models_registry import ModelRegistry
+
+    scheme = check_scheme(scheme)
+    source = resolve_source(source_ref, db)
+    check_model(source.model_dir)
+    calibration = resolve_calibration(calib, source, db)
+    name = (name or f"{source.name}-{scheme}").strip()
+    if ModelRegistry(db).find(name) is not None:
+        raise UserError(f'A model named "{name}" already exists. Give another --name.',
+                        code="model.name_taken", params={"name": name})
+    out = out_dir_for(name)
+    check_not_there(out)
+    check_free_space(out.parent, estimate_bytes(source.model_dir))
+    info = quantize_runtime.runtime_info()
+    if not info["found"]:
+        raise UserError(f"The quantization runtime (llm-compressor) is not available: {info['reason']}",
+                        code="quantize.no_runtime", params={"reason": info["reason"]})
+    return Plan(source, scheme, calibration, name, out, str(info["python"]), str(info.get("version") or ""))
+
+
+def register(plan: Plan, result: dict, db):
+    """The engine's finished folder in Models, as a form of its source (``quantize:SCHEME:SOURCE``)."""
+    from app.core.models_registry import ModelRegistry
+
+    return ModelRegistry(db).register_folder(plan.name, Path(result["path"]), kind="quantized",
+                                             source=f"quantize:{plan.scheme}:{plan.source.name}",
+                                             size_bytes=result.get("size_bytes"))

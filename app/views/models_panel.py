@@ -195,11 +195,14 @@ class ModelsPanel(Panel):
         self.start_btn.clicked.connect(self.start_selected)
         self.export_btn = QPushButton()
         self.export_btn.clicked.connect(lambda: self.export_selected())  # clicked(bool) is no argument here
+        self.quantize_btn = QPushButton(objectName="model-quantize")
+        self.quantize_btn.clicked.connect(lambda: self.quantize_selected())
         self.gpus_btn = QPushButton(objectName="model-gpus")
         self.gpus_btn.clicked.connect(lambda: self.edit_parallel())
         actions.addWidget(self.allow_btn)
         actions.addStretch(1)
         actions.addWidget(self.gpus_btn)
+        actions.addWidget(self.quantize_btn)
         actions.addWidget(self.export_btn)
         actions.addWidget(self.start_btn)
         self.details.body.addLayout(actions)
@@ -245,6 +248,9 @@ class ModelsPanel(Panel):
         self.export_btn.setText(self.tr("Export…"))
         self.export_btn.setToolTip(self.tr("Write this model (an adapter: merged into its base) as a GGUF file for "
                                            "llama.cpp, Ollama or LM Studio, verified against the source."))
+        self.quantize_btn.setText(self.tr("Quantize…"))
+        self.quantize_btn.setToolTip(self.tr("A smaller copy for serving (W8A8 or W4A16 with llm-compressor, "
+                                             "calibrated on your data), added to Models beside this one."))
         self.allow_btn.setText(self.tr("Allow remote code for this model…"))
         self.engines_card.title.setText(self.tr("Running engines"))
         self.engines_table.setHorizontalHeaderLabels([self.tr("Model"), self.tr("Engine"), self.tr("State"),
@@ -320,6 +326,7 @@ class ModelsPanel(Panel):
             self.allow_btn.setVisible(False)
             self.start_btn.setEnabled(False)
             self.export_btn.setEnabled(False)
+            self.quantize_btn.setEnabled(False)
             self.gpus_btn.setEnabled(False)
             if hasattr(self, "formats"):
                 self.formats.set_model(None, self.rows)
@@ -368,6 +375,9 @@ class ModelsPanel(Panel):
         self.allow_btn.setVisible(bool(r.get("refused")) and r.get("id") is not None)
         self.start_btn.setEnabled(bool(r.get("ready", True)) and not r.get("refused") and self.serve is not None)
         self.export_btn.setEnabled(bool(r.get("ready", True)) and bool(r.get("path")) and r["kind"] != "remote")
+        # An already quantized folder has no 16-bit weights to calibrate (the dialog says so for others).
+        self.quantize_btn.setEnabled(bool(r.get("ready", True)) and bool(r.get("path"))
+                                     and r["kind"] not in ("remote", "quantized"))
         self.gpus_btn.setEnabled(bool(r.get("ready", True)) and bool(r.get("path"))
                                  and r["kind"] not in ("adapter", "remote"))
         if hasattr(self, "formats"):
@@ -669,6 +679,21 @@ class ModelsPanel(Panel):
         self.export_dialog.exported.connect(lambda _data: self.ctx.status_message.emit(
             self.tr("Exported to {path}").format(path=_data.get("path")), 6000))
         return self.export_dialog
+
+    def quantize_selected(self):
+        """Open the Quantize dialog for the selected model or adapter; a finished one appears in the list."""
+        from app.views.quantize_dialog import open_quantize_dialog
+
+        r = self.selected()
+        if r is None:
+            return None
+        self.quantize_dialog = open_quantize_dialog(self, self.ctx, self.export_ref(r))
+        self.quantize_dialog.quantized.connect(self._quantized)
+        return self.quantize_dialog
+
+    def _quantized(self, data: dict) -> None:
+        self.refresh()
+        self.ctx.status_message.emit(self.tr("Quantized model {name} added").format(name=data.get("name")), 6000)
 
     def push_form(self, form: dict):
         """Open "Push to Hugging Face hub" for a form of the selected model (the model itself, a

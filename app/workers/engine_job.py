@@ -18,9 +18,10 @@ class EngineJob(QObject):
     finished = Signal(bool, str)       # ok, message (English: an error text a person can act on)
 
     def __init__(self, engine: str, args: list[str], *, env: dict[str, str] | None = None,
-                 parent: QObject | None = None):
+                 python: str | None = None, parent: QObject | None = None):
         super().__init__(parent)
-        self.proc = EngineProcess(engine, list(args), env=env, parent=self)
+        # python: another environment's interpreter, for an engine whose library clashes with the app's
+        self.proc = EngineProcess(engine, list(args), env=env, python=python, parent=self)
         self.proc.event.connect(self._on_event)
         self.proc.finished.connect(self._on_finished)
         self.result: dict = {}
