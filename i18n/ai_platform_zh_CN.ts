@@ -1138,6 +1138,21 @@ Allow it to read files in {folder} for this chat?</source>
     </message>
   </context>
   <context>
+    <name>EngineDialog</name>
+    <message>
+      <source>{name}: its adapter merged into {base}</source>
+      <translation>{name}：其适配器合并进 {base}</translation>
+    </message>
+    <message>
+      <source>Starting…</source>
+      <translation>正在启动…</translation>
+    </message>
+    <message>
+      <source>(about {s} s left)</source>
+      <translation>（约剩 {s} 秒）</translation>
+    </message>
+  </context>
+  <context>
     <name>EngineState</name>
     <message>
       <source>Loading</source>
@@ -2506,6 +2521,10 @@ The full report is in the log: {path}</source>
       <translation>试验次数至少为 1。</translation>
     </message>
     <message>
+      <source>Tick at least one setting to vary.</source>
+      <translation>请至少勾选一项要变化的设置。</translation>
+    </message>
+    <message>
       <source>A sweep can optimise {allowed}; not {name}.</source>
       <translation>超参数搜索可优化的目标为 {allowed}；不支持 {name}。</translation>
     </message>
@@ -2728,6 +2747,10 @@ The full report is in the log: {path}</source>
     <message>
       <source>Not enough disk space in {path}: the quantized model needs about {needed_gb} GB and {free_gb} GB is free. Free some space and try again.</source>
       <translation>{path} 的磁盘空间不足：量化后的模型约需 {needed_gb} GB，当前可用 {free_gb} GB。请释放一些空间后重试。</translation>
+    </message>
+    <message>
+      <source>{path} is quantized with compressed-tensors (W8A8 / W4A16), which only vLLM serves here: choose the vLLM engine (Settings → Chat engines), and install the vLLM runtime if it is missing.</source>
+      <translation>{path} 是用 compressed-tensors 量化的模型（W8A8 / W4A16），在本应用中只能由 vLLM 推理：请选择 vLLM 引擎（设置 → 对话引擎），如果缺少 vLLM 运行时请先安装。</translation>
     </message>
     <message>
       <source>The quantization runtime (llm-compressor) is not available: {reason}</source>
@@ -3437,12 +3460,20 @@ The full report is in the log: {path}</source>
       <translation>退化：适配器的留出集损失高于基础模型。这次微调让模型在留出数据上变差了。</translation>
     </message>
     <message>
+      <source>Evaluating the adapter against its base model…</source>
+      <translation>正在将适配器与基础模型对比评估…</translation>
+    </message>
+    <message>
       <source>Not evaluated yet. Evaluate compares the adapter with its base model on the run's validation split.</source>
       <translation>尚未评估。“评估”会在该运行的验证集上比较适配器与基础模型。</translation>
     </message>
     <message>
       <source>The run has no adapter yet: it is saved when the run finishes or stops.</source>
       <translation>该运行还没有适配器：运行完成或停止时才会保存。</translation>
+    </message>
+    <message>
+      <source>Evaluated {when} on {n} samples of the run's validation split.</source>
+      <translation>已评估（{when}），使用该训练验证集中的 {n} 个样本。</translation>
     </message>
     <message>
       <source>Evaluated {when} on {n} samples of {file}.</source>
@@ -3463,6 +3494,10 @@ The full report is in the log: {path}</source>
     <message>
       <source>Answers generated with transformers.</source>
       <translation>回答由 transformers 生成。</translation>
+    </message>
+    <message>
+      <source>{evaluated} {generated}</source>
+      <translation>{evaluated}{generated}</translation>
     </message>
     <message>
       <source>Judge {judge}: base {base} / 10, adapter {adapter} / 10 ({unreadable} unreadable).</source>
@@ -3568,12 +3603,12 @@ The full report is in the log: {path}</source>
       <translation>完全匹配</translation>
     </message>
     <message>
-      <source>Experiment</source>
-      <translation>实验</translation>
+      <source>Sweep</source>
+      <translation>超参数搜索</translation>
     </message>
     <message>
       <source>The sweep this run is a trial of.</source>
-      <translation>此运行所属的超参数搜索试验。</translation>
+      <translation>此训练所属的超参数搜索。</translation>
     </message>
     <message>
       <source>Show</source>
@@ -3581,7 +3616,7 @@ The full report is in the log: {path}</source>
     </message>
     <message>
       <source>All runs, one sweep's trials, or the runs outside any sweep.</source>
-      <translation>全部运行、某次超参数搜索的试验，或不属于任何搜索的运行。</translation>
+      <translation>全部训练、某次超参数搜索的试验，或不属于任何搜索的训练。</translation>
     </message>
     <message>
       <source>The latest evaluation: the adapter's loss on held-out data, the base model's in brackets. ⚠ marks a regression (the adapter is worse than its base).</source>
@@ -3605,7 +3640,11 @@ The full report is in the log: {path}</source>
     </message>
     <message>
       <source>All runs</source>
-      <translation>全部运行</translation>
+      <translation>全部训练</translation>
+    </message>
+    <message>
+      <source>Sweep {name} (1 trial)</source>
+      <translation>超参数搜索 {name}（1 次试验）</translation>
     </message>
     <message>
       <source>Sweep {name} ({n} trials)</source>
@@ -3613,7 +3652,7 @@ The full report is in the log: {path}</source>
     </message>
     <message>
       <source>Runs outside sweeps</source>
-      <translation>不属于搜索的运行</translation>
+      <translation>不属于搜索的训练</translation>
     </message>
     <message>
       <source>{sweep} · trial {n}</source>
@@ -3695,10 +3734,6 @@ The full report is in the log: {path}</source>
       <translation>关闭</translation>
     </message>
     <message>
-      <source>{name}: its adapter merged into {base}</source>
-      <translation>{name}：其适配器合并进 {base}</translation>
-    </message>
-    <message>
       <source>16-bit: the same answers as the source model; the largest file.</source>
       <translation>16 位：回答与源模型相同；文件最大。</translation>
     </message>
@@ -3717,14 +3752,6 @@ The full report is in the log: {path}</source>
     <message>
       <source>Choose the output folder</source>
       <translation>选择输出文件夹</translation>
-    </message>
-    <message>
-      <source>Starting…</source>
-      <translation>正在启动…</translation>
-    </message>
-    <message>
-      <source>(about {s} s left)</source>
-      <translation>（约剩 {s} 秒）</translation>
     </message>
     <message>
       <source>Exported and verified: {path}</source>
@@ -5502,20 +5529,12 @@ Allow remote code for this model?</source>
       <translation>关闭</translation>
     </message>
     <message>
-      <source>{name}: its adapter merged into {base}</source>
-      <translation>{name}：其适配器合并进 {base}</translation>
-    </message>
-    <message>
       <source>W8A8: 8-bit weights and activations (SmoothQuant, then INT8); about half the size of 16-bit, answers nearly the same. vLLM serves it on a GPU and with its CPU build.</source>
       <translation>W8A8：8 位权重和激活（先 SmoothQuant，再 INT8）；大小约为 16 位的一半，回答几乎相同。vLLM 可在 GPU 上以及用其 CPU 版本推理。</translation>
     </message>
     <message>
-      <source>W4A16: 4-bit weights (GPTQ), 16-bit activations; about a quarter of the size. vLLM serves it on a GPU.</source>
-      <translation>W4A16：4 位权重（GPTQ），16 位激活；大小约为四分之一。vLLM 可在 GPU 上推理。</translation>
-    </message>
-    <message>
-      <source>Starting…</source>
-      <translation>正在启动…</translation>
+      <source>W4A16: 4-bit weights (GPTQ), 16-bit activations; about a quarter of the size. vLLM serves it on a GPU and with its CPU build.</source>
+      <translation>W4A16：4 位权重（GPTQ），16 位激活；大小约为四分之一。vLLM 可在 GPU 上以及用其 CPU 版本推理。</translation>
     </message>
     <message>
       <source>Stopped: nothing was written.</source>
@@ -6290,6 +6309,14 @@ Allow remote code for this model?</source>
       <translation>各次试验的目标值</translation>
     </message>
     <message>
+      <source>Resume sweep</source>
+      <translation>继续搜索</translation>
+    </message>
+    <message>
+      <source>Starts this sweep again: finished trials are kept, and trials are added until the number it was started with have finished.</source>
+      <translation>重新启动此次搜索：已完成的试验会保留，并继续添加试验，直到达到启动时设定的次数。</translation>
+    </message>
+    <message>
       <source>Compare trials in Experiments</source>
       <translation>在实验中对比试验</translation>
     </message>
@@ -6332,6 +6359,26 @@ Allow remote code for this model?</source>
     <message>
       <source>{finished} of {wanted} trials finished · {state}</source>
       <translation>已完成 {finished}/{wanted} 次试验 · {state}</translation>
+    </message>
+    <message>
+      <source>Trial {n} training: {settings} (run {run})</source>
+      <translation>试验 {n} 训练中：{settings}（训练 {run}）</translation>
+    </message>
+    <message>
+      <source>Trial {n}: measuring {objective}</source>
+      <translation>试验 {n}：正在测量 {objective}</translation>
+    </message>
+    <message>
+      <source>Trial {n} trained in {s} s: held-out loss {value}</source>
+      <translation>试验 {n} 训练完成，用时 {s} 秒：留出集损失 {value}</translation>
+    </message>
+    <message>
+      <source>Trial {n} pruned at step {step} (held-out loss {value})</source>
+      <translation>试验 {n} 在第 {step} 步被剪枝（留出集损失 {value}）</translation>
+    </message>
+    <message>
+      <source>Trial {n}: {objective} {value}</source>
+      <translation>试验 {n}：{objective} {value}</translation>
     </message>
     <message>
       <source>finished</source>

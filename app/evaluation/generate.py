@@ -42,6 +42,12 @@ class Models:
         return self.base() if name == "base" else self.adapter()
 
 
+
+def clean_answer(text: str) -> str:
+    """An answer as a person reads it: an answer cut at the token limit inside a multi-byte character
+    ends in U+FFFD (half a Chinese character); that fragment is dropped."""
+    return text.strip().rstrip("\ufffd").rstrip()
+
 def load(base_dir: str | Path, adapter_dir: str | Path | None, threads: int | None = None) -> Models:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -115,7 +121,7 @@ def generate(models: Models, side: str, samples: Sequence[Sample], *, max_new_to
                                      eos_token_id=eos or None, pad_token_id=pad_id,
                                      temperature=None, top_p=None, top_k=None)
             for row in out[:, longest:]:
-                answers.append(tok.decode(row, skip_special_tokens=True).strip())
+                answers.append(clean_answer(tok.decode(row, skip_special_tokens=True)))
             if on_batch:
                 on_batch(len(answers))
     return answers

@@ -25,6 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from app.evaluation.evalset import Sample
+from app.evaluation.generate import clean_answer
 
 CHOICES = ("auto", "vllm", "transformers")
 ENV_CHOICE = "AI_PLATFORM_EVAL_GENERATION"
@@ -84,7 +85,7 @@ def generate_both(base_dir: Path, adapter_dir: Path, samples: Sequence[Sample], 
             text, _ = chat_client.chat(server.base_url, server.api_key, names[side], list(samples[i].prompt),
                                        max_tokens=max_new_tokens, temperature=0, top_p=1, seed=0)
             with lock:
-                answers[side][i] = text.strip()
+                answers[side][i] = clean_answer(text)
                 done[side] += 1
                 if on_answer:
                     on_answer(side, done[side])

@@ -50,37 +50,53 @@ def _suggest(trial, name: str, spec: dict):
     return trial.suggest_float(name, float(spec["low"]), float(spec["high"]), log=bool(spec.get("log")))
 
 
-def _train(trial, run_dir: Path, log, stop: _Stop) -> float:
-    """Train one trial's run, reporting each eval_loss; returns the last one. Raises TrialPruned."""
-    import optuna
+def _tell_stop(proc: subprocess.Popen) -> None:
+    try:
+        proc.stdin.write(json.dumps({"cmd": "stop"}) + "\n")
+        proc.stdin.flush()
+    except (OSError, ValueError):
+        pass
 
-    proc = subprocess.Popen([sys.executable, "-m", "app.engines.train", str(run_dir)], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+
+def _run_engine(args: list[str], stop: _Stop, on_event) -> None:
+    """``python -m <args>`` as the trial's engine (the sweep's Stop reaches it), each event to
+    ``on_event(event, proc)``; the process is gone when this returns."""
+    proc = subprocess.Popen([sys.executable, "-m", *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
     stop.proc = proc
-    last, pruned, done = None, False, None
     try:
         for line in proc.stdout:
             ev = protocol.decode_or_none(line)
-            if isinstance(ev, protocol.Metric) and isinstance((ev.values or {}).get("eval_loss"), (int, float)):
-                last = float(ev.values["eval_loss"])
-                trial.report(last, int(ev.step))
-                if not pruned and trial.should_prune():
-                    pruned = True
-                    log(f"trial {trial.number}: pruned at step {ev.step} (eval loss {last:.4f})")
-                    try:
-                        proc.stdin.write(json.dumps({"cmd": "stop"}) + "\n")
-                        proc.stdin.flush()
-                    except OSError:
-                        pass
-            elif isinstance(ev, protocol.Done):
-                done = ev
+            if ev is not None:
+                on_event(ev, proc)
         proc.wait(timeout=120)
     finally:
         stop.proc = None
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    if pruned:
+
+
+def _train(trial, run_dir: Path, log, stop: _Stop) -> float:
+    """Train one trial's run, reporting each eval_loss; returns the last one. Raises TrialPruned."""
+    import optuna
+
+    seen: dict = {"last": None, "pruned": False, "done": None}
+
+    def on_event(ev, proc) -> None:
+        if isinstance(ev, protocol.Metric) and isinstance((ev.values or {}).get("eval_loss"), (int, float)):
+            seen["last"] = last = float(ev.values["eval_loss"])
+            trial.report(last, int(ev.step))
+            if not seen["pruned"] and trial.should_prune():
+                seen["pruned"] = True
+                log(f"trial {trial.number}: pruned at step {ev.step} (eval loss {last:.4f})")
+                _tell_stop(proc)
+        elif isinstance(ev, protocol.Done):
+            seen["done"] = ev
+
+    _run_engine(["app.engines.train", str(run_dir)], stop, on_event)
+    last, done = seen["last"], seen["done"]
+    if seen["pruned"]:
         raise optuna.TrialPruned()
     if done is None or done.status != "completed" or last is None:
         why = "no eval_loss was reported" if done is not None and done.status == "completed" else \
@@ -91,30 +107,25 @@ def _train(trial, run_dir: Path, log, stop: _Stop) -> float:
 
 def _evaluate(trial, run_dir: Path, objective: str, log, stop: _Stop) -> float:
     """The adapter's ``objective`` on the run's validation split, by the evaluation engine."""
-    args = [sys.executable, "-m", "app.engines.evaluate", "run", "--run", str(run_dir)]
+    args = ["app.engines.evaluate", "run", "--run", str(run_dir)]
     if objective == "perplexity":
         args += ["--limit", "0"]  # the loss pass alone: no answers to generate
-    proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    stop.proc = proc
-    result, error, done = None, None, None
-    try:
-        for line in proc.stdout:
-            ev = protocol.decode_or_none(line)
-            if isinstance(ev, protocol.Result):
-                result = ev.data
-            elif isinstance(ev, protocol.Error):
-                error = ev.message
-            elif isinstance(ev, protocol.Done):
-                done = ev
-        proc.wait(timeout=120)
-    finally:
-        stop.proc = None
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    value = ((result or {}).get("adapter") or {}).get(objective)
+    seen: dict = {"result": None, "error": None, "done": None}
+
+    def on_event(ev, _proc) -> None:
+        if isinstance(ev, protocol.Result):
+            seen["result"] = ev.data
+        elif isinstance(ev, protocol.Error):
+            seen["error"] = ev.message
+        elif isinstance(ev, protocol.Done):
+            seen["done"] = ev
+
+    _run_engine(args, stop, on_event)
+    value = ((seen["result"] or {}).get("adapter") or {}).get(objective)
     if not isinstance(value, (int, float)):
-        why = error or (f"the evaluation ended {done.status}" if done else "the evaluation ended without a result")
+        done = seen["done"]
+        why = seen["error"] or (f"the evaluation ended {done.status}" if done else
+                                "the evaluation ended without a result")
         raise RuntimeError(f"trial {trial.number}: no {objective} measured: {why}")
     return float(value)
 
@@ -165,11 +176,7 @@ class _Stop:
         self.requested.set()
         proc = self.proc
         if proc is not None and proc.poll() is None:
-            try:
-                proc.stdin.write(json.dumps({"cmd": "stop"}) + "\n")
-                proc.stdin.flush()
-            except (OSError, ValueError):
-                pass
+            _tell_stop(proc)
 
 
 def _write_importance(study, name: str, log) -> None:
@@ -286,14 +293,19 @@ def _sweep(space: dict, n_trials: int, log, seed: int, stop: _Stop) -> dict[str,
         trial.set_user_attr("run", run_dir.name)
         log(f"trial {trial.number}: {', '.join(f'{k}={v}' for k, v in trial.params.items())} → {run_dir.name}")
         t0 = time.monotonic()
-        value = _train(trial, run_dir, log, stop)
-        log(f"trial {trial.number}: eval loss {value:.4f} in {time.monotonic() - t0:.0f} s")
-        if objective_name != "eval_loss":
-            if stop.requested.is_set():
-                raise RuntimeError(f"trial {trial.number}: stopped before its evaluation")
-            log(f"trial {trial.number}: evaluating {objective_name}")
-            value = _evaluate(trial, run_dir, objective_name, log, stop)
-            log(f"trial {trial.number}: {objective_name} {value:.4f}")
+        try:
+            value = _train(trial, run_dir, log, stop)
+            log(f"trial {trial.number}: eval loss {value:.4f} in {time.monotonic() - t0:.0f} s")
+            if objective_name != "eval_loss":
+                if stop.requested.is_set():
+                    raise RuntimeError(f"trial {trial.number}: stopped before its evaluation")
+                log(f"trial {trial.number}: evaluating {objective_name}")
+                value = _evaluate(trial, run_dir, objective_name, log, stop)
+                log(f"trial {trial.number}: {objective_name} {value:.4f}")
+        except RuntimeError:
+            if stop.requested.is_set():  # Optuna has no "stopped": a failed trial marked so, said as stopped
+                trial.set_user_attr("stopped", True)
+            raise
         return value
 
     while len(study.get_trials(deepcopy=False, states=finished)) < n_trials and not stop.requested.is_set():
@@ -307,7 +319,7 @@ def _sweep(space: dict, n_trials: int, log, seed: int, stop: _Stop) -> dict[str,
             raise UserError(f"The sweep's trials keep failing ({len(failed)} failed); see the last run's train.log.",
                             code="sweep.failing", params={"count": len(failed)})
     # Optuna gives a pruned trial its last loss as value; the objective it never measured is null here.
-    trials = [{"number": t.number, "state": t.state.name.lower(),
+    trials = [{"number": t.number, "state": "stopped" if t.user_attrs.get("stopped") else t.state.name.lower(),
                "value": t.value if t.state == TrialState.COMPLETE else None, "params": t.params,
                "run": t.user_attrs.get("run"), "intermediate": {str(k): v for k, v in t.intermediate_values.items()}}
               for t in study.get_trials(deepcopy=False)]

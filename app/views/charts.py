@@ -103,7 +103,8 @@ class MetricChart(pg.PlotWidget):
         self._title = ""
         self._series: dict[str, tuple[SeriesBuffer, pg.PlotDataItem]] = {}
         self._labels: dict[str, str] = {}
-        self._colours: dict[str, str] = dict(colours or {})
+        self._fixed: dict[str, str] = dict(colours or {})
+        self._colours: dict[str, str] = dict(self._fixed)
         self.marked = set(marked)
         self.smoothing = 0.0
         self.setTitle(title)
@@ -141,11 +142,23 @@ class MetricChart(pg.PlotWidget):
             text = f"{text} &nbsp; {names}" if text else names
         self.plotItem.setTitle(text, size="10pt")
 
+    def colour(self, name: str) -> str | None:
+        return self._colours.get(name) if name in self._series else None
+
+    def _free_colour(self, name: str) -> str:
+        """The colour ``name`` had before if no series shown now has it, else the first one unused:
+        after the shown series change (Experiments' selection), two runs never share a colour."""
+        used = {self._colours.get(n) for n in self._series}
+        before = self._colours.get(name)
+        if before is not None and before not in used:
+            return before
+        return next((c for c in PALETTE if c not in used), PALETTE[len(self._series) % len(PALETTE)])
+
     def series(self, name: str, colour: str | None = None, label: str | None = None) -> tuple[SeriesBuffer, pg.PlotDataItem]:
         """The series ``name`` (made on first use). ``label`` is what the legend shows; a series
         without one stays out of the legend (single-series charts say it in their title)."""
         if name not in self._series:
-            colour = colour or self._colours.get(name) or PALETTE[len(self._series) % len(PALETTE)]
+            colour = colour or self._fixed.get(name) or self._free_colour(name)
             self._colours[name] = colour
             dots = {"symbol": "o", "symbolSize": 6, "symbolBrush": QColor(colour), "symbolPen": None} \
                 if name in self.marked else {}

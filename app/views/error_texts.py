@@ -406,6 +406,7 @@ MESSAGES: dict[str, str] = {
     "sweep.param_range": QT_TRANSLATE_NOOP("Errors", "Sweep parameter {name}: give a range (low, high) or a list of choices."),
     "sweep.no_val": QT_TRANSLATE_NOOP("Errors", "A sweep needs a validation set to compare trials: set base.val_path."),
     "sweep.trials": QT_TRANSLATE_NOOP("Errors", "The number of trials must be at least 1."),
+    "sweep.nothing_varies": QT_TRANSLATE_NOOP("Errors", "Tick at least one setting to vary."),
     "sweep.objective_unknown": QT_TRANSLATE_NOOP("Errors", "A sweep can optimise {allowed}; not {name}."),
     "sweep.objective_changed": QT_TRANSLATE_NOOP("Errors", "The sweep {name} optimises {before}, not {objective}; give this sweep another name."),
     "sweep.failing": QT_TRANSLATE_NOOP("Errors", "The sweep's trials keep failing ({count} failed); see the last run's train.log."),
@@ -471,6 +472,7 @@ MESSAGES: dict[str, str] = {
     "quantize.calib_empty": QT_TRANSLATE_NOOP("Errors", "{path} holds no calibration texts: each line should be a JSON object with \"messages\" (chat), \"text\", or \"prompt\" and \"completion\"."),
     "quantize.exists": QT_TRANSLATE_NOOP("Errors", "{path} already exists. Give the quantized model another name, or remove that folder first."),
     "quantize.no_space": QT_TRANSLATE_NOOP("Errors", "Not enough disk space in {path}: the quantized model needs about {needed_gb} GB and {free_gb} GB is free. Free some space and try again."),
+    "serve.compressed_needs_vllm": QT_TRANSLATE_NOOP("Errors", "{path} is quantized with compressed-tensors (W8A8 / W4A16), which only vLLM serves here: choose the vLLM engine (Settings → Chat engines), and install the vLLM runtime if it is missing."),
     "quantize.no_runtime": QT_TRANSLATE_NOOP("Errors", "The quantization runtime (llm-compressor) is not available: {reason}"),
     "serve.quantized_no_lora": QT_TRANSLATE_NOOP("Errors", "vLLM's CPU build cannot put a LoRA adapter on the quantized model {path}. Serve the 16-bit model with the adapter, or quantize the run (its adapter is merged first)."),
     # issue 14 methods: preference pairs (DPO/ORPO) and raw text (continued pretraining)

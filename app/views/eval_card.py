@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
     QDialog, QDialogButtonBox, QFileDialog, QGridLayout, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
-    QProgressBar, QPushButton, QSplitter, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget,
+    QHeaderView, QProgressBar, QPushButton, QSplitter, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget,
 )
 
 from app.core import evaluations
@@ -76,7 +76,7 @@ class EvalCard(QWidget):
         layout.addWidget(self.progress_text)
         self.table = QTableWidget(len(ROWS), 2)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)  # base | adapter alike
         self.table.setMinimumHeight(120)
         layout.addWidget(self.table, 1)
         evals = ctx.evals
@@ -116,6 +116,16 @@ class EvalCard(QWidget):
         self.info = evaluations.EvaluationStore(self.ctx.db).latest(run_id) if run_id else None
         self._fill()
 
+    def _is_validation_split(self, set_path: str) -> bool:
+        import json
+
+        try:
+            cfg = json.loads((Path(self.run_dir) / "config.json").read_text(encoding="utf-8")) if self.run_dir else {}
+        except (OSError, ValueError):
+            return False
+        val = cfg.get("val_path")
+        return bool(val) and Path(val).expanduser().resolve() == Path(set_path).expanduser().resolve()
+
     def _fill(self) -> None:
         info = self.info
         busy = bool(self.run_id and self.ctx.evals.busy(self.run_id))
@@ -126,29 +136,41 @@ class EvalCard(QWidget):
         self.progress.setVisible(busy)
         self.progress_text.setVisible(busy)
         self.regression.setVisible(bool(info and info.regression))
+        if busy:  # also when it started by itself after training: say so, not "not evaluated"
+            self.summary.setText(self.tr("Evaluating the adapter against its base model…"))
         if info is None:
-            self.summary.setText(self.tr("Not evaluated yet. Evaluate compares the adapter with its base model on "
-                                         "the run's validation split.") if has_adapter else
-                                 self.tr("The run has no adapter yet: it is saved when the run finishes or stops."))
+            if not busy:
+                self.summary.setText(self.tr("Not evaluated yet. Evaluate compares the adapter with its base model "
+                                             "on the run's validation split.") if has_adapter else
+                                     self.tr("The run has no adapter yet: it is saved when the run finishes or "
+                                             "stops."))
             self.judge.setVisible(False)
             for r in range(self.table.rowCount()):
                 for c in range(2):
                     self.table.setItem(r, c, QTableWidgetItem("–"))
             return
         when = info.created_at.astimezone().strftime("%Y-%m-%d %H:%M") if info.created_at else ""
-        text = self.tr("Evaluated {when} on {n} samples of {file}.").format(
-            when=when, n=info.n_samples, file=Path(info.set_path).name)
+        if self._is_validation_split(info.set_path):
+            text = self.tr("Evaluated {when} on {n} samples of the run's validation split.").format(
+                when=when, n=info.n_samples)
+        else:
+            text = self.tr("Evaluated {when} on {n} samples of {file}.").format(
+                when=when, n=info.n_samples, file=Path(info.set_path).name)
         gen = info.summary.get("generation") or {}
         engine, seconds = gen.get("engine"), gen.get("seconds")
+        generated = ""
         if engine and isinstance(seconds, (int, float)):
-            text += " " + (self.tr("Answers generated with vLLM (batched) in {s:.0f} s, {start:.0f} s of it "
+            generated = (self.tr("Answers generated with vLLM (batched) in {s:.0f} s, {start:.0f} s of it "
                                    "its start.").format(s=seconds, start=gen.get("start_s") or 0)
                            if engine == "vllm" else
                            self.tr("Answers generated with transformers in {s:.0f} s.").format(s=seconds))
         elif engine:
-            text += " " + (self.tr("Answers generated with vLLM (batched).") if engine == "vllm" else
-                           self.tr("Answers generated with transformers."))
-        self.summary.setText(text)
+            generated = (self.tr("Answers generated with vLLM (batched).") if engine == "vllm" else
+                         self.tr("Answers generated with transformers."))
+        if generated:  # two sentences: a space between them in English, none in Chinese
+            text = self.tr("{evaluated} {generated}").format(evaluated=text, generated=generated)
+        if not busy:
+            self.summary.setText(text)
         base, adapter = info.side("base"), info.side("adapter")
         for r, (key, (lower, _pct)) in enumerate(ROWS.items()):
             b, a = base.get(key), adapter.get(key)

@@ -43,6 +43,11 @@ def human_duration(seconds: float | None) -> str:
     return QCoreApplication.translate("Durations", "{m} min {s:02d} s").format(m=m, s=s)
 
 
+def _number(value) -> str:
+    """A setting as a person reads it: a sweep's 0.0026919645446163622 is 0.00269."""
+    return f"{value:.3g}" if isinstance(value, float) else ("" if value is None else str(value))
+
+
 METHOD_NAMES = {"lora": "LoRA", "qlora": "QLoRA", "dpo": "DPO", "orpo": "ORPO", "cpt": "CPT"}
 
 
@@ -106,7 +111,7 @@ class ExperimentsPanel(Panel):
             self.tr("Run"), self.tr("Project"), self.tr("Status"), self.tr("Model"), self.tr("Method"),
             self.tr("Learning rate"), self.tr("Rank"), self.tr("Final loss"), self.tr("Best loss"),
             self.tr("Duration"), self.tr("Adapter size"), self.tr("Held-out loss"), self.tr("Exact match"),
-            self.tr("Experiment")])
+            self.tr("Sweep")])
         self.table.horizontalHeaderItem(13).setToolTip(self.tr("The sweep this run is a trial of."))
         self.show_label.setText(self.tr("Show"))
         self.group.setToolTip(self.tr("All runs, one sweep's trials, or the runs outside any sweep."))
@@ -157,7 +162,9 @@ class ExperimentsPanel(Panel):
         self.group.clear()
         self.group.addItem(self.tr("All runs"), self.ALL)
         for name in sorted(counts):
-            self.group.addItem(self.tr("Sweep {name} ({n} trials)").format(name=name, n=counts[name]), name)
+            text = (self.tr("Sweep {name} (1 trial)") if counts[name] == 1 else
+                    self.tr("Sweep {name} ({n} trials)")).format(name=name, n=counts[name])
+            self.group.addItem(text, name)
         if counts:
             self.group.addItem(self.tr("Runs outside sweeps"), self.SINGLE)
         self.group.setCurrentIndex(max(0, self.group.findData(keep)))
@@ -182,7 +189,7 @@ class ExperimentsPanel(Panel):
         model = "SmolLM2-135M" if r.base_model in ("default", "") else Path(r.base_model).name
         project = (projects or {}).get(r.project_id, "") if projects is not None else None
         return [r.name, project, status_text(r.status), model,
-                METHOD_NAMES.get(r.method, r.method), f"{cfg.get('learning_rate', '')}", str(cfg.get("lora_r", "")),
+                METHOD_NAMES.get(r.method, r.method), _number(cfg.get("learning_rate")), str(cfg.get("lora_r", "")),
                 f"{r.final_loss:.4f}" if r.final_loss is not None else "",
                 f"{r.best_loss:.4f}" if r.best_loss is not None else "",
                 human_duration(r.duration_s), self._adapter_size(r), *self._eval_cells(r.id), self._experiment(r.id)]

@@ -13,7 +13,6 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -29,11 +28,11 @@ from PySide6.QtWidgets import (
 from app.core import export_plan
 from app.core.errors import UserError
 from app.views.error_texts import job_error_text, user_error_text
-from app.views.progress_texts import event_progress_text
+from app.views.engine_dialog import EngineJobDialog, source_text
 from app.workers.engine_job import EngineJob
 
 
-class ExportDialog(QDialog):
+class ExportDialog(EngineJobDialog):
     """``exported(dict)``: the engine's result once a verified export is in place."""
 
     exported = Signal(dict)
@@ -127,11 +126,8 @@ class ExportDialog(QDialog):
         self.close_btn.setText(self.tr("Stop") if self.running() else self.tr("Close"))
         if self.source is None:
             self.source_label.setText(user_error_text(self.problem) if self.problem else "")
-        elif self.source.adapter_dir is not None:
-            self.source_label.setText(self.tr("{name}: its adapter merged into {base}").format(
-                name=self.source.name, base=self.source.model_dir.name))
         else:
-            self.source_label.setText(self.source.name)
+            self.source_label.setText(source_text(self.source))
         self._quant_changed()
         if self.report is not None:
             self.show_report(self.report)
@@ -158,9 +154,6 @@ class ExportDialog(QDialog):
     def quant(self) -> str:
         return str(self.quant_box.currentData())
 
-    def running(self) -> bool:
-        return self.job is not None and self.job.is_running()
-
     def choose_folder(self, folder: str | None = None) -> None:
         if folder is None:
             folder = QFileDialog.getExistingDirectory(self, self.tr("Choose the output folder"), self.out_edit.text())
@@ -182,14 +175,7 @@ class ExportDialog(QDialog):
         self.result = self.report = None
         self.report_view.setVisible(False)
         self.open_btn.setVisible(False)
-        self.job = EngineJob("app.engines.export", export_plan.engine_args(self.source, quant, out), parent=self)
-        self.job.progress.connect(self._progress)
-        self.job.finished.connect(self._finished)
-        self.progress.setRange(0, 0)
-        self.progress.setVisible(True)
-        self.stage.setText(self.tr("Starting…"))
-        self.job.start()
-        self._set_running(True)
+        self.run_job(EngineJob("app.engines.export", export_plan.engine_args(self.source, quant, out), parent=self))
         return True
 
     def _set_running(self, on: bool) -> None:
@@ -197,17 +183,6 @@ class ExportDialog(QDialog):
             w.setEnabled(not on)
         self.close_btn.setText(self.tr("Stop") if on else self.tr("Close"))
         self._quant_changed()
-
-    def _progress(self, step: int, total: int, _message: str) -> None:
-        if total:
-            self.progress.setRange(0, total)
-            self.progress.setValue(step)
-        event = self.job.last_progress if self.job is not None else None
-        text = event_progress_text(event) if event is not None else _message
-        eta = getattr(event, "eta_s", None)
-        if eta:
-            text += " " + self.tr("(about {s} s left)").format(s=max(1, round(eta)))
-        self.stage.setText(text)
 
     def _finished(self, ok: bool, message: str) -> None:
         job = self.job
@@ -226,10 +201,6 @@ class ExportDialog(QDialog):
         self.stage.setText(self.error_text)
         if self.report:
             self.show_report(self.report)
-
-    def fail(self, text: str) -> None:
-        self.error_text = text
-        self.stage.setText(text)
 
     def show_report(self, v: dict) -> None:
         from html import escape
@@ -261,24 +232,6 @@ class ExportDialog(QDialog):
 
         if self.result:
             open_in_desktop(self, Path(self.result["path"]).parent)
-
-    def close_or_stop(self) -> None:
-        if self.running():
-            self.job.stop()
-            return
-        self.accept()
-
-    def done(self, code: int) -> None:  # closing the dialog stops an export still running
-        if self.running():
-            self.job.stop()
-        super().done(code)
-
-    def changeEvent(self, event) -> None:
-        from PySide6.QtCore import QEvent
-
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate_ui()
-        super().changeEvent(event)
 
 
 def open_export_dialog(parent: QWidget, ctx, source_ref: str) -> ExportDialog:

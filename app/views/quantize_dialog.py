@@ -10,10 +10,9 @@ its source and the perplexity before and after is shown.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -28,13 +27,13 @@ from PySide6.QtWidgets import (
 from app.core import quantize_plan
 from app.core.errors import UserError
 from app.views.error_texts import job_error_text, user_error_text
-from app.views.progress_texts import event_progress_text
+from app.views.engine_dialog import EngineJobDialog, source_text
 from app.workers.engine_job import EngineJob
 
 DEFAULT_SAMPLES = 64
 
 
-class QuantizeDialog(QDialog):
+class QuantizeDialog(EngineJobDialog):
     """``quantized(dict)``: the registered model (``id``, ``name``) and the engine's result."""
 
     quantized = Signal(dict)
@@ -118,11 +117,8 @@ class QuantizeDialog(QDialog):
         self.close_btn.setText(self.tr("Stop") if self.running() else self.tr("Close"))
         if self.source is None:
             self.source_label.setText(user_error_text(self.problem) if self.problem else "")
-        elif self.source.adapter_dir is not None:
-            self.source_label.setText(self.tr("{name}: its adapter merged into {base}").format(
-                name=self.source.name, base=self.source.model_dir.name))
         else:
-            self.source_label.setText(self.source.name)
+            self.source_label.setText(source_text(self.source))
         self._scheme_changed()
         if self.result is not None:
             self.show_result(self.result)
@@ -132,7 +128,7 @@ class QuantizeDialog(QDialog):
             "w8a8": self.tr("W8A8: 8-bit weights and activations (SmoothQuant, then INT8); about half the size of "
                             "16-bit, answers nearly the same. vLLM serves it on a GPU and with its CPU build."),
             "w4a16": self.tr("W4A16: 4-bit weights (GPTQ), 16-bit activations; about a quarter of the size. "
-                             "vLLM serves it on a GPU."),
+                             "vLLM serves it on a GPU and with its CPU build."),
         }
         self.scheme_note.setText(notes.get(self.scheme(), ""))
         if self.source is not None and not self.running():
@@ -144,9 +140,6 @@ class QuantizeDialog(QDialog):
     # --- actions ------------------------------------------------------------------------------
     def scheme(self) -> str:
         return str(self.scheme_box.currentData())
-
-    def running(self) -> bool:
-        return self.job is not None and self.job.is_running()
 
     def start(self) -> bool:
         if self.source is None or self.running():
@@ -161,15 +154,8 @@ class QuantizeDialog(QDialog):
         from app.core import settings
 
         threads = settings.load().cpu_threads or None
-        self.job = EngineJob("app.engines.quantize", self.plan.engine_args(self.samples.value(), threads),
-                             python=self.plan.python, parent=self)
-        self.job.progress.connect(self._progress)
-        self.job.finished.connect(self._finished)
-        self.progress.setRange(0, 0)
-        self.progress.setVisible(True)
-        self.stage.setText(self.tr("Starting…"))
-        self.job.start()
-        self._set_running(True)
+        self.run_job(EngineJob("app.engines.quantize", self.plan.engine_args(self.samples.value(), threads),
+                               python=self.plan.python, parent=self))
         return True
 
     def _set_running(self, on: bool) -> None:
@@ -177,13 +163,6 @@ class QuantizeDialog(QDialog):
             w.setEnabled(not on)
         self.close_btn.setText(self.tr("Stop") if on else self.tr("Close"))
         self.start_btn.setEnabled(not on and self.source is not None)
-
-    def _progress(self, step: int, total: int, message: str) -> None:
-        if total:
-            self.progress.setRange(0, total)
-            self.progress.setValue(step)
-        event = self.job.last_progress if self.job is not None else None
-        self.stage.setText(event_progress_text(event) if event is not None else message)
 
     def _finished(self, ok: bool, message: str) -> None:
         job = self.job
@@ -215,26 +194,6 @@ class QuantizeDialog(QDialog):
             text += " " + self.tr("Perplexity {before} before, {after} after, on {n} calibration texts.").format(
                 before=f"{ppl['source']:.2f}", after=f"{ppl['quantized']:.2f}", n=r.get("calibration_samples"))
         self.stage.setText(text)
-
-    def fail(self, text: str) -> None:
-        self.error_text = text
-        self.stage.setText(text)
-
-    def close_or_stop(self) -> None:
-        if self.running():
-            self.job.stop()
-            return
-        self.accept()
-
-    def done(self, code: int) -> None:  # closing the dialog stops a quantization still running
-        if self.running():
-            self.job.stop()
-        super().done(code)
-
-    def changeEvent(self, event) -> None:  # noqa: N802 - Qt override
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate_ui()
-        super().changeEvent(event)
 
 
 def open_quantize_dialog(parent: QWidget, ctx, source_ref: str) -> QuantizeDialog:

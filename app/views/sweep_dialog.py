@@ -230,8 +230,14 @@ class SweepDialog(QDialog):
     # --- the SPACE ----------------------------------------------------------------------------
     def _default_name(self) -> str:
         base = self.form.name.text().strip()
-        if not base and self.form.dataset.currentData() is not None:
-            base = self.form.dataset.currentText().split(" (")[0]
+        ds_id = self.form.dataset.currentData()
+        if not base and ds_id is not None:
+            from app.core.datasets import DatasetStore
+
+            try:  # the dataset's own name: the list's label carries its record count, in the user's language
+                base = DatasetStore(self.form.ctx.db).get(ds_id).name
+            except Exception:  # noqa: BLE001 - deleted meanwhile: the plain name below
+                base = ""
         return sweeps.safe_name(f"{base or 'sweep'}-sweep")
 
     def params(self) -> dict[str, dict]:
@@ -249,6 +255,8 @@ class SweepDialog(QDialog):
             if self.log[key].isChecked() and not self.log[key].isHidden():
                 spec["log"] = True
             out[key] = spec
+        if not out:
+            raise UserError("Tick at least one setting to vary.", code="sweep.nothing_varies")
         return out
 
     def space(self) -> dict:

@@ -8,6 +8,7 @@ lives, ``SweepManager`` re-reads the study and the view redraws.
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pyqtgraph as pg
@@ -29,6 +30,16 @@ POINT = "#2563eb"
 MUTED = "#94a3b8"
 
 
+def _number(text: str):
+    try:
+        return int(text)
+    except ValueError:
+        try:
+            return float(text)
+        except ValueError:
+            return text
+
+
 def format_value(value) -> str:
     if isinstance(value, float):
         return f"{value:.2e}" if value and abs(value) < 1e-2 else f"{value:.4g}"
@@ -48,6 +59,7 @@ class SweepView(QWidget):
     train_best_requested = Signal(object, str)   # config values (dict), run name
     open_run_requested = Signal(str)             # run id (its folder name)
     compare_requested = Signal(str)              # sweep name: its trials side by side in Experiments
+    resume_requested = Signal(str)               # sweep name: start it again, until its trials are done
 
     def __init__(self, manager, parent: QWidget | None = None):
         super().__init__(parent)
@@ -63,11 +75,14 @@ class SweepView(QWidget):
         self.choice.currentIndexChanged.connect(self._chosen)
         self.stop_btn = QPushButton()
         self.stop_btn.clicked.connect(self._stop)
+        self.resume_btn = QPushButton()
+        self.resume_btn.clicked.connect(lambda: self.study and self.resume_requested.emit(self.study.name))
         self.best_btn = QPushButton(objectName="Primary")
         self.best_btn.clicked.connect(self.train_best)
         self.compare_btn = QPushButton()
         self.compare_btn.clicked.connect(lambda: self.study and self.compare_requested.emit(self.study.name))
         row.addWidget(self.choice, 1)
+        row.addWidget(self.resume_btn)
         row.addWidget(self.stop_btn)
         layout.addLayout(row)
         self.summary = QLabel(wordWrap=True)
@@ -80,7 +95,7 @@ class SweepView(QWidget):
         self.table = record_table(5)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        for col in (0, 1, 3):
+        for col in (0, 1, 3, 4):  # the run id stays whole: it is what a person looks for in Runs
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         self.table.cellDoubleClicked.connect(self._cell_activated)
         split.addWidget(self.table)
@@ -113,6 +128,9 @@ class SweepView(QWidget):
 
     # --- texts --------------------------------------------------------------------------------
     def retranslate_ui(self) -> None:
+        self.resume_btn.setText(self.tr("Resume sweep"))
+        self.resume_btn.setToolTip(self.tr("Starts this sweep again: finished trials are kept, and trials are "
+                                           "added until the number it was started with have finished."))
         self.stop_btn.setText(self.tr("Stop sweep"))
         self.stop_btn.setToolTip(self.tr("The trial that is training stops and keeps its adapter; no new trial "
                                          "starts. Start the sweep again to resume it."))
@@ -144,7 +162,7 @@ class SweepView(QWidget):
 
     def state_text(self, state: str) -> str:
         return {"running": self.tr("running"), "complete": self.tr("complete"), "pruned": self.tr("pruned"),
-                "fail": self.tr("failed"), "waiting": self.tr("waiting")}.get(state, state)
+                "fail": self.tr("failed"), "stopped": self.tr("stopped"), "waiting": self.tr("waiting")}.get(state, state)
 
     # --- which sweep --------------------------------------------------------------------------
     def reload(self) -> None:
@@ -193,6 +211,8 @@ class SweepView(QWidget):
         trials = study.trials if study else ()
         running = bool(study and (study.running or self.manager.is_running(study.name)))
         self.stop_btn.setEnabled(running)
+        self.resume_btn.setEnabled(bool(study and not running and study.space
+                                        and study.finished < (study.wanted or 0)))
         self.best_btn.setEnabled(bool(study and study.best and study.space))
         self.compare_btn.setEnabled(bool(study and any(t.run for t in study.trials)))
         if study is None:
@@ -211,9 +231,36 @@ class SweepView(QWidget):
             text += " · " + self.tr("best: trial {n}, {objective} {value:.4f}").format(
                 n=best.number, objective=objective_name(study.objective), value=best.value)
         self.summary.setText(text)
-        self.progress.setText(self.manager.last_line(study.name) if running else "")
+        self.progress.setText(self.line_text(self.manager.last_line(study.name)) if running else "")
         self._fill_table(trials)
         self._draw(trials)
+
+    def line_text(self, line: str) -> str:
+        """The sweep process's last line (app/training/sweep.py writes it in English, for logs) said in
+        the user's language with the settings' and metrics' names; a line it does not know stays as is."""
+        texts = param_texts(self)
+        m = re.fullmatch(r"trial (\d+): (.+) → (\S+)", line)
+        if m:
+            settings = ", ".join(f"{texts.get(k, k)} {format_value(_number(v))}"
+                                 for k, v in (p.split("=", 1) for p in m.group(2).split(", ") if "=" in p))
+            return self.tr("Trial {n} training: {settings} (run {run})").format(n=m.group(1), settings=settings,
+                                                                               run=m.group(3))
+        m = re.fullmatch(r"trial (\d+): evaluating (\w+)", line)
+        if m:
+            return self.tr("Trial {n}: measuring {objective}").format(n=m.group(1), objective=objective_name(m.group(2)))
+        m = re.fullmatch(r"trial (\d+): eval loss ([\d.]+) in (\d+) s", line)
+        if m:
+            return self.tr("Trial {n} trained in {s} s: held-out loss {value}").format(
+                n=m.group(1), s=m.group(3), value=m.group(2))
+        m = re.fullmatch(r"trial (\d+): pruned at step (\d+) \(eval loss ([\d.]+)\)", line)
+        if m:
+            return self.tr("Trial {n} pruned at step {step} (held-out loss {value})").format(
+                n=m.group(1), step=m.group(2), value=m.group(3))
+        m = re.fullmatch(r"trial (\d+): (\w+) ([\d.]+)", line)
+        if m and m.group(2) in sweeps.OBJECTIVES:
+            return self.tr("Trial {n}: {objective} {value}").format(
+                n=m.group(1), objective=objective_name(m.group(2)), value=m.group(3))
+        return line
 
     def _ended_text(self, study: sweeps.Study) -> str:
         status = (study.process or {}).get("status")

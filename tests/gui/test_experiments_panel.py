@@ -55,6 +55,7 @@ def test_a_sweeps_trials_are_one_experiment(main_window, qtbot):
     panel.manager.reattach_all()
     panel.refresh()
     cells = {panel.table.item(r, 0).data(256): panel.table.item(r, 13).text() for r in range(panel.table.rowCount())}
+    assert panel.table.horizontalHeaderItem(13).text() == "Sweep"
     assert cells == {"lr-t0-a": "lr · trial 0", "lr-t1-b": "lr · trial 1", "plain-run": ""}
     assert [panel.group.itemText(i) for i in range(panel.group.count())] == [
         "All runs", "Sweep lr (2 trials)", "Runs outside sweeps"]
@@ -69,8 +70,17 @@ def test_a_sweeps_trials_are_one_experiment(main_window, qtbot):
     assert w.current_panel_key() == "experiments"
     assert panel.group.currentData() == "lr" and panel.table.rowCount() == 2
     assert sorted(panel.chart.names()) == ["lr-t0-a", "lr-t1-b"] and panel.chart.point_count("lr-t1-b") == 3
+    # Selections that change never leave two shown runs in one colour.
+    panel.group.setCurrentIndex(0)
+    for run in ("plain-run", "lr-t1-b"):
+        panel.table.clearSelection()
+        row = next(r for r in range(panel.table.rowCount()) if panel.table.item(r, 0).data(256) == run)
+        panel.table.selectRow(row)
+    panel.table.selectAll()
+    colours = [panel.chart.colour(n) for n in panel.chart.names()]
+    assert len(colours) == 3 and len(set(colours)) == 3, colours
 
     w.ctx.set_language("zh_CN")
-    assert panel.group.currentData() == "lr" and panel.group.itemText(0) != "All runs"
-    assert panel.table.horizontalHeaderItem(13).text() != "Experiment"
+    assert panel.group.currentData() == "" and panel.group.itemText(0) == "全部训练"
+    assert panel.table.horizontalHeaderItem(13).text() == "超参数搜索"
     w.ctx.set_language("en")

@@ -18,7 +18,7 @@ import pytest
 
 from app.core import paths, sweeps
 from app.core.datasets import DatasetStore
-from tests.engines.test_train import write_fact_dataset
+from tests.engines.test_sweep import fact_and_val, tiny_base
 from tests.helpers.engines import REPO, engine_env_for
 
 pytestmark = [pytest.mark.slow,
@@ -32,17 +32,11 @@ def finished_sweep(tmp_path_factory, converted_model_dir):
     """One real sweep of two 2-step trials, run by the command line; its home and Optuna's own JSON."""
     root = tmp_path_factory.mktemp("sweep")
     home = root / "home"
-    data = write_fact_dataset(root / "fact.jsonl")
-    val = root / "val.jsonl"
-    val.write_text("".join(data.read_text().splitlines(keepends=True)[:2]), encoding="utf-8")
+    data, val = fact_and_val(root)
     space = root / "space.json"
     space.write_text(json.dumps({
         "name": NAME,
-        "base": {"base_model": str(converted_model_dir), "dataset_path": str(data), "val_path": str(val),
-                 "method": "lora", "quantization": "none", "dtype": "float32", "target_modules": "all-linear",
-                 "lora_alpha": 8, "lora_dropout": 0.0, "max_seq_len": 64, "batch_size": 2,
-                 "grad_accum": 1, "max_steps": 2, "eval_steps": 1, "save_steps": 100, "logging_steps": 1,
-                 "scheduler": "constant", "warmup_ratio": 0.0, "gradient_checkpointing": False, "threads": 1},
+        "base": {k: v for k, v in tiny_base(converted_model_dir, data, val).items() if k != "lora_r"},
         "params": {"learning_rate": {"low": 1e-4, "high": 3e-3, "log": True}, "lora_r": {"choices": [2, 4]}}}),
         encoding="utf-8")
     proc = subprocess.run([sys.executable, "-m", "app.cli", "sweep", str(space), "--trials", "2", "--json", "--seed", "26"],
@@ -180,7 +174,11 @@ def test_sweep_from_the_form_is_a_process_a_new_window_finds_and_stops(no_sweep_
     assert again.study.running and again.stop_btn.isEnabled()
     pid = again.study.process["pid"]
     _wait(qtbot, lambda: (again.refresh() or True) and run in again.progress.text())
-    assert again.progress.text().startswith("trial 0: learning_rate=")
+    assert again.progress.text().startswith("Trial 0 training: Learning rate ")
+    assert "trial 0: learning_rate=" in again.manager.last_line("aurora")  # the process's own line, for logs
+    assert again.line_text("trial 2: evaluating rouge_l") == "Trial 2: measuring ROUGE-L"
+    assert again.line_text("trial 1: pruned at step 4 (eval loss 1.8097)") == \
+        "Trial 1 pruned at step 4 (held-out loss 1.8097)"
 
     again.stop_btn.click()
     _wait(qtbot, lambda: (again.refresh() or True) and not again.study.running)
@@ -196,6 +194,17 @@ def test_sweep_from_the_form_is_a_process_a_new_window_finds_and_stops(no_sweep_
         time.sleep(0.1)
     else:
         pytest.fail(f"the sweep process {pid} is still there after Stop")
+    assert again.table.item(0, 1).text() == "stopped"  # the Stop, not a failure
+
+    # Resume: the same study goes on (the stopped trial is not repeated, a new one starts).
+    view.refresh()
+    assert view.resume_btn.isEnabled() and not view.stop_btn.isEnabled()
+    view.resume_btn.click()
+    _wait(qtbot, lambda: (view.refresh() or True) and view.study.running and len(view.study.trials) == 2)
+    assert view.choice.currentData() == "aurora" and view.study.trials[0].state == "stopped"
+    assert not view.resume_btn.isEnabled()
+    view.stop_btn.click()
+    _wait(qtbot, lambda: (view.refresh() or True) and not view.study.running)
 
 
 def test_view_shows_a_finished_sweep_and_trains_the_best(sweep_home, main_window, qtbot):

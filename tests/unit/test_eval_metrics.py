@@ -150,3 +150,9 @@ def test_an_unreachable_judge_is_a_clear_error():
     with pytest.raises(UserError) as err:
         judging.open_judge(f"http://127.0.0.1:{serve_config.free_port()}/v1")
     assert err.value.code == "chat.not_running"
+
+
+def test_an_answer_cut_inside_a_character_loses_the_fragment():
+    from app.evaluation.generate import clean_answer
+
+    assert clean_answer(" 首都是不\ufffd") == "首都是不" and clean_answer("Paris. ") == "Paris."
