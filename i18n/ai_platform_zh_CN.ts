@@ -6413,8 +6413,16 @@ Allow remote code for this model?</source>
       <translation>第 {step} 步留出集损失 {value:.4f}</translation>
     </message>
     <message>
+      <source>One line per finished trial: the best in red, the better the bluer</source>
+      <translation>每条线是一次已完成的试验：红色为最佳，越蓝越好</translation>
+    </message>
+    <message>
       <source>Shown once two trials have finished.</source>
       <translation>完成两次试验后显示。</translation>
+    </message>
+    <message>
+      <source>Only {setting} varies, so it explains all of the change: vary two or more settings to compare them</source>
+      <translation>只有 {setting} 在变化，因此它解释了全部差异：同时改变两项或更多设置才能比较它们</translation>
     </message>
     <message>
       <source>Share of the objective's variation</source>

@@ -332,6 +332,7 @@ class SweepView(QWidget):
         a line per finished trial, the better the bluer, the best in red."""
         plot = self.parallel_plot.plotItem
         plot.clear()
+        plot.setTitle(None)
         done = [t for t in trials if t.state == "complete" and t.value is not None]
         self.parallel_lines = 0
         if not done:
@@ -378,6 +379,7 @@ class SweepView(QWidget):
             plot.addItem(pg.PlotDataItem(list(range(len(columns))), ys, pen=pg.mkPen(colour, width=2),
                                          symbol="o", symbolSize=6, symbolBrush=colour, symbolPen=colour))
             self.parallel_lines += 1
+        plot.setTitle(self.tr("One line per finished trial: the best in red, the better the bluer"), size="9pt")
         names = [texts.get(k, k) for k in keys] + [objective_name(self._objective())]
         plot.getAxis("bottom").setTicks([list(enumerate(names))])
         plot.setXRange(-0.4, len(columns) - 0.6, padding=0)
@@ -386,6 +388,7 @@ class SweepView(QWidget):
     def _draw_importance(self) -> None:
         plot = self.importance_plot.plotItem
         plot.clear()
+        plot.setTitle(None)
         importance = dict(self.study.importance) if self.study else {}
         self.importance_bars = importance
         texts = param_texts(self)
@@ -398,6 +401,9 @@ class SweepView(QWidget):
             plot.setYRange(0, 1)
             return
         items = sorted(importance.items(), key=lambda kv: kv[1])
+        plot.setTitle(self.tr("Only {setting} varies, so it explains all of the change: vary two or more settings "
+                              "to compare them").format(setting=texts.get(items[0][0], items[0][0]))
+                      if len(items) == 1 else None, size="9pt")
         plot.addItem(pg.BarGraphItem(x0=0, y=list(range(len(items))), height=0.6, width=[v for _k, v in items],
                                      brush=POINT, pen=pg.mkPen(POINT)))
         plot.getAxis("left").setTicks([[(i, texts.get(k, k)) for i, (k, _v) in enumerate(items)]])

@@ -305,6 +305,13 @@ def test_view_of_a_maximised_metric(ai_home, main_window):
     assert rows == {"0": "0.2500", "1": "0.7500", "2": "held-out loss 3.5000 at step 4"}
     assert sorted(view.objective_points) == [(0, 0.25), (1, 0.75)]
     assert view.objective_plot.plotItem.getAxis("left").labelText == "ROUGE-L"
+    if os.environ.get("SWEEPGUI_SHOTS"):
+        shots = Path(os.environ["SWEEPGUI_SHOTS"])
+        shots.mkdir(parents=True, exist_ok=True)
+        w.resize(1400, 900)
+        for i in range(3):
+            view.plots.setCurrentIndex(i)
+            w.grab().save(str(shots / f"sweep-rouge-{i}.png"))
     w.ctx.set_language("zh_CN")
     assert view.table.horizontalHeaderItem(3).text() == "ROUGE-L" and "ROUGE-L" in view.summary.text()
     assert "held-out loss" not in view.table.item(2, 3).text()

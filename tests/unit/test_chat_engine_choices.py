@@ -74,6 +74,39 @@ def test_auto_serves_a_small_model_without_a_gpu_with_transformers(tmp_path):
     assert serve_config.planned_engine("vllm", small, cuda=False, vllm_found=True) == "vllm"  # asked for
 
 
+def test_a_compressed_tensors_model_goes_to_vllm(tmp_path):
+    """What `ai-platform quantize` writes: "auto" picks vLLM even for a small model on CPU, and the
+    transformers engine refuses it up front (its package lives in the quantization runtime only)."""
+    import importlib.util
+
+    from app.core.errors import UserError
+
+    small = model_folder(tmp_path / "q")
+    cfg = json.loads((small / "config.json").read_text())
+    cfg["quantization_config"] = {"quant_method": "compressed-tensors", "format": "pack-quantized"}
+    (small / "config.json").write_text(json.dumps(cfg))
+    assert serve_config.is_compressed_tensors(small)
+    assert serve_config.auto_engine(small, cuda=False)[0] is None
+    assert serve_config.planned_engine("auto", small, cuda=False, vllm_found=True) == "vllm"
+    if importlib.util.find_spec("compressed_tensors") is None:
+        with pytest.raises(UserError) as err:
+            serve_config.check_transformers_loads(small)
+        assert err.value.code == "serve.compressed_needs_vllm" and "vLLM" in str(err.value)
+    serve_config.check_transformers_loads(model_folder(tmp_path / "plain"))  # a 16-bit model: no objection
+
+
+def test_vllm_on_cpu_keeps_its_last_lora_slot_empty(tmp_path):
+    """vLLM's CPU LoRA ops read "no adapter" (-1) as the last slot: spare slots keep it empty."""
+    m = model_folder(tmp_path / "m", SMOLLM2)
+    adapter = tmp_path / "adapter"
+    adapter.mkdir()
+    (adapter / "adapter_config.json").write_text(json.dumps({"r": 8, "peft_type": "LORA"}))
+    cfg = ServeConfig(model_name="m", model_dir=m, port=1, adapters={"a": str(adapter)})
+    cmd = serve_config.vllm_command("/py", cfg, cuda=False)
+    assert cmd[cmd.index("--max-loras") + 1] == str(1 + serve_config.CPU_SPARE_LORA_SLOTS)
+    assert "--max-loras" not in serve_config.vllm_command("/py", cfg, cuda=True)  # the GPU kernels skip -1
+
+
 def test_vllm_always_starts_ready_for_adapters_at_runtime(tmp_path):
     folder = model_folder(tmp_path / "m", SMOLLM2)
     cmd = serve_config.vllm_command("/py", ServeConfig(model_name="m", model_dir=folder, port=1), cuda=False)
