@@ -2,7 +2,9 @@
 
     kb create NAME [--chunk-size N] [--overlap N] [--model M] [--store faiss|milvus [--uri URI]] [--json]
     kb add NAME PATH... [--json]            per-file results
-    kb query NAME "TEXT" [--top-k K] [--mode dense|hybrid|bm25] [--rerank|--no-rerank] [--json]
+    kb query NAME "TEXT" [--top-k K] [--mode dense|hybrid|bm25] [--rerank|--no-rerank]
+             [--tag T]... [--source S] [--after YYYY-MM-DD] [--before YYYY-MM-DD] [--json]
+    kb meta NAME PATH [--tags "a, b"] [--source S] [--date YYYY-MM-DD] [--json]   a document's metadata
     kb list [--json]                        with document and chunk counts
     kb remove NAME PATH... [--yes] [--json]   asks first when that is more than one document
     kb rebuild NAME [--json]
@@ -58,8 +60,22 @@ def register(subparsers) -> None:
     q.add_argument("--rerank", action=argparse.BooleanOptionalAction, default=None,
                    help="reorder the passages with a cross-encoder reranker (a model folder in the data "
                         "folder's rerankers/, or AI_PLATFORM_RERANKER); off by default")
+    q.add_argument("--tag", action="append", default=None, metavar="TAG",
+                   help="only documents with this tag (repeat: with every one)")
+    q.add_argument("--source", default=None, help="only documents whose source contains this")
+    q.add_argument("--after", default=None, metavar="YYYY-MM-DD", help="only documents dated on or after")
+    q.add_argument("--before", default=None, metavar="YYYY-MM-DD", help="only documents dated on or before")
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=_query)
+
+    me = sub.add_parser("meta", help="a document's tags, source and date (shown, or set)")
+    me.add_argument("name")
+    me.add_argument("path", help="the document, as added (a file path)")
+    me.add_argument("--tags", default=None, help='comma-separated, e.g. "contract, 2026" ("" clears)')
+    me.add_argument("--source", default=None, help='where it came from ("" clears)')
+    me.add_argument("--date", default=None, metavar="YYYY-MM-DD", help='its date ("" clears)')
+    me.add_argument("--json", action="store_true")
+    me.set_defaults(func=_meta)
 
     li = sub.add_parser("list", help="knowledge bases with document and chunk counts")
     li.add_argument("--json", action="store_true")
@@ -236,8 +252,11 @@ def _confirm(question: str) -> bool:
 
 def _query(args) -> int:
     def work(store):
+        from app.core.kb import DocFilter
+
+        flt = DocFilter.make(args.tag, args.source, args.after, args.before)
         k, _ = _engine(store, args.name)
-        res = k.query(args.text, top_k=args.top_k, mode=args.mode, rerank=args.rerank)
+        res = k.query(args.text, top_k=args.top_k, mode=args.mode, rerank=args.rerank, filters=flt)
         if res["rerank"].get("reason"):
             print(f"Not reranked: {res['rerank']['reason']}.", file=sys.stderr)
         if args.json:
@@ -247,7 +266,33 @@ def _query(args) -> int:
                 where = c["file"] + (f" p.{c['page']}" if c.get("page") else "")
                 print(f"{i}. [{c['score']:.3f}] {where}\n   {c['text'][:300]}")
             if not res["chunks"]:
-                print("No chunks: the knowledge base is empty.")
+                print("No document matches the filter." if flt is not None else
+                      "No chunks: the knowledge base is empty.")
+        return 0
+
+    return _run(args, work)
+
+
+def _meta(args) -> int:
+    def work(store):
+        from app.core.kb import normalize_path
+        from app.knowledge.base import find_kb
+
+        kb = find_kb(store, args.name)
+        path = normalize_path(args.path)
+        if args.tags is not None or args.source is not None or args.date is not None:
+            doc = store.set_metadata(kb.id, path, tags=args.tags, source=args.source, date=args.date)
+        else:
+            doc = store.document(kb.id, path)
+            if doc is None:
+                from app.core.errors import UserError
+
+                raise UserError(f"{path} is not in this knowledge base.", code="kb.doc_unknown", params={"path": path})
+        out = {"path": doc.path, "tags": list(doc.tags), "source": doc.source, "date": doc.date}
+        if args.json:
+            _print_json(out)
+        else:
+            print(f"{doc.path}\ttags: {', '.join(doc.tags) or '–'}\tsource: {doc.source or '–'}\tdate: {doc.date or '–'}")
         return 0
 
     return _run(args, work)

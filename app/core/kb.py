@@ -77,12 +77,96 @@ class KBDocument:
     updated_at: datetime
     error_code: str = ""
     error_params: dict = field(default_factory=dict)
+    tags: tuple[str, ...] = ()
+    source: str = ""
+    date: str = ""  # YYYY-MM-DD, or "" when not set
+
+
+def _tags(stored: str | None) -> tuple[str, ...]:
+    try:
+        value = json.loads(stored) if stored else []
+    except ValueError:
+        return ()
+    return tuple(str(t) for t in value) if isinstance(value, list) else ()
 
 
 def _doc(row: DocumentRow) -> KBDocument:
     error, code, params = decode_error(row.error)
     return KBDocument(row.id, row.kb_id, row.path, row.content_hash, row.status, error,
-                      row.n_chunks or 0, row.updated_at, code, params)
+                      row.n_chunks or 0, row.updated_at, code, params,
+                      _tags(row.tags), row.source or "", row.doc_date or "")
+
+
+# --- metadata: what a person says about a document, and filters on it -----------------------------
+MAX_TAG_CHARS = 40
+MAX_SOURCE_CHARS = 500
+
+
+def parse_tags(text: str | list | tuple | None) -> tuple[str, ...]:
+    """Tags from "a, b; c" (or a list): trimmed, empty ones dropped, duplicates (any case) once."""
+    items = text if isinstance(text, (list, tuple)) else str(text or "").replace(";", ",").replace("，", ",").split(",")
+    seen: dict[str, str] = {}
+    for item in items:
+        tag = " ".join(str(item).split())
+        if not tag:
+            continue
+        if len(tag) > MAX_TAG_CHARS:
+            raise UserError(f'The tag "{tag[:MAX_TAG_CHARS]}…" is longer than {MAX_TAG_CHARS} characters.',
+                            code="kb.tag_long", params={"tag": tag[:MAX_TAG_CHARS], "max": MAX_TAG_CHARS})
+        seen.setdefault(tag.casefold(), tag)
+    return tuple(seen.values())
+
+
+def check_date(text: str | None, what: str = "date") -> str:
+    """"" or a real calendar date as YYYY-MM-DD."""
+    text = str(text or "").strip()
+    if not text:
+        return ""
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").date().isoformat()
+    except ValueError:
+        raise UserError(f'"{text}" is not a date: write it as YYYY-MM-DD, for example 2026-03-31.',
+                        code="kb.bad_date", params={"value": text, "what": what}) from None
+
+
+@dataclass(frozen=True)
+class DocFilter:
+    """Which documents a query may cite: every tag given (any case), ``source`` as a part of the
+    document's source (any case), and a date from ``after`` to ``before`` (both included). A document
+    without a date never passes a date bound."""
+
+    tags: tuple[str, ...] = ()
+    source: str = ""
+    after: str = ""
+    before: str = ""
+
+    @classmethod
+    def make(cls, tags=None, source: str | None = None, after: str | None = None,
+             before: str | None = None) -> DocFilter | None:
+        flt = cls(parse_tags(tags), str(source or "").strip(), check_date(after, "after"),
+                  check_date(before, "before"))
+        if flt.after and flt.before and flt.after > flt.before:
+            raise UserError(f"The date range starts ({flt.after}) after it ends ({flt.before}); swap the two.",
+                            code="kb.date_range", params={"after": flt.after, "before": flt.before})
+        return flt if flt.active else None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.tags or self.source or self.after or self.before)
+
+    def matches(self, doc: KBDocument) -> bool:
+        have = {t.casefold() for t in doc.tags}
+        if any(t.casefold() not in have for t in self.tags):
+            return False
+        if self.source and self.source.casefold() not in doc.source.casefold():
+            return False
+        if (self.after or self.before) and not doc.date:
+            return False
+        return not (self.after and doc.date < self.after) and not (self.before and doc.date > self.before)
+
+    def to_json(self) -> dict:
+        return {k: v for k, v in (("tags", list(self.tags)), ("source", self.source), ("after", self.after),
+                                  ("before", self.before)) if v}
 
 
 def encode_error(error) -> str | None:
@@ -385,6 +469,33 @@ class KnowledgeStore:
             row.updated_at = utcnow()
             s.flush()
             return _doc(row)
+
+    def set_metadata(self, kb_id: int, path: str, *, tags=None, source: str | None = None,
+                     date: str | None = None) -> KBDocument:
+        """A document's tags, source and date (None: left as it is; "" clears), checked first."""
+        values: dict = {}
+        if tags is not None:
+            values["tags"] = json.dumps(list(parse_tags(tags)), ensure_ascii=False) if parse_tags(tags) else None
+        if source is not None:
+            source = " ".join(str(source).split())
+            if len(source) > MAX_SOURCE_CHARS:
+                raise UserError(f"The source is longer than {MAX_SOURCE_CHARS} characters.",
+                                code="kb.source_long", params={"max": MAX_SOURCE_CHARS})
+            values["source"] = source or None
+        if date is not None:
+            values["doc_date"] = check_date(date) or None
+        with self._db.session() as s:
+            row = s.scalar(select(DocumentRow).where(DocumentRow.kb_id == kb_id, DocumentRow.path == path))
+            if row is None:
+                raise UserError(f"{path} is not in this knowledge base.", code="kb.doc_unknown",
+                                params={"path": path})
+            for k, v in values.items():
+                setattr(row, k, v)
+            s.flush()
+            return _doc(row)
+
+    def matching_paths(self, kb_id: int, flt: DocFilter) -> set[str]:
+        return {d.path for d in self.documents(kb_id) if flt.matches(d)}
 
     def set_documents(self, kb_id: int, paths_: list[str], **values) -> None:
         for p in paths_:

@@ -555,11 +555,13 @@ class Knowledge:
             return {"summary": True, "kb": self.kb.name, "from": old_label, "to": self.kb.store_label,
                     "chunks": len(ids), "seconds": round(time.monotonic() - t0, 3), "stopped": False}
 
-    def query(self, text: str, top_k: int = 5, mode: str | None = None, rerank: bool | None = None) -> dict:
+    def query(self, text: str, top_k: int = 5, mode: str | None = None, rerank: bool | None = None,
+              filters=None) -> dict:
         """The ``top_k`` passages for ``text``. ``rerank``: put the fused candidates through the
         cross-encoder (``rerank.py``) when one is installed (None: not asked, off); the answer's
         ``rerank`` says whether it ran, and each chunk keeps every stage's score (``dense_score``,
-        the fused ``score``, ``rerank_score``)."""
+        the fused ``score``, ``rerank_score``). ``filters`` (``kb.DocFilter``): only documents whose
+        tags, source and date match; the answer's ``filters`` says which and how many documents passed."""
         mode = mode or DEFAULT_MODE
         if mode not in MODES:
             raise UserError(f"Unknown retrieval mode {mode!r}; use one of {', '.join(MODES)}.",
@@ -571,8 +573,11 @@ class Knowledge:
         folder = rerank_mod.find() if rerank else None
         if rerank and folder is None:
             stage["reason"] = rerank_mod.missing_reason()
+        allow = None
+        if filters is not None and filters.active:
+            allow = self.store.matching_paths(self.kb.id, filters)
         chunks = self.index.search(text, qvec, top_k=max(top_k, rerank_mod.CANDIDATES) if folder else top_k,
-                                   mode=mode)
+                                   mode=mode, allow=allow)
         if folder is not None and chunks:
             model = rerank_mod.load(folder)
             for c, s in zip(chunks, model.score(text, [c["text"] for c in chunks])):
@@ -582,8 +587,11 @@ class Knowledge:
         for c in chunks:
             c.pop("node_id", None)
             c.pop("id", None)
-        return {"query": text, "kb": self.kb.name, "kb_id": self.kb.id, "mode": mode, "chunks": chunks,
-                "rerank": stage, "ms": round((time.perf_counter() - t0) * 1000, 2)}
+        out = {"query": text, "kb": self.kb.name, "kb_id": self.kb.id, "mode": mode, "chunks": chunks,
+               "rerank": stage, "ms": round((time.perf_counter() - t0) * 1000, 2)}
+        if allow is not None:
+            out["filters"] = {**filters.to_json(), "documents": len(allow)}
+        return out
 
     def retriever(self, top_k: int = 5):
         """A llama-index retriever over this knowledge base (for chat / agents)."""

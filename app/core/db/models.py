@@ -289,6 +289,10 @@ class Document(Base):
     error: Mapped[str | None] = mapped_column(Text)
     n_chunks: Mapped[int] = mapped_column(default=0, server_default="0")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # The person's metadata (migration 0005): tags as a JSON list, where it came from, its date.
+    tags: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(Text)
+    doc_date: Mapped[str | None] = mapped_column(String(10))
 
 
 class ChatSession(Base):
