@@ -1053,6 +1053,41 @@ Allow it to read files in {folder} for this chat?</source>
     </message>
   </context>
   <context>
+    <name>DocMetaDialog</name>
+    <message>
+      <source>Document details</source>
+      <translation>文档详情</translation>
+    </message>
+    <message>
+      <source>Tags</source>
+      <translation>标签</translation>
+    </message>
+    <message>
+      <source>comma-separated, e.g. contract, 2026</source>
+      <translation>用逗号分隔，例如：合同, 2026</translation>
+    </message>
+    <message>
+      <source>Source</source>
+      <translation>来源</translation>
+    </message>
+    <message>
+      <source>where it came from, e.g. legal drive</source>
+      <translation>文档来自哪里，例如：法务共享盘</translation>
+    </message>
+    <message>
+      <source>Date</source>
+      <translation>日期</translation>
+    </message>
+    <message>
+      <source>YYYY-MM-DD</source>
+      <translation>YYYY-MM-DD</translation>
+    </message>
+    <message>
+      <source>The retrieval tester and `ai-platform kb query` can keep to documents with a tag, a source or a date range.</source>
+      <translation>检索测试和 `ai-platform kb query` 可以只在带某个标签、某个来源或某个日期范围内的文档中查找。</translation>
+    </message>
+  </context>
+  <context>
     <name>DocStatus</name>
     <message>
       <source>Queued</source>
@@ -1231,6 +1266,26 @@ The full report is in the log: {path}</source>
     <message>
       <source>A dataset name can have at most {max} characters.</source>
       <translation>数据集名称最多 {max} 个字符。</translation>
+    </message>
+    <message>
+      <source>The tag "{tag}…" is longer than {max} characters.</source>
+      <translation>标签“{tag}…”超过了 {max} 个字符。</translation>
+    </message>
+    <message>
+      <source>The source is longer than {max} characters.</source>
+      <translation>来源超过了 {max} 个字符。</translation>
+    </message>
+    <message>
+      <source>"{value}" is not a date: write it as YYYY-MM-DD, for example 2026-03-31.</source>
+      <translation>“{value}”不是日期：请写成 YYYY-MM-DD，例如 2026-03-31。</translation>
+    </message>
+    <message>
+      <source>The date range starts ({after}) after it ends ({before}); swap the two.</source>
+      <translation>日期范围的开始（{after}）晚于结束（{before}）；请交换两者。</translation>
+    </message>
+    <message>
+      <source>{path} is not in this knowledge base.</source>
+      <translation>{path} 不在这个知识库中。</translation>
     </message>
     <message>
       <source>A knowledge base needs a name.</source>
@@ -4178,8 +4233,44 @@ The full report is in the log: {path}</source>
       <translation>段落数</translation>
     </message>
     <message>
+      <source>Tags</source>
+      <translation>标签</translation>
+    </message>
+    <message>
       <source>Reason</source>
       <translation>原因</translation>
+    </message>
+    <message>
+      <source>Date</source>
+      <translation>日期</translation>
+    </message>
+    <message>
+      <source>Details…</source>
+      <translation>详情…</translation>
+    </message>
+    <message>
+      <source>Tags, source and date of the selected document, for filtering</source>
+      <translation>所选文档的标签、来源和日期，用于筛选</translation>
+    </message>
+    <message>
+      <source>Only:</source>
+      <translation>仅限：</translation>
+    </message>
+    <message>
+      <source>tags</source>
+      <translation>标签</translation>
+    </message>
+    <message>
+      <source>source contains</source>
+      <translation>来源包含</translation>
+    </message>
+    <message>
+      <source>from YYYY-MM-DD</source>
+      <translation>起始 YYYY-MM-DD</translation>
+    </message>
+    <message>
+      <source>to YYYY-MM-DD</source>
+      <translation>截止 YYYY-MM-DD</translation>
     </message>
     <message>
       <source>Remove</source>
@@ -4238,6 +4329,10 @@ The full report is in the log: {path}</source>
       <translation>选择 {name} 要跟随的文件夹</translation>
     </message>
     <message>
+      <source>Source: {source}</source>
+      <translation>来源：{source}</translation>
+    </message>
+    <message>
       <source>No knowledge base yet. Create one, then drop documents here.</source>
       <translation>还没有知识库。先创建一个，再把文档拖到这里。</translation>
     </message>
@@ -4288,6 +4383,10 @@ The full report is in the log: {path}</source>
     <message>
       <source>{n} passages in {ms:.0f} ms; Chat would use {used} of them (the greyed ones are below its relevance floor).</source>
       <translation>{ms:.0f} 毫秒内找到 {n} 段；对话会用其中 {used} 段（灰色的低于相关度下限）。</translation>
+    </message>
+    <message>
+      <source>Kept to {n} document(s) that match the filter.</source>
+      <translation>只在符合筛选条件的 {n} 个文档中查找。</translation>
     </message>
     <message>
       <source>Reranked by {model}.</source>

@@ -28,14 +28,15 @@ import sys
 from app.core import protocol
 from app.core.engine_runtime import run_main
 from app.core.errors import UserError
-from app.core.kb import KnowledgeStore
+from app.core.kb import DocFilter, KnowledgeStore
 from app.knowledge.base import BATCH_FILES, Knowledge, find_kb
 
 ENGINE = "knowledge"
 
 
 def serve(rt, store: KnowledgeStore, refs: list[str]) -> str:
-    """Answer ``{"cmd": "query", "text": ..., "kb": ..., "top_k": ...}`` lines until stdin closes
+    """Answer ``{"cmd": "query", "text": ..., "kb": ..., "top_k": ..., "filters": {"tags", "source",
+    "after", "before"}}`` lines (filters optional: ``kb.DocFilter``) until stdin closes
     or ``{"cmd": "stop"}``; the model and every index stay loaded."""
     kbs = {}
     for ref in refs:
@@ -79,8 +80,10 @@ def serve(rt, store: KnowledgeStore, refs: list[str]) -> str:
             if k is None:
                 raise UserError(f"Knowledge base {ref!r} is not loaded in this engine.", code="kb.not_loaded",
                                 params={"kb": str(ref)})
+            f = cmd.get("filters") if isinstance(cmd.get("filters"), dict) else {}
+            flt = DocFilter.make(f.get("tags"), f.get("source"), f.get("after"), f.get("before")) if f else None
             data = k.query(str(cmd.get("text", "")), top_k=int(cmd.get("top_k", 5)), mode=cmd.get("mode"),
-                           rerank=cmd.get("rerank"))
+                           rerank=cmd.get("rerank"), filters=flt)
             rt.result(id=req_id, **data)
         except UserError as err:
             rt.emit(protocol.Error(message=str(err), hint="", extra=err.data(id=req_id)))

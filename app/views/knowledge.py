@@ -37,6 +37,7 @@ def doc_status_text(status: str) -> str:
 
 
 SYNC_DELAY_MS = 2000  # after the last change in a followed folder
+REASON_COL = 5  # the documents table: Document, Status, Chunks, Tags, Date, Reason
 WATCH_MAX = 5000  # paths watched (folders and files); beyond, changes are found at the next start
 
 
@@ -100,13 +101,14 @@ class KnowledgePanel(Panel):
         docs = QWidget()
         dl = QVBoxLayout(docs)
         dl.setContentsMargins(0, 0, 0, 0)
-        self.docs = QTableWidget(0, 4)
+        self.docs = QTableWidget(0, 6)
         self.docs.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.docs.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.docs.verticalHeader().setVisible(False)
         self.docs.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.docs.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.docs.horizontalHeader().setSectionResizeMode(REASON_COL, QHeaderView.ResizeMode.Stretch)
         self.docs.itemSelectionChanged.connect(self._selection_changed)
+        self.docs.cellDoubleClicked.connect(lambda row, _col: self.edit_details(row))
         dl.addWidget(self.docs, 1)
         # Documents a killed indexing run left unfinished: one click finishes them.
         self.resume_box = QWidget()
@@ -125,7 +127,10 @@ class KnowledgePanel(Panel):
         self.reindex_btn = QPushButton()
         self.remove_btn.clicked.connect(self.remove_selected)
         self.reindex_btn.clicked.connect(self.reindex_selected)
+        self.details_btn = QPushButton(objectName="kb-details")
+        self.details_btn.clicked.connect(lambda: self.edit_details())
         drow.addWidget(self.empty, 1)
+        drow.addWidget(self.details_btn)
         drow.addWidget(self.remove_btn)
         drow.addWidget(self.reindex_btn)
         dl.addLayout(drow)
@@ -148,13 +153,25 @@ class KnowledgePanel(Panel):
         qrow.addWidget(self.rerank)
         qrow.addWidget(self.search_btn)
         tl.addLayout(qrow)
+        frow = QHBoxLayout()  # keep to documents with a tag, a source, a date range (their Details…)
+        self.filter_label = QLabel(objectName="Muted")
+        self.filter_tags = QLineEdit(objectName="kb-filter-tags")
+        self.filter_source = QLineEdit(objectName="kb-filter-source")
+        self.filter_after = QLineEdit(objectName="kb-filter-after")
+        self.filter_before = QLineEdit(objectName="kb-filter-before")
+        for w, stretch in ((self.filter_label, 0), (self.filter_tags, 2), (self.filter_source, 2),
+                           (self.filter_after, 1), (self.filter_before, 1)):
+            frow.addWidget(w, stretch)
+            if isinstance(w, QLineEdit):
+                w.returnPressed.connect(self.search)
+        tl.addLayout(frow)
         self.results = QTableWidget(0, 4)
         self.results.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.results.setWordWrap(True)
         self.results.verticalHeader().setVisible(False)
         self.results.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         tl.addWidget(self.results, 1)
-        self.query_info = QLabel(objectName="Muted")
+        self.query_info = QLabel(objectName="Muted", wordWrap=True)
         tl.addWidget(self.query_info)
         split.addWidget(tester)
         split.setSizes([320, 280])
@@ -188,7 +205,15 @@ class KnowledgePanel(Panel):
         self.move_btn.setText(self.tr("Move…"))
         self.move_btn.setToolTip(self.tr("Move the vectors to faiss, Milvus Lite or a Milvus server, without re-embedding"))
         self.cancel_btn.setText(self.tr("Cancel"))
-        self.docs.setHorizontalHeaderLabels([self.tr("Document"), self.tr("Status"), self.tr("Chunks"), self.tr("Reason")])
+        self.docs.setHorizontalHeaderLabels([self.tr("Document"), self.tr("Status"), self.tr("Chunks"), self.tr("Tags"),
+                                             self.tr("Date"), self.tr("Reason")])
+        self.details_btn.setText(self.tr("Details…"))
+        self.details_btn.setToolTip(self.tr("Tags, source and date of the selected document, for filtering"))
+        self.filter_label.setText(self.tr("Only:"))
+        self.filter_tags.setPlaceholderText(self.tr("tags"))
+        self.filter_source.setPlaceholderText(self.tr("source contains"))
+        self.filter_after.setPlaceholderText(self.tr("from YYYY-MM-DD"))
+        self.filter_before.setPlaceholderText(self.tr("to YYYY-MM-DD"))
         self.remove_btn.setText(self.tr("Remove"))
         self.reindex_btn.setText(self.tr("Re-index"))
         self.tester_label.setText(self.tr("Try a question"))
@@ -318,13 +343,15 @@ class KnowledgePanel(Panel):
             reason = reason_text(d.error_code, d.error_params, d.error) if d.error else ""
             # The file's name first (a full path hides it at the far end); the path in the tooltip.
             shown = f"{Path(d.path).name} — {Path(d.path).parent}"
-            cells = (shown, doc_status_text(d.status), str(d.n_chunks or 0), reason)
+            cells = (shown, doc_status_text(d.status), str(d.n_chunks or 0), ", ".join(d.tags), d.date, reason)
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, d.path)
                 if col == 0:
                     item.setToolTip(d.path)
-                if col == 3 and text:
+                if col == 3 and d.source:
+                    item.setToolTip(self.tr("Source: {source}").format(source=d.source))
+                if col == REASON_COL and text:
                     # the whole reason (the column cuts it), and the English original as the CLI says it
                     item.setToolTip(text if text == (d.error or "") else f"{text}\n\n{d.error}")
                 self.docs.setItem(row, col, item)
@@ -584,9 +611,10 @@ class KnowledgePanel(Panel):
             self.jobs.cancel(self.kb_id())
 
     def _selection_changed(self) -> None:
-        chosen = bool(self.docs.selectionModel() and self.docs.selectionModel().selectedRows())
+        rows = self.docs.selectionModel().selectedRows() if self.docs.selectionModel() else []
         for w in (self.remove_btn, self.reindex_btn):
-            w.setEnabled(chosen and not self.busy())
+            w.setEnabled(bool(rows) and not self.busy())
+        self.details_btn.setEnabled(len(rows) == 1)  # metadata is edited while indexing goes on
 
     def selected_paths(self) -> list[str]:
         rows = {i.row() for i in self.docs.selectionModel().selectedRows()}
@@ -618,6 +646,20 @@ class KnowledgePanel(Panel):
         self.add_paths(items)
         event.acceptProposedAction()
 
+    def edit_details(self, row: int | None = None):
+        """Details… of the selected document (or ``row``'s): tags, source, date; the table shows them after."""
+        from app.views.doc_meta_dialog import DocMetaDialog
+
+        kb_id = self.kb_id()
+        paths_ = [self.docs.item(row, 0).data(Qt.ItemDataRole.UserRole)] if row is not None and self.docs.item(row, 0) \
+            else self.selected_paths()
+        if kb_id is None or len(paths_) != 1:
+            return None
+        self.details_dialog = DocMetaDialog(self.store, kb_id, paths_[0], self)
+        self.details_dialog.accepted.connect(self.show_kb)
+        self.details_dialog.open()
+        return self.details_dialog
+
     # --- retrieval tester ---------------------------------------------------------------------
     def search(self) -> None:
         text, kb_id = self.query.text().strip(), self.kb_id()
@@ -625,9 +667,18 @@ class KnowledgePanel(Panel):
             return
         import time
 
+        from app.core.kb import DocFilter
+
+        try:
+            flt = DocFilter.make(self.filter_tags.text(), self.filter_source.text(), self.filter_after.text(),
+                                 self.filter_before.text())
+        except UserError as err:
+            self.query_info.setText(user_error_text(err))
+            return
         self._asked = (text, time.monotonic())
         self._query_req = self.ctx.kb_query.ask([kb_id], text, self.top_k.value(),
-                                                rerank=self.rerank.isChecked() or None)
+                                                rerank=self.rerank.isChecked() or None,
+                                                filters=flt.to_json() if flt else None)
         if not self.ctx.kb_query.ready:
             self.query_info.setText(self.tr("Loading the embedding model…"))
 
@@ -672,6 +723,9 @@ class KnowledgePanel(Panel):
         self.results.resizeRowsToContents()
         text = self.tr("{n} passages in {ms:.0f} ms; Chat would use {used} of them (the greyed ones are below "
                        "its relevance floor).").format(n=len(chunks), ms=float(data.get("ms", 0)), used=used)
+        if data.get("filters"):
+            text += " " + self.tr("Kept to {n} document(s) that match the filter.").format(
+                n=data["filters"].get("documents", 0))
         stage = data.get("rerank") or {}
         if stage.get("used"):
             text += " " + self.tr("Reranked by {model}.").format(model=stage.get("model", ""))

@@ -42,7 +42,9 @@ class KbQueryService(QObject):
     def ready(self) -> bool:
         return self._ready
 
-    def ask(self, kb_ids: list[int], text: str, top_k: int = 5, rerank: bool | None = None) -> int:
+    def ask(self, kb_ids: list[int], text: str, top_k: int = 5, rerank: bool | None = None,
+            filters: dict | None = None) -> int:
+        """``filters``: {"tags", "source", "after", "before"} (kb.DocFilter's fields), or None."""
         req = next(self._ids)
         kbs = tuple(sorted(set(int(k) for k in kb_ids)))
         if not kbs:
@@ -50,7 +52,7 @@ class KbQueryService(QObject):
             return req
         if self._proc is None or not set(kbs) <= set(self._kbs):
             self._start(tuple(sorted(set(self._kbs) | set(kbs))))
-        self._queue.append((req, kbs, text, top_k, rerank))
+        self._queue.append((req, kbs, text, top_k, rerank, filters or None))
         if self._ready:
             self._drain()
         return req
@@ -107,10 +109,11 @@ class KbQueryService(QObject):
 
     def _drain(self) -> None:
         while self._queue and self._proc is not None:
-            req, kbs, text, top_k, rerank = self._queue.pop(0)
+            req, kbs, text, top_k, rerank, filters = self._queue.pop(0)
             self._pending[req] = (set(kbs), [])
             for k in kbs:
-                self._proc.write_command("query", text=text, kb=k, top_k=top_k, id=f"{req}:{k}", rerank=rerank)
+                self._proc.write_command("query", text=text, kb=k, top_k=top_k, id=f"{req}:{k}", rerank=rerank,
+                                         filters=filters)
 
     def _on_event(self, proc: EngineProcess, ev) -> None:
         if proc is not self._proc:

@@ -299,7 +299,7 @@ def test_knowledge_reasons_and_an_engine_failure_read_in_chinese(main_window, qt
     (docs / "image.bin").write_bytes(b"\x00\x01\x02binary")
     with qtbot.waitSignal(panel.indexing_finished, timeout=240_000):
         drop(panel, [docs])
-    reasons = {panel.docs.item(r, 0).text().split(" — ")[0]: panel.docs.item(r, 3)
+    reasons = {panel.docs.item(r, 0).text().split(" — ")[0]: panel.docs.item(r, 5)
                for r in range(panel.docs.rowCount())}
     assert reasons["empty.txt"].text() == "空文件" and reasons["empty.txt"].toolTip().endswith("empty file")
     assert reasons["image.bin"].text().startswith("不支持的文件类型（.bin，二进制）")

@@ -28,6 +28,7 @@ ALLOWED = {
     "DDP", "ZeRO-2", "ZeRO-3", "FSDP", "DeepSpeed", "PyTorch",  # names of the distributed strategies
     "faiss", "Milvus", "Lite", "http", "HOST", "OCR",  # vector stores, a server address, OCR
     "transformers", "ROUGE-L", "BLEU", "chrF",  # a library and metric names
+    "YYYY-MM-DD",  # the date format a person types
 }
 
 
