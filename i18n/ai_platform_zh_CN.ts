@@ -6476,6 +6476,10 @@ Allow remote code for this model?</source>
       <translation>试验 {n} 在第 {step} 步被剪枝（留出集损失 {value}）</translation>
     </message>
     <message>
+      <source>Trial {n} was interrupted with its sweep; it is not repeated</source>
+      <translation>试验 {n} 随搜索一同中断；不会重复运行</translation>
+    </message>
+    <message>
       <source>Trial {n}: {objective} {value}</source>
       <translation>试验 {n}：{objective} {value}</translation>
     </message>

@@ -32,7 +32,8 @@ def register(subparsers) -> None:
     r.add_argument("--judge", default=None,
                    help="judge model: 'default', a registered model, a remote endpoint's name, or URL[#MODEL]")
     r.add_argument("--judge-mode", default="pairwise", choices=("pairwise", "absolute"))
-    r.add_argument("--limit", type=int, default=None, help="generate for the first N samples (default 64)")
+    r.add_argument("--limit", type=int, default=None,
+                   help="generate for the first N samples (default 64; 0: the held-out loss alone)")
     r.add_argument("--max-new-tokens", type=int, default=None)
     r.add_argument("--threads", type=int, default=None)
     r.add_argument("--generate-with", default=None, choices=("auto", "vllm", "transformers"),
@@ -80,7 +81,7 @@ def _run(args) -> int:
 
     try:
         result = evaluate_run(CliReporter(), args.run, set_path=args.set, judge=args.judge, judge_mode=args.judge_mode,
-                              limit=args.limit or DEFAULT_LIMIT, max_new_tokens=args.max_new_tokens,
+                              limit=DEFAULT_LIMIT if args.limit is None else args.limit, max_new_tokens=args.max_new_tokens,
                               threads=args.threads, generation=args.generate_with)
         save_run_result(result)
     except UserError as err:

@@ -29,8 +29,8 @@ DEFAULT_MODEL = "default"
 DEFAULT_MAX_LORA_RANK = 16
 # vLLM's CPU build reads a base-model token's "no adapter" index (-1) as the last adapter slot, so a
 # base request batched beside an adapter request gets that adapter (vllm-project/vllm#48421, open in
-# 0.32). Slots fill from the first, so spare slots keep the last one empty: the adapters of the launch
-# plus this many loaded while it runs answer right beside the base.
+# 0.32). Slots fill from the first, so one slot more than the adapters stays empty: the adapters of the
+# launch plus this many loaded while it runs answer right beside the base.
 CPU_SPARE_LORA_SLOTS = 4
 LORA_RANKS = (8, 16, 32, 64, 128, 256, 512)
 # "auto" on a machine without an NVIDIA GPU: models up to this many parameters are served by the
@@ -307,7 +307,7 @@ def vllm_command(python: str | os.PathLike, cfg: ServeConfig, cuda: bool) -> lis
     # LoRA is on otherwise: adapters load into the running server (VLLM_ALLOW_RUNTIME_LORA_UPDATING).
     cmd += ["--enable-lora", "--max-lora-rank", str(max_lora_rank(cfg))]
     if not cuda:
-        cmd += ["--max-loras", str(len(cfg.adapters) + CPU_SPARE_LORA_SLOTS)]
+        cmd += ["--max-loras", str(len(cfg.adapters) + CPU_SPARE_LORA_SLOTS + 1)]  # the last one never filled
     if cfg.adapters:
         cmd += ["--lora-modules", *[f"{n}={p}" for n, p in cfg.adapters.items()]]
     return cmd

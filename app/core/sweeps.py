@@ -107,7 +107,11 @@ def check_space(space: Any, where: str = "") -> dict[str, Any]:
         raise UserError("A sweep needs a validation set to compare trials: set base.val_path.",
                         code="sweep.no_val")
     TrainConfig.from_dict(dict(space["base"])).validate(check_files=True)
-    space["name"] = safe_name(space.get("name") or "sweep")
+    raw = space.get("name") or "sweep"
+    space["name"] = safe_name(raw)
+    legacy = "".join(c if c.isalnum() or c in "-_" else "-" for c in str(raw))[:60] or "sweep"
+    if legacy != space["name"] and storage_path(legacy).is_file() and not storage_path(space["name"]).is_file():
+        space["name"] = legacy  # a study saved before runs of "-" were folded: resumed under its own name
     return space
 
 
@@ -115,7 +119,7 @@ def check_space(space: Any, where: str = "") -> dict[str, Any]:
 @dataclass(frozen=True)
 class Trial:
     number: int
-    state: str                      # running | complete | pruned | fail | stopped (the sweep's Stop) | waiting
+    state: str                      # running | complete | pruned | fail | stopped (the sweep's Stop) | interrupted | waiting
     value: float | None
     params: dict[str, Any]
     run: str | None
@@ -226,8 +230,9 @@ def read_trials(db: Path, name: str) -> list[Trial]:
                 inter[tid][int(step)] = float(v)
         runs: dict[int, str] = {}
         stopped: set[int] = set()
+        interrupted: set[int] = set()  # running when its sweep was killed; marked failed on the next start
         for tid, key, value_json in con.execute(
-                f"SELECT trial_id, key, value_json FROM trial_user_attributes WHERE key IN ('run', 'stopped') "
+                f"SELECT trial_id, key, value_json FROM trial_user_attributes WHERE key IN ('run', 'stopped', 'interrupted') "
                 f"AND trial_id IN ({marks})", ids):
             try:
                 value = json.loads(value_json)
@@ -236,10 +241,11 @@ def read_trials(db: Path, name: str) -> list[Trial]:
             if key == "run":
                 runs[tid] = value
             elif value:
-                stopped.add(tid)
+                stopped.add(tid) if key == "stopped" else interrupted.add(tid)
     finally:
         con.close()
-    return [Trial(number=int(number), state="stopped" if tid in stopped else str(state).lower(),
+    return [Trial(number=int(number), state="stopped" if tid in stopped else
+                  "interrupted" if tid in interrupted else str(state).lower(),
                   value=_finite(values.get(tid)),
                   params=params[tid], run=runs.get(tid), intermediate=inter[tid])
             for tid, number, state in trials]

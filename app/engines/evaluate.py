@@ -36,7 +36,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     r.add_argument("--set", default=None, help="evaluation set (JSONL); default: the run's validation split")
     r.add_argument("--judge", default=None, help="judge model: a servable model, a remote endpoint's name or a URL")
     r.add_argument("--judge-mode", default="pairwise", choices=("pairwise", "absolute"))
-    r.add_argument("--limit", type=int, default=None, help="generate for the first N samples (default 64)")
+    r.add_argument("--limit", type=int, default=None,
+                   help="generate for the first N samples (default 64; 0: the held-out loss alone)")
     r.add_argument("--max-new-tokens", type=int, default=None)
     r.add_argument("--threads", type=int, default=None)
     r.add_argument("--generate-with", default=None, choices=("auto", "vllm", "transformers"))
@@ -118,7 +119,7 @@ def main(argv=None) -> int:
 
             try:
                 result = evaluate_run(rt, args.run, set_path=args.set, judge=args.judge, judge_mode=args.judge_mode,
-                                      limit=args.limit or DEFAULT_LIMIT, max_new_tokens=args.max_new_tokens,
+                                      limit=DEFAULT_LIMIT if args.limit is None else args.limit, max_new_tokens=args.max_new_tokens,
                                       threads=args.threads, generation=args.generate_with)
             except Stopped:
                 return "stopped"

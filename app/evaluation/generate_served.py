@@ -91,11 +91,16 @@ def generate_both(base_dir: Path, adapter_dir: Path, samples: Sequence[Sample], 
                     on_answer(side, done[side])
 
         waves = [tuple(names)] if mixed else [(side,) for side in names]
-        with ThreadPoolExecutor(concurrency) as pool:
+        pool = ThreadPoolExecutor(concurrency)
+        try:
             for wave in waves:
                 futures = [pool.submit(one, side, i) for side in wave for i in range(len(samples))]
                 for f in futures:
                     f.result()
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)  # the caller falls back: not a request more
+            raise
+        pool.shutdown(wait=True)
         return answers
     finally:
         server.close()

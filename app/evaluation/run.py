@@ -81,7 +81,7 @@ def evaluate_run(rep, run_ref: str, *, set_path: str | None = None, judge: str |
         raise UserError(f"The run {run_dir.name} has no validation split: choose an evaluation set "
                         "(--set FILE, JSONL of chat records).", code="eval.no_set", params={"run": run_dir.name})
     all_samples = read_eval_set(eval_path)
-    gen_samples = all_samples[:limit] if limit else all_samples
+    gen_samples = all_samples if limit is None else all_samples[:max(0, int(limit))]  # 0: no generation
     base_dir = cfg.model_dir()
     if not base_dir.is_dir():
         raise UserError(f"The run's base model {base_dir} is gone; put it back or import it again.",

@@ -405,7 +405,8 @@ class KBIndex:
             return []
         k = min(k, len(self.chunks))
         spare = len(self._removed) if self.vectors.kind == MILVUS else 0
-        hits = self.vectors.search(qvec, k + spare + (8 if self.vectors.kind == MILVUS else 0))
+        asked = k + spare + (8 if self.vectors.kind == MILVUS else 0)
+        hits = self.vectors.search(qvec, min(asked, FILTER_POOL) if self.vectors.kind == MILVUS else asked)
         return [(i, s) for i, s in hits if i in self.chunks][:k]
 
     def _cross(self, query: str, dense_top: int, keyword_top: int) -> bool:

@@ -278,6 +278,7 @@ def _sweep(space: dict, n_trials: int, log, seed: int, stop: _Stop) -> dict[str,
                                 sampler=optuna.samplers.TPESampler(seed=seed), pruner=_loss_pruner())
     for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         # A trial the last (killed) sweep left running: nobody will finish it.
+        study._storage.set_trial_user_attr(t._trial_id, "interrupted", True)
         study._storage.set_trial_state_values(t._trial_id, TrialState.FAIL)
         log(f"trial {t.number}: marked failed (its sweep was interrupted)")
     finished = (TrialState.COMPLETE, TrialState.PRUNED)
@@ -314,7 +315,9 @@ def _sweep(space: dict, n_trials: int, log, seed: int, stop: _Stop) -> dict[str,
         if stop.requested.is_set():
             log("sweep stopped")
             break
-        failed = [t for t in study.get_trials(deepcopy=False) if t.state == TrialState.FAIL]
+        # Trials the person stopped or a killed sweep left behind are not failures of the training.
+        failed = [t for t in study.get_trials(deepcopy=False) if t.state == TrialState.FAIL
+                  and not t.user_attrs.get("stopped") and not t.user_attrs.get("interrupted")]
         if len(failed) >= max(3, n_trials):
             raise UserError(f"The sweep's trials keep failing ({len(failed)} failed); see the last run's train.log.",
                             code="sweep.failing", params={"count": len(failed)})

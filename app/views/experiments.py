@@ -10,6 +10,7 @@ catches up once when shown.
 from __future__ import annotations
 
 import csv
+import logging
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Qt
@@ -17,12 +18,15 @@ from PySide6.QtWidgets import (
     QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter, QTableWidgetItem, QWidget,
 )
 
-from app.core import model_folder, sweeps
+from app.core import model_folder, paths, sweeps
 from app.core.projects import ProjectStore
 from app.views.charts import MetricChart
 from app.views.run_detail import status_text
 from app.views.panel import Panel
 from app.views.widgets import record_table, show_error
+
+
+log = logging.getLogger(__name__)
 
 
 def human_size(n: int) -> str:
@@ -129,6 +133,16 @@ class ExperimentsPanel(Panel):
         projects = {p.id: p.name for p in ProjectStore(self.ctx.db).list(include_archived=True)}
         runs = self.manager.store.list()
         self._trials = sweeps.trial_runs()
+        # A sweep trains its trials outside this window: index the ones the database does not know yet.
+        known = {r.id for r in runs}
+        missing = [rid for rid in self._trials if rid not in known and (paths.runs_dir() / rid).is_dir()]
+        for rid in missing:
+            try:
+                self.manager.store.index_folder(paths.runs_dir() / rid)
+            except Exception as exc:  # noqa: BLE001 - a broken trial folder: the others still show
+                log.warning("cannot index trial run %s: %s", rid, exc)
+        if missing:
+            runs = self.manager.store.list()
         self._fill_groups()
         group = self.group.currentData()
         if group == self.SINGLE:
@@ -237,6 +251,11 @@ class ExperimentsPanel(Panel):
                         self.table.item(row, col).setText(text)
                 self.table.setSortingEnabled(True)
                 return
+        group = self.group.currentData()
+        if group == self.SINGLE and run_id in self._trials:
+            return  # filtered out: its updates change nothing here
+        if group and group != self.SINGLE and self._trials.get(run_id, ("",))[0] != group:
+            return
         self.mark_stale()  # a run this table does not list yet
 
     def _metrics_appended(self, run_id: str, points: dict) -> None:

@@ -162,7 +162,8 @@ class SweepView(QWidget):
 
     def state_text(self, state: str) -> str:
         return {"running": self.tr("running"), "complete": self.tr("complete"), "pruned": self.tr("pruned"),
-                "fail": self.tr("failed"), "stopped": self.tr("stopped"), "waiting": self.tr("waiting")}.get(state, state)
+                "fail": self.tr("failed"), "stopped": self.tr("stopped"), "interrupted": self.tr("interrupted"),
+                "waiting": self.tr("waiting")}.get(state, state)
 
     # --- which sweep --------------------------------------------------------------------------
     def reload(self) -> None:
@@ -256,6 +257,9 @@ class SweepView(QWidget):
         if m:
             return self.tr("Trial {n} pruned at step {step} (held-out loss {value})").format(
                 n=m.group(1), step=m.group(2), value=m.group(3))
+        m = re.fullmatch(r"trial (\d+): marked failed \(its sweep was interrupted\)", line)
+        if m:
+            return self.tr("Trial {n} was interrupted with its sweep; it is not repeated").format(n=m.group(1))
         m = re.fullmatch(r"trial (\d+): (\w+) ([\d.]+)", line)
         if m and m.group(2) in sweeps.OBJECTIVES:
             return self.tr("Trial {n}: {objective} {value}").format(

@@ -125,3 +125,14 @@ def test_vllm_batches_the_generations(run_dir):
     assert "Quillentown" in out["samples"][0]["adapter"]
     assert out["adapter"]["exact_match"] > out["base"]["exact_match"]
     assert len(out["samples"]) == 4 and all(s["base"] for s in out["samples"])
+
+
+def test_limit_zero_measures_the_loss_alone(run_dir):
+    """`--limit 0` (a perplexity sweep's evaluation): the held-out loss of both sides, no answers."""
+    home = run_dir.parents[1]
+    proc = cli(["run", "--run", run_dir.name, "--limit", "0", "--generate-with", "vllm", "--json"], home)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert out["adapter"]["loss"] < out["base"]["loss"] and out["adapter"]["perplexity"] > 0
+    assert out["samples"] == [] and out["adapter"]["exact_match"] is None
+    assert "Starting vLLM" not in proc.stderr and "Generating" not in proc.stderr

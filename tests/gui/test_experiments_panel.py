@@ -38,9 +38,11 @@ def test_a_sweeps_trials_are_one_experiment(main_window, qtbot):
 
     from app.core import sweeps
 
+    write_run(paths.runs_dir() / "plain-run", [2.0, 1.0])
+    main_window.ctx.runs.reattach_all()
+    # The sweep's trials appear later, written by its own process: this window never indexed them.
     write_run(paths.runs_dir() / "lr-t0-a", [3.0, 2.5])
     write_run(paths.runs_dir() / "lr-t1-b", [3.0, 1.5, 1.0])
-    write_run(paths.runs_dir() / "plain-run", [2.0, 1.0])
     sweeps.sweeps_dir().mkdir(parents=True)
     study = optuna.create_study(study_name="lr", storage=f"sqlite:///{sweeps.storage_path('lr')}")
     for run, value in (("lr-t0-a", 2.5), ("lr-t1-b", 1.0)):
@@ -52,7 +54,6 @@ def test_a_sweeps_trials_are_one_experiment(main_window, qtbot):
     w = main_window
     w.show_panel("experiments")
     panel = w.panel("experiments")
-    panel.manager.reattach_all()
     panel.refresh()
     cells = {panel.table.item(r, 0).data(256): panel.table.item(r, 13).text() for r in range(panel.table.rowCount())}
     assert panel.table.horizontalHeaderItem(13).text() == "Sweep"

@@ -103,7 +103,7 @@ def test_vllm_on_cpu_keeps_its_last_lora_slot_empty(tmp_path):
     (adapter / "adapter_config.json").write_text(json.dumps({"r": 8, "peft_type": "LORA"}))
     cfg = ServeConfig(model_name="m", model_dir=m, port=1, adapters={"a": str(adapter)})
     cmd = serve_config.vllm_command("/py", cfg, cuda=False)
-    assert cmd[cmd.index("--max-loras") + 1] == str(1 + serve_config.CPU_SPARE_LORA_SLOTS)
+    assert cmd[cmd.index("--max-loras") + 1] == str(1 + serve_config.CPU_SPARE_LORA_SLOTS + 1)
     assert "--max-loras" not in serve_config.vllm_command("/py", cfg, cuda=True)  # the GPU kernels skip -1
 
 
