@@ -6416,14 +6416,6 @@ Allow remote code for this model?</source>
       <translation>重新启动此次搜索：已完成的试验会保留，并继续添加试验，直到达到启动时设定的次数。</translation>
     </message>
     <message>
-      <source>Compare trials in Experiments</source>
-      <translation>在实验中对比试验</translation>
-    </message>
-    <message>
-      <source>The sweep's trial runs alone in Experiments, their loss curves overlaid.</source>
-      <translation>在实验面板中只显示此次搜索的试验运行，并叠加它们的损失曲线。</translation>
-    </message>
-    <message>
       <source>Parallel coordinates</source>
       <translation>平行坐标</translation>
     </message>
@@ -6502,6 +6494,14 @@ Allow remote code for this model?</source>
     <message>
       <source>interrupted</source>
       <translation>已中断</translation>
+    </message>
+    <message>
+      <source>Compare trials</source>
+      <translation>对比试验</translation>
+    </message>
+    <message>
+      <source>Opens Experiments with this sweep's trial runs alone, their loss curves overlaid.</source>
+      <translation>打开实验面板，只显示这次搜索的各次试验，并叠加它们的损失曲线。</translation>
     </message>
     <message>
       <source>best: trial {n}, {objective} {value:.4f}</source>

@@ -135,9 +135,9 @@ class SweepView(QWidget):
         self.stop_btn.setToolTip(self.tr("The trial that is training stops and keeps its adapter; no new trial "
                                          "starts. Start the sweep again to resume it."))
         self.best_btn.setText(self.tr("Train with the best settings"))
-        self.compare_btn.setText(self.tr("Compare trials in Experiments"))
-        self.compare_btn.setToolTip(self.tr("The sweep's trial runs alone in Experiments, their loss curves "
-                                            "overlaid."))
+        self.compare_btn.setText(self.tr("Compare trials"))
+        self.compare_btn.setToolTip(self.tr("Opens Experiments with this sweep's trial runs alone, their loss "
+                                            "curves overlaid."))
         self.best_btn.setToolTip(self.tr("Starts a normal run with the best trial's settings (and loads them into "
                                          "the form)."))
         self._set_headers()
@@ -214,6 +214,9 @@ class SweepView(QWidget):
         self.stop_btn.setEnabled(running)
         self.resume_btn.setEnabled(bool(study and not running and study.space
                                         and study.finished < (study.wanted or 0)))
+        # One place for both (the panel must fit the smallest window): Stop while it runs, else Resume.
+        self.stop_btn.setVisible(running or not self.resume_btn.isEnabled())
+        self.resume_btn.setVisible(not self.stop_btn.isVisible())
         self.best_btn.setEnabled(bool(study and study.best and study.space))
         self.compare_btn.setEnabled(bool(study and any(t.run for t in study.trials)))
         if study is None:

@@ -199,10 +199,11 @@ def test_sweep_from_the_form_is_a_process_a_new_window_finds_and_stops(no_sweep_
     # Resume: the same study goes on (the stopped trial is not repeated, a new one starts).
     view.refresh()
     assert view.resume_btn.isEnabled() and not view.stop_btn.isEnabled()
+    assert view.resume_btn.isVisible() and not view.stop_btn.isVisible()  # one place: Resume now
     view.resume_btn.click()
     _wait(qtbot, lambda: (view.refresh() or True) and view.study.running and len(view.study.trials) == 2)
     assert view.choice.currentData() == "aurora" and view.study.trials[0].state == "stopped"
-    assert not view.resume_btn.isEnabled()
+    assert not view.resume_btn.isEnabled() and view.stop_btn.isVisible()
     view.stop_btn.click()
     _wait(qtbot, lambda: (view.refresh() or True) and not view.study.running)
 
