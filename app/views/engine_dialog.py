@@ -7,6 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QDialog, QLabel, QProgressBar
 
+from app.views.error_texts import user_error_text
 from app.views.progress_texts import event_progress_text
 from app.workers.engine_job import EngineJob
 
@@ -27,6 +28,13 @@ class EngineJobDialog(QDialog):
     error_text = ""
     progress: QProgressBar
     stage: QLabel
+
+    def source_line(self) -> str:
+        """What the dialog works on (``self.source``), or why there is nothing (``self.problem``)."""
+        if getattr(self, "source", None) is not None:
+            return source_text(self.source)
+        problem = getattr(self, "problem", None)
+        return user_error_text(problem) if problem is not None else ""
 
     def run_job(self, job: EngineJob) -> None:
         """Start ``job``: its progress drives the bar and the stage, its end ``self._finished(ok, message)``."""

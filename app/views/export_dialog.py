@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from app.core import export_plan
 from app.core.errors import UserError
 from app.views.error_texts import job_error_text, user_error_text
-from app.views.engine_dialog import EngineJobDialog, source_text
+from app.views.engine_dialog import EngineJobDialog
 from app.workers.engine_job import EngineJob
 
 
@@ -124,10 +124,7 @@ class ExportDialog(EngineJobDialog):
         self.export_btn.setText(self.tr("Export"))
         self.open_btn.setText(self.tr("Open folder"))
         self.close_btn.setText(self.tr("Stop") if self.running() else self.tr("Close"))
-        if self.source is None:
-            self.source_label.setText(user_error_text(self.problem) if self.problem else "")
-        else:
-            self.source_label.setText(source_text(self.source))
+        self.source_label.setText(self.source_line())
         self._quant_changed()
         if self.report is not None:
             self.show_report(self.report)

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from app.core import quantize_plan
 from app.core.errors import UserError
 from app.views.error_texts import job_error_text, user_error_text
-from app.views.engine_dialog import EngineJobDialog, source_text
+from app.views.engine_dialog import EngineJobDialog
 from app.workers.engine_job import EngineJob
 
 DEFAULT_SAMPLES = 64
@@ -115,10 +115,7 @@ class QuantizeDialog(EngineJobDialog):
         self.calib_box.setToolTip(self.tr("Texts like the ones the model will answer make the best calibration."))
         self.start_btn.setText(self.tr("Quantize"))
         self.close_btn.setText(self.tr("Stop") if self.running() else self.tr("Close"))
-        if self.source is None:
-            self.source_label.setText(user_error_text(self.problem) if self.problem else "")
-        else:
-            self.source_label.setText(source_text(self.source))
+        self.source_label.setText(self.source_line())
         self._scheme_changed()
         if self.result is not None:
             self.show_result(self.result)
