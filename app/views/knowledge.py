@@ -214,6 +214,8 @@ class KnowledgePanel(Panel):
         self.filter_source.setPlaceholderText(self.tr("source contains"))
         self.filter_after.setPlaceholderText(self.tr("from YYYY-MM-DD"))
         self.filter_before.setPlaceholderText(self.tr("to YYYY-MM-DD"))
+        if getattr(self, "_filter_error", None) is not None:
+            self.query_info.setText(user_error_text(self._filter_error))
         self.remove_btn.setText(self.tr("Remove"))
         self.reindex_btn.setText(self.tr("Re-index"))
         self.tester_label.setText(self.tr("Try a question"))
@@ -673,8 +675,10 @@ class KnowledgePanel(Panel):
             flt = DocFilter.make(self.filter_tags.text(), self.filter_source.text(), self.filter_after.text(),
                                  self.filter_before.text())
         except UserError as err:
+            self._filter_error = err  # said again in the other language after a switch
             self.query_info.setText(user_error_text(err))
             return
+        self._filter_error = None
         self._asked = (text, time.monotonic())
         self._query_req = self.ctx.kb_query.ask([kb_id], text, self.top_k.value(),
                                                 rerank=self.rerank.isChecked() or None,

@@ -100,5 +100,11 @@ def test_document_details_and_the_tester_filter(main_window, qtbot, tmp_path):
 
     main_window.ctx.set_language("zh_CN")
     assert panel.details_btn.text() != "Details…" and panel.docs.horizontalHeaderItem(3).text() != "Tags"
+    assert "YYYY-MM-DD" in panel.query_info.text() and "is not a date" not in panel.query_info.text()
+    if os.environ.get("KB_SHOTS"):
+        main_window.grab().save(str(Path(os.environ["KB_SHOTS"]) / "knowledge-filter-zh.png"))
+        details = panel.edit_details(row)
+        details.grab().save(str(Path(os.environ["KB_SHOTS"]) / "details-zh.png"))
+        details.reject()
     main_window.ctx.set_language("en")
     panel.ctx.kb_query.forget(panel.kb_id())
