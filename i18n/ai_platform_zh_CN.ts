@@ -6278,6 +6278,10 @@ Allow remote code for this model?</source>
       <source>Nothing fits on this card with these settings.</source>
       <translation>按这些设置，这块显卡放不下。</translation>
     </message>
+    <message>
+      <source>Epochs changes nothing while the form's Max steps is set ({steps}): set it to -1 to train by epochs.</source>
+      <translation>表单中设置了最大步数（{steps}）时，轮数不起作用：把它设为 -1 才会按轮数训练。</translation>
+    </message>
   </context>
   <context>
     <name>SweepObjectives</name>

@@ -200,6 +200,9 @@ class SweepDialog(QDialog):
             inp = self.form.plan_input()
         except UserError:
             return
+        for key, box in self.vary.items():  # a range means something only for a setting that varies
+            for w in (self.low[key], self.high[key], self.log[key]):
+                w.setEnabled(box.isChecked())
         cur = self._current()
         top = {k: (self.high[k].value() if self.vary[k].isChecked() else cur[k])
                for k in ("batch_size", "max_seq_len", "lora_r")}
@@ -226,6 +229,10 @@ class SweepDialog(QDialog):
                     batch_top=int(top["batch_size"])))
         else:
             self.limits.setText(self.tr("Nothing fits on this card with these settings."))
+        if self.vary["epochs"].isChecked() and self.form.max_steps.value() > 0:
+            self.limits.setText(self.limits.text() + " " + self.tr(
+                "Epochs changes nothing while the form's Max steps is set ({steps}): set it to -1 to train by "
+                "epochs.").format(steps=self.form.max_steps.value()))
 
     # --- the SPACE ----------------------------------------------------------------------------
     def _default_name(self) -> str:

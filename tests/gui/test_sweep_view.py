@@ -88,6 +88,13 @@ def test_dialog_builds_the_space_from_choices(form_with_dataset, tmp_path):
     form.lora_r.setValue(8)
     dialog = form.open_sweep()
     assert dialog.vary["learning_rate"].isChecked() and dialog.vary["lora_r"].isChecked()  # the usual pair
+    assert dialog.low["learning_rate"].isEnabled() and not dialog.low["epochs"].isEnabled()  # only what varies
+    steps = form.max_steps.value()
+    form.max_steps.setValue(30)
+    dialog.vary["epochs"].setChecked(True)
+    assert dialog.low["epochs"].isEnabled() and "Max steps is set (30)" in dialog.limits.text()
+    dialog.vary["epochs"].setChecked(False)
+    form.max_steps.setValue(steps)
     assert dialog.low["learning_rate"].value() < 2e-4 < dialog.high["learning_rate"].value()
     dialog.vary["lora_dropout"].setChecked(True)
     dialog.low["lora_dropout"].setValue(0.0)
