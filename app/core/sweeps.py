@@ -47,9 +47,14 @@ def sweeps_dir() -> Path:
     return paths.home() / SWEEPS_DIR
 
 
+def _legacy_safe_name(name: str) -> str:
+    """safe_name before runs of "-" were folded: the name older studies were saved under."""
+    return "".join(c if c.isalnum() or c in "-_" else "-" for c in str(name))[:60] or "sweep"
+
+
 def safe_name(name: str) -> str:
     """A file-safe sweep name: letters (any script), digits, "-" and "_"; runs of "-" folded."""
-    text = "".join(c if c.isalnum() or c in "-_" else "-" for c in str(name))
+    text = "".join(c if c.isalnum() or c in "-_" else "-" for c in str(name))  # as _legacy_safe_name, uncut
     return re.sub(r"-{2,}", "-", text).strip("-")[:60] or "sweep"
 
 
@@ -109,7 +114,7 @@ def check_space(space: Any, where: str = "") -> dict[str, Any]:
     TrainConfig.from_dict(dict(space["base"])).validate(check_files=True)
     raw = space.get("name") or "sweep"
     space["name"] = safe_name(raw)
-    legacy = "".join(c if c.isalnum() or c in "-_" else "-" for c in str(raw))[:60] or "sweep"
+    legacy = _legacy_safe_name(raw)
     if legacy != space["name"] and storage_path(legacy).is_file() and not storage_path(space["name"]).is_file():
         space["name"] = legacy  # a study saved before runs of "-" were folded: resumed under its own name
     return space
@@ -241,7 +246,7 @@ def read_trials(db: Path, name: str) -> list[Trial]:
             if key == "run":
                 runs[tid] = value
             elif value:
-                stopped.add(tid) if key == "stopped" else interrupted.add(tid)
+                (stopped if key == "stopped" else interrupted).add(tid)
     finally:
         con.close()
     return [Trial(number=int(number), state="stopped" if tid in stopped else
