@@ -342,6 +342,14 @@
       <translation>没有可用的模型。请在仪表盘中准备内置模型，或运行：ai-platform setup-models</translation>
     </message>
     <message>
+      <source>No document in the attached knowledge bases matches "Only documents" (tags, source, dates), so I will not guess. Widen or clear that filter in the side pane, or set the documents' details in the Knowledge panel.</source>
+      <translation>所附知识库中没有符合“仅限文档”（标签、来源、日期）的文档，因此我不作猜测。请在侧栏放宽或清除该筛选，或在知识库面板中设置文档的详细信息。</translation>
+    </message>
+    <message>
+      <source>No relevant passage found in the {n} document(s) that "Only documents" keeps, so I will not guess. Rephrase the question, or widen that filter in the side pane.</source>
+      <translation>在“仅限文档”保留的 {n} 个文档中没有找到相关段落，因此我不作猜测。请换个问法，或在侧栏放宽该筛选。</translation>
+    </message>
+    <message>
       <source>No relevant passage found in the attached knowledge bases, so I will not guess. Rephrase the question, add documents that answer it, or detach the knowledge bases to ask the model on its own.</source>
       <translation>在所附知识库中没有找到相关段落，因此我不作猜测。请换个问法、添加能回答该问题的文档，或取消勾选知识库直接询问模型。</translation>
     </message>
@@ -535,6 +543,30 @@ Allow it to read files in {folder} for this chat?</source>
     <message>
       <source>Answers use the ticked knowledge bases and cite the passages they used.</source>
       <translation>回答会使用勾选的知识库，并引用所用的段落。</translation>
+    </message>
+    <message>
+      <source>Only documents:</source>
+      <translation>仅限文档：</translation>
+    </message>
+    <message>
+      <source>Answers cite only the documents that match: every tag, the source and the dates set in the Knowledge panel (Details…). Empty fields match all.</source>
+      <translation>回答只引用符合条件的文档：全部标签、来源以及在知识库面板（详细信息…）中设置的日期。留空的字段不作限制。</translation>
+    </message>
+    <message>
+      <source>tagged (comma-separated)</source>
+      <translation>标签（逗号分隔）</translation>
+    </message>
+    <message>
+      <source>source contains</source>
+      <translation>来源包含</translation>
+    </message>
+    <message>
+      <source>from YYYY-MM-DD</source>
+      <translation>起始 YYYY-MM-DD</translation>
+    </message>
+    <message>
+      <source>to YYYY-MM-DD</source>
+      <translation>截止 YYYY-MM-DD</translation>
     </message>
   </context>
   <context>

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from app.core.db.database import open_database
 from app.core.errors import UserError
-from app.core.kb import KnowledgeStore
+from app.core.kb import DocFilter, KnowledgeStore
 from app.knowledge.base import Knowledge, find_kb
 
 DEFAULT_TOP_K = 4
@@ -17,7 +17,9 @@ MAX_TOP_K = 10
 
 
 class KBSearcher:
-    def __init__(self, refs: list[str]):
+    def __init__(self, refs: list[str], filters: DocFilter | None = None):
+        """``filters``: only documents whose tags, source and date match (the chat's "Only documents")."""
+        self.filters = filters
         self.db = open_database()
         self.store = KnowledgeStore(self.db)
         try:
@@ -51,7 +53,7 @@ class KBSearcher:
         top_k = max(1, min(int(top_k), MAX_TOP_K))
         found = []
         for name in names:
-            res = self._knowledge(name).query(query, top_k=top_k)
+            res = self._knowledge(name).query(query, top_k=top_k, filters=self.filters)
             found += [dict(c, kb=name) for c in res["chunks"]]
         found.sort(key=lambda c: -float(c.get("score") or 0.0))
         return found[:top_k]

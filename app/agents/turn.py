@@ -40,6 +40,19 @@ def _list_of_str(req: dict, key: str) -> list[str]:
     return [str(v) for v in value]
 
 
+def _kb_filter(value):
+    """The request's ``kb_filter`` as a ``kb.DocFilter`` (None: every document); a bad tag or date
+    is the filter's own UserError, which names it."""
+    from app.core.kb import DocFilter
+
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise UserError("The agent request's 'kb_filter' must be an object with tags, source, after, before.",
+                        code="agent.request", params={"field": "kb_filter"})
+    return DocFilter.make(value.get("tags"), value.get("source"), value.get("after"), value.get("before"))
+
+
 def check_request(req: dict) -> dict:
     """The request with defaults filled in, or a UserError naming the field to fix."""
     from app.agents.graph import DEFAULT_MAX_STEPS  # langgraph
@@ -61,6 +74,7 @@ def check_request(req: dict) -> dict:
         if m.get("role") not in ("user", "assistant", "system"):
             raise bad("messages", f"has an unknown role {m.get('role')!r} (use user, assistant or system)")
     out["kbs"] = _list_of_str(req, "kbs")
+    out["kb_filter"] = _kb_filter(req.get("kb_filter"))
     out["folders"] = _list_of_str(req, "folders")
     out["approved_folders"] = _list_of_str(req, "approved_folders")
     for folder in out["folders"]:
@@ -141,7 +155,7 @@ def run_request(req: dict, emit: Callable[[protocol.Event], None], api_key: str 
     if req["kbs"]:
         from app.agents.kb_search import KBSearcher
 
-        searcher = KBSearcher(req["kbs"])  # an unknown name fails here, before the model runs
+        searcher = KBSearcher(req["kbs"], filters=req["kb_filter"])  # an unknown name fails here, before the model runs
     if req["memory"]:
         from app.core.db.database import open_database
         from app.core.memory_store import MemoryStore

@@ -1,6 +1,7 @@
 """`ai-platform agent`: one headless agent turn (tools, knowledge bases, steps printed).
 
     ai-platform agent "QUESTION" [--kb NAME]... [--allow-folder DIR]... [--max-steps N] [--json]
+                      [--tag T]... [--source S] [--after YYYY-MM-DD] [--before YYYY-MM-DD]
                       [--model M] [--base-url URL --api-key-env VAR] [--system TEXT] [--temperature T]
                       [--mcp-stdio "COMMAND"]... [--memory] [--tool-protocol auto|native|react]
 
@@ -30,6 +31,11 @@ def register(subparsers) -> None:
                               description=__doc__.split("\n\n")[0])
     p.add_argument("question")
     p.add_argument("--kb", action="append", default=[], metavar="NAME", help="a knowledge base to search (repeatable)")
+    p.add_argument("--tag", action="append", default=None, metavar="TAG",
+                   help="with --kb: search only documents with this tag (repeatable: every tag)")
+    p.add_argument("--source", default=None, help="with --kb: only documents whose source contains this")
+    p.add_argument("--after", default=None, metavar="YYYY-MM-DD", help="with --kb: only documents dated on or after")
+    p.add_argument("--before", default=None, metavar="YYYY-MM-DD", help="with --kb: only documents dated on or before")
     p.add_argument("--allow-folder", action="append", default=[], metavar="DIR",
                    help="let read_file / list_folder use this folder, approved up front (repeatable)")
     p.add_argument("--max-steps", type=int, default=None, help="tool steps before an answer is forced (default 6)")
@@ -160,6 +166,10 @@ def run(args) -> int:
            "folders": args.allow_folder, "approved_folders": args.allow_folder, "system": args.system,
            "max_steps": args.max_steps, "temperature": args.temperature, "max_tokens": args.max_tokens,
            "memory": bool(args.memory), "tool_protocol": args.tool_protocol}
+    kb_filter = {k: v for k, v in (("tags", args.tag), ("source", args.source), ("after", args.after),
+                                   ("before", args.before)) if v}
+    if kb_filter:
+        req["kb_filter"] = kb_filter
     printer = _Printer()
     serve = None
     servers = []

@@ -12,6 +12,8 @@ the file: it is read from the environment variable named by ``api_key_env``
      "messages": [{"role": "user", "content": "…"}],   the history, oldest first; the last is the question
      "system": "You are …",                    optional; tool guidance is appended
      "kbs": ["docs"],                          knowledge bases (names or ids) kb_search may use
+     "kb_filter": {"tags": ["2026"], "source": "", "after": "", "before": ""},
+                                               optional: kb_search sees only matching documents
      "folders": ["/home/me/notes"],            granted folders read_file / list_folder may use
      "approved_folders": ["/home/me/notes"],   granted folders already approved (no question)
      "tools": null,                            optional: only these tool names

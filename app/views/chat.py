@@ -246,7 +246,7 @@ class ChatPanel(Panel):
             params["adapter_path"] = target.adapter_path
         # carry the sampling settings over (what the side pane shows), as users expect
         params.update({k: v for k, v in self.side.params().items()
-                       if k in (*SAMPLING_KEYS, "kbs", "folders", "max_steps", "memory")})
+                       if k in (*SAMPLING_KEYS, "kbs", "folders", "max_steps", "memory", "kb_filter")})
         self.side.flush()
         info = self.store.create_session(model=target.model_ref if target else None,
                                          adapter=target.adapter if target else None, params=params,

@@ -1,6 +1,11 @@
 """The chat's side pane: the session's system prompt, sampling parameters, attached knowledge bases
 and mode. Edits are saved to the session as they happen (``changed`` carries what changed).
 
+Under the knowledge bases, "Only documents": tags, a part of the source and a date range
+(``kb.DocFilter``, as in the Knowledge panel's tester), kept in the session's ``kb_filter`` and
+used by chat retrieval and the agent's knowledge search. A filter that does not parse is named
+under the fields and not saved; the last good one stays in use.
+
 The mode selector says whether the chosen model can use tools on its engine (``set_tool_support``,
 fed by the panel from ``app.core.tool_support``): "Agent (no tools with this model)" and a note why."""
 
@@ -8,8 +13,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPlainTextEdit,
-    QPushButton, QSpinBox, QVBoxLayout, QWidget,
+    QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
+    QPlainTextEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget,
 )
 
 from app.core.chat_store import DEFAULT_PARAMS, SessionInfo
@@ -118,6 +123,27 @@ class ChatSettingsPane(QWidget):
         layout.addWidget(self.kb_label)
         layout.addWidget(self.kb_hint)
         layout.addWidget(self.kbs, 1)
+        self.filter_label = QLabel(objectName="Muted")
+        self.filter_tags = QLineEdit(objectName="chat-kb-tags", clearButtonEnabled=True)
+        self.filter_source = QLineEdit(objectName="chat-kb-source", clearButtonEnabled=True)
+        self.filter_after = QLineEdit(objectName="chat-kb-after")
+        self.filter_before = QLineEdit(objectName="chat-kb-before")
+        self.filter_error = QLabel(objectName="Error", wordWrap=True, visible=False)
+        self._filter_err = None  # the UserError shown, worded again after a language switch
+        self._filter_session = None  # the chat whose filter the fields show
+        self._filter_timer = QTimer(self, singleShot=True, interval=500)
+        self._filter_timer.timeout.connect(self._filter_changed)
+        for w in (self.filter_tags, self.filter_source, self.filter_after, self.filter_before):
+            w.textEdited.connect(lambda _t: self._filter_timer.start())
+            w.editingFinished.connect(self._filter_now)
+        dates = QHBoxLayout()
+        dates.addWidget(self.filter_after)
+        dates.addWidget(self.filter_before)
+        layout.addWidget(self.filter_label)
+        layout.addWidget(self.filter_tags)
+        layout.addWidget(self.filter_source)
+        layout.addLayout(dates)
+        layout.addWidget(self.filter_error)
         self.retranslate_ui()
 
     # --- loading a session --------------------------------------------------------------------
@@ -152,8 +178,56 @@ class ChatSettingsPane(QWidget):
                 item.setCheckState(Qt.CheckState.Checked if kb_id in attached else Qt.CheckState.Unchecked)
                 self.kbs.addItem(item)
             self.kb_hint.setVisible(not knowledge_bases)
+            # the same chat shown again (a refresh) keeps a filter still being fixed
+            if info is not None and not (info.id == self._filter_session and self._filter_err is not None):
+                self._filter_session = info.id
+                flt = info.params.get("kb_filter") or {}
+                self.filter_tags.setText(", ".join(flt.get("tags") or []))
+                self.filter_source.setText(str(flt.get("source") or ""))
+                self.filter_after.setText(str(flt.get("after") or ""))
+                self.filter_before.setText(str(flt.get("before") or ""))
+                self._show_filter_error(None)
+            self._show_filter_fields()
         finally:
             self._loading = False
+
+    # --- "Only documents" ------------------------------------------------------------------------
+    def kb_filter(self) -> dict | None:
+        """The fields as ``DocFilter.to_json()`` (None: no filter); raises the fields' UserError."""
+        from app.core.kb import DocFilter
+
+        flt = DocFilter.make(self.filter_tags.text(), self.filter_source.text(), self.filter_after.text(),
+                             self.filter_before.text())
+        return flt.to_json() if flt else None
+
+    def _filter_now(self) -> None:
+        if self._filter_timer.isActive():
+            self._filter_timer.stop()
+            self._filter_changed()
+
+    def _filter_changed(self) -> None:
+        from app.core.errors import UserError
+
+        try:
+            flt = self.kb_filter()
+        except UserError as err:
+            self._show_filter_error(err)
+            return
+        self._show_filter_error(None)
+        self._emit({"params": {"kb_filter": flt}})
+
+    def _show_filter_error(self, err) -> None:
+        from app.views.error_texts import user_error_text
+
+        self._filter_err = err
+        self.filter_error.setText(user_error_text(err) if err is not None else "")
+        self.filter_error.setVisible(err is not None)
+
+    def _show_filter_fields(self) -> None:
+        shown = self.kbs.count() > 0
+        for w in (self.filter_label, self.filter_tags, self.filter_source, self.filter_after, self.filter_before):
+            w.setVisible(shown)
+        self.filter_error.setVisible(shown and self._filter_err is not None)
 
     def attached_kbs(self) -> list[int]:
         return [self.kbs.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.kbs.count())
@@ -170,7 +244,16 @@ class ChatSettingsPane(QWidget):
                 "max_tokens": int(self.max_tokens.value()), "repetition_penalty": round(self.repetition.value(), 3),
                 "kbs": self.attached_kbs(),
                 "folders": [self.folders.item(i).text() for i in range(self.folders.count())],
-                "max_steps": int(self.max_steps.value()), "memory": self.memory.isChecked()}
+                "max_steps": int(self.max_steps.value()), "memory": self.memory.isChecked(),
+                **self._filter_param()}
+
+    def _filter_param(self) -> dict:
+        from app.core.errors import UserError
+
+        try:
+            return {"kb_filter": self.kb_filter()}
+        except UserError:  # named under the fields; the stored filter stays as it was
+            return {}
 
     def add_folder_path(self, folder: str) -> None:
         if folder and not self.folders.findItems(folder, Qt.MatchFlag.MatchExactly):
@@ -264,6 +347,15 @@ class ChatSettingsPane(QWidget):
         self.kb_hint.setText(self.tr("No knowledge bases yet. Create one in the Knowledge panel, then tick it "
                                      "here to answer from your documents with citations."))
         self.kbs.setToolTip(self.tr("Answers use the ticked knowledge bases and cite the passages they used."))
+        self.filter_label.setText(self.tr("Only documents:"))
+        self.filter_label.setToolTip(self.tr("Answers cite only the documents that match: every tag, the source and "
+                                             "the dates set in the Knowledge panel (Details…). Empty fields match all."))
+        self.filter_tags.setPlaceholderText(self.tr("tagged (comma-separated)"))
+        self.filter_source.setPlaceholderText(self.tr("source contains"))
+        self.filter_after.setPlaceholderText(self.tr("from YYYY-MM-DD"))
+        self.filter_before.setPlaceholderText(self.tr("to YYYY-MM-DD"))
+        if self._filter_err is not None:
+            self._show_filter_error(self._filter_err)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.LanguageChange:

@@ -42,7 +42,7 @@ class AgentTurn(QObject):
     def __init__(self, store: ChatStore, message_id: int, *, base_url: str, api_key: str | None, model: str | None,
                  messages: list[dict], system: str, kbs: list[str], folders: list[str], approved: list[str],
                  params: dict, max_steps: int = 6, memory: bool = False, tool_support: dict | None = None, timing: dict | None = None,
-                 parent: QObject | None = None):
+                 kb_filter: dict | None = None, parent: QObject | None = None):
         super().__init__(parent)
         self.store, self.message_id = store, message_id
         self.request = {"base_url": base_url, "model": model or None, "api_key_env": KEY_ENV,
@@ -52,6 +52,8 @@ class AgentTurn(QObject):
                         "max_tokens": int(params.get("max_tokens", 512))}
         if tool_support:
             self.request["tool_support"] = tool_support
+        if kb_filter and kbs:
+            self.request["kb_filter"] = kb_filter
         self.timing = dict(timing or {})
         self.first_token_at: float | None = None
         self.api_key = api_key or ""

@@ -64,11 +64,25 @@ class AnswerJob:
     kb_request: int | None = None
     agent: bool = False  # an agent turn: the agent engine searches the knowledge bases itself
     retrieval_query: str = ""  # what was retrieved (the question, or a follow-up made stand-alone)
+    kb_filter: dict | None = None  # the session's "Only documents" (kb.DocFilter as JSON)
+    filter_documents: int | None = None  # how many documents that filter kept, once retrieved
     sent_at: float = field(default_factory=time.monotonic)  # the Send
     engine_ready_at: float | None = None  # when the engine was ready for it (the Send if it already was)
 
 
-def no_passage_text() -> str:
+def no_passage_text(filter_documents: int | None = None) -> str:
+    """Why a grounded answer has nothing to say; ``filter_documents``: the session's "Only
+    documents" filter was on and kept that many documents."""
+    if filter_documents == 0:
+        return QCoreApplication.translate(
+            "ChatPanel", "No document in the attached knowledge bases matches \"Only documents\" (tags, source, "
+                         "dates), so I will not guess. Widen or clear that filter in the side pane, or set the "
+                         "documents' details in the Knowledge panel.")
+    if filter_documents is not None:
+        return QCoreApplication.translate(
+            "ChatPanel", "No relevant passage found in the {n} document(s) that \"Only documents\" keeps, so I "
+                         "will not guess. Rephrase the question, or widen that filter in the side pane.").format(
+            n=filter_documents)
     return QCoreApplication.translate(
         "ChatPanel", "No relevant passage found in the attached knowledge bases, so I will not guess. "
                      "Rephrase the question, add documents that answer it, or detach the knowledge bases "
@@ -131,6 +145,7 @@ class AnswerPipeline(QObject):
             targets = [(slot, chat_targets.for_agent(t)) for slot, t in targets[:1]]
         compare = len(targets) > 1
         kb_ids = [] if agent else list(session.kb_ids)
+        kb_filter = session.params.get("kb_filter") or None
         params = {k: session.params[k] for k in SAMPLING_KEYS if k in session.params}
         ids = []
         sent_at, sent_wall = time.monotonic(), time.time()
@@ -143,7 +158,7 @@ class AnswerPipeline(QObject):
             msg = self.store.add_message(session.id, "assistant", "", status=MessageStatus.STREAMING.value, meta=meta)
             self.jobs[msg.id] = AnswerJob(msg.id, session.id, slot, target, question, history, params,
                                           kb_ids=kb_ids, passages=None if kb_ids else [], agent=agent,
-                                          sent_at=sent_at)
+                                          sent_at=sent_at, kb_filter=kb_filter)
             ids.append(msg.id)
         for job in [self.jobs[i] for i in ids]:
             if job.target.kind != "remote":
@@ -155,7 +170,7 @@ class AnswerPipeline(QObject):
             query = rag.standalone_query(question, self.jobs[ids[0]].history)
             for i in ids:
                 self.jobs[i].retrieval_query = query
-            req = self.kb_query.ask(kb_ids, query, self.top_k)
+            req = self.kb_query.ask(kb_ids, query, self.top_k, filters=kb_filter)
             for i in ids:
                 if i in self.jobs:
                     self.jobs[i].kb_request = req
@@ -182,7 +197,7 @@ class AnswerPipeline(QObject):
         if job.passages is None:
             return
         if job.kb_ids and not job.passages:
-            self._finish_text(job, no_passage_text(), {"rag": "none"})
+            self._finish_text(job, no_passage_text(job.filter_documents), {"rag": "none"})
             return
         if job.target.kind == "remote":
             key = job.target.model_ref
@@ -270,7 +285,8 @@ class AnswerPipeline(QObject):
                          system=session.system_prompt, kbs=kbs, folders=folders, approved=approved,
                          params=job.params, max_steps=int(session.params.get("max_steps", 6)),
                          memory=session.params.get("memory") is True,
-                         tool_support=support.to_dict(), timing=self._timing(job), parent=self)
+                         tool_support=support.to_dict(), timing=self._timing(job),
+                         kb_filter=session.params.get("kb_filter") or None, parent=self)
         turn.delta.connect(self.delta)
         turn.finished.connect(self._stream_finished)
         turn.steps_changed.connect(self.changed)
@@ -307,6 +323,9 @@ class AnswerPipeline(QObject):
                                         context_tokens=self.context_length(job.target.model_ref),
                                         max_tokens=int(job.params.get("max_tokens", 512)))
             job.passages = rag.select_passages(results, budget_tokens=budget, query=job.retrieval_query or job.question)
+            if job.kb_filter:
+                job.filter_documents = sum(int((r.get("filters") or {}).get("documents", 0)) for r in results
+                                           if isinstance(r, dict))
             self.store.update_message(job.message_id, meta={"phase": "loading"})
             self.changed.emit(job.message_id)
             self._advance(job)

@@ -119,3 +119,29 @@ def test_meta_and_filtered_query_from_the_command_line(tmp_path):
     assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr and "Traceback" not in bad.stderr
     missing = cli("meta", "c", str(tmp_path / "nope.txt"), "--tags", "x")
     assert missing.returncode == 2 and "is not in this knowledge base" in missing.stderr
+
+
+def test_the_agents_knowledge_search_keeps_to_the_filter(kb):
+    """The chat's "Only documents" reaches the agent engine as the request's kb_filter: its
+    kb_search returns only the matching documents' passages, and a bad date is named at once."""
+    from app.agents.kb_search import KBSearcher
+    from app.agents.turn import check_request
+    from app.core.errors import UserError
+
+    k, store, files = kb
+    store.set_metadata(k.kb.id, str(files["acme-2024.txt"]), tags="contract, 2024")
+    store.set_metadata(k.kb.id, str(files["acme-2026.txt"]), tags="contract, 2026")
+    base = {"base_url": "http://127.0.0.1/", "messages": [{"role": "user", "content": "warranty?"}],
+            "kbs": ["contracts"]}
+    req = check_request(dict(base, kb_filter={"tags": ["2024"]}))
+    searcher = KBSearcher(req["kbs"], filters=req["kb_filter"])
+    try:
+        found = searcher.search("How long is the Acme warranty?", top_k=4)
+    finally:
+        searcher.close()
+    assert found and {c["file"] for c in found} == {str(files["acme-2024.txt"])}
+    assert "12 months" in found[0]["text"]
+    assert check_request(base)["kb_filter"] is None
+    with pytest.raises(UserError, match="2026-13-01") as err:
+        check_request(dict(base, kb_filter={"after": "2026-13-01"}))
+    assert err.value.code == "kb.bad_date"

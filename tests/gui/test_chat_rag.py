@@ -69,3 +69,33 @@ def test_off_topic_question_says_no_relevant_passage(rag_chat, qtbot):
     answer = ChatStore(panel.ctx.db).messages(panel.session.id)[-1]
     assert answer.meta.get("rag") == "none"
     assert answer.content.startswith("No relevant passage found")
+
+
+def test_only_documents_filter_keeps_retrieval_to_matching_documents(rag_chat, qtbot):
+    """The side pane's "Only documents" is saved with the chat and reaches retrieval: a tag no
+    document has says so (instead of "no relevant passage"), and the tag the bridge has still
+    grounds the answer on it."""
+    from app.core.kb import KnowledgeStore
+
+    panel, kb = rag_chat
+    docs = KnowledgeStore(panel.ctx.db).documents(kb.id)
+    bridge = next(d for d in docs if d.path.endswith("bridge.md"))
+    KnowledgeStore(panel.ctx.db).set_metadata(kb.id, bridge.path, tags="history")
+    side = panel.side
+    assert side.filter_tags.isVisible()
+    side.filter_tags.setText("recipes")
+    side._filter_now() if side._filter_timer.isActive() else side._filter_changed()
+    assert panel.store.get_session(panel.session.id).params["kb_filter"] == {"tags": ["recipes"]}
+    panel.send("When was the Velmora glass bridge built?")
+    qtbot.waitUntil(lambda: not panel.answers.jobs, timeout=300_000)
+    answer = ChatStore(panel.ctx.db).messages(panel.session.id)[-1]
+    assert answer.meta.get("rag") == "none"
+    assert answer.content.startswith('No document in the attached knowledge bases matches "Only documents"')
+
+    side.filter_tags.setText("History")  # tags match in any case
+    side._filter_changed()
+    panel.send("When was the Velmora glass bridge built?")
+    qtbot.waitUntil(lambda: not panel.answers.jobs, timeout=300_000)
+    answer = ChatStore(panel.ctx.db).messages(panel.session.id)[-1]
+    assert answer.meta["rag"] == "grounded", answer.content
+    assert {c["file"] for c in answer.meta["citations"]} == {bridge.path}

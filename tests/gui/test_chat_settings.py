@@ -87,3 +87,36 @@ def test_endpoint_dialog_warns_about_plain_http_and_keys_in_the_url(main_window,
     assert main_window.ctx.settings.remote_endpoints[-1]["base_url"] == "https://gpu.example.com/v1"
     assert secrets.get_secret(settings.remote_key_name("Cluster")) == "pw-123"
     assert "pw-123" not in settings.paths.settings_file().read_text(encoding="utf-8")
+
+
+def test_only_documents_filter_names_a_bad_date_and_keeps_the_last_good_filter(main_window, qtbot):
+    main_window.show_panel("chat")
+    panel = main_window.panel("chat")
+    panel.new_session()
+    side = panel.side
+    side.filter_tags.setText("contract, 2026")
+    side.filter_source.setText("legal")
+    side._filter_changed()
+    good = {"tags": ["contract", "2026"], "source": "legal"}
+    assert panel.store.get_session(panel.session.id).params["kb_filter"] == good
+
+    side.filter_after.setText("2026-02-30")
+    side._filter_changed()
+    assert side.filter_error.isVisibleTo(side) and "2026-02-30" in side.filter_error.text()
+    assert "YYYY-MM-DD" in side.filter_error.text()
+    side.max_tokens.setValue(200)  # another setting saved meanwhile leaves the filter alone
+    assert panel.store.get_session(panel.session.id).params["kb_filter"] == good
+    try:
+        main_window.ctx.set_language("zh_CN")
+        assert "2026-02-30" in side.filter_error.text() and "日期" in side.filter_error.text()
+        assert side.filter_label.text() == "仅限文档："
+    finally:
+        main_window.ctx.set_language("en")
+    side.filter_after.setText("2026-01-01")
+    side._filter_changed()
+    assert not side.filter_error.isVisibleTo(side)
+    assert panel.store.get_session(panel.session.id).params["kb_filter"] == dict(good, after="2026-01-01")
+
+    # a new chat starts with the filter shown; a chat saved without one shows none
+    info = panel.new_session()
+    assert info.params["kb_filter"] == dict(good, after="2026-01-01")
