@@ -174,8 +174,10 @@ def _facilities(rnd, docs, qs, n_cities):
                     f"谁在管理{co_zh}的{city_zh}基地？", f"{co_zh}{city_zh}基地每年的产量是多少？"]
             a, b = rnd.sample(range(4), 2)
             same, other = (en_q, zh_q) if lang == "en" else (zh_q, en_q)
-            qs.append(Question(same[a], lang, f, "paraphrase", "facility"))
-            qs.append(Question(other[b], "zh" if lang == "en" else "en", f, "cross", "facility"))
+            facts = [str(staff), str(year), mgr, str(out)]  # what each question asks, as the document says it
+            qs.append(Question(same[a], lang, f, "paraphrase", "facility", extra={"fact": facts[a]}))
+            qs.append(Question(other[b], "zh" if lang == "en" else "en", f, "cross", "facility",
+                               extra={"fact": facts[b]}))
             ql = rnd.choice(("en", "zh"))
             qs.append(Question(f"Which site is registered under code {code}?" if ql == "en" else f"代码为{code}的是哪个厂区？",
                                ql, f, "code", "facility"))
@@ -210,13 +212,13 @@ def _catalogs(rnd, docs, qs, n_years):
             m, c, w, p = rows[rnd.randrange(8)]
             ql = rnd.choice(("en", "zh"))
             qs.append(Question(f"How heavy is model {m}?" if ql == "en" else f"{m}这个型号有多重？",
-                               ql, f, "code", "catalog", answer=m))
+                               ql, f, "code", "catalog", answer=m, extra={"fact": f"| {m} | {c} | {w} |"}))
             m, c, w, p = rows[rnd.randrange(8)]
             ql = rnd.choice(("en", "zh"))
             q = (f"What does the {c} {pt} from {brand}'s {year} range cost?" if ql == "en"
                  else f"{brand_zh}{year}年款中{c}的{pt_zh}卖多少钱？")
             qs.append(Question(q, ql, f, "table" if ql == lang else "cross", "catalog", answer=m,
-                               extra={"table": True}))
+                               extra={"table": True, "fact": f"| {m} | {c} | {w} | {p} |"}))
 
 
 def _summits(rnd, docs, qs, n_years):
@@ -243,8 +245,10 @@ def _summits(rnd, docs, qs, n_years):
                     f"{year}年{theme_zh}会议上是谁做的主要发言？"]
             a, b = rnd.sample(range(3), 2)
             same, other = (en_q, zh_q) if lang == "en" else (zh_q, en_q)
-            qs.append(Question(same[a], lang, f, "paraphrase", "summit"))
-            qs.append(Question(other[b], "zh" if lang == "en" else "en", f, "cross", "summit"))
+            facts = [city if lang == "en" else city_zh, str(n), who]
+            qs.append(Question(same[a], lang, f, "paraphrase", "summit", extra={"fact": facts[a]}))
+            qs.append(Question(other[b], "zh" if lang == "en" else "en", f, "cross", "summit",
+                               extra={"fact": facts[b]}))
 
 
 def _handbooks(rnd, docs, qs, n_editions):
@@ -272,7 +276,7 @@ def _handbooks(rnd, docs, qs, n_editions):
                 ql = lang if i % 2 == 0 else ("zh" if lang == "en" else "en")
                 q = q_en.format(c=co, y=year) if ql == "en" else q_zh.format(c=co_zh, y=year)
                 qs.append(Question(q, ql, f, "long" if ql == lang else "cross", "handbook",
-                                   answer=str(values[key]), extra={"long": True}))
+                                   answer=str(values[key]), extra={"long": True, "fact": str(values[key])}))
 
 
 def generate(seed: int = SEED, scale: float = 1.0) -> tuple[list[Doc], list[Question]]:

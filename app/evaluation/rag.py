@@ -91,7 +91,7 @@ def answer_citations(knowledge, questions: list[dict], models, *, mode: str | No
         res = knowledge.query(row["q"], top_k=rag.TOP_K, mode=mode)
         results = [{"kb": knowledge.kb.name, "query": row["q"], "chunks": res["chunks"]}]
         budget = rag.context_budget([], row["q"], context_tokens=context, max_tokens=max_new_tokens)
-        passages = rag.select_passages(results, budget_tokens=budget, query=row["q"])
+        passages = rag.select_passages(results, budget_tokens=budget, query=row["q"], compress=True)
         text, cited, verdict = "", [], "no_passage"
         if passages:
             raw = generate(models, side, [Sample(prompt=rag.build_messages([], row["q"], passages), reference="")],

@@ -75,7 +75,14 @@ class SourceDialog(QDialog):
         layout.addWidget(self.where)
         self.text = QPlainTextEdit(readOnly=True)
         layout.addWidget(self.text, 1)
-        chunk = str(citation.get("text", ""))
+        # a compressed passage (context_compress): the model saw some of its sentences; the
+        # document is shown with the whole chunk highlighted, and the note says so
+        chunk = str(citation.get("full_text") or citation.get("text", ""))
+        if citation.get("compressed"):
+            self.where.setText(self.where.text() + "\n" + self.tr(
+                "The answer was given only this passage's sentences that match the question, so that more "
+                "sources fitted the model's context."))
+            where = self.where.text()
         document = read_text_source(self.path) if self.path.is_file() else None
         self.highlighted = False
         if document is not None:

@@ -322,7 +322,8 @@ class AnswerPipeline(QObject):
             budget = rag.context_budget(job.history, job.question,
                                         context_tokens=self.context_length(job.target.model_ref),
                                         max_tokens=int(job.params.get("max_tokens", 512)))
-            job.passages = rag.select_passages(results, budget_tokens=budget, query=job.retrieval_query or job.question)
+            job.passages = rag.select_passages(results, budget_tokens=budget, query=job.retrieval_query or job.question,
+                                               compress=True)
             if job.kb_filter:
                 job.filter_documents = sum(int((r.get("filters") or {}).get("documents", 0)) for r in results
                                            if isinstance(r, dict))

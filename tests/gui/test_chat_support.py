@@ -46,3 +46,30 @@ def test_unsupported_and_miscited_answers_are_marked_a_supported_one_is_not(main
         assert "引用了错误的来源" in texts["miscited"] and "380 → [2]" in texts["miscited"]
     for word in ("Not supported", "wrong source", "来源不支持", "错误的来源"):
         assert word not in texts["right"]
+
+
+def test_a_compressed_source_highlights_its_whole_chunk_and_says_it_was_cut(main_window, tmp_path):
+    from app.core import rag
+    from app.views.chat_source import SourceDialog
+
+    doc = tmp_path / "sites.md"
+    filler = " ".join(["Staff must follow the workplace safety rules at all times."] * 25)
+    chunk = f"{filler} The Oslo site employs 380 people."
+    doc.write_text(f"# Sites\n\n{chunk}\n", encoding="utf-8")
+    results = [{"kb": "Sites", "chunks": [{"text": chunk, "file": str(doc), "dense_score": 0.6}]}]
+    [p] = rag.select_passages(results, budget_tokens=60, query="How many people does the Oslo site employ?",
+                              compress=True)
+    assert p.full_text == chunk and p.text.endswith("The Oslo site employs 380 people.")
+    dialog = SourceDialog(p.to_citation(), main_window)
+    try:
+        assert dialog.highlighted
+        from PySide6.QtGui import QTextCursor
+
+        cursor = QTextCursor(dialog.text.document())
+        text = dialog.text.toPlainText()
+        for at in (text.index("Staff") + 1, text.index("380 people") + 2):  # the chunk's first and last sentence
+            cursor.setPosition(at)
+            assert cursor.charFormat().background().color().name() == "#fde68a"
+        assert "only this passage's sentences" in dialog.where.text()
+    finally:
+        dialog.close()
