@@ -3180,6 +3180,10 @@ The full report is in the log: {path}</source>
       <translation>预测的显存峰值（GiB），或留空。</translation>
     </message>
     <message>
+      <source>Use true, false, or "auto" to let the VRAM planner decide for the card.</source>
+      <translation>请使用 true、false，或用 "auto" 让显存规划器按显卡决定。</translation>
+    </message>
+    <message>
       <source>Try f16 or q8_0; report it with the engine log if f16 fails too.</source>
       <translation>请尝试 f16 或 q8_0；如果 f16 也失败，请附上引擎日志报告此问题。</translation>
     </message>
@@ -3198,6 +3202,10 @@ The full report is in the log: {path}</source>
     <message>
       <source>must be true or false</source>
       <translation>必须是 true 或 false</translation>
+    </message>
+    <message>
+      <source>must be true, false or "auto"</source>
+      <translation>必须是 true、false 或 "auto"</translation>
     </message>
     <message>
       <source>must be a whole number</source>
@@ -6767,6 +6775,18 @@ Allow remote code for this model?</source>
       <translation>恒定</translation>
     </message>
     <message>
+      <source>Automatic (the planner decides)</source>
+      <translation>自动（由规划器决定）</translation>
+    </message>
+    <message>
+      <source>On: less memory, about 30% slower</source>
+      <translation>开启：更省显存，约慢 30%</translation>
+    </message>
+    <message>
+      <source>Off</source>
+      <translation>关闭</translation>
+    </message>
+    <message>
       <source>AdamW</source>
       <translation>AdamW</translation>
     </message>
@@ -6795,12 +6815,8 @@ Allow remote code for this model?</source>
       <translation>通过 torchrun 同时在多个进程上训练：每块 NVIDIA GPU 一个进程，或多个 CPU 进程（仅 DDP）。每个进程使用上面的批大小，因此全局批大小随进程数增大。</translation>
     </message>
     <message>
-      <source>Recompute activations</source>
-      <translation>重算激活值</translation>
-    </message>
-    <message>
-      <source>Less memory, about 30% slower.</source>
-      <translation>更省显存，约慢 30%。</translation>
+      <source>Recompute activations in the backward pass instead of keeping them: less memory, about 30% slower. Automatic: off when the VRAM planner expects the step to fit the card with a margin, on when not; the run decides again on the memory free when it starts.</source>
+      <translation>在反向传播时重新计算激活值，而不是一直保存：更省显存，约慢 30%。自动：显存规划器预计一步训练能留有余量地放进显卡时关闭，否则开启；运行启动时会按当时的空闲显存再决定一次。</translation>
     </message>
     <message>
       <source>Pack examples into rows</source>
@@ -6873,6 +6889,14 @@ Allow remote code for this model?</source>
     <message>
       <source>Weights {w:.2f} GB · LoRA + optimizer {o:.2f} GB · activations {a:.2f} GB · overhead {x:.2f} GB</source>
       <translation>权重 {w:.2f} GB · LoRA + 优化器 {o:.2f} GB · 激活值 {a:.2f} GB · 额外开销 {x:.2f} GB</translation>
+    </message>
+    <message>
+      <source>Gradient checkpointing: on. Without it about {without:.1f} GB, which leaves less than {margin:.1f} GB of {card:.0f} GB free; with it {with_:.1f} GB.</source>
+      <translation>梯度检查点：开启。不开启约需 {without:.1f} GB，{card:.0f} GB 中剩余不到 {margin:.1f} GB；开启后约 {with_:.1f} GB。</translation>
+    </message>
+    <message>
+      <source>Gradient checkpointing: off. The step fits in about {without:.1f} GB of {card:.0f} GB without it, so it runs about 30% faster.</source>
+      <translation>梯度检查点：关闭。不开启时一步训练约需 {without:.1f} GB（共 {card:.0f} GB），放得下，因此约快 30%。</translation>
     </message>
     <message>
       <source>No GPU: {n} processes on the CPU ({cores} cores), each with a whole copy of the model (DDP); FSDP and ZeRO need CUDA GPUs.</source>

@@ -746,6 +746,33 @@ def largest_fitting(inp: PlanInput, vary: str = "batch_size") -> int | None:
     return best
 
 
+# === gradient checkpointing decided by the plan ==================================================
+
+AUTO = "auto"
+
+
+def checkpointing_margin_gb(card_gb: float) -> float:
+    """How much of the card must stay free for checkpointing to be left off: a tenth of it, at
+    least TIGHT_HEADROOM_GIB (the planner's measured error is within ~10 %,
+    benchmarks/planner_accuracy.py; a desktop session takes its share too)."""
+    return max(TIGHT_HEADROOM_GIB, 0.1 * card_gb)
+
+
+def decide_checkpointing(inp: PlanInput) -> dict:
+    """Gradient checkpointing for ``inp`` (its own setting ignored): off when the step fits without
+    it with ``checkpointing_margin_gb`` to spare (about 30 % faster), on when it does not.
+    ``{"on", "code", "without_gb", "with_gb", "card_gb", "margin_gb"}``; code
+    ``ckpt.fits_without`` or ``ckpt.needed``."""
+    without = plan(inp.with_(gradient_checkpointing=False))
+    margin = checkpointing_margin_gb(inp.gpu_total_gb)
+    out = {"without_gb": round(without.total_gb, 3), "card_gb": round(inp.gpu_total_gb, 3),
+           "margin_gb": round(margin, 3)}
+    if without.total_gb + margin <= inp.gpu_total_gb:
+        return dict(out, on=False, code="ckpt.fits_without")
+    with_ = plan(inp.with_(gradient_checkpointing=True))
+    return dict(out, on=True, code="ckpt.needed", with_gb=round(with_.total_gb, 3))
+
+
 # === from a training config =====================================================================
 
 def plan_input(cfg: TrainConfig, shape: ModelShape, gpu_total_gb: float, device: str = "cuda") -> PlanInput:
@@ -759,14 +786,18 @@ def plan_input(cfg: TrainConfig, shape: ModelShape, gpu_total_gb: float, device:
     * Mixed precision is autocast whenever the dtype is half (the engine's bf16/fp16 flags).
     * ``packing`` does not change the figure: a packed step holds at most ``batch_size`` rows of
       ``max_seq_len`` tokens (app.training.packing), the padded step's worst case planned here.
+    * ``gradient_checkpointing: "auto"`` is what ``decide_checkpointing`` decides on this card.
     """
-    return PlanInput(
+    inp = PlanInput(
         shape=shape, quantization=cfg.quantization, compute_dtype=cfg.dtype, lora_r=cfg.lora_r,
         target_modules=cfg.target_modules, seq_len=cfg.max_seq_len, batch_size=cfg.batch_size,
-        gradient_checkpointing=cfg.gradient_checkpointing, optimizer=cfg.optimizer,
+        gradient_checkpointing=cfg.gradient_checkpointing is not False, optimizer=cfg.optimizer,
         gpu_total_gb=float(gpu_total_gb), lora_dropout=float(cfg.lora_dropout),
         autocast=cfg.dtype != "float32", upcast_frozen_fp32=False, device=device,
         method=cfg.method if cfg.method in PREFERENCE_METHODS else "lora")
+    if cfg.gradient_checkpointing == AUTO:
+        inp = inp.with_(gradient_checkpointing=decide_checkpointing(inp)["on"])
+    return inp
 
 
 # === presets =====================================================================================

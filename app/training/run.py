@@ -120,6 +120,41 @@ def resume_point(rt: EngineRuntime, resume: str | None, checkpoints_dir: Path) -
     return True, found
 
 
+def decide_checkpointing(cfg, model_dir: Path, cuda: bool) -> dict:
+    """``gradient_checkpointing: "auto"`` decided by the VRAM planner on the memory this run has
+    now: the GPU's free memory, or the RAM available on the CPU (app.core.vram_planner)."""
+    import torch
+
+    from app.core import vram_planner
+
+    try:
+        shape = vram_planner.ModelShape.from_model_dir(model_dir)
+    except (OSError, ValueError, UserError):
+        return {"on": True, "code": "ckpt.unknown_shape"}  # cannot plan: the safe side
+    if cuda:
+        free, _total = torch.cuda.mem_get_info()
+        memory_gb, device = free / 2 ** 30, "cuda"
+    else:
+        import psutil
+
+        memory_gb, device = psutil.virtual_memory().available / 2 ** 30, "cpu"
+    inp = vram_planner.plan_input(cfg, shape, memory_gb, device=device)
+    return dict(vram_planner.decide_checkpointing(inp), device=device)
+
+
+def checkpointing_line(d: dict) -> str:
+    """The log line that says what "auto" decided and why (the window words it from the code)."""
+    memory = "of GPU memory free" if d.get("device") == "cuda" else "of RAM available"
+    if d["code"] == "ckpt.fits_without":
+        return (f"Gradient checkpointing off (auto): the planner expects {d['without_gb']:.1f} GB without it, "
+                f"with {d['card_gb']:.1f} GB {memory} (about 30% faster)")
+    if d["code"] == "ckpt.needed":
+        return (f"Gradient checkpointing on (auto): without it the planner expects {d['without_gb']:.1f} GB, "
+                f"more than the {d['card_gb']:.1f} GB {memory} less a {d['margin_gb']:.1f} GB margin; "
+                f"with it {d['with_gb']:.1f} GB")
+    return "Gradient checkpointing on: the model's shape could not be read to plan without it"
+
+
 def train(rt: EngineRuntime, resume: str | None = None) -> tuple[str, dict[str, Any]]:
     """Train the run in ``rt.run_dir`` (its config.json); ``resume``: "latest", a checkpoint folder
     or None. Returns the status and the ``done`` event's fields; a failure a person can fix is an
@@ -186,6 +221,13 @@ def train(rt: EngineRuntime, resume: str | None = None) -> tuple[str, dict[str, 
         optim = "adamw_torch"
     elif optim == "adamw_torch" and cuda:
         optim = "adamw_torch_fused"  # the same AdamW, one fused kernel
+    if cfg.gradient_checkpointing == "auto":
+        import dataclasses
+
+        decision = decide_checkpointing(cfg, model_dir, cuda)
+        cfg = dataclasses.replace(cfg, gradient_checkpointing=decision["on"])
+        out["gradient_checkpointing"] = decision
+        rt.info(checkpointing_line(decision))
     rt.info(f"Training {model_dir.name} with {cfg.method}"
             f"{_BASE_WORDS[cfg.quantization]}, {dtype_name}, "
             f"on {torch.cuda.get_device_name(0) if cuda else f'the CPU ({threads} thread(s))'}; "

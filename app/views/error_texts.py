@@ -578,6 +578,8 @@ HINTS: dict[str, str] = {
     "train_config.hint.distributed.node_rank": QT_TRANSLATE_NOOP("Errors", "This machine's number in the rendezvous: 0 to nnodes - 1 (0 on the machine at rdzv)."),
     "train_config.hint.distributed.rdzv": QT_TRANSLATE_NOOP("Errors", "The rendezvous address as host:port, e.g. 10.0.0.1:29500 (needed when nnodes > 1)."),
     "train_config.hint.predicted_peak_gb": QT_TRANSLATE_NOOP("Errors", "A predicted peak in GiB, or empty."),
+    "train_config.hint.gradient_checkpointing": QT_TRANSLATE_NOOP(
+        "Errors", "Use true, false, or \"auto\" to let the VRAM planner decide for the card."),
     # export to GGUF
     "export.verify_failed_hint": QT_TRANSLATE_NOOP("Errors", "Try f16 or q8_0; report it with the engine log if f16 fails too."),
 }
@@ -588,6 +590,7 @@ PROBLEMS: dict[str, str] = {
     "empty": QT_TRANSLATE_NOOP("Errors", "is empty"),
     "choice": QT_TRANSLATE_NOOP("Errors", "must be one of {choices}"),
     "bool": QT_TRANSLATE_NOOP("Errors", "must be true or false"),
+    "bool_or_auto": QT_TRANSLATE_NOOP("Errors", "must be true, false or \"auto\""),
     "whole": QT_TRANSLATE_NOOP("Errors", "must be a whole number"),
     "number": QT_TRANSLATE_NOOP("Errors", "must be a number"),
     "range_from_to": QT_TRANSLATE_NOOP("Errors", "must be from {low} to {high}"),

@@ -33,6 +33,11 @@ def gpu_memory_gb(reading: dict | None) -> float | None:
     return gpus[0].get("memory_total_gb") if gpus else None
 
 
+
+# The form's gradient-checkpointing choices → the config's value
+CHECKPOINTING = {"auto": "auto", "on": True, "off": False}
+
+
 class MemoryBar(QWidget):
     """A horizontal stacked bar: each part of the predicted peak, against the card's memory."""
 
@@ -124,7 +129,9 @@ class TrainForm(QWidget):
         for key in train_config.SCHEDULERS:
             self.scheduler.addItem("", key)
         self.warmup_ratio = QDoubleSpinBox(minimum=0.0, maximum=0.99, decimals=2, singleStep=0.01)
-        self.gradient_checkpointing = QCheckBox()
+        self.gradient_checkpointing = QComboBox()  # automatic (the planner decides for the card) | on | off
+        for key in CHECKPOINTING:
+            self.gradient_checkpointing.addItem("", key)
         self.packing = QCheckBox()  # lora / qlora only
         self.optimizer = QComboBox()
         for key in train_config.OPTIMIZERS:
@@ -181,6 +188,7 @@ class TrainForm(QWidget):
         self.bar = MemoryBar()
         self.breakdown = QLabel(objectName="Muted", wordWrap=True)
         self.plan_warning = QLabel(wordWrap=True, objectName="Warning")
+        self.ckpt_note = QLabel(wordWrap=True, objectName="Muted")  # what "Automatic" decided, and why
         self.per_gpu = QLabel(wordWrap=True)  # several processes: the figure per GPU, the cheapest strategy
         self.no_gpu_note = QLabel(wordWrap=True, objectName="Muted")
         fit_row = QHBoxLayout()
@@ -191,7 +199,8 @@ class TrainForm(QWidget):
         fit_row.addWidget(self.fit_batch)
         fit_row.addWidget(self.fit_seq)
         fit_row.addStretch(1)
-        for w in (self.total_label, self.bar, self.breakdown, self.per_gpu, self.plan_warning, self.no_gpu_note):
+        for w in (self.total_label, self.bar, self.breakdown, self.ckpt_note, self.per_gpu, self.plan_warning,
+                  self.no_gpu_note):
             v.addWidget(w)
         v.addLayout(fit_row)
         footer.addWidget(self.vram)
@@ -259,6 +268,9 @@ class TrainForm(QWidget):
             (self.targets, {"attention": self.tr("Attention only"), "all-linear": self.tr("All linear layers")}),
             (self.scheduler, {"cosine": self.tr("Cosine"), "linear": self.tr("Linear"),
                               "constant": self.tr("Constant")}),
+            (self.gradient_checkpointing, {"auto": self.tr("Automatic (the planner decides)"),
+                                           "on": self.tr("On: less memory, about 30% slower"),
+                                           "off": self.tr("Off")}),
             (self.optimizer, {"adamw_torch": self.tr("AdamW"),
                               "paged_adamw_8bit": self.tr("AdamW 8-bit, paged (NVIDIA GPU)")}),
             (self.strategy, {"ddp": self.tr("DDP: a whole copy on each GPU"),
@@ -271,8 +283,10 @@ class TrainForm(QWidget):
         self.processes.setToolTip(self.tr(
             "Train on several processes at once through torchrun: one per NVIDIA GPU, or CPU processes "
             "(DDP only). Each process takes the batch size above, so the global batch grows with them."))
-        self.gradient_checkpointing.setText(self.tr("Recompute activations"))
-        self.gradient_checkpointing.setToolTip(self.tr("Less memory, about 30% slower."))
+        self.gradient_checkpointing.setToolTip(self.tr(
+            "Recompute activations in the backward pass instead of keeping them: less memory, about 30% slower. "
+            "Automatic: off when the VRAM planner expects the step to fit the card with a margin, on when not; "
+            "the run decides again on the memory free when it starts."))
         self.packing.setText(self.tr("Pack examples into rows"))
         self.packing.setToolTip(self.tr(
             "Lays each batch's examples end to end in rows of up to the maximum sequence length, so no "
@@ -413,6 +427,8 @@ class TrainForm(QWidget):
         widgets = dict(self.rows)
         for key, widget in widgets.items():
             value = get(key if key != "targets" else "target_modules")
+            if key == "gradient_checkpointing":
+                value = "auto" if value == "auto" else "on" if value else "off"
             if isinstance(widget, QComboBox):
                 widget.setCurrentIndex(max(0, widget.findData(value)))
             elif isinstance(widget, QCheckBox):
@@ -473,6 +489,7 @@ class TrainForm(QWidget):
         values = {key if key != "targets" else "target_modules": (
             w.currentData() if isinstance(w, QComboBox) else w.isChecked() if isinstance(w, QCheckBox) else w.value())
             for key, w in self.rows}
+        values["gradient_checkpointing"] = CHECKPOINTING[values["gradient_checkpointing"] or "auto"]
         values["eval_steps"] = values["save_steps"]
         values["logging_steps"] = 0  # the engine logs every step of a short run, ~200 points of a long one
         if self.processes.value() > 1:
@@ -508,10 +525,28 @@ class TrainForm(QWidget):
         self.breakdown.setText(self.tr(
             "Weights {w:.2f} GB · LoRA + optimizer {o:.2f} GB · activations {a:.2f} GB · overhead {x:.2f} GB").format(
                 w=p.weights_gb, o=p.lora_and_optimizer_gb, a=p.activations_gb, x=p.overhead_gb))
+        self._show_checkpointing()
         self._show_per_gpu()
         messages = [self._warning_text(code, msg) for code, msg in p.warnings]
         self.plan_warning.setText("\n".join(m for m in messages if m))
         self.plan_warning.setVisible(bool(self.plan_warning.text()))
+
+    def _show_checkpointing(self) -> None:
+        """What "Automatic" decides on this card, and why (the run decides again when it starts)."""
+        if self.gradient_checkpointing.currentData() != "auto" or self.plan is None:
+            self.ckpt_note.setVisible(False)
+            return
+        d = vram_planner.decide_checkpointing(self.plan.input)
+        if d["on"]:
+            text = self.tr("Gradient checkpointing: on. Without it about {without:.1f} GB, which leaves less than "
+                           "{margin:.1f} GB of {card:.0f} GB free; with it {with_:.1f} GB.").format(
+                without=d["without_gb"], margin=d["margin_gb"], card=d["card_gb"], with_=d["with_gb"])
+        else:
+            text = self.tr("Gradient checkpointing: off. The step fits in about {without:.1f} GB of {card:.0f} GB "
+                           "without it, so it runs about 30% faster.").format(
+                without=d["without_gb"], card=d["card_gb"])
+        self.ckpt_note.setText(text)
+        self.ckpt_note.setVisible(True)
 
     def _show_per_gpu(self) -> None:
         """With several processes: the chosen strategy's peak per GPU and the cheapest one that fits."""

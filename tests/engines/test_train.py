@@ -159,7 +159,7 @@ def trained(tmp_path_factory, converted_model_dir):
     val.write_text("".join(dataset.read_text().splitlines(keepends=True)[:4]), encoding="utf-8")
     config = root / "my-config.json"
     draft = make_run(root / "draft", converted_model_dir, dataset, save_steps=4, val_path=str(val), eval_steps=4,
-                     max_steps=-1, epochs=1, logging_steps=0, packing=True)
+                     max_steps=-1, epochs=1, logging_steps=0, packing=True, gradient_checkpointing="auto")
     cfg = TrainConfig(**json.loads((draft / "config.json").read_text()))
     config.write_text(cfg.to_json(), encoding="utf-8")
     run_dir = root / "run"
@@ -211,6 +211,13 @@ def test_training_lowers_the_loss_and_reports_it(trained):
     assert 0 < extra["seconds"] < trained["seconds"] and extra["examples"] == 16 and extra["dropped"] == 0
     assert extra["best_eval_loss"] == pytest.approx(min(m.values["eval_loss"] for m in evals))
     assert extra["tokens"] > 0 and extra["tokens_per_s"] > 0
+    # "auto" (the launch form's default): the planner left checkpointing off, the 135M model's step
+    # being far below the RAM available, and the log says so
+    ckpt = extra["gradient_checkpointing"]
+    assert ckpt["on"] is False and ckpt["code"] == "ckpt.fits_without" and ckpt["device"] == "cpu"
+    assert ckpt["without_gb"] + ckpt["margin_gb"] <= ckpt["card_gb"]
+    assert "Gradient checkpointing off (auto)" in log_lines
+    assert json.loads((run_dir / "config.json").read_text())["gradient_checkpointing"] == "auto"
     print(f"\nlosses {[round(v, 3) for v in losses]}; {extra['tokens_per_s']} tokens/s; "
           f"engine {extra['seconds']} s (training {extra['train_seconds']} s)")
 

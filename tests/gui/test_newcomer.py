@@ -95,7 +95,7 @@ def test_the_checkpointing_option_is_not_clipped(main_window, qtbot):
         main_window.show_panel("training")
         box = main_window.panel("training").form.gradient_checkpointing
         qtbot.waitUntil(lambda: box.isVisible() or True)
-        assert box.width() >= box.sizeHint().width(), (language, box.text(), box.width(), box.sizeHint().width())
+        assert box.width() >= box.sizeHint().width(), (language, box.currentText(), box.width(), box.sizeHint().width())
     main_window.ctx.set_language("en")
 
 

@@ -147,3 +147,37 @@ def test_without_a_gpu_processes_are_cpu_ddp_and_sharding_is_refused_before_a_ru
     form.launch()
     assert not launched and not form.form_error.isHidden()
     assert "FSDP needs CUDA GPUs" in form.form_error.text() and "DDP" in form.form_error.text()
+
+
+def test_automatic_checkpointing_says_what_the_planner_decided_for_the_card(main_window):
+    """"Automatic" (the default for GPU presets) shows the decision and why, follows the card and
+    sequence length, and reaches the config as "auto"; On / Off are the config's true / false."""
+    main_window.show_panel("training")
+    form = main_window.panel("training").form
+    form.apply_preset("qlora-8b-24gb")
+    assert form.gradient_checkpointing.currentData() == "auto"
+    form.max_seq_len.setValue(512)
+    form.batch_size.setValue(1)
+    assert form.ckpt_note.isVisibleTo(form)
+    assert form.ckpt_note.text().startswith("Gradient checkpointing: off.") and "24 GB" in form.ckpt_note.text()
+    assert form.plan.input.gradient_checkpointing is False
+    off_total = form.plan.total_gb
+    form.max_seq_len.setValue(16384)
+    assert form.ckpt_note.text().startswith("Gradient checkpointing: on.")
+    assert form.plan.input.gradient_checkpointing is True
+    assert form._settings_config().gradient_checkpointing == "auto"
+
+    form.max_seq_len.setValue(512)
+    form.gradient_checkpointing.setCurrentIndex(form.gradient_checkpointing.findData("on"))
+    assert not form.ckpt_note.isVisibleTo(form)
+    assert form._settings_config().gradient_checkpointing is True and form.plan.total_gb < off_total
+    form.load_config({"gradient_checkpointing": False})
+    assert form.gradient_checkpointing.currentData() == "off"
+    form.load_config({"gradient_checkpointing": "auto"})
+    assert form.gradient_checkpointing.currentData() == "auto"
+    main_window.ctx.set_language("zh_CN")
+    try:
+        assert form.ckpt_note.text().startswith("梯度检查点：")
+        assert form.gradient_checkpointing.currentText() == "自动（由规划器决定）"
+    finally:
+        main_window.ctx.set_language("en")

@@ -50,7 +50,7 @@ def test_defaults_round_trip_through_json():
     ("learning_rate", float("nan"), "a number"),
     ("warmup_ratio", 1.0, "below 1"),
     ("weight_decay", -0.1, "from 0"),
-    ("gradient_checkpointing", "yes", "true or false"),
+    ("gradient_checkpointing", "yes", "true, false or \"auto\""),
     ("packing", "on", "true or false"),
     ("logging_steps", -1, "from 0"),  # 0 is automatic
     ("eval_steps", 0, "from 1"),
@@ -156,7 +156,7 @@ def test_preset_values():
             demo.batch_size, demo.gradient_checkpointing) == ("default", "lora", "float32", "all-linear", 8, 256,
                                                               2, False)
     q = preset("qlora-8b-24gb")
-    assert q.method == "qlora" and q.quantization == "4bit" and q.gradient_checkpointing
+    assert q.method == "qlora" and q.quantization == "4bit" and q.gradient_checkpointing == "auto"
     assert q.optimizer == "paged_adamw_8bit" and q.dtype == "bfloat16"
     assert preset("lora-3b-24gb").quantization == "none"
     assert preset("cpu-demo", max_steps=3).max_steps == 3

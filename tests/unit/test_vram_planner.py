@@ -152,10 +152,13 @@ def test_presets_mirror_the_train_configs():
     assert set(vp.PRESETS) == set(train_config.PRESETS)
     for key in vp.PRESETS:
         cfg, inp = train_config.preset(key), vp.preset_input(key)
+        ckpt = cfg.gradient_checkpointing
+        if ckpt == "auto":  # what the planner decides for the preset's card
+            ckpt = vp.decide_checkpointing(inp)["on"]
         mine = (inp.quantization, inp.compute_dtype, inp.lora_r, inp.lora_dropout, inp.target_modules,
                 inp.seq_len, inp.batch_size, inp.gradient_checkpointing, inp.optimizer)
         theirs = (cfg.quantization, cfg.dtype, cfg.lora_r, cfg.lora_dropout, cfg.target_modules,
-                  cfg.max_seq_len, cfg.batch_size, cfg.gradient_checkpointing, cfg.optimizer)
+                  cfg.max_seq_len, cfg.batch_size, ckpt, cfg.optimizer)
         assert mine == theirs, key
         assert inp == vp.plan_input(cfg, S[vp.PRESETS[key]["shape"]], vp.PRESETS[key]["gpu_total_gb"],
                                     device=vp.PRESETS[key]["device"]), key
@@ -623,3 +626,36 @@ def test_whole_step_peak_on_cpu_is_close(hf, tmp_path, cuda_autocast_check, chec
     predicted = (lo["grads"] + lo["autocast_copies"] + act["stored"] + act["moving"]
                  + act["dequant_workspace"] + act["lm_head_cast"])
     assert -0.05 <= (predicted - tracker.peak) / tracker.peak <= 0.10, (predicted, tracker.peak)
+
+
+def test_automatic_checkpointing_is_off_when_the_step_fits_with_a_margin_and_on_when_not():
+    """gradient_checkpointing "auto": the planner leaves it off (about 30 % faster) when the step
+    fits the card with a tenth to spare, and turns it on when it would not; plan_input applies it."""
+    from app.core import train_config
+
+    small = qlora_8b(seq_len=512, batch_size=1)
+    d = vp.decide_checkpointing(small)
+    assert d["on"] is False and d["code"] == "ckpt.fits_without"
+    assert d["without_gb"] + d["margin_gb"] <= d["card_gb"] == 24.0
+    long = qlora_8b(seq_len=16384, batch_size=1)
+    d = vp.decide_checkpointing(long)
+    assert d["on"] is True and d["code"] == "ckpt.needed" and d["with_gb"] < d["without_gb"]
+    assert d["without_gb"] + d["margin_gb"] > 24.0
+    # the margin: a step that fits with less than a tenth free still gets checkpointing
+    inp = qlora_8b(seq_len=4096, batch_size=1)
+    without = vp.plan(inp.with_(gradient_checkpointing=False)).total_gb
+    assert vp.decide_checkpointing(inp.with_(gpu_total_gb=without * 1.05))["on"] is True
+    assert vp.decide_checkpointing(inp.with_(gpu_total_gb=without * 1.2))["on"] is False
+
+    cfg = train_config.preset("qlora-8b-24gb", base_model="/m", dataset_path="/d.jsonl")
+    assert cfg.gradient_checkpointing == "auto"
+    shape = vp.REFERENCE_SHAPES["llama-3-8b"]
+    assert vp.plan_input(cfg, shape, 24.0).gradient_checkpointing is (
+        vp.decide_checkpointing(vp.plan_input(cfg, shape, 24.0))["on"])
+    short_cfg = train_config.preset("qlora-8b-24gb", base_model="/m", dataset_path="/d.jsonl", max_seq_len=512,
+                                    batch_size=1)
+    assert vp.plan_input(short_cfg, shape, 24.0).gradient_checkpointing is False
+    long_cfg = train_config.preset("qlora-8b-24gb", base_model="/m", dataset_path="/d.jsonl", max_seq_len=16384)
+    assert vp.plan_input(long_cfg, shape, 24.0).gradient_checkpointing is True
+    assert vp.plan_input(train_config.preset("qlora-8b-24gb", gradient_checkpointing=False), shape,
+                         24.0).gradient_checkpointing is False
