@@ -13,7 +13,8 @@ counting in the collator would include the batch the data loader fetches ahead) 
 ``Trainer.train()`` (the engine reports both in its ``done`` event; its ``train()`` includes its per-step events and the final
 resumable checkpoint, which the bare script does not write). Also per CPU second of that call (less
 sensitive to other work on a shared machine) and the whole process's wall time.
-Prints tokens/s of each and the ratio engine / bare. Target: ≥ 0.97.
+Prints tokens/s of each and the ratio engine / bare. Target: ≥ 0.97. A third side is the engine with
+its label-only loss turned off (AI_PLATFORM_TRAIN_FULL_LOGITS=1, app/training/label_loss.py).
 """
 
 from __future__ import annotations
@@ -94,8 +95,9 @@ def write_dataset(path: Path) -> None:
             fh.write(json.dumps(record) + "\n")
 
 
-def run_engine(model: Path, dataset: Path, work: Path, steps: int, threads: int, seq: int, batch: int, n: int) -> dict:
-    run_dir = work / f"engine-{n}"
+def run_engine(model: Path, dataset: Path, work: Path, steps: int, threads: int, seq: int, batch: int, n: int,
+               full_logits: bool = False) -> dict:
+    run_dir = work / f"engine-{n}{'-full' if full_logits else ''}"
     cfg = TrainConfig(base_model=str(model), dataset_path=str(dataset), method="lora", quantization="none",
                       dtype="float32", lora_r=8, lora_alpha=16, lora_dropout=0.0, target_modules="all-linear",
                       max_seq_len=seq, batch_size=batch, grad_accum=1, max_steps=steps, learning_rate=1e-3,
@@ -103,6 +105,8 @@ def run_engine(model: Path, dataset: Path, work: Path, steps: int, threads: int,
                       save_steps=steps, save_total_limit=1, seed=42, threads=threads)
     write_config(run_dir, cfg.validate(check_files=True))
     env = dict(os.environ, PYTHONPATH=str(REPO), AI_PLATFORM_HOME=str(work / "home"))
+    if full_logits:  # the model's own loss over every position (app/training/label_loss.py off)
+        env["AI_PLATFORM_TRAIN_FULL_LOGITS"] = "1"
     t = time.monotonic()
     out = subprocess.run([sys.executable, "-m", "app.engines.train", str(run_dir)], env=env, cwd=REPO,
                          capture_output=True, text=True, timeout=1800, stdin=subprocess.DEVNULL)
@@ -146,9 +150,10 @@ def main() -> None:
         work = Path(tmp)
         dataset = work / "data.jsonl"
         write_dataset(dataset)
-        engine, bare = [], []
+        engine, bare, full = [], [], []
         for n in range(args.rounds):  # interleaved, and each side goes first every other round
-            sides = [(engine, run_engine), (bare, run_bare)]
+            sides = [(engine, run_engine), (bare, run_bare),
+                     (full, lambda *a: run_engine(*a, full_logits=True))]
             for results, fn in (sides if n % 2 == 0 else sides[::-1]):
                 results.append(fn(model, dataset, work, args.steps, args.threads, args.seq, args.batch, n))
             print(f"round {n + 1}: engine {engine[-1]['tokens'] / engine[-1]['seconds']:.1f} tok/s "
@@ -156,13 +161,15 @@ def main() -> None:
                   f"({engine[-1]['tokens']} tokens, {engine[-1]['seconds']:.2f} s), bare "
                   f"{bare[-1]['tokens'] / bare[-1]['seconds']:.1f} tok/s [{bare[-1]['tokens'] / bare[-1]['cpu']:.1f} "
                   f"per CPU s] ({bare[-1]['tokens']} tokens, "
-                  f"{bare[-1]['seconds']:.2f} s)", flush=True)
+                  f"{bare[-1]['seconds']:.2f} s), engine with full logits "
+                  f"{full[-1]['tokens'] / full[-1]['seconds']:.1f} tok/s", flush=True)
     if {r["tokens"] for r in engine} | {r["tokens"] for r in bare} != {engine[0]["tokens"]}:
         print("warning: the two sides trained a different number of tokens", file=sys.stderr)
     e_best = max(r["tokens"] / r["seconds"] for r in engine)
     b_best = max(r["tokens"] / r["seconds"] for r in bare)
     e_median = statistics.median(r["tokens"] / r["seconds"] for r in engine)
     b_median = statistics.median(r["tokens"] / r["seconds"] for r in bare)
+    f_best = max(r["tokens"] / r["seconds"] for r in full)
     e_cpu = max(r["tokens"] / r["cpu"] for r in engine)
     b_cpu = max(r["tokens"] / r["cpu"] for r in bare)
     result = {
@@ -175,10 +182,12 @@ def main() -> None:
         "engine_wall_s_median": round(statistics.median(r["wall"] for r in engine), 2),
         "bare_wall_s_median": round(statistics.median(r["wall"] for r in bare), 2),
         "target_ratio": 0.97,
+        "engine_full_logits_tokens_per_s": round(f_best, 2), "label_loss_speedup": round(e_best / f_best, 3),
     }
     print(f"engine {e_best:.1f} tokens/s, bare {b_best:.1f} tokens/s (best rounds), ratio {e_best / b_best:.3f} "
           f"(target ≥ 0.97); medians {e_median:.1f} / {b_median:.1f} = {e_median / b_median:.3f}; "
-          f"per CPU second {e_cpu:.1f} / {b_cpu:.1f} = {e_cpu / b_cpu:.3f}")
+          f"per CPU second {e_cpu:.1f} / {b_cpu:.1f} = {e_cpu / b_cpu:.3f}; the engine's label-only loss against "
+          f"its full logits: {e_best:.1f} / {f_best:.1f} = {e_best / f_best:.3f}")
     print(json.dumps(result))
 
 

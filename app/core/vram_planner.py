@@ -76,6 +76,8 @@ CUDA_CONTEXT_GIB = 0.75
 # training step (the huge logits buffers, per-layer activations) cannot all be reused. Reserved is
 # commonly 5-15% above allocated for HF training loops; 8% of the allocated peak.
 FRAGMENTATION = 0.08
+LABEL_LOSS_CHUNK = 1024  # app/training/label_loss.CHUNK
+LABEL_LOSS_ARCHITECTURES = ("llama", "mistral", "qwen2", "qwen3", "phi3")  # label_loss.SUPPORTED
 # Below this much free memory a run is "tight": a desktop session (Xorg/Wayland, a browser) on the
 # same card easily takes 0.3-1 GiB that the planner cannot see.
 TIGHT_HEADROOM_GIB = 1.0
@@ -309,6 +311,9 @@ class PlanInput:
     upcast_frozen_fp32: bool = False
     device: str = "cuda"
     method: str = "lora"
+    # The engine's loss over label tokens only, in chunks of LABEL_LOSS_CHUNK rows (app/training/
+    # label_loss.py): the logits alive at the loss's peak are one chunk's, not every token's.
+    label_loss: bool = False
 
     def __post_init__(self) -> None:
         for name, allowed in (("quantization", QUANTIZATIONS), ("compute_dtype", COMPUTE_DTYPES),
@@ -597,12 +602,14 @@ def activations_bytes(inp: PlanInput) -> dict[str, float]:
     s = inp.shape
     tokens = inp.tokens
     L = s.n_layers
+    # With the label-only loss the logits are one chunk's (a constant), not per token.
+    logits = 0.0 if inp.label_loss else t["logits"]
     if inp.gradient_checkpointing:
         stored = L * t["checkpoint"]
-        moving = max(t["logits"], t["layer_saved"] + t["backward_workspace"])
+        moving = max(logits, t["layer_saved"] + t["backward_workspace"])
     else:
         stored = L * t["layer_saved"]
-        moving = max(t["logits"], t["backward_workspace"])
+        moving = max(logits, t["backward_workspace"])
     # After prepare_model_for_kbit_training lm_head's weight is fp32 and frozen; autocast casts it
     # to half for the matmul on every forward (its cache only keeps casts of trainable leaves) and
     # the matmul saves that copy for the input gradient: vocab x hidden x 2 bytes until backward.
@@ -615,10 +622,13 @@ def activations_bytes(inp: PlanInput) -> dict[str, float]:
         dequant = float(p * max(din * dout for _, din, dout, _ in s.linear_shapes()))
     per_token_stored = stored + t["tail"]
     constant = t["layer_constant"] * (1 if inp.gradient_checkpointing else L)
+    moving_bytes = moving * tokens
+    if inp.label_loss:  # one chunk's logits, or the layers' backward, whichever is larger
+        moving_bytes = max(moving_bytes, t["logits"] * min(tokens, LABEL_LOSS_CHUNK))
     return {
         "stored": per_token_stored * tokens + constant,
-        "moving": moving * tokens,
-        "logits_peak": t["logits"] * tokens,
+        "moving": moving_bytes,
+        "logits_peak": t["logits"] * (min(tokens, LABEL_LOSS_CHUNK) if inp.label_loss else tokens),
         "dequant_workspace": dequant,
         "lm_head_cast": lm_head_cast,
         "per_token": per_token_stored + moving,
@@ -794,7 +804,9 @@ def plan_input(cfg: TrainConfig, shape: ModelShape, gpu_total_gb: float, device:
         gradient_checkpointing=cfg.gradient_checkpointing is not False, optimizer=cfg.optimizer,
         gpu_total_gb=float(gpu_total_gb), lora_dropout=float(cfg.lora_dropout),
         autocast=cfg.dtype != "float32", upcast_frozen_fp32=False, device=device,
-        method=cfg.method if cfg.method in PREFERENCE_METHODS else "lora")
+        method=cfg.method if cfg.method in PREFERENCE_METHODS else "lora",
+        label_loss=(cfg.method not in PREFERENCE_METHODS and shape.architecture in LABEL_LOSS_ARCHITECTURES
+                    and int((cfg.distributed or {}).get("processes", 1)) <= 1))
     if cfg.gradient_checkpointing == AUTO:
         inp = inp.with_(gradient_checkpointing=decide_checkpointing(inp)["on"])
     return inp

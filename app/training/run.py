@@ -383,6 +383,11 @@ def train(rt: EngineRuntime, resume: str | None = None) -> tuple[str, dict[str, 
             trainer = atomic_checkpoint_trainer()(
                 model=model, args=TrainingArguments(**common), train_dataset=train_set, eval_dataset=eval_set,
                 data_collator=collator, callbacks=[events])
+            if not ranked:  # DDP must see the forward through its wrapper: several processes keep the model's loss
+                from app.training import label_loss
+
+                trainer.label_loss = label_loss.parts(model)
+            out["label_loss"] = trainer.label_loss is not None
         # stdout is for events only: no printed logs, no progress bars.
         trainer.remove_callback(PrinterCallback)
         trainer.remove_callback(ProgressCallback)

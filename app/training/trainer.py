@@ -24,6 +24,17 @@ def atomic_checkpoint_trainer(base: type | None = None) -> type:
 
     class AtomicCheckpointTrainer(base or Trainer):
         _staging: str | None = None
+        label_loss = None  # (decoder, lm_head): the training loss over label tokens only (label_loss.py)
+
+        def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+            if self.label_loss is None or return_outputs or not model.training or "labels" not in inputs:
+                return super().compute_loss(model, inputs, return_outputs=return_outputs,
+                                            num_items_in_batch=num_items_in_batch)
+            from app.training import label_loss
+
+            # normalised like the model's own loss would be, so the Trainer's scaling stays right
+            items = num_items_in_batch if self.model_accepts_loss_kwargs else None
+            return label_loss.loss(*self.label_loss, inputs, items)
 
         def _get_output_dir(self, trial):
             if self._staging is not None:

@@ -173,7 +173,7 @@ def test_plan_input_is_the_run_the_engine_launches():
     assert inp == vp.PlanInput(
         shape=S["qwen2.5-7b"], quantization="4bit", compute_dtype="bfloat16", lora_r=32, target_modules="attention",
         seq_len=1024, batch_size=3, gradient_checkpointing=False, optimizer="paged_adamw_8bit", gpu_total_gb=16.0,
-        lora_dropout=0.1, autocast=True, upcast_frozen_fp32=False, device="cuda")
+        lora_dropout=0.1, autocast=True, upcast_frozen_fp32=False, device="cuda", label_loss=True)
     # Half precision trains under autocast, float32 without; a method "lora" base is not quantized.
     half = vp.plan_input(TrainConfig(dtype="float16"), S["smollm2-135m"], 8, device="cpu")
     assert (half.compute_dtype, half.autocast, half.quantization, half.device) == ("float16", True, "none", "cpu")
@@ -185,9 +185,12 @@ def test_the_8b_qlora_preset_keeps_frozen_weights_16_bit():
     ~3.4 GiB on this run); the preset's figure must not assume it either."""
     inp = vp.preset_input("qlora-8b-24gb")
     assert inp.upcast_frozen_fp32 is False
-    p, upcast = vp.plan(inp), vp.plan(inp.with_(upcast_frozen_fp32=True))
+    assert inp.label_loss is True  # the engine's loss over label tokens in chunks (label_loss.py)
+    full = inp.with_(label_loss=False)  # the model's own loss, as measured on a GPU (docs/gpu-results.md)
+    p, upcast = vp.plan(full), vp.plan(full.with_(upcast_frozen_fp32=True))
     assert upcast.total_gb - p.total_gb > 3
     assert p.total_gb == pytest.approx(14.63, abs=0.01) and upcast.total_gb == pytest.approx(18.92, abs=0.01)
+    assert vp.plan(inp).total_gb == pytest.approx(9.88, abs=0.01)  # one chunk of logits instead of 4,096
     w = vp.weights_bytes(inp.shape, "4bit", "bfloat16")
     assert p.weights_gb * vp.GIB == pytest.approx(w["quantized"] + w["other"])  # embeddings/lm_head in bf16
     assert vp.preset_input("qlora-8b-24gb", gpu_total_gb=16).gpu_total_gb == 16
@@ -659,3 +662,42 @@ def test_automatic_checkpointing_is_off_when_the_step_fits_with_a_margin_and_on_
     assert vp.plan_input(long_cfg, shape, 24.0).gradient_checkpointing is True
     assert vp.plan_input(train_config.preset("qlora-8b-24gb", gradient_checkpointing=False), shape,
                          24.0).gradient_checkpointing is False
+
+
+@pytest.mark.parametrize("checkpointing", [True, False], ids=["checkpointing", "no-checkpointing"])
+def test_whole_step_peak_with_the_label_only_loss_is_close(hf, tmp_path, cuda_autocast_check, checkpointing,
+                                                           monkeypatch):
+    """The engine's label-only chunked loss (app/training/label_loss.py) on the same step: the
+    planner's figure with ``label_loss`` against the live-tensor peak. Chunks of 128 rows on 512
+    tokens, so the saving is visible at this size."""
+    from app.training import label_loss
+
+    torch = hf.torch
+    monkeypatch.setattr(label_loss, "CHUNK", 128)
+    monkeypatch.setattr(vp, "LABEL_LOSS_CHUNK", 128)
+    cfg = dict(TINY["llama"], num_hidden_layers=4, vocab_size=8000)
+    batch, seq, r = 2, 256, 16
+    model = _real_model(hf, cfg, "4bit", "bfloat16", tmp_path, upcast=True)
+    model = _peft(hf, model, "all-linear", r, 0.0)
+    model.config.use_cache = False
+    if checkpointing:
+        with _quiet():
+            model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+    ids = torch.randint(0, cfg["vocab_size"], (batch, seq), generator=torch.Generator().manual_seed(0))
+    decoder, head = label_loss.parts(model)
+    tracker = _LiveBytes(hf, set(_model_storages(model)) | {b.untyped_storage().data_ptr() for b in model.buffers()})
+    with _quiet(), tracker.mode:
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            loss = label_loss.loss(decoder, head, {"input_ids": ids, "labels": ids})
+        loss.backward()
+    inp = vp.PlanInput(shape=vp.ModelShape.from_config_dict(cfg), seq_len=seq, batch_size=batch, lora_r=r,
+                       gradient_checkpointing=checkpointing, upcast_frozen_fp32=True, optimizer="adamw_torch",
+                       label_loss=True)
+    lo = vp.lora_and_optimizer_bytes(inp)
+    act = vp.activations_bytes(inp)
+    predicted = (lo["grads"] + lo["autocast_copies"] + act["stored"] + act["moving"]
+                 + act["dequant_workspace"] + act["lm_head_cast"])
+    full = vp.activations_bytes(inp.with_(label_loss=False))
+    print(f"\nlabel-only peak {tracker.peak / 2**20:.1f} MiB, predicted {predicted / 2**20:.1f} MiB; "
+          f"full-logits prediction {(full['moving'] - act['moving']) / 2**20:.1f} MiB more")
+    assert -0.05 <= (predicted - tracker.peak) / tracker.peak <= 0.10, (predicted, tracker.peak)
