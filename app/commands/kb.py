@@ -148,7 +148,17 @@ def _kb_json(kb) -> dict:
     return {"id": kb.id, "name": kb.name, "embedding_model": kb.embedding_model, "chunk_size": kb.chunk_size,
             "chunk_overlap": kb.chunk_overlap, "documents": kb.n_documents, "chunks": kb.n_chunks,
             "failed": kb.n_failed, "created_at": kb.created_at.isoformat(), "store": kb.vector_store,
-            "uri": kb.store_uri, "follow": list(kb.follow)}
+            "uri": kb.store_uri, "follow": list(kb.follow), "vector_index": _vector_index(kb)}
+
+
+def _vector_index(kb) -> dict | None:
+    """The faiss index the base chose by size (flat, flat-fp16 or ivf, and what was measured), from
+    its saved manifest; None before the first save or for Milvus."""
+    from app.core import paths
+    from app.knowledge.index import read_manifest
+
+    manifest = read_manifest(paths.kb_dir() / str(kb.id))
+    return (manifest or {}).get("vector_index")
 
 
 def _create(args) -> int:

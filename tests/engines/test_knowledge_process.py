@@ -170,6 +170,7 @@ def test_cli_end_to_end(ai_home, tmp_path):
 
     listed = json.loads(_cli("list", "--json", env=env).stdout)["knowledge_bases"]
     assert listed[0]["name"] == "notes" and listed[0]["documents"] == 3 and listed[0]["chunks"] == 2
+    assert listed[0]["vector_index"] == {"index": "flat", "vectors": 2}  # exact below 200k chunks
 
     _cli("remove", "notes", str(folder / "zh.txt"), env=env)
     listed = json.loads(_cli("list", "--json", env=env).stdout)["knowledge_bases"]
