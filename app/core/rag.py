@@ -46,6 +46,7 @@ class Passage:
     kb: str
     chunk: int | None = None
     full_text: str | None = None  # the whole chunk when ``text`` is its compressed form
+    rerank_score: float | None = None  # the cross-encoder's, when a reranker ordered the passages
 
     def to_citation(self) -> dict:
         out = {"n": self.n, "file": self.file, "page": self.page, "kb": self.kb, "score": self.score,
@@ -53,6 +54,8 @@ class Passage:
         if self.full_text is not None:
             out["compressed"] = True
             out["full_text"] = self.full_text
+        if self.rerank_score is not None:
+            out["rerank_score"] = self.rerank_score
         return out
 
 
@@ -158,7 +161,10 @@ def select_passages(results: list[dict], *, budget_tokens: int, min_dense: float
         for c in res.get("chunks") or []:
             if is_relevant(c, query or res.get("query", ""), min_dense):
                 pool.append((float(c.get("dense_score") or 0.0), res.get("kb", ""), c))
-    pool.sort(key=lambda item: item[0], reverse=True)
+    # A reranker's order when it scored every candidate (one model for all the bases), else the
+    # dense similarity, comparable across bases.
+    reranked = bool(pool) and all(c.get("rerank_score") is not None for _, _, c in pool)
+    pool.sort(key=lambda item: float(item[2]["rerank_score"]) if reranked else item[0], reverse=True)
     out: list[Passage] = []
     used = 0
     seen: set[tuple[str, str]] = set()
@@ -179,7 +185,7 @@ def select_passages(results: list[dict], *, budget_tokens: int, min_dense: float
         used += cost
         out.append(Passage(n=len(out) + 1, text=text, file=str(c.get("file", "")), page=c.get("page"),
                            score=round(score, 4), kb=kb, chunk=c.get("chunk"),
-                           full_text=full))
+                           full_text=full, rerank_score=c.get("rerank_score") if reranked else None))
         if len(out) >= max_passages:
             break
     return out

@@ -170,7 +170,8 @@ class AnswerPipeline(QObject):
             query = rag.standalone_query(question, self.jobs[ids[0]].history)
             for i in ids:
                 self.jobs[i].retrieval_query = query
-            req = self.kb_query.ask(kb_ids, query, self.top_k, filters=kb_filter)
+            # rerank: through the cross-encoder when one is installed (rerankers/), else as before
+            req = self.kb_query.ask(kb_ids, query, self.top_k, filters=kb_filter, rerank=True)
             for i in ids:
                 if i in self.jobs:
                     self.jobs[i].kb_request = req

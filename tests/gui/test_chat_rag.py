@@ -46,8 +46,14 @@ def rag_chat(main_window, home_with_model, tmp_path):
     ctx.serve.shutdown()
 
 
-def test_grounded_answer_cites_the_passage_and_opens_it(rag_chat, qtbot):
+def test_grounded_answer_cites_the_passage_and_opens_it(rag_chat, qtbot, tmp_path, monkeypatch):
+    from tests.helpers.rerank_model import tiny_cross_encoder
+
     panel, kb = rag_chat
+    # a reranker installed: the chat's retrieval goes through it (the knowledge engine starts on
+    # the first question and finds it)
+    tiny_cross_encoder(tmp_path / "reranker")
+    monkeypatch.setenv("AI_PLATFORM_RERANKER", str(tmp_path / "reranker"))
     assert panel.store.get_session(panel.session.id).kb_ids == [kb.id]
     panel.send("When was the Velmora glass bridge built?")
     qtbot.waitUntil(lambda: not panel.answers.jobs, timeout=300_000)
@@ -56,6 +62,7 @@ def test_grounded_answer_cites_the_passage_and_opens_it(rag_chat, qtbot):
     assert answer.meta["rag"] == "grounded"
     cites = answer.meta["citations"]
     assert cites[0]["file"].endswith("bridge.md") and "1893" in cites[0]["text"]
+    assert all("rerank_score" in c for c in cites)
     assert "Sources: [1] bridge.md" in panel.transcript_text()
     dialog = panel.open_citation(answer.id, 1)
     assert dialog.highlighted and "1893" in dialog.text.toPlainText()

@@ -64,3 +64,14 @@ def test_select_passages_fits_more_sources_when_compressing():
     citation = cut[1].to_citation()
     assert citation["compressed"] is True and citation["full_text"] == chunks[1]["text"]
     assert cut[0].full_text is None and "compressed" not in cut[0].to_citation()
+
+
+def test_a_rerankers_order_decides_the_passages_when_it_scored_them_all():
+    chunks = [{"text": "The Lisbon site employs 2,400 people.", "file": "lisbon.md", "dense_score": 0.6,
+               "rerank_score": -1.5},
+              {"text": "The Oslo site employs 380 people.", "file": "oslo.md", "dense_score": 0.5, "rerank_score": 2.0}]
+    ps = rag.select_passages([{"kb": "Sites", "chunks": chunks}], budget_tokens=500, query="Oslo staff?")
+    assert [p.file for p in ps] == ["oslo.md", "lisbon.md"] and ps[0].to_citation()["rerank_score"] == 2.0
+    del chunks[1]["rerank_score"]  # not every candidate scored: the dense similarity decides
+    ps = rag.select_passages([{"kb": "Sites", "chunks": chunks}], budget_tokens=500, query="Oslo staff?")
+    assert [p.file for p in ps] == ["lisbon.md", "oslo.md"] and "rerank_score" not in ps[0].to_citation()
