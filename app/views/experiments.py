@@ -23,18 +23,11 @@ from app.core.projects import ProjectStore
 from app.views.charts import MetricChart
 from app.views.run_detail import status_text
 from app.views.panel import Panel
+from app.views.sizes import human_bytes
 from app.views.widgets import record_table, show_error
 
 
 log = logging.getLogger(__name__)
-
-
-def human_size(n: int) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return str(n)
 
 
 def human_duration(seconds: float | None) -> str:
@@ -230,7 +223,7 @@ class ExperimentsPanel(Panel):
             return ""
         cached = self._sizes.get(r.id)
         if cached is None or cached[0] != r.status:
-            cached = (r.status, human_size(model_folder.folder_size(r.adapter_path)))
+            cached = (r.status, human_bytes(model_folder.folder_size(r.adapter_path)))
             self._sizes[r.id] = cached
         return cached[1]
 

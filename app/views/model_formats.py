@@ -81,7 +81,7 @@ class FormatsCard(Card):
 
     def cell_texts(self, form: dict) -> list[tuple[str, str]]:
         """(text, tooltip) for each column of a form's row."""
-        from app.views.models_panel import human_bytes
+        from app.views.sizes import human_bytes
 
         not_measured = self.tr("not measured")
         m, report = form.get("measured") or {}, form.get("report") or {}

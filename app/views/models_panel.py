@@ -35,6 +35,7 @@ from app.core.errors import UserError
 from app.views.error_texts import job_error_text, user_error_text
 from app.views.panel import Panel
 from app.views.progress_texts import engine_detail_text
+from app.views.sizes import human_bytes
 from app.views.widgets import Card, record_table, show_error
 
 DETAIL_KEYS = ("kind", "architecture", "params", "size", "dtype", "quantization", "context", "template",
@@ -44,17 +45,6 @@ DETAIL_KEYS = ("kind", "architecture", "params", "size", "dtype", "quantization"
 def _model_key(r: dict) -> str:
     """The key of a model's own settings: its folder, resolved (the serve manager resolves it too)."""
     return str(Path(r["path"]).resolve())
-
-
-def human_bytes(n) -> str:
-    if not n:
-        return "–"
-    n = float(n)
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if n < 1024 or unit == "TB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return str(n)
 
 
 def human_params(n) -> str:

@@ -182,7 +182,7 @@ class QuantizeDialog(EngineJobDialog):
         self.fail(job_error_text(job, message))
 
     def show_result(self, r: dict) -> None:
-        from app.views.models_panel import human_bytes  # the size as the Models table shows it
+        from app.views.sizes import human_bytes  # the size as the Models table shows it
 
         ppl = r.get("perplexity") or {}
         text = self.tr("Added to Models as {name}: {scheme}, {size}.").format(

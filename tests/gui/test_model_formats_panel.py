@@ -11,7 +11,7 @@ import pytest
 
 from app.core import bundled, model_formats
 from app.core.models_registry import import_folder
-from app.views.models_panel import human_bytes
+from app.views.sizes import human_bytes
 from tests.unit.test_models_cli import fake_model
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
