@@ -17,9 +17,9 @@ from tests.helpers.engines import REPO, engine_env_for
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
 
 
-def cli(args, home, timeout=600):
-    return subprocess.run([sys.executable, "-m", "app", "eval", *args], env=engine_env_for(home), cwd=str(REPO),
-                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout)
+def cli(args, home, timeout=600, env=None):
+    return subprocess.run([sys.executable, "-m", "app", "eval", *args], env={**engine_env_for(home), **(env or {})},
+                          cwd=str(REPO), stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout)
 
 
 @pytest.fixture(scope="module")
@@ -125,6 +125,24 @@ def test_vllm_batches_the_generations(run_dir):
     assert "Quillentown" in out["samples"][0]["adapter"]
     assert out["adapter"]["exact_match"] > out["base"]["exact_match"]
     assert len(out["samples"]) == 4 and all(s["base"] for s in out["samples"])
+
+
+def test_a_vllm_that_cannot_start_leaves_the_answers_to_transformers(run_dir):
+    """vLLM's CPU build asked for a KV cache far beyond the machine's memory refuses to start: the
+    evaluation says so and generates with transformers, and the result says who did."""
+    from app.core import vllm_runtime
+
+    info = vllm_runtime.runtime_info()
+    if not info["found"]:
+        pytest.skip(f"no vLLM runtime: {info['reason']}")
+    home = run_dir.parents[1]
+    proc = cli(["run", "--run", run_dir.name, "--generate-with", "vllm", "--limit", "2", "--json"], home,
+               timeout=900, env={"VLLM_CPU_KVCACHE_SPACE": "100000"})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert out["generation"]["engine"] == "transformers" and out["generation"]["why"].startswith("vLLM failed")
+    assert "Starting vLLM" in proc.stderr and "generating with transformers instead" in proc.stderr
+    assert len(out["samples"]) == 2 and "Quillentown" in out["samples"][0]["adapter"]
 
 
 def test_limit_zero_measures_the_loss_alone(run_dir):
