@@ -68,14 +68,21 @@ targs = TrainingArguments(output_dir=args["out"], per_device_train_batch_size=ar
                           learning_rate=1e-3, lr_scheduler_type="constant", optim="adamw_torch", seed=42, data_seed=42,
                           logging_steps=args["steps"], save_strategy="no", report_to="none", disable_tqdm=True,
                           use_cpu=True, remove_unused_columns=False, dataloader_pin_memory=False,
-                          include_num_input_tokens_seen="non_padding")
-trainer = Trainer(model=model, args=targs, train_dataset=examples, data_collator=collate)
+                          include_num_input_tokens_seen="non_padding", torch_compile=args.get("compile", False))
+from transformers import TrainerCallback
+step_times = []
+class Steps(TrainerCallback):
+    def on_step_end(self, a, state, control, **kw):
+        step_times.append(time.monotonic())
+trainer = Trainer(model=model, args=targs, train_dataset=examples, data_collator=collate, callbacks=[Steps()])
 t, c = time.monotonic(), time.process_time()
 trainer.train()
 seconds, cpu = time.monotonic() - t, time.process_time() - c
 model.save_pretrained(os.path.join(args["out"], "adapter"))
+gaps = sorted(b - a for a, b in zip(step_times[5:], step_times[6:]))
 print(json.dumps({"tokens": trainer.state.num_input_tokens_seen, "train_call_seconds": seconds,
-                  "train_call_cpu_seconds": cpu, "steps": trainer.state.global_step}))
+                  "train_call_cpu_seconds": cpu, "steps": trainer.state.global_step,
+                  "steady_step_s": gaps[len(gaps) // 2] if gaps else None}))
 '''
 
 TOPICS = ["the ocean", "volcanoes", "bread", "the moon", "bicycles", "rain", "libraries", "bees", "glass", "maps",
