@@ -4413,6 +4413,10 @@ The full report is in the log: {path}</source>
       <translation>向 {name} 添加文档文件夹</translation>
     </message>
     <message>
+      <source>Building a faster search index for {n} passages (once; about two minutes per million)…</source>
+      <translation>正在为 {n} 个段落建立更快的检索索引（只需一次；每百万段落约两分钟）…</translation>
+    </message>
+    <message>
       <source>OCR: page {page} of {pages} of {file}</source>
       <translation>OCR：{file} 第 {page} 页，共 {pages} 页</translation>
     </message>

@@ -316,6 +316,11 @@ class Knowledge:
             nonlocal batch, batch_chunks
             if not batch:
                 return
+            vectors = self.index.vectors
+            if getattr(vectors, "rebuild_pending", lambda: False)():  # the save below takes a while: say why
+                n = len(self.index)
+                self.rep.emit(protocol.Progress(step=done_files, total=total, extra={"index_build": n},
+                                                message=f"Building a faster search index for {n:,} passages (once)"))
             self.index.save()
             for p, values in batch:
                 self.store.set_document(kb_id, p, **values)

@@ -202,6 +202,15 @@ class FaissVectors:
         pass
 
     # --- the index chosen by size -------------------------------------------------------------
+    def rebuild_pending(self) -> bool:
+        """Whether the next save builds a new index (a minute or two at a million vectors)."""
+        n, kind = self.count(), self.index_kind()
+        if n < ivf_from():
+            return kind != "flat" and n < ivf_from() // 2
+        if kind == "ivf":
+            return cells_for(n) >= 2 * int(self.ivf.nlist)
+        return self.refused is None or n >= 2 * int(self.refused.get("vectors", 0))
+
     def _choose_index(self) -> None:
         n, kind = self.count(), self.index_kind()
         if n < ivf_from():

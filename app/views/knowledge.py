@@ -575,7 +575,10 @@ class KnowledgePanel(Panel):
                 self.progress.setRange(0, int(ev.total))
                 self.progress.setValue(int(ev.step))
             extra = ev.extra or {}
-            if "ocr_page" in extra:  # a scanned document, read page by page
+            if "index_build" in extra:  # the save that moves a large base to a faster index
+                self.rate.setText(self.tr("Building a faster search index for {n} passages (once; about "
+                                          "two minutes per million)…").format(n=f"{int(extra['index_build']):,}"))
+            elif "ocr_page" in extra:  # a scanned document, read page by page
                 self.rate.setText(self.tr("OCR: page {page} of {pages} of {file}").format(
                     page=extra["ocr_page"], pages=extra["ocr_pages"], file=Path(str(extra.get("file", ""))).name))
             elif "chunks_per_s" in extra and "files_per_s" not in extra:  # moving vectors

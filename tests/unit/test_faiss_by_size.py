@@ -45,7 +45,13 @@ def test_a_large_base_searches_ivf_with_the_recall_of_an_exact_search(tmp_path, 
     monkeypatch.setenv("AI_PLATFORM_KB_IVF_FROM", "2000")
     rng = np.random.default_rng(5)
     vecs = clustered(6000, rng)
+    idx = KBIndex(tmp_path / "kb", "test-model", DIM)
+    idx.add("doc0.txt", ["passage"] * 1000, [None] * 1000, vecs[:1000])
+    assert not idx.vectors.rebuild_pending()  # below the threshold: the save stays quick
+    idx.add("doc1.txt", ["passage"] * 5000, [None] * 5000, vecs[1000:])
+    assert idx.vectors.rebuild_pending()  # past it: the knowledge engine says why this save is slow
     idx = build(tmp_path / "kb", vecs)
+    assert not idx.vectors.rebuild_pending()  # built at that save; the next one just writes
     manifest = json.loads((tmp_path / "kb" / "manifest.json").read_text())
     assert manifest["vector_index"]["index"] == "ivf"
     assert 1 <= manifest["vector_index"]["nprobe"] < manifest["vector_index"]["lists"]
