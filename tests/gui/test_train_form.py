@@ -163,10 +163,12 @@ def test_automatic_checkpointing_says_what_the_planner_decided_for_the_card(main
     assert form.plan.input.gradient_checkpointing is False
     off_total = form.plan.total_gb
     form.max_seq_len.setValue(16384)
+    form.card_gb.setValue(12)
     assert form.ckpt_note.text().startswith("Gradient checkpointing: on.")
     assert form.plan.input.gradient_checkpointing is True
     assert form._settings_config().gradient_checkpointing == "auto"
 
+    form.card_gb.setValue(24)
     form.max_seq_len.setValue(512)
     form.gradient_checkpointing.setCurrentIndex(form.gradient_checkpointing.findData("on"))
     assert not form.ckpt_note.isVisibleTo(form)
