@@ -45,7 +45,7 @@ def vocabulary(kind: str, rnd: random.Random):
 def draw(words, cum, k, rnd):
     if cum is None:
         return rnd.choices(words, k=k)
-    return rnd.choices(words, cum_weights=cum.tolist() if not isinstance(cum, list) else cum, k=k)
+    return rnd.choices(words, cum_weights=cum, k=k)
 
 
 def pct(values, q):

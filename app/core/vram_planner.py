@@ -76,8 +76,10 @@ CUDA_CONTEXT_GIB = 0.75
 # training step (the huge logits buffers, per-layer activations) cannot all be reused. Reserved is
 # commonly 5-15% above allocated for HF training loops; 8% of the allocated peak.
 FRAGMENTATION = 0.08
-LABEL_LOSS_CHUNK = 1024  # app/training/label_loss.CHUNK
-LABEL_LOSS_ARCHITECTURES = ("llama", "mistral", "qwen2", "qwen3", "phi3")  # label_loss.SUPPORTED
+# The engine's label-only loss (app/training/label_loss.py reads these): rows per chunk, and the
+# architectures whose forward is exactly decoder → lm_head → cross-entropy.
+LABEL_LOSS_CHUNK = 1024
+LABEL_LOSS_ARCHITECTURES = ("llama", "mistral", "qwen2", "qwen3", "phi3")
 # Below this much free memory a run is "tight": a desktop session (Xorg/Wayland, a browser) on the
 # same card easily takes 0.3-1 GiB that the planner cannot see.
 TIGHT_HEADROOM_GIB = 1.0

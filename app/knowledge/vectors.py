@@ -203,26 +203,25 @@ class FaissVectors:
         pass
 
     # --- the index chosen by size -------------------------------------------------------------
+    def _next_build(self) -> str | None:
+        """What the next save builds: "flat" (shrank well below the threshold), "sized" (IVF or
+        float16 flat, see the class), or None (it just writes the index it has)."""
+        n, kind = self.count(), self.index_kind()
+        if n < ivf_from():
+            return "flat" if kind != "flat" and n < ivf_from() // 2 else None
+        if kind == "ivf":  # retrained once grown ~4× since its cells were set
+            return "sized" if cells_for(n) >= 2 * int(self.ivf.nlist) else None
+        # first time past the threshold, or doubled since IVF was refused
+        return "sized" if self.refused is None or n >= 2 * int(self.refused.get("vectors", 0)) else None
+
     def rebuild_pending(self) -> bool:
         """Whether the next save builds a new index (a minute or two at a million vectors)."""
-        n, kind = self.count(), self.index_kind()
-        if n < ivf_from():
-            return kind != "flat" and n < ivf_from() // 2
-        if kind == "ivf":
-            return cells_for(n) >= 2 * int(self.ivf.nlist)
-        return self.refused is None or n >= 2 * int(self.refused.get("vectors", 0))
+        return self._next_build() is not None
 
     def _choose_index(self) -> None:
-        n, kind = self.count(), self.index_kind()
-        if n < ivf_from():
-            if kind != "flat" and n < ivf_from() // 2:  # shrank well below: exact again
-                self._rebuild(None)
-            return
-        if kind == "ivf":
-            if cells_for(n) >= 2 * int(self.ivf.nlist):  # grown ~4× since its cells were set
-                self._rebuild(n)
-        elif self.refused is None or n >= 2 * int(self.refused.get("vectors", 0)):
-            self._rebuild(n)  # first time past the threshold, or doubled since IVF was refused
+        build = self._next_build()
+        if build is not None:
+            self._rebuild(None if build == "flat" else self.count())
 
     def _all_vectors(self) -> tuple[np.ndarray, np.ndarray]:
         ids = np.asarray(self.ids(), dtype=np.int64)

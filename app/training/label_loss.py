@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import os
 
-CHUNK = 1024  # label rows per lm_head + cross-entropy chunk
-SUPPORTED = ("llama", "mistral", "qwen2", "qwen3", "phi3")
+from app.core.vram_planner import LABEL_LOSS_ARCHITECTURES, LABEL_LOSS_CHUNK
+
+CHUNK = LABEL_LOSS_CHUNK  # label rows per lm_head + cross-entropy chunk (the planner plans one chunk)
+SUPPORTED = LABEL_LOSS_ARCHITECTURES
 _SCALING = ("final_logit_softcapping", "logit_scale", "logits_scaling", "attn_logit_softcapping")
 
 
